@@ -1,0 +1,98 @@
+#Requires -Version 7.4
+using namespace System.Security.Cryptography
+using namespace System.Security.Cryptography.X509Certificates
+<#
+.SYNOPSIS
+    Writes the example manifests to a folder, with TLS Secrets whose certificates are made now.
+.DESCRIPTION
+    The Ingresses and Gateways in examples/manifests are copied as they are. Their Secrets are generated at build
+    time so that dates stay meaningful (a certificate "expiring in 12 days" must be so whenever the repo is built),
+    and so that no private key is ever committed. The example CA's root certificate is written beside them
+    (example-root-ca.crt) for -TrustedRootPath.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)]
+    [string] $OutputPath
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$null = New-Item -ItemType Directory -Force $OutputPath
+Copy-Item (Join-Path $PSScriptRoot 'manifests/*.yaml') $OutputPath -Force
+$now = [DateTimeOffset]::UtcNow
+
+function New-Certificate {
+    param(
+        [string] $Subject,
+        [string[]] $DnsNames = @(),
+        [DateTimeOffset] $NotBefore = $now.AddDays(-30),
+        [DateTimeOffset] $NotAfter = $now.AddDays(335),
+        $Issuer,
+        [switch] $CertificateAuthority
+    )
+    $key = [ECDsa]::Create([ECCurve+NamedCurves]::nistP256)
+    $request = [CertificateRequest]::new($Subject, $key, [HashAlgorithmName]::SHA256)
+    $request.CertificateExtensions.Add([X509BasicConstraintsExtension]::new($CertificateAuthority.IsPresent, $false, 0, $true))
+    $request.CertificateExtensions.Add([X509SubjectKeyIdentifierExtension]::new($request.PublicKey, $false))
+    if ($CertificateAuthority) {
+        $request.CertificateExtensions.Add([X509KeyUsageExtension]::new('KeyCertSign, CrlSign', $true))
+    }
+    else {
+        $request.CertificateExtensions.Add([X509KeyUsageExtension]::new('DigitalSignature', $true))
+        $san = [SubjectAlternativeNameBuilder]::new()
+        foreach ($name in $DnsNames) { $san.AddDnsName($name) }
+        $request.CertificateExtensions.Add($san.Build())
+    }
+    if ($Issuer) {
+        $request.CertificateExtensions.Add([X509AuthorityKeyIdentifierExtension]::CreateFromCertificate($Issuer.Certificate, $true, $false))
+        $serial = [byte[]]::new(16); [RandomNumberGenerator]::Fill($serial); $serial[0] = $serial[0] -band 0x7F
+        $cert = $request.Create($Issuer.Certificate.SubjectName, [X509SignatureGenerator]::CreateForECDsa($Issuer.Key), $NotBefore, $NotAfter, $serial)
+    }
+    else {
+        $cert = $request.CreateSelfSigned($NotBefore, $NotAfter)
+    }
+    [pscustomobject]@{ Certificate = $cert; Key = $key }
+}
+
+function ConvertTo-Pem([X509Certificate2[]] $Certificates) {
+    ($Certificates | ForEach-Object { $_.ExportCertificatePem() }) -join "`n"
+}
+
+function New-TlsSecret {
+    param([string] $Namespace, [string] $Name, [X509Certificate2[]] $Certificates, $Key, [switch] $WithoutKey)
+    $data = [ordered]@{ 'tls.crt' = [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes((ConvertTo-Pem $Certificates) + "`n")) }
+    if (-not $WithoutKey) {
+        $data['tls.key'] = [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($Key.ExportPkcs8PrivateKeyPem() + "`n"))
+    }
+    $lines = @('---', 'apiVersion: v1', 'kind: Secret', 'type: kubernetes.io/tls', 'metadata:', "  name: $Name", "  namespace: $Namespace", 'data:')
+    foreach ($entry in $data.GetEnumerator()) { $lines += "  $($entry.Key): $($entry.Value)" }
+    $lines -join "`n"
+}
+
+$root = New-Certificate -Subject 'CN=Contoso Example Root CA, O=Contoso Example' -NotAfter $now.AddYears(10) -CertificateAuthority
+$intermediate = New-Certificate -Subject 'CN=Contoso Example Issuing CA 1, O=Contoso Example' -NotAfter $now.AddYears(5) -Issuer $root -CertificateAuthority
+
+$storefront = New-Certificate 'CN=shop.contoso.example' @('shop.contoso.example', 'www.contoso.example') -Issuer $intermediate
+$api = New-Certificate 'CN=api.contoso.example' @('api.contoso.example') -NotBefore $now.AddDays(-78) -NotAfter $now.AddDays(12).AddHours(1) -Issuer $intermediate
+$payments = New-Certificate 'CN=payments.contoso.example' @('payments.contoso.example') -Issuer $intermediate
+$otherKey = New-Certificate 'CN=unrelated' @('unrelated.contoso.example') -Issuer $intermediate
+$blog = New-Certificate 'CN=blog.contoso.example' @('blog.contoso.example') -NotBefore $now.AddDays(-93) -NotAfter $now.AddDays(-3) -Issuer $intermediate
+$docs = New-Certificate 'CN=docs.fabrikam.example' @('docs.fabrikam.example') -Issuer $intermediate
+$apps = New-Certificate 'CN=*.apps.contoso.example' @('*.apps.contoso.example') -Issuer $intermediate
+$partners = New-Certificate 'CN=partners.contoso.example' @('partners.contoso.example') -Issuer $intermediate
+
+$chain = @($intermediate.Certificate)
+$secrets = @(
+    New-TlsSecret shop storefront-tls (@($storefront.Certificate) + $chain) $storefront.Key
+    New-TlsSecret shop api-tls (@($api.Certificate) + $chain) $api.Key
+    New-TlsSecret shop payments-tls (@($payments.Certificate) + $chain) $otherKey.Key
+    New-TlsSecret marketing blog-tls (@($blog.Certificate) + $chain) $blog.Key
+    New-TlsSecret marketing docs-tls (@($docs.Certificate) + $chain) $docs.Key
+    New-TlsSecret certificates apps-wildcard-tls (@($apps.Certificate) + $chain) $apps.Key
+    New-TlsSecret gateway partners-tls @($partners.Certificate) $partners.Key
+)
+Set-Content -Path (Join-Path $OutputPath 'secrets.yaml') -Value ($secrets -join "`n") -Encoding utf8NoBOM
+Set-Content -Path (Join-Path $OutputPath 'example-root-ca.crt') -Value $root.Certificate.ExportCertificatePem() -Encoding utf8NoBOM
+Write-Verbose "Example manifests written to $OutputPath"

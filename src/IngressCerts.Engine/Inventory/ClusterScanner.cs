@@ -1,0 +1,308 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using IngressCerts.Engine.Kubernetes;
+using k8s.Models;
+
+namespace IngressCerts.Engine.Inventory;
+
+/// <summary>Progress of a cluster scan, for Write-Progress.</summary>
+public sealed record ScanProgress(string Context, string Activity, int PagesDone, int ReferencesDone, int ReferencesTotal);
+
+/// <summary>
+/// Scans one cluster: lists Ingresses, Gateways and ReferenceGrants, then TLS Secrets page by page, and yields one
+/// <see cref="IngressCertificate"/> per TLS reference as soon as its Secret's page has arrived. Requests grow with
+/// pages, not objects; only referenced Secrets are parsed, each once, in parallel with the next page's fetch.
+/// </summary>
+public sealed class ClusterScanner
+{
+    private const int GetConcurrency = 8;
+
+    private readonly ClusterReader _reader;
+    private readonly ReferenceEvaluator _evaluator;
+    private readonly Action<string>? _diagnostics;
+    private readonly Action<ScanProgress>? _progress;
+    private int _pages;
+    private int _done;
+    private int _total;
+
+    public ClusterScanner(ClusterReader reader, InventoryOptions options, Action<string>? diagnostics = null, Action<ScanProgress>? progress = null)
+    {
+        _reader = reader;
+        _evaluator = new ReferenceEvaluator(options);
+        _diagnostics = diagnostics;
+        _progress = progress;
+    }
+
+    private string Context => _reader.Connection.ContextName;
+
+    /// <summary>Resolves namespace patterns (wildcards) against the cluster's namespaces; literals are kept as given.</summary>
+    public async Task<IReadOnlyList<string>> ResolveNamespacesAsync(IReadOnlyList<string> patterns, CancellationToken cancellationToken)
+    {
+        var globs = patterns.Select(p => new Glob(p)).ToList();
+        if (globs.All(g => g.IsLiteral))
+        {
+            return patterns.Distinct(StringComparer.Ordinal).ToList();
+        }
+
+        var all = await _reader.ListNamespaceNamesAsync(cancellationToken).ConfigureAwait(false);
+        var result = globs.Where(g => g.IsLiteral).Select(g => g.Pattern).ToList();
+        result.AddRange(all.Where(n => globs.Any(g => !g.IsLiteral && g.IsMatch(n))));
+        return result.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Scans the given namespaces, or all of them when <paramref name="namespaces"/> is null.</summary>
+    public async IAsyncEnumerable<IngressCertificate> ScanAsync(IReadOnlyList<string>? namespaces, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var scopes = namespaces is null ? new string?[] { null } : namespaces.Select(n => (string?)n).ToArray();
+
+        // 1. Every TLS reference in scope. These objects are small next to the Secrets, so they are gathered first.
+        var references = new List<TlsReference>();
+        var gateways = new List<JsonElement>();
+        var grants = new ReferenceGrantIndex();
+        var grantNamespacesRead = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string? scope in scopes)
+        {
+            Report($"Listing Ingresses{In(scope)}");
+            await foreach (var page in _reader.ListIngressPagesAsync(scope, cancellationToken).ConfigureAwait(false))
+            {
+                _pages++;
+                foreach (var ingress in page)
+                {
+                    references.AddRange(ReferenceExtractor.FromIngress(ingress, Context));
+                }
+            }
+
+            Report($"Listing Gateways{In(scope)}");
+            await foreach (var page in _reader.ListGatewayApiPagesAsync("v1", "gateways", scope, cancellationToken).ConfigureAwait(false))
+            {
+                _pages++;
+                gateways.AddRange(page);
+            }
+
+            if (gateways.Count > 0)
+            {
+                await ReadGrantsAsync(scope, grants, cancellationToken).ConfigureAwait(false);
+                if (scope is not null)
+                {
+                    grantNamespacesRead.Add(scope);
+                }
+            }
+        }
+
+        if (namespaces is not null)
+        {
+            // Cross-namespace Gateway references point at namespaces outside the scan: their grants live there.
+            var targets = gateways.SelectMany(g => ReferenceExtractor.FromGateway(g, Context, new ReferenceGrantIndex()))
+                .Where(r => r.SecretNamespace is not null && r.SecretNamespace != r.Namespace && !grantNamespacesRead.Contains(r.SecretNamespace))
+                .Select(r => r.SecretNamespace!)
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            foreach (string target in targets)
+            {
+                await ReadGrantsAsync(target, grants, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var gateway in gateways)
+        {
+            references.AddRange(ReferenceExtractor.FromGateway(gateway, Context, grants));
+        }
+
+        _total = references.Count;
+
+        // 2. References that need no Secret are answered at once.
+        var pending = new Dictionary<string, List<TlsReference>>(StringComparer.Ordinal);
+        foreach (var reference in references)
+        {
+            if (reference.SecretKey is null)
+            {
+                yield return Done(_evaluator.Evaluate(reference, null));
+                continue;
+            }
+
+            if (!pending.TryGetValue(reference.SecretKey, out var list))
+            {
+                pending[reference.SecretKey] = list = new List<TlsReference>(1);
+            }
+
+            list.Add(reference);
+        }
+
+        if (pending.Count == 0)
+        {
+            yield break;
+        }
+
+        // 3. TLS Secrets, page by page, in the namespaces that hold referenced Secrets.
+        var secretScopes = namespaces is null
+            ? new string?[] { null }
+            : pending.Values.Select(l => l[0].SecretNamespace).Where(scopes.Contains).Distinct().ToArray();
+        foreach (string? scope in secretScopes)
+        {
+            var results = new List<IngressCertificate>();
+            bool denied = false;
+            Report($"Reading TLS Secrets{In(scope)}");
+            var pages = _reader.ListTlsSecretPagesAsync(scope, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                var next = MoveNextOrDeniedAsync(pages);
+                while (true)
+                {
+                    var (has, wasDenied) = await next.ConfigureAwait(false);
+                    if (!has)
+                    {
+                        denied = wasDenied;
+                        break;
+                    }
+
+                    var page = pages.Current;
+                    _pages++;
+                    next = MoveNextOrDeniedAsync(pages); // fetch the next page while this one is analysed
+                    results.Clear();
+                    EvaluatePage(page, pending, results);
+                    foreach (var result in results)
+                    {
+                        yield return Done(result);
+                    }
+                }
+            }
+            finally
+            {
+                await pages.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (denied)
+            {
+                _diagnostics?.Invoke($"Listing Secrets{In(scope)} is forbidden in cluster '{Context}'; reading the referenced Secrets one by one.");
+            }
+        }
+
+        // 4. What the lists did not hold: Secrets of another type, Secrets outside the scanned namespaces, Secrets the
+        //    caller may not list, and missing ones. Each is read by name, a few at a time.
+        if (pending.Count > 0)
+        {
+            Report("Reading referenced Secrets by name");
+            await foreach (var result in ResolveByNameAsync(pending, cancellationToken).ConfigureAwait(false))
+            {
+                yield return Done(result);
+            }
+        }
+    }
+
+    private static string In(string? scope) => scope is null ? " in all namespaces" : $" in namespace '{scope}'";
+
+    private async Task ReadGrantsAsync(string? scope, ReferenceGrantIndex grants, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var page in _reader.ListGatewayApiPagesAsync("v1beta1", "referencegrants", scope, cancellationToken).ConfigureAwait(false))
+            {
+                _pages++;
+                foreach (var grant in page)
+                {
+                    grants.Add(grant);
+                }
+            }
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
+        {
+            _diagnostics?.Invoke($"Cannot list ReferenceGrants{In(scope)}: {ex.Message} Cross-namespace Gateway references there count as not permitted.");
+        }
+    }
+
+    private static async Task<(bool Has, bool Denied)> MoveNextOrDeniedAsync(IAsyncEnumerator<IReadOnlyList<V1Secret>> pages)
+    {
+        try
+        {
+            return (await pages.MoveNextAsync().ConfigureAwait(false), false);
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
+        {
+            return (false, true);
+        }
+    }
+
+    private void EvaluatePage(IReadOnlyList<V1Secret> page, Dictionary<string, List<TlsReference>> pending, List<IngressCertificate> results)
+    {
+        var work = new List<(V1Secret Secret, List<TlsReference> References)>();
+        foreach (var secret in page)
+        {
+            string key = secret.Metadata.NamespaceProperty + "/" + secret.Metadata.Name;
+            if (pending.Remove(key, out var refs))
+            {
+                work.Add((secret, refs));
+            }
+        }
+
+        if (work.Count == 0)
+        {
+            return;
+        }
+
+        var bag = new ConcurrentBag<(int Index, IngressCertificate[] Results)>();
+        Parallel.For(0, work.Count, i =>
+        {
+            var (secret, refs) = work[i];
+            var parsed = _evaluator.Parse(ToLookup(secret));
+            bag.Add((i, refs.Select(r => _evaluator.Evaluate(r, parsed)).ToArray()));
+        });
+
+        // Keep the order the Secrets came in: stable output is easier to read and diff.
+        results.AddRange(bag.OrderBy(b => b.Index).SelectMany(b => b.Results));
+    }
+
+    private async IAsyncEnumerable<IngressCertificate> ResolveByNameAsync(
+        Dictionary<string, List<TlsReference>> pending, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var keys = pending.Keys.ToList();
+        for (int start = 0; start < keys.Count; start += GetConcurrency)
+        {
+            var batch = keys.Skip(start).Take(GetConcurrency).ToList();
+            var lookups = await Task.WhenAll(batch.Select(key => LookupAsync(pending[key][0], cancellationToken))).ConfigureAwait(false);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                var parsed = _evaluator.Parse(lookups[i]);
+                foreach (var reference in pending[batch[i]])
+                {
+                    yield return _evaluator.Evaluate(reference, parsed);
+                }
+            }
+        }
+    }
+
+    private async Task<SecretLookup> LookupAsync(TlsReference reference, CancellationToken cancellationToken)
+    {
+        string ns = reference.SecretNamespace!;
+        string name = reference.SecretName!;
+        try
+        {
+            var secret = await _reader.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            return secret is null ? SecretLookup.NotFound(ns, name) : ToLookup(secret);
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
+        {
+            return SecretLookup.Forbidden(ns, name, ex.Message);
+        }
+    }
+
+    private static SecretLookup ToLookup(V1Secret secret) => SecretLookup.Found(
+        secret.Metadata.NamespaceProperty,
+        secret.Metadata.Name,
+        secret.Type,
+        secret.Data,
+        secret.Metadata.Annotations);
+
+    private IngressCertificate Done(IngressCertificate result)
+    {
+        _done++;
+        if (_done % 200 == 0)
+        {
+            Report("Analysing certificates");
+        }
+
+        return result;
+    }
+
+    private void Report(string activity) => _progress?.Invoke(new ScanProgress(Context, activity, _pages, _done, _total));
+}

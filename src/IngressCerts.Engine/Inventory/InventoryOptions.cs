@@ -1,0 +1,12 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace IngressCerts.Engine.Inventory;
+
+/// <summary>How references are judged.</summary>
+/// <param name="AsOf">The moment validity is evaluated at (now, or -AsOf).</param>
+/// <param name="ExpiringWithinDays">A certificate expiring within this many days is Expiring.</param>
+/// <param name="TrustedRoots">Roots trusted besides the system's (an internal CA).</param>
+public sealed record InventoryOptions(
+    DateTimeOffset AsOf,
+    int ExpiringWithinDays = 30,
+    X509Certificate2Collection? TrustedRoots = null);

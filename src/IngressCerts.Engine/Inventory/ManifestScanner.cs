@@ -1,0 +1,128 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+
+namespace IngressCerts.Engine.Inventory;
+
+/// <summary>
+/// The inventory of manifest files (a GitOps repository, Helm output, a kubectl dump): Secrets are resolved among
+/// the same inputs and no cluster is contacted. An object without a namespace is taken to be in "default".
+/// </summary>
+public sealed class ManifestScanner
+{
+    private readonly ReferenceEvaluator _evaluator;
+
+    public ManifestScanner(InventoryOptions options) => _evaluator = new ReferenceEvaluator(options);
+
+    public IEnumerable<IngressCertificate> Scan(IReadOnlyList<ManifestObject> objects)
+    {
+        var secrets = new Dictionary<string, ManifestObject>(StringComparer.Ordinal);
+        var grants = new ReferenceGrantIndex();
+        var references = new List<TlsReference>();
+        var gateways = new List<ManifestObject>();
+        foreach (var obj in objects)
+        {
+            string group = obj.ApiVersion is { } api && api.Contains('/') ? api[..api.IndexOf('/')] : string.Empty;
+            switch (obj.Kind)
+            {
+                case "Secret" when group.Length == 0:
+                    secrets[Key(obj)] = obj; // a later document wins, as a later kubectl apply would
+                    break;
+                case "Ingress" when group is "networking.k8s.io" or "extensions":
+                    var ingress = KubernetesJson.Deserialize<V1Ingress>(obj.Json.ToJsonString());
+                    ingress.Metadata ??= new V1ObjectMeta();
+                    ingress.Metadata.NamespaceProperty ??= "default";
+                    references.AddRange(ReferenceExtractor.FromIngress(ingress, obj.File));
+                    break;
+                case "Gateway" when group == "gateway.networking.k8s.io":
+                    gateways.Add(obj);
+                    break;
+                case "ReferenceGrant" when group == "gateway.networking.k8s.io":
+                    grants.Add(WithNamespace(obj));
+                    break;
+            }
+        }
+
+        foreach (var gateway in gateways)
+        {
+            references.AddRange(ReferenceExtractor.FromGateway(WithNamespace(gateway), gateway.File, grants));
+        }
+
+        // Each Secret is parsed once however many references it has.
+        var parsed = new Dictionary<string, ParsedSecret>(StringComparer.Ordinal);
+        foreach (var reference in references)
+        {
+            if (reference.SecretKey is null)
+            {
+                yield return _evaluator.Evaluate(reference, null);
+                continue;
+            }
+
+            if (!parsed.TryGetValue(reference.SecretKey, out var secret))
+            {
+                var lookup = secrets.TryGetValue(reference.SecretKey, out var obj)
+                    ? ToLookup(obj)
+                    : SecretLookup.NotFound(reference.SecretNamespace!, reference.SecretName!);
+                parsed[reference.SecretKey] = secret = _evaluator.Parse(lookup);
+            }
+
+            yield return _evaluator.Evaluate(reference, secret);
+        }
+    }
+
+    private static string Key(ManifestObject obj) => (obj.Namespace ?? "default") + "/" + obj.Name;
+
+    private static JsonElement WithNamespace(ManifestObject obj)
+    {
+        var element = JsonSerializer.SerializeToElement(obj.Json);
+        if (obj.Namespace is not null)
+        {
+            return element;
+        }
+
+        var copy = (JsonObject)obj.Json.DeepClone();
+        if (copy["metadata"] is JsonObject metadata)
+        {
+            metadata["namespace"] = "default";
+        }
+
+        return JsonSerializer.SerializeToElement(copy);
+    }
+
+    private static SecretLookup ToLookup(ManifestObject obj)
+    {
+        var data = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        if (obj.Json["data"] is JsonObject encoded)
+        {
+            foreach (var (key, value) in encoded)
+            {
+                string text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : string.Empty;
+                try
+                {
+                    data[key] = Convert.FromBase64String(text);
+                }
+                catch (FormatException)
+                {
+                    problems.Add($"data.{key} of Secret {Key(obj)} is not valid base64.");
+                }
+            }
+        }
+
+        if (obj.Json["stringData"] is JsonObject plain)
+        {
+            foreach (var (key, value) in plain)
+            {
+                data[key] = Encoding.UTF8.GetBytes(value is JsonValue v && v.TryGetValue<string>(out var s) ? s : string.Empty);
+            }
+        }
+
+        var annotations = (obj.Json["metadata"]?["annotations"] as JsonObject)?
+            .Where(a => a.Value is JsonValue)
+            .ToDictionary(a => a.Key, a => a.Value!.ToString(), StringComparer.Ordinal);
+        var lookup = SecretLookup.Found(obj.Namespace ?? "default", obj.Name ?? string.Empty, obj.Json["type"]?.ToString(), data, annotations);
+        return problems.Count == 0 ? lookup : lookup with { Message = string.Join(" ", problems) };
+    }
+}

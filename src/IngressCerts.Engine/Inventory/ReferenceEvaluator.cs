@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using IngressCerts.Engine.Certificates;
+
+namespace IngressCerts.Engine.Inventory;
+
+/// <summary>A Secret as the inventory keeps it once read: certificates and findings, never the key.</summary>
+public sealed record ParsedSecret(SecretLookupOutcome Outcome, string Namespace, string Name, string? Type, ParsedTlsSecret? Tls, string ManagedBy, string? Message);
+
+/// <summary>Turns a reference and its (parsed) Secret into the <see cref="IngressCertificate"/> users see.</summary>
+public sealed class ReferenceEvaluator
+{
+    private const string CertManagerAnnotation = "cert-manager.io/certificate-name";
+    private readonly CertificateEvaluator _evaluator;
+
+    public ReferenceEvaluator(InventoryOptions options)
+    {
+        _evaluator = new CertificateEvaluator(options.AsOf, options.ExpiringWithinDays, options.TrustedRoots?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>());
+    }
+
+    /// <summary>
+    /// Parses a Secret once for all its references. The key is read only to check that it matches, and the Secret's
+    /// copy of the key bytes is wiped afterwards so that a scan never holds keys longer than one page.
+    /// </summary>
+    public ParsedSecret Parse(SecretLookup lookup)
+    {
+        ParsedTlsSecret? tls = null;
+        string managedBy = string.Empty;
+        if (lookup.Outcome == SecretLookupOutcome.Found)
+        {
+            tls = TlsSecretParser.Parse(lookup.Data);
+            if (lookup.Data is not null && lookup.Data.TryGetValue("tls.key", out var key) && key is not null)
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+
+            if (lookup.Annotations is not null && lookup.Annotations.ContainsKey(CertManagerAnnotation))
+            {
+                managedBy = "cert-manager";
+            }
+        }
+
+        return new ParsedSecret(lookup.Outcome, lookup.Namespace, lookup.Name, lookup.Type, tls, managedBy, lookup.Message);
+    }
+
+    /// <summary>The result for one reference; <paramref name="secret"/> is null when the reference names no Secret.</summary>
+    public IngressCertificate Evaluate(TlsReference reference, ParsedSecret? secret)
+    {
+        CertificateEvaluation evaluation;
+        if (secret is null)
+        {
+            evaluation = CertificateEvaluation.DefaultCertificate(reference.Hosts);
+        }
+        else
+        {
+            string qualified = $"{secret.Namespace}/{secret.Name}";
+            evaluation = secret.Outcome switch
+            {
+                SecretLookupOutcome.NotFound => CertificateEvaluation.SecretNotFound(qualified),
+                SecretLookupOutcome.Forbidden => CertificateEvaluation.Forbidden(qualified),
+                _ => _evaluator.Evaluate(secret.Tls!, reference.Hosts),
+            };
+
+            var extra = new List<CertificateFinding>();
+            if (secret.Message is not null)
+            {
+                extra.Add(new CertificateFinding("InvalidSecretData", CertificateStatus.InvalidSecret, secret.Message));
+            }
+
+            if (secret.Outcome == SecretLookupOutcome.Found && secret.Type is not null && secret.Type != "kubernetes.io/tls")
+            {
+                extra.Add(new CertificateFinding("NotTlsType", CertificateStatus.Valid, $"secret '{qualified}' has type '{secret.Type}', not kubernetes.io/tls"));
+            }
+
+            if (extra.Count > 0)
+            {
+                evaluation = CertificateEvaluation.From(evaluation.Findings.Concat(extra), evaluation.Facts);
+            }
+        }
+
+        if (reference.ReferenceIssue is not null)
+        {
+            // The Gateway will not use this Secret whatever it holds: from its point of view there is no Secret.
+            evaluation = CertificateEvaluation.From(
+                evaluation.Findings.Prepend(new CertificateFinding("RefNotPermitted", CertificateStatus.SecretNotFound, reference.ReferenceIssue)),
+                evaluation.Facts);
+        }
+
+        var facts = evaluation.Facts;
+        return new IngressCertificate
+        {
+            Context = reference.Source,
+            Namespace = reference.Namespace,
+            Kind = reference.Kind,
+            Name = reference.Name,
+            Listener = reference.Listener,
+            SecretNamespace = reference.SecretNamespace,
+            SecretName = reference.SecretName,
+            Hosts = reference.Hosts.ToArray(),
+            Status = evaluation.Status.ToString(),
+            Issues = evaluation.Issues.ToArray(),
+            Subject = facts?.Subject,
+            DnsNames = facts?.DnsNames.ToArray() ?? Array.Empty<string>(),
+            IPAddresses = facts?.IPAddresses.ToArray() ?? Array.Empty<string>(),
+            Issuer = facts?.Issuer,
+            SerialNumber = facts?.SerialNumber,
+            NotBefore = facts?.NotBefore.UtcDateTime,
+            NotAfter = facts?.NotAfter.UtcDateTime,
+            DaysRemaining = facts?.DaysRemaining,
+            Thumbprint = facts?.Thumbprint,
+            Sha256Fingerprint = facts?.Sha256Fingerprint,
+            KeyAlgorithm = facts?.KeyAlgorithm.ToString(),
+            KeySize = facts?.KeySize,
+            SignatureAlgorithm = facts?.SignatureAlgorithm,
+            ChainLength = facts?.ChainLength ?? 0,
+            ManagedBy = secret?.ManagedBy ?? string.Empty,
+            Certificate = facts?.Certificate,
+            Chain = facts?.Chain.Skip(1).ToArray() ?? Array.Empty<System.Security.Cryptography.X509Certificates.X509Certificate2>(),
+        };
+    }
+}

@@ -1,0 +1,131 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+
+namespace IngressCerts.Engine.Kubernetes;
+
+/// <summary>The reads a certificate scan needs, paginated and filtered on the server.</summary>
+public sealed class ClusterReader
+{
+    internal const string TlsSecretType = "kubernetes.io/tls";
+    internal const string GatewayGroup = "gateway.networking.k8s.io";
+
+    private readonly ClusterConnection _connection;
+    private readonly Action<string>? _diagnostics;
+
+    public ClusterReader(ClusterConnection connection, Action<string>? diagnostics = null)
+    {
+        _connection = connection;
+        _diagnostics = diagnostics;
+    }
+
+    public ClusterConnection Connection => _connection;
+
+    public async Task<IReadOnlyList<string>> ListNamespaceNamesAsync(CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await foreach (var page in Paginator.PagesAsync<V1Namespace>(
+            async (token, ct) =>
+            {
+                var list = await KubeCall.RunAsync(_connection, "list", "namespaces", null, null,
+                    c => _connection.Client.CoreV1.ListNamespaceAsync(continueParameter: token, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
+                return (list.Items, list.Metadata?.ContinueProperty);
+            },
+            n => n.Metadata.Name, _diagnostics, cancellationToken).ConfigureAwait(false))
+        {
+            names.AddRange(page.Select(n => n.Metadata.Name));
+        }
+
+        return names;
+    }
+
+    /// <summary>TLS Secrets, page by page; <paramref name="namespace"/> null means all namespaces.</summary>
+    public IAsyncEnumerable<IReadOnlyList<V1Secret>> ListTlsSecretPagesAsync(string? @namespace, CancellationToken cancellationToken) =>
+        Paginator.PagesAsync<V1Secret>(
+            async (token, ct) =>
+            {
+                var list = await KubeCall.RunAsync(_connection, "list", "secrets", @namespace, null, c => @namespace is null
+                    ? _connection.Client.CoreV1.ListSecretForAllNamespacesAsync(continueParameter: token, fieldSelector: "type=" + TlsSecretType, limit: Paginator.PageSize, cancellationToken: c)
+                    : _connection.Client.CoreV1.ListNamespacedSecretAsync(@namespace, continueParameter: token, fieldSelector: "type=" + TlsSecretType, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
+                return (list.Items, list.Metadata?.ContinueProperty);
+            },
+            s => s.Metadata.NamespaceProperty + "/" + s.Metadata.Name, _diagnostics, cancellationToken);
+
+    /// <summary>Ingresses, page by page; <paramref name="namespace"/> null means all namespaces.</summary>
+    public IAsyncEnumerable<IReadOnlyList<V1Ingress>> ListIngressPagesAsync(string? @namespace, CancellationToken cancellationToken) =>
+        Paginator.PagesAsync<V1Ingress>(
+            async (token, ct) =>
+            {
+                var list = await KubeCall.RunAsync(_connection, "list", "ingresses", @namespace, null, c => @namespace is null
+                    ? _connection.Client.NetworkingV1.ListIngressForAllNamespacesAsync(continueParameter: token, limit: Paginator.PageSize, cancellationToken: c)
+                    : _connection.Client.NetworkingV1.ListNamespacedIngressAsync(@namespace, continueParameter: token, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
+                return (list.Items, list.Metadata?.ContinueProperty);
+            },
+            i => i.Metadata.NamespaceProperty + "/" + i.Metadata.Name, _diagnostics, cancellationToken);
+
+    /// <summary>
+    /// Objects of a Gateway API kind as raw JSON; an empty list when the cluster does not serve the group
+    /// (the CRDs are not installed), which is common and not an error.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<JsonElement>> ListGatewayApiPagesAsync(
+        string version, string plural, string? @namespace, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = Paginator.PagesAsync<JsonElement>(
+            async (token, ct) =>
+            {
+                object result = await KubeCall.RunAsync(_connection, "list", plural, @namespace, null, c => @namespace is null
+                    ? _connection.Client.CustomObjects.ListClusterCustomObjectAsync(GatewayGroup, version, plural, continueParameter: token, limit: Paginator.PageSize, cancellationToken: c)
+                    : _connection.Client.CustomObjects.ListNamespacedCustomObjectAsync(GatewayGroup, version, @namespace, plural, continueParameter: token, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
+                return ReadRawList(result);
+            },
+            e => RawObject.Namespace(e) + "/" + RawObject.Name(e), _diagnostics, cancellationToken);
+
+        await using var enumerator = pages.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                {
+                    yield break;
+                }
+            }
+            catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
+            {
+                _diagnostics?.Invoke($"Cluster '{_connection.ContextName}' does not serve {GatewayGroup}/{version} {plural}; skipping them.");
+                yield break;
+            }
+
+            yield return enumerator.Current;
+        }
+    }
+
+    /// <summary>One Secret by name; null when it does not exist.</summary>
+    public async Task<V1Secret?> GetSecretAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await KubeCall.RunAsync(_connection, "get", "secrets", @namespace, name,
+                c => _connection.Client.CoreV1.ReadNamespacedSecretAsync(name, @namespace, cancellationToken: c), cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private static (IList<JsonElement>? Items, string? Continue) ReadRawList(object result)
+    {
+        var element = result is JsonElement e ? e : JsonSerializer.SerializeToElement(result);
+        IList<JsonElement>? items = null;
+        if (element.TryGetProperty("items", out var arr) && arr.ValueKind == JsonValueKind.Array)
+        {
+            items = arr.EnumerateArray().Select(x => x.Clone()).ToList();
+        }
+
+        string? token = element.TryGetProperty("metadata", out var md) && md.ValueKind == JsonValueKind.Object
+            && md.TryGetProperty("continue", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+        return (items, token);
+    }
+}

@@ -1,0 +1,269 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using k8s;
+using k8s.Exceptions;
+using k8s.KubeConfigModels;
+
+namespace IngressCerts.Engine.Kubernetes;
+
+/// <summary>
+/// Resolves <see cref="ConnectionOptions"/> into clients the way kubectl does: explicit server, else kubeconfig
+/// files, else the pod's service account. Never falls back to localhost.
+/// </summary>
+public sealed class ConnectionFactory
+{
+    /// <summary>The process-wide factory; its cache lives as long as the PowerShell session.</summary>
+    public static ConnectionFactory Shared { get; } = new();
+
+    // Cache of clients per configuration and context. Keys include the kubeconfig files' write times so an edited
+    // kubeconfig takes effect without restarting the session; a token appears only as a hash.
+    private readonly ConcurrentDictionary<string, ClusterConnection> _cache = new(StringComparer.Ordinal);
+
+    private readonly Func<string, string?> _environment;
+    private readonly string? _home;
+
+    public ConnectionFactory(Func<string, string?>? environment = null, string? homeDirectory = null)
+    {
+        _environment = environment ?? Environment.GetEnvironmentVariable;
+        _home = homeDirectory ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+    }
+
+    /// <summary>Context names from the kubeconfig files in effect (for tab completion and wildcards).</summary>
+    public IReadOnlyList<string> ListContexts(IReadOnlyList<string>? kubeConfigPaths)
+    {
+        var files = KubeConfigLocator.Locate(kubeConfigPaths, _environment("KUBECONFIG"), _home);
+        if (files.Count == 0)
+        {
+            return Array.Empty<string>();
+        }
+
+        var config = LoadKubeConfig(files);
+        return config.Contexts?.Select(c => c.Name).Where(n => !string.IsNullOrEmpty(n)).ToList() ?? new List<string>();
+    }
+
+    /// <summary>The kubeconfig's current-context, or null.</summary>
+    public string? CurrentContext(IReadOnlyList<string>? kubeConfigPaths)
+    {
+        var files = KubeConfigLocator.Locate(kubeConfigPaths, _environment("KUBECONFIG"), _home);
+        return files.Count == 0 ? null : LoadKubeConfig(files).CurrentContext;
+    }
+
+    /// <summary>Returns a (cached) connection for the options.</summary>
+    /// <exception cref="KubeConfigurationException">No configuration found, or it is invalid.</exception>
+    public ClusterConnection Connect(ConnectionOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.Server))
+        {
+            return ConnectToServer(options);
+        }
+
+        var files = KubeConfigLocator.Locate(options.KubeConfigPaths, _environment("KUBECONFIG"), _home);
+        if (files.Count > 0)
+        {
+            return ConnectWithKubeConfig(files, options.Context);
+        }
+
+        if (IsInCluster())
+        {
+            return _cache.GetOrAdd("in-cluster", _ => Build(KubernetesClientConfiguration.InClusterConfig(), "in-cluster", "in-cluster", "serviceaccount"));
+        }
+
+        throw new KubeConfigurationException(
+            KubeErrorKind.KubeConfigNotFound,
+            "No Kubernetes configuration was found: give -KubeConfigPath, set KUBECONFIG, create ~/.kube/config, " +
+            "run inside a pod with a service account, or give -Server with -Token.");
+    }
+
+    private bool IsInCluster() =>
+        !string.IsNullOrEmpty(_environment("KUBERNETES_SERVICE_HOST"))
+        && !string.IsNullOrEmpty(_environment("KUBERNETES_SERVICE_PORT"))
+        && File.Exists("/var/run/secrets/kubernetes.io/serviceaccount/token");
+
+    private ClusterConnection ConnectToServer(ConnectionOptions options)
+    {
+        if (!Uri.TryCreate(options.Server, UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
+        {
+            throw new KubeConfigurationException(KubeErrorKind.KubeConfigInvalid, $"The server '{options.Server}' is not an http(s) URL.");
+        }
+
+        string key = string.Join('\n', "server", uri.AbsoluteUri, options.CertificateAuthority ?? string.Empty, Hash(options.Token));
+        return _cache.GetOrAdd(key, _ =>
+        {
+            var config = new KubernetesClientConfiguration { Host = uri.AbsoluteUri.TrimEnd('/') };
+            if (!string.IsNullOrEmpty(options.Token))
+            {
+                config.AccessToken = options.Token;
+            }
+
+            if (!string.IsNullOrEmpty(options.CertificateAuthority))
+            {
+                config.SslCaCerts = LoadCertificateAuthority(options.CertificateAuthority);
+            }
+
+            return Build(config, uri.AbsoluteUri.TrimEnd('/'), uri.Host, string.IsNullOrEmpty(options.Token) ? "anonymous" : "token");
+        });
+    }
+
+    private ClusterConnection ConnectWithKubeConfig(IReadOnlyList<string> files, string? context)
+    {
+        string key = string.Join('\n', files.Select(f => f + "@" + File.GetLastWriteTimeUtc(f).Ticks)) + "\ncontext=" + context;
+        if (_cache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var kubeConfig = LoadKubeConfig(files);
+        string contextName = context ?? kubeConfig.CurrentContext ?? string.Empty;
+        if (string.IsNullOrEmpty(contextName))
+        {
+            throw new KubeConfigurationException(
+                KubeErrorKind.ContextNotFound,
+                $"The kubeconfig ({string.Join(", ", files)}) has no current-context; give -Context.");
+        }
+
+        var ctx = kubeConfig.Contexts?.FirstOrDefault(c => c.Name == contextName)
+            ?? throw new KubeConfigurationException(
+                KubeErrorKind.ContextNotFound,
+                $"The context '{contextName}' is not in the kubeconfig ({string.Join(", ", files)}).");
+
+        KubernetesClientConfiguration config;
+        try
+        {
+            config = KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeConfig, contextName);
+        }
+        catch (Exception ex) when (ex is KubeConfigException or ArgumentException or FormatException or CryptographicException or IOException)
+        {
+            throw new KubeConfigurationException(
+                KubeErrorKind.KubeConfigInvalid,
+                $"The kubeconfig context '{contextName}' cannot be used: {ex.Message}",
+                ex);
+        }
+
+        var connection = Build(config, contextName, ctx.ContextDetails?.Cluster ?? contextName, ctx.ContextDetails?.User ?? "(none)");
+        return _cache.GetOrAdd(key, connection);
+    }
+
+    /// <summary>Loads and merges kubeconfig files as kubectl does: the first file to define a name wins.</summary>
+    private static K8SConfiguration LoadKubeConfig(IReadOnlyList<string> files)
+    {
+        K8SConfiguration? merged = null;
+        foreach (string file in files)
+        {
+            K8SConfiguration one;
+            try
+            {
+                one = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new KubeConfigurationException(
+                    KubeErrorKind.KubeConfigInvalid,
+                    $"The kubeconfig '{file}' cannot be read: {ex.Message}",
+                    ex);
+            }
+
+            AnchorRelativePaths(one, Path.GetDirectoryName(file)!);
+            if (merged is null)
+            {
+                merged = one;
+                continue;
+            }
+
+            merged.CurrentContext ??= one.CurrentContext;
+            merged.Contexts = MergeByName(merged.Contexts, one.Contexts, c => c.Name);
+            merged.Clusters = MergeByName(merged.Clusters, one.Clusters, c => c.Name);
+            merged.Users = MergeByName(merged.Users, one.Users, u => u.Name);
+        }
+
+        return merged ?? new K8SConfiguration();
+    }
+
+    private static List<T> MergeByName<T>(IEnumerable<T>? first, IEnumerable<T>? second, Func<T, string> name)
+    {
+        var result = (first ?? Enumerable.Empty<T>()).ToList();
+        var seen = new HashSet<string>(result.Select(name), StringComparer.Ordinal);
+        result.AddRange((second ?? Enumerable.Empty<T>()).Where(item => seen.Add(name(item))));
+        return result;
+    }
+
+    // Files named in a kubeconfig are relative to that kubeconfig, which merging would otherwise lose.
+    private static void AnchorRelativePaths(K8SConfiguration config, string directory)
+    {
+        string? Anchor(string? path) =>
+            string.IsNullOrEmpty(path) || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(directory, path));
+
+        foreach (var cluster in config.Clusters ?? Enumerable.Empty<Cluster>())
+        {
+            if (cluster.ClusterEndpoint is { } endpoint)
+            {
+                endpoint.CertificateAuthority = Anchor(endpoint.CertificateAuthority);
+            }
+        }
+
+        foreach (var user in config.Users ?? Enumerable.Empty<User>())
+        {
+            if (user.UserCredentials is { } credentials)
+            {
+                credentials.ClientCertificate = Anchor(credentials.ClientCertificate);
+                credentials.ClientKey = Anchor(credentials.ClientKey);
+            }
+        }
+    }
+
+    private static ClusterConnection Build(KubernetesClientConfiguration config, string context, string cluster, string user)
+    {
+        var policy = new RequestPolicyHandler();
+        var client = new k8s.Kubernetes(config, policy);
+        string defaultNamespace = string.IsNullOrEmpty(config.Namespace) ? "default" : config.Namespace;
+        return new ClusterConnection(client, context, cluster, user, config.Host ?? string.Empty, policy, config.SkipTlsVerify, defaultNamespace);
+    }
+
+    /// <summary>A CA given as a path to a PEM/DER file or as PEM text.</summary>
+    internal static X509Certificate2Collection LoadCertificateAuthority(string value)
+    {
+        var collection = new X509Certificate2Collection();
+        try
+        {
+            if (value.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            {
+                collection.ImportFromPem(value);
+            }
+            else if (File.Exists(value))
+            {
+                string text = File.ReadAllText(value);
+                if (text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+                {
+                    collection.ImportFromPem(text);
+                }
+                else
+                {
+                    collection.Add(new X509Certificate2(File.ReadAllBytes(value)));
+                }
+            }
+            else
+            {
+                throw new KubeConfigurationException(
+                    KubeErrorKind.KubeConfigInvalid,
+                    $"-CertificateAuthority is neither an existing file nor PEM text: '{Shorten(value)}'.");
+            }
+        }
+        catch (CryptographicException ex)
+        {
+            throw new KubeConfigurationException(KubeErrorKind.KubeConfigInvalid, $"-CertificateAuthority holds no readable certificate: {ex.Message}", ex);
+        }
+
+        if (collection.Count == 0)
+        {
+            throw new KubeConfigurationException(KubeErrorKind.KubeConfigInvalid, "-CertificateAuthority holds no certificate.");
+        }
+
+        return collection;
+    }
+
+    private static string Shorten(string value) => value.Length <= 60 ? value : value[..60] + "...";
+
+    private static string Hash(string? secret) =>
+        string.IsNullOrEmpty(secret) ? string.Empty : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+}

@@ -1,0 +1,77 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace IngressCerts;
+
+/// <summary>
+/// One TLS reference (an Ingress spec.tls[] entry or a Gateway listener certificateRef) and what the certificate
+/// behind it looks like. Output of Get-IngressCertificate; its property names are the parameter names of
+/// Publish-IngressCertificate and Test-IngressCertificate so it pipes into them.
+/// </summary>
+public sealed class IngressCertificate
+{
+    /// <summary>The kube context, or the manifest file for offline input.</summary>
+    public string Context { get; init; } = string.Empty;
+
+    public string Namespace { get; init; } = string.Empty;
+
+    /// <summary>Ingress or Gateway.</summary>
+    public string Kind { get; init; } = string.Empty;
+
+    public string Name { get; init; } = string.Empty;
+
+    /// <summary>The Gateway listener name; empty for an Ingress.</summary>
+    public string? Listener { get; init; }
+
+    public string? SecretNamespace { get; init; }
+
+    public string? SecretName { get; init; }
+
+    public string[] Hosts { get; init; } = Array.Empty<string>();
+
+    /// <summary>The most severe finding.</summary>
+    public string Status { get; set; } = string.Empty;
+
+    /// <summary>Every finding, in words.</summary>
+    public string[] Issues { get; set; } = Array.Empty<string>();
+
+    public string? Subject { get; set; }
+
+    public string[] DnsNames { get; set; } = Array.Empty<string>();
+
+    public string[] IPAddresses { get; set; } = Array.Empty<string>();
+
+    public string? Issuer { get; set; }
+
+    public string? SerialNumber { get; set; }
+
+    public DateTime? NotBefore { get; set; }
+
+    public DateTime? NotAfter { get; set; }
+
+    public int? DaysRemaining { get; set; }
+
+    /// <summary>SHA-1, upper-case hex, as the Cert: drive shows it.</summary>
+    public string? Thumbprint { get; set; }
+
+    public string? Sha256Fingerprint { get; set; }
+
+    /// <summary>RSA, ECDSA or Ed25519.</summary>
+    public string? KeyAlgorithm { get; set; }
+
+    public int? KeySize { get; set; }
+
+    public string? SignatureAlgorithm { get; set; }
+
+    public int ChainLength { get; set; }
+
+    /// <summary>cert-manager when the Secret carries cert-manager.io/certificate-name; else empty.</summary>
+    public string ManagedBy { get; set; } = string.Empty;
+
+    /// <summary>The leaf certificate, never with a private key.</summary>
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>The certificates in tls.crt after the leaf.</summary>
+    public X509Certificate2[] Chain { get; set; } = Array.Empty<X509Certificate2>();
+
+    public override string ToString() => $"{Namespace}/{Name} {SecretName} {Status}";
+}

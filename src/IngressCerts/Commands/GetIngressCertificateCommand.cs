@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using IngressCerts.Commands.Infrastructure;
+using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Kubernetes;
+
+namespace IngressCerts.Commands;
+
+/// <summary>Lists every certificate that Ingresses and Gateways serve, with its state.</summary>
+[Cmdlet(VerbsCommon.Get, "IngressCertificate", DefaultParameterSetName = ClusterSet)]
+[OutputType(typeof(IngressCertificate))]
+public sealed class GetIngressCertificateCommand : KubernetesCmdlet
+{
+    private const string ClusterSet = "Cluster";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>Kube contexts to scan; wildcards allowed; several are scanned concurrently.</summary>
+    [Parameter(ParameterSetName = ClusterSet)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(ContextCompleter))]
+    public string[]? Context { get; set; }
+
+    [Parameter(ParameterSetName = ClusterSet)]
+    [Alias("A")]
+    public SwitchParameter AllNamespaces { get; set; }
+
+    /// <summary>Namespaces to scan (wildcards resolved against the cluster); offline, a filter.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Namespace { get; set; }
+
+    /// <summary>Manifest files or folders (recursive); no cluster is contacted.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Path { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
+    /// <summary>Ingress or Gateway names; wildcards allowed.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    /// <summary>Only references that list a matching host; wildcards allowed.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Host { get; set; }
+
+    [Parameter]
+    [ValidateSet("SecretNotFound", "Forbidden", "DefaultCertificate", "InvalidSecret", "KeyMismatch", "Expired", "NotYetValid",
+        "HostMismatch", "IncompleteChain", "Expiring", "Valid", IgnoreCase = true)]
+    public string[]? Status { get; set; }
+
+    /// <summary>Days before expiry that count as Expiring (default 30); when given, also a filter.</summary>
+    [Parameter]
+    [ValidateRange(0, 36500)]
+    public int ExpiringWithinDays { get; set; } = 30;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Thumbprint { get; set; }
+
+    /// <summary>Evaluate validity at this time instead of now.</summary>
+    [Parameter]
+    public DateTime AsOf { get; set; }
+
+    /// <summary>Extra trusted root certificates (PEM or DER files), e.g. an internal CA.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? TrustedRootPath { get; set; }
+
+    private InventoryOptions? _options;
+    private InventoryFilter? _filter;
+
+    protected override void BeginProcessing()
+    {
+        var asOf = MyInvocation.BoundParameters.ContainsKey(nameof(AsOf))
+            ? new DateTimeOffset(AsOf.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(AsOf, DateTimeKind.Local) : AsOf)
+            : DateTimeOffset.UtcNow;
+        _options = new InventoryOptions(asOf, ExpiringWithinDays, LoadTrustedRoots());
+        _filter = new InventoryFilter(
+            Name,
+            Host,
+            Status,
+            Thumbprint,
+            MyInvocation.BoundParameters.ContainsKey(nameof(ExpiringWithinDays)) ? ExpiringWithinDays : null,
+            ParameterSetName == ClusterSet ? null : Namespace);
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ClusterSet)
+        {
+            ScanClusters();
+        }
+        else
+        {
+            ScanFiles();
+        }
+    }
+
+    private void ScanFiles()
+    {
+        var files = new List<string>();
+        foreach (string path in Path ?? LiteralPath ?? Array.Empty<string>())
+        {
+            try
+            {
+                if (ParameterSetName == PathSet)
+                {
+                    files.AddRange(GetResolvedProviderPathFromPSPath(path, out _));
+                }
+                else
+                {
+                    string resolved = GetUnresolvedProviderPathFromPSPath(path);
+                    if (!File.Exists(resolved) && !Directory.Exists(resolved))
+                    {
+                        throw new ItemNotFoundException($"Cannot find path '{resolved}' because it does not exist.");
+                    }
+
+                    files.Add(resolved);
+                }
+            }
+            catch (Exception ex) when (ex is ItemNotFoundException or ProviderNotFoundException or DriveNotFoundException)
+            {
+                WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, path));
+            }
+        }
+
+        var objects = new List<ManifestObject>();
+        foreach (string file in ManifestReader.ExpandPaths(files))
+        {
+            var (read, error) = ManifestReader.ReadFile(file);
+            if (error is not null)
+            {
+                WriteError(new ErrorRecord(
+                    new InvalidDataException($"Cannot read manifest '{error.File}': {error.Message}"),
+                    "InvalidManifest", ErrorCategory.InvalidData, error.File));
+                continue;
+            }
+
+            objects.AddRange(read);
+        }
+
+        foreach (var item in new ManifestScanner(_options!).Scan(objects))
+        {
+            if (_filter!.Matches(item))
+            {
+                WriteObject(item);
+            }
+        }
+    }
+
+    private void ScanClusters()
+    {
+        var contexts = ResolveContexts(Context);
+        var connections = contexts.Select(Connect).ToList();
+        var stopwatch = Stopwatch.StartNew();
+        RunAsync(async sink =>
+        {
+            var progress = new ProgressReporter(sink, this, stopwatch, connections.Count);
+            await Task.WhenAll(connections.Select((connection, index) => ScanOneAsync(connection, index, sink, progress))).ConfigureAwait(false);
+            progress.Complete();
+        });
+    }
+
+    private async Task ScanOneAsync(ClusterConnection connection, int index, PipelineSink sink, ProgressReporter progress)
+    {
+        var reader = new ClusterReader(connection, message => sink.Post(() => WriteVerbose(message)));
+        var scanner = new ClusterScanner(reader, _options!, message => sink.Post(() => WriteVerbose(message)), p => progress.Report(index, p));
+        try
+        {
+            IReadOnlyList<string>? namespaces = null;
+            if (!AllNamespaces)
+            {
+                namespaces = Namespace is { Length: > 0 }
+                    ? await scanner.ResolveNamespacesAsync(Namespace, CancellationToken).ConfigureAwait(false)
+                    : new[] { connection.DefaultNamespace };
+            }
+
+            await foreach (var item in scanner.ScanAsync(namespaces, CancellationToken).ConfigureAwait(false))
+            {
+                if (_filter!.Matches(item))
+                {
+                    sink.Post(() => WriteObject(item));
+                }
+            }
+        }
+        catch (KubeApiException ex)
+        {
+            // One cluster failing never stops the others.
+            sink.Post(() => WriteError(ToErrorRecord(ex, connection.ContextName)));
+        }
+    }
+
+    private X509Certificate2Collection? LoadTrustedRoots()
+    {
+        if (TrustedRootPath is null)
+        {
+            return null;
+        }
+
+        var roots = new X509Certificate2Collection();
+        foreach (string path in TrustedRootPath)
+        {
+            try
+            {
+                foreach (string file in GetResolvedProviderPathFromPSPath(path, out _))
+                {
+                    roots.AddRange(ConnectionFactory.LoadCertificateAuthority(file));
+                }
+            }
+            catch (Exception ex) when (ex is ItemNotFoundException or KubeConfigurationException)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"-TrustedRootPath '{path}' holds no readable certificate: {ex.Message}", ex),
+                    "InvalidTrustedRoot", ErrorCategory.InvalidArgument, path));
+            }
+        }
+
+        return roots;
+    }
+
+    /// <summary>Write-Progress for scans that take longer than about a second, one line per cluster.</summary>
+    private sealed class ProgressReporter
+    {
+        private const int ActivityIdBase = 7300;
+        private readonly PipelineSink _sink;
+        private readonly Cmdlet _cmdlet;
+        private readonly Stopwatch _stopwatch;
+        private readonly bool[] _shown;
+        private long _lastReportTicks;
+
+        public ProgressReporter(PipelineSink sink, Cmdlet cmdlet, Stopwatch stopwatch, int clusters)
+        {
+            _sink = sink;
+            _cmdlet = cmdlet;
+            _stopwatch = stopwatch;
+            _shown = new bool[clusters];
+        }
+
+        public void Report(int index, ScanProgress progress)
+        {
+            long now = _stopwatch.ElapsedTicks;
+            long last = Interlocked.Read(ref _lastReportTicks);
+            if (_stopwatch.Elapsed < TimeSpan.FromSeconds(1) || now - last < Stopwatch.Frequency / 10)
+            {
+                return;
+            }
+
+            Interlocked.Exchange(ref _lastReportTicks, now);
+            _shown[index] = true;
+            var record = new ProgressRecord(ActivityIdBase + index, $"Scanning certificates in '{progress.Context}'",
+                $"{progress.Activity}: {progress.PagesDone} pages, {progress.ReferencesDone} of {progress.ReferencesTotal} references")
+            {
+                PercentComplete = progress.ReferencesTotal == 0 ? -1 : Math.Min(100, 100 * progress.ReferencesDone / progress.ReferencesTotal),
+            };
+            _sink.Post(() => _cmdlet.WriteProgress(record));
+        }
+
+        public void Complete()
+        {
+            for (int i = 0; i < _shown.Length; i++)
+            {
+                if (_shown[i])
+                {
+                    var record = new ProgressRecord(ActivityIdBase + i, "Scanning certificates", "Done") { RecordType = ProgressRecordType.Completed };
+                    _sink.Post(() => _cmdlet.WriteProgress(record));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Security;
+using IngressCerts.Engine.Kubernetes;
+
+namespace IngressCerts.Commands.Infrastructure;
+
+/// <summary>The connection parameters every cluster cmdlet offers, resolved the way kubectl resolves them.</summary>
+public abstract class KubernetesCmdlet : AsyncCmdlet
+{
+    /// <summary>Kubeconfig files; default $env:KUBECONFIG, else ~/.kube/config.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = false)]
+    [Alias("KubeConfig")]
+    public string[]? KubeConfigPath { get; set; }
+
+    /// <summary>API server URL for a connection without kubeconfig (runbooks).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Server { get; set; }
+
+    /// <summary>CA for -Server: a file path or PEM text.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CertificateAuthority { get; set; }
+
+    /// <summary>Bearer token for -Server, e.g. an AKS managed-identity access token.</summary>
+    [Parameter]
+    public SecureString? Token { get; set; }
+
+    /// <summary>Resolved kubeconfig paths (PowerShell paths made absolute), or null for the default search.</summary>
+    protected IReadOnlyList<string>? ResolvedKubeConfigPaths =>
+        KubeConfigPath?.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToList();
+
+    /// <summary>Connects to one context (null: the current one); set-up failures terminate the cmdlet.</summary>
+    protected ClusterConnection Connect(string? context)
+    {
+        if (Server is not null && context is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("-Server and -Context cannot be used together: -Server connects without a kubeconfig."),
+                "ServerWithContext", ErrorCategory.InvalidArgument, context));
+        }
+
+        if (Server is null && (Token is not null || CertificateAuthority is not null))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("-Token and -CertificateAuthority need -Server."),
+                "TokenWithoutServer", ErrorCategory.InvalidArgument, null));
+        }
+
+        try
+        {
+            var connection = ConnectionFactory.Shared.Connect(new ConnectionOptions(
+                ResolvedKubeConfigPaths,
+                context,
+                Server,
+                CertificateAuthority is null || CertificateAuthority.Contains("-----BEGIN", StringComparison.Ordinal)
+                    ? CertificateAuthority
+                    : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificateAuthority),
+                Token is null ? null : Unprotect(Token)));
+            if (connection.SkipsTlsVerification)
+            {
+                WriteWarning($"The kubeconfig for context '{connection.ContextName}' sets insecure-skip-tls-verify: the server's identity is not checked.");
+            }
+
+            return connection;
+        }
+        catch (KubeConfigurationException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ex.Kind.ToString(), ErrorCategory.ObjectNotFound, context ?? Server));
+            throw; // unreachable: ThrowTerminatingError always throws
+        }
+    }
+
+    /// <summary>Every context the kubeconfig names that matches one of the patterns (wildcards allowed).</summary>
+    protected IReadOnlyList<string?> ResolveContexts(string[]? patterns)
+    {
+        if (patterns is null || patterns.Length == 0 || Server is not null)
+        {
+            return new string?[] { null };
+        }
+
+        IReadOnlyList<string> known;
+        try
+        {
+            known = ConnectionFactory.Shared.ListContexts(ResolvedKubeConfigPaths);
+        }
+        catch (KubeConfigurationException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ex.Kind.ToString(), ErrorCategory.ObjectNotFound, patterns));
+            throw;
+        }
+
+        var result = new List<string?>();
+        foreach (string pattern in patterns)
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(pattern))
+            {
+                result.Add(pattern);
+                continue;
+            }
+
+            var wildcard = new WildcardPattern(pattern, WildcardOptions.IgnoreCase);
+            var matches = known.Where(wildcard.IsMatch).ToList();
+            if (matches.Count == 0)
+            {
+                WriteError(new ErrorRecord(
+                    new ItemNotFoundException($"No kubeconfig context matches '{pattern}'."),
+                    "ContextNotFound", ErrorCategory.ObjectNotFound, pattern));
+            }
+
+            result.AddRange(matches);
+        }
+
+        return result.Distinct().ToList();
+    }
+
+    /// <summary>The ErrorRecord for a failed API call: its ErrorId is the failure kind.</summary>
+    protected static ErrorRecord ToErrorRecord(KubeApiException ex, object? target) =>
+        new(ex, ex.Kind.ToString(), CategoryOf(ex.Kind), target ?? ex.Target);
+
+    protected static ErrorCategory CategoryOf(KubeErrorKind kind) => kind switch
+    {
+        KubeErrorKind.Unauthorized => ErrorCategory.AuthenticationError,
+        KubeErrorKind.Forbidden => ErrorCategory.PermissionDenied,
+        KubeErrorKind.NotFound or KubeErrorKind.ContextNotFound or KubeErrorKind.KubeConfigNotFound => ErrorCategory.ObjectNotFound,
+        KubeErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
+        KubeErrorKind.Conflict => ErrorCategory.WriteError,
+        KubeErrorKind.Invalid or KubeErrorKind.BadRequest => ErrorCategory.InvalidData,
+        KubeErrorKind.ClusterUnreachable => ErrorCategory.ConnectionError,
+        KubeErrorKind.TooManyRequests or KubeErrorKind.ServerError => ErrorCategory.ResourceUnavailable,
+        KubeErrorKind.KubeConfigInvalid => ErrorCategory.InvalidData,
+        _ => ErrorCategory.NotSpecified,
+    };
+
+    private static string Unprotect(SecureString secure)
+    {
+        IntPtr pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
+        try
+        {
+            return Marshal.PtrToStringUni(pointer) ?? string.Empty;
+        }
+        finally
+        {
+            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
+        }
+    }
+}
