@@ -1,0 +1,35 @@
+namespace IngressCerts.Engine.Certificates;
+
+/// <summary>The verdict on the certificate behind one Ingress TLS entry.</summary>
+/// <param name="Status">The most severe finding's status; <see cref="CertificateStatus.Valid"/> when nothing lowers it.</param>
+/// <param name="Findings">Everything found, most severe first, notes last.</param>
+/// <param name="Facts">The leaf's facts; null when no certificate could be read.</param>
+public sealed record CertificateEvaluation(CertificateStatus Status, IReadOnlyList<CertificateFinding> Findings, CertificateFacts? Facts)
+{
+    /// <summary>Every finding in words.</summary>
+    public IReadOnlyList<string> Issues => Findings.Select(f => f.Message).ToArray();
+
+    /// <summary>An evaluation whose status is the most severe of <paramref name="findings"/>, which are sorted by severity.</summary>
+    public static CertificateEvaluation From(IEnumerable<CertificateFinding> findings, CertificateFacts? facts)
+    {
+        // OrderBy is stable: findings of equal severity keep the order they were found in.
+        var sorted = findings.OrderBy(f => f.Status).ToArray();
+        return new CertificateEvaluation(CertificateStatusSeverity.MostSevere(sorted.Select(f => f.Status)), sorted, facts);
+    }
+
+    /// <summary>The TLS entry names <paramref name="secretName"/>, which does not exist.</summary>
+    public static CertificateEvaluation SecretNotFound(string secretName) =>
+        From([new(FindingIds.SecretNotFound, CertificateStatus.SecretNotFound, $"secret '{secretName}' does not exist: the controller serves its default certificate")], null);
+
+    /// <summary>The secret <paramref name="secretName"/> could not be read.</summary>
+    public static CertificateEvaluation Forbidden(string secretName) =>
+        From([new(FindingIds.Forbidden, CertificateStatus.Forbidden, $"secret '{secretName}' could not be read: permission denied")], null);
+
+    /// <summary>The TLS entry lists hosts but no secret.</summary>
+    public static CertificateEvaluation DefaultCertificate(IEnumerable<string> hosts) =>
+        From(
+            [new(FindingIds.DefaultCertificate, CertificateStatus.DefaultCertificate, $"no secretName: the controller serves its default certificate for {string.Join(", ", hosts)}")],
+            null);
+
+    public override string ToString() => Findings.Count == 0 ? Status.ToString() : $"{Status}: {string.Join("; ", Issues)}";
+}

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+
+namespace IngressCerts.Engine.Certificates;
+
+/// <summary>
+/// Judges parsed TLS secrets against the hosts of an Ingress TLS entry, at one point in time
+/// and with one set of trusted roots. Create one per scan and reuse it: it caches chain
+/// verification results by bundle content. Thread-safe.
+/// </summary>
+public sealed class CertificateEvaluator
+{
+    /// <summary>RSA keys shorter than this are reported.</summary>
+    public const int MinimumRsaKeySize = 2048;
+
+    private readonly ChainVerifier chainVerifier;
+
+    /// <param name="asOf">The time validity is judged at (usually now).</param>
+    /// <param name="expiringWithinDays">A certificate ending within this many days of <paramref name="asOf"/> is <see cref="CertificateStatus.Expiring"/>.</param>
+    /// <param name="extraTrustedRoots">Roots trusted in addition to the system's (a private CA).</param>
+    public CertificateEvaluator(DateTimeOffset asOf, int expiringWithinDays = 30, IEnumerable<X509Certificate2>? extraTrustedRoots = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(expiringWithinDays);
+        AsOf = asOf;
+        ExpiringWithinDays = expiringWithinDays;
+        ExtraTrustedRoots = extraTrustedRoots?.ToArray() ?? [];
+        chainVerifier = new ChainVerifier(ExtraTrustedRoots, asOf);
+    }
+
+    public DateTimeOffset AsOf { get; }
+
+    public int ExpiringWithinDays { get; }
+
+    public IReadOnlyList<X509Certificate2> ExtraTrustedRoots { get; }
+
+    /// <summary>Parses a secret's data map and evaluates it for <paramref name="hosts"/>.</summary>
+    public CertificateEvaluation Evaluate(IDictionary<string, byte[]>? secretData, IReadOnlyList<string> hosts) =>
+        Evaluate(TlsSecretParser.Parse(secretData), hosts);
+
+    /// <summary>Evaluates a parsed secret for the hosts of one TLS entry (which may be empty).</summary>
+    public CertificateEvaluation Evaluate(ParsedTlsSecret secret, IReadOnlyList<string> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        ArgumentNullException.ThrowIfNull(hosts);
+
+        var findings = new List<CertificateFinding>(secret.Problems);
+        if (secret.Ordered is not { } ordered)
+        {
+            return CertificateEvaluation.From(findings, null);
+        }
+
+        var leaf = ordered.Leaf;
+        CheckKey(secret, ordered, findings);
+        CheckValidity(ordered, findings);
+        CheckHosts(leaf, hosts, findings);
+        CheckOrder(ordered, findings);
+        findings.AddRange(chainVerifier.Verify(ordered));
+        CheckStrength(ordered, findings);
+
+        var chain = secret.Chain;
+        return CertificateEvaluation.From(findings, CertificateFacts.Create(leaf, chain, AsOf));
+    }
+
+    private static void CheckKey(ParsedTlsSecret secret, OrderedChain ordered, List<CertificateFinding> findings)
+    {
+        if (secret.Key is not { } key || secret.KeyMatchesLeaf != false)
+        {
+            return;
+        }
+
+        var leaf = ordered.Leaf;
+        var other = ordered.All.FirstOrDefault(c => key.Matches(c.PublicKey));
+        var detail = other is not null
+            ? $"it is the key of '{other.DisplayName}' instead"
+            : $"the key is {key.Description}, the certificate's is {leaf.PublicKey.Description}";
+        findings.Add(new(FindingIds.KeyMismatch, CertificateStatus.KeyMismatch, $"tls.key does not belong to certificate '{leaf.DisplayName}': {detail}"));
+    }
+
+    private void CheckValidity(OrderedChain ordered, List<CertificateFinding> findings)
+    {
+        // The leaf and the intermediates clients will see; a root's own dates are the trust store's business.
+        foreach (var certificate in ordered.Chain)
+        {
+            var isLeaf = ReferenceEquals(certificate, ordered.Leaf);
+            if (!isLeaf && certificate.IsSelfIssued)
+            {
+                continue;
+            }
+
+            var what = isLeaf ? $"certificate '{certificate.DisplayName}'" : $"intermediate certificate '{certificate.DisplayName}'";
+            if (AsOf > certificate.NotAfter)
+            {
+                var days = -CertificateFacts.DaysBetween(AsOf, certificate.NotAfter);
+                findings.Add(new(FindingIds.Expired, CertificateStatus.Expired, $"{what} expired on {Day(certificate.NotAfter)} ({days} {Plural(days, "day")} ago)"));
+            }
+            else if (AsOf < certificate.NotBefore)
+            {
+                findings.Add(new(FindingIds.NotYetValid, CertificateStatus.NotYetValid, $"{what} is not valid before {certificate.NotBefore:yyyy-MM-dd HH:mm} UTC"));
+            }
+            else if (certificate.NotAfter - AsOf <= TimeSpan.FromDays(ExpiringWithinDays))
+            {
+                var days = CertificateFacts.DaysBetween(AsOf, certificate.NotAfter);
+                findings.Add(new(FindingIds.Expiring, CertificateStatus.Expiring, $"{what} expires on {Day(certificate.NotAfter)} (in {days} {Plural(days, "day")})"));
+            }
+        }
+    }
+
+    private static void CheckHosts(CertificateInfo leaf, IReadOnlyList<string> hosts, List<CertificateFinding> findings)
+    {
+        foreach (var host in hosts.Where(h => !string.IsNullOrWhiteSpace(h)).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (HostMatcher.IsCovered(host, leaf.DnsNames, leaf.IPAddresses))
+            {
+                continue;
+            }
+
+            var message = leaf.HasSubjectAltNames && (leaf.DnsNames.Count > 0 || leaf.IPAddresses.Count > 0)
+                ? $"host '{host}' is not covered by certificate '{leaf.DisplayName}' (it names {string.Join(", ", leaf.DnsNames.Concat(leaf.IPAddresses.Select(a => a.ToString())))})"
+                : $"host '{host}' is not covered: certificate '{leaf.DisplayName}' has no subject alternative names, and clients ignore its CN";
+            findings.Add(new(FindingIds.HostMismatch, CertificateStatus.HostMismatch, message));
+        }
+    }
+
+    private static void CheckOrder(OrderedChain ordered, List<CertificateFinding> findings)
+    {
+        if (ordered.IsInOrder)
+        {
+            return;
+        }
+
+        // Controllers send tls.crt as it is, and many clients do not reorder what they get.
+        var expected = string.Join(" → ", ordered.Chain.Select(c => $"'{c.DisplayName}'"));
+        var extra = ordered.Unrelated.Count == 0
+            ? string.Empty
+            : $"; not on the leaf's chain: {string.Join(", ", ordered.Unrelated.Select(c => $"'{c.DisplayName}'"))}";
+        findings.Add(new(
+            FindingIds.ChainOutOfOrder,
+            CertificateStatus.IncompleteChain,
+            $"tls.crt is out of order: it must list the leaf first and then each issuer ({expected}){extra}"));
+    }
+
+    private static void CheckStrength(OrderedChain ordered, List<CertificateFinding> findings)
+    {
+        foreach (var certificate in ordered.Chain)
+        {
+            var key = certificate.PublicKey;
+            if (key.Algorithm == KeyAlgorithm.RSA && key.KeySize < MinimumRsaKeySize)
+            {
+                findings.Add(new(
+                    FindingIds.WeakRsaKey,
+                    CertificateStatus.Valid,
+                    $"certificate '{certificate.DisplayName}' has a {key.KeySize}-bit RSA key; use at least {MinimumRsaKeySize} bits"));
+            }
+
+            // A root's self-signature is never checked by clients, so its algorithm does not matter.
+            var signature = certificate.Certificate.SignatureAlgorithm;
+            if (!certificate.IsSelfIssued || ReferenceEquals(certificate, ordered.Leaf))
+            {
+                if (SignatureAlgorithms.IsWeak(signature))
+                {
+                    findings.Add(new(
+                        FindingIds.WeakSignatureAlgorithm,
+                        CertificateStatus.Valid,
+                        $"certificate '{certificate.DisplayName}' is signed with {SignatureAlgorithms.FriendlyName(signature)}, which browsers reject"));
+                }
+            }
+        }
+    }
+
+    private static string Day(DateTimeOffset time) => time.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Plural(int count, string word) => count == 1 ? word : word + "s";
+}

@@ -1,0 +1,56 @@
+namespace IngressCerts.Engine.Certificates;
+
+/// <summary>
+/// One thing found about a TLS secret, in words that name the host or certificate concerned.
+/// </summary>
+/// <param name="Id">A stable identifier (one of <see cref="FindingIds"/>) for filtering and tests.</param>
+/// <param name="Status">
+/// The status this finding imposes; <see cref="CertificateStatus.Valid"/> for a note that is
+/// reported without changing the status (untrusted root, weak key, SHA-1 signature, ...).
+/// </param>
+/// <param name="Message">The finding in words. Never holds key material.</param>
+public sealed record CertificateFinding(string Id, CertificateStatus Status, string Message)
+{
+    /// <summary>True for a note that does not change the status.</summary>
+    public bool IsNote => Status == CertificateStatus.Valid;
+
+    public override string ToString() => Message;
+}
+
+/// <summary>Stable identifiers of <see cref="CertificateFinding"/>s.</summary>
+public static class FindingIds
+{
+    public const string SecretNotFound = nameof(SecretNotFound);
+    public const string Forbidden = nameof(Forbidden);
+    public const string DefaultCertificate = nameof(DefaultCertificate);
+
+    // InvalidSecret
+    public const string MissingCertificate = nameof(MissingCertificate);
+    public const string MissingKey = nameof(MissingKey);
+    public const string UndecodableCertificate = nameof(UndecodableCertificate);
+    public const string NotACertificate = nameof(NotACertificate);
+    public const string UndecodableKey = nameof(UndecodableKey);
+    public const string EncryptedKey = nameof(EncryptedKey);
+    public const string UnsupportedKey = nameof(UnsupportedKey);
+
+    public const string KeyMismatch = nameof(KeyMismatch);
+    public const string Expired = nameof(Expired);
+    public const string NotYetValid = nameof(NotYetValid);
+    public const string HostMismatch = nameof(HostMismatch);
+
+    // IncompleteChain
+    public const string ChainOutOfOrder = nameof(ChainOutOfOrder);
+    public const string MissingIssuer = nameof(MissingIssuer);
+    public const string BadSignature = nameof(BadSignature);
+    public const string InvalidChain = nameof(InvalidChain);
+
+    public const string Expiring = nameof(Expiring);
+
+    // Notes: reported without changing the status.
+    public const string UntrustedRoot = nameof(UntrustedRoot);
+    public const string SelfSignedLeaf = nameof(SelfSignedLeaf);
+    public const string WeakRsaKey = nameof(WeakRsaKey);
+    public const string WeakSignatureAlgorithm = nameof(WeakSignatureAlgorithm);
+    public const string KeyInCertificateFile = nameof(KeyInCertificateFile);
+    public const string UnreadableCaCertificate = nameof(UnreadableCaCertificate);
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+
+namespace IngressCerts.Engine.Certificates;
+
+/// <summary>
+/// Decides whether a certificate covers a host name, following RFC 6125 as browsers apply it:
+/// only subject alternative names count (a certificate without them covers nothing, whatever
+/// its CN); names compare case-insensitively, in A-label (punycode) form, ignoring a trailing
+/// dot; a wildcard is only a whole left-most label and stands for exactly one label.
+/// </summary>
+public static class HostMatcher
+{
+    // GetAscii reads no mutable state once constructed, so one instance serves all threads.
+    private static readonly IdnMapping Idn = new();
+
+    /// <summary>True when <paramref name="certificate"/>'s SANs cover <paramref name="host"/>.</summary>
+    public static bool IsCovered(string host, X509Certificate2 certificate)
+    {
+        var info = new CertificateInfo(certificate);
+        return IsCovered(host, info.DnsNames, info.IPAddresses);
+    }
+
+    /// <summary>
+    /// True when a DNS name (for a host name) or an IP address (for an IP host) covers <paramref name="host"/>.
+    /// A wildcard host such as <c>*.example.com</c> is covered only by that same wildcard name.
+    /// </summary>
+    public static bool IsCovered(string host, IEnumerable<string> dnsNames, IEnumerable<IPAddress> ipAddresses)
+    {
+        if (TryParseIPAddress(host, out var address))
+        {
+            // RFC 6125 §6.2.1: an IP host matches iPAddress SANs only, never DNS names.
+            return ipAddresses.Any(a => a.Equals(address) || (a.IsIPv4MappedToIPv6 && a.MapToIPv4().Equals(address)));
+        }
+
+        var normalizedHost = Normalize(host);
+        if (normalizedHost.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var name in dnsNames)
+        {
+            if (NameCovers(Normalize(name), normalizedHost))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when one SAN DNS name (possibly a wildcard) covers <paramref name="host"/>.</summary>
+    public static bool DnsNameCovers(string dnsName, string host) => NameCovers(Normalize(dnsName), Normalize(host));
+
+    /// <summary>
+    /// Lower-case A-label form without a trailing dot; a leading <c>*.</c> is kept as is.
+    /// A name IDNA rejects is only lower-cased, so it can still match itself.
+    /// </summary>
+    public static string Normalize(string name)
+    {
+        var trimmed = name.Trim();
+        if (trimmed.EndsWith('.'))
+        {
+            trimmed = trimmed[..^1];
+        }
+
+        if (trimmed.StartsWith("*.", StringComparison.Ordinal))
+        {
+            return "*." + ToALabels(trimmed[2..]);
+        }
+
+        return ToALabels(trimmed);
+    }
+
+    private static string ToALabels(string name)
+    {
+        if (name.Length == 0)
+        {
+            return name;
+        }
+
+        foreach (var c in name)
+        {
+            if (c > 0x7F)
+            {
+                try
+                {
+                    return Idn.GetAscii(name).ToLowerInvariant();
+                }
+                catch (ArgumentException)
+                {
+                    return name.ToLowerInvariant();
+                }
+            }
+        }
+
+        return name.ToLowerInvariant();
+    }
+
+    /// <param name="name">A normalised SAN DNS name.</param>
+    /// <param name="host">A normalised host.</param>
+    private static bool NameCovers(string name, string host)
+    {
+        if (name.Length == 0)
+        {
+            return false;
+        }
+
+        if (string.Equals(name, host, StringComparison.Ordinal))
+        {
+            // Covers equal names, and a wildcard host by the same wildcard name.
+            return !host.Contains('*', StringComparison.Ordinal) || IsWellFormedWildcard(name);
+        }
+
+        if (host.Contains('*', StringComparison.Ordinal) || !IsWellFormedWildcard(name))
+        {
+            // A wildcard host is covered only by the same wildcard; partial wildcards
+            // (f*.example.com) and wildcards past the first label never match.
+            return false;
+        }
+
+        var firstDot = host.IndexOf('.', StringComparison.Ordinal);
+        return firstDot > 0 && string.Equals(host[(firstDot + 1)..], name[2..], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// <c>*.</c> followed by at least two labels and no other <c>*</c>: <c>*.com</c> would span a
+    /// whole top-level domain, which no client accepts.
+    /// </summary>
+    private static bool IsWellFormedWildcard(string name) =>
+        name.StartsWith("*.", StringComparison.Ordinal)
+        && name.IndexOf('*', 1) < 0
+        && name.IndexOf('.', 2) > 2
+        && !name.EndsWith('.');
+
+    private static bool TryParseIPAddress(string host, out IPAddress address)
+    {
+        var text = host.Trim();
+        if (text.StartsWith('[') && text.EndsWith(']'))
+        {
+            text = text[1..^1];
+        }
+
+        // IPAddress.TryParse also takes "10" or "1.2" (legacy IPv4 forms) which are valid DNS
+        // labels, so only dotted quads and anything with a colon count as addresses.
+        if (IPAddress.TryParse(text, out var parsed)
+            && (parsed.AddressFamily == AddressFamily.InterNetworkV6
+                ? text.Contains(':', StringComparison.Ordinal)
+                : text.Count(c => c == '.') == 3))
+        {
+            address = parsed;
+            return true;
+        }
+
+        address = IPAddress.None;
+        return false;
+    }
+}

@@ -1,0 +1,68 @@
+namespace IngressCerts.Engine.Certificates;
+
+/// <summary>
+/// Reads the data of a <c>kubernetes.io/tls</c> secret (values already base64-decoded by the
+/// Kubernetes client) into a <see cref="ParsedTlsSecret"/>. Never throws for bad content:
+/// whatever is wrong becomes a finding.
+/// </summary>
+public static class TlsSecretParser
+{
+    public const string CertificateDataKey = "tls.crt";
+    public const string PrivateKeyDataKey = "tls.key";
+    public const string CaDataKey = "ca.crt";
+
+    /// <summary>Parses a secret's data map (as <c>V1Secret.Data</c> holds it).</summary>
+    public static ParsedTlsSecret Parse(IDictionary<string, byte[]>? data) =>
+        Parse(
+            data is not null && data.TryGetValue(CertificateDataKey, out var crt) ? crt : null,
+            data is not null && data.TryGetValue(PrivateKeyDataKey, out var key) ? key : null,
+            data is not null && data.TryGetValue(CaDataKey, out var ca) ? ca : null);
+
+    /// <summary>Parses the three values of a TLS secret; null means the entry is absent.</summary>
+    /// <remarks>The caller's buffers are not changed; the caller should wipe <paramref name="tlsKey"/> when done.</remarks>
+    public static ParsedTlsSecret Parse(byte[]? tlsCrt, byte[]? tlsKey, byte[]? caCrt = null)
+    {
+        var problems = new List<CertificateFinding>();
+
+        IReadOnlyList<CertificateInfo> certificates = [];
+        if (tlsCrt is null)
+        {
+            problems.Add(new(FindingIds.MissingCertificate, CertificateStatus.InvalidSecret, "the secret has no tls.crt"));
+        }
+        else
+        {
+            var content = CertificateFileReader.Read(tlsCrt, CertificateDataKey, CertificateStatus.InvalidSecret);
+            certificates = content.Certificates.Select(c => new CertificateInfo(c)).ToArray();
+            problems.AddRange(content.Problems);
+        }
+
+        PublicKeyIdentity? key = null;
+        if (tlsKey is null)
+        {
+            problems.Add(new(FindingIds.MissingKey, CertificateStatus.InvalidSecret, "the secret has no tls.key"));
+        }
+        else
+        {
+            using var read = PrivateKeyReader.Read(tlsKey, PrivateKeyDataKey, keepPkcs8: false);
+            key = read.PublicKey;
+            if (read.Problem is not null)
+            {
+                problems.Add(read.Problem);
+            }
+        }
+
+        IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> caCertificates = [];
+        if (caCrt is not null && !PrivateKeyReader.IsBlank(caCrt))
+        {
+            // ca.crt only matters to controllers for client-certificate authentication; a broken one
+            // does not stop the server certificate from being served, so it is a note.
+            var content = CertificateFileReader.Read(caCrt, CaDataKey, CertificateStatus.Valid);
+            caCertificates = content.Certificates;
+            problems.AddRange(content.Problems.Select(p =>
+                p.Id == FindingIds.KeyInCertificateFile ? p : p with { Id = FindingIds.UnreadableCaCertificate }));
+        }
+
+        var ordered = certificates.Count == 0 ? null : ChainOrdering.Order(certificates, key);
+        return new ParsedTlsSecret(certificates, ordered, key, caCertificates, problems);
+    }
+}
