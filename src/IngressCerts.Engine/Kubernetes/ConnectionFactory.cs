@@ -99,7 +99,14 @@ public sealed class ConnectionFactory
 
             if (!string.IsNullOrEmpty(options.CertificateAuthority))
             {
-                config.SslCaCerts = LoadCertificateAuthority(options.CertificateAuthority);
+                try
+                {
+                    config.SslCaCerts = CertificateSourceReader.Read(options.CertificateAuthority);
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new KubeConfigurationException(KubeErrorKind.KubeConfigInvalid, "-CertificateAuthority: " + ex.Message, ex);
+                }
             }
 
             return Build(config, uri.AbsoluteUri.TrimEnd('/'), uri.Host, string.IsNullOrEmpty(options.Token) ? "anonymous" : "token");
@@ -219,50 +226,6 @@ public sealed class ConnectionFactory
         string defaultNamespace = string.IsNullOrEmpty(config.Namespace) ? "default" : config.Namespace;
         return new ClusterConnection(client, context, cluster, user, config.Host ?? string.Empty, policy, config.SkipTlsVerify, defaultNamespace);
     }
-
-    /// <summary>A CA given as a path to a PEM/DER file or as PEM text.</summary>
-    internal static X509Certificate2Collection LoadCertificateAuthority(string value)
-    {
-        var collection = new X509Certificate2Collection();
-        try
-        {
-            if (value.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
-            {
-                collection.ImportFromPem(value);
-            }
-            else if (File.Exists(value))
-            {
-                string text = File.ReadAllText(value);
-                if (text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
-                {
-                    collection.ImportFromPem(text);
-                }
-                else
-                {
-                    collection.Add(new X509Certificate2(File.ReadAllBytes(value)));
-                }
-            }
-            else
-            {
-                throw new KubeConfigurationException(
-                    KubeErrorKind.KubeConfigInvalid,
-                    $"-CertificateAuthority is neither an existing file nor PEM text: '{Shorten(value)}'.");
-            }
-        }
-        catch (CryptographicException ex)
-        {
-            throw new KubeConfigurationException(KubeErrorKind.KubeConfigInvalid, $"-CertificateAuthority holds no readable certificate: {ex.Message}", ex);
-        }
-
-        if (collection.Count == 0)
-        {
-            throw new KubeConfigurationException(KubeErrorKind.KubeConfigInvalid, "-CertificateAuthority holds no certificate.");
-        }
-
-        return collection;
-    }
-
-    private static string Shorten(string value) => value.Length <= 60 ? value : value[..60] + "...";
 
     private static string Hash(string? secret) =>
         string.IsNullOrEmpty(secret) ? string.Empty : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

@@ -53,7 +53,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
-    public string[]? Host { get; set; }
+    public new string[]? Host { get; set; }
 
     [Parameter]
     [ValidateSet("SecretNotFound", "Forbidden", "DefaultCertificate", "InvalidSecret", "KeyMismatch", "Expired", "NotYetValid",
@@ -130,7 +130,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
                     files.Add(resolved);
                 }
             }
-            catch (Exception ex) when (ex is ItemNotFoundException or ProviderNotFoundException or DriveNotFoundException)
+            catch (Exception ex) when (ex is ItemNotFoundException or ProviderNotFoundException or System.Management.Automation.DriveNotFoundException)
             {
                 WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, path));
             }
@@ -216,10 +216,10 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
             {
                 foreach (string file in GetResolvedProviderPathFromPSPath(path, out _))
                 {
-                    roots.AddRange(ConnectionFactory.LoadCertificateAuthority(file));
+                    roots.AddRange(CertificateSourceReader.Read(file));
                 }
             }
-            catch (Exception ex) when (ex is ItemNotFoundException or KubeConfigurationException)
+            catch (Exception ex) when (ex is ItemNotFoundException or InvalidDataException)
             {
                 ThrowTerminatingError(new ErrorRecord(
                     new ArgumentException($"-TrustedRootPath '{path}' holds no readable certificate: {ex.Message}", ex),

@@ -18,7 +18,6 @@ public sealed class ContextCompleter : IArgumentCompleter
             {
                 string one => new[] { one },
                 object[] many => many.Select(o => o?.ToString() ?? string.Empty).ToArray(),
-                string[] many => many,
                 _ => null,
             };
             contexts = ConnectionFactory.Shared.ListContexts(paths);
