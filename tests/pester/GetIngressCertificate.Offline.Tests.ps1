@@ -1,0 +1,130 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-BuiltModulePath) -Force
+
+    $examples = Join-Path $TestDrive 'examples'
+    & (Join-Path $PSScriptRoot '../../examples/New-ExampleManifests.ps1') -OutputPath $examples
+    $root = Join-Path $examples 'example-root-ca.crt'
+}
+
+Describe 'Get-IngressCertificate -Path (offline manifests)' {
+    It 'reports every TLS reference of the example manifests with the status its certificate earns' {
+        $result = Get-IngressCertificate -Path $examples -TrustedRootPath $root
+        $byHost = @{}
+        foreach ($r in $result) { $byHost[$r.Hosts[0]] = $r.Status }
+
+        $result.Count | Should -Be 9
+        $byHost['shop.contoso.example'] | Should -Be 'Valid'
+        $byHost['api.contoso.example'] | Should -Be 'Expiring'
+        $byHost['payments.contoso.example'] | Should -Be 'KeyMismatch'
+        $byHost['blog.contoso.example'] | Should -Be 'Expired'
+        $byHost['docs.contoso.example'] | Should -Be 'HostMismatch'
+        $byHost['news.contoso.example'] | Should -Be 'SecretNotFound'
+        $byHost['legacy.contoso.example'] | Should -Be 'DefaultCertificate'
+        $byHost['*.apps.contoso.example'] | Should -Be 'Valid'
+        $byHost['partners.contoso.example'] | Should -Be 'IncompleteChain'
+    }
+
+    It 'returns typed objects whose Context is the file they came from' {
+        $r = Get-IngressCertificate -Path $examples -Name storefront
+        # The type lives in the module's private load context, so scripts see it by name rather than as [type].
+        $r.GetType().FullName | Should -Be 'IngressCerts.IngressCertificate'
+        $r.PSObject.TypeNames[0] | Should -Be 'IngressCerts.IngressCertificate'
+        $r.Context | Should -BeLike '*shop.yaml'
+        $r.Kind | Should -Be 'Ingress'
+        $r.SecretName | Should -Be 'storefront-tls'
+        $r.Thumbprint | Should -Match '^[0-9A-F]{40}$'
+        $r.Certificate.HasPrivateKey | Should -BeFalse
+        $r.Chain.Count | Should -Be 1
+    }
+
+    It 'reads a Gateway listener through a ReferenceGrant and names the listener' {
+        $r = Get-IngressCertificate -Path $examples -Name edge -TrustedRootPath $root | Where-Object Listener -eq 'wildcard'
+        $r.Kind | Should -Be 'Gateway'
+        $r.SecretNamespace | Should -Be 'certificates'
+        $r.Status | Should -Be 'Valid'
+    }
+
+    It 'filters by status, host wildcard, namespace and expiry window' {
+        (Get-IngressCertificate -Path $examples -Status Expired, KeyMismatch).Hosts | Sort-Object |
+            Should -Be @('blog.contoso.example', 'payments.contoso.example')
+        (Get-IngressCertificate -Path $examples -Host 'www.*').Name | Should -Be 'storefront'
+        (Get-IngressCertificate -Path $examples -Namespace mark*).Count | Should -Be 4
+        (Get-IngressCertificate -Path $examples -ExpiringWithinDays 45).Hosts | Sort-Object |
+            Should -Be @('api.contoso.example', 'blog.contoso.example')
+    }
+
+    It 'filters by thumbprint whatever its case or separators' {
+        $one = Get-IngressCertificate -Path $examples -Name storefront
+        $spaced = ($one.Thumbprint.ToLower() -split '(..)' -ne '') -join ':'
+        (Get-IngressCertificate -Path $examples -Thumbprint $spaced).Name | Should -Be 'storefront'
+    }
+
+    It 'evaluates validity at another time with -AsOf' {
+        $later = Get-IngressCertificate -Path $examples -Name storefront -AsOf (Get-Date).AddDays(400)
+        $later.Status | Should -Be 'Expired'
+    }
+
+    It 'reads kubectl list dumps in JSON and Helm-style multi-document YAML with comments and empty documents' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'dump')
+        $cert = New-TestCertificate -Subject 'CN=a.example' -DnsName 'a.example'
+        $secret = @{
+            apiVersion = 'v1'; kind = 'Secret'; type = 'kubernetes.io/tls'
+            metadata = @{ name = 'a-tls'; namespace = 'ns1' }
+            data = @{ 'tls.crt' = [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($cert.CertPem)); 'tls.key' = [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($cert.KeyPem)) }
+        }
+        $ingress = @{
+            apiVersion = 'networking.k8s.io/v1'; kind = 'Ingress'
+            metadata = @{ name = 'a'; namespace = 'ns1' }
+            spec = @{ tls = @(@{ hosts = @('a.example'); secretName = 'a-tls' }) }
+        }
+        @{ apiVersion = 'v1'; kind = 'List'; items = @($ingress, $secret) } | ConvertTo-Json -Depth 10 |
+            Set-Content (Join-Path $dir 'dump.json')
+        "# Source: chart/templates/ingress.yaml`n---`n---`n" + (New-IngressYaml -Namespace ns2 -Name b -Hosts 'b.example' -SecretName missing) |
+            Set-Content (Join-Path $dir 'helm.yaml')
+
+        $r = Get-IngressCertificate -Path $dir
+        ($r | Where-Object Name -eq a).SecretName | Should -Be 'a-tls'
+        ($r | Where-Object Name -eq a).Status | Should -Be 'Valid'
+        ($r | Where-Object Name -eq a).Issues -join ' ' | Should -Match 'self-signed'
+        ($r | Where-Object Name -eq b).Status | Should -Be 'SecretNotFound'
+    }
+
+    It 'reports cert-manager as the manager of a Secret it owns' {
+        $cert = New-TestCertificate -Subject 'CN=cm.example' -DnsName 'cm.example'
+        $file = Join-Path $TestDrive 'cm.yaml'
+        (New-IngressYaml -Namespace cm -Name cm -Hosts 'cm.example' -SecretName cm-tls) + "`n" +
+        (New-TlsSecretYaml -Namespace cm -Name cm-tls -CertPem $cert.CertPem -KeyPem $cert.KeyPem -Annotations @{ 'cert-manager.io/certificate-name' = 'cm' }) |
+            Set-Content $file
+        (Get-IngressCertificate -Path $file).ManagedBy | Should -Be 'cert-manager'
+    }
+
+    It 'writes a non-terminating InvalidManifest error naming a file that is not YAML, and goes on' {
+        $bad = Join-Path $TestDrive 'bad.yaml'
+        "key: [unclosed" | Set-Content $bad
+        $r = Get-IngressCertificate -Path $bad, $examples -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'InvalidManifest,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].TargetObject | Should -Be $bad
+        $r.Count | Should -Be 9
+    }
+
+    It 'writes a PathNotFound error for a path that does not exist' {
+        Get-IngressCertificate -Path (Join-Path $TestDrive 'nope') -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+    }
+
+    It 'never outputs private key material' {
+        $text = Get-IngressCertificate -Path $examples | Format-List * | Out-String
+        $text | Should -Not -Match 'PRIVATE KEY'
+        $json = Get-IngressCertificate -Path $examples | Select-Object * -ExcludeProperty Certificate, Chain | ConvertTo-Json -Depth 4
+        $json | Should -Not -Match 'PRIVATE KEY'
+    }
+
+    It 'shows the table view with the columns a person scans' {
+        $table = Get-IngressCertificate -Path $examples -Name storefront -TrustedRootPath $root | Out-String -Width 200
+        $table | Should -Match 'Namespace\s+Name\s+Hosts\s+Status\s+NotAfter\s+Days'
+        $table | Should -Match 'shop\s+storefront\s+shop.contoso.example, www.contoso.example\s+Valid'
+    }
+}
