@@ -1,0 +1,100 @@
+using k8s;
+using k8s.Models;
+
+namespace IngressCerts.Engine.Kubernetes;
+
+/// <summary>
+/// The reads and writes a publish needs. Every update carries the resourceVersion it read, so a concurrent change
+/// surfaces as a Conflict instead of being overwritten.
+/// </summary>
+public sealed class ClusterWriter
+{
+    private readonly ClusterConnection _connection;
+
+    public ClusterWriter(ClusterConnection connection) => _connection = connection;
+
+    public ClusterConnection Connection => _connection;
+
+    public async Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await KubeCall.RunAsync(_connection, "get", "secrets", ns, name,
+                c => _connection.Client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: c), cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task<V1Ingress?> GetIngressAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await KubeCall.RunAsync(_connection, "get", "ingresses", ns, name,
+                c => _connection.Client.NetworkingV1.ReadNamespacedIngressAsync(name, ns, cancellationToken: c), cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public Task<V1Secret> CreateSecretAsync(V1Secret secret, CancellationToken cancellationToken) =>
+        KubeCall.RunAsync(_connection, "create", "secrets", secret.Metadata.NamespaceProperty, secret.Metadata.Name,
+            c => _connection.Client.CoreV1.CreateNamespacedSecretAsync(secret, secret.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: c), cancellationToken);
+
+    /// <summary>Replaces a Secret; <paramref name="secret"/> must carry the resourceVersion that was read.</summary>
+    public Task<V1Secret> ReplaceSecretAsync(V1Secret secret, CancellationToken cancellationToken)
+    {
+        RequireResourceVersion(secret.Metadata);
+        return KubeCall.RunAsync(_connection, "update", "secrets", secret.Metadata.NamespaceProperty, secret.Metadata.Name,
+            c => _connection.Client.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, secret.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: c), cancellationToken);
+    }
+
+    /// <summary>Deletes a Secret only if it is still at <paramref name="resourceVersion"/>.</summary>
+    public Task DeleteSecretAsync(string ns, string name, string resourceVersion, CancellationToken cancellationToken) =>
+        KubeCall.RunAsync(_connection, "delete", "secrets", ns, name,
+            c => _connection.Client.CoreV1.DeleteNamespacedSecretAsync(
+                name, ns, new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = resourceVersion } }, cancellationToken: c),
+            cancellationToken);
+
+    public async Task<IReadOnlyList<V1Secret>> ListSecretsAsync(string ns, string labelSelector, CancellationToken cancellationToken)
+    {
+        var all = new List<V1Secret>();
+        await foreach (var page in Paginator.PagesAsync<V1Secret>(
+            async (token, ct) =>
+            {
+                var list = await KubeCall.RunAsync(_connection, "list", "secrets", ns, null,
+                    c => _connection.Client.CoreV1.ListNamespacedSecretAsync(ns, continueParameter: token, labelSelector: labelSelector, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
+                return (list.Items, list.Metadata?.ContinueProperty);
+            },
+            s => s.Metadata.Name, null, cancellationToken).ConfigureAwait(false))
+        {
+            all.AddRange(page);
+        }
+
+        return all;
+    }
+
+    /// <summary>Replaces an Ingress; <paramref name="ingress"/> must carry the resourceVersion that was read.</summary>
+    public Task<V1Ingress> ReplaceIngressAsync(V1Ingress ingress, CancellationToken cancellationToken)
+    {
+        RequireResourceVersion(ingress.Metadata);
+        return KubeCall.RunAsync(_connection, "update", "ingresses", ingress.Metadata.NamespaceProperty, ingress.Metadata.Name,
+            c => _connection.Client.NetworkingV1.ReplaceNamespacedIngressAsync(ingress, ingress.Metadata.Name, ingress.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: c), cancellationToken);
+    }
+
+    /// <summary>The field manager every write names, so `kubectl get -o yaml --show-managed-fields` shows who wrote.</summary>
+    public const string FieldManager = "ingresscerts";
+
+    private static void RequireResourceVersion(V1ObjectMeta metadata)
+    {
+        // An update without resourceVersion is an unconditional overwrite on a real API server: never send one.
+        if (string.IsNullOrEmpty(metadata.ResourceVersion))
+        {
+            throw new InvalidOperationException($"Refusing to update {metadata.NamespaceProperty}/{metadata.Name} without the resourceVersion that was read.");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using k8s.Models;
+
+namespace IngressCerts.Engine.Publishing;
+
+/// <summary>Where a certificate goes: a Secret, and optionally the Ingress (same namespace) that serves it.</summary>
+/// <param name="Hosts">Hosts to wire into the Ingress, and which the certificate must cover; null means the
+/// Ingress's rule hosts that the certificate covers.</param>
+public sealed record PublishTarget(string Namespace, string SecretName, string? IngressName = null, IReadOnlyList<string>? Hosts = null)
+{
+    public override string ToString() => $"{Namespace}/{SecretName}";
+}
+
+/// <summary>How publishing behaves.</summary>
+/// <param name="Force">Overwrite a Secret that cert-manager manages or that has another type.</param>
+/// <param name="HistoryLimit">How many previous certificates to keep for Undo (0 keeps none).</param>
+public sealed record PublishOptions(bool Force = false, int HistoryLimit = 1);
+
+public enum PublishAction
+{
+    Created,
+    Updated,
+    Unchanged,
+    Skipped,
+}
+
+/// <summary>Why a publish must not happen; <see cref="Id"/> becomes the ErrorId.</summary>
+public sealed record PublishRefusal(string Id, string Message);
+
+/// <summary>What the cluster holds for a target before the publish.</summary>
+public sealed record PublishState(V1Secret? Secret, V1Ingress? Ingress);
+
+/// <summary>
+/// Everything a publish will do, decided from <see cref="PublishState"/> before any write. Pure data, so the
+/// -WhatIf text and the writes come from the same decision.
+/// </summary>
+public sealed record PublishPlan(
+    PublishTarget Target,
+    PublishAction SecretAction,
+    V1Secret? SecretToWrite,
+    V1Secret? PreviousSecret,
+    string? PreviousThumbprint,
+    DateTime? PreviousNotAfter,
+    string Thumbprint,
+    DateTime NotAfter,
+    IReadOnlyList<string> Hosts,
+    V1Ingress? IngressToWrite,
+    IReadOnlyList<string> Warnings,
+    PublishRefusal? Refusal)
+{
+    /// <summary>True when at least one write is planned.</summary>
+    public bool HasChanges => Refusal is null && (SecretToWrite is not null || IngressToWrite is not null);
+
+    /// <summary>What will change, in the words -WhatIf shows. Never includes key material.</summary>
+    public IReadOnlyList<string> Describe()
+    {
+        var lines = new List<string>();
+        string target = $"Secret {Target.Namespace}/{Target.SecretName}";
+        switch (SecretAction)
+        {
+            case PublishAction.Created:
+                lines.Add($"Create {target}: {Thumbprint} (expires {NotAfter:yyyy-MM-dd})");
+                break;
+            case PublishAction.Updated:
+                lines.Add($"Update {target}: {PreviousThumbprint ?? "(no certificate)"}{(PreviousNotAfter is { } p ? $" (expires {p:yyyy-MM-dd})" : string.Empty)} -> {Thumbprint} (expires {NotAfter:yyyy-MM-dd})");
+                break;
+        }
+
+        if (IngressToWrite is not null)
+        {
+            lines.Add($"Update Ingress {Target.Namespace}/{Target.IngressName}: serve {string.Join(", ", Hosts)} from Secret {Target.SecretName}");
+        }
+
+        return lines;
+    }
+}
+
+/// <summary>The outcome of a publish or undo, as Publish-IngressCertificate reports it.</summary>
+public sealed record PublishOutcome(PublishAction Action, string? PreviousThumbprint, string Thumbprint, DateTime NotAfter, IReadOnlyList<string> Hosts);

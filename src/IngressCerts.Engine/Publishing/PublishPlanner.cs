@@ -1,0 +1,231 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using IngressCerts.Engine.Certificates;
+using k8s.Models;
+
+namespace IngressCerts.Engine.Publishing;
+
+/// <summary>Decides what a publish will do from what the cluster holds. Reads nothing and writes nothing.</summary>
+public static class PublishPlanner
+{
+    public static PublishPlan Plan(PublishTarget target, PublishState state, PublishPayload payload, PublishOptions options, DateTimeOffset now)
+    {
+        var warnings = new List<string>();
+        var current = state.Secret;
+        string? previousThumbprint = null;
+        DateTime? previousNotAfter = null;
+        if (current is not null)
+        {
+            (previousThumbprint, previousNotAfter) = ReadCurrentCertificate(current);
+        }
+
+        PublishPlan Refuse(string id, string message) => new(
+            target, PublishAction.Skipped, null, current, previousThumbprint, previousNotAfter, payload.Thumbprint, payload.NotAfter,
+            target.Hosts ?? Array.Empty<string>(), null, warnings, new PublishRefusal(id, message));
+
+        // 1. Whose Secret is it?
+        if (current is not null && !options.Force)
+        {
+            if (current.Metadata.Annotations?.ContainsKey(SecretAnnotations.CertManagerCertificate) == true)
+            {
+                return Refuse("CertManagerManaged",
+                    $"Secret {target} is managed by cert-manager (Certificate '{current.Metadata.Annotations[SecretAnnotations.CertManagerCertificate]}'); " +
+                    "cert-manager would overwrite it. Change the Certificate resource instead, or use -Force.");
+            }
+
+            if (!string.Equals(current.Type, SecretAnnotations.TlsType, StringComparison.Ordinal))
+            {
+                return Refuse("SecretTypeMismatch",
+                    $"Secret {target} has type '{current.Type ?? "Opaque"}', not {SecretAnnotations.TlsType}; use -Force to overwrite it.");
+            }
+        }
+
+        if (current?.Immutable == true)
+        {
+            return Refuse("SecretImmutable", $"Secret {target} is immutable; its data cannot be changed in place. Publish to a new Secret name instead.");
+        }
+
+        // 2. Which hosts, and does the certificate cover them?
+        IReadOnlyList<string> hosts = target.Hosts ?? Array.Empty<string>();
+        if (target.IngressName is not null)
+        {
+            if (state.Ingress is null)
+            {
+                return Refuse("IngressNotFound", $"Ingress {target.Namespace}/{target.IngressName} does not exist.");
+            }
+
+            if (target.Hosts is null)
+            {
+                var ruleHosts = (state.Ingress.Spec?.Rules ?? Enumerable.Empty<V1IngressRule>())
+                    .Select(r => r.Host).Where(h => !string.IsNullOrEmpty(h)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                hosts = ruleHosts.Where(h => HostMatcher.IsCovered(h!, payload.Leaf)).Select(h => h!).ToList();
+                var uncovered = ruleHosts.Where(h => !HostMatcher.IsCovered(h!, payload.Leaf)).ToList();
+                if (hosts.Count == 0)
+                {
+                    return Refuse("HostNotCovered",
+                        ruleHosts.Count == 0
+                            ? $"Ingress {target.Namespace}/{target.IngressName} has no rule hosts; give -Host."
+                            : $"The certificate covers none of the hosts of Ingress {target.Namespace}/{target.IngressName} ({string.Join(", ", ruleHosts)}).");
+                }
+
+                if (uncovered.Count > 0)
+                {
+                    warnings.Add($"The certificate does not cover {string.Join(", ", uncovered)}; those hosts are not wired to Secret {target.SecretName}.");
+                }
+            }
+        }
+
+        var notCovered = hosts.Where(h => !HostMatcher.IsCovered(h, payload.Leaf)).ToList();
+        if (notCovered.Count > 0)
+        {
+            return Refuse("HostNotCovered", $"The certificate {payload.Thumbprint} does not cover {string.Join(", ", notCovered)}.");
+        }
+
+        // 3. The Secret.
+        PublishAction action;
+        V1Secret? toWrite = null;
+        if (current is null)
+        {
+            action = PublishAction.Created;
+            toWrite = NewSecret(target, payload, now);
+        }
+        else if (HoldsPayload(current, payload))
+        {
+            action = PublishAction.Unchanged;
+        }
+        else
+        {
+            action = PublishAction.Updated;
+            toWrite = UpdatedSecret(current, payload, now);
+        }
+
+        // 4. The Ingress.
+        V1Ingress? ingressToWrite = null;
+        if (target.IngressName is not null && state.Ingress is not null)
+        {
+            ingressToWrite = WireIngress(state.Ingress, target.SecretName, hosts, warnings);
+            if (ingressToWrite is not null && action == PublishAction.Unchanged)
+            {
+                action = PublishAction.Updated;
+            }
+        }
+
+        return new PublishPlan(target, action, toWrite, current, previousThumbprint, previousNotAfter, payload.Thumbprint, payload.NotAfter,
+            hosts, ingressToWrite, warnings, null);
+    }
+
+    /// <summary>
+    /// Adds the hosts to the spec.tls entry for the Secret (or appends one), touching nothing else. Null when the
+    /// Ingress already serves every host from the Secret.
+    /// </summary>
+    internal static V1Ingress? WireIngress(V1Ingress ingress, string secretName, IReadOnlyList<string> hosts, List<string> warnings)
+    {
+        var tls = ingress.Spec?.Tls ?? new List<V1IngressTLS>();
+        var entry = tls.FirstOrDefault(t => t.SecretName == secretName);
+        var existing = entry?.Hosts ?? new List<string>();
+        var missing = hosts.Where(h => !existing.Contains(h, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (entry is not null && missing.Count == 0)
+        {
+            return null;
+        }
+
+        foreach (var other in tls.Where(t => t != entry && t.Hosts is not null))
+        {
+            var shared = other.Hosts!.Intersect(missing, StringComparer.OrdinalIgnoreCase).ToList();
+            if (shared.Count > 0)
+            {
+                warnings.Add($"Ingress {ingress.Metadata.NamespaceProperty}/{ingress.Metadata.Name} also lists {string.Join(", ", shared)} under Secret '{other.SecretName ?? "(none)"}'; that entry is left as it is.");
+            }
+        }
+
+        // Work on a copy: the plan must not change the state it was made from.
+        var copy = k8s.KubernetesJson.Deserialize<V1Ingress>(k8s.KubernetesJson.Serialize(ingress));
+        copy.Spec ??= new V1IngressSpec();
+        copy.Spec.Tls ??= new List<V1IngressTLS>();
+        var target = copy.Spec.Tls.FirstOrDefault(t => t.SecretName == secretName);
+        if (target is null)
+        {
+            copy.Spec.Tls.Add(new V1IngressTLS { Hosts = missing, SecretName = secretName });
+        }
+        else
+        {
+            target.Hosts ??= new List<string>();
+            foreach (string host in missing)
+            {
+                target.Hosts.Add(host);
+            }
+        }
+
+        return copy;
+    }
+
+    private static bool HoldsPayload(V1Secret secret, PublishPayload payload) =>
+        secret.Data is not null
+        && secret.Data.TryGetValue("tls.crt", out var crt) && crt.AsSpan().SequenceEqual(payload.TlsCrt)
+        && secret.Data.TryGetValue("tls.key", out var key) && key.AsSpan().SequenceEqual(payload.TlsKey)
+        && string.Equals(secret.Type, SecretAnnotations.TlsType, StringComparison.Ordinal);
+
+    private static V1Secret NewSecret(PublishTarget target, PublishPayload payload, DateTimeOffset now) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Secret",
+        Type = SecretAnnotations.TlsType,
+        Metadata = new V1ObjectMeta
+        {
+            Name = target.SecretName,
+            NamespaceProperty = target.Namespace,
+            Annotations = Annotate(new Dictionary<string, string>(), payload, now),
+        },
+        Data = new Dictionary<string, byte[]> { ["tls.crt"] = payload.TlsCrt, ["tls.key"] = payload.TlsKey },
+    };
+
+    private static V1Secret UpdatedSecret(V1Secret current, PublishPayload payload, DateTimeOffset now)
+    {
+        // Same object, same name, same resourceVersion: one in-place update the controller reloads, so there is no
+        // moment when the Ingress points at a missing or half-written Secret. Other keys (e.g. ca.crt) stay.
+        var data = new Dictionary<string, byte[]>(current.Data ?? new Dictionary<string, byte[]>(), StringComparer.Ordinal)
+        {
+            ["tls.crt"] = payload.TlsCrt,
+            ["tls.key"] = payload.TlsKey,
+        };
+        return new V1Secret
+        {
+            ApiVersion = "v1",
+            Kind = "Secret",
+            Type = SecretAnnotations.TlsType,
+            Metadata = new V1ObjectMeta
+            {
+                Name = current.Metadata.Name,
+                NamespaceProperty = current.Metadata.NamespaceProperty,
+                ResourceVersion = current.Metadata.ResourceVersion,
+                Uid = current.Metadata.Uid,
+                Labels = current.Metadata.Labels,
+                Annotations = Annotate(new Dictionary<string, string>(current.Metadata.Annotations ?? new Dictionary<string, string>()), payload, now),
+                OwnerReferences = current.Metadata.OwnerReferences,
+                Finalizers = current.Metadata.Finalizers,
+            },
+            Immutable = current.Immutable,
+            Data = data,
+        };
+    }
+
+    private static IDictionary<string, string> Annotate(IDictionary<string, string> annotations, PublishPayload payload, DateTimeOffset now)
+    {
+        annotations[SecretAnnotations.Thumbprint] = payload.Thumbprint;
+        annotations[SecretAnnotations.NotAfter] = SecretAnnotations.Timestamp(new DateTimeOffset(payload.NotAfter, TimeSpan.Zero));
+        annotations[SecretAnnotations.PublishedAt] = SecretAnnotations.Timestamp(now);
+        return annotations;
+    }
+
+    /// <summary>The thumbprint and expiry of the leaf in a Secret's tls.crt, when it has a readable one.</summary>
+    internal static (string? Thumbprint, DateTime? NotAfter) ReadCurrentCertificate(V1Secret secret)
+    {
+        if (secret.Data is null || !secret.Data.TryGetValue("tls.crt", out var crt) || crt is null)
+        {
+            return (null, null);
+        }
+
+        var parsed = TlsSecretParser.Parse(crt, null);
+        return parsed.Leaf is { } leaf ? (leaf.Thumbprint.ToUpperInvariant(), leaf.NotAfter.ToUniversalTime()) : (null, null);
+    }
+}
