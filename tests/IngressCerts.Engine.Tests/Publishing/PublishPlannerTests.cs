@@ -1,0 +1,151 @@
+using System.Text;
+using IngressCerts.Engine.Publishing;
+using IngressCerts.Engine.Tests.Support;
+using k8s.Models;
+
+namespace IngressCerts.Engine.Tests.Publishing;
+
+public sealed class PublishPlannerTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+
+    private static PublishPayload Payload(TestCertificates.Issued cert) =>
+        new(cert.Certificate, cert.CertificatePem, Encoding.ASCII.GetBytes(cert.KeyPem));
+
+    private static V1Secret Existing(TestCertificates.Issued cert, string type = "kubernetes.io/tls", Dictionary<string, string>? annotations = null) => new()
+    {
+        Type = type,
+        Metadata = new V1ObjectMeta { Name = "shop-tls", NamespaceProperty = "shop", ResourceVersion = "7", Annotations = annotations },
+        Data = new Dictionary<string, byte[]> { ["tls.crt"] = cert.CertificateBytes, ["tls.key"] = cert.KeyBytes, ["ca.crt"] = new byte[] { 1 } },
+    };
+
+    private static V1Ingress Ingress(params V1IngressTLS[] tls) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "shop", NamespaceProperty = "shop", ResourceVersion = "3" },
+        Spec = new V1IngressSpec
+        {
+            Tls = tls.ToList(),
+            Rules = new List<V1IngressRule> { new() { Host = "shop.contoso.com" }, new() { Host = "api.fabrikam.com" } },
+        },
+    };
+
+    private static readonly TestCertificates.Issued Shop = TestCertificates.Create("CN=shop.contoso.com", new[] { "shop.contoso.com", "www.contoso.com" });
+
+    [Fact]
+    public void A_missing_secret_is_created_with_thumbprint_and_expiry_annotations()
+    {
+        using var payload = Payload(Shop);
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), payload, new PublishOptions(), Now);
+        Assert.Equal(PublishAction.Created, plan.SecretAction);
+        Assert.Equal("kubernetes.io/tls", plan.SecretToWrite!.Type);
+        Assert.Equal(Shop.Certificate.Thumbprint, plan.SecretToWrite.Metadata.Annotations[SecretAnnotations.Thumbprint]);
+        Assert.StartsWith("Create Secret shop/shop-tls: " + Shop.Certificate.Thumbprint, plan.Describe()[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_same_certificate_again_plans_nothing()
+    {
+        using var payload = Payload(Shop);
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls"), new PublishState(Existing(Shop), null), payload, new PublishOptions(), Now);
+        Assert.Equal(PublishAction.Unchanged, plan.SecretAction);
+        Assert.False(plan.HasChanges);
+    }
+
+    [Fact]
+    public void An_update_carries_the_resource_version_read_and_keeps_other_keys()
+    {
+        var old = TestCertificates.Create("CN=shop.contoso.com", new[] { "shop.contoso.com" });
+        using var payload = Payload(Shop);
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls"), new PublishState(Existing(old), null), payload, new PublishOptions(), Now);
+        Assert.Equal(PublishAction.Updated, plan.SecretAction);
+        Assert.Equal("7", plan.SecretToWrite!.Metadata.ResourceVersion);
+        Assert.Equal(new byte[] { 1 }, plan.SecretToWrite.Data["ca.crt"]);
+        Assert.Equal(old.Certificate.Thumbprint, plan.PreviousThumbprint);
+        string text = plan.Describe()[0];
+        Assert.Contains($"{old.Certificate.Thumbprint} (expires {old.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}) -> {Shop.Certificate.Thumbprint}", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cert_manager_secret_is_refused_unless_forced()
+    {
+        var annotations = new Dictionary<string, string> { [SecretAnnotations.CertManagerCertificate] = "shop" };
+        using var payload = Payload(Shop);
+        var old = TestCertificates.Create("CN=old", new[] { "shop.contoso.com" });
+        var refused = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls"), new PublishState(Existing(old, annotations: annotations), null), payload, new PublishOptions(), Now);
+        Assert.Equal("CertManagerManaged", refused.Refusal!.Id);
+        Assert.False(refused.HasChanges);
+        var forced = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls"), new PublishState(Existing(old, annotations: annotations), null), payload, new PublishOptions(Force: true), Now);
+        Assert.Null(forced.Refusal);
+    }
+
+    [Fact]
+    public void A_secret_of_another_type_is_refused_unless_forced()
+    {
+        using var payload = Payload(Shop);
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls"), new PublishState(Existing(Shop, type: "Opaque"), null), payload, new PublishOptions(), Now);
+        Assert.Equal("SecretTypeMismatch", plan.Refusal!.Id);
+    }
+
+    [Fact]
+    public void Hosts_the_certificate_does_not_cover_are_refused()
+    {
+        using var payload = Payload(Shop);
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls", Hosts: new[] { "shop.contoso.com", "evil.contoso.com" }), new PublishState(null, null), payload, new PublishOptions(), Now);
+        Assert.Equal("HostNotCovered", plan.Refusal!.Id);
+        Assert.Contains("evil.contoso.com", plan.Refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_hosts_the_ingress_rule_hosts_the_certificate_covers_are_wired()
+    {
+        using var payload = Payload(Shop);
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls", "shop"), new PublishState(null, Ingress()), payload, new PublishOptions(), Now);
+        Assert.Equal(new[] { "shop.contoso.com" }, plan.Hosts);
+        var entry = Assert.Single(plan.IngressToWrite!.Spec.Tls);
+        Assert.Equal("shop-tls", entry.SecretName);
+        Assert.Contains(plan.Warnings, w => w.Contains("api.fabrikam.com", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Wiring_extends_the_entry_of_the_secret_and_leaves_other_entries_alone()
+    {
+        using var payload = Payload(Shop);
+        var other = new V1IngressTLS { Hosts = new List<string> { "api.fabrikam.com" }, SecretName = "api-tls" };
+        var own = new V1IngressTLS { Hosts = new List<string> { "www.contoso.com" }, SecretName = "shop-tls" };
+        var ingress = Ingress(other, own);
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls", "shop", new[] { "shop.contoso.com" }), new PublishState(null, ingress), payload, new PublishOptions(), Now);
+        var tls = plan.IngressToWrite!.Spec.Tls;
+        Assert.Equal(2, tls.Count);
+        Assert.Equal(new[] { "api.fabrikam.com" }, tls[0].Hosts);
+        Assert.Equal(new[] { "www.contoso.com", "shop.contoso.com" }, tls[1].Hosts);
+        Assert.Equal("3", plan.IngressToWrite.Metadata.ResourceVersion);
+        Assert.Equal(new[] { "www.contoso.com" }, ingress.Spec.Tls[1].Hosts); // the state read is not changed
+    }
+
+    [Fact]
+    public void An_ingress_already_wired_is_not_written()
+    {
+        using var payload = Payload(Shop);
+        var ingress = Ingress(new V1IngressTLS { Hosts = new List<string> { "shop.contoso.com" }, SecretName = "shop-tls" });
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls", "shop"), new PublishState(Existing(Shop), ingress), payload, new PublishOptions(), Now);
+        Assert.Null(plan.IngressToWrite);
+        Assert.Equal(PublishAction.Unchanged, plan.SecretAction);
+    }
+
+    [Fact]
+    public void A_missing_ingress_is_refused_before_any_write()
+    {
+        using var payload = Payload(Shop);
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls", "nope"), new PublishState(null, null), payload, new PublishOptions(), Now);
+        Assert.Equal("IngressNotFound", plan.Refusal!.Id);
+        Assert.Null(plan.SecretToWrite);
+    }
+
+    [Fact]
+    public void The_payload_never_shows_its_key()
+    {
+        using var payload = Payload(Shop);
+        Assert.DoesNotContain("PRIVATE", payload.ToString(), StringComparison.Ordinal);
+    }
+}
