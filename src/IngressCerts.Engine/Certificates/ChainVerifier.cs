@@ -35,8 +35,14 @@ internal sealed class ChainVerifier
     private readonly DateTime verificationTime;
     private readonly ConcurrentDictionary<string, IReadOnlyList<CertificateFinding>> cache = new(StringComparer.Ordinal);
 
-    public ChainVerifier(IEnumerable<X509Certificate2> extraRoots, DateTimeOffset verificationTime)
+    private readonly string bundleName;
+
+    /// <param name="extraRoots">Roots trusted besides the system's.</param>
+    /// <param name="verificationTime">The time the chain is built at.</param>
+    /// <param name="bundleName">What to call the bundle in messages.</param>
+    public ChainVerifier(IEnumerable<X509Certificate2> extraRoots, DateTimeOffset verificationTime, string bundleName = "tls.crt")
     {
+        this.bundleName = bundleName;
         this.extraRoots = new X509Certificate2Collection(extraRoots.ToArray());
         extraRootSubjects = this.extraRoots.Select(r => Convert.ToHexString(r.SubjectName.RawData)).ToHashSet(StringComparer.Ordinal);
         this.verificationTime = verificationTime.UtcDateTime;
@@ -158,7 +164,7 @@ internal sealed class ChainVerifier
         return new BuildResult(overall & ~IgnoredFlags, elements);
     }
 
-    private static IReadOnlyList<CertificateFinding> Interpret(BuildResult result, OrderedChain ordered)
+    private IReadOnlyList<CertificateFinding> Interpret(BuildResult result, OrderedChain ordered)
     {
         var findings = new List<CertificateFinding>();
         var elements = result.Elements;
@@ -184,7 +190,7 @@ internal sealed class ChainVerifier
             findings.Add(new(
                 FindingIds.MissingIssuer,
                 CertificateStatus.IncompleteChain,
-                $"the issuer '{top.IssuerName}' of certificate '{top.Name}' is neither in tls.crt nor a trusted root: an intermediate certificate is missing"));
+                $"the issuer '{top.IssuerName}' of certificate '{top.Name}' is neither in {bundleName} nor a trusted root: an intermediate certificate is missing"));
         }
         else if ((result.Flags & X509ChainStatusFlags.UntrustedRoot) != 0 && top is not null)
         {
