@@ -70,8 +70,8 @@ public sealed class CertificateEvaluator
 
         var leaf = ordered.Leaf;
         var other = ordered.All.FirstOrDefault(c => key.Matches(c.PublicKey));
-        var detail = other is not null
-            ? $"it is the key of '{other.DisplayName}' instead"
+        var detail = other is not null ? $"it is the key of '{other.DisplayName}' instead"
+            : key.Description == leaf.PublicKey.Description ? $"it is another {key.Description} key"
             : $"the key is {key.Description}, the certificate's is {leaf.PublicKey.Description}";
         findings.Add(new(FindingIds.KeyMismatch, CertificateStatus.KeyMismatch, $"tls.key does not belong to certificate '{leaf.DisplayName}': {detail}"));
     }

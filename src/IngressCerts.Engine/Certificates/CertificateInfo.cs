@@ -63,6 +63,12 @@ internal sealed class CertificateInfo
 
     public string Subject { get; }
 
+    /// <summary>The encoded subject name, for comparisons.</summary>
+    public ReadOnlySpan<byte> SubjectNameBytes => subjectName;
+
+    /// <summary>The encoded issuer name, for comparisons.</summary>
+    public ReadOnlySpan<byte> IssuerNameBytes => issuerName;
+
     public string Issuer { get; }
 
     public DateTimeOffset NotBefore { get; }

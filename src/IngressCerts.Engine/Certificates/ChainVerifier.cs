@@ -31,12 +31,20 @@ internal sealed class ChainVerifier
         | X509ChainStatusFlags.NotValidForUsage | X509ChainStatusFlags.CtlNotValidForUsage;
 
     private readonly X509Certificate2Collection extraRoots;
+    private readonly HashSet<string> extraRootSubjects;
     private readonly DateTime verificationTime;
     private readonly ConcurrentDictionary<string, IReadOnlyList<CertificateFinding>> cache = new(StringComparer.Ordinal);
 
-    public ChainVerifier(IEnumerable<X509Certificate2> extraRoots, DateTimeOffset verificationTime)
+    private readonly string bundleName;
+
+    /// <param name="extraRoots">Roots trusted besides the system's.</param>
+    /// <param name="verificationTime">The time the chain is built at.</param>
+    /// <param name="bundleName">What to call the bundle in messages.</param>
+    public ChainVerifier(IEnumerable<X509Certificate2> extraRoots, DateTimeOffset verificationTime, string bundleName = "tls.crt")
     {
+        this.bundleName = bundleName;
         this.extraRoots = new X509Certificate2Collection(extraRoots.ToArray());
+        extraRootSubjects = this.extraRoots.Select(r => Convert.ToHexString(r.SubjectName.RawData)).ToHashSet(StringComparer.Ordinal);
         this.verificationTime = verificationTime.UtcDateTime;
     }
 
@@ -71,16 +79,18 @@ internal sealed class ChainVerifier
         var others = ordered.All.Skip(1).Select(c => c.Certificate).ToArray();
         try
         {
-            var result = BuildOnce(ordered.Leaf.Certificate, others, customTrust: false);
-
-            // Custom root trust ignores the system's roots, so it is only tried when the system
-            // trust could not anchor the chain; a chain that succeeds either way is trusted.
+            // Custom root trust ignores the system's roots, so a chain may need both kinds of build.
+            // Each costs about a third of a millisecond whatever the chain's length, so the likelier
+            // one goes first (custom when the chain's top is, or is issued by, an extra root) and the
+            // other only runs when the first could not anchor the chain.
+            var customFirst = extraRoots.Count > 0 && EndsAtExtraRoot(ordered);
+            var result = BuildOnce(ordered.Leaf.Certificate, others, customTrust: customFirst);
             if ((result.Flags & UntrustedFlags) != 0 && extraRoots.Count > 0)
             {
-                var custom = BuildOnce(ordered.Leaf.Certificate, others, customTrust: true);
-                if ((custom.Flags & UntrustedFlags) == 0)
+                var other = BuildOnce(ordered.Leaf.Certificate, others, customTrust: !customFirst);
+                if ((other.Flags & UntrustedFlags) == 0)
                 {
-                    result = custom;
+                    result = other;
                 }
             }
 
@@ -90,6 +100,13 @@ internal sealed class ChainVerifier
         {
             return [new(FindingIds.InvalidChain, CertificateStatus.IncompleteChain, $"the chain of '{ordered.Leaf.DisplayName}' could not be built: {e.Message}")];
         }
+    }
+
+    private bool EndsAtExtraRoot(OrderedChain ordered)
+    {
+        var top = ordered.Chain[^1];
+        return extraRootSubjects.Contains(Convert.ToHexString(top.IssuerNameBytes))
+            || extraRootSubjects.Contains(Convert.ToHexString(top.SubjectNameBytes));
     }
 
     private BuildResult BuildOnce(X509Certificate2 leaf, X509Certificate2[] others, bool customTrust)
@@ -147,7 +164,7 @@ internal sealed class ChainVerifier
         return new BuildResult(overall & ~IgnoredFlags, elements);
     }
 
-    private static IReadOnlyList<CertificateFinding> Interpret(BuildResult result, OrderedChain ordered)
+    private IReadOnlyList<CertificateFinding> Interpret(BuildResult result, OrderedChain ordered)
     {
         var findings = new List<CertificateFinding>();
         var elements = result.Elements;
@@ -173,7 +190,7 @@ internal sealed class ChainVerifier
             findings.Add(new(
                 FindingIds.MissingIssuer,
                 CertificateStatus.IncompleteChain,
-                $"the issuer '{top.IssuerName}' of certificate '{top.Name}' is neither in tls.crt nor a trusted root: an intermediate certificate is missing"));
+                $"the issuer '{top.IssuerName}' of certificate '{top.Name}' is neither in {bundleName} nor a trusted root: an intermediate certificate is missing"));
         }
         else if ((result.Flags & X509ChainStatusFlags.UntrustedRoot) != 0 && top is not null)
         {

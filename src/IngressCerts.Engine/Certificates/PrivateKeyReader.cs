@@ -153,27 +153,37 @@ internal static class PrivateKeyReader
     {
         try
         {
-            switch (format)
+            var (publicKey, problem) = format switch
             {
-                case KeyFormat.Pkcs1:
-                    using (var rsa = RSA.Create())
-                    {
-                        rsa.ImportRSAPrivateKey(der, out _);
-                        return Success(PublicKeyIdentity.FromRsa(rsa), keepPkcs8 ? rsa.ExportPkcs8PrivateKey() : null);
-                    }
-
-                case KeyFormat.Sec1:
-                    using (var ecdsa = ECDsa.Create())
-                    {
-                        ecdsa.ImportECPrivateKey(der, out _);
-                        return Success(PublicKeyIdentity.FromEcdsa(ecdsa), keepPkcs8 ? ecdsa.ExportPkcs8PrivateKey() : null);
-                    }
-
-                default:
-                    return ReadPkcs8(der, source, keepPkcs8);
+                KeyFormat.Pkcs1 => (RsaFromPkcs1(der), null),
+                KeyFormat.Sec1 => (EcFromSec1(der, curveOid: null), null),
+                _ => FromPkcs8(der, source),
+            };
+            if (problem is not null)
+            {
+                return Fail(problem.Value.Id, problem.Value.Message);
             }
+
+            // Reading the public half straight from the structure is several times faster than
+            // importing the key into the platform (OpenSSL validates RSA keys on import), which
+            // matters when a scan reads thousands of keys. The platform is only asked when the
+            // structure lacks the public half (a SEC1 key without its optional public key) or
+            // when PKCS#8 must be produced from another format.
+            byte[]? pkcs8 = null;
+            if (publicKey is null || (keepPkcs8 && format != KeyFormat.Pkcs8))
+            {
+                using var key = ImportIntoPlatform(der, format, publicKey?.Algorithm);
+                publicKey ??= key is RSA rsa ? PublicKeyIdentity.FromRsa(rsa) : PublicKeyIdentity.FromEcdsa((ECDsa)key);
+                pkcs8 = keepPkcs8 ? key.ExportPkcs8PrivateKey() : null;
+            }
+            else if (keepPkcs8)
+            {
+                pkcs8 = (byte[])der.Clone();
+            }
+
+            return Success(publicKey, pkcs8);
         }
-        catch (Exception e) when (e is CryptographicException or AsnContentException or ArgumentException)
+        catch (Exception e) when (e is CryptographicException or AsnContentException or ArgumentException or InvalidCastException)
         {
             // The exception's text is not passed on: it is generic, and nothing of the key belongs in a message.
             return Fail(FindingIds.UndecodableKey, $"{source} is not a readable {Describe(format)} private key");
@@ -184,50 +194,146 @@ internal static class PrivateKeyReader
         }
     }
 
-    private static PrivateKeyReadResult ReadPkcs8(byte[] der, string source, bool keepPkcs8)
+    private static AsymmetricAlgorithm ImportIntoPlatform(byte[] der, KeyFormat format, KeyAlgorithm? algorithm)
     {
-        // PrivateKeyInfo ::= SEQUENCE { version, AlgorithmIdentifier { OID, params }, OCTET STRING privateKey, ... }
+        if (format == KeyFormat.Pkcs1 || algorithm == KeyAlgorithm.RSA || (format == KeyFormat.Pkcs8 && Pkcs8Algorithm(der) == PublicKeyIdentity.RsaOid))
+        {
+            var rsa = RSA.Create();
+            try
+            {
+                if (format == KeyFormat.Pkcs1)
+                {
+                    rsa.ImportRSAPrivateKey(der, out _);
+                }
+                else
+                {
+                    rsa.ImportPkcs8PrivateKey(der, out _);
+                }
+
+                return rsa;
+            }
+            catch
+            {
+                rsa.Dispose();
+                throw;
+            }
+        }
+
+        var ecdsa = ECDsa.Create();
+        try
+        {
+            if (format == KeyFormat.Sec1)
+            {
+                ecdsa.ImportECPrivateKey(der, out _);
+            }
+            else
+            {
+                ecdsa.ImportPkcs8PrivateKey(der, out _);
+            }
+
+            return ecdsa;
+        }
+        catch
+        {
+            ecdsa.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>RSAPrivateKey ::= SEQUENCE { version, modulus, publicExponent, privateExponent, ... }</summary>
+    private static PublicKeyIdentity RsaFromPkcs1(ReadOnlyMemory<byte> pkcs1)
+    {
+        var sequence = new AsnReader(pkcs1, AsnEncodingRules.BER).ReadSequence();
+        sequence.ReadIntegerBytes();
+        var modulus = sequence.ReadIntegerBytes();
+        var exponent = sequence.ReadIntegerBytes();
+        return PublicKeyIdentity.FromRsaParameters(modulus.Span, exponent.Span);
+    }
+
+    /// <summary>
+    /// ECPrivateKey ::= SEQUENCE { version, OCTET STRING privateKey, [0] curve OPTIONAL, [1] BIT STRING publicKey OPTIONAL };
+    /// null when the public key is absent or compressed.
+    /// </summary>
+    private static PublicKeyIdentity? EcFromSec1(ReadOnlyMemory<byte> sec1, string? curveOid)
+    {
+        var sequence = new AsnReader(sec1, AsnEncodingRules.BER).ReadSequence();
+        sequence.ReadIntegerBytes();
+        if (!sequence.TryReadPrimitiveOctetString(out _))
+        {
+            throw new AsnContentException();
+        }
+
+        var parametersTag = new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true);
+        var publicKeyTag = new Asn1Tag(TagClass.ContextSpecific, 1, isConstructed: true);
+        if (sequence.HasData && sequence.PeekTag().HasSameClassAndValue(parametersTag))
+        {
+            var parameters = sequence.ReadSequence(parametersTag);
+            if (parameters.PeekTag().HasSameClassAndValue(Asn1Tag.ObjectIdentifier))
+            {
+                curveOid ??= parameters.ReadObjectIdentifier();
+            }
+        }
+
+        if (!sequence.HasData || !sequence.PeekTag().HasSameClassAndValue(publicKeyTag) || curveOid is null)
+        {
+            return null;
+        }
+
+        var point = sequence.ReadSequence(publicKeyTag).ReadBitString(out _);
+        return point.Length > 0 && point[0] == 0x04 ? PublicKeyIdentity.FromEcPoint(curveOid, point) : null;
+    }
+
+    /// <summary>PrivateKeyInfo ::= SEQUENCE { version, AlgorithmIdentifier { OID, params }, OCTET STRING privateKey, ... }</summary>
+    private static (PublicKeyIdentity? PublicKey, (string Id, string Message)? Problem) FromPkcs8(byte[] der, string source)
+    {
         var sequence = new AsnReader(der, AsnEncodingRules.BER).ReadSequence();
         sequence.ReadIntegerBytes();
-        var algorithm = sequence.ReadSequence().ReadObjectIdentifier();
+        var algorithmIdentifier = sequence.ReadSequence();
+        var algorithm = algorithmIdentifier.ReadObjectIdentifier();
+        if (!sequence.TryReadPrimitiveOctetString(out var privateKey))
+        {
+            throw new AsnContentException();
+        }
+
         switch (algorithm)
         {
             case PublicKeyIdentity.RsaOid:
-                using (var rsa = RSA.Create())
-                {
-                    rsa.ImportPkcs8PrivateKey(der, out _);
-                    return Success(PublicKeyIdentity.FromRsa(rsa), keepPkcs8 ? (byte[])der.Clone() : null);
-                }
+                return (RsaFromPkcs1(privateKey), null);
 
             case PublicKeyIdentity.EcPublicKeyOid:
-                using (var ecdsa = ECDsa.Create())
-                {
-                    ecdsa.ImportPkcs8PrivateKey(der, out _);
-                    return Success(PublicKeyIdentity.FromEcdsa(ecdsa), keepPkcs8 ? (byte[])der.Clone() : null);
-                }
+                var curveOid = algorithmIdentifier.HasData && algorithmIdentifier.PeekTag().HasSameClassAndValue(Asn1Tag.ObjectIdentifier)
+                    ? algorithmIdentifier.ReadObjectIdentifier()
+                    : null;
+                return (EcFromSec1(privateKey, curveOid), null);
 
             case PublicKeyIdentity.Ed25519Oid:
                 // .NET has no Ed25519 key type: derive the public key with BouncyCastle's stateless
-                // function straight from the seed, which stays in our buffer (wiped by the caller)
+                // function straight from the seed, which stays in the caller's buffer (wiped there)
                 // instead of being copied into a key object that cannot be wiped.
-                if (!sequence.TryReadPrimitiveOctetString(out var privateKey)
-                    || !new AsnReader(privateKey, AsnEncodingRules.BER).TryReadPrimitiveOctetString(out var seed)
+                if (!new AsnReader(privateKey, AsnEncodingRules.BER).TryReadPrimitiveOctetString(out var seed)
                     || seed.Length != Ed25519.SecretKeySize)
                 {
-                    return Fail(FindingIds.UndecodableKey, $"{source} is not a readable Ed25519 private key");
+                    return (null, (FindingIds.UndecodableKey, $"{source} is not a readable Ed25519 private key"));
                 }
 
                 Span<byte> publicKey = stackalloc byte[Ed25519.PublicKeySize];
                 Ed25519.GeneratePublicKey(seed.Span, publicKey);
-                return Success(PublicKeyIdentity.FromEd25519(publicKey), keepPkcs8 ? (byte[])der.Clone() : null);
+                return (PublicKeyIdentity.FromEd25519(publicKey), null);
 
             case Ed448Oid:
-                return Fail(FindingIds.UnsupportedKey, $"{source} is an Ed448 key, which ingress controllers do not support");
+                return (null, (FindingIds.UnsupportedKey, $"{source} is an Ed448 key, which ingress controllers do not support"));
             case DsaOid:
-                return Fail(FindingIds.UnsupportedKey, $"{source} is a DSA key, which TLS 1.2+ servers do not support");
+                return (null, (FindingIds.UnsupportedKey, $"{source} is a DSA key, which TLS servers no longer use"));
             default:
-                return Fail(FindingIds.UnsupportedKey, $"{source} holds a key of unsupported algorithm {algorithm}");
+                return (null, (FindingIds.UnsupportedKey, $"{source} holds a key of unsupported algorithm {algorithm}"));
         }
+    }
+
+    private static string? Pkcs8Algorithm(byte[] der)
+    {
+        var sequence = new AsnReader(der, AsnEncodingRules.BER).ReadSequence();
+        sequence.ReadIntegerBytes();
+        return sequence.ReadSequence().ReadObjectIdentifier();
     }
 
     private static PrivateKeyReadResult Success(PublicKeyIdentity publicKey, byte[]? pkcs8) => PrivateKeyReadResult.Read(publicKey, pkcs8);

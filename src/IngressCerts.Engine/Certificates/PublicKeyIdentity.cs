@@ -50,6 +50,7 @@ internal sealed class PublicKeyIdentity
     public bool Matches(PublicKeyIdentity other) =>
         Algorithm != KeyAlgorithm.Unknown
         && Algorithm == other.Algorithm
+        && KeySize == other.KeySize
         && CurveName == other.CurveName
         && value.AsSpan().SequenceEqual(other.value);
 
@@ -107,12 +108,20 @@ internal sealed class PublicKeyIdentity
         publicKey.Length == 32 ? new PublicKeyIdentity(KeyAlgorithm.Ed25519, 256, null, publicKey.ToArray()) : UnknownKey;
 
     /// <summary>From a PKCS#1 RSAPublicKey (SEQUENCE of modulus and exponent).</summary>
-    private static PublicKeyIdentity FromRsaPublicKey(ReadOnlySpan<byte> rsaPublicKey)
+    private static PublicKeyIdentity FromRsaPublicKey(byte[] rsaPublicKey)
     {
-        var sequence = new AsnReader(rsaPublicKey.ToArray(), AsnEncodingRules.BER).ReadSequence();
-        var modulus = TrimLeadingZeros(sequence.ReadIntegerBytes().Span);
-        var exponent = TrimLeadingZeros(sequence.ReadIntegerBytes().Span);
-        if (modulus.IsEmpty)
+        var sequence = new AsnReader(rsaPublicKey, AsnEncodingRules.BER).ReadSequence();
+        var modulus = sequence.ReadIntegerBytes();
+        var exponent = sequence.ReadIntegerBytes();
+        return FromRsaParameters(modulus.Span, exponent.Span);
+    }
+
+    /// <summary>From the big-endian modulus and public exponent (leading zeros allowed).</summary>
+    public static PublicKeyIdentity FromRsaParameters(ReadOnlySpan<byte> modulus, ReadOnlySpan<byte> exponent)
+    {
+        modulus = TrimLeadingZeros(modulus);
+        exponent = TrimLeadingZeros(exponent);
+        if (modulus.IsEmpty || (modulus.Length == 1 && modulus[0] == 0))
         {
             return UnknownKey;
         }
@@ -121,7 +130,8 @@ internal sealed class PublicKeyIdentity
         return new PublicKeyIdentity(KeyAlgorithm.RSA, keySize, null, [.. modulus, .. exponent]);
     }
 
-    private static PublicKeyIdentity FromEcPoint(string? curveOid, byte[] uncompressedPoint)
+    /// <summary>From a curve OID and an uncompressed point (0x04 || X || Y).</summary>
+    public static PublicKeyIdentity FromEcPoint(string? curveOid, byte[] uncompressedPoint)
     {
         var (name, size) = curveOid switch
         {
