@@ -12,6 +12,8 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Get-IngressCertificate'
+        'Publish-IngressCertificate'
+        'Undo-IngressCertificate'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

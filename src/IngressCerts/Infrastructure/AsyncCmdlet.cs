@@ -70,6 +70,14 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Like <see cref="RunAsync(Func{PipelineSink, Task})"/>, returning the work's result.</summary>
+    protected T RunAsync<T>(Func<PipelineSink, Task<T>> work)
+    {
+        T result = default!;
+        RunAsync(async sink => result = await work(sink).ConfigureAwait(false));
+        return result;
+    }
+
     public void Dispose()
     {
         _cancellation.Dispose();

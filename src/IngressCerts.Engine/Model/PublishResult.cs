@@ -1,0 +1,29 @@
+namespace IngressCerts;
+
+/// <summary>What Publish-IngressCertificate or Undo-IngressCertificate did for one target.</summary>
+public sealed class PublishResult
+{
+    public string Context { get; init; } = string.Empty;
+
+    public string Namespace { get; init; } = string.Empty;
+
+    public string SecretName { get; init; } = string.Empty;
+
+    public string? IngressName { get; init; }
+
+    public string[] Hosts { get; init; } = Array.Empty<string>();
+
+    /// <summary>Created, Updated, Unchanged or Skipped.</summary>
+    public string Action { get; set; } = string.Empty;
+
+    public string? PreviousThumbprint { get; init; }
+
+    public string Thumbprint { get; init; } = string.Empty;
+
+    public DateTime NotAfter { get; init; }
+
+    /// <summary>True when -Verify saw the endpoint serve the certificate; null when not verified.</summary>
+    public bool? Verified { get; set; }
+
+    public override string ToString() => $"{Namespace}/{SecretName} {Action} {Thumbprint}";
+}

@@ -1,0 +1,57 @@
+using System.Text;
+using k8s;
+using k8s.Models;
+
+namespace IngressCerts.Engine.Publishing;
+
+/// <summary>
+/// Writes what a publish would apply as YAML that `kubectl apply -f` accepts (GitOps): the Secret as desired, and the
+/// Ingress when the plan changes it. Server-owned fields are left out so the manifest applies to any cluster.
+/// </summary>
+public static class ManifestWriter
+{
+    public static string ToYaml(PublishPlan plan, PublishPayload payload, DateTimeOffset now)
+    {
+        var secret = new V1Secret
+        {
+            ApiVersion = "v1",
+            Kind = "Secret",
+            Type = SecretAnnotations.TlsType,
+            Metadata = new V1ObjectMeta
+            {
+                Name = plan.Target.SecretName,
+                NamespaceProperty = plan.Target.Namespace,
+                Labels = plan.PreviousSecret?.Metadata.Labels,
+                Annotations = new Dictionary<string, string>
+                {
+                    [SecretAnnotations.Thumbprint] = payload.Thumbprint,
+                    [SecretAnnotations.NotAfter] = SecretAnnotations.Timestamp(new DateTimeOffset(payload.NotAfter, TimeSpan.Zero)),
+                    [SecretAnnotations.PublishedAt] = SecretAnnotations.Timestamp(now),
+                },
+            },
+            Data = new Dictionary<string, byte[]> { ["tls.crt"] = payload.TlsCrt, ["tls.key"] = payload.TlsKey },
+        };
+
+        var yaml = new StringBuilder();
+        yaml.Append("---\n").Append(KubernetesYaml.Serialize(secret).TrimEnd()).Append('\n');
+        if (plan.IngressToWrite is { } ingress)
+        {
+            var clean = KubernetesJson.Deserialize<V1Ingress>(KubernetesJson.Serialize(ingress));
+            clean.ApiVersion = "networking.k8s.io/v1";
+            clean.Kind = "Ingress";
+            clean.Status = null;
+            clean.Metadata = new V1ObjectMeta
+            {
+                Name = ingress.Metadata.Name,
+                NamespaceProperty = ingress.Metadata.NamespaceProperty,
+                Labels = ingress.Metadata.Labels,
+                Annotations = ingress.Metadata.Annotations?
+                    .Where(a => a.Key != "kubectl.kubernetes.io/last-applied-configuration")
+                    .ToDictionary(a => a.Key, a => a.Value),
+            };
+            yaml.Append("---\n").Append(KubernetesYaml.Serialize(clean).TrimEnd()).Append('\n');
+        }
+
+        return yaml.ToString();
+    }
+}

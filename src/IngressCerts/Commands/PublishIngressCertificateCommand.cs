@@ -1,0 +1,402 @@
+using System.Management.Automation;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using IngressCerts.Commands.Infrastructure;
+using IngressCerts.Engine.Certificates;
+using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Publishing;
+using k8s;
+using k8s.Models;
+
+namespace IngressCerts.Commands;
+
+/// <summary>Puts a certificate and key into a kubernetes.io/tls Secret and, optionally, wires it into an Ingress.</summary>
+[Cmdlet(VerbsData.Publish, "IngressCertificate", DefaultParameterSetName = PfxSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(PublishResult), typeof(string))]
+public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
+{
+    private const string CertificateSet = "Certificate";
+    private const string PfxSet = "Pfx";
+    private const string PemFileSet = "PemFile";
+    private const string PemTextSet = "PemText";
+
+    /// <summary>A certificate with its private key (e.g. from the Cert: drive).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>More certificates of the chain, in any order.</summary>
+    [Parameter(ParameterSetName = CertificateSet, ValueFromPipelineByPropertyName = true)]
+    public X509Certificate2[]? Chain { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = PfxSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PfxFullChain", "PfxFile", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string? PfxPath { get; set; }
+
+    [Parameter(ParameterSetName = PfxSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PfxPass")]
+    public SecureString? Password { get; set; }
+
+    /// <summary>The certificate (leaf or full chain) as a PEM or DER file.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PemFileSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullChainFile", "CertFile")]
+    [ValidateNotNullOrEmpty]
+    public string? CertificatePath { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = PemFileSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("KeyFile")]
+    [ValidateNotNullOrEmpty]
+    public string? KeyPath { get; set; }
+
+    [Parameter(ParameterSetName = PemFileSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("ChainFile")]
+    public string? ChainPath { get; set; }
+
+    /// <summary>The certificate (leaf or full chain) as PEM text.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PemTextSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? CertificatePem { get; set; }
+
+    /// <summary>The private key as PEM text: a SecureString (e.g. a Key Vault secret value) or a string.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PemTextSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNull]
+    public object? KeyPem { get; set; }
+
+    [Parameter(ParameterSetName = PemTextSet, ValueFromPipelineByPropertyName = true)]
+    public string? ChainPem { get; set; }
+
+    /// <summary>The Secret's namespace (and the Ingress's).</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Namespace { get; set; }
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? SecretName { get; set; }
+
+    /// <summary>Set by Get-IngressCertificate objects whose Secret lives elsewhere (Gateway cross-namespace refs).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? SecretNamespace { get; set; }
+
+    /// <summary>Wire the Secret into this Ingress's spec.tls.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? IngressName { get; set; }
+
+    /// <summary>Hosts to wire (and which the certificate must cover); default: the Ingress rule hosts it covers.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Hosts")]
+    public new string[]? Host { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(ContextCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Context { get; set; }
+
+    /// <summary>Keep the self-signed root at the end of tls.crt (clients never need it).</summary>
+    [Parameter]
+    public SwitchParameter IncludeRoot { get; set; }
+
+    /// <summary>Overwrite a Secret that cert-manager manages or that has another type.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Previous certificates kept for Undo-IngressCertificate (0 keeps none).</summary>
+    [Parameter]
+    [ValidateRange(0, 20)]
+    public int HistoryLimit { get; set; } = 1;
+
+    /// <summary>Write the Secret (and changed Ingress) as YAML for kubectl apply; change nothing.</summary>
+    [Parameter]
+    public SwitchParameter AsManifest { get; set; }
+
+    /// <summary>With -AsManifest: manifest files to read the Ingress and Secret from instead of a cluster.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Path { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (Path is not null && !AsManifest)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Path works with -AsManifest only: a publish to manifest files changes no cluster."),
+                "PathWithoutAsManifest", ErrorCategory.InvalidArgument, Path));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        string secretNamespace = SecretNamespace ?? Namespace!;
+        string targetName = $"{secretNamespace}/{SecretName}";
+        if (IngressName is not null && secretNamespace != Namespace)
+        {
+            WriteError(new ErrorRecord(new ArgumentException($"An Ingress can only use a Secret in its own namespace; Secret {targetName} is not in '{Namespace}'."),
+                "CrossNamespaceSecret", ErrorCategory.InvalidArgument, targetName));
+            return;
+        }
+
+        var target = new PublishTarget(secretNamespace, SecretName!, IngressName, Host is { Length: > 0 } ? Host : null);
+        using var bundle = BuildBundle(targetName);
+        if (bundle is null)
+        {
+            return;
+        }
+
+        foreach (string warning in bundle.Warnings)
+        {
+            WriteWarning($"{targetName}: {warning}");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var failures = bundle.Preflight(target.Hosts ?? Array.Empty<string>(), now);
+        if (failures.Count > 0)
+        {
+            WriteError(new ErrorRecord(
+                new InvalidOperationException($"Not publishing to Secret {targetName}: {string.Join("; ", failures.Select(f => f.Message))}."),
+                failures[0].Id, failures[0].Id == PreflightCheckIds.WeakRsaKey ? ErrorCategory.SecurityError : ErrorCategory.InvalidData, targetName));
+            return;
+        }
+
+        using var payload = new PublishPayload(bundle.Leaf, bundle.TlsCrtPem, bundle.GetTlsKeyPemBytes());
+        if (AsManifest)
+        {
+            WriteManifest(target, payload, now, targetName);
+            return;
+        }
+
+        var connection = Connect(Context);
+        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force, HistoryLimit));
+        PublishPlan plan;
+        try
+        {
+            plan = RunAsync(_ => publisher.PlanAsync(target, payload, CancellationToken));
+        }
+        catch (KubeApiException ex)
+        {
+            WriteError(ToErrorRecord(ex, targetName));
+            return;
+        }
+
+        foreach (string warning in plan.Warnings)
+        {
+            WriteWarning(warning);
+        }
+
+        if (plan.Refusal is not null)
+        {
+            WriteError(RefusalRecord(plan.Refusal, targetName));
+            return;
+        }
+
+        var result = Result(connection.ContextName, plan.Target, plan.SecretAction, plan.PreviousThumbprint, plan.Thumbprint, plan.NotAfter, plan.Hosts);
+        if (!plan.HasChanges)
+        {
+            WriteVerbose($"Secret {targetName} already holds certificate {plan.Thumbprint}; nothing to write.");
+            WriteObject(result);
+            return;
+        }
+
+        string description = string.Join("; ", plan.Describe());
+        if (!ShouldProcess(description, description + "?", "Publish-IngressCertificate"))
+        {
+            return;
+        }
+
+        try
+        {
+            var outcome = RunAsync(sink => publisher.ApplyAsync(plan, payload, CancellationToken));
+            WriteObject(Result(connection.ContextName, plan.Target, outcome.Action, outcome.PreviousThumbprint, outcome.Thumbprint, outcome.NotAfter, outcome.Hosts));
+        }
+        catch (PublishRefusedException ex)
+        {
+            WriteError(RefusalRecord(ex.Refusal, targetName));
+        }
+        catch (KubeApiException ex)
+        {
+            var record = ToErrorRecord(ex, targetName);
+            if (ex.Kind == KubeErrorKind.Conflict)
+            {
+                record = new ErrorRecord(
+                    new InvalidOperationException($"Secret {targetName} kept changing while publishing (another writer?); nothing was overwritten. Run the publish again. {ex.Message}", ex),
+                    "PublishConflict", ErrorCategory.WriteError, targetName);
+            }
+
+            WriteError(record);
+        }
+    }
+
+    private CertificateBundle? BuildBundle(string targetName)
+    {
+        try
+        {
+            switch (ParameterSetName)
+            {
+                case CertificateSet:
+                    return CertificateBundle.FromCertificate(Certificate!, Chain, IncludeRoot);
+                case PfxSet:
+                    string pfx = ResolveFile(PfxPath!);
+                    return SecureStrings.Use(Password, chars => CertificateBundle.FromPfxFile(pfx, chars, IncludeRoot));
+                case PemFileSet:
+                    byte[] key = File.ReadAllBytes(ResolveFile(KeyPath!));
+                    try
+                    {
+                        return CertificateBundle.FromPem(
+                            File.ReadAllBytes(ResolveFile(CertificatePath!)),
+                            key,
+                            ChainPath is null ? default : File.ReadAllBytes(ResolveFile(ChainPath)),
+                            IncludeRoot);
+                    }
+                    finally
+                    {
+                        Array.Clear(key);
+                    }
+
+                default:
+                    return KeyPem switch
+                    {
+                        SecureString secure => SecureStrings.Use(secure, chars =>
+                        {
+                            byte[] bytes = Encoding.UTF8.GetBytes(chars);
+                            try
+                            {
+                                return CertificateBundle.FromPem(Encoding.UTF8.GetBytes(CertificatePem!), bytes, ChainPem is null ? default : Encoding.UTF8.GetBytes(ChainPem), IncludeRoot);
+                            }
+                            finally
+                            {
+                                Array.Clear(bytes);
+                            }
+                        }),
+                        PSObject { BaseObject: SecureString secure } => SecureStrings.Use(secure, chars =>
+                            CertificateBundle.FromPem(CertificatePem!, new string(chars), ChainPem, IncludeRoot)),
+                        _ => CertificateBundle.FromPem(CertificatePem!, LanguagePrimitives.ConvertTo<string>(KeyPem), ChainPem, IncludeRoot),
+                    };
+            }
+        }
+        catch (CertificateBundleException ex)
+        {
+            WriteError(new ErrorRecord(new InvalidDataException($"Cannot publish to Secret {targetName}: {ex.Message}", ex),
+                "InvalidCertificateInput", ErrorCategory.InvalidData, targetName));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ItemNotFoundException)
+        {
+            WriteError(new ErrorRecord(ex, "CertificateFileNotFound", ErrorCategory.ObjectNotFound, targetName));
+        }
+
+        return null;
+    }
+
+    private string ResolveFile(string path)
+    {
+        string resolved = GetUnresolvedProviderPathFromPSPath(path);
+        if (!File.Exists(resolved))
+        {
+            throw new ItemNotFoundException($"The file '{resolved}' does not exist.");
+        }
+
+        return resolved;
+    }
+
+    private void WriteManifest(PublishTarget target, PublishPayload payload, DateTimeOffset now, string targetName)
+    {
+        PublishState state;
+        string context;
+        if (Path is not null)
+        {
+            state = ReadStateFromFiles(target);
+            context = string.Join(", ", Path);
+        }
+        else
+        {
+            var connection = Connect(Context);
+            context = connection.ContextName;
+            try
+            {
+                var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force, HistoryLimit));
+                state = RunAsync(_ => publisher.ReadStateAsync(target, CancellationToken));
+            }
+            catch (KubeApiException ex)
+            {
+                WriteError(ToErrorRecord(ex, targetName));
+                return;
+            }
+        }
+
+        var plan = PublishPlanner.Plan(target, state, payload, new PublishOptions(Force, HistoryLimit), now);
+        foreach (string warning in plan.Warnings)
+        {
+            WriteWarning(warning);
+        }
+
+        if (plan.Refusal is not null)
+        {
+            WriteError(RefusalRecord(plan.Refusal, targetName));
+            return;
+        }
+
+        WriteVerbose($"Writing a manifest for Secret {targetName} ({payload.Thumbprint}) from {context}; nothing is changed in any cluster.");
+        WriteObject(ManifestWriter.ToYaml(plan, payload, now));
+    }
+
+    private PublishState ReadStateFromFiles(PublishTarget target)
+    {
+        V1Secret? secret = null;
+        V1Ingress? ingress = null;
+        var files = new List<string>();
+        foreach (string path in Path!)
+        {
+            files.AddRange(GetResolvedProviderPathFromPSPath(path, out _));
+        }
+
+        foreach (string file in ManifestReader.ExpandPaths(files))
+        {
+            var (objects, error) = ManifestReader.ReadFile(file);
+            if (error is not null)
+            {
+                WriteError(new ErrorRecord(new InvalidDataException($"Cannot read manifest '{error.File}': {error.Message}"), "InvalidManifest", ErrorCategory.InvalidData, error.File));
+                continue;
+            }
+
+            foreach (var obj in objects.Where(o => (o.Namespace ?? "default") == target.Namespace))
+            {
+                if (obj.Kind == "Secret" && obj.Name == target.SecretName)
+                {
+                    secret = KubernetesJson.Deserialize<V1Secret>(obj.Json.ToJsonString());
+                }
+                else if (obj.Kind == "Ingress" && obj.Name == target.IngressName)
+                {
+                    ingress = KubernetesJson.Deserialize<V1Ingress>(obj.Json.ToJsonString());
+                    ingress.Metadata.NamespaceProperty ??= target.Namespace;
+                }
+            }
+        }
+
+        return new PublishState(secret, ingress);
+    }
+
+    internal static ErrorRecord RefusalRecord(PublishRefusal refusal, string target) => new(
+        new InvalidOperationException(refusal.Message),
+        refusal.Id,
+        refusal.Id switch
+        {
+            "IngressNotFound" or "SecretNotFound" or "NoHistory" => ErrorCategory.ObjectNotFound,
+            "HostNotCovered" => ErrorCategory.InvalidData,
+            _ => ErrorCategory.InvalidOperation,
+        },
+        target);
+
+    private PublishResult Result(string context, PublishTarget target, PublishAction action, string? previous, string thumbprint, DateTime notAfter, IReadOnlyList<string> hosts) => new()
+    {
+        Context = context,
+        Namespace = target.Namespace,
+        SecretName = target.SecretName,
+        IngressName = target.IngressName,
+        Hosts = hosts.ToArray(),
+        Action = action.ToString(),
+        PreviousThumbprint = previous,
+        Thumbprint = thumbprint,
+        NotAfter = notAfter,
+    };
+}
