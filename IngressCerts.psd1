@@ -14,6 +14,7 @@
         'Get-IngressCertificate'
         'Publish-IngressCertificate'
         'Undo-IngressCertificate'
+        'Test-IngressCertificate'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -1,0 +1,42 @@
+namespace IngressCerts;
+
+/// <summary>One check of Test-IngressCertificate.</summary>
+public sealed class CertificateCheck
+{
+    public string Name { get; init; } = string.Empty;
+
+    public bool Passed { get; init; }
+
+    public string? Expected { get; init; }
+
+    public string? Actual { get; init; }
+
+    public string Message { get; init; } = string.Empty;
+
+    public override string ToString() => $"{(Passed ? "PASS" : "FAIL")} {Name}: {Message}";
+}
+
+/// <summary>The checks of one target (an Ingress TLS entry, a Secret, or a host) and whether all passed.</summary>
+public sealed class CertificateTestResult
+{
+    public string Context { get; init; } = string.Empty;
+
+    public string? Namespace { get; init; }
+
+    /// <summary>The Ingress or Gateway name, when the target is one.</summary>
+    public string? Name { get; init; }
+
+    public string? SecretName { get; init; }
+
+    /// <summary>The hosts checked, comma-separated.</summary>
+    public string? Host { get; init; }
+
+    public bool Passed => Checks.All(c => c.Passed);
+
+    public CertificateCheck[] Checks { get; init; } = Array.Empty<CertificateCheck>();
+
+    /// <summary>The names of the checks that failed, for the table view.</summary>
+    public string[] FailedChecks => Checks.Where(c => !c.Passed).Select(c => c.Name).ToArray();
+
+    public override string ToString() => $"{Namespace}/{Name ?? SecretName ?? Host} {(Passed ? "Passed" : "Failed")}";
+}

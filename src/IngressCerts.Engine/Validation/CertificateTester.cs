@@ -1,0 +1,404 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using IngressCerts.Engine.Certificates;
+using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Probing;
+using IngressCerts.Engine.Publishing;
+using k8s.Models;
+
+namespace IngressCerts.Engine.Validation;
+
+/// <summary>
+/// Proves a certificate is where it should be: in the Secret (present, key matches, covers the hosts, chain
+/// complete, not expired, enough days left, the expected one) and, with Live, on the wire for every host.
+/// Uses the same evaluation as the inventory; live probes run concurrently under a throttle.
+/// </summary>
+public sealed class CertificateTester
+{
+    private readonly ClusterConnection? _connection;
+    private readonly TestOptions _options;
+    private readonly ITlsProbe _probe;
+    private readonly CertificateEvaluator _evaluator;
+
+    /// <param name="connection">Null when only hosts are tested against an expected certificate.</param>
+    public CertificateTester(ClusterConnection? connection, TestOptions options, ITlsProbe? probe = null)
+    {
+        _connection = connection;
+        _options = options;
+        _probe = probe ?? new TlsProbe();
+        _evaluator = new CertificateEvaluator(options.AsOf, options.MinimumDaysRemaining, options.TrustedRoots?.Cast<X509Certificate2>());
+    }
+
+    private string Context => _connection?.ContextName ?? string.Empty;
+
+    public async Task<IReadOnlyList<CertificateTestResult>> TestAsync(IReadOnlyList<TestTarget> targets, CancellationToken cancellationToken)
+    {
+        var units = new List<Unit>();
+        foreach (var target in targets)
+        {
+            units.AddRange(await ExpandAsync(target, cancellationToken).ConfigureAwait(false));
+        }
+
+        var secrets = new Dictionary<string, SecretEvidence>(StringComparer.Ordinal);
+        foreach (var unit in units.Where(u => u.SecretName is not null))
+        {
+            string key = unit.SecretNamespace + "/" + unit.SecretName;
+            if (!secrets.TryGetValue(key, out var evidence))
+            {
+                secrets[key] = evidence = await ReadSecretAsync(unit.SecretNamespace!, unit.SecretName!, cancellationToken).ConfigureAwait(false);
+            }
+
+            CheckSecret(unit, evidence);
+        }
+
+        foreach (var unit in units)
+        {
+            CheckExpectation(unit);
+        }
+
+        if (_options.Live)
+        {
+            await ProbeAsync(units, secrets, cancellationToken).ConfigureAwait(false);
+        }
+
+        return units.Select(u => new CertificateTestResult
+        {
+            Context = Context,
+            Namespace = u.Namespace,
+            Name = u.Name,
+            SecretName = u.SecretName,
+            Host = u.Hosts.Count == 0 ? null : string.Join(", ", u.Hosts),
+            Checks = u.Checks.ToArray(),
+        }).ToList();
+    }
+
+    private async Task<IReadOnlyList<Unit>> ExpandAsync(TestTarget target, CancellationToken cancellationToken)
+    {
+        string? ns = target.Namespace;
+        if (target.Name is not null)
+        {
+            var connection = RequireConnection();
+            var references = new List<(TlsReference Reference, IReadOnlyList<string> Addresses)>();
+            bool found;
+            if (target.Kind == "Gateway")
+            {
+                var gateway = await FindGatewayAsync(connection, ns!, target.Name, cancellationToken).ConfigureAwait(false);
+                found = gateway is not null;
+                if (gateway is { } g)
+                {
+                    var addresses = RawObject.Array(g, "status", "addresses").Select(a => RawObject.String(a, "value")).OfType<string>().ToList();
+                    var grants = new ReferenceGrantIndex();
+                    references.AddRange(ReferenceExtractor.FromGateway(g, Context, grants).Select(r => (r, (IReadOnlyList<string>)addresses)));
+                }
+            }
+            else
+            {
+                var ingress = await new ClusterWriter(connection).GetIngressAsync(ns!, target.Name, cancellationToken).ConfigureAwait(false);
+                found = ingress is not null;
+                if (ingress is not null)
+                {
+                    var addresses = (ingress.Status?.LoadBalancer?.Ingress ?? Enumerable.Empty<V1IngressLoadBalancerIngress>())
+                        .Select(a => a.Ip ?? a.Hostname).Where(a => !string.IsNullOrEmpty(a)).ToList();
+                    references.AddRange(ReferenceExtractor.FromIngress(ingress, Context).Select(r => (r, (IReadOnlyList<string>)addresses)));
+                }
+            }
+
+            if (!found)
+            {
+                var missing = new Unit(target, ns, target.Name, null, null, target.Hosts ?? Array.Empty<string>(), Array.Empty<string>());
+                missing.Fail("Found", $"{target.Kind ?? "Ingress"} {ns}/{target.Name}", "not found", $"{target.Kind ?? "Ingress"} {ns}/{target.Name} does not exist in '{Context}'.");
+                return new[] { missing };
+            }
+
+            var selected = references
+                .Where(r => target.SecretName is null || r.Reference.SecretName == target.SecretName)
+                .Where(r => target.Hosts is null || target.Hosts.Count == 0 || r.Reference.Hosts.Intersect(target.Hosts, StringComparer.OrdinalIgnoreCase).Any())
+                .ToList();
+            if (selected.Count == 0)
+            {
+                var none = new Unit(target, ns, target.Name, null, target.SecretName, target.Hosts ?? Array.Empty<string>(), Array.Empty<string>());
+                none.Fail("TlsConfigured", "a TLS entry" + (target.SecretName is null ? string.Empty : $" for Secret {target.SecretName}"), "none",
+                    $"{target.Kind ?? "Ingress"} {ns}/{target.Name} has no matching TLS entry.");
+                return new[] { none };
+            }
+
+            return selected.Select(r =>
+            {
+                var unit = new Unit(target, ns, target.Name, r.Reference.SecretNamespace, r.Reference.SecretName, r.Reference.Hosts, r.Addresses);
+                if (r.Reference.SecretName is null)
+                {
+                    unit.Fail("SecretPresent", "a secretName", "none", "The TLS entry names no Secret: the controller serves its default certificate.");
+                }
+
+                return unit;
+            }).ToList();
+        }
+
+        if (target.SecretName is not null)
+        {
+            RequireConnection();
+            return new[] { new Unit(target, ns, null, target.SecretNamespace ?? ns, target.SecretName, target.Hosts ?? Array.Empty<string>(), Array.Empty<string>()) };
+        }
+
+        return new[] { new Unit(target, ns, null, null, null, target.Hosts ?? Array.Empty<string>(), Array.Empty<string>()) };
+    }
+
+    private ClusterConnection RequireConnection() =>
+        _connection ?? throw new InvalidOperationException("Testing an Ingress or Secret needs a cluster connection.");
+
+    private static async Task<JsonElement?> FindGatewayAsync(ClusterConnection connection, string ns, string name, CancellationToken cancellationToken)
+    {
+        await foreach (var page in new ClusterReader(connection).ListGatewayApiPagesAsync("v1", "gateways", ns, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var gateway in page)
+            {
+                if (RawObject.Name(gateway) == name)
+                {
+                    return gateway;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<SecretEvidence> ReadSecretAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        var connection = RequireConnection();
+        try
+        {
+            var secret = await new ClusterReader(connection).GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            if (secret is null)
+            {
+                return new SecretEvidence(false, $"Secret {ns}/{name} does not exist.", null, Array.Empty<string>());
+            }
+
+            var parsed = TlsSecretParser.Parse(secret.Data);
+            var history = _options.Live ? await HistoryThumbprintsAsync(connection, ns, name, cancellationToken).ConfigureAwait(false) : Array.Empty<string>();
+            return new SecretEvidence(true, null, parsed, history);
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
+        {
+            return new SecretEvidence(false, ex.Message, null, Array.Empty<string>());
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> HistoryThumbprintsAsync(ClusterConnection connection, string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var entries = await new ClusterWriter(connection).ListSecretsAsync(ns, $"{SecretAnnotations.HistoryOf}={SecretAnnotations.HistoryLabelValue(name)}", cancellationToken).ConfigureAwait(false);
+            return entries.Select(e => PublishPlanner.ReadCurrentCertificate(e).Thumbprint).OfType<string>().ToList();
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
+        {
+            // Naming an older certificate is a courtesy; without the right to list, it is simply not named.
+            return Array.Empty<string>();
+        }
+    }
+
+    private void CheckSecret(Unit unit, SecretEvidence evidence)
+    {
+        string secret = $"Secret {unit.SecretNamespace}/{unit.SecretName}";
+        if (!evidence.Present)
+        {
+            unit.Fail("SecretPresent", secret, "missing", evidence.Problem!);
+            return;
+        }
+
+        unit.Pass("SecretPresent", secret, "present", $"{secret} exists.");
+        var evaluation = _evaluator.Evaluate(evidence.Parsed!, unit.Hosts);
+        unit.Evaluation = evaluation;
+        unit.SecretLeaf = evaluation.Facts?.Certificate;
+        unit.SecretChainLength = evaluation.Facts?.ChainLength ?? 0;
+        unit.HistoryThumbprints = evidence.HistoryThumbprints;
+
+        string Messages(params CertificateStatus[] statuses) =>
+            string.Join(" ", evaluation.Findings.Where(f => statuses.Contains(f.Status)).Select(f => f.Message));
+
+        var facts = evaluation.Facts;
+        bool unusable = evaluation.Findings.Any(f => f.Status == CertificateStatus.InvalidSecret);
+        bool keyMismatch = evaluation.Findings.Any(f => f.Status == CertificateStatus.KeyMismatch);
+        unit.Add("KeyMatches", !unusable && !keyMismatch, "tls.key belongs to the certificate",
+            unusable ? "unusable" : keyMismatch ? "mismatch" : "match",
+            unusable || keyMismatch ? Messages(CertificateStatus.InvalidSecret, CertificateStatus.KeyMismatch) : "tls.key belongs to the certificate in tls.crt.");
+        if (facts is null)
+        {
+            return;
+        }
+
+        var uncovered = evaluation.Findings.Where(f => f.Status == CertificateStatus.HostMismatch).ToList();
+        unit.Add("CoversHosts", uncovered.Count == 0, string.Join(", ", unit.Hosts), string.Join(", ", facts.DnsNames.Concat(facts.IPAddresses)),
+            uncovered.Count == 0 ? (unit.Hosts.Count == 0 ? "No hosts to cover." : $"The certificate covers {string.Join(", ", unit.Hosts)}.") : Messages(CertificateStatus.HostMismatch));
+        bool chainBroken = evaluation.Findings.Any(f => f.Status == CertificateStatus.IncompleteChain);
+        unit.Add("ChainComplete", !chainBroken, "leaf first, every issuer present", chainBroken ? "incomplete" : "complete",
+            chainBroken ? Messages(CertificateStatus.IncompleteChain) : $"tls.crt holds a complete chain of {facts.ChainLength}.");
+        bool expired = evaluation.Findings.Any(f => f.Status is CertificateStatus.Expired or CertificateStatus.NotYetValid);
+        unit.Add("NotExpired", !expired, $"valid at {_options.AsOf.UtcDateTime:yyyy-MM-dd HH:mm} UTC", $"{facts.NotBefore:yyyy-MM-dd} to {facts.NotAfter:yyyy-MM-dd}",
+            expired ? Messages(CertificateStatus.Expired, CertificateStatus.NotYetValid) : $"Valid until {facts.NotAfter:yyyy-MM-dd HH:mm} UTC.");
+        unit.Add("DaysRemaining", facts.DaysRemaining >= _options.MinimumDaysRemaining, $">= {_options.MinimumDaysRemaining}", facts.DaysRemaining.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            $"{facts.DaysRemaining} days remain (at least {_options.MinimumDaysRemaining} wanted).");
+    }
+
+    private static void CheckExpectation(Unit unit)
+    {
+        string? expected = unit.Target.ExpectedCertificate?.Thumbprint ?? unit.Target.ExpectedThumbprint;
+        if (expected is null || unit.SecretName is null)
+        {
+            return;
+        }
+
+        expected = InventoryFilter.NormalizeThumbprint(expected);
+        string? actual = unit.SecretLeaf?.Thumbprint;
+        bool ok = actual is not null && string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase);
+        unit.Add("ExpectedCertificate", ok, expected, actual ?? "none",
+            ok ? $"Secret {unit.SecretNamespace}/{unit.SecretName} holds the expected certificate."
+               : $"Secret {unit.SecretNamespace}/{unit.SecretName} holds {actual ?? "no readable certificate"}, not {expected}.");
+    }
+
+    private async Task ProbeAsync(List<Unit> units, Dictionary<string, SecretEvidence> secrets, CancellationToken cancellationToken)
+    {
+        ProbeEndpoint? forced = null;
+        if (_options.Endpoint is not null && !ProbeEndpoint.TryParse(_options.Endpoint, out forced))
+        {
+            throw new ArgumentException($"-Endpoint '{_options.Endpoint}' is not host, host:port or [ipv6]:port.");
+        }
+
+        var requests = new List<ProbeRequest>();
+        foreach (var unit in units)
+        {
+            if (unit.Hosts.Count == 0)
+            {
+                unit.Fail("Served", "a host to probe", "none", "There is no host to probe: give -Host.");
+                continue;
+            }
+
+            foreach (string host in unit.Hosts)
+            {
+                var endpoint = forced
+                    ?? (unit.Addresses.Count > 0 ? new ProbeEndpoint(unit.Addresses[0]) : host.StartsWith("*.", StringComparison.Ordinal) ? null : new ProbeEndpoint(host));
+                if (endpoint is null)
+                {
+                    unit.Fail($"Served:{host}", "an address to probe", "none", $"{host} is a wildcard and the Ingress has no load balancer address: give -Endpoint.");
+                    continue;
+                }
+
+                // A wildcard host is probed with a name it covers, since SNI cannot carry a wildcard.
+                string sni = host.StartsWith("*.", StringComparison.Ordinal) ? "probe" + host[1..] : host;
+                requests.Add(new ProbeRequest(endpoint, sni, (unit, host)));
+            }
+        }
+
+        var runner = new ProbeRunner(_probe, new ProbeRunnerOptions
+        {
+            MaxConcurrency = _options.ThrottleLimit,
+            Timeout = _options.Timeout ?? TlsProbe.DefaultTimeout,
+        });
+        await foreach (var result in runner.RunAsync(requests, cancellationToken).ConfigureAwait(false))
+        {
+            var (unit, host) = ((Unit, string))result.Tag!;
+            CheckServed(unit, host, result);
+        }
+    }
+
+    private static void CheckServed(Unit unit, string host, ProbeResult result)
+    {
+        string name = $"Served:{host}";
+        var expected = unit.Target.ExpectedCertificate ?? unit.SecretLeaf;
+        string? expectedThumbprint = expected?.Thumbprint ?? (unit.Target.ExpectedThumbprint is { } t ? InventoryFilter.NormalizeThumbprint(t) : null);
+        if (!result.Succeeded)
+        {
+            unit.Fail(name, expectedThumbprint ?? "a certificate", result.FailureKind.ToString(),
+                $"{result.Endpoint} (SNI {result.Sni}): {result.FailureMessage ?? result.FailureKind.ToString()}");
+            return;
+        }
+
+        var served = result.Leaf!;
+        string wire = $"{result.TlsVersion}, {(result.IntermediatesServed ? "intermediates served" : "no intermediates served")}";
+        if (expected is null && expectedThumbprint is null)
+        {
+            unit.Fail(name, "a certificate to compare", served.Thumbprint, $"{result.Endpoint} serves {served.Thumbprint} ({served.Subject}; {wire}), but there is no certificate to compare it with.");
+            return;
+        }
+
+        bool matches;
+        string reason;
+        if (expected is not null)
+        {
+            var verdict = new ServedCertificateComparer(expected, unit.HistoryThumbprints).Compare(served);
+            matches = verdict.Match == ServedCertificateMatch.Expected;
+            reason = verdict.Reason;
+            if (matches && unit.SecretLeaf is not null && unit.Target.ExpectedCertificate is not null
+                && !string.Equals(unit.SecretLeaf.Thumbprint, served.Thumbprint, StringComparison.OrdinalIgnoreCase))
+            {
+                matches = false;
+                reason = $"The expected certificate is served, but the Secret holds {unit.SecretLeaf.Thumbprint}.";
+            }
+        }
+        else
+        {
+            matches = string.Equals(served.Thumbprint, expectedThumbprint, StringComparison.OrdinalIgnoreCase);
+            reason = matches ? $"The expected certificate {expectedThumbprint} is served." : $"{served.Thumbprint} ({served.Subject}) is served instead of {expectedThumbprint}.";
+        }
+
+        unit.Add(name, matches, expectedThumbprint, served.Thumbprint, $"{result.Endpoint} (SNI {result.Sni}): {reason} ({wire})");
+        if (matches && unit.SecretChainLength > 1 && !result.IntermediatesServed)
+        {
+            unit.Fail($"ChainServed:{host}", "intermediates served", "leaf only",
+                $"{result.Endpoint} serves the leaf without the intermediates that tls.crt holds; clients that lack them fail.");
+        }
+    }
+
+    private sealed record SecretEvidence(bool Present, string? Problem, ParsedTlsSecret? Parsed, IReadOnlyList<string> HistoryThumbprints);
+
+    private sealed class Unit
+    {
+        public Unit(TestTarget target, string? ns, string? name, string? secretNamespace, string? secretName, IReadOnlyList<string> hosts, IReadOnlyList<string> addresses)
+        {
+            Target = target;
+            Namespace = ns;
+            Name = name;
+            SecretNamespace = secretNamespace;
+            SecretName = secretName;
+            Hosts = hosts;
+            Addresses = addresses;
+        }
+
+        public TestTarget Target { get; }
+
+        public string? Namespace { get; }
+
+        public string? Name { get; }
+
+        public string? SecretNamespace { get; }
+
+        public string? SecretName { get; }
+
+        public IReadOnlyList<string> Hosts { get; }
+
+        public IReadOnlyList<string> Addresses { get; }
+
+        public List<CertificateCheck> Checks { get; } = new();
+
+        public CertificateEvaluation? Evaluation { get; set; }
+
+        public X509Certificate2? SecretLeaf { get; set; }
+
+        public int SecretChainLength { get; set; }
+
+        public IReadOnlyList<string> HistoryThumbprints { get; set; } = Array.Empty<string>();
+
+        public void Add(string name, bool passed, string? expected, string? actual, string message)
+        {
+            lock (Checks)
+            {
+                Checks.Add(new CertificateCheck { Name = name, Passed = passed, Expected = expected, Actual = actual, Message = message });
+            }
+        }
+
+        public void Pass(string name, string? expected, string? actual, string message) => Add(name, true, expected, actual, message);
+
+        public void Fail(string name, string? expected, string? actual, string message) => Add(name, false, expected, actual, message);
+    }
+}

@@ -1,0 +1,169 @@
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using IngressCerts.Commands.Infrastructure;
+using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Validation;
+
+namespace IngressCerts.Commands;
+
+/// <summary>Proves that a certificate is in the Secret and, with -Live, served by the endpoint.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "IngressCertificate")]
+[OutputType(typeof(bool), typeof(CertificateTestResult))]
+public sealed class TestIngressCertificateCommand : KubernetesCmdlet
+{
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Namespace { get; set; }
+
+    /// <summary>An Ingress (or Gateway, with -Kind) to test every TLS entry of.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("IngressName")]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? SecretName { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? SecretNamespace { get; set; }
+
+    /// <summary>Ingress or Gateway; bound from Get-IngressCertificate objects.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("Ingress", "Gateway", IgnoreCase = true)]
+    public string? Kind { get; set; }
+
+    /// <summary>Hosts to check (the certificate must cover them; -Live probes each).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Hosts")]
+    public new string[]? Host { get; set; }
+
+    /// <summary>The certificate expected in the Secret and on the wire (SHA-1 thumbprint).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Thumbprint { get; set; }
+
+    /// <summary>The certificate expected in the Secret and on the wire.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>Also connect to every host and compare the served certificate.</summary>
+    [Parameter]
+    public SwitchParameter Live { get; set; }
+
+    /// <summary>host:port to probe instead of the Ingress's load balancer address.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Endpoint { get; set; }
+
+    [Parameter]
+    [ValidateRange(0, 36500)]
+    public int MinimumDaysRemaining { get; set; } = 30;
+
+    [Parameter]
+    public DateTime AsOf { get; set; }
+
+    /// <summary>One result object per target instead of a single boolean.</summary>
+    [Parameter]
+    public SwitchParameter Detailed { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = 32;
+
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSeconds { get; set; } = 10;
+
+    [Parameter]
+    [ArgumentCompleter(typeof(ContextCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Context { get; set; }
+
+    private readonly List<TestTarget> _targets = new();
+
+    protected override void ProcessRecord()
+    {
+        if (Name is null && SecretName is null && (Host is null || Host.Length == 0))
+        {
+            WriteError(new ErrorRecord(new ArgumentException("Give -Namespace with -Name or -SecretName, or -Host, or pipe objects from Get-IngressCertificate or Publish-IngressCertificate."),
+                "NoTarget", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+
+        if ((Name is not null || SecretName is not null) && Namespace is null && SecretNamespace is null)
+        {
+            WriteError(new ErrorRecord(new ArgumentException($"-Namespace is needed to test '{Name ?? SecretName}'."),
+                "NamespaceRequired", ErrorCategory.InvalidArgument, Name ?? SecretName));
+            return;
+        }
+
+        if (Name is null && SecretName is null && !Live)
+        {
+            WriteError(new ErrorRecord(new ArgumentException("Testing hosts alone needs -Live (and -Certificate or -Thumbprint to compare with)."),
+                "HostNeedsLive", ErrorCategory.InvalidArgument, Host));
+            return;
+        }
+
+        _targets.Add(new TestTarget(Namespace, Name, SecretNamespace ?? Namespace, SecretName, Host, Thumbprint, Certificate, Kind));
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_targets.Count == 0)
+        {
+            if (!Detailed)
+            {
+                WriteObject(false);
+            }
+
+            return;
+        }
+
+        bool needsCluster = _targets.Any(t => t.Name is not null || t.SecretName is not null);
+        ClusterConnection? connection = needsCluster ? Connect(Context) : null;
+        var asOf = MyInvocation.BoundParameters.ContainsKey(nameof(AsOf))
+            ? new DateTimeOffset(AsOf.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(AsOf, DateTimeKind.Local) : AsOf)
+            : DateTimeOffset.UtcNow;
+        var tester = new CertificateTester(connection, new TestOptions(asOf, MinimumDaysRemaining, Live, Endpoint, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds)));
+
+        IReadOnlyList<CertificateTestResult> results;
+        try
+        {
+            results = RunAsync(_ => tester.TestAsync(_targets, CancellationToken));
+        }
+        catch (KubeApiException ex)
+        {
+            WriteError(ToErrorRecord(ex, ex.Target));
+            if (!Detailed)
+            {
+                WriteObject(false);
+            }
+
+            return;
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidEndpoint", ErrorCategory.InvalidArgument, Endpoint));
+            return;
+        }
+
+        foreach (var result in results)
+        {
+            foreach (var failed in result.Checks.Where(c => !c.Passed))
+            {
+                WriteVerbose($"{result}: {failed}");
+            }
+        }
+
+        if (Detailed)
+        {
+            WriteObject(results, enumerateCollection: true);
+        }
+        else
+        {
+            WriteObject(results.All(r => r.Passed));
+        }
+    }
+}
