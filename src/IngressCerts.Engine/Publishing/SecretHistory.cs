@@ -33,7 +33,10 @@ internal sealed class SecretHistory
     {
         var now = _clock();
         string owner = current.Metadata.Name;
-        string suffix = "-prev-" + now.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+        // The archived certificate's thumbprint keeps two archives made in the same millisecond apart.
+        var (thumbprint, _) = PublishPlanner.ReadCurrentCertificate(current);
+        string suffix = "-prev-" + now.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture)
+            + (thumbprint is null ? string.Empty : "-" + thumbprint[..8].ToLowerInvariant());
         string name = (owner.Length + suffix.Length > 253 ? owner[..(253 - suffix.Length)] : owner) + suffix;
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
         {

@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Tests.Support;
+using IngressCerts.TestServer.Testing;
+
+namespace IngressCerts.Engine.Tests.Integration;
+
+/// <summary>Creates the objects integration tests need, through the raw API, on the test server or a real cluster.</summary>
+internal static class ClusterObjects
+{
+    public static JsonObject TlsSecret(string ns, string name, TestCertificates.Issued? cert, TestCertificates.Issued? keyOf = null, IDictionary<string, string>? annotations = null)
+    {
+        var data = new JsonObject();
+        if (cert is not null)
+        {
+            data["tls.crt"] = Convert.ToBase64String(cert.CertificateBytes);
+            data["tls.key"] = Convert.ToBase64String((keyOf ?? cert).KeyBytes);
+        }
+
+        var metadata = new JsonObject { ["name"] = name, ["namespace"] = ns };
+        if (annotations is not null)
+        {
+            var a = new JsonObject();
+            foreach (var (k, v) in annotations)
+            {
+                a[k] = v;
+            }
+
+            metadata["annotations"] = a;
+        }
+
+        return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Secret", ["type"] = "kubernetes.io/tls", ["metadata"] = metadata, ["data"] = data };
+    }
+
+    public static JsonObject Ingress(string ns, string name, params (string[] Hosts, string? Secret)[] tls)
+    {
+        var entries = new JsonArray();
+        var rules = new JsonArray();
+        foreach (var (hosts, secret) in tls)
+        {
+            var entry = new JsonObject { ["hosts"] = new JsonArray(hosts.Select(h => (JsonNode)JsonValue.Create(h)!).ToArray()) };
+            if (secret is not null)
+            {
+                entry["secretName"] = secret;
+            }
+
+            entries.Add(entry);
+            foreach (string host in hosts)
+            {
+                rules.Add(new JsonObject
+                {
+                    ["host"] = host,
+                    ["http"] = new JsonObject
+                    {
+                        ["paths"] = new JsonArray(new JsonObject
+                        {
+                            ["path"] = "/",
+                            ["pathType"] = "Prefix",
+                            ["backend"] = new JsonObject { ["service"] = new JsonObject { ["name"] = "web", ["port"] = new JsonObject { ["number"] = 80 } } },
+                        }),
+                    },
+                });
+            }
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "networking.k8s.io/v1",
+            ["kind"] = "Ingress",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["spec"] = new JsonObject { ["tls"] = entries, ["rules"] = rules },
+        };
+    }
+
+    public static async Task CreateAsync(this TestCluster cluster, JsonObject obj)
+    {
+        string ns = obj["metadata"]!["namespace"]!.GetValue<string>();
+        string kind = obj["kind"]!.GetValue<string>();
+        string path = kind switch
+        {
+            "Secret" => $"/api/v1/namespaces/{ns}/secrets",
+            "Ingress" => $"/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses",
+            "Gateway" => $"/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/gateways",
+            "ReferenceGrant" => $"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{ns}/referencegrants",
+            _ => throw new ArgumentException(kind),
+        };
+        var response = await cluster.Http.PostAsync(path, obj);
+        if (response.StatusCode != 201)
+        {
+            throw new InvalidOperationException($"creating {kind} {ns}: {response}");
+        }
+    }
+
+    /// <summary>A connection through the module's own connection code, from the cluster's kubeconfig.</summary>
+    public static ClusterConnection Connect(this TestCluster cluster) =>
+        new ConnectionFactory().Connect(new ConnectionOptions(new[] { cluster.KubeconfigPath }, cluster.Context));
+}

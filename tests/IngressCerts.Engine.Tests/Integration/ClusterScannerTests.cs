@@ -1,0 +1,176 @@
+using System.Text.Json.Nodes;
+using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Tests.Support;
+using IngressCerts.TestServer;
+using IngressCerts.TestServer.Auth;
+using IngressCerts.TestServer.Testing;
+
+namespace IngressCerts.Engine.Tests.Integration;
+
+/// <summary>The inventory against a cluster: the test server by default, a real cluster when configured.</summary>
+public sealed class ClusterScannerTests
+{
+    private static readonly InventoryOptions Now = new(DateTimeOffset.UtcNow);
+
+    private static async Task<List<IngressCertificate>> ScanAsync(ClusterConnection connection, IReadOnlyList<string>? namespaces, Action<string>? diagnostics = null)
+    {
+        var scanner = new ClusterScanner(new ClusterReader(connection, diagnostics), Now, diagnostics);
+        var results = new List<IngressCertificate>();
+        await foreach (var item in scanner.ScanAsync(namespaces, CancellationToken.None))
+        {
+            results.Add(item);
+        }
+
+        return results;
+    }
+
+    private static async Task<(string Ns, TestCertificates.Issued Good)> SeedShopAsync(TestCluster cluster)
+    {
+        string ns = await cluster.CreateNamespaceAsync("shop-");
+        var good = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        var other = TestCertificates.Create("CN=api.example", new[] { "api.example" });
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "shop-tls", good));
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "api-tls", other, keyOf: good));
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "shop", (new[] { "shop.example" }, "shop-tls"), (new[] { "api.example" }, "api-tls"), (new[] { "gone.example" }, "gone-tls")));
+        return (ns, good);
+    }
+
+    [Fact]
+    public async Task A_namespaced_scan_reports_each_tls_entry_with_its_status()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (ns, good) = await SeedShopAsync(cluster);
+
+        var results = await ScanAsync(cluster.Connect(), new[] { ns });
+
+        Assert.Equal(3, results.Count);
+        var byHost = results.ToDictionary(r => r.Hosts[0], r => r);
+        Assert.Equal("Valid", byHost["shop.example"].Status);
+        Assert.Equal(good.Certificate.Thumbprint, byHost["shop.example"].Thumbprint);
+        Assert.Equal("KeyMismatch", byHost["api.example"].Status);
+        Assert.Equal("SecretNotFound", byHost["gone.example"].Status);
+        Assert.All(results, r => Assert.Equal(ns, r.Namespace));
+    }
+
+    [Fact]
+    public async Task An_all_namespace_scan_finds_references_in_every_namespace()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (ns1, _) = await SeedShopAsync(cluster);
+        var (ns2, _) = await SeedShopAsync(cluster);
+
+        var results = (await ScanAsync(cluster.Connect(), null)).Where(r => r.Namespace == ns1 || r.Namespace == ns2).ToList();
+
+        Assert.Equal(6, results.Count);
+        Assert.Equal(2, results.Count(r => r.Status == "Valid"));
+    }
+
+    [ServerOnlyFact]
+    public async Task Requests_grow_with_pages_not_objects()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        int seeded = server.SeedIngressFleet(new TestServer.Seeding.BulkSeedOptions { Namespaces = 12, IngressesPerNamespace = 100 });
+        var connection = cluster.Connect();
+        server.RequestLog.Clear();
+
+        var results = await ScanAsync(connection, null);
+
+        Assert.Equal(1200, results.Count);
+        int requests = server.RequestLog.Count;
+        Assert.True(requests <= 2 * (int)Math.Ceiling(1200 / 500.0) + 5, $"{requests} requests for 1200 ingresses and secrets");
+        Assert.All(server.RequestLog.Snapshot(), e => Assert.Equal("GET", e.Method));
+    }
+
+    [ServerOnlyFact]
+    public async Task Where_listing_secrets_is_forbidden_each_referenced_secret_is_read_by_name()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        var (ns, _) = await SeedShopAsync(cluster);
+        server.AddUser("reader", "reader-token",
+            AccessRule.Allow("list,get", "ingresses,gateways,referencegrants"),
+            AccessRule.Allow("get", "secrets", ns) with { ResourceNames = new[] { "shop-tls" } });
+        string kubeconfig = Path.Combine(Path.GetTempPath(), $"reader-{Guid.NewGuid():N}.kubeconfig");
+        server.WriteKubeconfig(kubeconfig, "reader");
+        try
+        {
+            var connection = new ConnectionFactory().Connect(new ConnectionOptions(new[] { kubeconfig }));
+            var notes = new List<string>();
+            var results = await ScanAsync(connection, new[] { ns }, notes.Add);
+
+            var byHost = results.ToDictionary(r => r.Hosts[0], r => r.Status);
+            Assert.Equal("Valid", byHost["shop.example"]);
+            Assert.Equal("Forbidden", byHost["api.example"]);
+            Assert.Contains(notes, n => n.Contains("forbidden", StringComparison.OrdinalIgnoreCase));
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+
+    [Fact]
+    public async Task A_gateway_uses_a_secret_in_another_namespace_only_with_a_reference_grant()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string edge = await cluster.CreateNamespaceAsync("edge-");
+        string certs = await cluster.CreateNamespaceAsync("certs-");
+        var wildcard = TestCertificates.Create("CN=*.apps.example", new[] { "*.apps.example" });
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(certs, "wild", wildcard));
+        await cluster.CreateAsync(Gateway(edge, "gw", certs, "wild"));
+
+        var before = Assert.Single(await ScanAsync(cluster.Connect(), new[] { edge }));
+        Assert.Equal("SecretNotFound", before.Status);
+        Assert.Contains(before.Issues, i => i.Contains("ReferenceGrant", StringComparison.Ordinal));
+
+        await cluster.CreateAsync(Grant(certs, edge));
+        var after = Assert.Single(await ScanAsync(cluster.Connect(), new[] { edge }));
+        Assert.Equal("Valid", after.Status);
+        Assert.Equal("Gateway", after.Kind);
+        Assert.Equal("https", after.Listener);
+    }
+
+    [ServerOnlyFact]
+    public async Task A_cluster_without_the_gateway_api_is_scanned_without_error()
+    {
+        await using var cluster = await TestCluster.StartAsync(new KubeApiServerOptions { ServeGatewayApi = false });
+        var (ns, _) = await SeedShopAsync(cluster);
+        Assert.Equal(3, (await ScanAsync(cluster.Connect(), new[] { ns })).Count);
+    }
+
+    [ServerOnlyFact]
+    public async Task Throttling_and_server_errors_on_reads_are_retried()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        var (ns, _) = await SeedShopAsync(cluster);
+        server.Faults.Add(new TestServer.Faults.Fault { Method = "GET", PathPrefix = "/apis/networking.k8s.io", Count = 1, Kind = TestServer.Faults.FaultKind.TooManyRequests(1) });
+        server.Faults.Add(new TestServer.Faults.Fault { Method = "GET", PathPrefix = "/api/v1/namespaces/" + ns + "/secrets", Count = 1, Kind = TestServer.Faults.FaultKind.ServiceUnavailable() });
+
+        Assert.Equal(3, (await ScanAsync(cluster.Connect(), new[] { ns })).Count);
+    }
+
+    [Fact]
+    public async Task Namespace_wildcards_resolve_against_the_cluster()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (ns, _) = await SeedShopAsync(cluster);
+        var scanner = new ClusterScanner(new ClusterReader(cluster.Connect()), Now);
+        var resolved = await scanner.ResolveNamespacesAsync(new[] { ns[..^3] + "*" }, CancellationToken.None);
+        Assert.Contains(ns, resolved);
+    }
+
+    internal static JsonObject Gateway(string ns, string name, string secretNs, string secret) => JsonNode.Parse($$"""
+        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{"name":"{{name}}","namespace":"{{ns}}"},
+         "spec":{"gatewayClassName":"example","listeners":[
+           {"name":"https","protocol":"HTTPS","port":443,"hostname":"*.apps.example","tls":{"mode":"Terminate","certificateRefs":[{"kind":"Secret","name":"{{secret}}","namespace":"{{secretNs}}"}]}},
+           {"name":"http","protocol":"HTTP","port":80}]}}
+        """)!.AsObject();
+
+    internal static JsonObject Grant(string ns, string from) => JsonNode.Parse($$"""
+        {"apiVersion":"gateway.networking.k8s.io/v1beta1","kind":"ReferenceGrant","metadata":{"name":"gateways","namespace":"{{ns}}"},
+         "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"{{from}}"}],"to":[{"group":"","kind":"Secret"}]}}
+        """)!.AsObject();
+}

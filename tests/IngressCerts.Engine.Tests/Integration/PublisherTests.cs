@@ -1,0 +1,181 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Publishing;
+using IngressCerts.Engine.Tests.Support;
+using IngressCerts.TestServer.Testing;
+
+namespace IngressCerts.Engine.Tests.Integration;
+
+/// <summary>Publishing and undo against a cluster: the test server by default, a real cluster when configured.</summary>
+public sealed class PublisherTests
+{
+    private static PublishPayload Payload(TestCertificates.Issued cert) =>
+        new(cert.Certificate, cert.CertificatePem, Encoding.ASCII.GetBytes(cert.KeyPem));
+
+    private static async Task<PublishOutcome> PublishAsync(ClusterConnection connection, PublishTarget target, TestCertificates.Issued cert, PublishOptions? options = null)
+    {
+        using var payload = Payload(cert);
+        var publisher = new Publisher(new ClusterWriter(connection), options ?? new PublishOptions());
+        var plan = await publisher.PlanAsync(target, payload, CancellationToken.None);
+        return await publisher.ApplyAsync(plan, payload, CancellationToken.None);
+    }
+
+    private static async Task<JsonObject> GetAsync(TestCluster cluster, string path) => (await cluster.Http.GetAsync(path)).Object;
+
+    private static string TlsCrtOf(JsonObject secret) =>
+        Encoding.ASCII.GetString(Convert.FromBase64String(secret["data"]!["tls.crt"]!.GetValue<string>()));
+
+    [Fact]
+    public async Task Publishing_creates_then_updates_in_place_then_reports_unchanged()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("pub-");
+        var connection = cluster.Connect();
+        var first = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        var second = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        var target = new PublishTarget(ns, "shop-tls");
+
+        Assert.Equal(PublishAction.Created, (await PublishAsync(connection, target, first)).Action);
+        var created = await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-tls");
+        string uid = created["metadata"]!["uid"]!.GetValue<string>();
+
+        var updated = await PublishAsync(connection, target, second);
+        Assert.Equal(PublishAction.Updated, updated.Action);
+        Assert.Equal(first.Certificate.Thumbprint, updated.PreviousThumbprint);
+        var secret = await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-tls");
+        Assert.Equal(uid, secret["metadata"]!["uid"]!.GetValue<string>()); // same object: updated in place
+        Assert.Equal("kubernetes.io/tls", secret["type"]!.GetValue<string>());
+        Assert.StartsWith(second.CertificatePem.Trim(), TlsCrtOf(secret).Trim(), StringComparison.Ordinal);
+        Assert.Equal(second.Certificate.Thumbprint, secret["metadata"]!["annotations"]![SecretAnnotations.Thumbprint]!.GetValue<string>());
+
+        Assert.Equal(PublishAction.Unchanged, (await PublishAsync(connection, target, second)).Action);
+        var after = await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-tls");
+        Assert.Equal(secret["metadata"]!["resourceVersion"]!.GetValue<string>(), after["metadata"]!["resourceVersion"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Wiring_adds_the_tls_entry_and_keeps_every_other_entry_and_field()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("wire-");
+        var ingress = ClusterObjects.Ingress(ns, "shop", (new[] { "api.example" }, "api-tls"));
+        ingress["spec"]!["rules"]!.AsArray().Add(new JsonObject { ["host"] = "shop.example" });
+        ingress["metadata"]!["annotations"] = new JsonObject { ["nginx.ingress.kubernetes.io/ssl-redirect"] = "true" };
+        await cluster.CreateAsync(ingress);
+        var cert = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+
+        var outcome = await PublishAsync(cluster.Connect(), new PublishTarget(ns, "shop-tls", "shop"), cert);
+
+        Assert.Equal(new[] { "shop.example" }, outcome.Hosts);
+        var stored = await GetAsync(cluster, $"/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/shop");
+        var tls = stored["spec"]!["tls"]!.AsArray();
+        Assert.Equal(2, tls.Count);
+        Assert.Equal("api-tls", tls[0]!["secretName"]!.GetValue<string>());
+        Assert.Equal("shop-tls", tls[1]!["secretName"]!.GetValue<string>());
+        Assert.Equal("shop.example", tls[1]!["hosts"]![0]!.GetValue<string>());
+        Assert.Equal("true", stored["metadata"]!["annotations"]!["nginx.ingress.kubernetes.io/ssl-redirect"]!.GetValue<string>());
+        Assert.Equal(2, stored["spec"]!["rules"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Undo_restores_the_previous_certificate_and_can_itself_be_undone()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("undo-");
+        var connection = cluster.Connect();
+        var old = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        var fresh = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        var target = new PublishTarget(ns, "shop-tls");
+        await PublishAsync(connection, target, old);
+        await PublishAsync(connection, target, fresh);
+        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions());
+
+        var undone = await publisher.UndoAsync(ns, "shop-tls", force: false, CancellationToken.None);
+        Assert.Equal(old.Certificate.Thumbprint, undone.Thumbprint);
+        Assert.Equal(fresh.Certificate.Thumbprint, undone.PreviousThumbprint);
+        Assert.StartsWith(old.CertificatePem.Trim(), TlsCrtOf(await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-tls")).Trim(), StringComparison.Ordinal);
+
+        var redone = await publisher.UndoAsync(ns, "shop-tls", force: false, CancellationToken.None);
+        Assert.Equal(fresh.Certificate.Thumbprint, redone.Thumbprint);
+    }
+
+    [Fact]
+    public async Task History_keeps_as_many_previous_certificates_as_the_limit()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("hist-");
+        var connection = cluster.Connect();
+        var target = new PublishTarget(ns, "shop-tls");
+        for (int i = 0; i < 4; i++)
+        {
+            await PublishAsync(connection, target, TestCertificates.Create("CN=shop.example", new[] { "shop.example" }), new PublishOptions(HistoryLimit: 2));
+        }
+
+        var list = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets?labelSelector={SecretAnnotations.HistoryOf}%3Dshop-tls")).Object;
+        Assert.Equal(2, list["items"]!.AsArray().Count);
+        Assert.All(list["items"]!.AsArray(), s => Assert.Equal(SecretAnnotations.HistoryType, s!["type"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Undo_without_history_is_refused()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("nohist-");
+        await PublishAsync(cluster.Connect(), new PublishTarget(ns, "shop-tls"), TestCertificates.Create("CN=a", new[] { "a.example" }));
+        var publisher = new Publisher(new ClusterWriter(cluster.Connect()), new PublishOptions());
+        var ex = await Assert.ThrowsAsync<PublishRefusedException>(() => publisher.UndoAsync(ns, "shop-tls", false, CancellationToken.None));
+        Assert.Equal("NoHistory", ex.Refusal.Id);
+    }
+
+    [Fact]
+    public async Task A_cert_manager_secret_is_refused_without_a_write_and_overwritten_with_force()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("cm-");
+        var managed = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "shop-tls", managed, annotations: new Dictionary<string, string> { [SecretAnnotations.CertManagerCertificate] = "shop" }));
+        var connection = cluster.Connect();
+        var mine = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        using var payload = Payload(mine);
+        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions());
+        var plan = await publisher.PlanAsync(new PublishTarget(ns, "shop-tls"), payload, CancellationToken.None);
+
+        Assert.Equal("CertManagerManaged", plan.Refusal!.Id);
+        await Assert.ThrowsAsync<PublishRefusedException>(() => publisher.ApplyAsync(plan, payload, CancellationToken.None));
+        Assert.StartsWith(managed.CertificatePem.Trim(), TlsCrtOf(await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-tls")).Trim(), StringComparison.Ordinal);
+
+        Assert.Equal(PublishAction.Updated, (await PublishAsync(connection, new PublishTarget(ns, "shop-tls"), mine, new PublishOptions(Force: true))).Action);
+    }
+
+    [Fact]
+    public async Task Two_publishers_racing_on_one_secret_never_lose_an_update()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("race-");
+        var start = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        var a = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        var b = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        var target = new PublishTarget(ns, "shop-tls");
+        var connection = cluster.Connect();
+        await PublishAsync(connection, target, start);
+
+        // Both plan from the same state, then both write: the second write carries a stale resourceVersion.
+        using var payloadA = Payload(a);
+        using var payloadB = Payload(b);
+        var publisherA = new Publisher(new ClusterWriter(connection), new PublishOptions(HistoryLimit: 5));
+        var publisherB = new Publisher(new ClusterWriter(connection), new PublishOptions(HistoryLimit: 5));
+        var planA = await publisherA.PlanAsync(target, payloadA, CancellationToken.None);
+        var planB = await publisherB.PlanAsync(target, payloadB, CancellationToken.None);
+        var outcomeA = await publisherA.ApplyAsync(planA, payloadA, CancellationToken.None);
+        var outcomeB = await publisherB.ApplyAsync(planB, payloadB, CancellationToken.None);
+
+        Assert.Equal(start.Certificate.Thumbprint, outcomeA.PreviousThumbprint);
+        Assert.Equal(a.Certificate.Thumbprint, outcomeB.PreviousThumbprint); // B saw A's write, not the stale state
+        Assert.StartsWith(b.CertificatePem.Trim(), TlsCrtOf(await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-tls")).Trim(), StringComparison.Ordinal);
+        var history = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets?labelSelector={SecretAnnotations.HistoryOf}%3Dshop-tls")).Object["items"]!.AsArray();
+        var kept = history.Select(h => h!["metadata"]!["annotations"]![SecretAnnotations.Thumbprint]?.GetValue<string>()).ToList();
+        Assert.Contains(a.Certificate.Thumbprint, kept); // A's certificate survives in history
+        Assert.Contains(start.Certificate.Thumbprint, kept);
+    }
+}
