@@ -100,9 +100,9 @@ internal sealed class ApiPipeline(
             case "list":
                 return reader.List(type, info.Namespace, query);
             case "create":
-                return writer.Create(type, info.Namespace, await ReadObjectAsync(context), write);
+                return writer.Create(type, info.Namespace, await ReadObjectAsync(context, type), write);
             case "update":
-                return writer.Update(type, info.Namespace, info.Name, await ReadObjectAsync(context), write);
+                return writer.Update(type, info.Namespace, info.Name, await ReadObjectAsync(context, type), write);
             case "patch":
                 var patch = PatchRequest.Decode(type, context.Request.ContentType, await ReadBodyAsync(context), write.ManagerGiven);
                 var answer = writer.Patch(type, info.Namespace, info.Name, patch, write);
@@ -161,7 +161,7 @@ internal sealed class ApiPipeline(
         return buffer.ToArray();
     }
 
-    private static async Task<JsonObject> ReadObjectAsync(HttpContext context)
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourceType type)
     {
         var mediaType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim().ToLowerInvariant();
         var body = await ReadBodyAsync(context);
@@ -171,6 +171,9 @@ internal sealed class ApiPipeline(
             case "application/json" or "":
                 parsed = ParseJson(body);
                 break;
+            case "application/vnd.kubernetes.protobuf":
+                // kubectl create secret/namespace/ingress sends protobuf, as a real server accepts it.
+                return Protobuf.ProtoDecoder.Decode(body, type);
             case "application/yaml":
                 try
                 {
