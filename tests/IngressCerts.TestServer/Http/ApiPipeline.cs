@@ -1,0 +1,214 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IngressCerts.TestServer.Api;
+using IngressCerts.TestServer.Auth;
+using IngressCerts.TestServer.Faults;
+using IngressCerts.TestServer.Json;
+using IngressCerts.TestServer.Logging;
+using IngressCerts.TestServer.Operations;
+using IngressCerts.TestServer.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace IngressCerts.TestServer.Http;
+
+/// <summary>
+/// One request, start to end, in the apiserver's filter order: injected faults (they stand for
+/// what happens in front of the server), authentication, routing, authorization, the operation.
+/// Every request is logged with the status it got.
+/// </summary>
+internal sealed class ApiPipeline(
+    ResourceCatalog catalog,
+    Discovery discovery,
+    Authenticator authenticator,
+    Authorizer authorizer,
+    ObjectReader reader,
+    ObjectWriter writer,
+    FaultInjector faults,
+    RequestLog log,
+    TimeProvider time)
+{
+    private static readonly byte[] NotFoundText = "404 page not found\n"u8.ToArray();
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = time.GetUtcNow();
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        var pathAndQuery = path + request.QueryString.Value;
+        var info = RequestInfo.Parse(request.Method, path, request.Query, catalog);
+        string? user = null;
+        var status = 0;
+        try
+        {
+            // Authenticate before faults so a faulted request is still logged with its user.
+            var principal = authenticator.Authenticate(context);
+            user = principal?.Name;
+            var fault = faults.Take(request.Method, path, pathAndQuery, info?.Verb);
+            if (fault is DropConnectionFault)
+            {
+                context.Abort();
+                return;
+            }
+            if (fault is StallFault stall)
+            {
+                try
+                {
+                    await Task.Delay(stall.Duration, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            else if (fault is not null)
+            {
+                throw ToStatus(fault);
+            }
+            if (principal is null) throw Status.Unauthorized();
+            var answer = await RouteAsync(context, path, info, principal);
+            status = answer?.StatusCode ?? 404;
+            if (answer is null) await WriteAsync(context, 404, "text/plain; charset=utf-8", NotFoundText);
+            else await WriteAsync(context, answer.StatusCode, "application/json", answer.Body);
+        }
+        catch (KubeApiException ex)
+        {
+            status = ex.Code;
+            foreach (var (name, value) in ex.Headers) context.Response.Headers[name] = value;
+            await WriteAsync(context, ex.Code, "application/json", ObjectCodec.Serialize(ex.Status));
+        }
+        finally
+        {
+            log.Add(new RequestLogEntry(started, request.Method, pathAndQuery, user, status));
+        }
+    }
+
+    private async Task<Answer?> RouteAsync(HttpContext context, string path, RequestInfo? info, KubeUser user)
+    {
+        if (info is null) return Discover(context.Request.Method, path);
+        authorizer.Authorize(user, info);
+        var query = context.Request.Query;
+        var write = new WriteContext(
+            ManagerOf(context),
+            ManagerGiven: query.ContainsKey("fieldManager"),
+            DryRun: query["dryRun"].ToString() == "All");
+        var type = info.Type;
+        switch (info.Verb)
+        {
+            case "get":
+                return reader.Get(type, info.Namespace, info.Name);
+            case "list":
+                return reader.List(type, info.Namespace, query);
+            case "create":
+                return writer.Create(type, info.Namespace, await ReadObjectAsync(context, type), write);
+            case "update":
+                return writer.Update(type, info.Namespace, info.Name, await ReadObjectAsync(context, type), write);
+            case "patch":
+                var patch = PatchRequest.Decode(type, context.Request.ContentType, await ReadBodyAsync(context), write.ManagerGiven);
+                var answer = writer.Patch(type, info.Namespace, info.Name, patch, write);
+                return answer;
+            case "delete":
+                var body = await ReadBodyAsync(context);
+                var options = body.Length == 0 ? null : ParseJson(body) as JsonObject;
+                if (query["dryRun"].ToString() == "All" || (options?["dryRun"] as JsonArray)?.Any(v => v.AsString() == "All") == true)
+                {
+                    write = write with { DryRun = true };
+                }
+                return writer.Delete(type, info.Namespace, info.Name, options, write);
+            default:
+                // watch and deletecollection are not implemented.
+                throw Status.MethodNotAllowed();
+        }
+    }
+
+    private Answer? Discover(string method, string path)
+    {
+        if (method is not ("GET" or "HEAD")) return null;
+        var trimmed = path.TrimEnd('/');
+        var parts = trimmed.Trim('/').Split('/');
+        byte[]? body = trimmed switch
+        {
+            "/version" => discovery.Version,
+            "/api" => discovery.ApiVersions,
+            "/apis" => discovery.Groups,
+            "/api/v1" => discovery.CoreV1,
+            _ when parts.Length == 2 && parts[0] == "apis" => discovery.Group(parts[1]),
+            _ when parts.Length == 3 && parts[0] == "apis" => discovery.GroupVersion(parts[1], parts[2]),
+            _ => null,
+        };
+        return body is null ? null : new Answer(200, body);
+    }
+
+    private static KubeApiException ToStatus(FaultKind fault) => fault switch
+    {
+        TooManyRequestsFault tooMany => Status.TooManyRequests(tooMany.RetryAfterSeconds),
+        InternalErrorFault internalError => Status.InternalError(internalError.Message),
+        _ => Status.ServiceUnavailable(),
+    };
+
+    /// <summary>fieldManager if given, else the User-Agent up to its first "/" (how "Python-urllib" got into the references).</summary>
+    private static string ManagerOf(HttpContext context)
+    {
+        var given = context.Request.Query["fieldManager"].ToString();
+        if (given.Length > 0) return given;
+        return context.Request.Headers.UserAgent.ToString().Split('/')[0];
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        return buffer.ToArray();
+    }
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourceType type)
+    {
+        var mediaType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim().ToLowerInvariant();
+        var body = await ReadBodyAsync(context);
+        JsonNode? parsed;
+        switch (mediaType)
+        {
+            case "application/json" or "":
+                parsed = ParseJson(body);
+                break;
+            case "application/vnd.kubernetes.protobuf":
+                // kubectl create secret/namespace/ingress sends protobuf, as a real server accepts it.
+                return Protobuf.ProtoDecoder.Decode(body, type);
+            case "application/yaml":
+                try
+                {
+                    parsed = YamlJson.Parse(Encoding.UTF8.GetString(body));
+                }
+                catch (FormatException ex)
+                {
+                    throw Status.BadRequest(ex.Message);
+                }
+                break;
+            default:
+                throw Status.UnsupportedMediaType(mediaType, ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
+        }
+        return parsed as JsonObject ?? throw Status.BadRequest("Object 'Kind' is missing in the request body: it is not a JSON object");
+    }
+
+    private static JsonNode? ParseJson(byte[] body)
+    {
+        try
+        {
+            return JsonNode.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            throw Status.BadRequest($"couldn't get version/kind; json parse error: {ex.Message}");
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext context, int status, string contentType, byte[] body)
+    {
+        if (context.Response.HasStarted) return;
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = body.Length;
+        if (context.Request.Method == "HEAD") return;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+}

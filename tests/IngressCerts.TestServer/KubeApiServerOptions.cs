@@ -1,0 +1,32 @@
+namespace IngressCerts.TestServer;
+
+/// <summary>How a <see cref="KubeApiServer"/> starts.</summary>
+public sealed record KubeApiServerOptions
+{
+    /// <summary>Port on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>
+    /// Serve gateway.networking.k8s.io (gateways v1, referencegrants v1beta1). When false the group is
+    /// absent from /apis and its paths answer 404, as on a cluster without the Gateway API CRDs.
+    /// </summary>
+    public bool ServeGatewayApi { get; init; } = true;
+
+    /// <summary>Admin (system:masters) bearer token; random when null.</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>
+    /// How long a deleted namespace stays Terminating before its content and itself are removed.
+    /// Zero (default) finalises it during the DELETE, so tests need not wait.
+    /// </summary>
+    public TimeSpan NamespaceFinalizationDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Periodic compaction like the apiserver's (every 5 minutes by default, compacting to the revision
+    /// of the previous run); bounds memory in long runs. Null turns it off.
+    /// </summary>
+    public TimeSpan? CompactionInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Clock for timestamps and certificate validity.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,42 @@
+using System.Collections;
+
+namespace IngressCerts.TestServer.Logging;
+
+/// <summary>One request as the server saw it.</summary>
+public sealed record RequestLogEntry(DateTimeOffset Timestamp, string Method, string PathAndQuery, string? User, int StatusCode);
+
+/// <summary>Every request the server answered, in order. Thread-safe; enumerating reads a snapshot.</summary>
+public sealed class RequestLog : IReadOnlyList<RequestLogEntry>
+{
+    private readonly object _gate = new();
+    private readonly List<RequestLogEntry> _entries = [];
+
+    public int Count
+    {
+        get { lock (_gate) return _entries.Count; }
+    }
+
+    public RequestLogEntry this[int index]
+    {
+        get { lock (_gate) return _entries[index]; }
+    }
+
+    public IReadOnlyList<RequestLogEntry> Snapshot()
+    {
+        lock (_gate) return _entries.ToArray();
+    }
+
+    public void Clear()
+    {
+        lock (_gate) _entries.Clear();
+    }
+
+    internal void Add(RequestLogEntry entry)
+    {
+        lock (_gate) _entries.Add(entry);
+    }
+
+    public IEnumerator<RequestLogEntry> GetEnumerator() => ((IEnumerable<RequestLogEntry>)Snapshot()).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
