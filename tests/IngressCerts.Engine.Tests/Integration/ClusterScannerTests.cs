@@ -162,15 +162,15 @@ public sealed class ClusterScannerTests
         Assert.Contains(ns, resolved);
     }
 
-    internal static JsonObject Gateway(string ns, string name, string secretNs, string secret) => JsonNode.Parse($$"""
-        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{"name":"{{name}}","namespace":"{{ns}}"},
+    internal static JsonObject Gateway(string ns, string name, string secretNs, string secret) => JsonNode.Parse($$$"""
+        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{"name":"{{{name}}}","namespace":"{{{ns}}}"},
          "spec":{"gatewayClassName":"example","listeners":[
-           {"name":"https","protocol":"HTTPS","port":443,"hostname":"*.apps.example","tls":{"mode":"Terminate","certificateRefs":[{"kind":"Secret","name":"{{secret}}","namespace":"{{secretNs}}"}]}},
+           {"name":"https","protocol":"HTTPS","port":443,"hostname":"*.apps.example","tls":{"mode":"Terminate","certificateRefs":[{"kind":"Secret","name":"{{{secret}}}","namespace":"{{{secretNs}}}"}]}},
            {"name":"http","protocol":"HTTP","port":80}]}}
         """)!.AsObject();
 
-    internal static JsonObject Grant(string ns, string from) => JsonNode.Parse($$"""
-        {"apiVersion":"gateway.networking.k8s.io/v1beta1","kind":"ReferenceGrant","metadata":{"name":"gateways","namespace":"{{ns}}"},
-         "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"{{from}}"}],"to":[{"group":"","kind":"Secret"}]}}
+    internal static JsonObject Grant(string ns, string from) => JsonNode.Parse($$$"""
+        {"apiVersion":"gateway.networking.k8s.io/v1beta1","kind":"ReferenceGrant","metadata":{"name":"gateways","namespace":"{{{ns}}}"},
+         "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"{{{from}}}"}],"to":[{"group":"","kind":"Secret"}]}}
         """)!.AsObject();
 }

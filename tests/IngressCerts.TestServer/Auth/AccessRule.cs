@@ -15,9 +15,16 @@ public sealed record AccessRule(IReadOnlyList<string> Verbs, IReadOnlyList<strin
     public static AccessRule Allow(string verbs, string resources, string namespaces = "*") =>
         new(Split(verbs), Split(resources), Split(namespaces));
 
+    /// <summary>
+    /// Like RBAC's resourceNames: when set, only requests for these names match (so a user may GET named
+    /// Secrets without being allowed to list them). Collection requests (list, create) never match a named rule.
+    /// </summary>
+    public IReadOnlyList<string>? ResourceNames { get; init; }
+
     /// <summary>Whether the rule covers a request; <paramref name="namespace"/> is empty at the cluster scope.</summary>
-    public bool Permits(string verb, string resource, string @namespace)
+    public bool Permits(string verb, string resource, string @namespace, string name = "")
     {
+        if (ResourceNames is { Count: > 0 } && !ResourceNames.Contains(name)) return false;
         if (!Verbs.Contains("*") && !Verbs.Contains(verb)) return false;
         if (!Resources.Contains("*") && !Resources.Contains(resource)) return false;
         if (Namespaces.Contains("*")) return true;

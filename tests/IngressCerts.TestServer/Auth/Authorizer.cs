@@ -13,7 +13,7 @@ internal sealed class Authorizer(UserRegistry users)
     {
         if (user.IsAdmin) return;
         var scope = request.Namespace;
-        if (users.RulesOf(user.Name).Any(r => r.Permits(request.Verb, request.Type.Resource, scope))) return;
+        if (users.RulesOf(user.Name).Any(r => r.Permits(request.Verb, request.Type.Resource, scope, request.Name))) return;
         var where = scope.Length == 0 ? "at the cluster scope" : $"in the namespace {GoQuote.Quote(scope)}";
         var why = $"User {GoQuote.Quote(user.Name)} cannot {request.Verb} resource {GoQuote.Quote(request.Type.Resource)} in API group {GoQuote.Quote(request.Type.Group)} {where}";
         throw Status.Forbidden(request.Type.QualifiedResource, request.Type.Group, request.Type.Resource, request.Name, why);
