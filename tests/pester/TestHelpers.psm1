@@ -78,4 +78,159 @@ $(if ($SecretName) { "      secretName: $SecretName" })
 "@
 }
 
+
+function Get-TestServerPath {
+    if ($env:INGRESSCERTS_TESTSERVER_DLL) { return $env:INGRESSCERTS_TESTSERVER_DLL }
+    $candidates = Get-ChildItem (Join-Path $PSScriptRoot '../IngressCerts.TestServer/bin') -Recurse -Filter IngressCerts.TestServer.dll -ErrorAction SilentlyContinue |
+        Sort-Object LastWriteTime -Descending
+    if (-not $candidates) { throw 'The test server is not built: run ./build.ps1 -Task Test, or dotnet build tests/IngressCerts.TestServer.' }
+    return $candidates[0].FullName
+}
+
+function Start-KubeTestServer {
+    <#
+    Starts the standalone Kubernetes API test server and returns its process and kubeconfig. The context, cluster and
+    user in the kubeconfig are renamed to -ContextName so several servers can be merged into one KUBECONFIG.
+    #>
+    param([string] $ContextName = 'test', [string[]] $Seed = @(), [switch] $NoGatewayApi)
+    $kubeconfig = Join-Path ([IO.Path]::GetTempPath()) "ic-$([guid]::NewGuid().ToString('N')).kubeconfig"
+    $arguments = @((Get-TestServerPath), '--kubeconfig-out', $kubeconfig)
+    foreach ($s in $Seed) { $arguments += @('--seed', $s) }
+    if ($NoGatewayApi) { $arguments += '--no-gateway-api' }
+    $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in $arguments) { $start.ArgumentList.Add($a) }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardInput = $true
+    $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    $ready = $process.StandardOutput.ReadLineAsync()
+    if (-not $ready.Wait([TimeSpan]::FromSeconds(60)) -or $ready.Result -notmatch '^READY (\S+) ') {
+        $process.Kill($true)
+        throw "The test server did not start: $($ready.Result)"
+    }
+    $url = $Matches[1]
+    $text = Get-Content $kubeconfig -Raw
+    $original = [regex]::Match($text, 'current-context:\s*(\S+)').Groups[1].Value
+    # Users are renamed too: merged kubeconfigs keep the first user of a name, as kubectl does.
+    $text = $text -replace [regex]::Escape($original), $ContextName -replace '"admin"', "`"$ContextName-admin`""
+    Set-Content $kubeconfig $text
+    [pscustomobject]@{ Process = $process; KubeConfig = $kubeconfig; Url = $url; Context = $ContextName }
+}
+
+function Stop-KubeTestServer {
+    param($Server)
+    if ($Server -and -not $Server.Process.HasExited) { $Server.Process.Kill($true); $Server.Process.WaitForExit(5000) | Out-Null }
+    if ($Server) { Remove-Item $Server.KubeConfig -ErrorAction SilentlyContinue }
+}
+
+function New-TestPfx {
+    <# Writes a PFX of the certificate with its key; returns its path. #>
+    param($Issued, [string] $Path, [securestring] $Password)
+    $withKey = if ($Issued.Key -is [System.Security.Cryptography.RSA]) {
+        [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::CopyWithPrivateKey($Issued.Certificate, $Issued.Key)
+    } else {
+        [System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions]::CopyWithPrivateKey($Issued.Certificate, $Issued.Key)
+    }
+    $plain = [System.Net.NetworkCredential]::new('', $Password).Password
+    [IO.File]::WriteAllBytes($Path, $withKey.Export('Pfx', $plain))
+    $Path
+}
+
+function New-TestCluster {
+    <#
+    The cluster a Pester test works on: a fresh test server by default, or the real cluster named by
+    INGRESSCERTS_TEST_KUBECONFIG (and INGRESSCERTS_TEST_CONTEXT), in namespaces the test creates and deletes.
+    #>
+    param([string] $ContextName = 'test')
+    if ($env:INGRESSCERTS_TEST_KUBECONFIG) {
+        $context = if ($env:INGRESSCERTS_TEST_CONTEXT) { $env:INGRESSCERTS_TEST_CONTEXT } else { (& kubectl --kubeconfig $env:INGRESSCERTS_TEST_KUBECONFIG config current-context) }
+        return [pscustomobject]@{ IsReal = $true; KubeConfig = $env:INGRESSCERTS_TEST_KUBECONFIG; Context = $context; Server = $null; Namespaces = [Collections.Generic.List[string]]::new() }
+    }
+    $server = Start-KubeTestServer -ContextName $ContextName
+    [pscustomobject]@{ IsReal = $false; KubeConfig = $server.KubeConfig; Context = $server.Context; Server = $server; Namespaces = [Collections.Generic.List[string]]::new() }
+}
+
+function Remove-TestCluster {
+    param($Cluster)
+    if (-not $Cluster) { return }
+    if ($Cluster.IsReal) {
+        foreach ($ns in $Cluster.Namespaces) { & kubectl --kubeconfig $Cluster.KubeConfig --context $Cluster.Context delete namespace $ns --wait=false 2>$null | Out-Null }
+    }
+    else {
+        Stop-KubeTestServer $Cluster.Server
+    }
+}
+
+function Invoke-TestClusterApi {
+    <# A raw API request with the test server's admin token (test server only). #>
+    param($Cluster, [string] $Method, [string] $Path, $Body)
+    $text = Get-Content $Cluster.KubeConfig -Raw
+    $token = [regex]::Match($text, 'token:\s*(\S+)').Groups[1].Value.Trim('"')
+    $server = [regex]::Match($text, 'server:\s*(\S+)').Groups[1].Value
+    $parameters = @{ Method = $Method; Uri = "$server$Path"; Headers = @{ Authorization = "Bearer $token" }; SkipCertificateCheck = $true; ContentType = 'application/json' }
+    if ($Body) { $parameters.Body = ($Body | ConvertTo-Json -Depth 20) }
+    Invoke-RestMethod @parameters
+}
+
+function New-TestNamespace {
+    param($Cluster, [string] $Prefix = 'pester-')
+    $name = $Prefix + -join ((48..57) + (97..122) | Get-Random -Count 8 | ForEach-Object { [char]$_ })
+    Add-ClusterObject $Cluster @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $name } }
+    $Cluster.Namespaces.Add($name)
+    $name
+}
+
+function Add-ClusterObject {
+    <# Creates an object (a hashtable in manifest form) on the test server or, with kubectl, on a real cluster. #>
+    param($Cluster, [hashtable] $Object)
+    if ($Cluster.IsReal) {
+        $Object | ConvertTo-Json -Depth 20 | & kubectl --kubeconfig $Cluster.KubeConfig --context $Cluster.Context apply -f - | Out-Null
+        return
+    }
+    $ns = $Object.metadata.namespace
+    $path = switch ($Object.kind) {
+        'Namespace' { '/api/v1/namespaces' }
+        'Secret' { "/api/v1/namespaces/$ns/secrets" }
+        'Ingress' { "/apis/networking.k8s.io/v1/namespaces/$ns/ingresses" }
+    }
+    Invoke-TestClusterApi $Cluster Post $path $Object | Out-Null
+}
+
+function Get-ClusterObject {
+    param($Cluster, [string] $Path)
+    if ($Cluster.IsReal) {
+        return (& kubectl --kubeconfig $Cluster.KubeConfig --context $Cluster.Context get --raw $Path | ConvertFrom-Json)
+    }
+    Invoke-TestClusterApi $Cluster Get $Path
+}
+
+function ConvertTo-SecretObject {
+    param([string] $Namespace, [string] $Name, $Issued, $KeyOf, [hashtable] $Annotations = @{})
+    $key = if ($KeyOf) { $KeyOf.KeyPem } else { $Issued.KeyPem }
+    @{
+        apiVersion = 'v1'; kind = 'Secret'; type = 'kubernetes.io/tls'
+        metadata   = @{ name = $Name; namespace = $Namespace; annotations = $Annotations }
+        data       = @{
+            'tls.crt' = [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($Issued.CertPem))
+            'tls.key' = [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($key))
+        }
+    }
+}
+
+function ConvertTo-IngressObject {
+    param([string] $Namespace, [string] $Name, [string[]] $Hosts, [string] $SecretName, [string[]] $RuleHosts)
+    $tls = @(@{ hosts = @($Hosts) })
+    if ($SecretName) { $tls[0].secretName = $SecretName }
+    if (-not $RuleHosts) { $RuleHosts = $Hosts }
+    @{
+        apiVersion = 'networking.k8s.io/v1'; kind = 'Ingress'
+        metadata   = @{ name = $Name; namespace = $Namespace }
+        spec       = @{
+            # [object[]] keeps one-element arrays arrays through ConvertTo-Json.
+            tls   = [object[]]$(if ($Hosts) { $tls } else { @() })
+            rules = [object[]]@($RuleHosts | ForEach-Object { @{ host = $_; http = @{ paths = [object[]]@(@{ path = '/'; pathType = 'Prefix'; backend = @{ service = @{ name = 'web'; port = @{ number = 80 } } } }) } } })
+        }
+    }
+}
+
 Export-ModuleMember -Function *

@@ -33,6 +33,11 @@ internal static class KubeCall
             string message = $"Cluster '{connection.ContextName}' ({connection.Server}) is unreachable for {verb} {resource}: {ex.Message}";
             throw new KubeApiException(KubeErrorKind.ClusterUnreachable, 0, message, verb, resource, @namespace, name, connection.ContextName, connection.UserName, ex);
         }
+        catch (JsonException ex)
+        {
+            string message = $"The answer of cluster '{connection.ContextName}' to {verb} {resource} could not be read: {ex.Message}";
+            throw new KubeApiException(KubeErrorKind.Other, 0, message, verb, resource, @namespace, name, connection.ContextName, connection.UserName, ex);
+        }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             // HttpClient's own timeout, not the user's Ctrl+C.

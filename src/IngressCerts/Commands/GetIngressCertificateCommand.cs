@@ -200,6 +200,11 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
             // One cluster failing never stops the others.
             sink.Post(() => WriteError(ToErrorRecord(ex, connection.ContextName)));
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var error = new InvalidOperationException($"Scanning cluster '{connection.ContextName}' failed: {ex.Message}", ex);
+            sink.Post(() => WriteError(new ErrorRecord(error, "ScanFailed", ErrorCategory.NotSpecified, connection.ContextName)));
+        }
     }
 
     private X509Certificate2Collection? LoadTrustedRoots()
