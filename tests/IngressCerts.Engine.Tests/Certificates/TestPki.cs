@@ -190,6 +190,9 @@ public sealed record CertSpec
 
     public HashAlgorithmName Hash { get; init; } = HashAlgorithmName.SHA256;
 
+    /// <summary>Certify this key instead of making a new one (a re-issued CA certificate).</summary>
+    public TestKey? ExistingKey { get; init; }
+
     /// <summary>Leave out the subject key identifier and, on issued certificates, the authority key identifier.</summary>
     public bool NoKeyIdentifiers { get; init; }
 }
@@ -212,7 +215,7 @@ public static class TestPki
     /// <summary>Issues a certificate by <paramref name="issuer"/>, or a self-signed one when it is null.</summary>
     public static TestCert Issue(CertSpec spec, TestCert? issuer)
     {
-        var key = new TestKey(spec.Key);
+        var key = spec.ExistingKey ?? new TestKey(spec.Key);
         var subject = new X500DistinguishedName($"CN={spec.CommonName}");
         var request = new CertificateRequest(subject, key.PublicKey, spec.Hash);
         if (spec.IsCa)
