@@ -33,6 +33,18 @@ public class CertificateEvaluatorTests
     }
 
     [Fact]
+    public void Chain_signed_with_Ed25519_is_Valid()
+    {
+        using var root = TestPki.Root("Ed25519 Root", KeyKind.Ed25519);
+        using var intermediate = TestPki.Intermediate(root, "Ed25519 Intermediate", KeyKind.Ed25519);
+        using var leaf = TestPki.Leaf(intermediate, "a.example.com");
+        var evaluation = new CertificateEvaluator(TestPki.Now, 30, [root.Certificate]).Evaluate(Parse(TestPki.Pem(leaf, intermediate), leaf.Key.Pkcs8Pem()), Host);
+
+        Assert.Equal(CertificateStatus.Valid, evaluation.Status);
+        Assert.Empty(evaluation.Findings);
+    }
+
+    [Fact]
     public void Entry_without_hosts_checks_everything_but_host_coverage()
     {
         using var leaf = Leaf("a.example.com");
