@@ -177,6 +177,13 @@ public class TlsSecretParserTests
     }
 
     [Fact]
+    public void Binary_that_is_not_a_certificate_is_invalid()
+    {
+        var secret = TlsSecretParser.Parse([0x30, 0x82, 0xFF, 0x01, 0x02], null);
+        Assert.Contains(FindingIds.UndecodableCertificate, secret.Ids());
+    }
+
+    [Fact]
     public void Value_encoded_twice_is_invalid_with_a_hint()
     {
         using var leaf = Leaf("a.example.com");
@@ -437,10 +444,34 @@ public class TlsSecretParserTests
     }
 
     [Fact]
+    public void Binary_key_that_is_no_known_structure_is_invalid()
+    {
+        using var leaf = Leaf("a.example.com");
+        var secret = TlsSecretParser.Parse(TestPki.Bytes(ChainPem(leaf)), [0x30, 0x03, 0x02, 0x01, 0x05]);
+        Assert.Equal(FindingIds.UndecodableKey, Assert.Single(secret.Problems).Id);
+    }
+
+    [Fact]
     public void Key_that_is_neither_PEM_nor_DER_is_invalid()
     {
         using var leaf = Leaf("a.example.com");
         Assert.Equal(FindingIds.UndecodableKey, Assert.Single(Parse(ChainPem(leaf), "garbage").Problems).Id);
+    }
+
+    [Fact]
+    public void Truncated_certificates_and_keys_are_findings_not_exceptions()
+    {
+        using var leaf = Leaf(new CertSpec { Key = KeyKind.Rsa2048, DnsNames = ["a.example.com"] });
+        var certificate = leaf.Certificate.RawData;
+        var key = leaf.Key.Pkcs8Der();
+        for (var length = 1; length < certificate.Length; length += 37)
+        {
+            var secret = TlsSecretParser.Parse(certificate[..length], key[..Math.Min(length, key.Length - 1)]);
+            Assert.Contains(secret.Problems, p => p.Status == CertificateStatus.InvalidSecret);
+
+            var pemSecret = Parse(PemEncoding.WriteString("CERTIFICATE", certificate[..length]), PemEncoding.WriteString("PRIVATE KEY", key[..Math.Min(length, key.Length - 1)]));
+            Assert.Contains(pemSecret.Problems, p => p.Status == CertificateStatus.InvalidSecret);
+        }
     }
 
     // ---- ca.crt ----
