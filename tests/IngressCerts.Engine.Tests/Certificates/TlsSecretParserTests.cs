@@ -150,6 +150,17 @@ public class TlsSecretParserTests
         Assert.Single(secret.CaCertificates);
     }
 
+    [Fact]
+    public void Disposing_a_parsed_secret_releases_its_certificates()
+    {
+        using var leaf = Leaf("a.example.com");
+        var secret = Parse(ChainPem(leaf), leaf.Key.Pkcs8Pem(), ca: Root.Pem);
+
+        secret.Dispose();
+
+        Assert.All(secret.Certificates.Concat(secret.CaCertificates), c => Assert.Equal(IntPtr.Zero, c.Handle));
+    }
+
     // ---- tls.crt: what makes a secret invalid ----
 
     [Fact]
