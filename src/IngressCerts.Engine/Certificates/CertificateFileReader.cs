@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -91,7 +92,7 @@ internal static class CertificateFileReader
         // Only a lone certificate counts as DER here: the X509Certificate2 constructor would also
         // take a PFX or PKCS#7, neither of which an ingress controller reads from a secret.
         var bytes = data.ToArray();
-        var certificate = data[0] == 0x30 && X509Certificate2.GetCertContentType(bytes) == X509ContentType.Cert ? TryLoad(bytes) : null;
+        var certificate = LooksLikeCertificate(bytes) ? TryLoad(bytes) : null;
         if (certificate is not null)
         {
             certificates.Add(certificate);
@@ -100,6 +101,24 @@ internal static class CertificateFileReader
 
         var hint = LooksBase64EncodedTwice(data) ? " (it looks base64-encoded twice)" : string.Empty;
         problems.Add(new(FindingIds.UndecodableCertificate, problemStatus, $"{source} is neither PEM nor a DER certificate{hint}"));
+    }
+
+    /// <summary>
+    /// Certificate ::= SEQUENCE { tbsCertificate SEQUENCE, ... }, where a PFX starts with an
+    /// INTEGER and PKCS#7 with an OID. Read with AsnReader: the platform's content-type probe
+    /// throws on some malformed input.
+    /// </summary>
+    private static bool LooksLikeCertificate(byte[] bytes)
+    {
+        try
+        {
+            var certificate = new AsnReader(bytes, AsnEncodingRules.BER).ReadSequence();
+            return certificate.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence);
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
     }
 
     private static X509Certificate2? TryLoad(byte[] der)

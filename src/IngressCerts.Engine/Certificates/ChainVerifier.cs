@@ -15,6 +15,8 @@ namespace IngressCerts.Engine.Certificates;
 /// again (one wildcard secret copied to many namespaces, the same intermediates everywhere),
 /// and X509Chain is by far the costliest step of an evaluation. The cache is bounded and
 /// belongs to one verifier, i.e. one trust set and one verification time.
+/// A finer cache (is this issuer a system root?) would not pay: X509Chain costs about the same
+/// per build whatever the chain holds, and .NET already loads the system store once per process.
 /// </remarks>
 internal sealed class ChainVerifier
 {
@@ -33,9 +35,8 @@ internal sealed class ChainVerifier
     private readonly X509Certificate2Collection extraRoots;
     private readonly HashSet<string> extraRootSubjects;
     private readonly DateTime verificationTime;
-    private readonly ConcurrentDictionary<string, IReadOnlyList<CertificateFinding>> cache = new(StringComparer.Ordinal);
-
     private readonly string bundleName;
+    private readonly ConcurrentDictionary<string, IReadOnlyList<CertificateFinding>> cache = new(StringComparer.Ordinal);
 
     /// <param name="extraRoots">Roots trusted besides the system's.</param>
     /// <param name="verificationTime">The time the chain is built at.</param>

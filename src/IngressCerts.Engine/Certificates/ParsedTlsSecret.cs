@@ -7,7 +7,12 @@ namespace IngressCerts.Engine.Certificates;
 /// keys), which one is the leaf, whether the key matches it, and what made it unusable.
 /// Holds no private key material: the key is read, compared and wiped during parsing.
 /// </summary>
-public sealed class ParsedTlsSecret
+/// <remarks>
+/// Disposing releases the certificates' native handles at once. A scan that keeps none of
+/// them (nor the <see cref="CertificateFacts"/> made from them, which share them) should
+/// dispose: leaving thousands of certificates to the finalizer costs more than parsing them.
+/// </remarks>
+public sealed class ParsedTlsSecret : IDisposable
 {
     private readonly OrderedChain? ordered;
 
@@ -61,6 +66,15 @@ public sealed class ParsedTlsSecret
 
     /// <summary>The public half of tls.key.</summary>
     internal PublicKeyIdentity? Key { get; }
+
+    /// <summary>Disposes every certificate of tls.crt and ca.crt; they (and facts made from them) are unusable afterwards.</summary>
+    public void Dispose()
+    {
+        foreach (var certificate in Certificates.Concat(CaCertificates))
+        {
+            certificate.Dispose();
+        }
+    }
 
     public override string ToString() =>
         Leaf is null

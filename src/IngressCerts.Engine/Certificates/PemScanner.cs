@@ -148,7 +148,7 @@ internal static class PemScanner
 
     private static bool IsLabel(ReadOnlySpan<byte> label)
     {
-        // RFC 7468 labels are printable ASCII without '-' at the ends; a line break means it isn't one.
+        // RFC 7468 labels are printable ASCII on the BEGIN line; a line break means this is no label.
         foreach (var b in label)
         {
             if (b < 0x20 || b > 0x7E)
