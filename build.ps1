@@ -106,9 +106,12 @@ Import-Module '$pester'
 exit ([int](`$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount -gt 0))
 "@
     $env:INGRESSCERTS_MODULE_PATH = Join-Path $moduleOut 'IngressCerts.psd1'
-    $pwsh = (Get-Process -Id $PID).Path
+    $env:INGRESSCERTS_TESTSERVER_DLL = Join-Path $root "tests/IngressCerts.TestServer/bin/$Configuration/net10.0/IngressCerts.TestServer.dll"
+    # This pwsh may itself run as 'dotnet pwsh.dll' (the local tool): start the child the same way.
+    $self = (Get-Process -Id $PID).Path
+    $pwsh = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { @($self, (Join-Path $PSHOME 'pwsh.dll')) } else { @($self) }
     $pesterCounts = @(0, 0, 0)
-    & $pwsh -NoProfile -NonInteractive -Command $script | ForEach-Object {
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script | ForEach-Object {
         if ($_ -match '^PESTER-COUNTS (\d+) (\d+) (\d+)$') { $pesterCounts = @([int]$Matches[1], [int]$Matches[2], [int]$Matches[3]) }
         else { $_ }
     } | Out-Host

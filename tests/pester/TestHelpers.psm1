@@ -79,6 +79,18 @@ $(if ($SecretName) { "      secretName: $SecretName" })
 }
 
 
+function Invoke-ChildPwsh {
+    <# Runs a command in a fresh pwsh like this one (also when this one runs as 'dotnet pwsh.dll'), returning its output. #>
+    param([string] $Command)
+    $self = (Get-Process -Id $PID).Path
+    if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') {
+        & $self (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $Command 2>&1
+    }
+    else {
+        & $self -NoProfile -NonInteractive -Command $Command 2>&1
+    }
+}
+
 function Get-TestServerPath {
     if ($env:INGRESSCERTS_TESTSERVER_DLL) { return $env:INGRESSCERTS_TESTSERVER_DLL }
     $candidates = Get-ChildItem (Join-Path $PSScriptRoot '../IngressCerts.TestServer/bin') -Recurse -Filter IngressCerts.TestServer.dll -ErrorAction SilentlyContinue |
@@ -126,7 +138,8 @@ function Stop-KubeTestServer {
 function New-TestPfx {
     <# Writes a PFX of the certificate with its key; returns its path. #>
     param($Issued, [string] $Path, [securestring] $Password)
-    $withKey = if ($Issued.Key -is [System.Security.Cryptography.RSA]) {
+    $withKey = if ($Issued.Certificate.HasPrivateKey) { $Issued.Certificate }
+    elseif ($Issued.Key -is [System.Security.Cryptography.RSA]) {
         [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::CopyWithPrivateKey($Issued.Certificate, $Issued.Key)
     } else {
         [System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions]::CopyWithPrivateKey($Issued.Certificate, $Issued.Key)

@@ -74,7 +74,7 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
     protected T RunAsync<T>(Func<PipelineSink, Task<T>> work)
     {
         T result = default!;
-        RunAsync(async sink => result = await work(sink).ConfigureAwait(false));
+        RunAsync(async sink => { result = await work(sink).ConfigureAwait(false); });
         return result;
     }
 

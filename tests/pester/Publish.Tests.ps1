@@ -1,0 +1,232 @@
+# Publish-IngressCertificate, Undo-IngressCertificate and Test-IngressCertificate against a cluster.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-BuiltModulePath) -Force
+    $cluster = New-TestCluster -ContextName 'pub'
+    $kc = @{ KubeConfigPath = $cluster.KubeConfig; Context = $cluster.Context }
+    $password = ConvertTo-SecureString 'pfx-pass-123' -AsPlainText -Force
+
+    function Get-Secret([string] $Namespace, [string] $Name) {
+        try { Get-ClusterObject $cluster "/api/v1/namespaces/$Namespace/secrets/$Name" } catch { $null }
+    }
+    function Get-SecretCertificate($Secret) {
+        $pem = [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($Secret.data.'tls.crt'))
+        [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPem($pem)
+    }
+}
+
+AfterAll {
+    Remove-TestCluster $cluster
+}
+
+Describe 'Publish-IngressCertificate' {
+    BeforeAll {
+        $ns = New-TestNamespace $cluster 'pub-'
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $ns 'shop' @('api.contoso.example') 'api-tls' -RuleHosts 'shop.contoso.example', 'api.contoso.example')
+        $first = New-TestCertificate -Subject 'CN=shop.contoso.example' -DnsName 'shop.contoso.example', 'www.contoso.example' -Rsa
+        $pfx = New-TestPfx $first (Join-Path $TestDrive 'shop.pfx') $password
+    }
+
+    It 'says exactly what it would do with -WhatIf and writes nothing' {
+        # What-if text goes to the host, not to a stream: run it in a child pwsh and read what it prints.
+        $script = "Import-Module '$(Get-BuiltModulePath)'; `$pw = ConvertTo-SecureString 'pfx-pass-123' -AsPlainText -Force; " +
+            "Publish-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context '$($cluster.Context)' -Namespace $ns -SecretName shop-tls -IngressName shop -PfxPath '$pfx' -Password `$pw -WhatIf"
+        $out = Invoke-ChildPwsh $script | Out-String
+        $out | Should -Match ([regex]::Escape("Create Secret $ns/shop-tls: $($first.Certificate.Thumbprint) (expires $($first.Certificate.NotAfter.ToUniversalTime().ToString('yyyy-MM-dd')))"))
+        $out | Should -Match "Update Ingress $ns/shop: serve shop.contoso.example from Secret shop-tls"
+        $out | Should -Not -Match 'PRIVATE KEY'
+        Get-Secret $ns 'shop-tls' | Should -BeNullOrEmpty
+        (Get-ClusterObject $cluster "/apis/networking.k8s.io/v1/namespaces/$ns/ingresses/shop").spec.tls.Count | Should -Be 1
+    }
+
+    It 'creates the Secret from a PFX and wires the covered rule hosts into the Ingress' {
+        $r = Publish-IngressCertificate @kc -Namespace $ns -SecretName shop-tls -IngressName shop -PfxPath $pfx -Password $password -WarningVariable warnings -WarningAction SilentlyContinue
+        $r.GetType().FullName | Should -Be 'IngressCerts.PublishResult'
+        $r.Action | Should -Be 'Created'
+        $r.Thumbprint | Should -Be $first.Certificate.Thumbprint
+        $r.Hosts | Should -Be @('shop.contoso.example')
+        $warnings -join ' ' | Should -Match 'api.contoso.example'
+        $secret = Get-Secret $ns 'shop-tls'
+        $secret.type | Should -Be 'kubernetes.io/tls'
+        $secret.metadata.annotations.'ingresscerts.io/thumbprint' | Should -Be $first.Certificate.Thumbprint
+        [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($secret.data.'tls.key')) | Should -Match '^-----BEGIN PRIVATE KEY-----'
+        $tls = (Get-ClusterObject $cluster "/apis/networking.k8s.io/v1/namespaces/$ns/ingresses/shop").spec.tls
+        $tls.Count | Should -Be 2
+        ($tls | Where-Object secretName -eq 'api-tls').hosts | Should -Be @('api.contoso.example')
+        ($tls | Where-Object secretName -eq 'shop-tls').hosts | Should -Be @('shop.contoso.example')
+    }
+
+    It 'reports Unchanged and writes nothing when run again with the same certificate' {
+        $before = (Get-Secret $ns 'shop-tls').metadata.resourceVersion
+        (Publish-IngressCertificate @kc -Namespace $ns -SecretName shop-tls -IngressName shop -PfxPath $pfx -Password $password -WarningAction SilentlyContinue).Action | Should -Be 'Unchanged'
+        (Get-Secret $ns 'shop-tls').metadata.resourceVersion | Should -Be $before
+    }
+
+    It 'binds a Posh-ACME certificate object from the pipeline and keeps the previous one for Undo' {
+        $second = New-TestCertificate -Subject 'CN=shop.contoso.example' -DnsName 'shop.contoso.example'
+        $leaf = Join-Path $TestDrive 'cert.cer'; $key = Join-Path $TestDrive 'cert.key'; $full = Join-Path $TestDrive 'fullchain.cer'
+        Set-Content $leaf $second.CertPem; Set-Content $key $second.KeyPem; Set-Content $full $second.CertPem
+        $pa = [pscustomobject]@{
+            PSTypeName = 'PoshACME.PACertificate'; Subject = 'CN=shop.contoso.example'
+            CertFile = $leaf; KeyFile = $key; FullChainFile = $full; ChainFile = $null
+            PfxFile = (New-TestPfx $second (Join-Path $TestDrive 'cert.pfx') $password); PfxFullChain = (Join-Path $TestDrive 'cert.pfx'); PfxPass = $password
+        }
+        $r = $pa | Publish-IngressCertificate @kc -Namespace $ns -SecretName shop-tls
+        $r.Action | Should -Be 'Updated'
+        $r.PreviousThumbprint | Should -Be $first.Certificate.Thumbprint
+        $r.Thumbprint | Should -Be $second.Certificate.Thumbprint
+
+        $undo = Undo-IngressCertificate @kc -Namespace $ns -SecretName shop-tls -Confirm:$false
+        $undo.Thumbprint | Should -Be $first.Certificate.Thumbprint
+        (Get-SecretCertificate (Get-Secret $ns 'shop-tls')).Thumbprint | Should -Be $first.Certificate.Thumbprint
+    }
+
+    It 'takes PEM files, an X509Certificate2 with its key, and PEM text with a SecureString key' {
+        $c = New-TestCertificate -Subject 'CN=pem.contoso.example' -DnsName 'pem.contoso.example'
+        Set-Content (Join-Path $TestDrive 'p.crt') $c.CertPem; Set-Content (Join-Path $TestDrive 'p.key') $c.KeyPem
+        (Publish-IngressCertificate @kc -Namespace $ns -SecretName pem-tls -CertificatePath (Join-Path $TestDrive 'p.crt') -KeyPath (Join-Path $TestDrive 'p.key')).Action | Should -Be 'Created'
+
+        $x = New-TestCertificate -Subject 'CN=x509.contoso.example' -DnsName 'x509.contoso.example'
+        $x.Certificate.HasPrivateKey | Should -BeTrue
+        ($x.Certificate | Publish-IngressCertificate @kc -Namespace $ns -SecretName x509-tls).Action | Should -Be 'Created'
+
+        $t = New-TestCertificate -Subject 'CN=text.contoso.example' -DnsName 'text.contoso.example'
+        (Publish-IngressCertificate @kc -Namespace $ns -SecretName text-tls -CertificatePem $t.CertPem -KeyPem (ConvertTo-SecureString $t.KeyPem -AsPlainText -Force)).Action | Should -Be 'Created'
+    }
+
+    It 're-targets every Secret an inventory found, from the pipeline' {
+        $old = New-TestCertificate -Subject 'CN=re.contoso.example' -DnsName 're.contoso.example'
+        Add-ClusterObject $cluster (ConvertTo-SecretObject $ns 're-tls' $old)
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $ns 're' @('re.contoso.example') 're-tls')
+        $new = New-TestCertificate -Subject 'CN=re.contoso.example' -DnsName 're.contoso.example'
+        $newPfx = New-TestPfx $new (Join-Path $TestDrive 're.pfx') $password
+        $r = Get-IngressCertificate @kc -Namespace $ns -Thumbprint $old.Certificate.Thumbprint | Publish-IngressCertificate @kc -PfxPath $newPfx -Password $password
+        $r.Action | Should -Be 'Updated'
+        $r.SecretName | Should -Be 're-tls'
+        (Get-IngressCertificate @kc -Namespace $ns -Name re).Thumbprint | Should -Be $new.Certificate.Thumbprint
+    }
+
+    It 'refuses an expired certificate with a clear error and sends no write' {
+        $expired = New-TestCertificate -Subject 'CN=old.contoso.example' -DnsName 'old.contoso.example' -DaysAgo 30 -Days -1
+        $p = New-TestPfx $expired (Join-Path $TestDrive 'expired.pfx') $password
+        Publish-IngressCertificate @kc -Namespace $ns -SecretName expired-tls -PfxPath $p -Password $password -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'CertificateExpired,*'
+        $errs[0].TargetObject | Should -Be "$ns/expired-tls"
+        Get-Secret $ns 'expired-tls' | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a wrong PFX password without showing it' {
+        $p = New-TestPfx $first (Join-Path $TestDrive 'other.pfx') $password
+        $wrong = ConvertTo-SecureString 'wrong-password-456' -AsPlainText -Force
+        Publish-IngressCertificate @kc -Namespace $ns -SecretName wrongpass-tls -PfxPath $p -Password $wrong -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'InvalidCertificateInput,*'
+        ($errs | Out-String) | Should -Not -Match 'wrong-password-456'
+    }
+
+    It 'refuses to overwrite a Secret cert-manager manages, unless -Force' {
+        $managed = New-TestCertificate -Subject 'CN=cm.contoso.example' -DnsName 'cm.contoso.example'
+        Add-ClusterObject $cluster (ConvertTo-SecretObject $ns 'cm-tls' $managed -Annotations @{ 'cert-manager.io/certificate-name' = 'cm' })
+        $mine = New-TestCertificate -Subject 'CN=cm.contoso.example' -DnsName 'cm.contoso.example'
+        $p = New-TestPfx $mine (Join-Path $TestDrive 'cm.pfx') $password
+        Publish-IngressCertificate @kc -Namespace $ns -SecretName cm-tls -PfxPath $p -Password $password -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'CertManagerManaged,*'
+        (Get-SecretCertificate (Get-Secret $ns 'cm-tls')).Thumbprint | Should -Be $managed.Certificate.Thumbprint
+        (Publish-IngressCertificate @kc -Namespace $ns -SecretName cm-tls -PfxPath $p -Password $password -Force).Action | Should -Be 'Updated'
+    }
+
+    It 'never shows key material in any stream, even with -Verbose and -Debug' {
+        $v = New-TestCertificate -Subject 'CN=v.contoso.example' -DnsName 'v.contoso.example'
+        $p = New-TestPfx $v (Join-Path $TestDrive 'v.pfx') $password
+        $all = Publish-IngressCertificate @kc -Namespace $ns -SecretName v-tls -PfxPath $p -Password $password -Verbose -Debug *>&1 | Out-String
+        $keyBase64 = [Convert]::ToBase64String($v.Key.ExportPkcs8PrivateKey())
+        $all | Should -Not -Match 'PRIVATE KEY'
+        $all.Contains($keyBase64.Substring(10, 40)) | Should -BeFalse
+    }
+
+    It 'writes a manifest with -AsManifest offline, changing nothing, which kubectl applies' {
+        $m = New-TestCertificate -Subject 'CN=git.contoso.example' -DnsName 'git.contoso.example'
+        $p = New-TestPfx $m (Join-Path $TestDrive 'git.pfx') $password
+        $manifests = Join-Path $TestDrive 'repo'
+        New-Item -ItemType Directory $manifests | Out-Null
+        (ConvertTo-IngressObject $ns 'git' @() $null -RuleHosts 'git.contoso.example') | ConvertTo-Json -Depth 20 | Set-Content (Join-Path $manifests 'ingress.json')
+        $yaml = Publish-IngressCertificate -Namespace $ns -SecretName git-tls -IngressName git -PfxPath $p -Password $password -AsManifest -Path $manifests
+        $yaml | Should -Match 'kind: Secret'
+        $yaml | Should -Match 'kubernetes.io/tls'
+        $yaml | Should -Match 'kind: Ingress'
+        $yaml | Should -Match 'secretName: git-tls'
+        Get-Secret $ns 'git-tls' | Should -BeNullOrEmpty
+
+        $kubectl = Get-Command kubectl -ErrorAction SilentlyContinue
+        if ($kubectl) {
+            Set-Content (Join-Path $TestDrive 'out.yaml') $yaml
+            & $kubectl.Source --kubeconfig $cluster.KubeConfig --context $cluster.Context apply --validate=false -f (Join-Path $TestDrive 'out.yaml') | Out-Null
+            $LASTEXITCODE | Should -Be 0
+            (Get-SecretCertificate (Get-Secret $ns 'git-tls')).Thumbprint | Should -Be $m.Certificate.Thumbprint
+        }
+    }
+}
+
+Describe 'Test-IngressCertificate' {
+    BeforeAll {
+        $tns = New-TestNamespace $cluster 'test-'
+        $good = New-TestCertificate -Subject 'CN=good.contoso.example' -DnsName 'good.contoso.example'
+        $soon = New-TestCertificate -Subject 'CN=soon.contoso.example' -DnsName 'soon.contoso.example' -Days 10
+        Add-ClusterObject $cluster (ConvertTo-SecretObject $tns 'good-tls' $good)
+        Add-ClusterObject $cluster (ConvertTo-SecretObject $tns 'soon-tls' $soon)
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $tns 'good' @('good.contoso.example') 'good-tls')
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $tns 'soon' @('soon.contoso.example') 'soon-tls')
+    }
+
+    It 'answers one boolean that works in if' {
+        if (Test-IngressCertificate @kc -Namespace $tns -SecretName good-tls -Thumbprint $good.Certificate.Thumbprint) { $ok = $true } else { $ok = $false }
+        $ok | Should -BeTrue
+        Test-IngressCertificate @kc -Namespace $tns -SecretName good-tls -Thumbprint ('00' * 20) | Should -BeFalse
+        Test-IngressCertificate @kc -Namespace $tns -Name soon | Should -BeFalse
+        Test-IngressCertificate @kc -Namespace $tns -Name soon -MinimumDaysRemaining 5 | Should -BeTrue
+    }
+
+    It 'gives one result per target with -Detailed, naming the failed check' {
+        $r = Test-IngressCertificate @kc -Namespace $tns -Name soon -Detailed
+        $r.GetType().FullName | Should -Be 'IngressCerts.CertificateTestResult'
+        $r.Passed | Should -BeFalse
+        $r.FailedChecks | Should -Be @('DaysRemaining')
+        ($r.Checks | Where-Object Name -eq DaysRemaining).Actual | Should -Match '^(9|10)$'
+        ($r | Out-String -Width 200) | Should -Match 'DaysRemaining'
+    }
+
+    It 'takes the inventory from the pipeline, and evaluates -AsOf' {
+        $r = Get-IngressCertificate @kc -Namespace $tns | Test-IngressCertificate @kc -Detailed
+        $r.Count | Should -Be 2
+        ($r | Where-Object Passed).Name | Should -Be 'good'
+        Get-IngressCertificate @kc -Namespace $tns -Name good | Test-IngressCertificate @kc -AsOf (Get-Date).AddDays(200) | Should -BeFalse
+    }
+
+    It 'reports a missing Secret and a missing Ingress as failed checks, not exceptions' {
+        $r = Test-IngressCertificate @kc -Namespace $tns -SecretName nope -Detailed
+        $r.FailedChecks | Should -Be @('SecretPresent')
+        (Test-IngressCertificate @kc -Namespace $tns -Name nope -Detailed).FailedChecks | Should -Be @('Found')
+    }
+
+    It 'probes the live endpoint with SNI and compares the served certificate' -Skip:(-not (Get-Command openssl -ErrorAction SilentlyContinue)) {
+        $crt = Join-Path $TestDrive 'good.crt'; $key = Join-Path $TestDrive 'good.key'
+        Set-Content $crt $good.CertPem; Set-Content $key $good.KeyPem
+        $port = Get-Random -Minimum 20000 -Maximum 40000
+        $server = Start-Process openssl -ArgumentList 's_server', '-accept', "127.0.0.1:$port", '-cert', $crt, '-key', $key, '-quiet', '-naccept', '4' -PassThru -RedirectStandardOutput (Join-Path $TestDrive 'o.txt') -RedirectStandardError (Join-Path $TestDrive 'e.txt')
+        try {
+            Start-Sleep -Milliseconds 500
+            Test-IngressCertificate @kc -Namespace $tns -Name good -Live -Endpoint "127.0.0.1:$port" | Should -BeTrue
+            $r = Test-IngressCertificate @kc -Namespace $tns -Name soon -Live -Endpoint "127.0.0.1:$port" -MinimumDaysRemaining 1 -Detailed
+            $r.Passed | Should -BeFalse
+            ($r.Checks | Where-Object Name -eq 'Served:soon.contoso.example').Actual | Should -Be $good.Certificate.Thumbprint
+        }
+        finally {
+            Stop-Process -Id $server.Id -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'fails a probe of a port nobody listens on with its reason' {
+        $r = Test-IngressCertificate -Host good.contoso.example -Live -Endpoint '127.0.0.1:9' -Certificate $good.Certificate -TimeoutSeconds 3 -Detailed
+        $r.Passed | Should -BeFalse
+        $r.Checks[0].Actual | Should -Be 'ConnectionRefused'
+    }
+}
