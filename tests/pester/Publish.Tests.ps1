@@ -166,6 +166,46 @@ Describe 'Publish-IngressCertificate' {
     }
 }
 
+Describe 'Publish-IngressCertificate -Verify' -Skip:(-not (Get-Command openssl -ErrorAction SilentlyContinue)) {
+    BeforeAll {
+        $vns = New-TestNamespace $cluster 'verify-'
+        function Start-TlsServer($Issued) {
+            $crt = Join-Path $TestDrive "$($Issued.Certificate.Thumbprint).crt"; $key = Join-Path $TestDrive "$($Issued.Certificate.Thumbprint).key"
+            Set-Content $crt $Issued.CertPem; Set-Content $key $Issued.KeyPem
+            $port = Get-Random -Minimum 20000 -Maximum 40000
+            $p = Start-Process openssl -ArgumentList 's_server', '-accept', "127.0.0.1:$port", '-cert', $crt, '-key', $key, '-quiet' -PassThru -RedirectStandardOutput (Join-Path $TestDrive "$port.out") -RedirectStandardError (Join-Path $TestDrive "$port.err")
+            Start-Sleep -Milliseconds 500
+            [pscustomobject]@{ Process = $p; Endpoint = "127.0.0.1:$port" }
+        }
+        $old = New-TestCertificate -Subject 'CN=v.contoso.example' -DnsName 'v.contoso.example'
+        $new = New-TestCertificate -Subject 'CN=v.contoso.example' -DnsName 'v.contoso.example'
+        (Publish-IngressCertificate @kc -Namespace $vns -SecretName v-tls -PfxPath (New-TestPfx $old (Join-Path $TestDrive 'vold.pfx') $password) -Password $password).Action | Should -Be 'Created'
+        $newPfx = New-TestPfx $new (Join-Path $TestDrive 'vnew.pfx') $password
+    }
+
+    It 'rolls back to the previous certificate when the endpoint never serves the new one' {
+        $stale = Start-TlsServer $old
+        try {
+            $r = Publish-IngressCertificate @kc -Namespace $vns -SecretName v-tls -Host v.contoso.example -PfxPath $newPfx -Password $password -Verify -Endpoint $stale.Endpoint -TimeoutSeconds 3 -ErrorVariable errs -ErrorAction SilentlyContinue
+            $r.Verified | Should -BeFalse
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'VerifyTimeout,*'
+            $errs[0].Exception.Message | Should -Match 'restored'
+            (Get-SecretCertificate (Get-Secret $vns 'v-tls')).Thumbprint | Should -Be $old.Certificate.Thumbprint
+        }
+        finally { Stop-Process -Id $stale.Process.Id -ErrorAction SilentlyContinue }
+    }
+
+    It 'reports Verified when the endpoint serves the new certificate' {
+        $fresh = Start-TlsServer $new
+        try {
+            $r = Publish-IngressCertificate @kc -Namespace $vns -SecretName v-tls -Host v.contoso.example -PfxPath $newPfx -Password $password -Verify -Endpoint $fresh.Endpoint -TimeoutSeconds 20
+            $r.Verified | Should -BeTrue
+            $r.Action | Should -Be 'Updated'
+        }
+        finally { Stop-Process -Id $fresh.Process.Id -ErrorAction SilentlyContinue }
+    }
+}
+
 Describe 'Test-IngressCertificate' {
     BeforeAll {
         $tns = New-TestNamespace $cluster 'test-'

@@ -109,6 +109,24 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     [ValidateRange(0, 20)]
     public int HistoryLimit { get; set; } = 1;
 
+    /// <summary>After the write, wait until every host serves the new certificate; roll back if it does not.</summary>
+    [Parameter]
+    public SwitchParameter Verify { get; set; }
+
+    /// <summary>With -Verify: how long to wait for the endpoint to serve the new certificate.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSeconds { get; set; } = 120;
+
+    /// <summary>With -Verify: host:port to probe instead of the Ingress's load balancer address.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Endpoint { get; set; }
+
+    /// <summary>With -Verify: keep the new certificate even when the endpoint never serves it.</summary>
+    [Parameter]
+    public SwitchParameter NoRollback { get; set; }
+
     /// <summary>Write the Secret (and changed Ingress) as YAML for kubectl apply; change nothing.</summary>
     [Parameter]
     public SwitchParameter AsManifest { get; set; }
@@ -195,6 +213,11 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         if (!plan.HasChanges)
         {
             WriteVerbose($"Secret {targetName} already holds certificate {plan.Thumbprint}; nothing to write.");
+            if (Verify)
+            {
+                VerifyServed(connection, publisher, result, targetName, rollback: false);
+            }
+
             WriteObject(result);
             return;
         }
@@ -208,7 +231,13 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         try
         {
             var outcome = RunAsync(sink => publisher.ApplyAsync(plan, payload, CancellationToken));
-            WriteObject(Result(connection.ContextName, plan.Target, outcome.Action, outcome.PreviousThumbprint, outcome.Thumbprint, outcome.NotAfter, outcome.Hosts));
+            var published = Result(connection.ContextName, plan.Target, outcome.Action, outcome.PreviousThumbprint, outcome.Thumbprint, outcome.NotAfter, outcome.Hosts);
+            if (Verify)
+            {
+                VerifyServed(connection, publisher, published, targetName, rollback: outcome.Action == PublishAction.Updated && !NoRollback && HistoryLimit > 0);
+            }
+
+            WriteObject(published);
         }
         catch (PublishRefusedException ex)
         {
@@ -226,6 +255,77 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
 
             WriteError(record);
         }
+    }
+
+    /// <summary>
+    /// Waits for the endpoint to serve the published certificate; on timeout restores the previous one (when
+    /// <paramref name="rollback"/>) and writes a VerifyTimeout error. Sets <see cref="PublishResult.Verified"/>.
+    /// </summary>
+    private void VerifyServed(ClusterConnection connection, Publisher publisher, PublishResult result, string targetName, bool rollback)
+    {
+        if (result.Hosts.Length == 0)
+        {
+            WriteError(new ErrorRecord(new InvalidOperationException($"Cannot verify Secret {targetName}: no host is known; give -Host or -IngressName."),
+                "VerifyNeedsHost", ErrorCategory.InvalidArgument, targetName));
+            return;
+        }
+
+        IReadOnlyList<ServedObservation> observations;
+        try
+        {
+            observations = RunAsync(async _ =>
+            {
+                var ingress = IngressName is null || Endpoint is not null
+                    ? null
+                    : await new ClusterWriter(connection).GetIngressAsync(result.Namespace, IngressName, CancellationToken).ConfigureAwait(false);
+                var targets = ServedVerifier.Targets(result.Hosts, Endpoint, ingress);
+                return await new ServedVerifier().WaitAsync(targets, result.Thumbprint, TimeSpan.FromSeconds(TimeoutSeconds), CancellationToken).ConfigureAwait(false);
+            });
+        }
+        catch (ArgumentException ex)
+        {
+            WriteError(new ErrorRecord(ex, "InvalidEndpoint", ErrorCategory.InvalidArgument, Endpoint));
+            return;
+        }
+        catch (KubeApiException ex)
+        {
+            WriteError(ToErrorRecord(ex, targetName));
+            return;
+        }
+
+        foreach (var observation in observations)
+        {
+            WriteVerbose(observation.Message);
+        }
+
+        result.Verified = observations.All(o => o.Verified);
+        if (result.Verified == true)
+        {
+            return;
+        }
+
+        string seen = string.Join(" ", observations.Where(o => !o.Verified).Select(o => o.Message));
+        string undo = string.Empty;
+        if (rollback)
+        {
+            try
+            {
+                RunAsync(_ => publisher.UndoAsync(result.Namespace, result.SecretName, Force, CancellationToken));
+                undo = $" Secret {targetName} was restored to the previous certificate {result.PreviousThumbprint}.";
+            }
+            catch (Exception ex) when (ex is PublishRefusedException or KubeApiException)
+            {
+                undo = $" Restoring the previous certificate failed: {ex.Message}";
+            }
+        }
+        else if (result.Action is nameof(PublishAction.Created) or nameof(PublishAction.Updated))
+        {
+            undo = NoRollback ? " The new certificate was kept (-NoRollback)." : " There is no previous certificate to restore.";
+        }
+
+        WriteError(new ErrorRecord(
+            new TimeoutException($"The endpoint did not serve {result.Thumbprint} for Secret {targetName} within {TimeoutSeconds} s. {seen}{undo}"),
+            "VerifyTimeout", ErrorCategory.OperationTimeout, targetName));
     }
 
     private CertificateBundle? BuildBundle(string targetName)
