@@ -60,9 +60,9 @@ function Get-PesterModulePath {
     $version = '5.7.1'
     $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
     $psd1 = Join-Path $packages.Trim() "pester/$version/tools/Pester.psd1"
-    if (-not (Test-Path $psd1)) {
-        Invoke-Native dotnet @('restore', (Join-Path $root 'build/tools.proj'), '--nologo', '-v', 'quiet')
-    }
+    # Restores Pester and the packages the isolation test loads; quick when they are already there.
+    Invoke-Native dotnet @('restore', (Join-Path $root 'build/tools.proj'), '--nologo', '-v', 'quiet')
+    $env:INGRESSCERTS_NUGET_PACKAGES = $packages.Trim()
     if (-not (Test-Path $psd1)) { throw "Pester $version was not found at $psd1 after restore." }
     return $psd1
 }
@@ -79,7 +79,7 @@ function Read-TrxCounters([string] $directory) {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    Invoke-Package
     $results = Join-Path $out 'test-results'
     Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
     $failures = @()

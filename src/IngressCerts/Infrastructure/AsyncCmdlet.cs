@@ -28,6 +28,7 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         {
             try
             {
+                using var scope = OnBackgroundWorkStarting(sink);
                 await work(sink).ConfigureAwait(false);
             }
             finally
@@ -69,6 +70,9 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
             }
         }
     }
+
+    /// <summary>Called on the background flow before the work starts; what it returns is disposed after.</summary>
+    protected virtual IDisposable? OnBackgroundWorkStarting(PipelineSink sink) => null;
 
     /// <summary>Like <see cref="RunAsync(Func{PipelineSink, Task})"/>, returning the work's result.</summary>
     protected T RunAsync<T>(Func<PipelineSink, Task<T>> work)

@@ -31,6 +31,10 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
     protected IReadOnlyList<string>? ResolvedKubeConfigPaths =>
         KubeConfigPath?.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToList();
 
+    /// <summary>Exec credential plugins run inside API calls: their stderr goes to this cmdlet's verbose stream.</summary>
+    protected override IDisposable? OnBackgroundWorkStarting(PipelineSink sink) =>
+        ExecPluginDiagnostics.Route(message => sink.Post(() => WriteVerbose(message)));
+
     /// <summary>Connects to one context (null: the current one); set-up failures terminate the cmdlet.</summary>
     protected ClusterConnection Connect(string? context)
     {
