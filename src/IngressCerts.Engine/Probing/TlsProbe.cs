@@ -204,7 +204,7 @@ public sealed class TlsProbe : ITlsProbe
         RemoteCertificateValidationCallback = capture.Capture,
     };
 
-    private static X509Certificate2 Copy(X509Certificate certificate) => new(certificate.GetRawCertData());
+    private static X509Certificate2 Copy(X509Certificate certificate) => new(certificate);
 
     private static (ProbeFailureKind Kind, string Message) Classify(Phase phase, ProbeRequest request, Exception ex) =>
         (phase, ex) switch
