@@ -73,11 +73,10 @@ public sealed class TlsProbe : ITlsProbe
                 : await ResolveAsync(request.Endpoint.Host, deadline.Token).ConfigureAwait(false);
 
             phase = Phase.Connecting;
-            var socket = await ConnectAsync(addresses, request.Endpoint.Port, deadline.Token).ConfigureAwait(false);
-            remote = (IPEndPoint?)socket.RemoteEndPoint;
+            (var socket, remote) = await ConnectAsync(addresses, request.Endpoint.Port, deadline.Token).ConfigureAwait(false);
 
             phase = Phase.Handshaking;
-            return await HandshakeAsync(socket, request, started, deadline.Token).ConfigureAwait(false);
+            return await HandshakeAsync(socket, remote, request, started, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception) when (deadline.IsCancellationRequested)
         {
@@ -116,16 +115,19 @@ public sealed class TlsProbe : ITlsProbe
     }
 
     /// <summary>Tries each address in turn, as a browser would, and reports the last failure if none answers.</summary>
-    private static async Task<Socket> ConnectAsync(IPAddress[] addresses, int port, CancellationToken cancellationToken)
+    /// <returns>The connected socket and the address it reached (taken from our side: asking the socket fails once the peer has reset).</returns>
+    private static async Task<(Socket Socket, IPEndPoint Remote)> ConnectAsync(
+        IPAddress[] addresses, int port, CancellationToken cancellationToken)
     {
         SocketException? last = null;
         foreach (var address in addresses)
         {
+            var remote = new IPEndPoint(address, port);
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
-                return socket;
+                await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
+                return (socket, remote);
             }
             catch (SocketException ex)
             {
@@ -143,9 +145,8 @@ public sealed class TlsProbe : ITlsProbe
     }
 
     private static async Task<ProbeResult> HandshakeAsync(
-        Socket socket, ProbeRequest request, long started, CancellationToken cancellationToken)
+        Socket socket, IPEndPoint remote, ProbeRequest request, long started, CancellationToken cancellationToken)
     {
-        var remote = (IPEndPoint?)socket.RemoteEndPoint;
         var capture = new ServedCertificateCapture();
         var sni = request.EffectiveSni;
 
@@ -212,6 +213,10 @@ public sealed class TlsProbe : ITlsProbe
             (Phase.Resolving, ProbeDnsException dns) => (ProbeFailureKind.DnsFailure, dns.Message),
             (Phase.Connecting, SocketException { SocketErrorCode: SocketError.ConnectionRefused }) =>
                 (ProbeFailureKind.ConnectionRefused, $"Connection to {request.Endpoint} refused: nothing listens on that port."),
+            // The kernel completed the TCP handshake and the peer reset before we could begin TLS: a server
+            // (or middlebox) refusing this client, which for the user is a refused TLS handshake, not a closed port.
+            (Phase.Connecting, SocketException { SocketErrorCode: SocketError.ConnectionReset }) =>
+                (ProbeFailureKind.HandshakeFailed, $"TLS handshake with {request.Endpoint} failed: the connection was reset as soon as it was accepted."),
             (Phase.Connecting, SocketException { SocketErrorCode: SocketError.TimedOut } se) =>
                 (ProbeFailureKind.Timeout, $"Connecting to {request.Endpoint} timed out in the network stack: {se.Message}"),
             (Phase.Connecting, SocketException se) =>

@@ -46,6 +46,7 @@ public sealed class TestTlsEndpoint : IAsyncDisposable
     private Socket? _portHolder;
     private long _nextConnectionId;
     private int _connectionsAccepted;
+    private int _connectionsFinished;
     private int _clientHellos;
     private int _handshakesCompleted;
     private int _handshakesFailed;
@@ -99,6 +100,9 @@ public sealed class TestTlsEndpoint : IAsyncDisposable
 
     public int ConnectionsAccepted => Volatile.Read(ref _connectionsAccepted);
 
+    /// <summary>Connections the endpoint is done with (closed, reset, refused, or the client hung up); stalled ones count only at dispose.</summary>
+    public int ConnectionsFinished => Volatile.Read(ref _connectionsFinished);
+
     public int ClientHellosReceived => Volatile.Read(ref _clientHellos);
 
     public int HandshakesCompleted => Volatile.Read(ref _handshakesCompleted);
@@ -127,6 +131,7 @@ public sealed class TestTlsEndpoint : IAsyncDisposable
     public void ResetStatistics()
     {
         Interlocked.Exchange(ref _connectionsAccepted, 0);
+        Interlocked.Exchange(ref _connectionsFinished, 0);
         Interlocked.Exchange(ref _clientHellos, 0);
         Interlocked.Exchange(ref _handshakesCompleted, 0);
         Interlocked.Exchange(ref _handshakesFailed, 0);
@@ -186,7 +191,7 @@ public sealed class TestTlsEndpoint : IAsyncDisposable
 
             Interlocked.Increment(ref _connectionsAccepted);
             var id = Interlocked.Increment(ref _nextConnectionId);
-            var connection = HandleAsync(socket);
+            var connection = HandleCountedAsync(socket);
             _connections[id] = connection;
 
             // Registered after the add, so even a connection that already finished is removed again.
@@ -195,23 +200,40 @@ public sealed class TestTlsEndpoint : IAsyncDisposable
         }
     }
 
-    private async Task HandleAsync(Socket socket)
+    private async Task HandleCountedAsync(Socket socket)
+    {
+        var stalled = false;
+        try
+        {
+            stalled = await HandleAsync(socket).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!stalled)
+            {
+                Interlocked.Increment(ref _connectionsFinished);
+            }
+        }
+    }
+
+    /// <returns>True when the connection was left open on purpose (stalled).</returns>
+    private async Task<bool> HandleAsync(Socket socket)
     {
         switch (Behavior)
         {
             case TestTlsBehavior.CloseOnAccept:
                 socket.Dispose();
-                return;
+                return false;
             case TestTlsBehavior.ResetOnAccept:
                 socket.LingerState = new LingerOption(true, 0);
                 socket.Dispose();
-                return;
+                return false;
             case TestTlsBehavior.Stall:
                 _stalled.Add(socket);
-                return;
+                return true;
             case TestTlsBehavior.RejectWithAlert:
                 await RejectWithAlertAsync(socket).ConfigureAwait(false);
-                return;
+                return false;
         }
 
         await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
@@ -222,7 +244,7 @@ public sealed class TestTlsEndpoint : IAsyncDisposable
         catch (Exception)
         {
             Interlocked.Increment(ref _handshakesFailed);
-            return;
+            return false;
         }
 
         Interlocked.Increment(ref _handshakesCompleted);
@@ -240,6 +262,8 @@ public sealed class TestTlsEndpoint : IAsyncDisposable
         {
             // Reset or shutdown: the connection is over either way.
         }
+
+        return false;
     }
 
     private async ValueTask<SslServerAuthenticationOptions> SelectAsync(
