@@ -39,7 +39,7 @@ public sealed class ProbeRunnerTests(ITestOutputHelper output)
         await using var endpoint = TestTlsEndpoint.Start(ServedIdentity.FromChain(TestCertificateAuthority.CreateChain("app.example.test")));
 
         // Holding each ClientHello makes every admitted probe visible at the server at once.
-        endpoint.HandshakeDelay = TimeSpan.FromMilliseconds(150);
+        endpoint.HandshakeDelay = TimeSpan.FromMilliseconds(250);
         var target = ProbeEndpoint.Parse(endpoint.Address);
         var runner = new ProbeRunner(new TlsProbe(), new ProbeRunnerOptions { MaxConcurrency = throttle });
 
