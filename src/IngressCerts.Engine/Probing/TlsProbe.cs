@@ -88,7 +88,7 @@ public sealed class TlsProbe : ITlsProbe
                 : ProbeResult.Failure(
                     request,
                     ProbeFailureKind.Timeout,
-                    $"No progress within {FormatSeconds(timeout)} while {Describe(phase, request)}.",
+                    $"Timed out after {FormatSeconds(timeout)} while {Describe(phase, request)}.",
                     elapsed,
                     remote);
         }
@@ -114,7 +114,7 @@ public sealed class TlsProbe : ITlsProbe
         return addresses.Length > 0 ? addresses : throw new ProbeDnsException($"'{host}' resolved to no addresses.", null);
     }
 
-    /// <summary>Tries each address in turn, as a browser would, and reports the last failure if none answers.</summary>
+    /// <summary>Tries each address in the resolver's order, within the one deadline, and reports the last failure if none answers.</summary>
     /// <returns>The connected socket and the address it reached (taken from our side: asking the socket fails once the peer has reset).</returns>
     private static async Task<(Socket Socket, IPEndPoint Remote)> ConnectAsync(
         IPAddress[] addresses, int port, CancellationToken cancellationToken)
@@ -150,9 +150,20 @@ public sealed class TlsProbe : ITlsProbe
         var capture = new ServedCertificateCapture();
         var sni = request.EffectiveSni;
 
+        NetworkStream transport;
+        try
+        {
+            transport = new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
         // The SslStream owns the NetworkStream, which owns the socket: disposing it closes the connection.
         // No ShutdownAsync (close_notify) and no read: the probe hangs up as soon as the handshake is done.
-        await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        await using var tls = new SslStream(transport, leaveInnerStreamOpen: false);
         await tls.AuthenticateAsClientAsync(CreateClientOptions(request, sni, capture), cancellationToken).ConfigureAwait(false);
 
         var leaf = capture.Leaf ?? (tls.RemoteCertificate is { } presented ? Copy(presented) : null);
