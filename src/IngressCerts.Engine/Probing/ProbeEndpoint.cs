@@ -76,6 +76,12 @@ public sealed record ProbeEndpoint
             return false;
         }
 
+        if (trimmed.Contains("://", StringComparison.Ordinal) || trimmed.Contains('/'))
+        {
+            error = $"'{trimmed}' looks like a URL or a path; give host, host:port or [IPv6]:port.";
+            return false;
+        }
+
         string host;
         string? portText = null;
         if (trimmed[0] == '[')

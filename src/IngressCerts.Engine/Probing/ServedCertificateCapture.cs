@@ -30,15 +30,17 @@ internal sealed class ServedCertificateCapture
     {
         PolicyErrors = errors;
 
-        // Copies, because SslStream disposes its own certificate objects with the stream and the chain.
+        // Our own objects, because SslStream disposes its certificates with the stream and the chain. The copy
+        // constructor shares the native certificate by reference count; re-parsing the DER instead costs a
+        // fraction of a millisecond per certificate under OpenSSL 3, which adds up over thousands of probes.
         if (certificate is not null)
         {
-            Leaf = new X509Certificate2(certificate.GetRawCertData());
+            Leaf = new X509Certificate2(certificate);
         }
 
         if (chain is not null)
         {
-            _sent = chain.ChainPolicy.ExtraStore.Select(c => new X509Certificate2(c.RawData)).ToArray();
+            _sent = chain.ChainPolicy.ExtraStore.Select(c => new X509Certificate2(c)).ToArray();
         }
 
         return true;

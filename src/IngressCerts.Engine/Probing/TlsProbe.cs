@@ -73,11 +73,10 @@ public sealed class TlsProbe : ITlsProbe
                 : await ResolveAsync(request.Endpoint.Host, deadline.Token).ConfigureAwait(false);
 
             phase = Phase.Connecting;
-            var socket = await ConnectAsync(addresses, request.Endpoint.Port, deadline.Token).ConfigureAwait(false);
-            remote = (IPEndPoint?)socket.RemoteEndPoint;
+            (var socket, remote) = await ConnectAsync(addresses, request.Endpoint.Port, deadline.Token).ConfigureAwait(false);
 
             phase = Phase.Handshaking;
-            return await HandshakeAsync(socket, request, started, deadline.Token).ConfigureAwait(false);
+            return await HandshakeAsync(socket, remote, request, started, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception) when (deadline.IsCancellationRequested)
         {
@@ -89,7 +88,7 @@ public sealed class TlsProbe : ITlsProbe
                 : ProbeResult.Failure(
                     request,
                     ProbeFailureKind.Timeout,
-                    $"No progress within {FormatSeconds(timeout)} while {Describe(phase, request)}.",
+                    $"Timed out after {FormatSeconds(timeout)} while {Describe(phase, request)}.",
                     elapsed,
                     remote);
         }
@@ -115,17 +114,20 @@ public sealed class TlsProbe : ITlsProbe
         return addresses.Length > 0 ? addresses : throw new ProbeDnsException($"'{host}' resolved to no addresses.", null);
     }
 
-    /// <summary>Tries each address in turn, as a browser would, and reports the last failure if none answers.</summary>
-    private static async Task<Socket> ConnectAsync(IPAddress[] addresses, int port, CancellationToken cancellationToken)
+    /// <summary>Tries each address in the resolver's order, within the one deadline, and reports the last failure if none answers.</summary>
+    /// <returns>The connected socket and the address it reached (taken from our side: asking the socket fails once the peer has reset).</returns>
+    private static async Task<(Socket Socket, IPEndPoint Remote)> ConnectAsync(
+        IPAddress[] addresses, int port, CancellationToken cancellationToken)
     {
         SocketException? last = null;
         foreach (var address in addresses)
         {
+            var remote = new IPEndPoint(address, port);
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
-                return socket;
+                await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
+                return (socket, remote);
             }
             catch (SocketException ex)
             {
@@ -143,15 +145,25 @@ public sealed class TlsProbe : ITlsProbe
     }
 
     private static async Task<ProbeResult> HandshakeAsync(
-        Socket socket, ProbeRequest request, long started, CancellationToken cancellationToken)
+        Socket socket, IPEndPoint remote, ProbeRequest request, long started, CancellationToken cancellationToken)
     {
-        var remote = (IPEndPoint?)socket.RemoteEndPoint;
         var capture = new ServedCertificateCapture();
         var sni = request.EffectiveSni;
 
+        NetworkStream transport;
+        try
+        {
+            transport = new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
         // The SslStream owns the NetworkStream, which owns the socket: disposing it closes the connection.
         // No ShutdownAsync (close_notify) and no read: the probe hangs up as soon as the handshake is done.
-        await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        await using var tls = new SslStream(transport, leaveInnerStreamOpen: false);
         await tls.AuthenticateAsClientAsync(CreateClientOptions(request, sni, capture), cancellationToken).ConfigureAwait(false);
 
         var leaf = capture.Leaf ?? (tls.RemoteCertificate is { } presented ? Copy(presented) : null);
@@ -204,7 +216,7 @@ public sealed class TlsProbe : ITlsProbe
         RemoteCertificateValidationCallback = capture.Capture,
     };
 
-    private static X509Certificate2 Copy(X509Certificate certificate) => new(certificate.GetRawCertData());
+    private static X509Certificate2 Copy(X509Certificate certificate) => new(certificate);
 
     private static (ProbeFailureKind Kind, string Message) Classify(Phase phase, ProbeRequest request, Exception ex) =>
         (phase, ex) switch
@@ -212,6 +224,10 @@ public sealed class TlsProbe : ITlsProbe
             (Phase.Resolving, ProbeDnsException dns) => (ProbeFailureKind.DnsFailure, dns.Message),
             (Phase.Connecting, SocketException { SocketErrorCode: SocketError.ConnectionRefused }) =>
                 (ProbeFailureKind.ConnectionRefused, $"Connection to {request.Endpoint} refused: nothing listens on that port."),
+            // The kernel completed the TCP handshake and the peer reset before we could begin TLS: a server
+            // (or middlebox) refusing this client, which for the user is a refused TLS handshake, not a closed port.
+            (Phase.Connecting, SocketException { SocketErrorCode: SocketError.ConnectionReset }) =>
+                (ProbeFailureKind.HandshakeFailed, $"TLS handshake with {request.Endpoint} failed: the connection was reset as soon as it was accepted."),
             (Phase.Connecting, SocketException { SocketErrorCode: SocketError.TimedOut } se) =>
                 (ProbeFailureKind.Timeout, $"Connecting to {request.Endpoint} timed out in the network stack: {se.Message}"),
             (Phase.Connecting, SocketException se) =>
