@@ -86,7 +86,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
         var asOf = MyInvocation.BoundParameters.ContainsKey(nameof(AsOf))
             ? new DateTimeOffset(AsOf.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(AsOf, DateTimeKind.Local) : AsOf)
             : DateTimeOffset.UtcNow;
-        _options = new InventoryOptions(asOf, ExpiringWithinDays, LoadTrustedRoots());
+        _options = new InventoryOptions(asOf, ExpiringWithinDays, LoadTrustedRoots(TrustedRootPath));
         _filter = new InventoryFilter(
             Name,
             Host,
@@ -205,34 +205,6 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
             var error = new InvalidOperationException($"Scanning cluster '{connection.ContextName}' failed: {ex.Message}", ex);
             sink.Post(() => WriteError(new ErrorRecord(error, "ScanFailed", ErrorCategory.NotSpecified, connection.ContextName)));
         }
-    }
-
-    private X509Certificate2Collection? LoadTrustedRoots()
-    {
-        if (TrustedRootPath is null)
-        {
-            return null;
-        }
-
-        var roots = new X509Certificate2Collection();
-        foreach (string path in TrustedRootPath)
-        {
-            try
-            {
-                foreach (string file in GetResolvedProviderPathFromPSPath(path, out _))
-                {
-                    roots.AddRange(CertificateSourceReader.Read(file));
-                }
-            }
-            catch (Exception ex) when (ex is ItemNotFoundException or InvalidDataException)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"-TrustedRootPath '{path}' holds no readable certificate: {ex.Message}", ex),
-                    "InvalidTrustedRoot", ErrorCategory.InvalidArgument, path));
-            }
-        }
-
-        return roots;
     }
 
     /// <summary>Write-Progress for scans that take longer than about a second, one line per cluster.</summary>

@@ -76,6 +76,11 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
     [ValidateRange(1, 600)]
     public int TimeoutSeconds { get; set; } = 10;
 
+    /// <summary>Extra trusted root certificates (PEM or DER files), e.g. an internal CA.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? TrustedRootPath { get; set; }
+
     [Parameter]
     [ArgumentCompleter(typeof(ContextCompleter))]
     [ValidateNotNullOrEmpty]
@@ -126,7 +131,7 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
         var asOf = MyInvocation.BoundParameters.ContainsKey(nameof(AsOf))
             ? new DateTimeOffset(AsOf.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(AsOf, DateTimeKind.Local) : AsOf)
             : DateTimeOffset.UtcNow;
-        var tester = new CertificateTester(connection, new TestOptions(asOf, MinimumDaysRemaining, Live, Endpoint, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds)));
+        var tester = new CertificateTester(connection, new TestOptions(asOf, MinimumDaysRemaining, Live, Endpoint, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds), LoadTrustedRoots(TrustedRootPath)));
 
         IReadOnlyList<CertificateTestResult> results;
         try

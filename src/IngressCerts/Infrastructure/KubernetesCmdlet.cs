@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
+using System.Security.Cryptography.X509Certificates;
 using IngressCerts.Engine.Kubernetes;
 
 namespace IngressCerts.Commands.Infrastructure;
@@ -117,6 +118,35 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         }
 
         return result.Distinct().ToList();
+    }
+
+    /// <summary>Certificates from -TrustedRootPath (PEM or DER files, wildcards); a bad path terminates.</summary>
+    protected X509Certificate2Collection? LoadTrustedRoots(string[]? paths)
+    {
+        if (paths is null)
+        {
+            return null;
+        }
+
+        var roots = new X509Certificate2Collection();
+        foreach (string path in paths)
+        {
+            try
+            {
+                foreach (string file in GetResolvedProviderPathFromPSPath(path, out _))
+                {
+                    roots.AddRange(CertificateSourceReader.Read(file));
+                }
+            }
+            catch (Exception ex) when (ex is ItemNotFoundException or InvalidDataException)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"-TrustedRootPath '{path}' holds no readable certificate: {ex.Message}", ex),
+                    "InvalidTrustedRoot", ErrorCategory.InvalidArgument, path));
+            }
+        }
+
+        return roots;
     }
 
     /// <summary>The ErrorRecord for a failed API call: its ErrorId is the failure kind.</summary>

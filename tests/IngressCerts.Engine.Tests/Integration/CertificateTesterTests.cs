@@ -1,0 +1,154 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Publishing;
+using IngressCerts.Engine.Tests.TestTls;
+using IngressCerts.Engine.Validation;
+using IngressCerts.TestServer.Testing;
+
+namespace IngressCerts.Engine.Tests.Integration;
+
+/// <summary>
+/// Test-IngressCertificate's engine against a cluster (test server or real) and real TLS endpoints on loopback.
+/// </summary>
+public sealed class CertificateTesterTests
+{
+    private static JsonObject SecretOf(string ns, string name, X509Certificate2 leaf, params X509Certificate2[] chain)
+    {
+        string crt = string.Concat(new[] { leaf }.Concat(chain).Select(c => c.ExportCertificatePem() + "\n"));
+        string key = leaf.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem();
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["type"] = "kubernetes.io/tls",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["data"] = new JsonObject
+            {
+                ["tls.crt"] = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(crt)),
+                ["tls.key"] = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(key)),
+            },
+        };
+    }
+
+    private static async Task<CertificateTestResult> TestOneAsync(ClusterConnection? connection, TestTarget target, TestOptions options) =>
+        Assert.Single(await new CertificateTester(connection, options).TestAsync(new[] { target }, CancellationToken.None));
+
+    private static TestOptions Live(string endpoint, int minimumDays = 30) =>
+        new(DateTimeOffset.UtcNow, minimumDays, Live: true, Endpoint: endpoint, Timeout: TimeSpan.FromSeconds(5));
+
+    private static CertificateCheck Check(CertificateTestResult result, string name) => Assert.Single(result.Checks, c => c.Name == name);
+
+    [Fact]
+    public async Task The_served_certificate_matching_the_secret_passes_every_check()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("served-");
+        var root = TestCertificateAuthority.CreateRoot();
+        var intermediate = root.CreateIntermediate();
+        var leaf = intermediate.IssueLeaf("shop.example");
+        await cluster.CreateAsync(SecretOf(ns, "shop-tls", leaf, intermediate.Certificate));
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "shop", (new[] { "shop.example" }, "shop-tls")));
+        await using var endpoint = TestTlsEndpoint.Start(new ServedIdentity(leaf, intermediate.Certificate));
+
+        var roots = new X509Certificate2Collection(root.Certificate);
+        var result = await TestOneAsync(cluster.Connect(), new TestTarget(ns, "shop", ns, null, null, ExpectedThumbprint: leaf.Thumbprint),
+            Live(endpoint.Address) with { TrustedRoots = roots });
+
+        Assert.True(result.Passed, string.Join("; ", result.Checks.Where(c => !c.Passed)));
+        Assert.Equal(new[] { "SecretPresent", "KeyMatches", "CoversHosts", "ChainComplete", "NotExpired", "DaysRemaining", "ExpectedCertificate", "Served:shop.example" },
+            result.Checks.Select(c => c.Name));
+        Assert.Contains("shop.example", endpoint.ServerNamesSeen);
+        Assert.Equal(0, endpoint.ApplicationBytesReceived);
+    }
+
+    [Fact]
+    public async Task An_older_certificate_from_the_secrets_history_is_named_as_such()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("stale-");
+        var ca = TestCertificateAuthority.CreateRoot();
+        var old = ca.IssueLeaf("shop.example");
+        var fresh = ca.IssueLeaf("shop.example");
+        var connection = cluster.Connect();
+        foreach (var cert in new[] { old, fresh })
+        {
+            using var payload = new PublishPayload(cert, cert.ExportCertificatePem(), System.Text.Encoding.ASCII.GetBytes(cert.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem()));
+            var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions());
+            await publisher.ApplyAsync(await publisher.PlanAsync(new PublishTarget(ns, "shop-tls"), payload, CancellationToken.None), payload, CancellationToken.None);
+        }
+
+        await using var endpoint = TestTlsEndpoint.Start(new ServedIdentity(old));
+        var result = await TestOneAsync(connection, new TestTarget(ns, null, ns, "shop-tls", new[] { "shop.example" }), Live(endpoint.Address));
+
+        var served = Check(result, "Served:shop.example");
+        Assert.False(served.Passed);
+        Assert.Equal(old.Thumbprint, served.Actual);
+        Assert.Contains("older", served.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_controller_default_certificate_is_named_as_such()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("fake-");
+        var leaf = TestCertificateAuthority.CreateRoot().IssueLeaf("shop.example");
+        await cluster.CreateAsync(SecretOf(ns, "shop-tls", leaf));
+        var fake = TestCertificateAuthority.CreateSelfSignedLeaf("CN=Kubernetes Ingress Controller Fake Certificate, O=Acme Co", "ingress.local");
+        await using var endpoint = TestTlsEndpoint.Start(new ServedIdentity(fake));
+
+        var result = await TestOneAsync(cluster.Connect(), new TestTarget(ns, null, ns, "shop-tls", new[] { "shop.example" }), Live(endpoint.Address));
+
+        var served = Check(result, "Served:shop.example");
+        Assert.False(served.Passed);
+        Assert.Contains("ingress-nginx", served.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Missing_intermediates_on_the_wire_fail_their_own_check()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("chain-");
+        var chain = TestCertificateAuthority.CreateChain("shop.example");
+        await cluster.CreateAsync(SecretOf(ns, "shop-tls", chain.Leaf, chain.Intermediate));
+        await using var endpoint = TestTlsEndpoint.Start(ServedIdentity.FromChain(chain, sendIntermediate: false));
+
+        var result = await TestOneAsync(cluster.Connect(), new TestTarget(ns, null, ns, "shop-tls", new[] { "shop.example" }), Live(endpoint.Address));
+
+        Assert.True(Check(result, "Served:shop.example").Passed);
+        Assert.False(Check(result, "ChainServed:shop.example").Passed);
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_is_down_or_refuses_the_handshake_is_a_failed_check_with_its_reason()
+    {
+        var leaf = TestCertificateAuthority.CreateRoot().IssueLeaf("shop.example");
+        await using var endpoint = TestTlsEndpoint.Start(new ServedIdentity(leaf));
+        endpoint.Behavior = TestTlsBehavior.AbortAfterClientHello;
+        var refused = await TestOneAsync(null, new TestTarget(null, null, null, null, new[] { "shop.example" }, ExpectedCertificate: leaf), Live(endpoint.Address));
+        Assert.Equal("HandshakeFailed", Check(refused, "Served:shop.example").Actual);
+
+        endpoint.StopListening();
+        var down = await TestOneAsync(null, new TestTarget(null, null, null, null, new[] { "shop.example" }, ExpectedCertificate: leaf), Live(endpoint.Address));
+        Assert.Equal("ConnectionRefused", Check(down, "Served:shop.example").Actual);
+    }
+
+    [Fact]
+    public async Task An_expectation_the_secret_does_not_meet_fails_and_AsOf_moves_expiry()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("expect-");
+        var ca = TestCertificateAuthority.CreateRoot();
+        var leaf = ca.IssueLeaf("shop.example");
+        await cluster.CreateAsync(SecretOf(ns, "shop-tls", leaf));
+        var connection = cluster.Connect();
+        var offline = new TestOptions(DateTimeOffset.UtcNow, MinimumDaysRemaining: 10, TrustedRoots: new X509Certificate2Collection(ca.Certificate));
+
+        var other = await TestOneAsync(connection, new TestTarget(ns, null, ns, "shop-tls", new[] { "shop.example" }, ExpectedThumbprint: new string('A', 40)), offline);
+        Assert.False(Check(other, "ExpectedCertificate").Passed);
+
+        var later = await TestOneAsync(connection, new TestTarget(ns, null, ns, "shop-tls", new[] { "shop.example" }), offline with { AsOf = DateTimeOffset.UtcNow.AddDays(100) });
+        Assert.False(Check(later, "NotExpired").Passed);
+        Assert.True((await TestOneAsync(connection, new TestTarget(ns, null, ns, "shop-tls", new[] { "shop.example" }), offline)).Passed);
+    }
+}
