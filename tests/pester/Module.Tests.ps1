@@ -62,6 +62,29 @@ Import-Module '$modulePath'
     }
 }
 
+Describe 'Cancellation' {
+    It 'stops promptly on Ctrl+C while a request to the cluster hangs' {
+        # The listener accepts connections but never answers, so the TLS handshake hangs until cancelled.
+        $listener = [System.Net.Sockets.TcpListener]::new([ipaddress]::Loopback, 0)
+        $listener.Start()
+        $ps = [powershell]::Create()
+        try {
+            $port = $listener.LocalEndpoint.Port
+            $null = $ps.AddScript("Import-Module '$modulePath'; Get-IngressCertificate -Server https://127.0.0.1:$port -Token (ConvertTo-SecureString 'x' -AsPlainText -Force) -AllNamespaces")
+            $handle = $ps.BeginInvoke()
+            Start-Sleep -Seconds 3
+            $handle.IsCompleted | Should -BeFalse
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 3
+        }
+        finally {
+            $ps.Dispose()
+            $listener.Stop()
+        }
+    }
+}
+
 Describe 'Exec credential plugins' -Skip:([bool]$env:INGRESSCERTS_TEST_KUBECONFIG -or $IsWindows) {
     BeforeAll { $server = Start-KubeTestServer -ContextName 'exec' }
     AfterAll { Stop-KubeTestServer $server }

@@ -111,6 +111,30 @@ public sealed class ClusterScannerTests
         }
     }
 
+    [ServerOnlyFact]
+    public async Task A_forbidden_list_names_the_cluster_the_user_and_the_verb()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        server.AddUser("viewer", "viewer-token", AccessRule.Allow("get", "secrets"));
+        string kubeconfig = Path.Combine(Path.GetTempPath(), $"viewer-{Guid.NewGuid():N}.kubeconfig");
+        server.WriteKubeconfig(kubeconfig, "viewer");
+        try
+        {
+            var connection = new ConnectionFactory().Connect(new ConnectionOptions(new[] { kubeconfig }));
+            var ex = await Assert.ThrowsAsync<KubeApiException>(() => ScanAsync(connection, null));
+            Assert.Equal(KubeErrorKind.Forbidden, ex.Kind);
+            Assert.Equal(403, ex.StatusCode);
+            Assert.Contains("'viewer'", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("list ingresses", ex.Message, StringComparison.Ordinal);
+            Assert.Contains($"'{connection.ContextName}'", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+
     [Fact]
     public async Task A_gateway_uses_a_secret_in_another_namespace_only_with_a_reference_grant()
     {
