@@ -60,6 +60,13 @@ Describe 'Get-IngressCertificate -Path (offline manifests)' {
         (Get-IngressCertificate -Path $examples -Thumbprint $spaced).Name | Should -Be 'storefront'
     }
 
+    It 'takes wildcards, and files piped one by one resolve Secrets across files' {
+        (Get-IngressCertificate -Path (Join-Path $examples '*.yaml') -TrustedRootPath $root).Count | Should -Be 9
+        $piped = Get-ChildItem $examples -Filter *.yaml | Get-IngressCertificate -TrustedRootPath $root
+        $piped.Count | Should -Be 9
+        ($piped | Where-Object Name -eq storefront).Status | Should -Be 'Valid'
+    }
+
     It 'evaluates validity at another time with -AsOf' {
         $later = Get-IngressCertificate -Path $examples -Name storefront -AsOf (Get-Date).AddDays(400)
         $later.Status | Should -Be 'Expired'

@@ -96,6 +96,8 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
             ParameterSetName == ClusterSet ? null : Namespace);
     }
 
+    private readonly List<string> _files = new();
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == ClusterSet)
@@ -104,13 +106,22 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
         }
         else
         {
-            ScanFiles();
+            CollectFiles(_files);
         }
     }
 
-    private void ScanFiles()
+    // Files piped one by one (Get-ChildItem *.yaml | Get-IngressCertificate) are read together at the end, so a
+    // Secret in one file resolves a reference in another.
+    protected override void EndProcessing()
     {
-        var files = new List<string>();
+        if (ParameterSetName != ClusterSet)
+        {
+            ScanFiles(_files);
+        }
+    }
+
+    private void CollectFiles(List<string> files)
+    {
         foreach (string path in Path ?? LiteralPath ?? Array.Empty<string>())
         {
             try
@@ -135,7 +146,10 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
                 WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, path));
             }
         }
+    }
 
+    private void ScanFiles(List<string> files)
+    {
         var objects = new List<ManifestObject>();
         foreach (string file in ManifestReader.ExpandPaths(files))
         {
