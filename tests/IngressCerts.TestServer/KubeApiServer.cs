@@ -38,17 +38,19 @@ public sealed class KubeApiServer : IAsyncDisposable
     private readonly UserRegistry _users;
     private readonly ObjectStore _store;
     private readonly ObjectSeeder _seeder;
+    private readonly FleetSeeder _fleet;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _compaction;
 
     private KubeApiServer(WebApplication app, ServerPki pki, UserRegistry users, ObjectStore store, ObjectSeeder seeder,
-        string adminToken, FaultInjector faults, RequestLog log, Uri baseAddress, TimeSpan? compactionInterval)
+        FleetSeeder fleet, string adminToken, FaultInjector faults, RequestLog log, Uri baseAddress, TimeSpan? compactionInterval)
     {
         _app = app;
         _pki = pki;
         _users = users;
         _store = store;
         _seeder = seeder;
+        _fleet = fleet;
         AdminToken = adminToken;
         Faults = faults;
         RequestLog = log;
@@ -130,7 +132,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         var namespaces = new NamespaceLifecycle(store, clock, options.NamespaceFinalizationDelay);
         pipeline = new ApiPipeline(catalog, discovery, new Authenticator(users, pki), new Authorizer(users),
             new ObjectReader(store), new ObjectWriter(store, namespaces, clock), faults, log, time);
-        return new KubeApiServer(app, pki, users, store, seeder, adminToken, faults, log, baseAddress, options.CompactionInterval);
+        return new KubeApiServer(app, pki, users, store, seeder, new FleetSeeder(store, seeder, clock), adminToken, faults, log, baseAddress, options.CompactionInterval);
     }
 
     /// <summary>Adds a user with a bearer token; without rules every resource request is forbidden.</summary>
@@ -167,7 +169,7 @@ public sealed class KubeApiServer : IAsyncDisposable
     public int Seed(IEnumerable<JsonObject> objects) => _seeder.Seed(objects);
 
     /// <summary>Seeds namespaces of Ingresses with their TLS Secrets (1,000 × 10 by default).</summary>
-    public int SeedIngressFleet(BulkSeedOptions? options = null) => Seed(BulkSeed.IngressesWithTlsSecrets(options));
+    public int SeedIngressFleet(BulkSeedOptions? options = null) => _fleet.Seed(options ?? new BulkSeedOptions());
 
     /// <summary>Compacts history as etcd does: every continue token issued so far answers 410 Expired.</summary>
     public void CompactHistory() => _store.Compact();

@@ -188,7 +188,7 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         {
             // The last finalizer is gone from an object being deleted: it goes away now.
             if (!context.DryRun) store.Delete(type, existing.Namespace, name, store.NextRevision());
-            return new Answer(200, ObjectCodec.Serialize(ObjectCodec.Canonical(type, obj)));
+            return new Answer(200, ObjectCodec.Answer(type, obj));
         }
         return new Answer(200, Commit(type, obj, context.DryRun));
     }
@@ -199,7 +199,7 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         var metadata = obj.Metadata();
         if (dryRun)
         {
-            return ObjectCodec.Serialize(ObjectCodec.Canonical(type, obj));
+            return ObjectCodec.Answer(type, obj);
         }
         metadata["resourceVersion"] = store.NextRevision().ToString(CultureInfo.InvariantCulture);
         var stored = ObjectCodec.Store(type, obj);
