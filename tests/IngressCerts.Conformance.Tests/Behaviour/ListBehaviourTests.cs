@@ -117,6 +117,13 @@ public sealed class ListBehaviourTests(ClusterFixture fixture) : IClassFixture<C
             token = Token(1, "a\0");
         }
         var expired = await Http.GetAsync(Manifests.Secrets(ns) + "?limit=1&continue=" + token);
+        if (Cluster.IsRealCluster && expired.StatusCode == 200)
+        {
+            // A cluster younger than its first compaction (5 minutes) still serves revision 1:
+            // a consistent snapshot from before this namespace existed, so it must be empty.
+            Assert.Empty(expired.Object["items"]!.AsArray());
+            return;
+        }
         Assert.Equal(410, expired.StatusCode);
         Assert.Equal("Expired", expired.Reason);
         Assert.StartsWith("The provided continue parameter is too old", expired.Message);
