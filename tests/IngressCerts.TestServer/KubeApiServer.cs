@@ -131,7 +131,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         var discovery = new Discovery(catalog, $"{baseAddress.Host}:{baseAddress.Port}", started);
         var namespaces = new NamespaceLifecycle(store, clock, options.NamespaceFinalizationDelay);
         pipeline = new ApiPipeline(catalog, discovery, new Authenticator(users, pki), new Authorizer(users),
-            new ObjectReader(store), new ObjectWriter(store, namespaces, clock), faults, log, time);
+            new ObjectReader(store, new TablePrinter(time)), new ObjectWriter(store, namespaces, clock), faults, log, time);
         return new KubeApiServer(app, pki, users, store, seeder, new FleetSeeder(store, seeder, clock), adminToken, faults, log, baseAddress, options.CompactionInterval);
     }
 

@@ -93,12 +93,16 @@ internal sealed class ApiPipeline(
             ManagerGiven: query.ContainsKey("fieldManager"),
             DryRun: query["dryRun"].ToString() == "All");
         var type = info.Type;
+        // kubectl get asks for server-side printing; includeObject defaults to PartialObjectMetadata.
+        var table = TablePrinter.Wants(context.Request.Headers.Accept.ToString())
+            ? query["includeObject"].ToString() is { Length: > 0 } include ? include : "PartialObjectMetadata"
+            : null;
         switch (info.Verb)
         {
             case "get":
-                return reader.Get(type, info.Namespace, info.Name);
+                return reader.Get(type, info.Namespace, info.Name, table);
             case "list":
-                return reader.List(type, info.Namespace, query);
+                return reader.List(type, info.Namespace, query, table);
             case "create":
                 return writer.Create(type, info.Namespace, await ReadObjectAsync(context, type), write);
             case "update":
