@@ -122,12 +122,12 @@ public sealed class KubeApiServer : IAsyncDisposable
             });
         });
         var app = builder.Build();
-        Uri? baseAddress = null;
+        // The pipeline needs the port (discovery advertises it), known only once Kestrel listens.
         ApiPipeline? pipeline = null;
         app.Run(context => pipeline!.HandleAsync(context));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        baseAddress = new Uri(address.Replace("[::]", "127.0.0.1").TrimEnd('/') + "/");
+        var baseAddress = new Uri(address.TrimEnd('/') + "/");
         var discovery = new Discovery(catalog, $"{baseAddress.Host}:{baseAddress.Port}", started);
         var namespaces = new NamespaceLifecycle(store, clock, options.NamespaceFinalizationDelay);
         pipeline = new ApiPipeline(catalog, discovery, new Authenticator(users, pki), new Authorizer(users),

@@ -21,7 +21,7 @@ public sealed class KubectlTests(ClusterFixture fixture, ITestOutputHelper outpu
         var ns = await fixture.Cluster.CreateNamespaceAsync("kubectl-");
         var (certificate, key) = WriteCertificateFiles();
 
-        var created = Kubectl("create", "secret", "tls", "site-tls", "-n", ns, "--cert", certificate, "--key", key);
+        var created = RunKubectl("create", "secret", "tls", "site-tls", "-n", ns, "--cert", certificate, "--key", key);
         Assert.Contains("secret/site-tls created", created);
         var stored = await fixture.Cluster.Http.GetAsync(Manifests.Secrets(ns, "site-tls"));
         Assert.Equal("kubernetes.io/tls", stored.Object["type"]!.GetValue<string>());
@@ -29,11 +29,11 @@ public sealed class KubectlTests(ClusterFixture fixture, ITestOutputHelper outpu
 
         var manifest = Path.Combine(_directory, "manifest.yaml");
         File.WriteAllText(manifest, Manifest(ns, "web.example.com"));
-        var applied = Kubectl("apply", "--validate=false", "-f", manifest);
+        var applied = RunKubectl("apply", "--validate=false", "-f", manifest);
         Assert.Contains("ingress.networking.k8s.io/web created", applied);
         Assert.Contains("secret/web-config created", applied);
 
-        var listed = Kubectl("get", "secrets,ingresses", "-A");
+        var listed = RunKubectl("get", "secrets,ingresses", "-A");
         Assert.Contains("site-tls", listed);
         // Server-side printing: the columns a real server sends (NAME TYPE DATA AGE, ... HOSTS ... PORTS).
         Assert.Matches(@"secret/site-tls\s+kubernetes\.io/tls\s+2\s", listed);
@@ -42,17 +42,17 @@ public sealed class KubectlTests(ClusterFixture fixture, ITestOutputHelper outpu
         Assert.Contains(ns, listed);
 
         File.WriteAllText(manifest, Manifest(ns, "www.example.com"));
-        Assert.Contains("ingress.networking.k8s.io/web configured", Kubectl("apply", "--validate=false", "-f", manifest));
-        Assert.Equal("www.example.com", Kubectl("get", "ingress", "web", "-n", ns, "-o", "jsonpath={.spec.rules[0].host}"));
+        Assert.Contains("ingress.networking.k8s.io/web configured", RunKubectl("apply", "--validate=false", "-f", manifest));
+        Assert.Equal("www.example.com", RunKubectl("get", "ingress", "web", "-n", ns, "-o", "jsonpath={.spec.rules[0].host}"));
         var ingress = await fixture.Cluster.Http.GetAsync(Manifests.Ingresses(ns, "web"));
         Assert.Equal(2, ingress.Object["metadata"]!["generation"]!.GetValue<long>());
         Assert.NotNull(ingress.Object["metadata"]!["annotations"]!["kubectl.kubernetes.io/last-applied-configuration"]);
 
-        Assert.Contains("serverside-applied", Kubectl("apply", "--server-side", "--force-conflicts", "--validate=false", "-f", manifest));
+        Assert.Contains("serverside-applied", RunKubectl("apply", "--server-side", "--force-conflicts", "--validate=false", "-f", manifest));
 
-        var deleted = Kubectl("delete", "-f", manifest);
+        var deleted = RunKubectl("delete", "-f", manifest);
         Assert.Contains("ingress.networking.k8s.io \"web\" deleted", deleted);
-        Assert.Contains("deleted", Kubectl("delete", "secret", "site-tls", "-n", ns));
+        Assert.Contains("deleted", RunKubectl("delete", "secret", "site-tls", "-n", ns));
         Assert.Equal(404, (await fixture.Cluster.Http.GetAsync(Manifests.Ingresses(ns, "web"))).StatusCode);
         Assert.Equal(404, (await fixture.Cluster.Http.GetAsync(Manifests.Secrets(ns, "site-tls"))).StatusCode);
     }
@@ -60,7 +60,7 @@ public sealed class KubectlTests(ClusterFixture fixture, ITestOutputHelper outpu
     [KubectlFact]
     public void Kubectl_reports_a_missing_object_as_NotFound()
     {
-        var error = KubectlFailing("get", "secret", "does-not-exist", "-n", "default");
+        var error = RunKubectlFailing("get", "secret", "does-not-exist", "-n", "default");
         Assert.Contains("Error from server (NotFound): secrets \"does-not-exist\" not found", error);
     }
 
@@ -110,14 +110,14 @@ public sealed class KubectlTests(ClusterFixture fixture, ITestOutputHelper outpu
         return (certificatePath, keyPath);
     }
 
-    private string Kubectl(params string[] args)
+    private string RunKubectl(params string[] args)
     {
         var (code, stdout, stderr) = Run(args);
         Assert.True(code == 0, $"kubectl {string.Join(' ', args)} exited {code}: {stderr}{stdout}");
         return stdout.Trim();
     }
 
-    private string KubectlFailing(params string[] args)
+    private string RunKubectlFailing(params string[] args)
     {
         var (code, stdout, stderr) = Run(args);
         Assert.True(code != 0, $"kubectl {string.Join(' ', args)} should have failed: {stdout}");
@@ -126,7 +126,7 @@ public sealed class KubectlTests(ClusterFixture fixture, ITestOutputHelper outpu
 
     private (int Code, string Stdout, string Stderr) Run(string[] args)
     {
-        var start = new ProcessStartInfo(Kubectl_.Path)
+        var start = new ProcessStartInfo(Kubectl.Find() ?? throw new InvalidOperationException("kubectl not found"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -154,10 +154,5 @@ public sealed class KubectlTests(ClusterFixture fixture, ITestOutputHelper outpu
         }
         output.WriteLine($"$ kubectl {string.Join(' ', args)}\n{stdout.Result}{stderr.Result}");
         return (process.ExitCode, stdout.Result, stderr.Result);
-    }
-
-    private static class Kubectl_
-    {
-        public static string Path => IngressCerts.TestServer.Testing.Kubectl.Find() ?? throw new InvalidOperationException("kubectl not found");
     }
 }

@@ -109,8 +109,7 @@ internal sealed class ApiPipeline(
                 return writer.Update(type, info.Namespace, info.Name, await ReadObjectAsync(context, type), write);
             case "patch":
                 var patch = PatchRequest.Decode(type, context.Request.ContentType, await ReadBodyAsync(context), write.ManagerGiven);
-                var answer = writer.Patch(type, info.Namespace, info.Name, patch, write);
-                return answer;
+                return writer.Patch(type, info.Namespace, info.Name, patch, write);
             case "delete":
                 var body = await ReadBodyAsync(context);
                 var options = body.Length == 0 ? null : ParseJson(body) as JsonObject;
