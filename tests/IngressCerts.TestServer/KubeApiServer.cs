@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace IngressCerts.TestServer;
 
@@ -121,6 +122,7 @@ public sealed class KubeApiServer : IAsyncDisposable
                 });
             });
         });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var app = builder.Build();
         // The pipeline needs the port (discovery advertises it), known only once Kestrel listens.
         ApiPipeline? pipeline = null;
@@ -131,7 +133,8 @@ public sealed class KubeApiServer : IAsyncDisposable
         var discovery = new Discovery(catalog, $"{baseAddress.Host}:{baseAddress.Port}", started);
         var namespaces = new NamespaceLifecycle(store, clock, options.NamespaceFinalizationDelay);
         pipeline = new ApiPipeline(catalog, discovery, new Authenticator(users, pki), new Authorizer(users),
-            new ObjectReader(store, new TablePrinter(time)), new ObjectWriter(store, namespaces, clock), faults, log, time);
+            new ObjectReader(store, new TablePrinter(time)), new ObjectWriter(store, namespaces, clock), faults, log, time,
+            app.Lifetime.ApplicationStopping);
         return new KubeApiServer(app, pki, users, store, seeder, new FleetSeeder(store, seeder, clock), adminToken, faults, log, baseAddress, options.CompactionInterval);
     }
 

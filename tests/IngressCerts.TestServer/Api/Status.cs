@@ -55,7 +55,7 @@ internal static class Status
     public static KubeApiException MethodNotAllowed() =>
         Failure(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", new JsonObject());
 
-    public static KubeApiException UnsupportedMediaType(string contentType, IEnumerable<string> accepted) =>
+    public static KubeApiException UnsupportedMediaType(IEnumerable<string> accepted) =>
         Failure(415, "UnsupportedMediaType",
             $"the body of the request was in an unknown format - accepted media types include: {string.Join(", ", accepted)}", null);
 

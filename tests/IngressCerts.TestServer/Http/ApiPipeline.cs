@@ -26,7 +26,8 @@ internal sealed class ApiPipeline(
     ObjectWriter writer,
     FaultInjector faults,
     RequestLog log,
-    TimeProvider time)
+    TimeProvider time,
+    CancellationToken stopping)
 {
     private static readonly byte[] NotFoundText = "404 page not found\n"u8.ToArray();
 
@@ -54,7 +55,9 @@ internal sealed class ApiPipeline(
             {
                 try
                 {
-                    await Task.Delay(stall.Duration, context.RequestAborted);
+                    // Ends early when the client gives up or the server stops, so shutdown never waits on a stall.
+                    using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+                    await Task.Delay(stall.Duration, cancel.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -188,7 +191,7 @@ internal sealed class ApiPipeline(
                 }
                 break;
             default:
-                throw Status.UnsupportedMediaType(mediaType, ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
+                throw Status.UnsupportedMediaType(["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
         }
         return parsed as JsonObject ?? throw Status.BadRequest("Object 'Kind' is missing in the request body: it is not a JSON object");
     }
