@@ -233,6 +233,33 @@ public sealed class WriteBehaviourTests(ClusterFixture fixture) : IClassFixture<
         Assert.Equal("Yw==", data["b"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Server_side_apply_conflicts_with_other_managers_unless_forced()
+    {
+        var ns = await Cluster.CreateNamespaceAsync();
+        // Created by a plain POST: the manager is named after the client's User-Agent.
+        Assert.Equal(201, (await Http.PostAsync(Manifests.Secrets(ns), Manifests.Secret("shared", data: new Dictionary<string, string> { ["a"] = "x" }))).StatusCode);
+        var manager = KubeHttp.DefaultUserAgent.Split('/')[0];
+
+        const string same = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: shared\ndata:\n  a: eA==\n";
+        var coOwned = await Http.SendAsync(HttpMethod.Patch, Manifests.Secrets(ns, "shared") + "?fieldManager=first", same, "application/apply-patch+yaml");
+        Assert.Equal(200, coOwned.StatusCode);
+
+        const string different = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: shared\ndata:\n  a: eQ==\n";
+        var conflict = await Http.SendAsync(HttpMethod.Patch, Manifests.Secrets(ns, "shared") + "?fieldManager=second", different, "application/apply-patch+yaml");
+        Assert.Equal(409, conflict.StatusCode);
+        Assert.Equal("Conflict", conflict.Reason);
+        Assert.Equal($"Apply failed with 2 conflicts: conflicts with \"first\":\n- .data.a\nconflicts with \"{manager}\" using v1:\n- .data.a", conflict.Message);
+        Assert.All(conflict.Object["details"]!["causes"]!.AsArray(), c => Assert.Equal("FieldManagerConflict", c!["reason"]!.GetValue<string>()));
+
+        var forced = await Http.SendAsync(HttpMethod.Patch, Manifests.Secrets(ns, "shared") + "?fieldManager=second&force=true", different, "application/apply-patch+yaml");
+        Assert.Equal(200, forced.StatusCode);
+        Assert.Equal("eQ==", forced.Object["data"]!["a"]!.GetValue<string>());
+        var owners = forced.Object["metadata"]!["managedFields"]!.AsArray().Select(e => e!["manager"]!.GetValue<string>()).ToList();
+        Assert.Contains("second", owners);
+        Assert.DoesNotContain("first", owners);
+    }
+
     private static JsonObject Preconditions(string field, string value) => new()
     {
         ["apiVersion"] = "v1",

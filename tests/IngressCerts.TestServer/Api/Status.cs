@@ -36,6 +36,10 @@ internal static class Status
         return Failure(422, "Invalid", $"{qualifiedKind} {GoQuote.Quote(name)} is invalid: {aggregate}", details);
     }
 
+    /// <summary>errors.NewApplyConflict: details carry only the causes.</summary>
+    public static KubeApiException ApplyConflict(string message, JsonArray causes) =>
+        Failure(409, "Conflict", message, new JsonObject { ["causes"] = causes });
+
     public static KubeApiException BadRequest(string message) => Failure(400, "BadRequest", message, null);
 
     public static KubeApiException Forbidden(string qualifiedResource, string group, string resource, string name, string why, JsonArray? causes = null)

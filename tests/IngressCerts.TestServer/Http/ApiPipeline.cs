@@ -94,7 +94,8 @@ internal sealed class ApiPipeline(
         var write = new WriteContext(
             ManagerOf(context),
             ManagerGiven: query.ContainsKey("fieldManager"),
-            DryRun: query["dryRun"].ToString() == "All");
+            DryRun: query["dryRun"].ToString() == "All",
+            Force: query["force"].ToString() == "true");
         var type = info.Type;
         // kubectl get asks for server-side printing; includeObject defaults to PartialObjectMetadata.
         var table = TablePrinter.Wants(context.Request.Headers.Accept.ToString())

@@ -136,7 +136,7 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         var updater = new ManagedFieldsUpdater(type);
         var managed = applied is null
             ? updater.Update(sentManagedFields, null, obj, context.Manager, now)
-            : updater.Apply(null, null, obj, applied, context.Manager, now);
+            : updater.Apply(null, null, obj, applied, context.Manager, now, force: true);
         metadata["uid"] = SystemClock.NewUid();
         metadata["creationTimestamp"] = now;
         if (type.TracksGeneration) metadata["generation"] = 1;
@@ -176,7 +176,7 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         var baseEntries = sentManagedFields ?? currentMetadata["managedFields"] as JsonArray;
         var managed = applied is null
             ? updater.Update(baseEntries, current, obj, context.Manager, now)
-            : updater.Apply(baseEntries, current, obj, applied, context.Manager, now);
+            : updater.Apply(baseEntries, current, obj, applied, context.Manager, now, context.Force);
         SetManagedFields(metadata, managed);
         metadata["resourceVersion"] = storedVersion;
         if (JsonNode.DeepEquals(obj, current))
