@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace IngressCerts.TestServer;
 
@@ -38,17 +39,19 @@ public sealed class KubeApiServer : IAsyncDisposable
     private readonly UserRegistry _users;
     private readonly ObjectStore _store;
     private readonly ObjectSeeder _seeder;
+    private readonly FleetSeeder _fleet;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _compaction;
 
     private KubeApiServer(WebApplication app, ServerPki pki, UserRegistry users, ObjectStore store, ObjectSeeder seeder,
-        string adminToken, FaultInjector faults, RequestLog log, Uri baseAddress, TimeSpan? compactionInterval)
+        FleetSeeder fleet, string adminToken, FaultInjector faults, RequestLog log, Uri baseAddress, TimeSpan? compactionInterval)
     {
         _app = app;
         _pki = pki;
         _users = users;
         _store = store;
         _seeder = seeder;
+        _fleet = fleet;
         AdminToken = adminToken;
         Faults = faults;
         RequestLog = log;
@@ -119,18 +122,20 @@ public sealed class KubeApiServer : IAsyncDisposable
                 });
             });
         });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var app = builder.Build();
-        Uri? baseAddress = null;
+        // The pipeline needs the port (discovery advertises it), known only once Kestrel listens.
         ApiPipeline? pipeline = null;
         app.Run(context => pipeline!.HandleAsync(context));
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        baseAddress = new Uri(address.Replace("[::]", "127.0.0.1").TrimEnd('/') + "/");
+        var baseAddress = new Uri(address.TrimEnd('/') + "/");
         var discovery = new Discovery(catalog, $"{baseAddress.Host}:{baseAddress.Port}", started);
         var namespaces = new NamespaceLifecycle(store, clock, options.NamespaceFinalizationDelay);
         pipeline = new ApiPipeline(catalog, discovery, new Authenticator(users, pki), new Authorizer(users),
-            new ObjectReader(store), new ObjectWriter(store, namespaces, clock), faults, log, time);
-        return new KubeApiServer(app, pki, users, store, seeder, adminToken, faults, log, baseAddress, options.CompactionInterval);
+            new ObjectReader(store, new TablePrinter(time)), new ObjectWriter(store, namespaces, clock), faults, log, time,
+            app.Lifetime.ApplicationStopping);
+        return new KubeApiServer(app, pki, users, store, seeder, new FleetSeeder(store, seeder, clock), adminToken, faults, log, baseAddress, options.CompactionInterval);
     }
 
     /// <summary>Adds a user with a bearer token; without rules every resource request is forbidden.</summary>
@@ -167,7 +172,7 @@ public sealed class KubeApiServer : IAsyncDisposable
     public int Seed(IEnumerable<JsonObject> objects) => _seeder.Seed(objects);
 
     /// <summary>Seeds namespaces of Ingresses with their TLS Secrets (1,000 × 10 by default).</summary>
-    public int SeedIngressFleet(BulkSeedOptions? options = null) => Seed(BulkSeed.IngressesWithTlsSecrets(options));
+    public int SeedIngressFleet(BulkSeedOptions? options = null) => _fleet.Seed(options ?? new BulkSeedOptions());
 
     /// <summary>Compacts history as etcd does: every continue token issued so far answers 410 Expired.</summary>
     public void CompactHistory() => _store.Compact();

@@ -1,5 +1,3 @@
-using IngressCerts.TestServer.Validation;
-
 namespace IngressCerts.TestServer.Api;
 
 /// <summary>
@@ -60,8 +58,6 @@ internal sealed class ResourceType
 
     public bool IsMapPath(string path) =>
         path is "metadata.labels" or "metadata.annotations" || MapPaths.Contains(path);
-
-    public Func<string, IReadOnlyList<string>> NameRule => Resource == "namespaces" ? DnsNames.Label : DnsNames.Subdomain;
 
     public override string ToString() => QualifiedResource;
 }

@@ -36,6 +36,10 @@ internal static class Status
         return Failure(422, "Invalid", $"{qualifiedKind} {GoQuote.Quote(name)} is invalid: {aggregate}", details);
     }
 
+    /// <summary>errors.NewApplyConflict: details carry only the causes.</summary>
+    public static KubeApiException ApplyConflict(string message, JsonArray causes) =>
+        Failure(409, "Conflict", message, new JsonObject { ["causes"] = causes });
+
     public static KubeApiException BadRequest(string message) => Failure(400, "BadRequest", message, null);
 
     public static KubeApiException Forbidden(string qualifiedResource, string group, string resource, string name, string why, JsonArray? causes = null)
@@ -55,7 +59,7 @@ internal static class Status
     public static KubeApiException MethodNotAllowed() =>
         Failure(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", new JsonObject());
 
-    public static KubeApiException UnsupportedMediaType(string contentType, IEnumerable<string> accepted) =>
+    public static KubeApiException UnsupportedMediaType(IEnumerable<string> accepted) =>
         Failure(415, "UnsupportedMediaType",
             $"the body of the request was in an unknown format - accepted media types include: {string.Join(", ", accepted)}", null);
 

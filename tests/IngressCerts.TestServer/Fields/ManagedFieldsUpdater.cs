@@ -6,7 +6,7 @@ namespace IngressCerts.TestServer.Fields;
 /// <summary>
 /// Keeps metadata.managedFields the way the real server does for the cases clients look at:
 /// one entry per (manager, operation, apiVersion); an Update takes ownership of the fields it
-/// changed, an Apply owns exactly the leaves it sent. Conflicts between appliers are not detected.
+/// changed, an Apply owns exactly the leaves it sent and conflicts with other owners of fields it changes.
 /// </summary>
 internal sealed class ManagedFieldsUpdater(ResourceType type)
 {
@@ -35,15 +35,26 @@ internal sealed class ManagedFieldsUpdater(ResourceType type)
         return ToJson(list);
     }
 
-    public JsonArray Apply(JsonArray? entries, JsonObject? before, JsonObject after, JsonObject applied, string manager, string time)
+    /// <summary>
+    /// An apply: fields it changes that another manager owns are conflicts (409) unless forced, in which
+    /// case they move to the applier. Equal values are co-owned, as in structured-merge-diff.
+    /// </summary>
+    public JsonArray Apply(JsonArray? entries, JsonObject? before, JsonObject after, JsonObject applied, string manager, string time, bool force)
     {
         var list = Parse(entries);
         var appliedSet = AppliedSet(applied);
         var changed = _builder.Changed(after, before);
-        if (before is not null) RemoveFromAll(list, _builder.Removed(before, after));
         var mine = list.FirstOrDefault(e => e.Manager == manager && e.Operation == "Apply");
-        // Apply is forced here: fields the applier changed move to it.
         var taken = changed.Intersect(appliedSet);
+        if (!force)
+        {
+            var conflicts = list
+                .Where(e => !ReferenceEquals(e, mine))
+                .SelectMany(e => e.Fields.Intersect(taken).MemberPaths().Select(p => (Entry: e, Path: Dotted(p))))
+                .ToList();
+            if (conflicts.Count > 0) throw ConflictError(conflicts);
+        }
+        if (before is not null) RemoveFromAll(list, _builder.Removed(before, after));
         foreach (var entry in list)
         {
             if (!ReferenceEquals(entry, mine)) entry.Fields.ExceptWith(taken);
@@ -80,6 +91,35 @@ internal sealed class ManagedFieldsUpdater(ResourceType type)
             dropped.Add(path);
         }
         return dropped;
+    }
+
+    /// <summary>fieldpath.Path's text form for our (list-free) paths: ".spec.rules", ".data.tls.crt".</summary>
+    private static string Dotted(IReadOnlyList<string> path) => string.Concat(path.Select(p => "." + (p.StartsWith("f:", StringComparison.Ordinal) ? p[2..] : p)));
+
+    /// <summary>Update managers print with their apiVersion, appliers by name alone (apiserver fieldmanager printManager).</summary>
+    private static string Describe(ManagedEntry entry) =>
+        entry.Operation == "Update" ? $"{GoQuote.Quote(entry.Manager)} using {entry.ApiVersion}" : GoQuote.Quote(entry.Manager);
+
+    private static KubeApiException ConflictError(List<(ManagedEntry Entry, string Path)> conflicts)
+    {
+        string message;
+        if (conflicts.Count == 1)
+        {
+            message = $"Apply failed with 1 conflict: conflict with {Describe(conflicts[0].Entry)}: {conflicts[0].Path}";
+        }
+        else
+        {
+            var lines = conflicts.GroupBy(c => Describe(c.Entry)).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .SelectMany(g => new[] { $"conflicts with {g.Key}:" }.Concat(g.Select(c => $"- {c.Path}")));
+            message = $"Apply failed with {conflicts.Count} conflicts: {string.Join("\n", lines)}";
+        }
+        var causes = new JsonArray(conflicts.Select(c => (JsonNode)new JsonObject
+        {
+            ["reason"] = "FieldManagerConflict",
+            ["message"] = $"conflict with {Describe(c.Entry)}",
+            ["field"] = c.Path,
+        }).ToArray());
+        return Status.ApplyConflict(message, causes);
     }
 
     private static void RemoveFromAll(List<ManagedEntry> list, FieldTree removed)

@@ -26,7 +26,8 @@ internal sealed class ApiPipeline(
     ObjectWriter writer,
     FaultInjector faults,
     RequestLog log,
-    TimeProvider time)
+    TimeProvider time,
+    CancellationToken stopping)
 {
     private static readonly byte[] NotFoundText = "404 page not found\n"u8.ToArray();
 
@@ -54,7 +55,9 @@ internal sealed class ApiPipeline(
             {
                 try
                 {
-                    await Task.Delay(stall.Duration, context.RequestAborted);
+                    // Ends early when the client gives up or the server stops, so shutdown never waits on a stall.
+                    using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+                    await Task.Delay(stall.Duration, cancel.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -91,22 +94,26 @@ internal sealed class ApiPipeline(
         var write = new WriteContext(
             ManagerOf(context),
             ManagerGiven: query.ContainsKey("fieldManager"),
-            DryRun: query["dryRun"].ToString() == "All");
+            DryRun: query["dryRun"].ToString() == "All",
+            Force: query["force"].ToString() == "true");
         var type = info.Type;
+        // kubectl get asks for server-side printing; includeObject defaults to PartialObjectMetadata.
+        var table = TablePrinter.Wants(context.Request.Headers.Accept.ToString())
+            ? query["includeObject"].ToString() is { Length: > 0 } include ? include : "PartialObjectMetadata"
+            : null;
         switch (info.Verb)
         {
             case "get":
-                return reader.Get(type, info.Namespace, info.Name);
+                return reader.Get(type, info.Namespace, info.Name, table);
             case "list":
-                return reader.List(type, info.Namespace, query);
+                return reader.List(type, info.Namespace, query, table);
             case "create":
                 return writer.Create(type, info.Namespace, await ReadObjectAsync(context, type), write);
             case "update":
                 return writer.Update(type, info.Namespace, info.Name, await ReadObjectAsync(context, type), write);
             case "patch":
                 var patch = PatchRequest.Decode(type, context.Request.ContentType, await ReadBodyAsync(context), write.ManagerGiven);
-                var answer = writer.Patch(type, info.Namespace, info.Name, patch, write);
-                return answer;
+                return writer.Patch(type, info.Namespace, info.Name, patch, write);
             case "delete":
                 var body = await ReadBodyAsync(context);
                 var options = body.Length == 0 ? null : ParseJson(body) as JsonObject;
@@ -185,7 +192,7 @@ internal sealed class ApiPipeline(
                 }
                 break;
             default:
-                throw Status.UnsupportedMediaType(mediaType, ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
+                throw Status.UnsupportedMediaType(["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
         }
         return parsed as JsonObject ?? throw Status.BadRequest("Object 'Kind' is missing in the request body: it is not a JSON object");
     }

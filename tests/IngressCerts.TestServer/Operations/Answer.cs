@@ -4,4 +4,4 @@ namespace IngressCerts.TestServer.Operations;
 internal sealed record Answer(int StatusCode, byte[] Body);
 
 /// <summary>Who writes and how: the managedFields manager, dry run, forced apply.</summary>
-internal sealed record WriteContext(string Manager, bool ManagerGiven, bool DryRun);
+internal sealed record WriteContext(string Manager, bool ManagerGiven, bool DryRun, bool Force = false);

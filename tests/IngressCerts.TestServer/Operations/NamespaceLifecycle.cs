@@ -44,7 +44,7 @@ internal sealed class NamespaceLifecycle(ObjectStore store, SystemClock clock, T
         }
         metadata["deletionTimestamp"] = clock.Now();
         namespaceObject.GetOrAddObject("status")["phase"] = "Terminating";
-        if (dryRun) return new Answer(200, ObjectCodec.Serialize(ObjectCodec.Canonical(type, namespaceObject)));
+        if (dryRun) return new Answer(200, ObjectCodec.Answer(type, namespaceObject));
         metadata["resourceVersion"] = store.NextRevision().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var terminating = ObjectCodec.Store(type, namespaceObject);
         store.Put(type, terminating);

@@ -8,16 +8,18 @@ using Microsoft.AspNetCore.Http;
 namespace IngressCerts.TestServer.Operations;
 
 /// <summary>get and list. List pages are assembled from stored bytes: no per-item serialisation.</summary>
-internal sealed class ObjectReader(ObjectStore store)
+internal sealed class ObjectReader(ObjectStore store, TablePrinter tables)
 {
-    public Answer Get(ResourceType type, string @namespace, string name)
+    /// <summary>A single object, or a one-row Table when <paramref name="table"/> gives its includeObject.</summary>
+    public Answer Get(ResourceType type, string @namespace, string name, string? table = null)
     {
         var stored = store.Get(type, @namespace, name) ?? throw type.NotFound(name);
+        if (table is not null) return new Answer(200, tables.Render(type, [stored], null, table));
         return new Answer(200, ObjectCodec.FullJson(type, stored));
     }
 
     /// <summary>A namespaced list when <paramref name="namespace"/> is non-empty, else across namespaces (or cluster-scoped).</summary>
-    public Answer List(ResourceType type, string @namespace, IQueryCollection query)
+    public Answer List(ResourceType type, string @namespace, IQueryCollection query, string? table = null)
     {
         var labels = LabelSelector.Parse(query["labelSelector"].ToString());
         var fields = FieldSelector.Parse(query["fieldSelector"].ToString(), type);
@@ -38,6 +40,7 @@ internal sealed class ObjectReader(ObjectStore store)
         var page = store.List(type, @namespace.Length == 0 ? null : @namespace,
             new ListQuery(limit, token, hasPredicate),
             o => labels.Matches(o.Labels) && fields.Matches(o.SelectableFields));
+        if (table is not null) return new Answer(200, tables.Render(type, page.Items, page, table));
         return new Answer(200, Render(type, page));
     }
 

@@ -136,7 +136,7 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         var updater = new ManagedFieldsUpdater(type);
         var managed = applied is null
             ? updater.Update(sentManagedFields, null, obj, context.Manager, now)
-            : updater.Apply(null, null, obj, applied, context.Manager, now);
+            : updater.Apply(null, null, obj, applied, context.Manager, now, force: true);
         metadata["uid"] = SystemClock.NewUid();
         metadata["creationTimestamp"] = now;
         if (type.TracksGeneration) metadata["generation"] = 1;
@@ -176,7 +176,7 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         var baseEntries = sentManagedFields ?? currentMetadata["managedFields"] as JsonArray;
         var managed = applied is null
             ? updater.Update(baseEntries, current, obj, context.Manager, now)
-            : updater.Apply(baseEntries, current, obj, applied, context.Manager, now);
+            : updater.Apply(baseEntries, current, obj, applied, context.Manager, now, context.Force);
         SetManagedFields(metadata, managed);
         metadata["resourceVersion"] = storedVersion;
         if (JsonNode.DeepEquals(obj, current))
@@ -188,7 +188,7 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         {
             // The last finalizer is gone from an object being deleted: it goes away now.
             if (!context.DryRun) store.Delete(type, existing.Namespace, name, store.NextRevision());
-            return new Answer(200, ObjectCodec.Serialize(ObjectCodec.Canonical(type, obj)));
+            return new Answer(200, ObjectCodec.Answer(type, obj));
         }
         return new Answer(200, Commit(type, obj, context.DryRun));
     }
@@ -199,7 +199,7 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         var metadata = obj.Metadata();
         if (dryRun)
         {
-            return ObjectCodec.Serialize(ObjectCodec.Canonical(type, obj));
+            return ObjectCodec.Answer(type, obj);
         }
         metadata["resourceVersion"] = store.NextRevision().ToString(CultureInfo.InvariantCulture);
         var stored = ObjectCodec.Store(type, obj);

@@ -35,7 +35,7 @@ internal sealed class PatchRequest
         var accepted = type.IsCustomResource
             ? new[] { JsonPatchType, MergePatchType, ApplyPatchType }
             : new[] { JsonPatchType, MergePatchType, StrategicPatchType, ApplyPatchType };
-        if (!accepted.Contains(mediaType)) throw Status.UnsupportedMediaType(mediaType, accepted);
+        if (!accepted.Contains(mediaType)) throw Status.UnsupportedMediaType(accepted);
         var text = Encoding.UTF8.GetString(body);
         if (mediaType == ApplyPatchType)
         {

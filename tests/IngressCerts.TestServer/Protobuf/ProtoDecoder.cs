@@ -27,7 +27,7 @@ internal static class ProtoDecoder
             "Secret" => KubeProtoSchemas.Secret,
             "Namespace" => KubeProtoSchemas.Namespace,
             "Ingress" => KubeProtoSchemas.Ingress,
-            _ => throw Status.UnsupportedMediaType("application/vnd.kubernetes.protobuf", ["application/json", "application/yaml"]),
+            _ => throw Status.UnsupportedMediaType(["application/json", "application/yaml"]),
         };
         var reader = new ProtoReader(body.AsMemory(Magic.Length));
         string? apiVersion = null, kind = null;

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace IngressCerts.TestServer.Seeding;
@@ -15,8 +12,8 @@ public sealed record BulkSeedOptions
     public string NamespacePrefix { get; init; } = "fleet-";
 
     /// <summary>
-    /// Distinct real certificates (RSA-2048, so a secret holds about 3 KB like a real one) reused
-    /// round-robin; they expire 1, 2, 3 ... days apart so expiry-based logic sees variety.
+    /// Distinct real certificates reused round-robin; they expire 1, 2, 3 ... days apart so
+    /// expiry-based logic sees variety.
     /// </summary>
     public int CertificatePoolSize { get; init; } = 8;
 
@@ -26,13 +23,14 @@ public sealed record BulkSeedOptions
 /// <summary>
 /// Generates large, realistic object sets for <see cref="KubeApiServer.Seed"/>: Ingresses with a TLS
 /// section and the kubernetes.io/tls Secrets they point at. Certificates are made on the fly.
+/// <see cref="KubeApiServer.SeedIngressFleet"/> stores the same fleet without building JSON trees.
 /// </summary>
 public static class BulkSeed
 {
     public static IEnumerable<JsonObject> IngressesWithTlsSecrets(BulkSeedOptions? options = null)
     {
         options ??= new BulkSeedOptions();
-        var pool = CertificatePool(Math.Max(1, options.CertificatePoolSize));
+        var pool = FleetCertificates.Create(Math.Max(1, options.CertificatePoolSize)).Entries;
         var index = 0;
         for (var n = 0; n < options.Namespaces; n++)
         {
@@ -47,14 +45,19 @@ public static class BulkSeed
             {
                 var host = $"app-{i}.{ns}.example.test";
                 var secretName = $"app-{i}-tls";
-                var (certificate, key) = pool[index % pool.Count];
+                var certificates = pool[index % pool.Count];
                 yield return new JsonObject
                 {
                     ["apiVersion"] = "v1",
                     ["kind"] = "Secret",
                     ["metadata"] = new JsonObject { ["name"] = secretName, ["namespace"] = ns, ["labels"] = Labels(options) },
                     ["type"] = "kubernetes.io/tls",
-                    ["data"] = new JsonObject { ["tls.crt"] = certificate, ["tls.key"] = key },
+                    ["data"] = new JsonObject
+                    {
+                        ["ca.crt"] = certificates.Authority,
+                        ["tls.crt"] = certificates.Certificate,
+                        ["tls.key"] = certificates.Key,
+                    },
                 };
                 yield return new JsonObject
                 {
@@ -88,26 +91,4 @@ public static class BulkSeed
 
     private static JsonObject Labels(BulkSeedOptions options) =>
         new(options.Labels.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
-
-    /// <summary>Base64 of PEM certificate and key pairs sharing one RSA key (one key generation keeps this fast).</summary>
-    private static List<(string Certificate, string Key)> CertificatePool(int size)
-    {
-        using var rsa = RSA.Create(2048);
-        var keyPem = Base64(rsa.ExportPkcs8PrivateKeyPem());
-        var pool = new List<(string, string)>(size);
-        var now = DateTimeOffset.UtcNow;
-        for (var i = 0; i < size; i++)
-        {
-            var request = new CertificateRequest($"CN=fleet-{i}.example.test", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddDnsName($"fleet-{i}.example.test");
-            names.AddDnsName("*.example.test");
-            request.CertificateExtensions.Add(names.Build());
-            using var certificate = request.CreateSelfSigned(now.AddDays(-30), now.AddDays(i + 1));
-            pool.Add((Base64(certificate.ExportCertificatePem()), keyPem));
-        }
-        return pool;
-    }
-
-    private static string Base64(string text) => Convert.ToBase64String(Encoding.ASCII.GetBytes(text));
 }

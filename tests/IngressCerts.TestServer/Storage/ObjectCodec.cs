@@ -19,7 +19,7 @@ internal static class ObjectCodec
         "ownerReferences", "finalizers", "managedFields",
     ];
 
-    private static readonly JsonWriterOptions WriterOptions = new()
+    internal static readonly JsonWriterOptions WriterOptions = new()
     {
         // Go escapes <, > and & but any valid JSON is read back the same; keep text readable.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -28,7 +28,6 @@ internal static class ObjectCodec
     public static StoredObject Store(ResourceType type, JsonObject obj)
     {
         var metadata = obj["metadata"] as JsonObject ?? new JsonObject();
-        var item = type.IsCustomResource ? SortKeys(obj) : OrderBuiltIn(type, obj, includeTypeMeta: false);
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         if (metadata["labels"] is JsonObject labelObject)
         {
@@ -53,7 +52,7 @@ internal static class ObjectCodec
             Name = name,
             Uid = metadata.GetString("uid") ?? "",
             ResourceVersion = long.Parse(metadata.GetString("resourceVersion") ?? "0", System.Globalization.CultureInfo.InvariantCulture),
-            ItemJson = Serialize(item),
+            ItemJson = Write(type, obj, includeTypeMeta: false),
             Labels = labels,
             SelectableFields = fields,
         };
@@ -86,9 +85,8 @@ internal static class ObjectCodec
         return result;
     }
 
-    /// <summary>Canonical order of an object that is answered directly (not stored), e.g. a namespace being deleted.</summary>
-    public static JsonObject Canonical(ResourceType type, JsonObject obj) =>
-        type.IsCustomResource ? SortKeys(obj) : OrderBuiltIn(type, obj, includeTypeMeta: true);
+    /// <summary>Bytes of an object that is answered without being stored (dry run, a namespace being deleted).</summary>
+    public static byte[] Answer(ResourceType type, JsonObject obj) => Write(type, obj, includeTypeMeta: true);
 
     public static byte[] Serialize(JsonNode node)
     {
@@ -100,48 +98,103 @@ internal static class ObjectCodec
         return stream.ToArray();
     }
 
-    private static JsonObject OrderBuiltIn(ResourceType type, JsonObject obj, bool includeTypeMeta)
+    /// <summary>
+    /// Writes straight from the tree in canonical order, without building a reordered copy:
+    /// stores happen on every write and on bulk seeding, where copies of 3 KB secrets add up.
+    /// </summary>
+    private static byte[] Write(ResourceType type, JsonObject obj, bool includeTypeMeta)
     {
-        var ordered = new JsonObject();
-        if (includeTypeMeta)
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
         {
-            ordered["kind"] = type.Kind;
-            ordered["apiVersion"] = type.ApiVersion;
+            if (type.IsCustomResource)
+            {
+                WriteSorted(writer, obj);
+            }
+            else
+            {
+                writer.WriteStartObject();
+                if (includeTypeMeta)
+                {
+                    writer.WriteString("kind", type.Kind);
+                    writer.WriteString("apiVersion", type.ApiVersion);
+                }
+                if (obj["metadata"] is JsonObject metadata)
+                {
+                    writer.WritePropertyName("metadata");
+                    WriteOrdered(writer, metadata, MetadataOrder);
+                }
+                foreach (var key in type.TopLevelOrder)
+                {
+                    if (!obj.TryGetPropertyValue(key, out var value)) continue;
+                    writer.WritePropertyName(key);
+                    WriteField(writer, type.MapPaths.Contains(key), value);
+                }
+                foreach (var (key, value) in obj)
+                {
+                    if (key is "kind" or "apiVersion" or "metadata" || type.TopLevelOrder.Contains(key)) continue;
+                    writer.WritePropertyName(key);
+                    WriteField(writer, type.MapPaths.Contains(key), value);
+                }
+                writer.WriteEndObject();
+            }
         }
-        if (obj["metadata"] is JsonObject metadata) ordered["metadata"] = OrderMetadata(metadata);
-        foreach (var key in type.TopLevelOrder)
+        return stream.ToArray();
+    }
+
+    private static void WriteOrdered(Utf8JsonWriter writer, JsonObject obj, IReadOnlyList<string> order)
+    {
+        writer.WriteStartObject();
+        foreach (var key in order)
         {
-            if (obj.TryGetPropertyValue(key, out var value)) ordered[key] = value?.DeepClone();
+            if (!obj.TryGetPropertyValue(key, out var value)) continue;
+            writer.WritePropertyName(key);
+            WriteField(writer, key is "labels" or "annotations", value);
         }
         foreach (var (key, value) in obj)
         {
-            if (key is "kind" or "apiVersion" or "metadata" || type.TopLevelOrder.Contains(key)) continue;
-            ordered[key] = value?.DeepClone();
+            if (order.Contains(key)) continue;
+            writer.WritePropertyName(key);
+            WriteValue(writer, value);
         }
-        return ordered;
+        writer.WriteEndObject();
     }
 
-    private static JsonObject OrderMetadata(JsonObject metadata)
+    /// <summary>Go prints map[string]... fields (labels, annotations, data) with sorted keys.</summary>
+    private static void WriteField(Utf8JsonWriter writer, bool isMap, JsonNode? value)
     {
-        var ordered = new JsonObject();
-        foreach (var key in MetadataOrder)
-        {
-            if (metadata.TryGetPropertyValue(key, out var value)) ordered[key] = value?.DeepClone();
-        }
-        foreach (var (key, value) in metadata)
-        {
-            if (!MetadataOrder.Contains(key)) ordered[key] = value?.DeepClone();
-        }
-        return ordered;
+        if (isMap) WriteSorted(writer, value);
+        else WriteValue(writer, value);
     }
 
-    private static JsonObject SortKeys(JsonObject obj) => (JsonObject)SortNode(obj)!;
-
-    private static JsonNode? SortNode(JsonNode? node) => node switch
+    private static void WriteValue(Utf8JsonWriter writer, JsonNode? value)
     {
-        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => KeyValuePair.Create(p.Key, SortNode(p.Value)))),
-        JsonArray a => new JsonArray(a.Select(SortNode).ToArray()),
-        _ => node?.DeepClone(),
-    };
+        if (value is null) writer.WriteNullValue();
+        else value.WriteTo(writer);
+    }
+
+    /// <summary>Unstructured objects print with sorted keys (Go marshals maps that way).</summary>
+    private static void WriteSorted(Utf8JsonWriter writer, JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                writer.WriteStartObject();
+                foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(key);
+                    WriteSorted(writer, value);
+                }
+                writer.WriteEndObject();
+                break;
+            case JsonArray array:
+                writer.WriteStartArray();
+                foreach (var item in array) WriteSorted(writer, item);
+                writer.WriteEndArray();
+                break;
+            default:
+                WriteValue(writer, node);
+                break;
+        }
+    }
 }
