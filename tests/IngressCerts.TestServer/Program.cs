@@ -5,7 +5,7 @@ namespace IngressCerts.TestServer;
 
 /// <summary>
 /// Standalone mode, for scripts and PowerShell tests:
-/// <c>dotnet run --project tests/IngressCerts.TestServer -- --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--admin-token T]</c>.
+/// <c>dotnet run --project tests/IngressCerts.TestServer -- --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--admin-token T] [--request-log FILE]</c>.
 /// Prints one line "READY https://127.0.0.1:PORT PATH" once listening, then serves until it is
 /// killed, gets Ctrl+C/SIGTERM, or its stdin closes (stdin that is /dev/null, as for background
 /// jobs, is not watched).
@@ -16,6 +16,7 @@ internal static class Program
     {
         string? kubeconfig = null;
         var seeds = new List<string>();
+        string? requestLog = null;
         var options = new KubeApiServerOptions();
         for (var i = 0; i < args.Length; i++)
         {
@@ -29,6 +30,7 @@ internal static class Program
                     case "--port": options = options with { Port = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) }; break;
                     case "--no-gateway-api": options = options with { ServeGatewayApi = false }; break;
                     case "--admin-token": options = options with { AdminToken = Next() }; break;
+                    case "--request-log": requestLog = Path.GetFullPath(Next()); break;
                     default: throw new ArgumentException($"unknown argument {args[i]}");
                 }
             }
@@ -40,6 +42,7 @@ internal static class Program
         if (kubeconfig is null) return Usage("--kubeconfig-out is required");
 
         await using var server = await KubeApiServer.StartAsync(options);
+        server.RequestLog.MirrorPath = requestLog;
         foreach (var seed in seeds) server.Seed(SeedFile.Load(seed));
         kubeconfig = Path.GetFullPath(kubeconfig);
         server.WriteKubeconfig(kubeconfig);
@@ -91,7 +94,7 @@ internal static class Program
     private static int Usage(string problem)
     {
         Console.Error.WriteLine(problem);
-        Console.Error.WriteLine("usage: IngressCerts.TestServer --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--admin-token TOKEN]");
+        Console.Error.WriteLine("usage: IngressCerts.TestServer --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--admin-token TOKEN] [--request-log FILE]");
         return 2;
     }
 }

@@ -31,7 +31,9 @@ Describe 'Publish-IngressCertificate' {
         # What-if text goes to the host, not to a stream: run it in a child pwsh and read what it prints.
         $script = "Import-Module '$(Get-BuiltModulePath)'; `$pw = ConvertTo-SecureString 'pfx-pass-123' -AsPlainText -Force; " +
             "Publish-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context '$($cluster.Context)' -Namespace $ns -SecretName shop-tls -IngressName shop -PfxPath '$pfx' -Password `$pw -WhatIf"
+        $writesBefore = if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count }
         $out = Invoke-ChildPwsh $script | Out-String
+        if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count | Should -Be $writesBefore -Because 'the request log shows no write' }
         $out | Should -Match ([regex]::Escape("Create Secret $ns/shop-tls: $($first.Certificate.Thumbprint) (expires $($first.Certificate.NotAfter.ToUniversalTime().ToString('yyyy-MM-dd')))"))
         $out | Should -Match "Update Ingress $ns/shop: serve shop.contoso.example from Secret shop-tls"
         $out | Should -Not -Match 'PRIVATE KEY'
@@ -43,6 +45,12 @@ Describe 'Publish-IngressCertificate' {
         $r = Publish-IngressCertificate @kc -Namespace $ns -SecretName shop-tls -IngressName shop -PfxPath $pfx -Password $password -WarningVariable warnings -WarningAction SilentlyContinue
         $r.GetType().FullName | Should -Be 'IngressCerts.PublishResult'
         $r.Action | Should -Be 'Created'
+        if ($cluster.Server) {
+            # The same log the -WhatIf test reads does see writes: a POST of the Secret, then a PUT of the Ingress.
+            $writes = Get-TestServerWrite $cluster.Server
+            ($writes | Where-Object { $_ -match "^POST /api/v1/namespaces/$ns/secrets" }).Count | Should -Be 1
+            ($writes | Where-Object { $_ -match "^PUT /apis/networking.k8s.io/v1/namespaces/$ns/ingresses/shop" }).Count | Should -Be 1
+        }
         $r.Thumbprint | Should -Be $first.Certificate.Thumbprint
         $r.Hosts | Should -Be @('shop.contoso.example')
         $warnings -join ' ' | Should -Match 'api.contoso.example'

@@ -106,7 +106,8 @@ function Start-KubeTestServer {
     #>
     param([string] $ContextName = 'test', [string[]] $Seed = @(), [switch] $NoGatewayApi)
     $kubeconfig = Join-Path ([IO.Path]::GetTempPath()) "ic-$([guid]::NewGuid().ToString('N')).kubeconfig"
-    $arguments = @((Get-TestServerPath), '--kubeconfig-out', $kubeconfig)
+    $requestLog = [IO.Path]::ChangeExtension($kubeconfig, '.requests')
+    $arguments = @((Get-TestServerPath), '--kubeconfig-out', $kubeconfig, '--request-log', $requestLog)
     foreach ($s in $Seed) { $arguments += @('--seed', $s) }
     if ($NoGatewayApi) { $arguments += '--no-gateway-api' }
     $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
@@ -126,13 +127,13 @@ function Start-KubeTestServer {
     # Users are renamed too: merged kubeconfigs keep the first user of a name, as kubectl does.
     $text = $text -replace [regex]::Escape($original), $ContextName -replace '"admin"', "`"$ContextName-admin`""
     Set-Content $kubeconfig $text
-    [pscustomobject]@{ Process = $process; KubeConfig = $kubeconfig; Url = $url; Context = $ContextName }
+    [pscustomobject]@{ Process = $process; KubeConfig = $kubeconfig; Url = $url; Context = $ContextName; RequestLog = $requestLog }
 }
 
 function Stop-KubeTestServer {
     param($Server)
     if ($Server -and -not $Server.Process.HasExited) { $Server.Process.Kill($true); $Server.Process.WaitForExit(5000) | Out-Null }
-    if ($Server) { Remove-Item $Server.KubeConfig -ErrorAction SilentlyContinue }
+    if ($Server) { Remove-Item $Server.KubeConfig, $Server.RequestLog -ErrorAction SilentlyContinue }
 }
 
 function New-TestPfx {
@@ -172,6 +173,13 @@ function Remove-TestCluster {
     else {
         Stop-KubeTestServer $Cluster.Server
     }
+}
+
+function Get-TestServerWrite {
+    <# The write requests (anything but GET) the test server has answered so far: "METHOD path" lines. #>
+    param($Server)
+    if (-not (Test-Path $Server.RequestLog)) { return @() }
+    @(Get-Content $Server.RequestLog | ForEach-Object { $f = $_ -split "`t"; if ($f[0] -ne 'GET') { "$($f[0]) $($f[1])" } })
 }
 
 function Invoke-TestClusterApi {

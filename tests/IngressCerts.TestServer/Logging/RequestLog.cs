@@ -31,9 +31,22 @@ public sealed class RequestLog : IReadOnlyList<RequestLogEntry>
         lock (_gate) _entries.Clear();
     }
 
+    /// <summary>
+    /// When set, every entry is also appended to this file as a tab-separated line (method, path, user, status), so
+    /// tests driving the standalone server from another process (Pester) can assert on the requests it got.
+    /// </summary>
+    public string? MirrorPath { get; set; }
+
     internal void Add(RequestLogEntry entry)
     {
-        lock (_gate) _entries.Add(entry);
+        lock (_gate)
+        {
+            _entries.Add(entry);
+            if (MirrorPath is not null)
+            {
+                File.AppendAllText(MirrorPath, $"{entry.Method}\t{entry.PathAndQuery}\t{entry.User}\t{entry.StatusCode}\n");
+            }
+        }
     }
 
     public IEnumerator<RequestLogEntry> GetEnumerator() => ((IEnumerable<RequestLogEntry>)Snapshot()).GetEnumerator();
