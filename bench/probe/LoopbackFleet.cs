@@ -3,6 +3,23 @@ using IngressCerts.Engine.Tests.TestTls;
 
 namespace IngressCerts.Bench.Probe;
 
+/// <summary>The fake ingress controllers the benchmark probes, wherever they run.</summary>
+internal interface IFleet : IAsyncDisposable
+{
+    /// <summary>One request per host name: the endpoint serving it, with the host as SNI.</summary>
+    IReadOnlyList<ProbeRequest> Requests { get; }
+
+    /// <summary>Where the fleet's CPU time is counted: this process (in-process fleet) or its own.</summary>
+    bool SharesProcessWithProbe { get; }
+
+    Task SetLatencyAsync(TimeSpan latency);
+
+    Task<FleetStats> GetStatsAsync();
+}
+
+/// <param name="CpuTime">CPU used by the fleet's process so far (zero when it shares the probe's process).</param>
+internal sealed record FleetStats(int HandshakesCompleted, long ApplicationBytesReceived, TimeSpan CpuTime);
+
 /// <summary>
 /// N loopback TLS endpoints standing in for ingress controllers, with host names spread over them round-robin and
 /// routed by SNI. Each endpoint serves its hosts one CA-issued leaf listing them all (intermediate sent), or, with
@@ -13,7 +30,7 @@ namespace IngressCerts.Bench.Probe;
 /// sheds idle entries every 32 insertions: a single process serving 1,000 distinct certificates rebuilds a context on
 /// almost every handshake, which would bill the fake controllers' cost to the probe. Real controllers keep theirs.
 /// </remarks>
-internal sealed class LoopbackFleet : IAsyncDisposable
+internal sealed class LoopbackFleet : IFleet
 {
     private readonly List<TestTlsEndpoint> _endpoints;
 
@@ -23,24 +40,19 @@ internal sealed class LoopbackFleet : IAsyncDisposable
         Requests = requests;
     }
 
-    /// <summary>One request per host name: the endpoint serving it, with the host as SNI.</summary>
     public IReadOnlyList<ProbeRequest> Requests { get; }
 
-    public int HandshakesCompleted => _endpoints.Sum(e => e.HandshakesCompleted);
+    public bool SharesProcessWithProbe => true;
 
-    public long ApplicationBytesReceived => _endpoints.Sum(e => e.ApplicationBytesReceived);
+    public IReadOnlyList<int> Ports => _endpoints.Select(e => e.Port).ToList();
 
-    /// <param name="latency">Held by each server between ClientHello and ServerHello: stands in for network round trips.</param>
-    public static LoopbackFleet Start(int endpointCount, int hostCount, bool certPerHost, TimeSpan latency)
+    public static LoopbackFleet Start(int endpointCount, int hostCount, bool certPerHost)
     {
         var ca = TestCertificateAuthority.CreateRoot("IngressCerts Bench Root CA").CreateIntermediate("IngressCerts Bench Intermediate CA");
         var endpoints = Enumerable.Range(0, endpointCount).Select(_ => TestTlsEndpoint.Start()).ToList();
-        var targets = endpoints.Select(e => ProbeEndpoint.Parse(e.Address)).ToArray();
-        var hosts = Enumerable.Range(0, hostCount).Select(i => $"app{i:0000}.bench.example.test").ToArray();
-        var requests = new List<ProbeRequest>(hostCount);
+        var hosts = HostNames(hostCount);
         for (var e = 0; e < endpointCount; e++)
         {
-            endpoints[e].HandshakeDelay = latency;
             var own = hosts.Where((_, i) => i % endpointCount == e).ToArray();
             var shared = certPerHost || own.Length == 0 ? null : new ServedIdentity(ca.IssueLeaf(own), ca.Certificate);
             foreach (var host in own)
@@ -49,18 +61,32 @@ internal sealed class LoopbackFleet : IAsyncDisposable
             }
         }
 
-        // Round-robin over endpoints, as the hosts were spread.
-        requests.AddRange(hosts.Select((host, i) => new ProbeRequest(targets[i % endpointCount], host)));
-        return new LoopbackFleet(endpoints, requests);
+        return new LoopbackFleet(endpoints, CreateRequests(endpoints.Select(e => e.Port).ToList(), hostCount));
     }
 
-    public void SetLatency(TimeSpan latency)
+    /// <summary>The host names a fleet of <paramref name="hostCount"/> serves; deterministic so a child process and its parent agree.</summary>
+    public static string[] HostNames(int hostCount) =>
+        Enumerable.Range(0, hostCount).Select(i => $"app{i:0000}.bench.example.test").ToArray();
+
+    /// <summary>Host i is served by endpoint i mod N, as <see cref="Start"/> spreads them.</summary>
+    public static IReadOnlyList<ProbeRequest> CreateRequests(IReadOnlyList<int> ports, int hostCount)
+    {
+        var targets = ports.Select(p => new ProbeEndpoint("127.0.0.1", p)).ToArray();
+        return HostNames(hostCount).Select((host, i) => new ProbeRequest(targets[i % targets.Length], host)).ToList();
+    }
+
+    public Task SetLatencyAsync(TimeSpan latency)
     {
         foreach (var endpoint in _endpoints)
         {
             endpoint.HandshakeDelay = latency;
         }
+
+        return Task.CompletedTask;
     }
+
+    public Task<FleetStats> GetStatsAsync() => Task.FromResult(new FleetStats(
+        _endpoints.Sum(e => e.HandshakesCompleted), _endpoints.Sum(e => e.ApplicationBytesReceived), TimeSpan.Zero));
 
     public async ValueTask DisposeAsync()
     {

@@ -7,15 +7,22 @@ using IngressCerts.Engine.Probing;
 // Live TLS probe benchmark: everything runs against loopback endpoints this process starts; every loop is bounded
 // in count and time. Prints figures only; nothing here asserts on time.
 var options = BenchOptions.Parse(args);
+if (FleetProcess.IsChildInvocation(args))
+{
+    return await FleetProcess.ServeAsync(options);
+}
 
 Console.WriteLine("IngressCerts live TLS probe benchmark");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {Report.LoadAverage()} at start, {RuntimeInformation.FrameworkDescription}, {Report.OpenSslVersion()}");
 
 var setup = Stopwatch.StartNew();
-await using var fleet = LoopbackFleet.Start(options.Endpoints, options.Hosts, options.CertPerHost, TimeSpan.Zero);
+await using IFleet fleet = options.FleetInProcess
+    ? LoopbackFleet.Start(options.Endpoints, options.Hosts, options.CertPerHost)
+    : await FleetProcess.StartAsync(options.Endpoints, options.Hosts, options.CertPerHost);
 setup.Stop();
 Console.WriteLine($"fleet: {options.Endpoints} TLS endpoints on 127.0.0.1 serving {options.Hosts} host names by SNI "
-    + $"({(options.CertPerHost ? "one leaf per host" : "one multi-SAN leaf per endpoint")}, ECDSA P-256, intermediate sent), set up in {Report.Seconds(setup.Elapsed)}");
+    + $"({(options.CertPerHost ? "one leaf per host" : "one multi-SAN leaf per endpoint")}, ECDSA P-256, intermediate sent), "
+    + $"{(fleet.SharesProcessWithProbe ? "in this process" : "in a child process")}, set up in {Report.Seconds(setup.Elapsed)}");
 
 var measurement = new Measurement(fleet, options);
 await measurement.WarmUpAsync();
@@ -48,31 +55,35 @@ if (options.LatencyMs > 0)
     var latency = TimeSpan.FromMilliseconds(options.LatencyMs);
     Console.WriteLine();
     Console.WriteLine($"== Scenario 2: each server holds the ClientHello {options.LatencyMs} ms before answering (stands in for network round trips to a real controller)");
-    fleet.SetLatency(latency);
+    await fleet.SetLatencyAsync(latency);
     var concurrentSlow = await measurement.ConcurrentAsync();
     var sequentialSlow = await measurement.SequentialAsync(options.SequentialCapWithLatency);
     var ratioSlow = sequentialSlow / concurrentSlow;
     Console.WriteLine($"ratio sequential / concurrent: {Report.Ratio(ratioSlow)}; target >= 20x: {(ratioSlow >= 20 ? "met" : "NOT met")}");
-    fleet.SetLatency(TimeSpan.Zero);
+    await fleet.SetLatencyAsync(TimeSpan.Zero);
 }
 
 Console.WriteLine();
-Console.WriteLine($"handshakes completed by the fleet: {fleet.HandshakesCompleted}; application bytes the fleet received: {fleet.ApplicationBytesReceived} (a probe sends none)");
+var totals = await fleet.GetStatsAsync();
+Console.WriteLine($"handshakes completed by the fleet: {totals.HandshakesCompleted}; application bytes the fleet received: {totals.ApplicationBytesReceived} (a probe sends none)");
 Console.WriteLine($"load average at end: {Report.LoadAverage()}");
 return measurement.Failures == 0 ? 0 : 1;
 
 /// <summary>Times the runner and the sequential loop over the fleet, printing as it goes.</summary>
-internal sealed class Measurement(LoopbackFleet fleet, BenchOptions options)
+internal sealed class Measurement(IFleet fleet, BenchOptions options)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly TlsProbe _probe = new();
 
     public int Failures { get; private set; }
 
-    /// <summary>JIT, OpenSSL contexts and thread-pool growth, so the first timed run does not pay for them.</summary>
+    /// <summary>
+    /// JIT (tiered compilation keeps recompiling hot code for the first thousand-odd calls, in both processes),
+    /// OpenSSL contexts and thread-pool growth, so the timed runs do not pay for them.
+    /// </summary>
     public async Task WarmUpAsync()
     {
-        var warmUp = fleet.Requests.Take(Math.Min(64, fleet.Requests.Count)).ToList();
+        var warmUp = Enumerable.Range(0, 3).SelectMany(_ => fleet.Requests).Take(options.WarmUp).ToList();
         await foreach (var _ in Runner().RunAsync(warmUp))
         {
         }
@@ -85,8 +96,10 @@ internal sealed class Measurement(LoopbackFleet fleet, BenchOptions options)
     {
         var runs = new List<TimeSpan>();
         var cpu = new List<double>();
+        var fleetCpu = new List<double>();
         for (var run = 1; run <= options.Runs; run++)
         {
+            var fleetBefore = (await fleet.GetStatsAsync()).CpuTime;
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var stopwatch = Stopwatch.StartNew();
             var failures = 0;
@@ -99,13 +112,16 @@ internal sealed class Measurement(LoopbackFleet fleet, BenchOptions options)
             Failures += failures;
             runs.Add(stopwatch.Elapsed);
             cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / fleet.Requests.Count);
+            fleetCpu.Add(((await fleet.GetStatsAsync()).CpuTime - fleetBefore).TotalMilliseconds / fleet.Requests.Count);
             Console.WriteLine($"(a) ProbeRunner, throttle {options.Throttle}, run {run}: {fleet.Requests.Count} probes in {Report.Seconds(stopwatch.Elapsed)} "
                 + $"= {Report.Rate(fleet.Requests.Count, stopwatch.Elapsed)}, failures {failures}");
         }
 
         var median = Median(runs);
-        Console.WriteLine($"(a) median {Report.Seconds(median)} = {Report.Rate(fleet.Requests.Count, median)}; best {Report.Seconds(runs.Min())}; "
-            + $"process CPU, client and servers together: {Median(cpu).ToString("0.00", CultureInfo.InvariantCulture)} ms per probe");
+        var cpuText = fleet.SharesProcessWithProbe
+            ? $"CPU per probe, probe and fake controllers together: {Report.Milliseconds(Median(cpu))}"
+            : $"CPU per probe: probe {Report.Milliseconds(Median(cpu))}, fake controllers {Report.Milliseconds(Median(fleetCpu))}";
+        Console.WriteLine($"(a) median {Report.Seconds(median)} = {Report.Rate(fleet.Requests.Count, median)}; best {Report.Seconds(runs.Min())}; {cpuText}");
         return median;
     }
 
@@ -148,6 +164,8 @@ internal static class Report
 
     public static string Rate(int count, TimeSpan t) => (count / t.TotalSeconds).ToString("0", CultureInfo.InvariantCulture) + " probes/s";
 
+    public static string Milliseconds(double ms) => ms.ToString("0.00", CultureInfo.InvariantCulture) + " ms";
+
     public static string Ratio(double ratio) => ratio.ToString("0.0", CultureInfo.InvariantCulture) + "x";
 
     public static string LoadAverage()
@@ -185,18 +203,23 @@ internal sealed record BenchOptions(
     int Throttle,
     int Runs,
     bool CertPerHost,
+    bool FleetInProcess,
     TimeSpan SequentialCap,
     int OpenSslSample,
+    int WarmUp,
     int LatencyMs,
     TimeSpan SequentialCapWithLatency)
 {
     public static BenchOptions Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        var pairs = args.Where(a => a != "--serve-fleet").ToArray();
+        for (var i = 0; i + 1 < pairs.Length; i += 2)
         {
-            values[args[i].TrimStart('-')] = args[i + 1];
+            values[pairs[i].TrimStart('-')] = pairs[i + 1];
         }
+
+        bool Bool(string name) => values.TryGetValue(name, out var text) && bool.Parse(text);
 
         int Int(string name, int fallback) => values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
@@ -205,9 +228,11 @@ internal sealed record BenchOptions(
             Hosts: Math.Max(1, Int("hosts", 1000)),
             Throttle: Math.Max(1, Int("throttle", ProbeRunnerOptions.DefaultMaxConcurrency)),
             Runs: Math.Max(1, Int("runs", 3)),
-            CertPerHost: values.TryGetValue("cert-per-host", out var perHost) && bool.Parse(perHost),
+            CertPerHost: Bool("cert-per-host"),
+            FleetInProcess: Bool("fleet-in-process"),
             SequentialCap: TimeSpan.FromSeconds(Int("sequential-cap-seconds", 60)),
             OpenSslSample: Int("openssl-sample", 50),
+            WarmUp: Math.Max(1, Int("warm-up", 2000)),
             LatencyMs: Int("latency-ms", 25),
             SequentialCapWithLatency: TimeSpan.FromSeconds(Int("latency-sequential-cap-seconds", 10)));
     }
