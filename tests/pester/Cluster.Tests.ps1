@@ -77,6 +77,14 @@ Describe 'Get-IngressCertificate with several clusters' -Skip:([bool]$env:INGRES
         Stop-KubeTestServer $beta
     }
 
+    It 'goes on with the other contexts when one named context does not exist' {
+        $r = Get-IngressCertificate -Context alpha, no-such-context -Namespace $ns -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r.Count | Should -Be 3
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ContextNotFound,*'
+        $errs[0].TargetObject | Should -Be 'no-such-context'
+    }
+
     It 'completes context names from the merged kubeconfig' {
         $completions = TabExpansion2 -inputScript 'Get-IngressCertificate -Context ' -cursorColumn 32
         $completions.CompletionMatches.CompletionText | Should -Contain 'alpha'

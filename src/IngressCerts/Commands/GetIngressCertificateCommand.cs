@@ -177,7 +177,10 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
     private void ScanClusters()
     {
         var contexts = ResolveContexts(Context);
-        var connections = contexts.Select(Connect).ToList();
+        // One context that cannot be set up stops the command; among several it is one error and the rest go on.
+        var connections = contexts.Count == 1
+            ? new List<ClusterConnection> { Connect(contexts[0]) }
+            : contexts.Select(c => Connect(c, terminating: false)).OfType<ClusterConnection>().ToList();
         var stopwatch = Stopwatch.StartNew();
         RunAsync(async sink =>
         {

@@ -37,7 +37,13 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         ExecPluginDiagnostics.Route(message => sink.Post(() => WriteVerbose(message)));
 
     /// <summary>Connects to one context (null: the current one); set-up failures terminate the cmdlet.</summary>
-    protected ClusterConnection Connect(string? context)
+    protected ClusterConnection Connect(string? context) => Connect(context, terminating: true)!;
+
+    /// <summary>
+    /// Connects to one context; with <paramref name="terminating"/> false a context that cannot be set up is one
+    /// non-terminating error and null, so a multi-cluster scan goes on with the others.
+    /// </summary>
+    protected ClusterConnection? Connect(string? context, bool terminating)
     {
         if (Server is not null && context is not null)
         {
@@ -72,8 +78,14 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         }
         catch (KubeConfigurationException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, ex.Kind.ToString(), ErrorCategory.ObjectNotFound, context ?? Server));
-            throw; // unreachable: ThrowTerminatingError always throws
+            var record = new ErrorRecord(ex, ex.Kind.ToString(), CategoryOf(ex.Kind), context ?? Server);
+            if (terminating)
+            {
+                ThrowTerminatingError(record);
+            }
+
+            WriteError(record);
+            return null;
         }
     }
 
