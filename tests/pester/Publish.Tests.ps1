@@ -249,6 +249,18 @@ Describe 'Test-IngressCertificate' {
         Get-IngressCertificate @kc -Namespace $tns -Name good | Test-IngressCertificate @kc -AsOf (Get-Date).AddDays(200) | Should -BeFalse
     }
 
+    It 'checks what Publish-IngressCertificate just published, from the pipeline' {
+        $c = New-TestCertificate -Subject 'CN=piped.contoso.example' -DnsName 'piped.contoso.example'
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $tns 'piped' @() $null -RuleHosts 'piped.contoso.example')
+        $p = New-TestPfx $c (Join-Path $TestDrive 'piped.pfx') $password
+        $r = Publish-IngressCertificate @kc -Namespace $tns -SecretName piped-tls -IngressName piped -PfxPath $p -Password $password |
+            Test-IngressCertificate @kc -Detailed
+        $r.Name | Should -Be 'piped'
+        $r.SecretName | Should -Be 'piped-tls'
+        $r.Passed | Should -BeTrue
+        ($r.Checks | Where-Object Name -eq ExpectedCertificate).Passed | Should -BeTrue
+    }
+
     It 'reports a missing Secret and a missing Ingress as failed checks, not exceptions' {
         $r = Test-IngressCertificate @kc -Namespace $tns -SecretName nope -Detailed
         $r.FailedChecks | Should -Be @('SecretPresent')
