@@ -26,12 +26,20 @@ internal static class KubeCall
             var (reason, serverMessage) = ReadStatus(ex.Response?.Content);
             var kind = Classify(code, reason);
             string message = Describe(connection, verb, resource, @namespace, name, kind, code, serverMessage);
-            throw new KubeApiException(kind, code, message, verb, resource, @namespace, name, connection.ContextName, connection.UserName, ex);
+
+            // The client's exception is not chained: it carries the request, whose body may hold a private key.
+            throw new KubeApiException(kind, code, message, verb, resource, @namespace, name, connection.ContextName, connection.UserName);
         }
         catch (HttpRequestException ex)
         {
             string message = $"Cluster '{connection.ContextName}' ({connection.Server}) is unreachable for {verb} {resource}: {ex.Message}";
             throw new KubeApiException(KubeErrorKind.ClusterUnreachable, 0, message, verb, resource, @namespace, name, connection.ContextName, connection.UserName, ex);
+        }
+        catch (k8s.Exceptions.KubeConfigException ex)
+        {
+            // Raised during a request when an exec credential plugin fails or returns no credential.
+            string message = $"The credentials of user '{connection.UserName}' for cluster '{connection.ContextName}' could not be obtained for {verb} {resource}: {ex.Message}";
+            throw new KubeApiException(KubeErrorKind.Unauthorized, 0, message, verb, resource, @namespace, name, connection.ContextName, connection.UserName);
         }
         catch (JsonException ex)
         {

@@ -47,6 +47,9 @@ public sealed record PublishPlan(
     IReadOnlyList<string> Warnings,
     PublishRefusal? Refusal)
 {
+    /// <summary>What the publish does as a whole: Updated when only the Ingress changes.</summary>
+    public PublishAction Action => SecretAction == PublishAction.Unchanged && IngressToWrite is not null ? PublishAction.Updated : SecretAction;
+
     /// <summary>True when at least one write is planned.</summary>
     public bool HasChanges => Refusal is null && (SecretToWrite is not null || IngressToWrite is not null);
 
@@ -75,4 +78,5 @@ public sealed record PublishPlan(
 }
 
 /// <summary>The outcome of a publish or undo, as Publish-IngressCertificate reports it.</summary>
-public sealed record PublishOutcome(PublishAction Action, string? PreviousThumbprint, string Thumbprint, DateTime NotAfter, IReadOnlyList<string> Hosts);
+/// <param name="SecretReplaced">The Secret's certificate was replaced by this run (so a rollback has something to undo).</param>
+public sealed record PublishOutcome(PublishAction Action, string? PreviousThumbprint, string Thumbprint, DateTime NotAfter, IReadOnlyList<string> Hosts, bool SecretReplaced = false);

@@ -32,12 +32,14 @@ public static class PublishPlanner
                     $"Secret {target} is managed by cert-manager (Certificate '{current.Metadata.Annotations[SecretAnnotations.CertManagerCertificate]}'); " +
                     "cert-manager would overwrite it. Change the Certificate resource instead, or use -Force.");
             }
+        }
 
-            if (!string.Equals(current.Type, SecretAnnotations.TlsType, StringComparison.Ordinal))
-            {
-                return Refuse("SecretTypeMismatch",
-                    $"Secret {target} has type '{current.Type ?? "Opaque"}', not {SecretAnnotations.TlsType}; use -Force to overwrite it.");
-            }
+        // A Secret's type cannot change after creation, so not even -Force can turn this one into a TLS Secret.
+        if (current is not null && !string.Equals(current.Type, SecretAnnotations.TlsType, StringComparison.Ordinal))
+        {
+            return Refuse("SecretTypeMismatch",
+                $"Secret {target} has type '{current.Type ?? "Opaque"}', not {SecretAnnotations.TlsType}, and a Secret's type cannot be changed: " +
+                "publish under another name, or delete that Secret first.");
         }
 
         if (current?.Immutable == true)
@@ -104,10 +106,6 @@ public static class PublishPlanner
         if (target.IngressName is not null && state.Ingress is not null)
         {
             ingressToWrite = WireIngress(state.Ingress, target.SecretName, hosts, warnings);
-            if (ingressToWrite is not null && action == PublishAction.Unchanged)
-            {
-                action = PublishAction.Updated;
-            }
         }
 
         return new PublishPlan(target, action, toWrite, current, previousThumbprint, previousNotAfter, payload.Thumbprint, payload.NotAfter,
@@ -129,20 +127,35 @@ public static class PublishPlanner
             return null;
         }
 
-        foreach (var other in tls.Where(t => t != entry && t.Hosts is not null))
-        {
-            var shared = other.Hosts!.Intersect(missing, StringComparer.OrdinalIgnoreCase).ToList();
-            if (shared.Count > 0)
-            {
-                warnings.Add($"Ingress {ingress.Metadata.NamespaceProperty}/{ingress.Metadata.Name} also lists {string.Join(", ", shared)} under Secret '{other.SecretName ?? "(none)"}'; that entry is left as it is.");
-            }
-        }
-
         // Work on a copy: the plan must not change the state it was made from.
         var copy = k8s.KubernetesJson.Deserialize<V1Ingress>(k8s.KubernetesJson.Serialize(ingress));
         copy.Spec ??= new V1IngressSpec();
         copy.Spec.Tls ??= new List<V1IngressTLS>();
         var target = copy.Spec.Tls.FirstOrDefault(t => t.SecretName == secretName);
+
+        // A host listed under another Secret too would keep being served from that one (ingress-nginx takes the
+        // first entry that names a host), so the hosts being wired move here; an entry left with no host goes.
+        foreach (var other in copy.Spec.Tls.Where(t => t != target && t.Hosts is { Count: > 0 }).ToList())
+        {
+            var moved = other.Hosts!.Where(h => missing.Contains(h, StringComparer.OrdinalIgnoreCase)).ToList();
+            if (moved.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (string host in moved)
+            {
+                other.Hosts!.Remove(host);
+            }
+
+            if (other.Hosts!.Count == 0)
+            {
+                copy.Spec.Tls.Remove(other);
+            }
+
+            warnings.Add($"Ingress {ingress.Metadata.NamespaceProperty}/{ingress.Metadata.Name}: {string.Join(", ", moved)} moved from Secret '{other.SecretName ?? "(none)"}' to Secret '{secretName}'.");
+        }
+
         if (target is null)
         {
             copy.Spec.Tls.Add(new V1IngressTLS { Hosts = missing, SecretName = secretName });

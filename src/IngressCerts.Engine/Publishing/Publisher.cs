@@ -70,7 +70,8 @@ public sealed class Publisher
             await WireIngressAsync(plan, cancellationToken).ConfigureAwait(false);
         }
 
-        return new PublishOutcome(plan.SecretAction, plan.PreviousThumbprint, plan.Thumbprint, plan.NotAfter, plan.Hosts);
+        return new PublishOutcome(plan.Action, plan.PreviousThumbprint, plan.Thumbprint, plan.NotAfter, plan.Hosts,
+            SecretReplaced: plan.SecretAction == PublishAction.Updated);
     }
 
     private async Task WriteSecretAsync(PublishPlan plan, CancellationToken cancellationToken)

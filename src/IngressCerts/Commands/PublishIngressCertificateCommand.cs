@@ -156,7 +156,22 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        var target = new PublishTarget(secretNamespace, SecretName!, IngressName, Host is { Length: > 0 } ? Host : null);
+        string[]? hosts = null;
+        if (Host is { Length: > 0 })
+        {
+            hosts = new string[Host.Length];
+            for (int i = 0; i < Host.Length; i++)
+            {
+                if (!IngressHostName.TryNormalize(Host[i], out hosts[i], out string? problem))
+                {
+                    WriteError(new ErrorRecord(new ArgumentException($"Not publishing to Secret {targetName}: {problem}."),
+                        "InvalidHost", ErrorCategory.InvalidArgument, targetName));
+                    return;
+                }
+            }
+        }
+
+        var target = new PublishTarget(secretNamespace, SecretName!, IngressName, hosts);
         using var bundle = BuildBundle(targetName);
         if (bundle is null)
         {
@@ -209,7 +224,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        var result = Result(connection.ContextName, plan.Target, plan.SecretAction, plan.PreviousThumbprint, plan.Thumbprint, plan.NotAfter, plan.Hosts);
+        var result = Result(connection.ContextName, plan.Target, plan.Action, plan.PreviousThumbprint, plan.Thumbprint, plan.NotAfter, plan.Hosts);
         if (!plan.HasChanges)
         {
             WriteVerbose($"Secret {targetName} already holds certificate {plan.Thumbprint}; nothing to write.");
@@ -234,7 +249,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             var published = Result(connection.ContextName, plan.Target, outcome.Action, outcome.PreviousThumbprint, outcome.Thumbprint, outcome.NotAfter, outcome.Hosts);
             if (Verify)
             {
-                VerifyServed(connection, publisher, published, targetName, rollback: outcome.Action == PublishAction.Updated && !NoRollback && HistoryLimit > 0);
+                VerifyServed(connection, publisher, published, targetName, rollback: outcome.SecretReplaced && !NoRollback && HistoryLimit > 0);
             }
 
             WriteObject(published);
@@ -318,9 +333,13 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
                 undo = $" Restoring the previous certificate failed: {ex.Message}";
             }
         }
-        else if (result.Action is nameof(PublishAction.Created) or nameof(PublishAction.Updated))
+        else if (NoRollback)
         {
-            undo = NoRollback ? " The new certificate was kept (-NoRollback)." : " There is no previous certificate to restore.";
+            undo = " The new certificate was kept (-NoRollback).";
+        }
+        else if (result.Action == nameof(PublishAction.Created))
+        {
+            undo = " There is no previous certificate to restore.";
         }
 
         WriteError(new ErrorRecord(

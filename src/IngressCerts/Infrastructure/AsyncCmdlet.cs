@@ -10,11 +10,20 @@ namespace IngressCerts.Commands.Infrastructure;
 /// </summary>
 public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 {
-    private readonly CancellationTokenSource _cancellation = new();
+    // How many pipeline actions may wait before the background work blocks: keeps memory bounded when the
+    // downstream command (Export-Csv, Out-GridView) is slower than the cluster.
+    private const int QueueCapacity = 1000;
 
-    protected CancellationToken CancellationToken => _cancellation.Token;
+    private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenSource? _call;
 
-    protected override void StopProcessing() => _cancellation.Cancel();
+    /// <summary>
+    /// The token of the work in progress: cancelled by Ctrl+C, and when this one call leaves early. Each call gets
+    /// its own, so one failed record does not cancel the records after it.
+    /// </summary>
+    protected CancellationToken CancellationToken => _call?.Token ?? _stopping.Token;
+
+    protected override void StopProcessing() => _stopping.Cancel();
 
     /// <summary>
     /// Runs <paramref name="work"/> off the pipeline thread and drains what it posts to the sink on this thread
@@ -22,8 +31,10 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected void RunAsync(Func<PipelineSink, Task> work)
     {
-        using var queue = new BlockingCollection<Action>();
-        var sink = new PipelineSink(queue);
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        _call = call;
+        using var queue = new BlockingCollection<Action>(QueueCapacity);
+        var sink = new PipelineSink(queue, call.Token);
         var task = Task.Run(async () =>
         {
             try
@@ -40,7 +51,7 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         bool completed = false;
         try
         {
-            foreach (var action in queue.GetConsumingEnumerable(CancellationToken))
+            foreach (var action in queue.GetConsumingEnumerable(_stopping.Token))
             {
                 action();
             }
@@ -48,7 +59,7 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
             task.GetAwaiter().GetResult();
             completed = true;
         }
-        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
@@ -56,18 +67,20 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         {
             if (!completed)
             {
-                // Leaving early (Ctrl+C, Select-Object -First, a terminating error): stop the background work and
-                // let it finish before the queue it writes to goes away.
-                _cancellation.Cancel();
+                // Leaving early (Ctrl+C, Select-Object -First, an error): stop this call's background work and let
+                // it finish before the queue it writes to goes away.
+                call.Cancel();
                 try
                 {
                     task.Wait(TimeSpan.FromSeconds(5));
                 }
                 catch (AggregateException)
                 {
-                    // Its failure is moot: the pipeline is already ending for another reason.
+                    // Its failure is moot: the call is already ending for another reason.
                 }
             }
+
+            _call = null;
         }
     }
 
@@ -84,7 +97,7 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
     public void Dispose()
     {
-        _cancellation.Dispose();
+        _stopping.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -92,19 +105,24 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
     protected sealed class PipelineSink
     {
         private readonly BlockingCollection<Action> _queue;
+        private readonly CancellationToken _cancellation;
 
-        internal PipelineSink(BlockingCollection<Action> queue) => _queue = queue;
+        internal PipelineSink(BlockingCollection<Action> queue, CancellationToken cancellation)
+        {
+            _queue = queue;
+            _cancellation = cancellation;
+        }
 
         /// <summary>Runs <paramref name="action"/> on the pipeline thread (e.g. WriteObject, WriteError).</summary>
         public void Post(Action action)
         {
             try
             {
-                _queue.Add(action);
+                _queue.Add(action, _cancellation);
             }
-            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or OperationCanceledException)
             {
-                // The pipeline has stopped taking output (Ctrl+C or Select-Object -First): drop it.
+                // The pipeline has stopped taking output (Ctrl+C, Select-Object -First, an error): drop it.
             }
         }
     }

@@ -80,7 +80,7 @@ public sealed class PublishPlannerTests
     }
 
     [Fact]
-    public void A_secret_of_another_type_is_refused_unless_forced()
+    public void A_secret_of_another_type_is_refused()
     {
         using var payload = Payload(Shop);
         var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls"), new PublishState(Existing(Shop, type: "Opaque"), null), payload, new PublishOptions(), Now);
@@ -132,6 +132,59 @@ public sealed class PublishPlannerTests
         Assert.Null(plan.IngressToWrite);
         Assert.Equal(PublishAction.Unchanged, plan.SecretAction);
     }
+
+    [Fact]
+    public void A_secret_of_another_type_is_refused_even_with_force_since_a_type_cannot_change()
+    {
+        using var payload = Payload(Shop);
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls"), new PublishState(Existing(Shop, type: "Opaque"), null), payload, new PublishOptions(Force: true), Now);
+        Assert.Equal("SecretTypeMismatch", plan.Refusal!.Id);
+        Assert.DoesNotContain("-Force", plan.Refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Wiring_only_the_ingress_is_an_update_that_leaves_the_secret_alone()
+    {
+        using var payload = Payload(Shop);
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls", "shop"), new PublishState(Existing(Shop), Ingress()), payload, new PublishOptions(), Now);
+        Assert.Equal(PublishAction.Unchanged, plan.SecretAction);
+        Assert.Equal(PublishAction.Updated, plan.Action);
+        Assert.Null(plan.SecretToWrite);
+        Assert.DoesNotContain(plan.Describe(), line => line.Contains("Secret shop/shop-tls:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_host_listed_under_another_secret_moves_to_the_published_one()
+    {
+        using var payload = Payload(Shop);
+        var old = new V1IngressTLS { Hosts = new List<string> { "shop.contoso.com", "api.fabrikam.com" }, SecretName = "old-tls" };
+        var gone = new V1IngressTLS { Hosts = new List<string> { "www.contoso.com" }, SecretName = "www-tls" };
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls", "shop", new[] { "shop.contoso.com", "www.contoso.com" }), new PublishState(null, Ingress(old, gone)), payload, new PublishOptions(), Now);
+        var tls = plan.IngressToWrite!.Spec.Tls;
+        Assert.Equal(2, tls.Count);
+        Assert.Equal(new[] { "api.fabrikam.com" }, tls[0].Hosts);
+        Assert.Equal("shop-tls", tls[1].SecretName);
+        Assert.Equal(new[] { "shop.contoso.com", "www.contoso.com" }, tls[1].Hosts);
+        Assert.Equal(2, plan.Warnings.Count(w => w.Contains("moved", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("Shop.Contoso.COM.", "shop.contoso.com")]
+    [InlineData("*.contoso.com", "*.contoso.com")]
+    [InlineData("bücher.example", "xn--bcher-kva.example")]
+    public void Hosts_are_normalised_to_what_the_api_server_accepts(string host, string expected)
+    {
+        Assert.True(IngressHostName.TryNormalize(host, out string normalized, out _));
+        Assert.Equal(expected, normalized);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1")]
+    [InlineData("shop_1.contoso.com")]
+    [InlineData("a.*.contoso.com")]
+    [InlineData("-shop.contoso.com")]
+    public void Hosts_the_api_server_would_reject_are_refused(string host) =>
+        Assert.False(IngressHostName.TryNormalize(host, out _, out _));
 
     [Fact]
     public void A_missing_ingress_is_refused_before_any_write()
