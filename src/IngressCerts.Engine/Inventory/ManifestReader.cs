@@ -10,13 +10,19 @@ namespace IngressCerts.Engine.Inventory;
 /// <summary>A Kubernetes object read from a manifest file, as JSON, with the file it came from.</summary>
 public sealed record ManifestObject(string File, JsonObject Json)
 {
-    public string? Kind => Json["kind"]?.GetValue<string>();
+    public string? Kind => Text(Json["kind"]);
 
-    public string? ApiVersion => Json["apiVersion"]?.GetValue<string>();
+    public string? ApiVersion => Text(Json["apiVersion"]);
 
-    public string? Namespace => Json["metadata"]?["namespace"]?.GetValue<string>();
+    public string? Namespace => Text((Json["metadata"] as JsonObject)?["namespace"]);
 
-    public string? Name => Json["metadata"]?["name"]?.GetValue<string>();
+    public string? Name => Text((Json["metadata"] as JsonObject)?["name"]);
+
+    /// <summary>"Kind namespace/name" for messages.</summary>
+    public string Describe() => $"{Kind} {(Namespace is null ? string.Empty : Namespace + "/")}{Name}";
+
+    // YAML writes `name: 404` as a number: read scalars as text whatever their type.
+    private static string? Text(JsonNode? node) => node is JsonValue value ? value.ToString() : null;
 }
 
 /// <summary>A manifest file that could not be read, with the reason.</summary>
@@ -115,10 +121,35 @@ public static partial class ManifestReader
                 }
                 else
                 {
+                    StringifyMetadataMaps(obj);
                     into.Add(new ManifestObject(file, obj));
                 }
 
                 break;
+        }
+    }
+
+    // Labels and annotations are string maps, but hand-written YAML often has `ssl-redirect: true` or a bare
+    // number; read them as the text they are rather than failing the whole object.
+    private static void StringifyMetadataMaps(JsonObject obj)
+    {
+        if (obj["metadata"] is not JsonObject metadata)
+        {
+            return;
+        }
+
+        foreach (string map in new[] { "labels", "annotations" })
+        {
+            if (metadata[map] is JsonObject values)
+            {
+                foreach (var (key, value) in values.ToList())
+                {
+                    if (value is JsonValue v && v.GetValueKind() != JsonValueKind.String)
+                    {
+                        values[key] = JsonValue.Create(v.ToJsonString().Trim('"'));
+                    }
+                }
+            }
         }
     }
 

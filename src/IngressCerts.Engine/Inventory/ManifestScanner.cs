@@ -16,7 +16,8 @@ public sealed class ManifestScanner
 
     public ManifestScanner(InventoryOptions options) => _evaluator = new ReferenceEvaluator(options);
 
-    public IEnumerable<IngressCertificate> Scan(IReadOnlyList<ManifestObject> objects)
+    /// <param name="onError">Receives objects that cannot be read (e.g. a field of the wrong type); the scan goes on.</param>
+    public IEnumerable<IngressCertificate> Scan(IReadOnlyList<ManifestObject> objects, Action<ManifestError>? onError = null)
     {
         var secrets = new Dictionary<string, ManifestObject>(StringComparer.Ordinal);
         var grants = new ReferenceGrantIndex();
@@ -31,7 +32,17 @@ public sealed class ManifestScanner
                     secrets[Key(obj)] = obj; // a later document wins, as a later kubectl apply would
                     break;
                 case "Ingress" when group is "networking.k8s.io" or "extensions":
-                    var ingress = KubernetesJson.Deserialize<V1Ingress>(obj.Json.ToJsonString());
+                    V1Ingress ingress;
+                    try
+                    {
+                        ingress = KubernetesJson.Deserialize<V1Ingress>(obj.Json.ToJsonString());
+                    }
+                    catch (JsonException ex)
+                    {
+                        onError?.Invoke(new ManifestError(obj.File, $"{obj.Describe()} is not a valid Ingress: {ex.Message}"));
+                        break;
+                    }
+
                     ingress.Metadata ??= new V1ObjectMeta();
                     ingress.Metadata.NamespaceProperty ??= "default";
                     references.AddRange(ReferenceExtractor.FromIngress(ingress, obj.File));
@@ -119,7 +130,7 @@ public sealed class ManifestScanner
             }
         }
 
-        var annotations = (obj.Json["metadata"]?["annotations"] as JsonObject)?
+        var annotations = ((obj.Json["metadata"] as JsonObject)?["annotations"] as JsonObject)?
             .Where(a => a.Value is JsonValue)
             .ToDictionary(a => a.Key, a => a.Value!.ToString(), StringComparer.Ordinal);
         var lookup = SecretLookup.Found(obj.Namespace ?? "default", obj.Name ?? string.Empty, obj.Json["type"]?.ToString(), data, annotations);

@@ -96,6 +96,12 @@ public sealed class ClusterReader
                 _diagnostics?.Invoke($"Cluster '{_connection.ContextName}' does not serve {GatewayGroup}/{version} {plural}; skipping them.");
                 yield break;
             }
+            catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
+            {
+                // The built-in view and edit roles do not cover the Gateway API: Ingresses are still worth reporting.
+                _diagnostics?.Invoke($"{ex.Message} Skipping {plural}.");
+                yield break;
+            }
 
             yield return enumerator.Current;
         }

@@ -81,7 +81,7 @@ public sealed class CertificateTester
             var connection = RequireConnection();
             var references = new List<(TlsReference Reference, IReadOnlyList<string> Addresses)>();
             bool found;
-            if (target.Kind == "Gateway")
+            if (string.Equals(target.Kind, "Gateway", StringComparison.OrdinalIgnoreCase))
             {
                 var gateway = await FindGatewayAsync(connection, ns!, target.Name, cancellationToken).ConfigureAwait(false);
                 found = gateway is not null;

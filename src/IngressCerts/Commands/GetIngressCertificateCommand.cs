@@ -165,12 +165,18 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
             objects.AddRange(read);
         }
 
-        foreach (var item in new ManifestScanner(_options!).Scan(objects))
+        var invalid = new List<ManifestError>();
+        foreach (var item in new ManifestScanner(_options!).Scan(objects, invalid.Add))
         {
             if (_filter!.Matches(item))
             {
                 WriteObject(item);
             }
+        }
+
+        foreach (var error in invalid)
+        {
+            WriteError(new ErrorRecord(new InvalidDataException(error.Message), "InvalidManifest", ErrorCategory.InvalidData, error.File));
         }
     }
 

@@ -480,14 +480,21 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
 
             foreach (var obj in objects.Where(o => (o.Namespace ?? "default") == target.Namespace))
             {
-                if (obj.Kind == "Secret" && obj.Name == target.SecretName)
+                try
                 {
-                    secret = KubernetesJson.Deserialize<V1Secret>(obj.Json.ToJsonString());
+                    if (obj.Kind == "Secret" && obj.Name == target.SecretName)
+                    {
+                        secret = KubernetesJson.Deserialize<V1Secret>(obj.Json.ToJsonString());
+                    }
+                    else if (obj.Kind == "Ingress" && obj.Name == target.IngressName)
+                    {
+                        ingress = KubernetesJson.Deserialize<V1Ingress>(obj.Json.ToJsonString());
+                        ingress.Metadata.NamespaceProperty ??= target.Namespace;
+                    }
                 }
-                else if (obj.Kind == "Ingress" && obj.Name == target.IngressName)
+                catch (System.Text.Json.JsonException ex)
                 {
-                    ingress = KubernetesJson.Deserialize<V1Ingress>(obj.Json.ToJsonString());
-                    ingress.Metadata.NamespaceProperty ??= target.Namespace;
+                    WriteError(new ErrorRecord(new InvalidDataException($"Cannot read {obj.Describe()} in '{file}': {ex.Message}"), "InvalidManifest", ErrorCategory.InvalidData, file));
                 }
             }
         }

@@ -112,6 +112,28 @@ public sealed class ClusterScannerTests
     }
 
     [ServerOnlyFact]
+    public async Task A_user_without_gateway_api_rights_still_gets_the_ingresses()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        var (ns, _) = await SeedShopAsync(cluster);
+        server.AddUser("ingress-only", "ingress-only-token", AccessRule.Allow("get,list", "ingresses,secrets"));
+        string kubeconfig = Path.Combine(Path.GetTempPath(), $"io-{Guid.NewGuid():N}.kubeconfig");
+        server.WriteKubeconfig(kubeconfig, "ingress-only");
+        try
+        {
+            var notes = new List<string>();
+            var results = await ScanAsync(new ConnectionFactory().Connect(new ConnectionOptions(new[] { kubeconfig })), null, notes.Add);
+            Assert.Equal(3, results.Count(r => r.Namespace == ns));
+            Assert.Contains(notes, n => n.Contains("gateways", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+
+    [ServerOnlyFact]
     public async Task A_forbidden_list_names_the_cluster_the_user_and_the_verb()
     {
         await using var cluster = await TestCluster.StartAsync();

@@ -47,6 +47,16 @@ public sealed class ManifestReaderTests : IDisposable
     }
 
     [Fact]
+    public void Unquoted_annotation_values_and_numeric_names_are_read_as_text()
+    {
+        string file = Write("n.yaml", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: 404\n  annotations:\n    ssl-redirect: true\n    weight: 10\n");
+        var obj = ManifestReader.ReadFile(file).Objects.Single();
+        Assert.Equal("404", obj.Name);
+        Assert.Equal("true", obj.Json["metadata"]!["annotations"]!["ssl-redirect"]!.GetValue<string>());
+        Assert.Equal("10", obj.Json["metadata"]!["annotations"]!["weight"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Broken_yaml_is_an_error_naming_the_file_not_an_exception()
     {
         string file = Write("bad.yaml", "a: [unclosed");
