@@ -85,6 +85,13 @@ Describe 'Get-IngressCertificate with several clusters' -Skip:([bool]$env:INGRES
         $errs[0].TargetObject | Should -Be 'no-such-context'
     }
 
+    It 'sends piped results back to the cluster they came from' {
+        $r = Get-IngressCertificate -Context beta -AllNamespaces | Test-IngressCertificate -Detailed -MinimumDaysRemaining 1
+        $r.Context | Should -Be 'beta'
+        $r.Name | Should -Be 'b'
+        $r.FailedChecks | Should -Not -Contain 'SecretPresent'
+    }
+
     It 'completes context names from the merged kubeconfig' {
         $completions = TabExpansion2 -inputScript 'Get-IngressCertificate -Context ' -cursorColumn 32
         $completions.CompletionMatches.CompletionText | Should -Contain 'alpha'

@@ -191,7 +191,7 @@ internal sealed class ChainVerifier
             findings.Add(new(
                 FindingIds.MissingIssuer,
                 CertificateStatus.IncompleteChain,
-                $"the issuer '{top.IssuerName}' of certificate '{top.Name}' is neither in {bundleName} nor a trusted root: an intermediate certificate is missing"));
+                $"the issuer '{top.IssuerName}' of certificate '{top.Name}' is neither in {bundleName} nor a trusted root: an intermediate certificate is missing, or the issuer is a private CA whose root is not trusted here (pass it with -TrustedRootPath)"));
         }
         else if ((result.Flags & X509ChainStatusFlags.UntrustedRoot) != 0 && top is not null)
         {

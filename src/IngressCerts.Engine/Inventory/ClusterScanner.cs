@@ -144,9 +144,10 @@ public sealed class ClusterScanner
             bool denied = false;
             Report($"Reading TLS Secrets{In(scope)}");
             var pages = _reader.ListTlsSecretPagesAsync(scope, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            Task<(bool Has, bool Denied)>? next = null;
             try
             {
-                var next = MoveNextOrDeniedAsync(pages);
+                next = MoveNextOrDeniedAsync(pages);
                 while (true)
                 {
                     var (has, wasDenied) = await next.ConfigureAwait(false);
@@ -169,6 +170,19 @@ public sealed class ClusterScanner
             }
             finally
             {
+                // An enumerator must not be disposed while a MoveNext is in flight (the consumer may leave early).
+                if (next is { IsCompleted: false })
+                {
+                    try
+                    {
+                        await next.ConfigureAwait(false);
+                    }
+                    catch (Exception)
+                    {
+                        // Its outcome no longer matters: the scan is already ending for another reason.
+                    }
+                }
+
                 await pages.DisposeAsync().ConfigureAwait(false);
             }
 

@@ -88,6 +88,12 @@ public sealed class ConnectionFactory
             throw new KubeConfigurationException(KubeErrorKind.KubeConfigInvalid, $"The server '{options.Server}' is not an http(s) URL.");
         }
 
+        if (uri.Scheme == "http" && !string.IsNullOrEmpty(options.Token))
+        {
+            throw new KubeConfigurationException(KubeErrorKind.KubeConfigInvalid,
+                $"Refusing to send a token to '{options.Server}' over plain http: use the server's https address.");
+        }
+
         string key = string.Join('\n', "server", uri.AbsoluteUri, options.CertificateAuthority ?? string.Empty, Hash(options.Token));
         return _cache.GetOrAdd(key, _ =>
         {

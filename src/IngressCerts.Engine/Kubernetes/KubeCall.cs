@@ -32,7 +32,11 @@ internal static class KubeCall
         }
         catch (HttpRequestException ex)
         {
-            string message = $"Cluster '{connection.ContextName}' ({connection.Server}) is unreachable for {verb} {resource}: {ex.Message}";
+            string detail = ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message;
+            string hint = ex.InnerException is System.Security.Authentication.AuthenticationException
+                ? " The server's certificate is not trusted: give its CA with -CertificateAuthority (or certificate-authority-data in the kubeconfig)."
+                : string.Empty;
+            string message = $"Cluster '{connection.ContextName}' ({connection.Server}) is unreachable for {verb} {resource}: {detail}{hint}";
             throw new KubeApiException(KubeErrorKind.ClusterUnreachable, 0, message, verb, resource, @namespace, name, connection.ContextName, connection.UserName, ex);
         }
         catch (k8s.Exceptions.KubeConfigException ex)

@@ -6,11 +6,12 @@ namespace IngressCerts.Engine.Publishing;
 
 /// <summary>
 /// Writes what a publish would apply as YAML that `kubectl apply -f` accepts (GitOps): the Secret as desired, and the
-/// Ingress when the plan changes it. Server-owned fields are left out so the manifest applies to any cluster.
+/// Ingress when the plan changes it. Server-owned fields are left out so the manifest applies to any cluster, and
+/// so is the publish time: the same certificate gives the same manifest, and a GitOps diff shows only real changes.
 /// </summary>
 public static class ManifestWriter
 {
-    public static string ToYaml(PublishPlan plan, PublishPayload payload, DateTimeOffset now)
+    public static string ToYaml(PublishPlan plan, PublishPayload payload)
     {
         var secret = new V1Secret
         {
@@ -26,7 +27,6 @@ public static class ManifestWriter
                 {
                     [SecretAnnotations.Thumbprint] = payload.Thumbprint,
                     [SecretAnnotations.NotAfter] = SecretAnnotations.Timestamp(new DateTimeOffset(payload.NotAfter, TimeSpan.Zero)),
-                    [SecretAnnotations.PublishedAt] = SecretAnnotations.Timestamp(now),
                 },
             },
             Data = new Dictionary<string, byte[]> { ["tls.crt"] = payload.TlsCrt, ["tls.key"] = payload.TlsKey },

@@ -98,10 +98,11 @@ public sealed class Publisher
         {
             await _writer.ReplaceSecretAsync(plan.SecretToWrite, cancellationToken).ConfigureAwait(false);
         }
-        catch (KubeApiException) when (archived is not null)
+        catch (Exception ex) when (archived is not null && ex is KubeApiException or OperationCanceledException)
         {
-            // The update did not happen: the copy just archived would be an entry nobody replaced. Remove it.
-            await history.DeleteQuietlyAsync(archived, cancellationToken).ConfigureAwait(false);
+            // The update did not happen (or was cancelled): the copy just archived would be an entry nobody
+            // replaced, holding a key. Remove it, even when the caller has cancelled.
+            await history.DeleteQuietlyAsync(archived, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
@@ -153,10 +154,18 @@ public sealed class Publisher
 
             var entries = await history.ListAsync(ns, secretName, cancellationToken).ConfigureAwait(false);
             var newest = entries.FirstOrDefault()
-                ?? throw new PublishRefusedException(new PublishRefusal("NoHistory", $"Secret {ns}/{secretName} has no previous certificate to restore (history is kept when -HistoryLimit is 1 or more)."));
+                ?? throw new PublishRefusedException(new PublishRefusal("NoHistory",
+                    $"Secret {ns}/{secretName} has no previous certificate to restore: the first publish created it, history was off (-HistoryLimit 0), or the previous one was already restored."));
 
             var (previousThumbprint, _) = PublishPlanner.ReadCurrentCertificate(current);
             var (restoredThumbprint, restoredNotAfter) = PublishPlanner.ReadCurrentCertificate(newest);
+
+            // The same safety as a publish: putting back a certificate that has expired meanwhile is an outage.
+            if (!force && restoredNotAfter is { } notAfter && notAfter < _clock().UtcDateTime)
+            {
+                throw new PublishRefusedException(new PublishRefusal("CertificateExpired",
+                    $"The previous certificate of Secret {ns}/{secretName} ({restoredThumbprint}) expired on {notAfter:yyyy-MM-dd}; not restoring it. Use -Force to restore it anyway."));
+            }
             var restored = SecretHistory.Restore(current, newest, _clock());
             try
             {
@@ -166,14 +175,14 @@ public sealed class Publisher
                 {
                     await _writer.ReplaceSecretAsync(restored, cancellationToken).ConfigureAwait(false);
                 }
-                catch (KubeApiException)
+                catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
                 {
-                    await history.DeleteQuietlyAsync(archived, cancellationToken).ConfigureAwait(false);
+                    await history.DeleteQuietlyAsync(archived, CancellationToken.None).ConfigureAwait(false);
                     throw;
                 }
 
+                // The restored entry leaves history and the replaced certificate joins it: the count stays the same.
                 await history.DeleteQuietlyAsync(newest, cancellationToken).ConfigureAwait(false);
-                await history.PruneAsync(ns, secretName, Math.Max(1, _options.HistoryLimit), _diagnostics, cancellationToken).ConfigureAwait(false);
                 return new PublishOutcome(PublishAction.Updated, previousThumbprint, restoredThumbprint ?? string.Empty,
                     restoredNotAfter ?? DateTime.MinValue, Array.Empty<string>());
             }

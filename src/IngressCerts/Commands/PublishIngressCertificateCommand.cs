@@ -68,13 +68,15 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     [Parameter(ParameterSetName = PemTextSet, ValueFromPipelineByPropertyName = true)]
     public string? ChainPem { get; set; }
 
-    /// <summary>The Secret's namespace (and the Ingress's).</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The Secret's namespace (and the Ingress's); default: the context's namespace, as kubectl.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? Namespace { get; set; }
 
+    /// <summary>The Secret to write; inventory rows without one (DefaultCertificate) bind null and get a clear error.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
+    [AllowNull]
+    [AllowEmptyString]
     public string? SecretName { get; set; }
 
     /// <summary>Set by Get-IngressCertificate objects whose Secret lives elsewhere (Gateway cross-namespace refs).</summary>
@@ -91,9 +93,9 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     [Alias("Hosts")]
     public new string[]? Host { get; set; }
 
-    [Parameter]
+    /// <summary>The kube context; bound from piped Get/Publish results so each goes back to its own cluster.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ContextCompleter))]
-    [ValidateNotNullOrEmpty]
     public string? Context { get; set; }
 
     /// <summary>Keep the self-signed root at the end of tls.crt (clients never need it).</summary>
@@ -147,7 +149,16 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
 
     protected override void ProcessRecord()
     {
-        string secretNamespace = SecretNamespace ?? Namespace!;
+        if (string.IsNullOrWhiteSpace(SecretName))
+        {
+            WriteError(new ErrorRecord(
+                new ArgumentException($"No Secret to publish to{(Namespace is null ? string.Empty : " in namespace '" + Namespace + "'")}: this TLS entry names no secretName (the controller serves its default certificate). Give -SecretName, and -IngressName to wire it."),
+                "NoSecretName", ErrorCategory.InvalidArgument, Namespace));
+            return;
+        }
+
+        Namespace ??= SecretNamespace ?? (AsManifest && Path is not null ? "default" : Connect(ClusterContext(Context)).DefaultNamespace);
+        string secretNamespace = SecretNamespace ?? Namespace;
         string targetName = $"{secretNamespace}/{SecretName}";
         if (IngressName is not null && secretNamespace != Namespace)
         {
@@ -200,7 +211,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        var connection = Connect(Context);
+        var connection = Connect(ClusterContext(Context));
         var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force, HistoryLimit));
         PublishPlan plan;
         try
@@ -376,25 +387,13 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
                 default:
                     return KeyPem switch
                     {
-                        SecureString secure => SecureStrings.Use(secure, chars =>
-                        {
-                            byte[] bytes = Encoding.UTF8.GetBytes(chars);
-                            try
-                            {
-                                return CertificateBundle.FromPem(Encoding.UTF8.GetBytes(CertificatePem!), bytes, ChainPem is null ? default : Encoding.UTF8.GetBytes(ChainPem), IncludeRoot);
-                            }
-                            finally
-                            {
-                                Array.Clear(bytes);
-                            }
-                        }),
-                        PSObject { BaseObject: SecureString secure } => SecureStrings.Use(secure, chars =>
-                            CertificateBundle.FromPem(CertificatePem!, new string(chars), ChainPem, IncludeRoot)),
+                        SecureString secure => FromPemWithSecureKey(secure),
+                        PSObject { BaseObject: SecureString secure } => FromPemWithSecureKey(secure),
                         _ => CertificateBundle.FromPem(CertificatePem!, LanguagePrimitives.ConvertTo<string>(KeyPem), ChainPem, IncludeRoot),
                     };
             }
         }
-        catch (CertificateBundleException ex)
+        catch (Exception ex) when (ex is CertificateBundleException or System.Security.Cryptography.CryptographicException)
         {
             WriteError(new ErrorRecord(new InvalidDataException($"Cannot publish to Secret {targetName}: {ex.Message}", ex),
                 "InvalidCertificateInput", ErrorCategory.InvalidData, targetName));
@@ -406,6 +405,20 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
 
         return null;
     }
+
+    // The key goes from the SecureString to bytes that are wiped after use; no string copy of it is made.
+    private CertificateBundle FromPemWithSecureKey(SecureString secure) => SecureStrings.Use(secure, chars =>
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(chars);
+        try
+        {
+            return CertificateBundle.FromPem(Encoding.UTF8.GetBytes(CertificatePem!), bytes, ChainPem is null ? default : Encoding.UTF8.GetBytes(ChainPem), IncludeRoot);
+        }
+        finally
+        {
+            Array.Clear(bytes);
+        }
+    });
 
     private string ResolveFile(string path)
     {
@@ -429,7 +442,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         }
         else
         {
-            var connection = Connect(Context);
+            var connection = Connect(ClusterContext(Context));
             context = connection.ContextName;
             try
             {
@@ -456,7 +469,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         }
 
         WriteVerbose($"Writing a manifest for Secret {targetName} ({payload.Thumbprint}) from {context}; nothing is changed in any cluster.");
-        WriteObject(ManifestWriter.ToYaml(plan, payload, now));
+        WriteObject(ManifestWriter.ToYaml(plan, payload));
     }
 
     private PublishState ReadStateFromFiles(PublishTarget target)

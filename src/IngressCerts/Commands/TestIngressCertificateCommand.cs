@@ -21,8 +21,8 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
+    /// <summary>A Secret to test; piped inventory rows without one (DefaultCertificate) bind null and fail SecretPresent.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
     public string? SecretName { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
@@ -40,7 +40,6 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
 
     /// <summary>The certificate expected in the Secret and on the wire (SHA-1 thumbprint).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
     public string? Thumbprint { get; set; }
 
     /// <summary>The certificate expected in the Secret and on the wire.</summary>
@@ -81,12 +80,12 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? TrustedRootPath { get; set; }
 
-    [Parameter]
+    /// <summary>The kube context; bound from piped Get/Publish results so each goes back to its own cluster.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ContextCompleter))]
-    [ValidateNotNullOrEmpty]
     public string? Context { get; set; }
 
-    private readonly List<TestTarget> _targets = new();
+    private readonly List<(string? Context, TestTarget Target)> _targets = new();
 
     protected override void ProcessRecord()
     {
@@ -99,9 +98,8 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
 
         if ((Name is not null || SecretName is not null) && Namespace is null && SecretNamespace is null)
         {
-            WriteError(new ErrorRecord(new ArgumentException($"-Namespace is needed to test '{Name ?? SecretName}'."),
-                "NamespaceRequired", ErrorCategory.InvalidArgument, Name ?? SecretName));
-            return;
+            // As kubectl: the context's namespace.
+            Namespace = Connect(ClusterContext(Context)).DefaultNamespace;
         }
 
         if (Name is null && SecretName is null && !Live)
@@ -111,8 +109,10 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        _targets.Add(new TestTarget(Namespace, Name, SecretNamespace ?? Namespace, SecretName, Host, Thumbprint, Certificate, Kind));
+        _targets.Add((ClusterContext(Context), new TestTarget(Namespace, Name, SecretNamespace ?? Namespace, NullIfEmpty(SecretName), Host, NullIfEmpty(Thumbprint), Certificate, Kind)));
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     protected override void EndProcessing()
     {
@@ -126,32 +126,33 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        bool needsCluster = _targets.Any(t => t.Name is not null || t.SecretName is not null);
-        ClusterConnection? connection = needsCluster ? Connect(Context) : null;
         var asOf = MyInvocation.BoundParameters.ContainsKey(nameof(AsOf))
             ? new DateTimeOffset(AsOf.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(AsOf, DateTimeKind.Local) : AsOf)
             : DateTimeOffset.UtcNow;
-        var tester = new CertificateTester(connection, new TestOptions(asOf, MinimumDaysRemaining, Live, Endpoint, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds), LoadTrustedRoots(TrustedRootPath)));
+        var options = new TestOptions(asOf, MinimumDaysRemaining, Live, Endpoint, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds), LoadTrustedRoots(TrustedRootPath));
 
-        IReadOnlyList<CertificateTestResult> results;
-        try
+        // Piped objects may come from several clusters: each group is tested against its own.
+        var results = new List<CertificateTestResult>();
+        bool failedToRun = false;
+        foreach (var group in _targets.GroupBy(t => t.Context))
         {
-            results = RunAsync(_ => tester.TestAsync(_targets, CancellationToken));
-        }
-        catch (KubeApiException ex)
-        {
-            WriteError(ToErrorRecord(ex, ex.Target));
-            if (!Detailed)
+            var targets = group.Select(t => t.Target).ToList();
+            bool needsCluster = targets.Any(t => t.Name is not null || t.SecretName is not null);
+            ClusterConnection? connection = needsCluster ? Connect(group.Key) : null;
+            var tester = new CertificateTester(connection, options);
+            try
             {
-                WriteObject(false);
+                results.AddRange(RunAsync(_ => tester.TestAsync(targets, CancellationToken)));
             }
-
-            return;
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "InvalidEndpoint", ErrorCategory.InvalidArgument, Endpoint));
-            return;
+            catch (KubeApiException ex)
+            {
+                WriteError(ToErrorRecord(ex, ex.Target));
+                failedToRun = true;
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "InvalidEndpoint", ErrorCategory.InvalidArgument, Endpoint));
+            }
         }
 
         foreach (var result in results)
@@ -168,7 +169,7 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
         }
         else
         {
-            WriteObject(results.All(r => r.Passed));
+            WriteObject(!failedToRun && results.All(r => r.Passed));
         }
     }
 }

@@ -6,7 +6,7 @@ using IngressCerts.Engine.Publishing;
 namespace IngressCerts.Commands;
 
 /// <summary>Restores the previous certificate of a Secret that Publish-IngressCertificate replaced.</summary>
-[Cmdlet(VerbsCommon.Undo, "IngressCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Undo, "IngressCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PublishResult))]
 public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
 {
@@ -21,9 +21,9 @@ public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
     public string? SecretNamespace { get; set; }
 
-    [Parameter]
+    /// <summary>The kube context; bound from piped Get/Publish results so each goes back to its own cluster.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ContextCompleter))]
-    [ValidateNotNullOrEmpty]
     public string? Context { get; set; }
 
     /// <summary>Restore even into a Secret that cert-manager manages.</summary>
@@ -34,7 +34,7 @@ public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
     {
         string ns = SecretNamespace ?? Namespace!;
         string target = $"{ns}/{SecretName}";
-        var connection = Connect(Context);
+        var connection = Connect(ClusterContext(Context));
         var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force));
         if (!ShouldProcess($"Restore the previous certificate of Secret {target} in '{connection.ContextName}'", $"Restore the previous certificate of Secret {target}?", "Undo-IngressCertificate"))
         {

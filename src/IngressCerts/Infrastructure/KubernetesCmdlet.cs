@@ -40,6 +40,14 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
     protected ClusterConnection Connect(string? context) => Connect(context, terminating: true)!;
 
     /// <summary>
+    /// The context a piped or given -Context names, or null for the current one. Objects from an offline
+    /// inventory carry their manifest file as Context, and -Server connections carry the server URL: neither is
+    /// a kube context.
+    /// </summary>
+    protected string? ClusterContext(string? context) =>
+        string.IsNullOrEmpty(context) || Server is not null || File.Exists(context) ? null : context;
+
+    /// <summary>
     /// Connects to one context; with <paramref name="terminating"/> false a context that cannot be set up is one
     /// non-terminating error and null, so a multi-cluster scan goes on with the others.
     /// </summary>
