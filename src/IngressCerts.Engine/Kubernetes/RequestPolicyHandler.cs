@@ -15,8 +15,9 @@ internal sealed class RequestPolicyHandler : DelegatingHandler
 
     public long RequestCount => Interlocked.Read(ref _requestCount);
 
-    /// <summary>Where retry notices go (the verbose stream in PowerShell); may be null.</summary>
-    public Action<string>? Diagnostics { get; set; }
+    // The handler is shared by every cmdlet that uses a cached connection, so notices go to the current flow's
+    // listener rather than to one fixed sink.
+    private static void Diagnostics(string message) => DiagnosticsRelay.Write(message);
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -31,7 +32,7 @@ internal sealed class RequestPolicyHandler : DelegatingHandler
             }
             catch (HttpRequestException ex) when (isRead && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
             {
-                Diagnostics?.Invoke($"{request.Method} {request.RequestUri?.PathAndQuery}: {ex.Message}; retrying ({attempt}/{MaxAttempts - 1}).");
+                Diagnostics($"{request.Method} {request.RequestUri?.PathAndQuery}: {ex.Message}; retrying ({attempt}/{MaxAttempts - 1}).");
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -42,7 +43,7 @@ internal sealed class RequestPolicyHandler : DelegatingHandler
             }
 
             TimeSpan delay = RetryAfter(response) ?? Backoff(attempt);
-            Diagnostics?.Invoke($"{request.Method} {request.RequestUri?.PathAndQuery}: HTTP {(int)response.StatusCode}; retrying in {delay.TotalSeconds:0.##} s ({attempt}/{MaxAttempts - 1}).");
+            Diagnostics($"{request.Method} {request.RequestUri?.PathAndQuery}: HTTP {(int)response.StatusCode}; retrying in {delay.TotalSeconds:0.##} s ({attempt}/{MaxAttempts - 1}).");
             response.Dispose();
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }

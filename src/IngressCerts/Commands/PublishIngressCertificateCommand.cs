@@ -212,7 +212,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         }
 
         var connection = Connect(ClusterContext(Context));
-        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force, HistoryLimit));
+        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force, HistoryLimit), DiagnosticsRelay.Write);
         PublishPlan plan;
         try
         {
@@ -446,7 +446,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             context = connection.ContextName;
             try
             {
-                var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force, HistoryLimit));
+                var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force, HistoryLimit), DiagnosticsRelay.Write);
                 state = RunAsync(_ => publisher.ReadStateAsync(target, CancellationToken));
             }
             catch (KubeApiException ex)

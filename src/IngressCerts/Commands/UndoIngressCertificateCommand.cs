@@ -35,7 +35,7 @@ public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
         string ns = SecretNamespace ?? Namespace!;
         string target = $"{ns}/{SecretName}";
         var connection = Connect(ClusterContext(Context));
-        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force));
+        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force), DiagnosticsRelay.Write);
         if (!ShouldProcess($"Restore the previous certificate of Secret {target} in '{connection.ContextName}'", $"Restore the previous certificate of Secret {target}?", "Undo-IngressCertificate"))
         {
             return;

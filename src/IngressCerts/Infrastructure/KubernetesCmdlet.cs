@@ -32,9 +32,9 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
     protected IReadOnlyList<string>? ResolvedKubeConfigPaths =>
         KubeConfigPath?.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToList();
 
-    /// <summary>Exec credential plugins run inside API calls: their stderr goes to this cmdlet's verbose stream.</summary>
+    /// <summary>Retries and exec credential plugins' stderr during API calls go to this cmdlet's verbose stream.</summary>
     protected override IDisposable? OnBackgroundWorkStarting(PipelineSink sink) =>
-        ExecPluginDiagnostics.Route(message => sink.Post(() => WriteVerbose(message)));
+        DiagnosticsRelay.Route(message => sink.Post(() => WriteVerbose(message)));
 
     /// <summary>Connects to one context (null: the current one); set-up failures terminate the cmdlet.</summary>
     protected ClusterConnection Connect(string? context) => Connect(context, terminating: true)!;
@@ -67,8 +67,11 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
                 "TokenWithoutServer", ErrorCategory.InvalidArgument, null));
         }
 
+        // Building a configuration may run an exec credential plugin right here, on the pipeline thread.
+        var early = new System.Collections.Concurrent.ConcurrentQueue<string>();
         try
         {
+            using var route = DiagnosticsRelay.Route(early.Enqueue);
             var connection = ConnectionFactory.Shared.Connect(new ConnectionOptions(
                 ResolvedKubeConfigPaths,
                 context,
@@ -77,6 +80,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
                     ? CertificateAuthority
                     : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificateAuthority),
                 Token is null ? null : Unprotect(Token)));
+            FlushVerbose(early);
             if (connection.SkipsTlsVerification)
             {
                 WriteWarning($"The kubeconfig for context '{connection.ContextName}' sets insecure-skip-tls-verify: the server's identity is not checked.");
@@ -86,6 +90,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         }
         catch (KubeConfigurationException ex)
         {
+            FlushVerbose(early);
             var record = new ErrorRecord(ex, ex.Kind.ToString(), CategoryOf(ex.Kind), context ?? Server);
             if (terminating)
             {
@@ -94,6 +99,14 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
 
             WriteError(record);
             return null;
+        }
+    }
+
+    private void FlushVerbose(System.Collections.Concurrent.ConcurrentQueue<string> messages)
+    {
+        while (messages.TryDequeue(out string? message))
+        {
+            WriteVerbose(message);
         }
     }
 

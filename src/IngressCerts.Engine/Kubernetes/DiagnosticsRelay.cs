@@ -3,16 +3,20 @@ using k8s;
 namespace IngressCerts.Engine.Kubernetes;
 
 /// <summary>
-/// Sends what kubeconfig exec credential plugins (kubelogin, aws eks get-token, gke-gcloud-auth-plugin) write to
-/// stderr to whoever is listening in the current async flow: in PowerShell, the verbose stream of the cmdlet that
-/// caused the plugin to run. The client library reports it through one static event, hence this relay.
+/// Sends diagnostics that arise deep inside shared objects (a cached connection's retry handler; what kubeconfig
+/// exec credential plugins such as kubelogin or aws eks get-token write to stderr, which the client library reports
+/// through one static event) to whoever listens in the current async flow: in PowerShell, the verbose stream of
+/// the cmdlet whose request caused them.
 /// </summary>
-public static class ExecPluginDiagnostics
+public static class DiagnosticsRelay
 {
     private static readonly AsyncLocal<Action<string>?> s_current = new();
     private static int s_subscribed;
 
-    /// <summary>Routes plugin stderr lines to <paramref name="sink"/> until the returned scope is disposed.</summary>
+    /// <summary>Sends a message to the listener of the current flow, if any.</summary>
+    public static void Write(string message) => s_current.Value?.Invoke(message);
+
+    /// <summary>Routes messages to <paramref name="sink"/> until the returned scope is disposed.</summary>
     public static IDisposable Route(Action<string> sink)
     {
         if (Interlocked.Exchange(ref s_subscribed, 1) == 0)
