@@ -10,15 +10,15 @@ internal sealed record BenchOptions
     public int IngressesPerNamespace { get; init; } = 10;
 
     /// <summary>Measured runs (after one warm-up) of the inventory and the raw fetch; the median is reported.</summary>
-    public int Runs { get; init; } = 5;
+    public int Runs { get; init; } = 3;
 
     /// <summary>Measured runs of the naive baseline (10,000 sequential GETs, the slowest variant).</summary>
     public int NaiveRuns { get; init; } = 3;
 
-    public int KubectlRuns { get; init; } = 2;
+    public int KubectlRuns { get; init; } = 1;
 
     /// <summary>Runs inside each separate process (engine child, pwsh child); the first is the cold one.</summary>
-    public int ChildRuns { get; init; } = 3;
+    public int ChildRuns { get; init; } = 2;
 
     /// <summary>The built module's manifest (out/IngressCerts/IngressCerts.psd1); without it the cmdlet is not measured.</summary>
     public string? ModulePath { get; init; }
@@ -46,16 +46,21 @@ internal sealed record BenchOptions
         usage: IngressCerts.Bench.Inventory [options]
           --namespaces N         namespaces in the fleet (1000)
           --per-namespace N      Ingresses (each with its TLS Secret) per namespace (10)
-          --runs N               measured runs of inventory and raw fetch, after one warm-up (5)
+          --runs N               measured runs of inventory and raw fetch, after one warm-up (3)
           --naive-runs N         measured runs of the naive baseline (3; 0 skips it)
-          --kubectl-runs N       measured runs of kubectl (2; 0 skips it)
-          --child-runs N         runs inside each separate process, the first being cold (3)
+          --kubectl-runs N       measured runs of kubectl, after filling its discovery cache (1; 0 skips it)
+          --child-runs N         runs inside each separate process, the first being cold (2)
           --module PATH          out/IngressCerts/IngressCerts.psd1: measure Get-IngressCertificate in a pwsh child
           --pwsh PATH            pwsh executable or pwsh.dll (default: `dotnet pwsh` in --repo)
           --repo PATH            repository root, for `dotnet pwsh` (default: found from the current directory)
           --kubectl PATH         kubectl (default: kubectl on PATH; skipped when there is none)
           --json PATH            also write every figure as JSON
           --skip-pwsh | --skip-kubectl | --skip-naive | --skip-breakdown
+
+        IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N]
+          only the seeded server, for profiling a client by hand; prints READY URL KUBECONFIG, stops when stdin closes
+        IngressCerts.Bench.Inventory child inventory|raw KUBECONFIG RUNS
+          one measured client process (what the bench starts itself); prints RESULT {json}
         """;
 
     public static BenchOptions Parse(string[] args)

@@ -14,6 +14,12 @@ internal static class Program
             return await ServeMode.RunAsync(args);
         }
 
+        if (args.Any(a => a is "--help" or "-h" or "-?"))
+        {
+            Console.Out.WriteLine(BenchOptions.Usage);
+            return 0;
+        }
+
         BenchOptions options;
         try
         {

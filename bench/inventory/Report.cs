@@ -174,8 +174,8 @@ internal sealed class Report(BenchOptions options)
         {
             w.WriteLine();
             w.WriteLine("Where the time goes (in the bench process, each step alone over the whole fleet, one thread unless said; CPU of the whole process):");
-            var stepRows = new List<string[]> { new[] { "step", "time", "CPU", "detail" } };
-            stepRows.AddRange(Breakdown.Select(s => new[] { s.Name, Seconds(s.Ms), Seconds(s.CpuMs), s.Detail }));
+            var stepRows = new List<string[]> { new[] { "step", "time", "CPU", "allocated", "detail" } };
+            stepRows.AddRange(Breakdown.Select(s => new[] { s.Name, Seconds(s.Ms), Seconds(s.CpuMs), s.AllocatedBytes is { } a ? Mb(a) : "", s.Detail }));
             Table(w, stepRows);
         }
 
@@ -192,6 +192,12 @@ internal sealed class Report(BenchOptions options)
         {
             double ratio = ei.WarmMs / er.WarmMs;
             targets.Add(["inventory / raw fetch, separate processes (warm)", $"{ratio:0.00}x", $"<= {TargetRatio:0.0}x", Verdict(ratio <= TargetRatio)]);
+        }
+
+        if (Child("engine-inventory") is { } eic && Child("engine-raw") is { } erc && erc.WarmCpuMs > 0)
+        {
+            double ratio = eic.WarmCpuMs / erc.WarmCpuMs;
+            targets.Add(["client CPU time: inventory / raw fetch (separate processes)", $"{ratio:0.00}x", $"(for reference; load-independent)", string.Empty]);
         }
 
         if (Child("pwsh-stream") is { } ps && raw is not null)
