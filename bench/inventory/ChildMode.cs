@@ -13,7 +13,9 @@ internal sealed record ChildResult(
     long StartupPeakWorkingSet,
     List<ChildRun> Runs,
     long PeakWorkingSet,
-    Dictionary<string, int>? Statuses);
+    Dictionary<string, int>? Statuses,
+    long EndWorkingSet = 0,
+    long EndGcCommitted = 0);
 
 /// <summary>
 /// `IngressCerts.Bench.Inventory child inventory|raw KUBECONFIG RUNS`: the engine's inventory (or the raw fetch) in
@@ -78,7 +80,7 @@ internal static class ChildMode
         }
 
         process.Refresh();
-        var result = new ChildResult("engine-" + mode, startupWs, startupPeak, list, process.PeakWorkingSet64, statuses);
+        var result = new ChildResult("engine-" + mode, startupWs, startupPeak, list, process.PeakWorkingSet64, statuses, process.WorkingSet64, GC.GetGCMemoryInfo().TotalCommittedBytes);
         Console.Out.WriteLine(ResultPrefix + JsonSerializer.Serialize(result, Json));
         return 0;
     }

@@ -78,5 +78,7 @@ $result = [ordered]@{
     runs                  = $runList
     peakWorkingSet        = $process.PeakWorkingSet64
     statuses              = if ($statuses.Count) { $statuses } else { $null }
+    endWorkingSet         = $process.WorkingSet64
+    endGcCommitted        = [GC]::GetGCMemoryInfo().TotalCommittedBytes
 }
 'RESULT ' + ($result | ConvertTo-Json -Compress -Depth 5)
