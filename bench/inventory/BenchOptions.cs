@@ -1,0 +1,102 @@
+using System.Globalization;
+
+namespace IngressCerts.Bench.Inventory;
+
+/// <summary>The bench's command line. Every knob has a default that keeps a whole run within about five minutes on two cores.</summary>
+internal sealed record BenchOptions
+{
+    public int Namespaces { get; init; } = 1000;
+
+    public int IngressesPerNamespace { get; init; } = 10;
+
+    /// <summary>Measured runs (after one warm-up) of the inventory and the raw fetch; the median is reported.</summary>
+    public int Runs { get; init; } = 3;
+
+    /// <summary>Measured runs of the naive baseline (10,000 sequential GETs, the slowest variant).</summary>
+    public int NaiveRuns { get; init; } = 3;
+
+    public int KubectlRuns { get; init; } = 1;
+
+    /// <summary>Runs inside each separate process (engine child, pwsh child); the first is the cold one.</summary>
+    public int ChildRuns { get; init; } = 3;
+
+    /// <summary>The built module's manifest (out/IngressCerts/IngressCerts.psd1); without it the cmdlet is not measured.</summary>
+    public string? ModulePath { get; init; }
+
+    /// <summary>How to start PowerShell: a pwsh executable, or pwsh.dll (run with dotnet). Null: `dotnet pwsh` in <see cref="RepositoryRoot"/>.</summary>
+    public string? Pwsh { get; init; }
+
+    public string? Kubectl { get; init; }
+
+    public string? RepositoryRoot { get; init; }
+
+    public string? JsonOut { get; init; }
+
+    public bool SkipPwsh { get; init; }
+
+    public bool SkipKubectl { get; init; }
+
+    public bool SkipNaive { get; init; }
+
+    public bool SkipBreakdown { get; init; }
+
+    public int References => Namespaces * IngressesPerNamespace;
+
+    public const string Usage = """
+        usage: IngressCerts.Bench.Inventory [options]
+          --namespaces N         namespaces in the fleet (1000)
+          --per-namespace N      Ingresses (each with its TLS Secret) per namespace (10)
+          --runs N               measured runs of inventory and raw fetch, after one warm-up (3)
+          --naive-runs N         measured runs of the naive baseline (3; 0 skips it)
+          --kubectl-runs N       measured runs of kubectl, after filling its discovery cache (1; 0 skips it)
+          --child-runs N         runs inside each separate process, the first being cold (3)
+          --module PATH          out/IngressCerts/IngressCerts.psd1: measure Get-IngressCertificate in a pwsh child
+          --pwsh PATH            pwsh executable or pwsh.dll (default: `dotnet pwsh` in --repo)
+          --repo PATH            repository root, for `dotnet pwsh` (default: found from the current directory)
+          --kubectl PATH         kubectl (default: kubectl on PATH; skipped when there is none)
+          --json PATH            also write every figure as JSON
+          --skip-pwsh | --skip-kubectl | --skip-naive | --skip-breakdown
+
+        IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N]
+          only the seeded server, for profiling a client by hand; prints READY URL KUBECONFIG, stops when stdin closes
+        IngressCerts.Bench.Inventory child inventory|raw KUBECONFIG RUNS
+          one measured client process (what the bench starts itself); prints RESULT {json}
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int NextInt(int min)
+            {
+                string name = args[i];
+                int value = int.Parse(Next(), CultureInfo.InvariantCulture);
+                return value >= min ? value : throw new ArgumentException($"{name} must be at least {min}");
+            }
+
+            o = args[i] switch
+            {
+                "--namespaces" => o with { Namespaces = NextInt(1) },
+                "--per-namespace" => o with { IngressesPerNamespace = NextInt(1) },
+                "--runs" => o with { Runs = NextInt(1) },
+                "--naive-runs" => o with { NaiveRuns = NextInt(0) },
+                "--kubectl-runs" => o with { KubectlRuns = NextInt(0) },
+                "--child-runs" => o with { ChildRuns = NextInt(1) },
+                "--module" => o with { ModulePath = Path.GetFullPath(Next()) },
+                "--pwsh" => o with { Pwsh = Next() },
+                "--repo" => o with { RepositoryRoot = Path.GetFullPath(Next()) },
+                "--kubectl" => o with { Kubectl = Next() },
+                "--json" => o with { JsonOut = Path.GetFullPath(Next()) },
+                "--skip-pwsh" => o with { SkipPwsh = true },
+                "--skip-kubectl" => o with { SkipKubectl = true },
+                "--skip-naive" => o with { SkipNaive = true },
+                "--skip-breakdown" => o with { SkipBreakdown = true },
+                _ => throw new ArgumentException($"unknown argument {args[i]}"),
+            };
+        }
+
+        return o;
+    }
+}
