@@ -192,20 +192,36 @@ public static class PublishPlanner
         Data = new Dictionary<string, byte[]> { ["tls.crt"] = payload.TlsCrt, ["tls.key"] = payload.TlsKey },
     };
 
-    private static V1Secret UpdatedSecret(V1Secret current, PublishPayload payload, DateTimeOffset now)
+    // Same object, same name, same resourceVersion: one in-place update the controller reloads, so there is no
+    // moment when the Ingress points at a missing or half-written Secret.
+    private static V1Secret UpdatedSecret(V1Secret current, PublishPayload payload, DateTimeOffset now) =>
+        InPlaceUpdate(current, new Dictionary<string, byte[]> { ["tls.crt"] = payload.TlsCrt, ["tls.key"] = payload.TlsKey }, payload.Thumbprint, payload.NotAfter, now);
+
+    /// <summary>
+    /// <paramref name="current"/> with <paramref name="data"/> replacing those keys (others, e.g. ca.crt, stay) and
+    /// the certificate annotations set, conditional on the resourceVersion that was read.
+    /// </summary>
+    internal static V1Secret InPlaceUpdate(V1Secret current, IDictionary<string, byte[]> data, string? thumbprint, DateTime? notAfter, DateTimeOffset now)
     {
-        // Same object, same name, same resourceVersion: one in-place update the controller reloads, so there is no
-        // moment when the Ingress points at a missing or half-written Secret. Other keys (e.g. ca.crt) stay.
-        var data = new Dictionary<string, byte[]>(current.Data ?? new Dictionary<string, byte[]>(), StringComparer.Ordinal)
+        var merged = new Dictionary<string, byte[]>(current.Data ?? new Dictionary<string, byte[]>(), StringComparer.Ordinal);
+        foreach (var (key, value) in data)
         {
-            ["tls.crt"] = payload.TlsCrt,
-            ["tls.key"] = payload.TlsKey,
-        };
+            merged[key] = value;
+        }
+
+        var annotations = new Dictionary<string, string>(current.Metadata.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        if (thumbprint is not null && notAfter is not null)
+        {
+            annotations[SecretAnnotations.Thumbprint] = thumbprint;
+            annotations[SecretAnnotations.NotAfter] = SecretAnnotations.Timestamp(new DateTimeOffset(notAfter.Value, TimeSpan.Zero));
+        }
+
+        annotations[SecretAnnotations.PublishedAt] = SecretAnnotations.Timestamp(now);
         return new V1Secret
         {
             ApiVersion = "v1",
             Kind = "Secret",
-            Type = SecretAnnotations.TlsType,
+            Type = current.Type,
             Metadata = new V1ObjectMeta
             {
                 Name = current.Metadata.Name,
@@ -213,12 +229,12 @@ public static class PublishPlanner
                 ResourceVersion = current.Metadata.ResourceVersion,
                 Uid = current.Metadata.Uid,
                 Labels = current.Metadata.Labels,
-                Annotations = Annotate(new Dictionary<string, string>(current.Metadata.Annotations ?? new Dictionary<string, string>()), payload, now),
+                Annotations = annotations,
                 OwnerReferences = current.Metadata.OwnerReferences,
                 Finalizers = current.Metadata.Finalizers,
             },
             Immutable = current.Immutable,
-            Data = data,
+            Data = merged,
         };
     }
 

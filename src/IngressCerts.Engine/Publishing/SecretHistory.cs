@@ -72,39 +72,8 @@ internal sealed class SecretHistory
     /// <summary>The owner Secret with the data of a history entry, conditional on the owner's resourceVersion.</summary>
     public static V1Secret Restore(V1Secret current, V1Secret entry, DateTimeOffset now)
     {
-        var data = new Dictionary<string, byte[]>(current.Data ?? new Dictionary<string, byte[]>(), StringComparer.Ordinal);
-        foreach (var (key, value) in entry.Data ?? new Dictionary<string, byte[]>())
-        {
-            data[key] = value;
-        }
-
-        var annotations = new Dictionary<string, string>(current.Metadata.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var (thumbprint, notAfter) = PublishPlanner.ReadCurrentCertificate(entry);
-        if (thumbprint is not null)
-        {
-            annotations[SecretAnnotations.Thumbprint] = thumbprint;
-            annotations[SecretAnnotations.NotAfter] = SecretAnnotations.Timestamp(new DateTimeOffset(notAfter!.Value, TimeSpan.Zero));
-        }
-
-        annotations[SecretAnnotations.PublishedAt] = SecretAnnotations.Timestamp(now);
-        return new V1Secret
-        {
-            ApiVersion = "v1",
-            Kind = "Secret",
-            Type = current.Type,
-            Metadata = new V1ObjectMeta
-            {
-                Name = current.Metadata.Name,
-                NamespaceProperty = current.Metadata.NamespaceProperty,
-                ResourceVersion = current.Metadata.ResourceVersion,
-                Uid = current.Metadata.Uid,
-                Labels = current.Metadata.Labels,
-                Annotations = annotations,
-                OwnerReferences = current.Metadata.OwnerReferences,
-                Finalizers = current.Metadata.Finalizers,
-            },
-            Data = data,
-        };
+        return PublishPlanner.InPlaceUpdate(current, entry.Data ?? new Dictionary<string, byte[]>(), thumbprint, notAfter, now);
     }
 
     public async Task PruneAsync(string ns, string secretName, int keep, Action<string>? diagnostics, CancellationToken cancellationToken)

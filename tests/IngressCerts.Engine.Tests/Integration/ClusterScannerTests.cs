@@ -25,6 +25,22 @@ public sealed class ClusterScannerTests
         return results;
     }
 
+    /// <summary>A connection as a user with only these rights (the kubeconfig is read once, then removed).</summary>
+    private static ClusterConnection ConnectAs(KubeApiServer server, string user, params AccessRule[] rules)
+    {
+        server.AddUser(user, user + "-token", rules);
+        string kubeconfig = Path.Combine(Path.GetTempPath(), $"{user}-{Guid.NewGuid():N}.kubeconfig");
+        server.WriteKubeconfig(kubeconfig, user);
+        try
+        {
+            return new ConnectionFactory().Connect(new ConnectionOptions(new[] { kubeconfig }));
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+
     private static async Task<(string Ns, TestCertificates.Issued Good)> SeedShopAsync(TestCluster cluster)
     {
         string ns = await cluster.CreateNamespaceAsync("shop-");
@@ -89,26 +105,16 @@ public sealed class ClusterScannerTests
         await using var cluster = await TestCluster.StartAsync();
         var server = cluster.RequireServer();
         var (ns, _) = await SeedShopAsync(cluster);
-        server.AddUser("reader", "reader-token",
+        var connection = ConnectAs(server, "reader",
             AccessRule.Allow("list,get", "ingresses,gateways,referencegrants"),
             AccessRule.Allow("get", "secrets", ns) with { ResourceNames = new[] { "shop-tls" } });
-        string kubeconfig = Path.Combine(Path.GetTempPath(), $"reader-{Guid.NewGuid():N}.kubeconfig");
-        server.WriteKubeconfig(kubeconfig, "reader");
-        try
-        {
-            var connection = new ConnectionFactory().Connect(new ConnectionOptions(new[] { kubeconfig }));
-            var notes = new List<string>();
-            var results = await ScanAsync(connection, new[] { ns }, notes.Add);
+        var notes = new List<string>();
+        var results = await ScanAsync(connection, new[] { ns }, notes.Add);
 
-            var byHost = results.ToDictionary(r => r.Hosts[0], r => r.Status);
-            Assert.Equal("Valid", byHost["shop.example"]);
-            Assert.Equal("Forbidden", byHost["api.example"]);
-            Assert.Contains(notes, n => n.Contains("forbidden", StringComparison.OrdinalIgnoreCase));
-        }
-        finally
-        {
-            File.Delete(kubeconfig);
-        }
+        var byHost = results.ToDictionary(r => r.Hosts[0], r => r.Status);
+        Assert.Equal("Valid", byHost["shop.example"]);
+        Assert.Equal("Forbidden", byHost["api.example"]);
+        Assert.Contains(notes, n => n.Contains("forbidden", StringComparison.OrdinalIgnoreCase));
     }
 
     [ServerOnlyFact]
@@ -117,20 +123,10 @@ public sealed class ClusterScannerTests
         await using var cluster = await TestCluster.StartAsync();
         var server = cluster.RequireServer();
         var (ns, _) = await SeedShopAsync(cluster);
-        server.AddUser("ingress-only", "ingress-only-token", AccessRule.Allow("get,list", "ingresses,secrets"));
-        string kubeconfig = Path.Combine(Path.GetTempPath(), $"io-{Guid.NewGuid():N}.kubeconfig");
-        server.WriteKubeconfig(kubeconfig, "ingress-only");
-        try
-        {
-            var notes = new List<string>();
-            var results = await ScanAsync(new ConnectionFactory().Connect(new ConnectionOptions(new[] { kubeconfig })), null, notes.Add);
-            Assert.Equal(3, results.Count(r => r.Namespace == ns));
-            Assert.Contains(notes, n => n.Contains("gateways", StringComparison.Ordinal));
-        }
-        finally
-        {
-            File.Delete(kubeconfig);
-        }
+        var notes = new List<string>();
+        var results = await ScanAsync(ConnectAs(server, "ingress-only", AccessRule.Allow("get,list", "ingresses,secrets")), null, notes.Add);
+        Assert.Equal(3, results.Count(r => r.Namespace == ns));
+        Assert.Contains(notes, n => n.Contains("gateways", StringComparison.Ordinal));
     }
 
     [ServerOnlyFact]
@@ -138,23 +134,13 @@ public sealed class ClusterScannerTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var server = cluster.RequireServer();
-        server.AddUser("viewer", "viewer-token", AccessRule.Allow("get", "secrets"));
-        string kubeconfig = Path.Combine(Path.GetTempPath(), $"viewer-{Guid.NewGuid():N}.kubeconfig");
-        server.WriteKubeconfig(kubeconfig, "viewer");
-        try
-        {
-            var connection = new ConnectionFactory().Connect(new ConnectionOptions(new[] { kubeconfig }));
-            var ex = await Assert.ThrowsAsync<KubeApiException>(() => ScanAsync(connection, null));
-            Assert.Equal(KubeErrorKind.Forbidden, ex.Kind);
-            Assert.Equal(403, ex.StatusCode);
-            Assert.Contains("'viewer'", ex.Message, StringComparison.Ordinal);
-            Assert.Contains("list ingresses", ex.Message, StringComparison.Ordinal);
-            Assert.Contains($"'{connection.ContextName}'", ex.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(kubeconfig);
-        }
+        var connection = ConnectAs(server, "viewer", AccessRule.Allow("get", "secrets"));
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => ScanAsync(connection, null));
+        Assert.Equal(KubeErrorKind.Forbidden, ex.Kind);
+        Assert.Equal(403, ex.StatusCode);
+        Assert.Contains("'viewer'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("list ingresses", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{connection.ContextName}'", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
