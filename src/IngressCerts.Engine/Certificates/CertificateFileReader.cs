@@ -16,7 +16,8 @@ internal static class CertificateFileReader
     /// <param name="data">The file's bytes.</param>
     /// <param name="source">What to call the file in messages, e.g. "tls.crt".</param>
     /// <param name="problemStatus">The status problems impose (InvalidSecret for tls.crt, a note for ca.crt).</param>
-    public static CertificateFileContent Read(ReadOnlySpan<byte> data, string source, CertificateStatus problemStatus)
+    /// <param name="cache">Certificates already decoded in this scan, shared by content; null decodes every one.</param>
+    public static CertificateFileContent Read(ReadOnlySpan<byte> data, string source, CertificateStatus problemStatus, CertificateCache? cache = null)
     {
         var certificates = new List<X509Certificate2>(3);
         var problems = new List<CertificateFinding>();
@@ -28,7 +29,7 @@ internal static class CertificateFileReader
 
         if (!PemScanner.ContainsPem(data))
         {
-            ReadDer(data, source, problemStatus, certificates, problems);
+            ReadDer(data, source, problemStatus, certificates, problems, cache);
             return new(certificates, problems);
         }
 
@@ -53,7 +54,7 @@ internal static class CertificateFileReader
 
             index++;
             var der = PemScanner.Decode(data, block);
-            var certificate = der is null ? null : TryLoad(der);
+            var certificate = der is null ? null : Load(der, cache);
             if (certificate is null)
             {
                 problems.Add(new(
@@ -87,12 +88,13 @@ internal static class CertificateFileReader
         string source,
         CertificateStatus problemStatus,
         List<X509Certificate2> certificates,
-        List<CertificateFinding> problems)
+        List<CertificateFinding> problems,
+        CertificateCache? cache)
     {
         // Only a lone certificate counts as DER here: the X509Certificate2 constructor would also
         // take a PFX or PKCS#7, neither of which an ingress controller reads from a secret.
         var bytes = data.ToArray();
-        var certificate = LooksLikeCertificate(bytes) ? TryLoad(bytes) : null;
+        var certificate = LooksLikeCertificate(bytes) ? Load(bytes, cache) : null;
         if (certificate is not null)
         {
             certificates.Add(certificate);
@@ -120,6 +122,9 @@ internal static class CertificateFileReader
             return false;
         }
     }
+
+    private static X509Certificate2? Load(byte[] der, CertificateCache? cache) =>
+        cache is null ? TryLoad(der) : cache.GetOrLoad(der, TryLoad);
 
     private static X509Certificate2? TryLoad(byte[] der)
     {

@@ -68,6 +68,7 @@ public sealed class ParsedTlsSecret : IDisposable
     internal PublicKeyIdentity? Key { get; }
 
     /// <summary>Disposes every certificate of tls.crt and ca.crt; they (and facts made from them) are unusable afterwards.</summary>
+    /// <remarks>Not for a secret parsed with a <see cref="CertificateCache"/>: its certificates are shared.</remarks>
     public void Dispose()
     {
         foreach (var certificate in Certificates.Concat(CaCertificates))

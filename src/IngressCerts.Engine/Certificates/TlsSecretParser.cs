@@ -12,15 +12,19 @@ public static class TlsSecretParser
     public const string CaDataKey = "ca.crt";
 
     /// <summary>Parses a secret's data map (as <c>V1Secret.Data</c> holds it).</summary>
-    public static ParsedTlsSecret Parse(IDictionary<string, byte[]>? data) =>
+    public static ParsedTlsSecret Parse(IDictionary<string, byte[]>? data, CertificateCache? cache = null) =>
         Parse(
             data is not null && data.TryGetValue(CertificateDataKey, out var crt) ? crt : null,
             data is not null && data.TryGetValue(PrivateKeyDataKey, out var key) ? key : null,
-            data is not null && data.TryGetValue(CaDataKey, out var ca) ? ca : null);
+            data is not null && data.TryGetValue(CaDataKey, out var ca) ? ca : null,
+            cache);
 
     /// <summary>Parses the three values of a TLS secret; null means the entry is absent.</summary>
     /// <remarks>The caller's buffers are not changed; the caller should wipe <paramref name="tlsKey"/> when done.</remarks>
-    public static ParsedTlsSecret Parse(byte[]? tlsCrt, byte[]? tlsKey, byte[]? caCrt = null)
+    public static ParsedTlsSecret Parse(byte[]? tlsCrt, byte[]? tlsKey, byte[]? caCrt = null) => Parse(tlsCrt, tlsKey, caCrt, cache: null);
+
+    /// <summary>Like <see cref="Parse(byte[], byte[], byte[])"/>, sharing decoded certificates through <paramref name="cache"/>.</summary>
+    public static ParsedTlsSecret Parse(byte[]? tlsCrt, byte[]? tlsKey, byte[]? caCrt, CertificateCache? cache)
     {
         var problems = new List<CertificateFinding>();
 
@@ -31,8 +35,8 @@ public static class TlsSecretParser
         }
         else
         {
-            var content = CertificateFileReader.Read(tlsCrt, CertificateDataKey, CertificateStatus.InvalidSecret);
-            certificates = content.Certificates.Select(c => new CertificateInfo(c)).ToArray();
+            var content = CertificateFileReader.Read(tlsCrt, CertificateDataKey, CertificateStatus.InvalidSecret, cache);
+            certificates = content.Certificates.Select(c => cache?.InfoFor(c) ?? new CertificateInfo(c)).ToArray();
             problems.AddRange(content.Problems);
         }
 

@@ -12,6 +12,10 @@ public sealed class ReferenceEvaluator
     private const string CertManagerAnnotation = "cert-manager.io/certificate-name";
     private readonly CertificateEvaluator _evaluator;
 
+    // One per scan: the same intermediates (and often leaves) recur across Secrets, and decoding them is most of
+    // the cost of reading a Secret.
+    private readonly CertificateCache _certificates = new();
+
     public ReferenceEvaluator(InventoryOptions options)
     {
         _evaluator = new CertificateEvaluator(options.AsOf, options.ExpiringWithinDays, options.TrustedRoots?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>());
@@ -27,7 +31,7 @@ public sealed class ReferenceEvaluator
         string managedBy = string.Empty;
         if (lookup.Outcome == SecretLookupOutcome.Found)
         {
-            tls = TlsSecretParser.Parse(lookup.Data);
+            tls = TlsSecretParser.Parse(lookup.Data, _certificates);
             if (lookup.Data is not null && lookup.Data.TryGetValue("tls.key", out var key) && key is not null)
             {
                 CryptographicOperations.ZeroMemory(key);
