@@ -60,7 +60,7 @@ public static class TlsSecretParser
         {
             // ca.crt only matters to controllers for client-certificate authentication; a broken one
             // does not stop the server certificate from being served, so it is a note.
-            var content = CertificateFileReader.Read(caCrt, CaDataKey, CertificateStatus.Valid);
+            var content = CertificateFileReader.Read(caCrt, CaDataKey, CertificateStatus.Valid, cache);
             caCertificates = content.Certificates;
             problems.AddRange(content.Problems.Select(p =>
                 p.Id == FindingIds.KeyInCertificateFile ? p : p with { Id = FindingIds.UnreadableCaCertificate }));
