@@ -54,6 +54,29 @@ public sealed class ClusterScanner
     /// <summary>Scans the given namespaces, or all of them when <paramref name="namespaces"/> is null.</summary>
     public async IAsyncEnumerable<IngressCertificate> ScanAsync(IReadOnlyList<string>? namespaces, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // An all-namespace scan needs every TLS Secret page anyway: start fetching them while the Ingresses are listed.
+        var early = new StrongBox<SecretPagePump?>(namespaces is null ? SecretPagePump.Start(_reader, null, cancellationToken) : null);
+        try
+        {
+            await foreach (var item in ScanCoreAsync(namespaces, early, cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            // Still here when the scan ended before reaching the Secrets (nothing to read, an error, an early exit).
+            if (early.Value is not null)
+            {
+                await early.Value.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <param name="early">A pump already fetching all TLS Secrets; taken (set to null) when the scan reads them.</param>
+    private async IAsyncEnumerable<IngressCertificate> ScanCoreAsync(
+        IReadOnlyList<string>? namespaces, StrongBox<SecretPagePump?> early, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var scopes = namespaces is null ? new string?[] { null } : namespaces.Select(n => (string?)n).ToArray();
 
         // 1. Every TLS reference in scope. These objects are small next to the Secrets, so they are gathered first.
@@ -141,25 +164,19 @@ public sealed class ClusterScanner
         foreach (string? scope in secretScopes)
         {
             var results = new List<IngressCertificate>();
-            bool denied = false;
             Report($"Reading TLS Secrets{In(scope)}");
-            var pages = _reader.ListTlsSecretPagesAsync(scope, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            Task<(bool Has, bool Denied)>? next = null;
-            try
+            var pump = scope is null && early.Value is not null ? early.Value : SecretPagePump.Start(_reader, scope, cancellationToken);
+            if (ReferenceEquals(pump, early.Value))
             {
-                next = MoveNextOrDeniedAsync(pages);
-                while (true)
-                {
-                    var (has, wasDenied) = await next.ConfigureAwait(false);
-                    if (!has)
-                    {
-                        denied = wasDenied;
-                        break;
-                    }
+                early.Value = null;
+            }
 
-                    var page = pages.Current;
+            bool denied;
+            await using (pump.ConfigureAwait(false))
+            {
+                await foreach (var page in pump.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
                     _pages++;
-                    next = MoveNextOrDeniedAsync(pages); // fetch the next page while this one is analysed
                     results.Clear();
                     EvaluatePage(page, pending, results);
                     foreach (var result in results)
@@ -167,23 +184,8 @@ public sealed class ClusterScanner
                         yield return Done(result);
                     }
                 }
-            }
-            finally
-            {
-                // An enumerator must not be disposed while a MoveNext is in flight (the consumer may leave early).
-                if (next is { IsCompleted: false })
-                {
-                    try
-                    {
-                        await next.ConfigureAwait(false);
-                    }
-                    catch (Exception)
-                    {
-                        // Its outcome no longer matters: the scan is already ending for another reason.
-                    }
-                }
 
-                await pages.DisposeAsync().ConfigureAwait(false);
+                denied = pump.Denied;
             }
 
             if (denied)
@@ -222,18 +224,6 @@ public sealed class ClusterScanner
         catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
         {
             _diagnostics?.Invoke($"Cannot list ReferenceGrants{In(scope)}: {ex.Message} Cross-namespace Gateway references there count as not permitted.");
-        }
-    }
-
-    private static async Task<(bool Has, bool Denied)> MoveNextOrDeniedAsync(IAsyncEnumerator<IReadOnlyList<V1Secret>> pages)
-    {
-        try
-        {
-            return (await pages.MoveNextAsync().ConfigureAwait(false), false);
-        }
-        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
-        {
-            return (false, true);
         }
     }
 

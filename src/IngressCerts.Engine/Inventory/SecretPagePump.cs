@@ -1,0 +1,75 @@
+using System.Threading.Channels;
+using IngressCerts.Engine.Kubernetes;
+using k8s.Models;
+
+namespace IngressCerts.Engine.Inventory;
+
+/// <summary>
+/// Fetches TLS Secret pages in the background into a small bounded buffer, so the next pages arrive while the
+/// current one is analysed, and an all-namespace scan can start fetching Secrets while it still lists Ingresses.
+/// A forbidden list is not an error here: <see cref="Denied"/> says so and the scan reads Secrets by name instead.
+/// </summary>
+internal sealed class SecretPagePump : IAsyncDisposable
+{
+    // A page holds up to 500 Secrets (a few MB); a few pages ahead keep the fetch busy without holding the cluster.
+    private const int PagesAhead = 4;
+
+    private readonly Channel<IReadOnlyList<V1Secret>> _pages = Channel.CreateBounded<IReadOnlyList<V1Secret>>(
+        new BoundedChannelOptions(PagesAhead) { SingleReader = true, SingleWriter = true });
+
+    private readonly CancellationTokenSource _stop;
+    private readonly Task _producer;
+
+    private SecretPagePump(ClusterReader reader, string? scope, CancellationToken cancellationToken)
+    {
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _producer = Task.Run(() => ProduceAsync(reader, scope, _stop.Token));
+    }
+
+    /// <summary>True when the caller may not list Secrets in the scope.</summary>
+    public bool Denied { get; private set; }
+
+    public static SecretPagePump Start(ClusterReader reader, string? scope, CancellationToken cancellationToken) =>
+        new(reader, scope, cancellationToken);
+
+    /// <summary>The pages in order; rethrows a failure of the fetch other than Forbidden.</summary>
+    public IAsyncEnumerable<IReadOnlyList<V1Secret>> ReadAllAsync(CancellationToken cancellationToken) =>
+        _pages.Reader.ReadAllAsync(cancellationToken);
+
+    private async Task ProduceAsync(ClusterReader reader, string? scope, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var page in reader.ListTlsSecretPagesAsync(scope, cancellationToken).ConfigureAwait(false))
+            {
+                await _pages.Writer.WriteAsync(page, cancellationToken).ConfigureAwait(false);
+            }
+
+            _pages.Writer.Complete();
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
+        {
+            Denied = true;
+            _pages.Writer.Complete();
+        }
+        catch (Exception ex)
+        {
+            _pages.Writer.Complete(ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The consumer may leave early: stop the fetch and wait for it, so no request outlives the scan.
+        _stop.Cancel();
+        try
+        {
+            await _producer.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+}
