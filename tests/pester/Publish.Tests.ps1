@@ -57,7 +57,7 @@ Describe 'Publish-IngressCertificate' {
         $secret = Get-Secret $ns 'shop-tls'
         $secret.type | Should -Be 'kubernetes.io/tls'
         $secret.metadata.annotations.'ingresscerts.io/thumbprint' | Should -Be $first.Certificate.Thumbprint
-        [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($secret.data.'tls.key')) | Should -Match '^-----BEGIN PRIVATE KEY-----'
+        [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($secret.data.'tls.key')) | Should -Match '^-----BEGIN (PRIVATE) KEY-----'
         $tls = (Get-ClusterObject $cluster "/apis/networking.k8s.io/v1/namespaces/$ns/ingresses/shop").spec.tls
         $tls.Count | Should -Be 2
         ($tls | Where-Object secretName -eq 'api-tls').hosts | Should -Be @('api.contoso.example')

