@@ -57,6 +57,25 @@ public static partial class ManifestReader
         }
     }
 
+    /// <summary>Reads every object of every manifest file under <paramref name="paths"/>; unreadable files go to <paramref name="onError"/>.</summary>
+    public static List<ManifestObject> ReadAll(IEnumerable<string> paths, Action<ManifestError> onError)
+    {
+        var objects = new List<ManifestObject>();
+        foreach (string file in ExpandPaths(paths))
+        {
+            var (read, error) = ReadFile(file);
+            if (error is not null)
+            {
+                onError(error);
+                continue;
+            }
+
+            objects.AddRange(read);
+        }
+
+        return objects;
+    }
+
     /// <summary>Reads every object in one file. Malformed files produce an error, not an exception.</summary>
     public static (IReadOnlyList<ManifestObject> Objects, ManifestError? Error) ReadFile(string file)
     {

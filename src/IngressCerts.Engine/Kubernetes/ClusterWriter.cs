@@ -15,18 +15,9 @@ public sealed class ClusterWriter
 
     public ClusterConnection Connection => _connection;
 
-    public async Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await KubeCall.RunAsync(_connection, "get", "secrets", ns, name,
-                c => _connection.Client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: c), cancellationToken).ConfigureAwait(false);
-        }
-        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
-        {
-            return null;
-        }
-    }
+    /// <summary>One Secret by name; null when it does not exist.</summary>
+    public Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken) =>
+        new ClusterReader(_connection).GetSecretAsync(ns, name, cancellationToken);
 
     public async Task<V1Ingress?> GetIngressAsync(string ns, string name, CancellationToken cancellationToken)
     {

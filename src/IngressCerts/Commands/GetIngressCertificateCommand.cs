@@ -83,10 +83,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
 
     protected override void BeginProcessing()
     {
-        var asOf = MyInvocation.BoundParameters.ContainsKey(nameof(AsOf))
-            ? new DateTimeOffset(AsOf.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(AsOf, DateTimeKind.Local) : AsOf)
-            : DateTimeOffset.UtcNow;
-        _options = new InventoryOptions(asOf, ExpiringWithinDays, LoadTrustedRoots(TrustedRootPath));
+        _options = new InventoryOptions(EvaluationTime(AsOf), ExpiringWithinDays, LoadTrustedRoots(TrustedRootPath));
         _filter = new InventoryFilter(
             Name,
             Host,
@@ -150,20 +147,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
 
     private void ScanFiles(List<string> files)
     {
-        var objects = new List<ManifestObject>();
-        foreach (string file in ManifestReader.ExpandPaths(files))
-        {
-            var (read, error) = ManifestReader.ReadFile(file);
-            if (error is not null)
-            {
-                WriteError(new ErrorRecord(
-                    new InvalidDataException($"Cannot read manifest '{error.File}': {error.Message}"),
-                    "InvalidManifest", ErrorCategory.InvalidData, error.File));
-                continue;
-            }
-
-            objects.AddRange(read);
-        }
+        var objects = ManifestReader.ReadAll(files, WriteManifestError);
 
         var invalid = new List<ManifestError>();
         foreach (var item in new ManifestScanner(_options!).Scan(objects, invalid.Add))
@@ -174,10 +158,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
             }
         }
 
-        foreach (var error in invalid)
-        {
-            WriteError(new ErrorRecord(new InvalidDataException(error.Message), "InvalidManifest", ErrorCategory.InvalidData, error.File));
-        }
+        invalid.ForEach(WriteManifestError);
     }
 
     private void ScanClusters()

@@ -474,45 +474,8 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
 
     private PublishState ReadStateFromFiles(PublishTarget target)
     {
-        V1Secret? secret = null;
-        V1Ingress? ingress = null;
-        var files = new List<string>();
-        foreach (string path in Path!)
-        {
-            files.AddRange(GetResolvedProviderPathFromPSPath(path, out _));
-        }
-
-        foreach (string file in ManifestReader.ExpandPaths(files))
-        {
-            var (objects, error) = ManifestReader.ReadFile(file);
-            if (error is not null)
-            {
-                WriteError(new ErrorRecord(new InvalidDataException($"Cannot read manifest '{error.File}': {error.Message}"), "InvalidManifest", ErrorCategory.InvalidData, error.File));
-                continue;
-            }
-
-            foreach (var obj in objects.Where(o => (o.Namespace ?? "default") == target.Namespace))
-            {
-                try
-                {
-                    if (obj.Kind == "Secret" && obj.Name == target.SecretName)
-                    {
-                        secret = KubernetesJson.Deserialize<V1Secret>(obj.Json.ToJsonString());
-                    }
-                    else if (obj.Kind == "Ingress" && obj.Name == target.IngressName)
-                    {
-                        ingress = KubernetesJson.Deserialize<V1Ingress>(obj.Json.ToJsonString());
-                        ingress.Metadata.NamespaceProperty ??= target.Namespace;
-                    }
-                }
-                catch (System.Text.Json.JsonException ex)
-                {
-                    WriteError(new ErrorRecord(new InvalidDataException($"Cannot read {obj.Describe()} in '{file}': {ex.Message}"), "InvalidManifest", ErrorCategory.InvalidData, file));
-                }
-            }
-        }
-
-        return new PublishState(secret, ingress);
+        var files = Path!.SelectMany(path => GetResolvedProviderPathFromPSPath(path, out _)).ToList();
+        return ManifestState.Find(ManifestReader.ReadAll(files, WriteManifestError), target, WriteManifestError);
     }
 
     internal static ErrorRecord RefusalRecord(PublishRefusal refusal, string target) => new(

@@ -126,10 +126,7 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        var asOf = MyInvocation.BoundParameters.ContainsKey(nameof(AsOf))
-            ? new DateTimeOffset(AsOf.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(AsOf, DateTimeKind.Local) : AsOf)
-            : DateTimeOffset.UtcNow;
-        var options = new TestOptions(asOf, MinimumDaysRemaining, Live, Endpoint, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds), LoadTrustedRoots(TrustedRootPath));
+        var options = new TestOptions(EvaluationTime(AsOf), MinimumDaysRemaining, Live, Endpoint, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds), LoadTrustedRoots(TrustedRootPath));
 
         // Piped objects may come from several clusters: each group is tested against its own.
         var results = new List<CertificateTestResult>();

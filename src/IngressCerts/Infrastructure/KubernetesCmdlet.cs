@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
+using IngressCerts.Engine.Inventory;
 using IngressCerts.Engine.Kubernetes;
 
 namespace IngressCerts.Commands.Infrastructure;
@@ -152,6 +153,16 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
 
         return result.Distinct().ToList();
     }
+
+    /// <summary>-AsOf when the user gave it (a date without kind is local time, as Get-Date gives), else now.</summary>
+    protected DateTimeOffset EvaluationTime(DateTime asOf) =>
+        MyInvocation.BoundParameters.ContainsKey("AsOf")
+            ? new DateTimeOffset(asOf.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(asOf, DateTimeKind.Local) : asOf)
+            : DateTimeOffset.UtcNow;
+
+    /// <summary>One non-terminating InvalidManifest error naming the file.</summary>
+    protected void WriteManifestError(ManifestError error) =>
+        WriteError(new ErrorRecord(new InvalidDataException($"Cannot read manifest '{error.File}': {error.Message}"), "InvalidManifest", ErrorCategory.InvalidData, error.File));
 
     /// <summary>Certificates from -TrustedRootPath (PEM or DER files, wildcards); a bad path terminates.</summary>
     protected X509Certificate2Collection? LoadTrustedRoots(string[]? paths)
