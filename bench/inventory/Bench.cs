@@ -26,7 +26,7 @@ internal sealed class Bench(BenchOptions options)
             await using var server = await KubeApiServer.StartAsync(new KubeApiServerOptions { CompactionInterval = null });
             Log($"test server at {server.BaseAddress}; seeding {options.Namespaces:N0} namespaces x {options.IngressesPerNamespace} Ingresses with TLS Secrets ...");
             var seedTime = Stopwatch.StartNew();
-            int seeded = server.SeedIngressFleet(new BulkSeedOptions { Namespaces = options.Namespaces, IngressesPerNamespace = options.IngressesPerNamespace });
+            int seeded = server.SeedIngressFleet(options.Seed);
             report.SeedMs = seedTime.Elapsed.TotalMilliseconds;
             report.SeededObjects = seeded;
             Log($"seeded {seeded:N0} objects in {report.SeedMs / 1000:0.0} s");

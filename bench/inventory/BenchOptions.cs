@@ -9,6 +9,21 @@ internal sealed record BenchOptions
 
     public int IngressesPerNamespace { get; init; } = 10;
 
+    /// <summary>
+    /// Distinct leaf certificates in the fleet, reused round-robin. 8 is a fleet of copied wildcard Secrets; as many as
+    /// there are Secrets (0 means that) is a fleet where every Secret has its own certificate and key, as cert-manager
+    /// issues them.
+    /// </summary>
+    public int Certificates { get; init; } = 8;
+
+    /// <summary>The seeding options these settings describe.</summary>
+    public IngressCerts.TestServer.Seeding.BulkSeedOptions Seed => new()
+    {
+        Namespaces = Namespaces,
+        IngressesPerNamespace = IngressesPerNamespace,
+        CertificatePoolSize = Certificates == 0 ? References : Math.Min(Certificates, References),
+    };
+
     /// <summary>Measured runs (after one warm-up) of the inventory and the raw fetch; the median is reported.</summary>
     public int Runs { get; init; } = 3;
 
@@ -46,6 +61,7 @@ internal sealed record BenchOptions
         usage: IngressCerts.Bench.Inventory [options]
           --namespaces N         namespaces in the fleet (1000)
           --per-namespace N      Ingresses (each with its TLS Secret) per namespace (10)
+          --certificates N       distinct leaf certificates, reused round-robin (8); 0: one per Secret
           --runs N               measured runs of inventory and raw fetch, after one warm-up (3)
           --naive-runs N         measured runs of the naive baseline (3; 0 skips it)
           --kubectl-runs N       measured runs of kubectl, after filling its discovery cache (1; 0 skips it)
@@ -57,7 +73,7 @@ internal sealed record BenchOptions
           --json PATH            also write every figure as JSON
           --skip-pwsh | --skip-kubectl | --skip-naive | --skip-breakdown
 
-        IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N]
+        IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N] [--certificates N]
           only the seeded server, for profiling a client by hand; prints READY URL KUBECONFIG, stops when stdin closes
         IngressCerts.Bench.Inventory child inventory|raw KUBECONFIG RUNS
           one measured client process (what the bench starts itself); prints RESULT {json}
@@ -80,6 +96,7 @@ internal sealed record BenchOptions
             {
                 "--namespaces" => o with { Namespaces = NextInt(1) },
                 "--per-namespace" => o with { IngressesPerNamespace = NextInt(1) },
+                "--certificates" => o with { Certificates = NextInt(0) },
                 "--runs" => o with { Runs = NextInt(1) },
                 "--naive-runs" => o with { NaiveRuns = NextInt(0) },
                 "--kubectl-runs" => o with { KubectlRuns = NextInt(0) },

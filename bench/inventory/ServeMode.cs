@@ -4,7 +4,7 @@ using IngressCerts.TestServer.Seeding;
 namespace IngressCerts.Bench.Inventory;
 
 /// <summary>
-/// `IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N]`: the seeded fleet alone,
+/// `IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N] [--certificates N]`: the seeded fleet alone,
 /// for profiling a client by hand (dotnet-trace on pwsh, kubectl, curl). Prints "READY URL KUBECONFIG" and serves
 /// until stdin closes or Ctrl+C.
 /// </summary>
@@ -14,13 +14,13 @@ internal static class ServeMode
     {
         if (args.Length < 2)
         {
-            Console.Error.WriteLine("usage: IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N]");
+            Console.Error.WriteLine("usage: IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N] [--certificates N]");
             return 2;
         }
 
         var options = BenchOptions.Parse(args[2..]);
         await using var server = await KubeApiServer.StartAsync(new KubeApiServerOptions { CompactionInterval = null });
-        int seeded = server.SeedIngressFleet(new BulkSeedOptions { Namespaces = options.Namespaces, IngressesPerNamespace = options.IngressesPerNamespace });
+        int seeded = server.SeedIngressFleet(options.Seed);
         string kubeconfig = Path.GetFullPath(args[1]);
         server.WriteKubeconfig(kubeconfig);
         Console.Error.WriteLine($"seeded {seeded:N0} objects");

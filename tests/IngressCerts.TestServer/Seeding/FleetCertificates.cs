@@ -6,7 +6,7 @@ namespace IngressCerts.TestServer.Seeding;
 
 /// <summary>
 /// Certificates for generated fleets, made at run time (nothing is committed): a root CA, an
-/// intermediate, and leaves that expire 1, 2, 3 ... days from now. A secret holds the leaf+intermediate
+/// intermediate, and leaves that expire 1, 2, 3 ... days from now (600 days at most, then again from 1). A secret holds the leaf+intermediate
 /// chain, the root as ca.crt and the leaf key, about 3.5 KB of base64 like a cert-manager secret.
 /// ECDSA keeps generation fast.
 /// </summary>
@@ -44,7 +44,7 @@ internal sealed class FleetCertificates
             leafRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
             leafRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
             leafRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-            using var leaf = leafRequest.Create(intermediate, now.AddDays(-30), now.AddDays(i + 1), Serial());
+            using var leaf = leafRequest.Create(intermediate, now.AddDays(-30), now.AddDays(1 + (i % 600)), Serial());
             entries.Add(new Entry(
                 Base64(leaf.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n"),
                 Base64(leafKey.ExportPkcs8PrivateKeyPem() + "\n"),
