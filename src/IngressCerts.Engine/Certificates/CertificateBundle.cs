@@ -288,15 +288,10 @@ public sealed class CertificateBundle : IDisposable
         var problem = content.Problems.FirstOrDefault(p => !p.IsNote);
         if (problem is not null || content.Certificates.Count == 0)
         {
-            foreach (var certificate in content.Certificates)
-            {
-                certificate.Dispose();
-            }
-
             throw new CertificateBundleException(problem?.Message ?? $"{source} holds no certificate");
         }
 
-        return [.. content.Certificates];
+        return [.. content.Certificates.Select(c => c.Certificate)];
     }
 
     /// <summary>The certificate's private key as PKCS#8 (owned by the caller) and its public half.</summary>

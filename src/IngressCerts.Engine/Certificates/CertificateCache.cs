@@ -1,26 +1,36 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
 namespace IngressCerts.Engine.Certificates;
 
 /// <summary>
-/// Certificates already decoded during one scan, by content. Decoding is most of the cost of reading a Secret, and
-/// the same certificates recur across Secrets: every Secret of a public CA carries the same intermediate, and
-/// wildcard certificates are often copied into many namespaces. A cache lives as long as one scan (it is not
-/// static), and certificates taken from it are shared, so a <see cref="ParsedTlsSecret"/> built with one must not
-/// be disposed. Thread-safe.
+/// Certificates already read during one scan, by content. The same certificates recur across Secrets: every Secret of a
+/// public CA carries the same intermediate, and wildcard certificates are often copied into many namespaces; those are
+/// read once or twice and shared after that (see <see cref="RecurrenceCache{TValue}"/> for what is kept). A cache lives
+/// as long as one scan (it is not static), and certificates taken from it are shared, so a <see cref="ParsedTlsSecret"/>
+/// built with one must not be disposed. Thread-safe.
 /// </summary>
 public sealed class CertificateCache
 {
-    private readonly ConcurrentDictionary<string, X509Certificate2?> _byContent = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<X509Certificate2, CertificateInfo> _info = new(ReferenceEqualityComparer.Instance);
+    private readonly RecurrenceCache<CertificateInfo?> _byContent = new(capacity: 4096);
+    private int _read;
 
-    /// <summary>How many distinct certificates were decoded.</summary>
-    public int Count => _byContent.Count;
+    /// <summary>How many certificates were read (decoded) so far, recurring ones counted until they were kept.</summary>
+    public int Count => Volatile.Read(ref _read);
 
-    internal X509Certificate2? GetOrLoad(byte[] der, Func<byte[], X509Certificate2?> load) =>
-        _byContent.GetOrAdd(Convert.ToBase64String(SHA256.HashData(der)), _ => load(der));
+    /// <summary>The certificate encoded as <paramref name="der"/>, shared when it recurs; null when it is not one.</summary>
+    internal CertificateInfo? GetOrRead(ReadOnlySpan<byte> der)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(der, hash);
+        var key = new ContentKey(hash);
+        if (_byContent.TryGet(key, out var known))
+        {
+            return known;
+        }
 
-    internal CertificateInfo InfoFor(X509Certificate2 certificate) => _info.GetOrAdd(certificate, c => new CertificateInfo(c));
+        var read = CertificateInfo.TryRead(der.ToArray(), hash.ToArray());
+        Interlocked.Increment(ref _read);
+        _byContent.Offer(key, read);
+        return read;
+    }
 }

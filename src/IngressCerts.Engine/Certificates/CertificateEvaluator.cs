@@ -57,8 +57,7 @@ public sealed class CertificateEvaluator
         findings.AddRange(chainVerifier.Verify(ordered));
         CheckStrength(ordered, findings);
 
-        var chain = secret.Chain;
-        return CertificateEvaluation.From(findings, CertificateFacts.Create(leaf, chain, AsOf));
+        return CertificateEvaluation.From(findings, CertificateFacts.Create(leaf, ordered.All, AsOf));
     }
 
     private static void CheckKey(ParsedTlsSecret secret, OrderedChain ordered, List<CertificateFinding> findings)
@@ -153,7 +152,7 @@ public sealed class CertificateEvaluator
             }
 
             // A root's self-signature is never checked by clients, so its algorithm does not matter.
-            var signature = certificate.Certificate.SignatureAlgorithm;
+            var signature = certificate.SignatureAlgorithmOid;
             if (!certificate.IsSelfIssued || ReferenceEquals(certificate, ordered.Leaf))
             {
                 if (SignatureAlgorithms.IsWeak(signature))

@@ -14,8 +14,6 @@ namespace IngressCerts.Engine.Certificates;
 /// <param name="KeySize">Bits: RSA modulus, curve size for ECDSA, 256 for Ed25519.</param>
 /// <param name="SignatureAlgorithm">Friendly name such as <c>sha256RSA</c>, <c>sha384ECDSA</c>, <c>Ed25519</c>.</param>
 /// <param name="ChainLength">Certificates in the bundle, the leaf included.</param>
-/// <param name="Certificate">The leaf, without private key.</param>
-/// <param name="Chain">The bundle's certificates, leaf first, each followed by its issuer.</param>
 public sealed record CertificateFacts(
     string Subject,
     IReadOnlyList<string> DnsNames,
@@ -30,35 +28,47 @@ public sealed record CertificateFacts(
     KeyAlgorithm KeyAlgorithm,
     int KeySize,
     string SignatureAlgorithm,
-    int ChainLength,
-    X509Certificate2 Certificate,
-    IReadOnlyList<X509Certificate2> Chain)
+    int ChainLength)
 {
+    private CertificateInfo leafInfo = null!;
+    private IReadOnlyList<CertificateInfo> chainInfos = [];
+
+    /// <summary>The leaf, without private key (made when first asked for, then shared).</summary>
+    public X509Certificate2 Certificate => leafInfo.Certificate;
+
+    /// <summary>The bundle's certificates, leaf first, each followed by its issuer (made when first asked for).</summary>
+    public IReadOnlyList<X509Certificate2> Chain => chainInfos.Select(c => c.Certificate).ToArray();
+
+    /// <summary>The bundle as read, leaf first.</summary>
+    internal IReadOnlyList<CertificateInfo> ChainInfos => chainInfos;
+
     /// <summary>Facts of <paramref name="leaf"/>, with <paramref name="chain"/> (leaf first) as its bundle.</summary>
     public static CertificateFacts Create(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> chain, DateTimeOffset asOf) =>
-        Create(new CertificateInfo(leaf), chain, asOf);
+        Create(new CertificateInfo(leaf), chain.Select(c => new CertificateInfo(c)).ToArray(), asOf);
 
-    internal static CertificateFacts Create(CertificateInfo leaf, IReadOnlyList<X509Certificate2> chain, DateTimeOffset asOf)
+    /// <summary>Facts of <paramref name="leaf"/>, with <paramref name="chain"/> (leaf first) as its bundle.</summary>
+    internal static CertificateFacts Create(CertificateInfo leaf, IReadOnlyList<CertificateInfo> chain, DateTimeOffset asOf)
     {
-        var certificate = leaf.Certificate;
         var key = leaf.PublicKey;
         return new CertificateFacts(
             leaf.Subject,
             leaf.DnsNames,
             leaf.IPAddresses.Select(a => a.ToString()).ToArray(),
             leaf.Issuer,
-            certificate.SerialNumber,
+            leaf.SerialNumber,
             leaf.NotBefore,
             leaf.NotAfter,
             DaysBetween(asOf, leaf.NotAfter),
-            certificate.Thumbprint,
+            leaf.Thumbprint,
             leaf.Sha256Fingerprint,
             key.Algorithm,
             key.KeySize,
-            SignatureAlgorithms.FriendlyName(certificate.SignatureAlgorithm),
-            chain.Count,
-            certificate,
-            chain);
+            SignatureAlgorithms.FriendlyName(leaf.SignatureAlgorithmOid),
+            chain.Count)
+        {
+            leafInfo = leaf,
+            chainInfos = chain,
+        };
     }
 
     /// <summary>Whole days from <paramref name="from"/> to <paramref name="to"/>, rounded down.</summary>

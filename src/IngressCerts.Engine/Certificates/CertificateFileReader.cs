@@ -1,11 +1,10 @@
+using System.Buffers;
 using System.Formats.Asn1;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
 namespace IngressCerts.Engine.Certificates;
 
 /// <summary>The certificates read from one file, and what was wrong with it.</summary>
-internal sealed record CertificateFileContent(IReadOnlyList<X509Certificate2> Certificates, IReadOnlyList<CertificateFinding> Problems);
+internal sealed record CertificateFileContent(IReadOnlyList<CertificateInfo> Certificates, IReadOnlyList<CertificateFinding> Problems);
 
 /// <summary>
 /// Reads every certificate from PEM text (any order, CRLF, text around the blocks) or from a
@@ -19,7 +18,7 @@ internal static class CertificateFileReader
     /// <param name="cache">Certificates already decoded in this scan, shared by content; null decodes every one.</param>
     public static CertificateFileContent Read(ReadOnlySpan<byte> data, string source, CertificateStatus problemStatus, CertificateCache? cache = null)
     {
-        var certificates = new List<X509Certificate2>(3);
+        var certificates = new List<CertificateInfo>(3);
         var problems = new List<CertificateFinding>();
         if (PrivateKeyReader.IsBlank(data))
         {
@@ -53,8 +52,7 @@ internal static class CertificateFileReader
             }
 
             index++;
-            var der = PemScanner.Decode(data, block);
-            var certificate = der is null ? null : Load(der, cache);
+            var certificate = Read(data, block, cache);
             if (certificate is null)
             {
                 problems.Add(new(
@@ -87,14 +85,14 @@ internal static class CertificateFileReader
         ReadOnlySpan<byte> data,
         string source,
         CertificateStatus problemStatus,
-        List<X509Certificate2> certificates,
+        List<CertificateInfo> certificates,
         List<CertificateFinding> problems,
         CertificateCache? cache)
     {
         // Only a lone certificate counts as DER here: the X509Certificate2 constructor would also
         // take a PFX or PKCS#7, neither of which an ingress controller reads from a secret.
         var bytes = data.ToArray();
-        var certificate = LooksLikeCertificate(bytes) ? Load(bytes, cache) : null;
+        var certificate = LooksLikeCertificate(bytes) ? (cache is null ? CertificateInfo.TryRead(bytes) : cache.GetOrRead(bytes)) : null;
         if (certificate is not null)
         {
             certificates.Add(certificate);
@@ -123,18 +121,23 @@ internal static class CertificateFileReader
         }
     }
 
-    private static X509Certificate2? Load(byte[] der, CertificateCache? cache) =>
-        cache is null ? TryLoad(der) : cache.GetOrLoad(der, TryLoad);
-
-    private static X509Certificate2? TryLoad(byte[] der)
+    /// <summary>One CERTIFICATE block; decoded into a pooled buffer, since a cache hit needs no copy of it.</summary>
+    private static CertificateInfo? Read(ReadOnlySpan<byte> data, PemBlock block, CertificateCache? cache)
     {
+        var buffer = ArrayPool<byte>.Shared.Rent(PemScanner.MaxDecodedLength(block));
         try
         {
-            return new X509Certificate2(der);
+            if (!PemScanner.TryDecode(data, block, buffer, out var written))
+            {
+                return null;
+            }
+
+            var der = buffer.AsSpan(0, written);
+            return cache is null ? CertificateInfo.TryRead(der.ToArray()) : cache.GetOrRead(der);
         }
-        catch (CryptographicException)
+        finally
         {
-            return null;
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -11,16 +11,21 @@ namespace IngressCerts.Engine.Certificates;
 /// expiry is its own finding.
 /// </summary>
 /// <remarks>
-/// Results are cached by the bundle's content: a scan meets the same certificate again and
-/// again (one wildcard secret copied to many namespaces, the same intermediates everywhere),
-/// and X509Chain is by far the costliest step of an evaluation. The cache is bounded and
-/// belongs to one verifier, i.e. one trust set and one verification time.
-/// A finer cache (is this issuer a system root?) would not pay: X509Chain costs about the same
-/// per build whatever the chain holds, and .NET already loads the system store once per process.
+/// X509Chain is by far the costliest step of an evaluation (about 0.4 ms a build on Linux), so it runs as rarely as
+/// the answer allows. Results are cached by the bundle's content: a scan meets the same bundle again and again (one
+/// wildcard secret copied to many namespaces). And leaves that differ but share their issuer and the rest of their
+/// bundle (every certificate one CA issued, as cert-manager fleets are) share the part of the answer above the leaf:
+/// the first such leaf gets a full build, which also fixes the issuer X509Chain picks; each later one only needs its
+/// own signature checked with that issuer's key (about 50 µs). That shortcut is taken only where a full build could
+/// not answer differently: the leaf is no CA, has no critical extension beyond the usual four, is signed with RSA
+/// PKCS#1 or ECDSA over SHA-2, its signature verifies, and nothing above it constrains names or policies. Anything
+/// else gets a full build. The caches are bounded and belong to one verifier, i.e. one trust set and one
+/// verification time.
 /// </remarks>
 internal sealed class ChainVerifier
 {
-    private const int MaxCachedResults = 10_000;
+    // Bounded so that a fleet of distinct leaves does not keep every answer alive for the whole scan.
+    private const int MaxCachedResults = 2048;
 
     private const X509ChainStatusFlags TimeFlags =
         X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.NotTimeNested | X509ChainStatusFlags.CtlNotTimeValid;
@@ -36,7 +41,10 @@ internal sealed class ChainVerifier
     private readonly HashSet<string> extraRootSubjects;
     private readonly DateTime verificationTime;
     private readonly string bundleName;
-    private readonly ConcurrentDictionary<string, IReadOnlyList<CertificateFinding>> cache = new(StringComparer.Ordinal);
+    private readonly RecurrenceCache<IReadOnlyList<CertificateFinding>> cache = new(MaxCachedResults);
+    private readonly ConcurrentDictionary<ContentKey, IssuerPath> issuerPaths = new();
+    private int fullBuilds;
+    private int cachedPaths;
 
     /// <param name="extraRoots">Roots trusted besides the system's.</param>
     /// <param name="verificationTime">The time the chain is built at.</param>
@@ -49,37 +57,110 @@ internal sealed class ChainVerifier
         this.verificationTime = verificationTime.UtcDateTime;
     }
 
+    /// <summary>How many times X509Chain was built (for tests and measurements).</summary>
+    internal int FullBuilds => Volatile.Read(ref fullBuilds);
+
     /// <summary>IncompleteChain findings (missing issuer, bad signature, invalid chain) and notes (untrusted root, self-signed leaf).</summary>
     public IReadOnlyList<CertificateFinding> Verify(OrderedChain chain)
     {
-        var key = CacheKey(chain);
-        if (cache.TryGetValue(key, out var cached))
+        var pathKey = IssuerPathKey(chain);
+        Span<byte> both = stackalloc byte[2 * SHA256.HashSizeInBytes];
+        chain.Leaf.Sha256.CopyTo(both);
+        pathKey.WriteTo(both[SHA256.HashSizeInBytes..]);
+        var key = ContentKey.Of(both);
+        if (cache.TryGet(key, out var cached))
         {
             return cached;
         }
 
-        var findings = Build(chain);
-        if (cache.Count >= MaxCachedResults)
-        {
-            cache.Clear();
-        }
-
-        cache[key] = findings;
+        var findings = VerifyBelowKnownIssuer(chain, pathKey) ?? Build(chain);
+        cache.Offer(key, findings);
         return findings;
     }
 
-    private static string CacheKey(OrderedChain chain)
+    /// <summary>
+    /// The answer for a leaf whose issuer path a full build has met before, from that build and one signature check;
+    /// null when the leaf or the path is not one the shortcut may answer for (then a full build runs).
+    /// </summary>
+    private IReadOnlyList<CertificateFinding>? VerifyBelowKnownIssuer(OrderedChain ordered, ContentKey key)
     {
-        // The leaf first, then the rest sorted: X509Chain does not care about the bundle's order.
-        var others = chain.All.Skip(1).Select(c => c.Sha256Fingerprint).Order(StringComparer.Ordinal);
-        return string.Join('|', others.Prepend(chain.Leaf.Sha256Fingerprint));
+        var leaf = ordered.Leaf;
+        if (leaf.IsSelfIssued || leaf.IsCertificateAuthority || leaf.HasUnusualCriticalExtension
+            || leaf.Signed is not { } signed || SignatureHash(signed.AlgorithmOid) is null)
+        {
+            return null;
+        }
+
+        if (!issuerPaths.TryGetValue(key, out var path))
+        {
+            var (findings, result) = BuildWithResult(ordered);
+            if (Interlocked.Increment(ref cachedPaths) > MaxCachedResults)
+            {
+                issuerPaths.Clear();
+                Interlocked.Exchange(ref cachedPaths, 0);
+            }
+
+            issuerPaths.TryAdd(key, IssuerPath.From(result));
+            return findings;
+        }
+
+        if (!path.Usable)
+        {
+            return null;
+        }
+
+        if (path.IssuerKey is not null && !path.Verifies(signed))
+        {
+            // A bad signature gets the platform's own account of it.
+            return null;
+        }
+
+        var leafElement = new ElementResult(leaf.DisplayName, leaf.IssuerDisplayName, false, path.LeafFlags, []);
+        return Interpret(new BuildResult(path.Flags, [leafElement, .. path.Above]), ordered);
     }
 
-    private IReadOnlyList<CertificateFinding> Build(OrderedChain ordered)
+    /// <summary>
+    /// What decides the path above a leaf: its issuer's name and key id, and the rest of its bundle (in any order:
+    /// X509Chain does not care about the bundle's order).
+    /// </summary>
+    private static ContentKey IssuerPathKey(OrderedChain chain)
     {
-        var others = ordered.All.Skip(1).Select(c => c.Certificate).ToArray();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        var leaf = chain.Leaf;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, leaf.IssuerNameBytes.Length);
+        hash.AppendData(length);
+        hash.AppendData(leaf.IssuerNameBytes);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, leaf.AuthorityKeyId.Length);
+        hash.AppendData(length);
+        hash.AppendData(leaf.AuthorityKeyId);
+        var all = chain.All;
+        IEnumerable<CertificateInfo> others = all.Count <= 2 ? all.Skip(1) : all.Skip(1).OrderBy(c => c.Sha256Fingerprint, StringComparer.Ordinal);
+        foreach (var other in others)
+        {
+            hash.AppendData(other.Sha256);
+        }
+
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        hash.GetHashAndReset(digest);
+        return new ContentKey(digest);
+    }
+
+    private static HashAlgorithmName? SignatureHash(string algorithmOid) => algorithmOid switch
+    {
+        "1.2.840.113549.1.1.11" or "1.2.840.10045.4.3.2" => HashAlgorithmName.SHA256,
+        "1.2.840.113549.1.1.12" or "1.2.840.10045.4.3.3" => HashAlgorithmName.SHA384,
+        "1.2.840.113549.1.1.13" or "1.2.840.10045.4.3.4" => HashAlgorithmName.SHA512,
+        _ => null,
+    };
+
+    private IReadOnlyList<CertificateFinding> Build(OrderedChain ordered) => BuildWithResult(ordered).Findings;
+
+    private (IReadOnlyList<CertificateFinding> Findings, BuildResult? Result) BuildWithResult(OrderedChain ordered)
+    {
         try
         {
+            var others = ordered.All.Skip(1).Select(c => c.Certificate).ToArray();
             // Custom root trust ignores the system's roots, so a chain may need both kinds of build.
             // Each costs about a third of a millisecond whatever the chain's length, so the likelier
             // one goes first (custom when the chain's top is, or is issued by, an extra root) and the
@@ -95,11 +176,11 @@ internal sealed class ChainVerifier
                 }
             }
 
-            return Interpret(result, ordered);
+            return (Interpret(result, ordered), result);
         }
         catch (CryptographicException e)
         {
-            return [new(FindingIds.InvalidChain, CertificateStatus.IncompleteChain, $"the chain of '{ordered.Leaf.DisplayName}' could not be built: {e.Message}")];
+            return ([new(FindingIds.InvalidChain, CertificateStatus.IncompleteChain, $"the chain of '{ordered.Leaf.DisplayName}' could not be built: {e.Message}")], null);
         }
     }
 
@@ -112,6 +193,7 @@ internal sealed class ChainVerifier
 
     private BuildResult BuildOnce(X509Certificate2 leaf, X509Certificate2[] others, bool customTrust)
     {
+        Interlocked.Increment(ref fullBuilds);
         using var chain = new X509Chain();
         var policy = chain.ChainPolicy;
         policy.RevocationMode = X509RevocationMode.NoCheck;
@@ -144,12 +226,15 @@ internal sealed class ChainVerifier
             }
 
             var certificate = element.Certificate;
+            var info = new CertificateInfo(certificate);
             elements.Add(new ElementResult(
-                certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false),
-                certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: true),
+                info.DisplayName,
+                info.IssuerDisplayName,
                 certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData),
                 flags & ~IgnoredFlags,
-                information));
+                information,
+                info.ConstrainsSubordinates,
+                info.Signed?.SubjectPublicKeyInfo.ToArray()));
 
             // Chain elements are fresh copies holding native handles: release them now rather than
             // leaving thousands to the finalizer during a scan.
@@ -219,7 +304,125 @@ internal sealed class ChainVerifier
         return findings;
     }
 
-    private sealed record ElementResult(string Name, string IssuerName, bool IsSelfIssued, X509ChainStatusFlags Flags, IReadOnlyList<string> Information);
+    /// <param name="Name">The certificate's CN (or whole subject), for messages.</param>
+    /// <param name="IssuerName">Its issuer's CN (or whole name).</param>
+    /// <param name="IsSelfIssued">Subject and issuer names are the same.</param>
+    /// <param name="Flags">What the build found about this element, less what this verifier ignores.</param>
+    /// <param name="Information">The platform's words for those flags.</param>
+    /// <param name="ConstrainsSubordinates">It carries name or policy constraints, which depend on what is below it.</param>
+    /// <param name="SubjectPublicKeyInfo">Its encoded key, to check what it signed; null when unreadable.</param>
+    private sealed record ElementResult(
+        string Name,
+        string IssuerName,
+        bool IsSelfIssued,
+        X509ChainStatusFlags Flags,
+        IReadOnlyList<string> Information,
+        bool ConstrainsSubordinates = false,
+        byte[]? SubjectPublicKeyInfo = null);
 
     private sealed record BuildResult(X509ChainStatusFlags Flags, IReadOnlyList<ElementResult> Elements);
+
+    /// <summary>
+    /// What a full build found above one leaf, to answer for other leaves of the same issuer: usable when the leaf
+    /// itself raised nothing and nothing above depends on the leaf. Holds the issuer's key (a few instances, one per
+    /// thread checking a signature at the time) when the build found the issuer.
+    /// </summary>
+    private sealed class IssuerPath
+    {
+        private readonly ConcurrentBag<AsymmetricAlgorithm> keys = [];
+
+        private IssuerPath(bool usable, X509ChainStatusFlags flags, X509ChainStatusFlags leafFlags, IReadOnlyList<ElementResult> above, byte[]? issuerKey)
+        {
+            Usable = usable;
+            Flags = flags;
+            LeafFlags = leafFlags;
+            Above = above;
+            IssuerKey = issuerKey;
+        }
+
+        public bool Usable { get; }
+
+        public X509ChainStatusFlags Flags { get; }
+
+        public X509ChainStatusFlags LeafFlags { get; }
+
+        public IReadOnlyList<ElementResult> Above { get; }
+
+        public byte[]? IssuerKey { get; }
+
+        public static IssuerPath From(BuildResult? result)
+        {
+            if (result is null || result.Elements.Count == 0)
+            {
+                return new IssuerPath(false, default, default, [], null);
+            }
+
+            var leafFlags = result.Elements[0].Flags;
+            var above = result.Elements.Skip(1).ToArray();
+            var usable = above.Length == 0
+                ? (leafFlags & ~X509ChainStatusFlags.PartialChain) == X509ChainStatusFlags.NoError
+                : leafFlags == X509ChainStatusFlags.NoError && above[0].SubjectPublicKeyInfo is not null && !above.Any(e => e.ConstrainsSubordinates);
+            return new IssuerPath(usable, result.Flags, leafFlags, above, above.Length == 0 ? null : above[0].SubjectPublicKeyInfo);
+        }
+
+        /// <summary>True when the issuer's key verifies <paramref name="signed"/>'s signature.</summary>
+        public bool Verifies(CertificateInfo.SignedParts signed)
+        {
+            if (SignatureHash(signed.AlgorithmOid) is not { } hash || IssuerKey is null)
+            {
+                return false;
+            }
+
+            AsymmetricAlgorithm? key = null;
+            try
+            {
+                if (!keys.TryTake(out key))
+                {
+                    key = CreateKey(IssuerKey);
+                }
+
+                return key switch
+                {
+                    RSA rsa when signed.AlgorithmOid.StartsWith("1.2.840.113549.", StringComparison.Ordinal) =>
+                        rsa.VerifyData(signed.Tbs.Span, signed.Signature.Span, hash, RSASignaturePadding.Pkcs1),
+                    ECDsa ecdsa when signed.AlgorithmOid.StartsWith("1.2.840.10045.", StringComparison.Ordinal) =>
+                        ecdsa.VerifyData(signed.Tbs.Span, signed.Signature.Span, hash, DSASignatureFormat.Rfc3279DerSequence),
+                    _ => false,
+                };
+            }
+            catch (CryptographicException)
+            {
+                return false;
+            }
+            finally
+            {
+                if (key is not null)
+                {
+                    keys.Add(key);
+                }
+            }
+        }
+
+        private static AsymmetricAlgorithm? CreateKey(byte[] subjectPublicKeyInfo)
+        {
+            var algorithm = new System.Formats.Asn1.AsnReader(subjectPublicKeyInfo, System.Formats.Asn1.AsnEncodingRules.DER)
+                .ReadSequence().ReadSequence().ReadObjectIdentifier();
+            AsymmetricAlgorithm key = algorithm switch
+            {
+                PublicKeyIdentity.RsaOid => RSA.Create(),
+                PublicKeyIdentity.EcPublicKeyOid => ECDsa.Create(),
+                _ => throw new CryptographicException("unsupported issuer key"),
+            };
+            try
+            {
+                key.ImportSubjectPublicKeyInfo(subjectPublicKeyInfo, out _);
+                return key;
+            }
+            catch
+            {
+                key.Dispose();
+                throw;
+            }
+        }
+    }
 }

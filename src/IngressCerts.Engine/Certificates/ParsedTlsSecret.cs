@@ -8,9 +8,9 @@ namespace IngressCerts.Engine.Certificates;
 /// Holds no private key material: the key is read, compared and wiped during parsing.
 /// </summary>
 /// <remarks>
-/// Disposing releases the certificates' native handles at once. A scan that keeps none of
-/// them (nor the <see cref="CertificateFacts"/> made from them, which share them) should
-/// dispose: leaving thousands of certificates to the finalizer costs more than parsing them.
+/// Certificates are read without the platform; the <see cref="X509Certificate2"/> objects of
+/// <see cref="Certificates"/>, <see cref="Leaf"/>, <see cref="Chain"/> and <see cref="CaCertificates"/> are made when
+/// first asked for. Disposing releases those that were made.
 /// </remarks>
 public sealed class ParsedTlsSecret : IDisposable
 {
@@ -20,21 +20,19 @@ public sealed class ParsedTlsSecret : IDisposable
         IReadOnlyList<CertificateInfo> certificates,
         OrderedChain? ordered,
         PublicKeyIdentity? key,
-        IReadOnlyList<X509Certificate2> caCertificates,
+        IReadOnlyList<CertificateInfo> caCertificates,
         IReadOnlyList<CertificateFinding> problems)
     {
         this.ordered = ordered;
         CertificateInfos = certificates;
+        CaCertificateInfos = caCertificates;
         Key = key;
-        Certificates = certificates.Select(c => c.Certificate).ToArray();
-        Chain = ordered is null ? [] : ordered.All.Select(c => c.Certificate).ToArray();
-        CaCertificates = caCertificates;
         Problems = problems;
         KeyMatchesLeaf = key is null || ordered is null ? null : key.Matches(ordered.Leaf.PublicKey);
     }
 
     /// <summary>The certificates of tls.crt in the order they are listed.</summary>
-    public IReadOnlyList<X509Certificate2> Certificates { get; }
+    public IReadOnlyList<X509Certificate2> Certificates => CertificateInfos.Select(c => c.Certificate).ToArray();
 
     /// <summary>The end-entity certificate, or null when tls.crt holds none that could be read.</summary>
     public X509Certificate2? Leaf => ordered?.Leaf.Certificate;
@@ -43,7 +41,7 @@ public sealed class ParsedTlsSecret : IDisposable
     /// Every certificate of tls.crt, leaf first and each followed by its issuer; certificates
     /// that are not on the leaf's chain come last, in their listed order.
     /// </summary>
-    public IReadOnlyList<X509Certificate2> Chain { get; }
+    public IReadOnlyList<X509Certificate2> Chain => ordered is null ? [] : ordered.All.Select(c => c.Certificate).ToArray();
 
     /// <summary>tls.crt lists the leaf first and each next certificate issues the one before, with nothing else.</summary>
     public bool IsInOrder => ordered?.IsInOrder ?? false;
@@ -55,30 +53,35 @@ public sealed class ParsedTlsSecret : IDisposable
     public KeyAlgorithm? KeyAlgorithm => Key?.Algorithm;
 
     /// <summary>The certificates of ca.crt (used by controllers for client authentication, not for the served chain).</summary>
-    public IReadOnlyList<X509Certificate2> CaCertificates { get; }
+    public IReadOnlyList<X509Certificate2> CaCertificates => CaCertificateInfos.Select(c => c.Certificate).ToArray();
 
     /// <summary>What was found while reading: InvalidSecret problems and notes.</summary>
     public IReadOnlyList<CertificateFinding> Problems { get; }
 
     internal IReadOnlyList<CertificateInfo> CertificateInfos { get; }
 
+    internal IReadOnlyList<CertificateInfo> CaCertificateInfos { get; }
+
     internal OrderedChain? Ordered => ordered;
 
     /// <summary>The public half of tls.key.</summary>
     internal PublicKeyIdentity? Key { get; }
 
-    /// <summary>Disposes every certificate of tls.crt and ca.crt; they (and facts made from them) are unusable afterwards.</summary>
+    /// <summary>
+    /// Disposes the certificate objects made for tls.crt and ca.crt; asking for them again makes new ones, but objects
+    /// handed out before (also through <see cref="CertificateFacts"/>) are unusable afterwards.
+    /// </summary>
     /// <remarks>Not for a secret parsed with a <see cref="CertificateCache"/>: its certificates are shared.</remarks>
     public void Dispose()
     {
-        foreach (var certificate in Certificates.Concat(CaCertificates))
+        foreach (var certificate in CertificateInfos.Concat(CaCertificateInfos))
         {
-            certificate.Dispose();
+            certificate.ReleaseCertificate();
         }
     }
 
     public override string ToString() =>
-        Leaf is null
+        ordered is null
             ? $"TLS secret without a readable certificate ({Problems.Count} problems)"
-            : $"TLS secret for {Leaf.Subject} ({Certificates.Count} certificates, {Problems.Count} problems)";
+            : $"TLS secret for {ordered.Leaf.Subject} ({CertificateInfos.Count} certificates, {Problems.Count} problems)";
 }

@@ -93,6 +93,67 @@ internal static class PemScanner
     public static byte[]? Decode(ReadOnlySpan<byte> data, PemBlock block)
     {
         var content = data[block.ContentStart..block.ContentEnd];
+        if (IsPlainBase64Body(content))
+        {
+            var buffer = new byte[Base64.GetMaxDecodedFromUtf8Length(content.Length)];
+            if (!TryDecodePlain(content, buffer, out var written))
+            {
+                CryptographicOperations.ZeroMemory(buffer);
+                return null;
+            }
+
+            if (written == buffer.Length)
+            {
+                return buffer;
+            }
+
+            var exact = buffer.AsSpan(0, written).ToArray();
+            CryptographicOperations.ZeroMemory(buffer);
+            return exact;
+        }
+
+        return DecodeWithHeaders(content);
+    }
+
+    /// <summary>The most bytes <see cref="TryDecode"/> may write for <paramref name="block"/>.</summary>
+    public static int MaxDecodedLength(PemBlock block) => Base64.GetMaxDecodedFromUtf8Length(block.ContentEnd - block.ContentStart);
+
+    /// <summary>
+    /// Decodes a block's body into <paramref name="destination"/> (at least <see cref="MaxDecodedLength"/> bytes) without
+    /// allocating in the usual case; false when the body is not base64.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> data, PemBlock block, Span<byte> destination, out int written)
+    {
+        var content = data[block.ContentStart..block.ContentEnd];
+        if (IsPlainBase64Body(content))
+        {
+            return TryDecodePlain(content, destination, out written);
+        }
+
+        var decoded = DecodeWithHeaders(content);
+        if (decoded is null)
+        {
+            written = 0;
+            return false;
+        }
+
+        decoded.CopyTo(destination);
+        written = decoded.Length;
+        return true;
+    }
+
+    // Base64.DecodeFromUtf8 skips ' ', '\t', '\r' and '\n' itself (since .NET 8); header lines and the rarer
+    // whitespace take the line-by-line way.
+    private static bool IsPlainBase64Body(ReadOnlySpan<byte> content) => content.IndexOfAny((byte)':', (byte)'\v', (byte)'\f') < 0;
+
+    private static bool TryDecodePlain(ReadOnlySpan<byte> content, Span<byte> destination, out int written)
+    {
+        var status = Base64.DecodeFromUtf8(content, destination, out var consumed, out written);
+        return status == System.Buffers.OperationStatus.Done && consumed == content.Length && written > 0;
+    }
+
+    private static byte[]? DecodeWithHeaders(ReadOnlySpan<byte> content)
+    {
         var base64 = new byte[content.Length];
         try
         {

@@ -59,26 +59,39 @@ internal sealed class PublicKeyIdentity
         try
         {
             var publicKey = certificate.PublicKey;
-            switch (publicKey.Oid.Value)
+            var identity = FromEncoded(publicKey.Oid.Value, publicKey.EncodedParameters?.RawData ?? [], publicKey.EncodedKeyValue.RawData);
+            if (identity is not null)
+            {
+                return identity;
+            }
+
+            // A compressed point (rare): let the platform expand it.
+            using var ecdsa = certificate.GetECDsaPublicKey();
+            return ecdsa is null ? UnknownKey : FromEcdsa(ecdsa);
+        }
+        catch (Exception e) when (e is CryptographicException or AsnContentException or ArgumentException)
+        {
+            return UnknownKey;
+        }
+    }
+
+    /// <summary>
+    /// From the parts of a SubjectPublicKeyInfo: the algorithm OID, its encoded parameters (empty when absent) and the
+    /// key bits. Null for an EC key whose point is compressed, which only the platform can expand.
+    /// </summary>
+    public static PublicKeyIdentity? FromEncoded(string? algorithmOid, ReadOnlySpan<byte> parameters, byte[] key)
+    {
+        try
+        {
+            switch (algorithmOid)
             {
                 case RsaOid or RsaPssOid:
-                    return FromRsaPublicKey(publicKey.EncodedKeyValue.RawData);
+                    return FromRsaPublicKey(key);
                 case EcPublicKeyOid:
-                    var curveOid = new AsnReader(publicKey.EncodedParameters.RawData, AsnEncodingRules.DER).ReadObjectIdentifier();
-                    var point = publicKey.EncodedKeyValue.RawData;
-                    if (point.Length > 0 && point[0] == 0x04)
-                    {
-                        return FromEcPoint(curveOid, point);
-                    }
-
-                    // A compressed point (rare): let the platform expand it.
-                    using (var ecdsa = certificate.GetECDsaPublicKey())
-                    {
-                        return ecdsa is null ? UnknownKey : FromEcdsa(ecdsa);
-                    }
-
+                    var curveOid = AsnDecoder.ReadObjectIdentifier(parameters, AsnEncodingRules.DER, out _);
+                    return key.Length > 0 && key[0] == 0x04 ? FromEcPoint(curveOid, key) : null;
                 case Ed25519Oid:
-                    return FromEd25519(publicKey.EncodedKeyValue.RawData);
+                    return FromEd25519(key);
                 default:
                     return UnknownKey;
             }

@@ -36,7 +36,7 @@ public static class TlsSecretParser
         else
         {
             var content = CertificateFileReader.Read(tlsCrt, CertificateDataKey, CertificateStatus.InvalidSecret, cache);
-            certificates = content.Certificates.Select(c => cache?.InfoFor(c) ?? new CertificateInfo(c)).ToArray();
+            certificates = content.Certificates;
             problems.AddRange(content.Problems);
         }
 
@@ -55,7 +55,7 @@ public static class TlsSecretParser
             }
         }
 
-        IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> caCertificates = [];
+        IReadOnlyList<CertificateInfo> caCertificates = [];
         if (caCrt is not null && !PrivateKeyReader.IsBlank(caCrt))
         {
             // ca.crt only matters to controllers for client-certificate authentication; a broken one

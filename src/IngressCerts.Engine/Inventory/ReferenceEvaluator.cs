@@ -117,8 +117,7 @@ public sealed class ReferenceEvaluator
             SignatureAlgorithm = facts?.SignatureAlgorithm,
             ChainLength = facts?.ChainLength ?? 0,
             ManagedBy = secret?.ManagedBy ?? string.Empty,
-            Certificate = facts?.Certificate,
-            Chain = facts?.Chain.Skip(1).ToArray() ?? Array.Empty<System.Security.Cryptography.X509Certificates.X509Certificate2>(),
+            Facts = facts,
         };
     }
 }

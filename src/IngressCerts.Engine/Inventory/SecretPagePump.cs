@@ -12,7 +12,7 @@ namespace IngressCerts.Engine.Inventory;
 internal sealed class SecretPagePump : IAsyncDisposable
 {
     // A page holds up to 500 Secrets (a few MB); a few pages ahead keep the fetch busy without holding the cluster.
-    private const int PagesAhead = 4;
+    private const int PagesAhead = 1;
 
     private readonly Channel<IReadOnlyList<V1Secret>> _pages = Channel.CreateBounded<IReadOnlyList<V1Secret>>(
         new BoundedChannelOptions(PagesAhead) { SingleReader = true, SingleWriter = true });

@@ -67,11 +67,26 @@ public sealed class IngressCertificate
     /// <summary>cert-manager when the Secret carries cert-manager.io/certificate-name; else empty.</summary>
     public string ManagedBy { get; set; } = string.Empty;
 
+    private X509Certificate2? certificate;
+    private X509Certificate2[]? chain;
+
     /// <summary>The leaf certificate, never with a private key.</summary>
-    public X509Certificate2? Certificate { get; set; }
+    /// <remarks>Made from the scanned bytes when first read: most uses of the output never ask for it.</remarks>
+    public X509Certificate2? Certificate
+    {
+        get => certificate ??= Facts?.Certificate;
+        set => certificate = value;
+    }
 
     /// <summary>The certificates in tls.crt after the leaf.</summary>
-    public X509Certificate2[] Chain { get; set; } = Array.Empty<X509Certificate2>();
+    public X509Certificate2[] Chain
+    {
+        get => chain ??= Facts?.Chain.Skip(1).ToArray() ?? Array.Empty<X509Certificate2>();
+        set => chain = value;
+    }
+
+    /// <summary>Where <see cref="Certificate"/> and <see cref="Chain"/> come from when they were not set.</summary>
+    internal Engine.Certificates.CertificateFacts? Facts { get; init; }
 
     public override string ToString() => $"{Namespace}/{Name} {SecretName} {Status}";
 }

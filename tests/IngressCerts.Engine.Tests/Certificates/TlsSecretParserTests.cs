@@ -155,10 +155,13 @@ public class TlsSecretParserTests
     {
         using var leaf = Leaf("a.example.com");
         var secret = Parse(ChainPem(leaf), leaf.Key.Pkcs8Pem(), ca: Root.Pem);
+        var handedOut = secret.Certificates.Concat(secret.CaCertificates).ToList();
 
         secret.Dispose();
 
-        Assert.All(secret.Certificates.Concat(secret.CaCertificates), c => Assert.Equal(IntPtr.Zero, c.Handle));
+        Assert.Equal(3, handedOut.Count);
+        Assert.All(handedOut, c => Assert.Equal(IntPtr.Zero, c.Handle));
+        Assert.Equal(leaf.Certificate.Thumbprint, secret.Leaf!.Thumbprint); // asked for again: a new object
     }
 
     // ---- tls.crt: what makes a secret invalid ----

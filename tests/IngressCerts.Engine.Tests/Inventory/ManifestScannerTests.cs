@@ -126,16 +126,19 @@ public sealed class ManifestScannerTests : IDisposable
     }
 
     [Fact]
-    public void A_certificate_copied_into_several_secrets_is_decoded_once_per_scan_and_judged_per_secret()
+    public void A_certificate_copied_into_several_secrets_is_shared_once_it_recurs_and_judged_per_secret()
     {
         var cert = TestCertificates.Create("CN=*.a.example", new[] { "*.a.example" });
         var other = TestCertificates.Create("CN=other", new[] { "other.example" });
         var results = Scan(Ingress("n1", "i", "x.a.example", "wild") + Secret("n1", "wild", cert)
-            + Ingress("n2", "j", "y.a.example", "wild") + Secret("n2", "wild", cert, keyOf: other));
-        Assert.Equal(2, results.Count);
-        Assert.Same(results[0].Certificate, results[1].Certificate);
-        Assert.Equal("Valid", results[0].Status);
-        Assert.Equal("KeyMismatch", results[1].Status);
+            + Ingress("n2", "j", "y.a.example", "wild") + Secret("n2", "wild", cert, keyOf: other)
+            + Ingress("n3", "k", "z.a.example", "wild") + Secret("n3", "wild", cert));
+        Assert.Equal(3, results.Count);
+
+        // Read on first sight, read again and kept on the second, shared from then on.
+        Assert.Same(results[1].Certificate, results[2].Certificate);
+        Assert.All(results, r => Assert.Equal(cert.Certificate.Thumbprint, r.Thumbprint));
+        Assert.Equal(["Valid", "KeyMismatch", "Valid"], results.Select(r => r.Status));
     }
 
     [Fact]

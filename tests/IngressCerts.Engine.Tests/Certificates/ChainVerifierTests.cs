@@ -1,0 +1,174 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using IngressCerts.Engine.Certificates;
+using static IngressCerts.Engine.Tests.Certificates.SharedPki;
+
+namespace IngressCerts.Engine.Tests.Certificates;
+
+/// <summary>
+/// The chain verifier's shortcut for leaves of an issuer it has built a chain for: it must give exactly what a full
+/// X509Chain build gives (checked against a fresh verifier per leaf), and build no more chains than it must.
+/// </summary>
+public sealed class ChainVerifierTests
+{
+    [Fact]
+    public void Leaves_of_one_issuer_cost_one_chain_build_and_get_the_full_answer()
+    {
+        var verifier = new ChainVerifier([Root.Certificate], TestPki.Now);
+        var kinds = new[] { KeyKind.EcP256, KeyKind.Rsa2048, KeyKind.EcP384 };
+        for (var i = 0; i < 9; i++)
+        {
+            using var leaf = Leaf(new CertSpec { CommonName = $"app-{i}.example.com", DnsNames = [$"app-{i}.example.com"], Key = kinds[i % 3], Hash = i % 2 == 0 ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA384 });
+            AssertSameAsFullBuild(verifier, ChainPem(leaf), [Root.Certificate]);
+        }
+
+        Assert.Equal(1, verifier.FullBuilds);
+    }
+
+    [Fact]
+    public void Leaves_whose_intermediate_is_missing_share_the_build_and_each_is_named()
+    {
+        var verifier = new ChainVerifier([Root.Certificate], TestPki.Now);
+        var buildsForTheFirst = 0;
+        for (var i = 0; i < 5; i++)
+        {
+            using var leaf = Leaf($"lonely-{i}.example.com");
+            var findings = AssertSameAsFullBuild(verifier, leaf.Pem, [Root.Certificate]);
+            buildsForTheFirst = i == 0 ? verifier.FullBuilds : buildsForTheFirst;
+
+            var missing = Assert.Single(findings);
+            Assert.Equal(FindingIds.MissingIssuer, missing.Id);
+            Assert.Contains($"'lonely-{i}.example.com'", missing.Message);
+        }
+
+        // The first leaf is tried against the system's roots and the extra ones: two builds, then none.
+        Assert.Equal(2, buildsForTheFirst);
+        Assert.Equal(buildsForTheFirst, verifier.FullBuilds);
+    }
+
+    [Fact]
+    public void Leaves_under_an_untrusted_root_each_get_the_note()
+    {
+        var verifier = new ChainVerifier([], TestPki.Now);
+        for (var i = 0; i < 4; i++)
+        {
+            using var leaf = Leaf($"private-{i}.example.com");
+            var findings = AssertSameAsFullBuild(verifier, TestPki.Pem(leaf, Intermediate, Root), []);
+            Assert.Equal(FindingIds.UntrustedRoot, Assert.Single(findings).Id);
+        }
+
+        Assert.Equal(1, verifier.FullBuilds);
+    }
+
+    [Fact]
+    public void A_leaf_whose_signature_fails_gets_a_full_build_that_says_so()
+    {
+        var verifier = new ChainVerifier([Root.Certificate], TestPki.Now);
+        using var good = Leaf("good.example.com");
+        AssertSameAsFullBuild(verifier, ChainPem(good), [Root.Certificate]);
+        using var leaf = Leaf("forged.example.com");
+        using var broken = TestPki.WithBrokenSignature(leaf.Certificate);
+
+        var findings = AssertSameAsFullBuild(verifier, TestPki.Pem(broken, Intermediate.Certificate), [Root.Certificate]);
+
+        Assert.Contains("'forged.example.com'", Assert.Single(findings, f => f.Id == FindingIds.BadSignature).Message);
+        Assert.Equal(2, verifier.FullBuilds);
+    }
+
+    [Fact]
+    public void Leaves_below_a_name_constrained_intermediate_are_each_built_in_full()
+    {
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Constrained CA", intermediateKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Root.Certificate, true, false));
+        request.CertificateExtensions.Add(PermittedDnsSubtree("inside.test"));
+        using var rootWithKey = Root.WithPrivateKey();
+        using var constrainedPublic = request.Create(rootWithKey, TestPki.Now.AddYears(-1), TestPki.Now.AddYears(2), [7, 7, 7]);
+        using var constrained = constrainedPublic.CopyWithPrivateKey(intermediateKey);
+
+        var verifier = new ChainVerifier([Root.Certificate], TestPki.Now);
+        var outcomes = new List<bool>();
+        foreach (var name in new[] { "a.inside.test", "b.outside.test", "c.inside.test" })
+        {
+            using var leaf = IssueWith(intermediateKey, constrained, name);
+            var findings = AssertSameAsFullBuild(verifier, TestPki.Pem(leaf.Certificate, constrainedPublic), [Root.Certificate]);
+            outcomes.Add(findings.Count == 0);
+        }
+
+        Assert.Equal([true, false, true], outcomes);
+        Assert.Equal(3, verifier.FullBuilds);
+    }
+
+    [Fact]
+    public void Leaves_signed_with_Ed25519_are_built_in_full()
+    {
+        using var root = TestPki.Root("Ed Root", KeyKind.Ed25519);
+        using var intermediate = TestPki.Intermediate(root, "Ed Intermediate", KeyKind.Ed25519);
+        var verifier = new ChainVerifier([root.Certificate], TestPki.Now);
+        for (var i = 0; i < 3; i++)
+        {
+            using var leaf = TestPki.Leaf(intermediate, $"ed-{i}.example.com");
+            AssertSameAsFullBuild(verifier, TestPki.Pem(leaf, intermediate), [root.Certificate]);
+        }
+
+        Assert.Equal(3, verifier.FullBuilds);
+    }
+
+    [Fact]
+    public void A_leaf_that_is_a_CA_is_built_in_full()
+    {
+        var verifier = new ChainVerifier([Root.Certificate], TestPki.Now);
+        for (var i = 0; i < 2; i++)
+        {
+            using var leaf = Leaf(new CertSpec { CommonName = $"ca-{i}.example.com", DnsNames = [$"ca-{i}.example.com"], IsCa = true });
+            AssertSameAsFullBuild(verifier, ChainPem(leaf), [Root.Certificate]);
+        }
+
+        Assert.Equal(2, verifier.FullBuilds);
+    }
+
+    /// <summary>Verifies with <paramref name="verifier"/> and with a fresh one (a full build); both must say the same.</summary>
+    private static IReadOnlyList<CertificateFinding> AssertSameAsFullBuild(ChainVerifier verifier, string crt, X509Certificate2[] extraRoots)
+    {
+        var ordered = Parse(crt, key: null).Ordered!;
+        var findings = verifier.Verify(ordered);
+        var reference = new ChainVerifier(extraRoots, TestPki.Now).Verify(Parse(crt, key: null).Ordered!);
+
+        Assert.Equal(reference.Select(f => (f.Id, f.Status, f.Message)), findings.Select(f => (f.Id, f.Status, f.Message)));
+        return findings;
+    }
+
+    private static TestCert IssueWith(ECDsa issuerKey, X509Certificate2 issuer, string dnsName)
+    {
+        var key = new TestKey(KeyKind.EcP256);
+        var request = new CertificateRequest($"CN={dnsName}", key.Ecdsa!, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(dnsName);
+        request.CertificateExtensions.Add(san.Build());
+        var certificate = request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), TestPki.Now.AddDays(-1), TestPki.Now.AddDays(30), [1, 2, 3, 4]);
+        return new TestCert(certificate, key);
+    }
+
+    /// <summary>NameConstraints ::= SEQUENCE { permittedSubtrees [0] SEQUENCE OF GeneralSubtree { dNSName [2] } }, critical.</summary>
+    private static X509Extension PermittedDnsSubtree(string dnsName)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)))
+            {
+                using (writer.PushSequence())
+                {
+                    writer.WriteCharacterString(UniversalTagNumber.IA5String, dnsName, new Asn1Tag(TagClass.ContextSpecific, 2));
+                }
+            }
+        }
+
+        return new X509Extension("2.5.29.30", writer.Encode(), critical: true);
+    }
+}
