@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace IngressCerts.Engine.Certificates;
@@ -18,6 +19,7 @@ public sealed class CertificateCache
     public int Count => Volatile.Read(ref _read);
 
     /// <summary>The certificate encoded as <paramref name="der"/>, shared when it recurs; null when it is not one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal CertificateInfo? GetOrRead(ReadOnlySpan<byte> der)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];

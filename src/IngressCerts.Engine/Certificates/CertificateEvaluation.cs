@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace IngressCerts.Engine.Certificates;
 
 /// <summary>The verdict on the certificate behind one Ingress TLS entry.</summary>
@@ -10,11 +11,26 @@ public sealed record CertificateEvaluation(CertificateStatus Status, IReadOnlyLi
     public IReadOnlyList<string> Issues => Findings.Select(f => f.Message).ToArray();
 
     /// <summary>An evaluation whose status is the most severe of <paramref name="findings"/>, which are sorted by severity.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static CertificateEvaluation From(IEnumerable<CertificateFinding> findings, CertificateFacts? facts)
     {
-        // OrderBy is stable: findings of equal severity keep the order they were found in.
-        var sorted = findings.OrderBy(f => f.Status).ToArray();
-        return new CertificateEvaluation(CertificateStatusSeverity.MostSevere(sorted.Select(f => f.Status)), sorted, facts);
+        // A stable insertion sort: findings of equal severity keep the order they were found in, and an evaluation
+        // has a handful of findings, for which this allocates one array where OrderBy allocates several.
+        var sorted = findings.ToArray();
+        for (var i = 1; i < sorted.Length; i++)
+        {
+            var finding = sorted[i];
+            var j = i - 1;
+            while (j >= 0 && sorted[j].Status > finding.Status)
+            {
+                sorted[j + 1] = sorted[j];
+                j--;
+            }
+
+            sorted[j + 1] = finding;
+        }
+
+        return new CertificateEvaluation(sorted.Length == 0 ? CertificateStatus.Valid : CertificateStatusSeverity.MostSevere(sorted[0].Status, CertificateStatus.Valid), sorted, facts);
     }
 
     /// <summary>The TLS entry names <paramref name="secretName"/>, which does not exist.</summary>

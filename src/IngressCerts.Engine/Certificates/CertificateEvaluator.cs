@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 
@@ -38,6 +39,7 @@ public sealed class CertificateEvaluator
         Evaluate(TlsSecretParser.Parse(secretData), hosts);
 
     /// <summary>Evaluates a parsed secret for the hosts of one TLS entry (which may be empty).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public CertificateEvaluation Evaluate(ParsedTlsSecret secret, IReadOnlyList<string> hosts)
     {
         ArgumentNullException.ThrowIfNull(secret);
@@ -60,6 +62,7 @@ public sealed class CertificateEvaluator
         return CertificateEvaluation.From(findings, CertificateFacts.Create(leaf, ordered.All, AsOf));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckKey(ParsedTlsSecret secret, OrderedChain ordered, List<CertificateFinding> findings)
     {
         if (secret.Key is not { } key || secret.KeyMatchesLeaf != false)
@@ -75,6 +78,7 @@ public sealed class CertificateEvaluator
         findings.Add(new(FindingIds.KeyMismatch, CertificateStatus.KeyMismatch, $"tls.key does not belong to certificate '{leaf.DisplayName}': {detail}"));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CheckValidity(OrderedChain ordered, List<CertificateFinding> findings)
     {
         // The leaf and the intermediates clients will see; a root's own dates are the trust store's business.
@@ -104,11 +108,13 @@ public sealed class CertificateEvaluator
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckHosts(CertificateInfo leaf, IReadOnlyList<string> hosts, List<CertificateFinding> findings)
     {
-        foreach (var host in hosts.Where(h => !string.IsNullOrWhiteSpace(h)).Distinct(StringComparer.OrdinalIgnoreCase))
+        for (var i = 0; i < hosts.Count; i++)
         {
-            if (HostMatcher.IsCovered(host, leaf.DnsNames, leaf.IPAddresses))
+            var host = hosts[i];
+            if (string.IsNullOrWhiteSpace(host) || IndexOf(hosts, host, i) < i || HostMatcher.IsCovered(host, leaf.NormalizedDnsNames, leaf.IPAddresses, namesAreNormalized: true))
             {
                 continue;
             }
@@ -118,6 +124,20 @@ public sealed class CertificateEvaluator
                 : $"host '{host}' is not covered: certificate '{leaf.DisplayName}' has no subject alternative names, and clients ignore its CN";
             findings.Add(new(FindingIds.HostMismatch, CertificateStatus.HostMismatch, message));
         }
+    }
+
+    /// <summary>Where <paramref name="host"/> first occurs in <paramref name="hosts"/> (case-insensitive), looking no further than <paramref name="limit"/>.</summary>
+    private static int IndexOf(IReadOnlyList<string> hosts, string host, int limit)
+    {
+        for (var i = 0; i < limit; i++)
+        {
+            if (string.Equals(hosts[i], host, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return limit;
     }
 
     private static void CheckOrder(OrderedChain ordered, List<CertificateFinding> findings)
@@ -138,6 +158,7 @@ public sealed class CertificateEvaluator
             $"tls.crt is out of order: it must list the leaf first and then each issuer ({expected}){extra}"));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckStrength(OrderedChain ordered, List<CertificateFinding> findings)
     {
         foreach (var certificate in ordered.Chain)

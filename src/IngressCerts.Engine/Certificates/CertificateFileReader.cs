@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Formats.Asn1;
 
@@ -16,6 +17,7 @@ internal static class CertificateFileReader
     /// <param name="source">What to call the file in messages, e.g. "tls.crt".</param>
     /// <param name="problemStatus">The status problems impose (InvalidSecret for tls.crt, a note for ca.crt).</param>
     /// <param name="cache">Certificates already decoded in this scan, shared by content; null decodes every one.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static CertificateFileContent Read(ReadOnlySpan<byte> data, string source, CertificateStatus problemStatus, CertificateCache? cache = null)
     {
         var certificates = new List<CertificateInfo>(3);
@@ -122,6 +124,7 @@ internal static class CertificateFileReader
     }
 
     /// <summary>One CERTIFICATE block; decoded into a pooled buffer, since a cache hit needs no copy of it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static CertificateInfo? Read(ReadOnlySpan<byte> data, PemBlock block, CertificateCache? cache)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(PemScanner.MaxDecodedLength(block));

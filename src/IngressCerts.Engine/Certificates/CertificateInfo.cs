@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Formats.Asn1;
 using System.Net;
 using System.Security.Cryptography;
@@ -51,6 +52,7 @@ internal sealed class CertificateInfo
     private string? thumbprint;
     private string? displayName;
     private string? issuerDisplayName;
+    private string[]? normalizedDnsNames;
 
     private CertificateInfo(byte[] der, byte[]? sha256, X509Certificate2? certificate, Fields fields)
     {
@@ -163,6 +165,9 @@ internal sealed class CertificateInfo
 
     public IReadOnlyList<string> DnsNames { get; }
 
+    /// <summary><see cref="DnsNames"/> as <see cref="HostMatcher.Normalize"/> makes them, for matching hosts.</summary>
+    public IReadOnlyList<string> NormalizedDnsNames => normalizedDnsNames ??= DnsNames.Select(HostMatcher.Normalize).ToArray();
+
     public IReadOnlyList<IPAddress> IPAddresses { get; }
 
     /// <summary>Basic constraints say CA:TRUE.</summary>
@@ -214,6 +219,7 @@ internal sealed class CertificateInfo
     }
 
     /// <summary>The common name of an encoded name (the first one when there are several, as the platform picks); empty when there is none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static string SimpleName(byte[] encodedName)
     {
         try
@@ -238,6 +244,7 @@ internal sealed class CertificateInfo
         authorityKeyId is null || subjectKeyId is null || authorityKeyId.AsSpan().SequenceEqual(subjectKeyId);
 
     /// <summary>Every field, read with AsnReader; null when <paramref name="der"/> is not a certificate this reader understands.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Fields? ReadManaged(byte[] der)
     {
         try
@@ -316,6 +323,7 @@ internal sealed class CertificateInfo
     private static DateTimeOffset ReadTime(AsnReader validity) =>
         validity.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) ? validity.ReadUtcTime() : validity.ReadGeneralizedTime();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadExtensions(AsnReader extensions, Fields fields)
     {
         var dnsNames = new List<string>();
@@ -361,6 +369,7 @@ internal sealed class CertificateInfo
     /// SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier { OID, parameters }, BIT STRING key }; null when only the
     /// platform can tell (a compressed EC point), which <see cref="PublicKey"/> then asks.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static PublicKeyIdentity? ReadPublicKey(ReadOnlyMemory<byte> spki)
     {
         var sequence = new AsnReader(spki, AsnEncodingRules.DER).ReadSequence();
@@ -433,6 +442,7 @@ internal sealed class CertificateInfo
     /// GeneralNames ::= SEQUENCE OF GeneralName; dNSName [2] IA5String and iPAddress [7] OCTET STRING are kept, the other
     /// kinds skipped. A malformed extension covers nothing (the host check then reports every host), as with the platform.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadSubjectAltNames(byte[] value, List<string> dnsNames, List<IPAddress> ipAddresses)
     {
         var found = new List<string>();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -27,7 +28,15 @@ public static class HostMatcher
     /// True when a DNS name (for a host name) or an IP address (for an IP host) covers <paramref name="host"/>.
     /// A wildcard host such as <c>*.example.com</c> is covered only by that same wildcard name.
     /// </summary>
-    public static bool IsCovered(string host, IEnumerable<string> dnsNames, IEnumerable<IPAddress> ipAddresses)
+    public static bool IsCovered(string host, IEnumerable<string> dnsNames, IEnumerable<IPAddress> ipAddresses) =>
+        IsCovered(host, dnsNames, ipAddresses, namesAreNormalized: false);
+
+    /// <summary>
+    /// As <see cref="IsCovered(string, IEnumerable{string}, IEnumerable{IPAddress})"/>; <paramref name="namesAreNormalized"/>
+    /// says the DNS names went through <see cref="Normalize"/> already (a certificate's names, normalised once per scan).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool IsCovered(string host, IEnumerable<string> dnsNames, IEnumerable<IPAddress> ipAddresses, bool namesAreNormalized)
     {
         if (TryParseIPAddress(host, out var address))
         {
@@ -43,7 +52,7 @@ public static class HostMatcher
 
         foreach (var name in dnsNames)
         {
-            if (NameCovers(Normalize(name), normalizedHost))
+            if (NameCovers(namesAreNormalized ? name : Normalize(name), normalizedHost))
             {
                 return true;
             }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -36,6 +37,7 @@ internal static class PemScanner
     /// <summary>True when the bytes contain a PEM BEGIN line at all.</summary>
     public static bool ContainsPem(ReadOnlySpan<byte> data) => data.IndexOf(BeginMarker) >= 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PemScan Scan(ReadOnlySpan<byte> data)
     {
         var blocks = new List<PemBlock>(4);
@@ -78,7 +80,7 @@ internal static class PemScanner
             }
 
             var content = data[contentStart..contentEnd];
-            blocks.Add(new PemBlock(Encoding.ASCII.GetString(label), contentStart, contentEnd, HasEncryptedHeader(content)));
+            blocks.Add(new PemBlock(LabelText(label), contentStart, contentEnd, HasEncryptedHeader(content)));
             position = endLabelStart + label.Length + Dashes.Length;
         }
 
@@ -90,6 +92,7 @@ internal static class PemScanner
     /// base64 never does). Returns null for a body that is not base64. The caller owns the
     /// returned buffer and wipes it when it held a key.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[]? Decode(ReadOnlySpan<byte> data, PemBlock block)
     {
         var content = data[block.ContentStart..block.ContentEnd];
@@ -122,6 +125,7 @@ internal static class PemScanner
     /// Decodes a block's body into <paramref name="destination"/> (at least <see cref="MaxDecodedLength"/> bytes) without
     /// allocating in the usual case; false when the body is not base64.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryDecode(ReadOnlySpan<byte> data, PemBlock block, Span<byte> destination, out int written)
     {
         var content = data[block.ContentStart..block.ContentEnd];
@@ -206,6 +210,14 @@ internal static class PemScanner
             CryptographicOperations.ZeroMemory(base64);
         }
     }
+
+    /// <summary>The label as text; the usual ones without allocating (every Secret of a scan has three blocks).</summary>
+    private static string LabelText(ReadOnlySpan<byte> label) =>
+        label.SequenceEqual("CERTIFICATE"u8) ? "CERTIFICATE"
+        : label.SequenceEqual("PRIVATE KEY"u8) ? "PRIVATE KEY"
+        : label.SequenceEqual("EC PRIVATE KEY"u8) ? "EC PRIVATE KEY"
+        : label.SequenceEqual("RSA PRIVATE KEY"u8) ? "RSA PRIVATE KEY"
+        : Encoding.ASCII.GetString(label);
 
     private static bool IsLabel(ReadOnlySpan<byte> label)
     {

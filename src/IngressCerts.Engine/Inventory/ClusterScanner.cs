@@ -227,6 +227,7 @@ public sealed class ClusterScanner
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EvaluatePage(IReadOnlyList<V1Secret> page, Dictionary<string, List<TlsReference>> pending, List<IngressCertificate> results)
     {
         var work = new List<(V1Secret Secret, List<TlsReference> References)>();

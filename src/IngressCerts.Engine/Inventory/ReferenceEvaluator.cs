@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using IngressCerts.Engine.Certificates;
 
@@ -25,6 +26,7 @@ public sealed class ReferenceEvaluator
     /// Parses a Secret once for all its references. The key is read only to check that it matches, and the Secret's
     /// copy of the key bytes is wiped afterwards so that a scan never holds keys longer than one page.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ParsedSecret Parse(SecretLookup lookup)
     {
         ParsedTlsSecret? tls = null;
@@ -46,7 +48,10 @@ public sealed class ReferenceEvaluator
         return new ParsedSecret(lookup.Outcome, lookup.Namespace, lookup.Name, lookup.Type, tls, managedBy, lookup.Message);
     }
 
+    private static string Qualified(ParsedSecret secret) => $"{secret.Namespace}/{secret.Name}";
+
     /// <summary>The result for one reference; <paramref name="secret"/> is null when the reference names no Secret.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IngressCertificate Evaluate(TlsReference reference, ParsedSecret? secret)
     {
         CertificateEvaluation evaluation;
@@ -56,27 +61,27 @@ public sealed class ReferenceEvaluator
         }
         else
         {
-            string qualified = $"{secret.Namespace}/{secret.Name}";
             evaluation = secret.Outcome switch
             {
-                SecretLookupOutcome.NotFound => CertificateEvaluation.SecretNotFound(qualified),
-                SecretLookupOutcome.Forbidden => CertificateEvaluation.Forbidden(qualified),
+                SecretLookupOutcome.NotFound => CertificateEvaluation.SecretNotFound(Qualified(secret)),
+                SecretLookupOutcome.Forbidden => CertificateEvaluation.Forbidden(Qualified(secret)),
                 _ => _evaluator.Evaluate(secret.Tls!, reference.Hosts),
             };
 
-            var extra = new List<CertificateFinding>();
-            if (secret.Message is not null)
+            var notTls = secret.Outcome == SecretLookupOutcome.Found && secret.Type is not null && secret.Type != "kubernetes.io/tls";
+            if (secret.Message is not null || notTls)
             {
-                extra.Add(new CertificateFinding("InvalidSecretData", CertificateStatus.InvalidSecret, secret.Message));
-            }
+                var extra = new List<CertificateFinding>();
+                if (secret.Message is not null)
+                {
+                    extra.Add(new CertificateFinding("InvalidSecretData", CertificateStatus.InvalidSecret, secret.Message));
+                }
 
-            if (secret.Outcome == SecretLookupOutcome.Found && secret.Type is not null && secret.Type != "kubernetes.io/tls")
-            {
-                extra.Add(new CertificateFinding("NotTlsType", CertificateStatus.Valid, $"secret '{qualified}' has type '{secret.Type}', not kubernetes.io/tls"));
-            }
+                if (notTls)
+                {
+                    extra.Add(new CertificateFinding("NotTlsType", CertificateStatus.Valid, $"secret '{Qualified(secret)}' has type '{secret.Type}', not kubernetes.io/tls"));
+                }
 
-            if (extra.Count > 0)
-            {
                 evaluation = CertificateEvaluation.From(evaluation.Findings.Concat(extra), evaluation.Facts);
             }
         }
@@ -101,7 +106,7 @@ public sealed class ReferenceEvaluator
             SecretName = reference.SecretName,
             Hosts = reference.Hosts.ToArray(),
             Status = evaluation.Status.ToString(),
-            Issues = evaluation.Issues.ToArray(),
+            Issues = evaluation.Issues is string[] issues ? issues : evaluation.Issues.ToArray(), // a fresh array each call
             Subject = facts?.Subject,
             DnsNames = facts?.DnsNames.ToArray() ?? Array.Empty<string>(),
             IPAddresses = facts?.IPAddresses.ToArray() ?? Array.Empty<string>(),
