@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Formats.Asn1;
+using System.Runtime.CompilerServices;
 
 namespace IngressCerts.Engine.Certificates;
 

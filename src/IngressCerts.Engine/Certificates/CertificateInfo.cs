@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using System.Formats.Asn1;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 

@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Formats.Asn1;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Math.EC.Rfc8032;
 
