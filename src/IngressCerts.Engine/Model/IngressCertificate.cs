@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace IngressCerts;
@@ -71,17 +72,42 @@ public sealed class IngressCertificate
     private X509Certificate2[]? chain;
 
     /// <summary>The leaf certificate, never with a private key.</summary>
-    /// <remarks>Made from the scanned bytes when first read: most uses of the output never ask for it.</remarks>
+    /// <remarks>
+    /// Made from the scanned bytes when first read: most uses of the output never ask for it. Null, like for a Secret
+    /// without a readable certificate, in the unlikely case that the platform cannot load what the scan could read.
+    /// </remarks>
     public X509Certificate2? Certificate
     {
-        get => certificate ??= Facts?.Certificate;
+        get
+        {
+            try
+            {
+                return certificate ??= Facts?.Certificate;
+            }
+            catch (CryptographicException)
+            {
+                return null;
+            }
+        }
+
         set => certificate = value;
     }
 
     /// <summary>The certificates in tls.crt after the leaf.</summary>
     public X509Certificate2[] Chain
     {
-        get => chain ??= Facts?.Chain.Skip(1).ToArray() ?? Array.Empty<X509Certificate2>();
+        get
+        {
+            try
+            {
+                return chain ??= Facts?.Chain.Skip(1).ToArray() ?? Array.Empty<X509Certificate2>();
+            }
+            catch (CryptographicException)
+            {
+                return Array.Empty<X509Certificate2>();
+            }
+        }
+
         set => chain = value;
     }
 

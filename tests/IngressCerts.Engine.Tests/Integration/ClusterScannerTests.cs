@@ -100,6 +100,32 @@ public sealed class ClusterScannerTests
     }
 
     [ServerOnlyFact]
+    public async Task A_fleet_of_distinct_leaves_gets_a_full_answer_for_every_leaf()
+    {
+        // One certificate and key per Secret, all from one issuing CA, as cert-manager fleets are: the chain of most
+        // leaves is answered from the first leaf's build plus their own signature check, and must say what a full
+        // build says: the fleet's root is neither in tls.crt nor trusted here, so each chain is incomplete.
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        server.SeedIngressFleet(new TestServer.Seeding.BulkSeedOptions { Namespaces = 3, IngressesPerNamespace = 100, CertificatePoolSize = 300 });
+        var connection = cluster.Connect();
+
+        var results = await ScanAsync(connection, null);
+
+        Assert.Equal(300, results.Count);
+        Assert.Equal(300, results.Select(r => r.Thumbprint).Distinct().Count());
+        Assert.All(results, r =>
+        {
+            Assert.Equal(2, r.ChainLength);
+            Assert.Contains(r.Issues, i => i.Contains("'IngressCerts Fleet Root' of certificate 'IngressCerts Fleet Issuing CA' is neither in tls.crt nor a trusted root", StringComparison.Ordinal));
+            Assert.Equal(r.Thumbprint, r.Certificate!.Thumbprint);
+            Assert.Equal("IngressCerts Fleet Issuing CA", Assert.Single(r.Chain).GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false));
+        });
+        var firstIssues = results[0].Issues.Where(i => i.Contains("trusted root", StringComparison.Ordinal)).ToList();
+        Assert.All(results, r => Assert.Equal(firstIssues, r.Issues.Where(i => i.Contains("trusted root", StringComparison.Ordinal))));
+    }
+
+    [ServerOnlyFact]
     public async Task Where_listing_secrets_is_forbidden_each_referenced_secret_is_read_by_name()
     {
         await using var cluster = await TestCluster.StartAsync();
