@@ -261,6 +261,23 @@ Describe 'Test-IngressCertificate' {
         ($r.Checks | Where-Object Name -eq ExpectedCertificate).Passed | Should -BeTrue
     }
 
+    It 'tests a Gateway''s Secret in another namespace like a local one once a ReferenceGrant there allows it' {
+        $edge = New-TestNamespace $cluster 'edge-'
+        $wild = New-TestCertificate -Subject 'CN=*.apps.contoso.example' -DnsName '*.apps.contoso.example'
+        Add-ClusterObject $cluster (ConvertTo-SecretObject $tns 'wild-tls' $wild)
+        Add-ClusterObject $cluster (ConvertTo-GatewayObject $edge 'gw' '*.apps.contoso.example' $tns 'wild-tls')
+
+        $denied = Test-IngressCertificate @kc -Kind Gateway -Namespace $edge -Name gw -Detailed
+        $denied.FailedChecks | Should -Be @('ReferencePermitted')
+        ($denied.Checks | Where-Object Name -eq ReferencePermitted).Message | Should -Match "no ReferenceGrant in '$tns'"
+
+        Add-ClusterObject $cluster (ConvertTo-ReferenceGrantObject $tns -From $edge)
+        Test-IngressCertificate @kc -Kind Gateway -Namespace $edge -Name gw | Should -BeTrue
+        $piped = Get-IngressCertificate @kc -Namespace $edge | Test-IngressCertificate @kc -Detailed
+        $piped.SecretName | Should -Be 'wild-tls'
+        $piped.Passed | Should -BeTrue
+    }
+
     It 'reports a missing Secret and a missing Ingress as failed checks, not exceptions' {
         $r = Test-IngressCertificate @kc -Namespace $tns -SecretName nope -Detailed
         $r.FailedChecks | Should -Be @('SecretPresent')

@@ -213,6 +213,8 @@ function Add-ClusterObject {
         'Namespace' { '/api/v1/namespaces' }
         'Secret' { "/api/v1/namespaces/$ns/secrets" }
         'Ingress' { "/apis/networking.k8s.io/v1/namespaces/$ns/ingresses" }
+        'Gateway' { "/apis/gateway.networking.k8s.io/v1/namespaces/$ns/gateways" }
+        'ReferenceGrant' { "/apis/gateway.networking.k8s.io/v1beta1/namespaces/$ns/referencegrants" }
     }
     Invoke-TestClusterApi $Cluster Post $path $Object | Out-Null
 }
@@ -250,6 +252,35 @@ function ConvertTo-IngressObject {
             # [object[]] keeps one-element arrays arrays through ConvertTo-Json.
             tls   = [object[]]$(if ($Hosts) { $tls } else { @() })
             rules = [object[]]@($RuleHosts | ForEach-Object { @{ host = $_; http = @{ paths = [object[]]@(@{ path = '/'; pathType = 'Prefix'; backend = @{ service = @{ name = 'web'; port = @{ number = 80 } } } }) } } })
+        }
+    }
+}
+
+function ConvertTo-GatewayObject {
+    <# A Gateway with one HTTPS listener for -Hostname whose certificate is the Secret -SecretNamespace/-SecretName. #>
+    param([string] $Namespace, [string] $Name, [string] $Hostname, [string] $SecretNamespace, [string] $SecretName)
+    @{
+        apiVersion = 'gateway.networking.k8s.io/v1'; kind = 'Gateway'
+        metadata   = @{ name = $Name; namespace = $Namespace }
+        spec       = @{
+            gatewayClassName = 'example'
+            listeners        = [object[]]@(@{
+                    name = 'https'; protocol = 'HTTPS'; port = 443; hostname = $Hostname
+                    tls  = @{ mode = 'Terminate'; certificateRefs = [object[]]@(@{ kind = 'Secret'; name = $SecretName; namespace = $SecretNamespace }) }
+                })
+        }
+    }
+}
+
+function ConvertTo-ReferenceGrantObject {
+    <# A ReferenceGrant in -Namespace that lets Gateways from -From use every Secret there. #>
+    param([string] $Namespace, [string] $From)
+    @{
+        apiVersion = 'gateway.networking.k8s.io/v1beta1'; kind = 'ReferenceGrant'
+        metadata   = @{ name = "gateways-from-$From"; namespace = $Namespace }
+        spec       = @{
+            from = [object[]]@(@{ group = 'gateway.networking.k8s.io'; kind = 'Gateway'; namespace = $From })
+            to   = [object[]]@(@{ group = ''; kind = 'Secret' })
         }
     }
 }

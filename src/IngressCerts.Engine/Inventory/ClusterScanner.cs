@@ -82,8 +82,7 @@ public sealed class ClusterScanner
         // 1. Every TLS reference in scope. These objects are small next to the Secrets, so they are gathered first.
         var references = new List<TlsReference>();
         var gateways = new List<JsonElement>();
-        var grants = new ReferenceGrantIndex();
-        var grantNamespacesRead = new HashSet<string>(StringComparer.Ordinal);
+        var grants = new ReferenceGrantReader(_reader, _diagnostics, () => _pages++);
         foreach (string? scope in scopes)
         {
             Report($"Listing Ingresses{In(scope)}");
@@ -105,31 +104,15 @@ public sealed class ClusterScanner
 
             if (gateways.Count > 0)
             {
-                await ReadGrantsAsync(scope, grants, cancellationToken).ConfigureAwait(false);
-                if (scope is not null)
-                {
-                    grantNamespacesRead.Add(scope);
-                }
+                await grants.ReadAsync(scope, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        if (namespaces is not null)
-        {
-            // Cross-namespace Gateway references point at namespaces outside the scan: their grants live there.
-            var targets = gateways.SelectMany(g => ReferenceExtractor.FromGateway(g, Context, new ReferenceGrantIndex()))
-                .Where(r => r.SecretNamespace is not null && r.SecretNamespace != r.Namespace && !grantNamespacesRead.Contains(r.SecretNamespace))
-                .Select(r => r.SecretNamespace!)
-                .Distinct(StringComparer.Ordinal)
-                .ToList();
-            foreach (string target in targets)
-            {
-                await ReadGrantsAsync(target, grants, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
+        // Cross-namespace Gateway references may point at namespaces outside the scan: their grants live there.
+        await grants.ReadForAsync(gateways, cancellationToken).ConfigureAwait(false);
         foreach (var gateway in gateways)
         {
-            references.AddRange(ReferenceExtractor.FromGateway(gateway, Context, grants));
+            references.AddRange(ReferenceExtractor.FromGateway(gateway, Context, grants.Grants));
         }
 
         _total = references.Count;
@@ -207,25 +190,6 @@ public sealed class ClusterScanner
     }
 
     private static string In(string? scope) => scope is null ? " in all namespaces" : $" in namespace '{scope}'";
-
-    private async Task ReadGrantsAsync(string? scope, ReferenceGrantIndex grants, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var page in _reader.ListGatewayApiPagesAsync("v1beta1", "referencegrants", scope, cancellationToken).ConfigureAwait(false))
-            {
-                _pages++;
-                foreach (var grant in page)
-                {
-                    grants.Add(grant);
-                }
-            }
-        }
-        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
-        {
-            _diagnostics?.Invoke($"Cannot list ReferenceGrants{In(scope)}: {ex.Message} Cross-namespace Gateway references there count as not permitted.");
-        }
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EvaluatePage(IReadOnlyList<V1Secret> page, Dictionary<string, List<TlsReference>> pending, List<IngressCertificate> results)

@@ -20,13 +20,16 @@ public sealed class CertificateTester
     private readonly TestOptions _options;
     private readonly ITlsProbe _probe;
     private readonly CertificateEvaluator _evaluator;
+    private readonly Action<string>? _diagnostics;
 
     /// <param name="connection">Null when only hosts are tested against an expected certificate.</param>
-    public CertificateTester(ClusterConnection? connection, TestOptions options, ITlsProbe? probe = null)
+    /// <param name="diagnostics">Receives what a user may want to know but is no check's result (e.g. grants that cannot be read).</param>
+    public CertificateTester(ClusterConnection? connection, TestOptions options, ITlsProbe? probe = null, Action<string>? diagnostics = null)
     {
         _connection = connection;
         _options = options;
         _probe = probe ?? new TlsProbe();
+        _diagnostics = diagnostics;
         _evaluator = new CertificateEvaluator(options.AsOf, options.MinimumDaysRemaining, options.TrustedRoots?.Cast<X509Certificate2>());
     }
 
@@ -35,9 +38,10 @@ public sealed class CertificateTester
     public async Task<IReadOnlyList<CertificateTestResult>> TestAsync(IReadOnlyList<TestTarget> targets, CancellationToken cancellationToken)
     {
         var units = new List<Unit>();
+        var grants = _connection is null ? null : new ReferenceGrantReader(new ClusterReader(_connection, _diagnostics), _diagnostics);
         foreach (var target in targets)
         {
-            units.AddRange(await ExpandAsync(target, cancellationToken).ConfigureAwait(false));
+            units.AddRange(await ExpandAsync(target, grants, cancellationToken).ConfigureAwait(false));
         }
 
         var secrets = new Dictionary<string, SecretEvidence>(StringComparer.Ordinal);
@@ -73,7 +77,8 @@ public sealed class CertificateTester
         }).ToList();
     }
 
-    private async Task<IReadOnlyList<Unit>> ExpandAsync(TestTarget target, CancellationToken cancellationToken)
+    /// <param name="grants">Shared by all targets of one run, so that each namespace's grants are read once.</param>
+    private async Task<IReadOnlyList<Unit>> ExpandAsync(TestTarget target, ReferenceGrantReader? grants, CancellationToken cancellationToken)
     {
         string? ns = target.Namespace;
         if (target.Name is not null)
@@ -88,8 +93,8 @@ public sealed class CertificateTester
                 if (gateway is { } g)
                 {
                     var addresses = RawObject.Array(g, "status", "addresses").Select(a => RawObject.String(a, "value")).OfType<string>().ToList();
-                    var grants = new ReferenceGrantIndex();
-                    references.AddRange(ReferenceExtractor.FromGateway(g, Context, grants).Select(r => (r, (IReadOnlyList<string>)addresses)));
+                    await grants!.ReadForAsync(new[] { g }, cancellationToken).ConfigureAwait(false);
+                    references.AddRange(ReferenceExtractor.FromGateway(g, Context, grants.Grants).Select(r => (r, (IReadOnlyList<string>)addresses)));
                 }
             }
             else
@@ -126,6 +131,13 @@ public sealed class CertificateTester
             return selected.Select(r =>
             {
                 var unit = new Unit(target, ns, target.Name, r.Reference.SecretNamespace, r.Reference.SecretName, r.Reference.Hosts, r.Addresses);
+                if (r.Reference.ReferenceIssue is not null)
+                {
+                    // The Gateway will not use this Secret whatever it holds (no ReferenceGrant, or not a core Secret).
+                    // Its content is still checked, as the inventory still reports it, so one run shows all to fix.
+                    unit.Fail("ReferencePermitted", "a reference the Gateway may use", "not permitted", r.Reference.ReferenceIssue);
+                }
+
                 if (r.Reference.SecretName is null)
                 {
                     unit.Fail("SecretPresent", "a secretName", "none", "The TLS entry names no Secret: the controller serves its default certificate.");

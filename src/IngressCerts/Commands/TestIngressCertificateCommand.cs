@@ -136,7 +136,7 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
             var targets = group.Select(t => t.Target).ToList();
             bool needsCluster = targets.Any(t => t.Name is not null || t.SecretName is not null);
             ClusterConnection? connection = needsCluster ? Connect(group.Key) : null;
-            var tester = new CertificateTester(connection, options);
+            var tester = new CertificateTester(connection, options, diagnostics: DiagnosticsRelay.Write);
             try
             {
                 results.AddRange(RunAsync(_ => tester.TestAsync(targets, CancellationToken)));

@@ -2,8 +2,11 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Publishing;
+using IngressCerts.Engine.Tests.Support;
 using IngressCerts.Engine.Tests.TestTls;
 using IngressCerts.Engine.Validation;
+using IngressCerts.TestServer;
+using IngressCerts.TestServer.Auth;
 using IngressCerts.TestServer.Testing;
 
 namespace IngressCerts.Engine.Tests.Integration;
@@ -150,5 +153,90 @@ public sealed class CertificateTesterTests
         var later = await TestOneAsync(connection, new TestTarget(ns, null, ns, "shop-tls", new[] { "shop.example" }), offline with { AsOf = DateTimeOffset.UtcNow.AddDays(100) });
         Assert.False(Check(later, "NotExpired").Passed);
         Assert.True((await TestOneAsync(connection, new TestTarget(ns, null, ns, "shop-tls", new[] { "shop.example" }), offline)).Passed);
+    }
+
+    /// <summary>A Secret for *.apps.example in its own namespace and a Gateway in another that refers to it.</summary>
+    private static async Task<(string Edge, string Certs)> SeedCrossNamespaceGatewayAsync(TestCluster cluster)
+    {
+        string edge = await cluster.CreateNamespaceAsync("edge-");
+        string certs = await cluster.CreateNamespaceAsync("certs-");
+        var wildcard = TestCertificates.Create("CN=*.apps.example", new[] { "*.apps.example" });
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(certs, "wild", wildcard));
+        await cluster.CreateAsync(ClusterObjects.Gateway(edge, "gw", certs, "wild"));
+        return (edge, certs);
+    }
+
+    private static TestTarget GatewayTarget(string ns, string name) => new(ns, name, ns, null, null, Kind: "Gateway");
+
+    [Fact]
+    public async Task A_gateway_secret_in_another_namespace_granted_by_a_reference_grant_is_tested_like_a_local_one()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (edge, certs) = await SeedCrossNamespaceGatewayAsync(cluster);
+        await cluster.CreateAsync(ClusterObjects.Grant(certs, edge));
+        await cluster.CreateAsync(ClusterObjects.Gateway(certs, "local", certs, "wild"));
+        var connection = cluster.Connect();
+        var options = new TestOptions(DateTimeOffset.UtcNow);
+
+        var granted = await TestOneAsync(connection, GatewayTarget(edge, "gw"), options);
+        var local = await TestOneAsync(connection, GatewayTarget(certs, "local"), options);
+
+        Assert.True(granted.Passed, string.Join("; ", granted.Checks.Where(c => !c.Passed)));
+        Assert.Equal($"Secret {certs}/wild", Check(granted, "SecretPresent").Expected);
+        Assert.Equal(local.Checks.Select(c => (c.Name, c.Passed)), granted.Checks.Select(c => (c.Name, c.Passed)));
+    }
+
+    [Fact]
+    public async Task A_gateway_secret_in_another_namespace_without_a_reference_grant_is_not_permitted()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (edge, certs) = await SeedCrossNamespaceGatewayAsync(cluster);
+
+        var result = await TestOneAsync(cluster.Connect(), GatewayTarget(edge, "gw"), new TestOptions(DateTimeOffset.UtcNow));
+
+        Assert.False(result.Passed);
+        var permitted = Check(result, "ReferencePermitted");
+        Assert.False(permitted.Passed);
+        Assert.Contains("RefNotPermitted", permitted.Message, StringComparison.Ordinal);
+        Assert.Contains($"no ReferenceGrant in '{certs}' allows Gateways from '{edge}'", permitted.Message, StringComparison.Ordinal);
+    }
+
+    [ServerOnlyFact]
+    public async Task Where_listing_reference_grants_is_forbidden_a_cross_namespace_secret_is_not_permitted_and_a_note_says_why()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        var (edge, certs) = await SeedCrossNamespaceGatewayAsync(cluster);
+        await cluster.CreateAsync(ClusterObjects.Grant(certs, edge));
+        var connection = server.ConnectAs("gateway-reader", AccessRule.Allow("get,list", "gateways,secrets"));
+        var notes = new List<string>();
+
+        var result = Assert.Single(await new CertificateTester(connection, new TestOptions(DateTimeOffset.UtcNow), diagnostics: notes.Add)
+            .TestAsync(new[] { GatewayTarget(edge, "gw") }, CancellationToken.None));
+
+        Assert.False(Check(result, "ReferencePermitted").Passed);
+        Assert.True(Check(result, "SecretPresent").Passed);
+        Assert.Contains(notes, n => n.Contains("referencegrants", StringComparison.Ordinal) && n.Contains("forbidden", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [ServerOnlyFact]
+    public async Task Only_the_namespaces_that_cross_namespace_references_point_at_have_their_grants_read()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        var (edge, certs) = await SeedCrossNamespaceGatewayAsync(cluster);
+        await cluster.CreateAsync(ClusterObjects.Gateway(certs, "local", certs, "wild"));
+        var connection = cluster.Connect();
+        var options = new TestOptions(DateTimeOffset.UtcNow);
+        static List<string> GrantReads(KubeApiServer server) =>
+            server.RequestLog.Snapshot().Where(e => e.PathAndQuery.Contains("referencegrants", StringComparison.Ordinal)).Select(e => e.PathAndQuery).ToList();
+
+        server.RequestLog.Clear();
+        await TestOneAsync(connection, GatewayTarget(certs, "local"), options);
+        Assert.Empty(GrantReads(server));
+
+        await TestOneAsync(connection, GatewayTarget(edge, "gw"), options);
+        Assert.All(GrantReads(server), p => Assert.StartsWith($"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{certs}/referencegrants", p, StringComparison.Ordinal));
+        Assert.NotEmpty(GrantReads(server));
     }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Tests.Support;
+using IngressCerts.TestServer;
+using IngressCerts.TestServer.Auth;
 using IngressCerts.TestServer.Testing;
 
 namespace IngressCerts.Engine.Tests.Integration;
@@ -72,6 +74,18 @@ internal static class ClusterObjects
         };
     }
 
+    public static JsonObject Gateway(string ns, string name, string secretNs, string secret) => JsonNode.Parse($$$"""
+        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{"name":"{{{name}}}","namespace":"{{{ns}}}"},
+         "spec":{"gatewayClassName":"example","listeners":[
+           {"name":"https","protocol":"HTTPS","port":443,"hostname":"*.apps.example","tls":{"mode":"Terminate","certificateRefs":[{"kind":"Secret","name":"{{{secret}}}","namespace":"{{{secretNs}}}"}]}},
+           {"name":"http","protocol":"HTTP","port":80}]}}
+        """)!.AsObject();
+
+    public static JsonObject Grant(string ns, string from) => JsonNode.Parse($$$"""
+        {"apiVersion":"gateway.networking.k8s.io/v1beta1","kind":"ReferenceGrant","metadata":{"name":"gateways","namespace":"{{{ns}}}"},
+         "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"{{{from}}}"}],"to":[{"group":"","kind":"Secret"}]}}
+        """)!.AsObject();
+
     public static async Task CreateAsync(this TestCluster cluster, JsonObject obj)
     {
         string ns = obj["metadata"]!["namespace"]!.GetValue<string>();
@@ -94,4 +108,20 @@ internal static class ClusterObjects
     /// <summary>A connection through the module's own connection code, from the cluster's kubeconfig.</summary>
     public static ClusterConnection Connect(this TestCluster cluster) =>
         new ConnectionFactory().Connect(new ConnectionOptions(new[] { cluster.KubeconfigPath }, cluster.Context));
+
+    /// <summary>A connection as a user with only these rights (the kubeconfig is read once, then removed).</summary>
+    public static ClusterConnection ConnectAs(this KubeApiServer server, string user, params AccessRule[] rules)
+    {
+        server.AddUser(user, user + "-token", rules);
+        string kubeconfig = Path.Combine(Path.GetTempPath(), $"{user}-{Guid.NewGuid():N}.kubeconfig");
+        server.WriteKubeconfig(kubeconfig, user);
+        try
+        {
+            return new ConnectionFactory().Connect(new ConnectionOptions(new[] { kubeconfig }));
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using IngressCerts.Engine.Inventory;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Tests.Support;
@@ -23,22 +22,6 @@ public sealed class ClusterScannerTests
         }
 
         return results;
-    }
-
-    /// <summary>A connection as a user with only these rights (the kubeconfig is read once, then removed).</summary>
-    private static ClusterConnection ConnectAs(KubeApiServer server, string user, params AccessRule[] rules)
-    {
-        server.AddUser(user, user + "-token", rules);
-        string kubeconfig = Path.Combine(Path.GetTempPath(), $"{user}-{Guid.NewGuid():N}.kubeconfig");
-        server.WriteKubeconfig(kubeconfig, user);
-        try
-        {
-            return new ConnectionFactory().Connect(new ConnectionOptions(new[] { kubeconfig }));
-        }
-        finally
-        {
-            File.Delete(kubeconfig);
-        }
     }
 
     private static async Task<(string Ns, TestCertificates.Issued Good)> SeedShopAsync(TestCluster cluster)
@@ -131,7 +114,7 @@ public sealed class ClusterScannerTests
         await using var cluster = await TestCluster.StartAsync();
         var server = cluster.RequireServer();
         var (ns, _) = await SeedShopAsync(cluster);
-        var connection = ConnectAs(server, "reader",
+        var connection = server.ConnectAs("reader",
             AccessRule.Allow("list,get", "ingresses,gateways,referencegrants"),
             AccessRule.Allow("get", "secrets", ns) with { ResourceNames = new[] { "shop-tls" } });
         var notes = new List<string>();
@@ -150,7 +133,7 @@ public sealed class ClusterScannerTests
         var server = cluster.RequireServer();
         var (ns, _) = await SeedShopAsync(cluster);
         var notes = new List<string>();
-        var results = await ScanAsync(ConnectAs(server, "ingress-only", AccessRule.Allow("get,list", "ingresses,secrets")), null, notes.Add);
+        var results = await ScanAsync(server.ConnectAs("ingress-only", AccessRule.Allow("get,list", "ingresses,secrets")), null, notes.Add);
         Assert.Equal(3, results.Count(r => r.Namespace == ns));
         Assert.Contains(notes, n => n.Contains("gateways", StringComparison.Ordinal));
     }
@@ -160,7 +143,7 @@ public sealed class ClusterScannerTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var server = cluster.RequireServer();
-        var connection = ConnectAs(server, "viewer", AccessRule.Allow("get", "secrets"));
+        var connection = server.ConnectAs("viewer", AccessRule.Allow("get", "secrets"));
         var ex = await Assert.ThrowsAsync<KubeApiException>(() => ScanAsync(connection, null));
         Assert.Equal(KubeErrorKind.Forbidden, ex.Kind);
         Assert.Equal(403, ex.StatusCode);
@@ -177,13 +160,13 @@ public sealed class ClusterScannerTests
         string certs = await cluster.CreateNamespaceAsync("certs-");
         var wildcard = TestCertificates.Create("CN=*.apps.example", new[] { "*.apps.example" });
         await cluster.CreateAsync(ClusterObjects.TlsSecret(certs, "wild", wildcard));
-        await cluster.CreateAsync(Gateway(edge, "gw", certs, "wild"));
+        await cluster.CreateAsync(ClusterObjects.Gateway(edge, "gw", certs, "wild"));
 
         var before = Assert.Single(await ScanAsync(cluster.Connect(), new[] { edge }));
         Assert.Equal("SecretNotFound", before.Status);
         Assert.Contains(before.Issues, i => i.Contains("ReferenceGrant", StringComparison.Ordinal));
 
-        await cluster.CreateAsync(Grant(certs, edge));
+        await cluster.CreateAsync(ClusterObjects.Grant(certs, edge));
         var after = Assert.Single(await ScanAsync(cluster.Connect(), new[] { edge }));
         Assert.Equal("Valid", after.Status);
         Assert.Equal("Gateway", after.Kind);
@@ -219,16 +202,4 @@ public sealed class ClusterScannerTests
         var resolved = await scanner.ResolveNamespacesAsync(new[] { ns[..^3] + "*" }, CancellationToken.None);
         Assert.Contains(ns, resolved);
     }
-
-    internal static JsonObject Gateway(string ns, string name, string secretNs, string secret) => JsonNode.Parse($$$"""
-        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{"name":"{{{name}}}","namespace":"{{{ns}}}"},
-         "spec":{"gatewayClassName":"example","listeners":[
-           {"name":"https","protocol":"HTTPS","port":443,"hostname":"*.apps.example","tls":{"mode":"Terminate","certificateRefs":[{"kind":"Secret","name":"{{{secret}}}","namespace":"{{{secretNs}}}"}]}},
-           {"name":"http","protocol":"HTTP","port":80}]}}
-        """)!.AsObject();
-
-    internal static JsonObject Grant(string ns, string from) => JsonNode.Parse($$$"""
-        {"apiVersion":"gateway.networking.k8s.io/v1beta1","kind":"ReferenceGrant","metadata":{"name":"gateways","namespace":"{{{ns}}}"},
-         "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"{{{from}}}"}],"to":[{"group":"","kind":"Secret"}]}}
-        """)!.AsObject();
 }
