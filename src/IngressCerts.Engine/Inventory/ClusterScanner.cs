@@ -82,7 +82,7 @@ public sealed class ClusterScanner
         // 1. Every TLS reference in scope. These objects are small next to the Secrets, so they are gathered first.
         var references = new List<TlsReference>();
         var gateways = new List<JsonElement>();
-        var grants = new ReferenceGrantReader(_reader, _diagnostics, () => _pages++);
+        var grants = new ReferenceGrantReader(_reader, () => _pages++);
         foreach (string? scope in scopes)
         {
             Report($"Listing Ingresses{In(scope)}");

@@ -6,22 +6,20 @@ namespace IngressCerts.Engine.Inventory;
 /// <summary>
 /// Reads the ReferenceGrants that decide whether Gateways may use Secrets in other namespaces into one
 /// <see cref="Grants"/> index, each scope at most once. Where the caller may not list them (or the cluster does not
-/// serve them) nothing is added and a diagnostic says so: the cross-namespace references there then count as not
+/// serve them) nothing is added and the <see cref="ClusterReader"/>'s diagnostics say so: the cross-namespace references there then count as not
 /// permitted, which is what the Gateway itself would conclude without a grant.
 /// </summary>
 public sealed class ReferenceGrantReader
 {
     private readonly ClusterReader _reader;
-    private readonly Action<string>? _diagnostics;
     private readonly Action? _pageRead;
     private readonly HashSet<string> _namespacesRead = new(StringComparer.Ordinal);
     private bool _allRead;
 
     /// <param name="pageRead">Called once per page listed, for progress.</param>
-    public ReferenceGrantReader(ClusterReader reader, Action<string>? diagnostics = null, Action? pageRead = null)
+    public ReferenceGrantReader(ClusterReader reader, Action? pageRead = null)
     {
         _reader = reader;
-        _diagnostics = diagnostics;
         _pageRead = pageRead;
     }
 
@@ -35,22 +33,15 @@ public sealed class ReferenceGrantReader
             return;
         }
 
+        // A forbidden or unserved ReferenceGrant API ends the listing early with a diagnostic (ClusterReader says so).
         _allRead = scope is null;
-        try
+        await foreach (var page in _reader.ListGatewayApiPagesAsync("v1beta1", "referencegrants", scope, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var page in _reader.ListGatewayApiPagesAsync("v1beta1", "referencegrants", scope, cancellationToken).ConfigureAwait(false))
+            _pageRead?.Invoke();
+            foreach (var grant in page)
             {
-                _pageRead?.Invoke();
-                foreach (var grant in page)
-                {
-                    Grants.Add(grant);
-                }
+                Grants.Add(grant);
             }
-        }
-        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
-        {
-            string where = scope is null ? " in all namespaces" : $" in namespace '{scope}'";
-            _diagnostics?.Invoke($"Cannot list ReferenceGrants{where}: {ex.Message} Cross-namespace Gateway references there count as not permitted.");
         }
     }
 

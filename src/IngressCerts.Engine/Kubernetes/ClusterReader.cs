@@ -99,7 +99,8 @@ public sealed class ClusterReader
             catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
             {
                 // The built-in view and edit roles do not cover the Gateway API: Ingresses are still worth reporting.
-                _diagnostics?.Invoke($"{ex.Message} Skipping {plural}.");
+                var consequence = plural == "referencegrants" ? " Cross-namespace Gateway references there count as not permitted." : string.Empty;
+                _diagnostics?.Invoke($"{ex.Message} Skipping {plural}.{consequence}");
                 yield break;
             }
 

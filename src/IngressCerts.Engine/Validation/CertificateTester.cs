@@ -38,7 +38,7 @@ public sealed class CertificateTester
     public async Task<IReadOnlyList<CertificateTestResult>> TestAsync(IReadOnlyList<TestTarget> targets, CancellationToken cancellationToken)
     {
         var units = new List<Unit>();
-        var grants = _connection is null ? null : new ReferenceGrantReader(new ClusterReader(_connection, _diagnostics), _diagnostics);
+        var grants = _connection is null ? null : new ReferenceGrantReader(new ClusterReader(_connection, _diagnostics));
         foreach (var target in targets)
         {
             units.AddRange(await ExpandAsync(target, grants, cancellationToken).ConfigureAwait(false));
