@@ -47,6 +47,9 @@ public sealed record PublishPlan(
     IReadOnlyList<string> Warnings,
     PublishRefusal? Refusal)
 {
+    /// <summary>Names this publish in the records it leaves on the Secret and the Ingress (see <see cref="PublishRecord"/>).</summary>
+    public string PublishId { get; init; } = string.Empty;
+
     /// <summary>What the publish does as a whole: Updated when only the Ingress changes.</summary>
     public PublishAction Action => SecretAction == PublishAction.Unchanged && IngressToWrite is not null ? PublishAction.Updated : SecretAction;
 
@@ -65,6 +68,9 @@ public sealed record PublishPlan(
                 break;
             case PublishAction.Updated:
                 lines.Add($"Update {target}: {PreviousThumbprint ?? "(no certificate)"}{(PreviousNotAfter is { } p ? $" (expires {p:yyyy-MM-dd})" : string.Empty)} -> {Thumbprint} (expires {NotAfter:yyyy-MM-dd})");
+                break;
+            case PublishAction.Unchanged when SecretToWrite is not null:
+                lines.Add($"Annotate {target} with this publish, for Undo-IngressCertificate (its certificate {Thumbprint} stays)");
                 break;
         }
 

@@ -88,28 +88,15 @@ public sealed class Publisher
         }
 
         var history = new SecretHistory(_writer, _clock);
-        V1Secret? archived = null;
-        if (_options.HistoryLimit > 0 && plan.PreviousSecret is not null)
+        if (plan.SecretAction == PublishAction.Unchanged || _options.HistoryLimit == 0 || plan.PreviousSecret is null)
         {
-            archived = await history.ArchiveAsync(plan.PreviousSecret, cancellationToken).ConfigureAwait(false);
-        }
-
-        try
-        {
+            // Unchanged: only the publish record changes, the certificate stays, so there is nothing to archive.
             await _writer.ReplaceSecretAsync(plan.SecretToWrite, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (archived is not null && ex is KubeApiException or OperationCanceledException)
-        {
-            // The update did not happen (or was cancelled): the copy just archived would be an entry nobody
-            // replaced, holding a key. Remove it, even when the caller has cancelled.
-            await history.DeleteQuietlyAsync(archived, CancellationToken.None).ConfigureAwait(false);
-            throw;
+            return;
         }
 
-        if (_options.HistoryLimit > 0)
-        {
-            await history.PruneAsync(plan.Target.Namespace, plan.Target.SecretName, _options.HistoryLimit, _diagnostics, cancellationToken).ConfigureAwait(false);
-        }
+        await history.ReplaceArchivingAsync(plan.PreviousSecret, plan.SecretToWrite, cancellationToken).ConfigureAwait(false);
+        await history.PruneAsync(plan.Target.Namespace, plan.Target.SecretName, _options.HistoryLimit, _diagnostics, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WireIngressAsync(PublishPlan plan, CancellationToken cancellationToken)
@@ -127,7 +114,7 @@ public sealed class Publisher
                 _diagnostics?.Invoke($"Ingress {plan.Target.Namespace}/{plan.Target.IngressName} changed meanwhile; reading it again.");
                 var fresh = await _writer.GetIngressAsync(plan.Target.Namespace, plan.Target.IngressName!, cancellationToken).ConfigureAwait(false)
                     ?? throw new PublishRefusedException(new PublishRefusal("IngressNotFound", $"Ingress {plan.Target.Namespace}/{plan.Target.IngressName} was deleted while publishing."));
-                var rewired = PublishPlanner.WireIngress(fresh, plan.Target.SecretName, plan.Hosts, new List<string>());
+                var rewired = PublishPlanner.WireIngress(fresh, plan.Target.SecretName, plan.Hosts, plan.PublishId, new List<string>());
                 if (rewired is null)
                 {
                     return;
