@@ -21,6 +21,9 @@ public enum PublishAction
     Updated,
     Unchanged,
     Skipped,
+
+    /// <summary>An undo removed the Secret that the publish being undone had created.</summary>
+    Deleted,
 }
 
 /// <summary>Why a publish must not happen; <see cref="Id"/> becomes the ErrorId.</summary>
@@ -85,4 +88,5 @@ public sealed record PublishPlan(
 
 /// <summary>The outcome of a publish or undo, as Publish-IngressCertificate reports it.</summary>
 /// <param name="SecretReplaced">The Secret's certificate was replaced by this run (so a rollback has something to undo).</param>
-public sealed record PublishOutcome(PublishAction Action, string? PreviousThumbprint, string Thumbprint, DateTime NotAfter, IReadOnlyList<string> Hosts, bool SecretReplaced = false);
+/// <param name="IngressName">For an undo: the Ingress whose wiring it removed (<paramref name="Hosts"/> are the hosts).</param>
+public sealed record PublishOutcome(PublishAction Action, string? PreviousThumbprint, string Thumbprint, DateTime NotAfter, IReadOnlyList<string> Hosts, bool SecretReplaced = false, string? IngressName = null);

@@ -118,11 +118,11 @@ public sealed class PublisherTests
     }
 
     [Fact]
-    public async Task Undo_without_history_is_refused()
+    public async Task Undo_of_a_secret_no_publish_made_and_without_history_is_refused()
     {
         await using var cluster = await TestCluster.StartAsync();
         string ns = await cluster.CreateNamespaceAsync("nohist-");
-        await PublishAsync(cluster.Connect(), new PublishTarget(ns, "shop-tls"), TestCertificates.Create("CN=a", new[] { "a.example" }));
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "shop-tls", TestCertificates.Create("CN=a", new[] { "a.example" })));
         var publisher = new Publisher(new ClusterWriter(cluster.Connect()), new PublishOptions());
         var ex = await Assert.ThrowsAsync<PublishRefusedException>(() => publisher.UndoAsync(ns, "shop-tls", false, CancellationToken.None));
         Assert.Equal("NoHistory", ex.Refusal.Id);
