@@ -73,7 +73,7 @@ public sealed record UndoPlan
                 parts.Add($"stop serving {string.Join(", ", u.Hosts)} from Secret {SecretName}");
             }
 
-            parts.AddRange(u.Restored.Select(r => "give " + r + " back"));
+            parts.AddRange(u.Restored.Select(r => "give back " + r));
             if (parts.Count == 0)
             {
                 parts.Add($"remove the wiring record of Secret {SecretName} (the hosts it added are no longer served from it)");

@@ -59,8 +59,8 @@ public static class UndoPlanner
         if (record is null)
         {
             return Restore(plan, state, force, now, Refuse,
-                $"Secret {target} has no previous certificate to restore and no record of a publish to undo: it was published with -HistoryLimit 0, " +
-                "its history was deleted, or it was not created by this version of Publish-IngressCertificate.");
+                $"Secret {target} has no previous certificate to restore and no record of a publish to undo: its last publish was already undone, " +
+                "it was published with -HistoryLimit 0 or its history was deleted, or it was not made by this version of Publish-IngressCertificate.");
         }
 
         // 1. The Ingress: first to be written, so the Ingress never points at a Secret that is gone.

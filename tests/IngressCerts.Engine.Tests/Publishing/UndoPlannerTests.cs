@@ -217,7 +217,7 @@ public sealed class UndoPlannerTests
         Assert.Equal(new[] { "old-tls", "www-tls", "blog-tls" }, tls.Select(t => t.SecretName));
         Assert.Equal(new[] { "api.fabrikam.com", "shop.contoso.com" }, tls[0].Hosts);
         Assert.Equal(new[] { "www.contoso.com" }, tls[1].Hosts);
-        Assert.Contains("give shop.contoso.com to Secret 'old-tls' back", plan.Describe()[0], StringComparison.Ordinal);
+        Assert.Contains("give back shop.contoso.com to Secret 'old-tls'", plan.Describe()[0], StringComparison.Ordinal);
         Assert.True(plan.DeletesSecret);
     }
 
