@@ -167,14 +167,16 @@ public sealed class Publisher
     {
         string? unwiredIngress = null;
         var unwiredHosts = new List<string>();
+
+        // A failure after the Ingress update leaves it unwired: the error must say so, not only that the undo failed.
+        string AlreadyUnwired(string message) =>
+            unwiredIngress is null ? message : $"{message} (The wiring of Ingress {plan.Namespace}/{unwiredIngress} was already removed: {string.Join(", ", unwiredHosts)}.)";
+
         for (int attempt = 1; ; attempt++)
         {
             if (plan.Refusal is { } refusal)
             {
-                throw new PublishRefusedException(unwiredIngress is null ? refusal : refusal with
-                {
-                    Message = $"{refusal.Message} (The wiring of Ingress {plan.Namespace}/{unwiredIngress} was already removed: {string.Join(", ", unwiredHosts)}.)",
-                });
+                throw new PublishRefusedException(refusal with { Message = AlreadyUnwired(refusal.Message) });
             }
 
             try
@@ -199,6 +201,10 @@ public sealed class Publisher
             {
                 _diagnostics?.Invoke($"{ex.Target} changed during the undo ({ex.Kind}); reading again and deciding again.");
                 plan = await PlanUndoAsync(plan.Namespace, plan.SecretName, force, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubeApiException ex) when (unwiredIngress is not null)
+            {
+                throw new KubeApiException(ex.Kind, ex.StatusCode, AlreadyUnwired(ex.Message), ex.Verb, ex.Resource, ex.Namespace, ex.Name, ex.Cluster, ex.User, ex);
             }
         }
     }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Publishing;
 using IngressCerts.Engine.Tests.Support;
+using IngressCerts.TestServer.Auth;
 using IngressCerts.TestServer.Testing;
 
 namespace IngressCerts.Engine.Tests.Integration;
@@ -343,5 +344,23 @@ public sealed class PublisherTests
         }
 
         Assert.StartsWith(theirs.CertificatePem.Trim(), TlsCrtOf(await GetAsync(cluster, SecretPath(ns))).Trim(), StringComparison.Ordinal);
+    }
+
+    [ServerOnlyFact]
+    public async Task A_secret_delete_that_fails_after_the_ingress_was_unwired_says_so()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("undo-rbac-");
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "shop", (new[] { "api.example" }, "api-tls")));
+        await PublishAsync(cluster.Connect(), new PublishTarget(ns, "shop-tls", "shop", new[] { "shop.example" }), TestCertificates.Create("CN=shop.example", new[] { "shop.example" }));
+
+        // Everything an undo needs but deleting Secrets: the Ingress update succeeds, the DELETE is forbidden.
+        var connection = server.ConnectAs("no-delete", AccessRule.Allow("get,list,update", "secrets,ingresses,gateways"));
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => UndoAsync(connection, ns));
+
+        Assert.Equal(KubeErrorKind.Forbidden, ex.Kind);
+        Assert.Contains($"The wiring of Ingress {ns}/shop was already removed: shop.example", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(200, (await cluster.Http.GetAsync(SecretPath(ns))).StatusCode);
     }
 }
