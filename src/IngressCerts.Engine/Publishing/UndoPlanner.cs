@@ -24,7 +24,7 @@ public static class UndoPlanner
             (thumbprint, notAfter) = PublishPlanner.ReadCurrentCertificate(current);
         }
 
-        UndoPlan Refuse(string id, string message) => new()
+        var read = new UndoPlan
         {
             Namespace = state.Namespace,
             SecretName = state.SecretName,
@@ -32,8 +32,8 @@ public static class UndoPlanner
             CurrentThumbprint = thumbprint,
             CurrentNotAfter = notAfter,
             Warnings = warnings,
-            Refusal = new PublishRefusal(id, message),
         };
+        UndoPlan Refuse(string id, string message) => read with { Refusal = new PublishRefusal(id, message) };
 
         if (current is null)
         {
@@ -46,16 +46,7 @@ public static class UndoPlanner
         }
 
         var record = PublishRecord.Read(current);
-        var plan = new UndoPlan
-        {
-            Namespace = state.Namespace,
-            SecretName = state.SecretName,
-            Action = PublishAction.Updated,
-            Current = current,
-            CurrentThumbprint = thumbprint,
-            CurrentNotAfter = notAfter,
-            Warnings = warnings,
-        };
+        var plan = read with { Action = PublishAction.Updated };
         if (record is null)
         {
             return Restore(plan, state, force, now, Refuse,
