@@ -50,7 +50,7 @@ Describe 'The help file' {
         $saved = [System.Threading.Thread]::CurrentThread.CurrentUICulture
         try {
             [System.Threading.Thread]::CurrentThread.CurrentUICulture = [System.Globalization.CultureInfo]::GetCultureInfo('de-DE')
-            (Get-Help Undo-IngressCertificate).Synopsis | Should -Match '^Restores'
+            (Get-Help Undo-IngressCertificate).Synopsis | Should -Match '^Undoes'
         }
         finally {
             [System.Threading.Thread]::CurrentThread.CurrentUICulture = $saved

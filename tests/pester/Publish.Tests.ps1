@@ -174,6 +174,74 @@ Describe 'Publish-IngressCertificate' {
     }
 }
 
+Describe 'Undo-IngressCertificate after a publish that created the Secret' {
+    BeforeAll {
+        $uns = New-TestNamespace $cluster 'undo-'
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $uns 'shop' @('api.contoso.example') 'api-tls' -RuleHosts 'shop.contoso.example', 'api.contoso.example')
+        $made = New-TestCertificate -Subject 'CN=shop.contoso.example' -DnsName 'shop.contoso.example'
+        $madePfx = New-TestPfx $made (Join-Path $TestDrive 'undo.pfx') $password
+        $published = Publish-IngressCertificate @kc -Namespace $uns -SecretName shop-tls -IngressName shop -PfxPath $madePfx -Password $password -WarningAction SilentlyContinue
+        $published.Action | Should -Be 'Created'
+    }
+
+    It 'says with -WhatIf what it would unwire and delete, from the plan, and writes nothing' {
+        $script = "Import-Module '$(Get-BuiltModulePath)'; " +
+            "Undo-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context '$($cluster.Context)' -Namespace $uns -SecretName shop-tls -WhatIf -Verbose"
+        $writesBefore = if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count }
+        $out = Invoke-ChildPwsh $script | Out-String
+        if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count | Should -Be $writesBefore -Because 'the request log shows no write' }
+        $out | Should -Match "Update Ingress $uns/shop: stop serving shop.contoso.example from Secret shop-tls"
+        $out | Should -Match ([regex]::Escape("Delete Secret $uns/shop-tls: $($made.Certificate.Thumbprint) (expires $($made.Certificate.NotAfter.ToUniversalTime().ToString('yyyy-MM-dd')))"))
+        $out | Should -Not -Match 'PRIVATE KEY'
+        Get-Secret $uns 'shop-tls' | Should -Not -BeNullOrEmpty
+        (Get-ClusterObject $cluster "/apis/networking.k8s.io/v1/namespaces/$uns/ingresses/shop").spec.tls.Count | Should -Be 2
+    }
+
+    It 'removes just the wiring the publish added, then deletes the Secret it created' {
+        $writesBefore = if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count }
+        $r = $published | Undo-IngressCertificate @kc -Confirm:$false
+        $r.GetType().FullName | Should -Be 'IngressCerts.PublishResult'
+        $r.Action | Should -Be 'Deleted'
+        $r.PreviousThumbprint | Should -Be $made.Certificate.Thumbprint
+        $r.IngressName | Should -Be 'shop'
+        $r.Hosts | Should -Be @('shop.contoso.example')
+        if ($cluster.Server) {
+            # One conditional PUT of the Ingress, then one DELETE of the Secret: nothing else.
+            $writes = @(Get-TestServerWrite $cluster.Server | Select-Object -Skip $writesBefore)
+            $writes.Count | Should -Be 2
+            $writes[0] | Should -Match "^PUT /apis/networking.k8s.io/v1/namespaces/$uns/ingresses/shop"
+            $writes[1] | Should -Match "^DELETE /api/v1/namespaces/$uns/secrets/shop-tls"
+        }
+        Get-Secret $uns 'shop-tls' | Should -BeNullOrEmpty
+        $ingress = Get-ClusterObject $cluster "/apis/networking.k8s.io/v1/namespaces/$uns/ingresses/shop"
+        @($ingress.spec.tls).Count | Should -Be 1
+        $ingress.spec.tls[0].secretName | Should -Be 'api-tls'
+        $ingress.spec.tls[0].hosts | Should -Be @('api.contoso.example')
+        $ingress.metadata.annotations.'ingresscerts.io/wiring' | Should -BeNullOrEmpty
+    }
+
+    It 'refuses to delete a created Secret someone changed since (SecretChanged), and deletes it with -Force' {
+        $c = New-TestCertificate -Subject 'CN=edit.contoso.example' -DnsName 'edit.contoso.example'
+        (Publish-IngressCertificate @kc -Namespace $uns -SecretName edit-tls -PfxPath (New-TestPfx $c (Join-Path $TestDrive 'edit.pfx') $password) -Password $password).Action | Should -Be 'Created'
+        $ca = New-TestCertificate -Subject 'CN=Client CA' -CertificateAuthority
+        Update-ClusterObject $cluster 'secrets' $uns 'edit-tls' @{ data = @{ 'ca.crt' = [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($ca.CertPem)) } }
+
+        $writesBefore = if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count }
+        $r = Undo-IngressCertificate @kc -Namespace $uns -SecretName edit-tls -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'SecretChanged,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $errs[0].TargetObject | Should -Be "$uns/edit-tls"
+        $errs[0].Exception.Message | Should -Match 'ca\.crt'
+        ($errs | Out-String) | Should -Not -Match 'PRIVATE KEY'
+        if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count | Should -Be $writesBefore -Because 'a refused undo sends no write' }
+        Get-Secret $uns 'edit-tls' | Should -Not -BeNullOrEmpty
+
+        (Undo-IngressCertificate @kc -Namespace $uns -SecretName edit-tls -Force -Confirm:$false).Action | Should -Be 'Deleted'
+        Get-Secret $uns 'edit-tls' | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Publish-IngressCertificate -Verify' -Skip:(-not (Get-Command openssl -ErrorAction SilentlyContinue)) {
     BeforeAll {
         $vns = New-TestNamespace $cluster 'verify-'

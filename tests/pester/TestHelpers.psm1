@@ -184,11 +184,11 @@ function Get-TestServerWrite {
 
 function Invoke-TestClusterApi {
     <# A raw API request with the test server's admin token (test server only). #>
-    param($Cluster, [string] $Method, [string] $Path, $Body)
+    param($Cluster, [string] $Method, [string] $Path, $Body, [string] $ContentType = 'application/json')
     $text = Get-Content $Cluster.KubeConfig -Raw
     $token = [regex]::Match($text, 'token:\s*(\S+)').Groups[1].Value.Trim('"')
     $server = [regex]::Match($text, 'server:\s*(\S+)').Groups[1].Value
-    $parameters = @{ Method = $Method; Uri = "$server$Path"; Headers = @{ Authorization = "Bearer $token" }; SkipCertificateCheck = $true; ContentType = 'application/json' }
+    $parameters = @{ Method = $Method; Uri = "$server$Path"; Headers = @{ Authorization = "Bearer $token" }; SkipCertificateCheck = $true; ContentType = $ContentType }
     if ($Body) { $parameters.Body = ($Body | ConvertTo-Json -Depth 20) }
     Invoke-RestMethod @parameters
 }
@@ -217,6 +217,17 @@ function Add-ClusterObject {
         'ReferenceGrant' { "/apis/gateway.networking.k8s.io/v1beta1/namespaces/$ns/referencegrants" }
     }
     Invoke-TestClusterApi $Cluster Post $path $Object | Out-Null
+}
+
+function Update-ClusterObject {
+    <# Another writer changes an object: a JSON merge patch, on the test server or, with kubectl, on a real cluster. #>
+    param($Cluster, [ValidateSet('secrets', 'ingresses')] [string] $Resource, [string] $Namespace, [string] $Name, [hashtable] $Patch)
+    if ($Cluster.IsReal) {
+        & kubectl --kubeconfig $Cluster.KubeConfig --context $Cluster.Context -n $Namespace patch $Resource $Name --type merge -p ($Patch | ConvertTo-Json -Depth 20 -Compress) | Out-Null
+        return
+    }
+    $group = if ($Resource -eq 'ingresses') { '/apis/networking.k8s.io/v1' } else { '/api/v1' }
+    Invoke-TestClusterApi $Cluster Patch "$group/namespaces/$Namespace/$Resource/$Name" $Patch -ContentType 'application/merge-patch+json' | Out-Null
 }
 
 function Get-ClusterObject {

@@ -49,6 +49,9 @@ public static class ManifestWriter
                     .Where(a => a.Key != "kubectl.kubernetes.io/last-applied-configuration")
                     .ToDictionary(a => a.Key, a => a.Value),
             };
+            // The wiring record is for Undo-IngressCertificate against a cluster; a manifest is undone by reverting
+            // it, and a record that changes with every run would be noise in a GitOps diff.
+            WiringRecord.Store(clean, plan.Target.SecretName, null);
             yaml.Append("---\n").Append(KubernetesYaml.Serialize(clean).TrimEnd()).Append('\n');
         }
 

@@ -21,6 +21,9 @@ public enum PublishAction
     Updated,
     Unchanged,
     Skipped,
+
+    /// <summary>An undo removed the Secret that the publish being undone had created.</summary>
+    Deleted,
 }
 
 /// <summary>Why a publish must not happen; <see cref="Id"/> becomes the ErrorId.</summary>
@@ -47,6 +50,9 @@ public sealed record PublishPlan(
     IReadOnlyList<string> Warnings,
     PublishRefusal? Refusal)
 {
+    /// <summary>Names this publish in the records it leaves on the Secret and the Ingress (see <see cref="PublishRecord"/>).</summary>
+    public string PublishId { get; init; } = string.Empty;
+
     /// <summary>What the publish does as a whole: Updated when only the Ingress changes.</summary>
     public PublishAction Action => SecretAction == PublishAction.Unchanged && IngressToWrite is not null ? PublishAction.Updated : SecretAction;
 
@@ -66,6 +72,9 @@ public sealed record PublishPlan(
             case PublishAction.Updated:
                 lines.Add($"Update {target}: {PreviousThumbprint ?? "(no certificate)"}{(PreviousNotAfter is { } p ? $" (expires {p:yyyy-MM-dd})" : string.Empty)} -> {Thumbprint} (expires {NotAfter:yyyy-MM-dd})");
                 break;
+            case PublishAction.Unchanged when SecretToWrite is not null:
+                lines.Add($"Annotate {target} with this publish, for Undo-IngressCertificate (its certificate {Thumbprint} stays)");
+                break;
         }
 
         if (IngressToWrite is not null)
@@ -79,4 +88,5 @@ public sealed record PublishPlan(
 
 /// <summary>The outcome of a publish or undo, as Publish-IngressCertificate reports it.</summary>
 /// <param name="SecretReplaced">The Secret's certificate was replaced by this run (so a rollback has something to undo).</param>
-public sealed record PublishOutcome(PublishAction Action, string? PreviousThumbprint, string Thumbprint, DateTime NotAfter, IReadOnlyList<string> Hosts, bool SecretReplaced = false);
+/// <param name="IngressName">For an undo: the Ingress whose wiring it removed (<paramref name="Hosts"/> are the hosts).</param>
+public sealed record PublishOutcome(PublishAction Action, string? PreviousThumbprint, string Thumbprint, DateTime NotAfter, IReadOnlyList<string> Hosts, bool SecretReplaced = false, string? IngressName = null);

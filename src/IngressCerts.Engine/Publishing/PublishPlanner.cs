@@ -102,21 +102,35 @@ public static class PublishPlanner
         }
 
         // 4. The Ingress.
+        string publishId = PublishId(now, payload.Thumbprint);
         V1Ingress? ingressToWrite = null;
         if (target.IngressName is not null && state.Ingress is not null)
         {
-            ingressToWrite = WireIngress(state.Ingress, target.SecretName, hosts, warnings);
+            ingressToWrite = WireIngress(state.Ingress, target.SecretName, hosts, publishId, warnings);
+        }
+
+        // 5. What this publish did, for Undo-IngressCertificate: it goes with the Secret write, so a publish that
+        // changes only the Ingress still updates the Secret's metadata (never its data).
+        if (toWrite is not null || ingressToWrite is not null)
+        {
+            toWrite ??= InPlaceUpdate(current!, new Dictionary<string, byte[]>(), null, null, publishedAt: null);
+            var record = PublishRecord.For(publishId, action, payload.Thumbprint, toWrite.Data, ingressToWrite is null ? null : target.IngressName);
+            toWrite.Metadata.Annotations[SecretAnnotations.LastPublish] = record.ToJson();
         }
 
         return new PublishPlan(target, action, toWrite, current, previousThumbprint, previousNotAfter, payload.Thumbprint, payload.NotAfter,
-            hosts, ingressToWrite, warnings, null);
+            hosts, ingressToWrite, warnings, null) { PublishId = publishId };
     }
 
+    /// <summary>Names one publish: its time and certificate, so the Secret's and the Ingress's records can be matched.</summary>
+    internal static string PublishId(DateTimeOffset now, string thumbprint) =>
+        now.UtcDateTime.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture) + "-" + thumbprint[..Math.Min(8, thumbprint.Length)];
+
     /// <summary>
-    /// Adds the hosts to the spec.tls entry for the Secret (or appends one), touching nothing else. Null when the
-    /// Ingress already serves every host from the Secret.
+    /// Adds the hosts to the spec.tls entry for the Secret (or appends one), touching nothing else but the
+    /// <see cref="WiringRecord"/> of what was added. Null when the Ingress already serves every host from the Secret.
     /// </summary>
-    internal static V1Ingress? WireIngress(V1Ingress ingress, string secretName, IReadOnlyList<string> hosts, List<string> warnings)
+    internal static V1Ingress? WireIngress(V1Ingress ingress, string secretName, IReadOnlyList<string> hosts, string publishId, List<string> warnings)
     {
         var tls = ingress.Spec?.Tls ?? new List<V1IngressTLS>();
         var entry = tls.FirstOrDefault(t => t.SecretName == secretName);
@@ -127,15 +141,16 @@ public static class PublishPlanner
             return null;
         }
 
-        // Work on a copy: the plan must not change the state it was made from.
-        var copy = k8s.KubernetesJson.Deserialize<V1Ingress>(k8s.KubernetesJson.Serialize(ingress));
+        var copy = Copy(ingress);
         copy.Spec ??= new V1IngressSpec();
         copy.Spec.Tls ??= new List<V1IngressTLS>();
         var target = copy.Spec.Tls.FirstOrDefault(t => t.SecretName == secretName);
 
         // A host listed under another Secret too would keep being served from that one (ingress-nginx takes the
         // first entry that names a host), so the hosts being wired move here; an entry left with no host goes.
-        foreach (var other in copy.Spec.Tls.Where(t => t != target && t.Hosts is { Count: > 0 }).ToList())
+        var before = copy.Spec.Tls.ToList();
+        var movedRecords = new List<MovedHosts>();
+        foreach (var other in before.Where(t => t != target && t.Hosts is { Count: > 0 }))
         {
             var moved = other.Hosts!.Where(h => missing.Contains(h, StringComparer.OrdinalIgnoreCase)).ToList();
             if (moved.Count == 0)
@@ -148,17 +163,19 @@ public static class PublishPlanner
                 other.Hosts!.Remove(host);
             }
 
-            if (other.Hosts!.Count == 0)
+            bool removed = other.Hosts!.Count == 0;
+            if (removed)
             {
                 copy.Spec.Tls.Remove(other);
             }
 
+            movedRecords.Add(new MovedHosts(other.SecretName, before.IndexOf(other), removed, moved));
             warnings.Add($"Ingress {ingress.Metadata.NamespaceProperty}/{ingress.Metadata.Name}: {string.Join(", ", moved)} moved from Secret '{other.SecretName ?? "(none)"}' to Secret '{secretName}'.");
         }
 
         if (target is null)
         {
-            copy.Spec.Tls.Add(new V1IngressTLS { Hosts = missing, SecretName = secretName });
+            copy.Spec.Tls.Add(new V1IngressTLS { Hosts = missing.ToList(), SecretName = secretName });
         }
         else
         {
@@ -169,8 +186,12 @@ public static class PublishPlanner
             }
         }
 
+        WiringRecord.Store(copy, secretName, new WiringRecord(publishId, missing, NewEntry: target is null, movedRecords));
         return copy;
     }
+
+    /// <summary>A deep copy, to change: a plan must not change the state it was made from.</summary>
+    internal static T Copy<T>(T obj) => k8s.KubernetesJson.Deserialize<T>(k8s.KubernetesJson.Serialize(obj));
 
     private static bool HoldsPayload(V1Secret secret, PublishPayload payload) =>
         secret.Data is not null
@@ -199,9 +220,10 @@ public static class PublishPlanner
 
     /// <summary>
     /// <paramref name="current"/> with <paramref name="data"/> replacing those keys (others, e.g. ca.crt, stay) and
-    /// the certificate annotations set, conditional on the resourceVersion that was read.
+    /// the certificate annotations set, conditional on the resourceVersion that was read. A null
+    /// <paramref name="publishedAt"/> keeps the publish time the Secret has (its certificate did not change).
     /// </summary>
-    internal static V1Secret InPlaceUpdate(V1Secret current, IDictionary<string, byte[]> data, string? thumbprint, DateTime? notAfter, DateTimeOffset now)
+    internal static V1Secret InPlaceUpdate(V1Secret current, IDictionary<string, byte[]> data, string? thumbprint, DateTime? notAfter, DateTimeOffset? publishedAt)
     {
         var merged = new Dictionary<string, byte[]>(current.Data ?? new Dictionary<string, byte[]>(), StringComparer.Ordinal);
         foreach (var (key, value) in data)
@@ -216,7 +238,11 @@ public static class PublishPlanner
             annotations[SecretAnnotations.NotAfter] = SecretAnnotations.Timestamp(new DateTimeOffset(notAfter.Value, TimeSpan.Zero));
         }
 
-        annotations[SecretAnnotations.PublishedAt] = SecretAnnotations.Timestamp(now);
+        if (publishedAt is { } at)
+        {
+            annotations[SecretAnnotations.PublishedAt] = SecretAnnotations.Timestamp(at);
+        }
+
         return new V1Secret
         {
             ApiVersion = "v1",

@@ -1,3 +1,4 @@
+using IngressCerts.Engine.Inventory;
 using IngressCerts.Engine.Kubernetes;
 using k8s.Models;
 
@@ -88,28 +89,15 @@ public sealed class Publisher
         }
 
         var history = new SecretHistory(_writer, _clock);
-        V1Secret? archived = null;
-        if (_options.HistoryLimit > 0 && plan.PreviousSecret is not null)
+        if (plan.SecretAction == PublishAction.Unchanged || _options.HistoryLimit == 0 || plan.PreviousSecret is null)
         {
-            archived = await history.ArchiveAsync(plan.PreviousSecret, cancellationToken).ConfigureAwait(false);
-        }
-
-        try
-        {
+            // Unchanged: only the publish record changes, the certificate stays, so there is nothing to archive.
             await _writer.ReplaceSecretAsync(plan.SecretToWrite, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (archived is not null && ex is KubeApiException or OperationCanceledException)
-        {
-            // The update did not happen (or was cancelled): the copy just archived would be an entry nobody
-            // replaced, holding a key. Remove it, even when the caller has cancelled.
-            await history.DeleteQuietlyAsync(archived, CancellationToken.None).ConfigureAwait(false);
-            throw;
+            return;
         }
 
-        if (_options.HistoryLimit > 0)
-        {
-            await history.PruneAsync(plan.Target.Namespace, plan.Target.SecretName, _options.HistoryLimit, _diagnostics, cancellationToken).ConfigureAwait(false);
-        }
+        await history.ReplaceArchivingAsync(plan.PreviousSecret, plan.SecretToWrite, cancellationToken).ConfigureAwait(false);
+        await history.PruneAsync(plan.Target.Namespace, plan.Target.SecretName, _options.HistoryLimit, _diagnostics, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WireIngressAsync(PublishPlan plan, CancellationToken cancellationToken)
@@ -127,7 +115,7 @@ public sealed class Publisher
                 _diagnostics?.Invoke($"Ingress {plan.Target.Namespace}/{plan.Target.IngressName} changed meanwhile; reading it again.");
                 var fresh = await _writer.GetIngressAsync(plan.Target.Namespace, plan.Target.IngressName!, cancellationToken).ConfigureAwait(false)
                     ?? throw new PublishRefusedException(new PublishRefusal("IngressNotFound", $"Ingress {plan.Target.Namespace}/{plan.Target.IngressName} was deleted while publishing."));
-                var rewired = PublishPlanner.WireIngress(fresh, plan.Target.SecretName, plan.Hosts, new List<string>());
+                var rewired = PublishPlanner.WireIngress(fresh, plan.Target.SecretName, plan.Hosts, plan.PublishId, new List<string>());
                 if (rewired is null)
                 {
                     return;
@@ -138,59 +126,133 @@ public sealed class Publisher
         }
     }
 
-    /// <summary>Puts the newest previous certificate back into the Secret; the replaced one goes to history.</summary>
-    /// <exception cref="PublishRefusedException">No Secret, or no history to restore.</exception>
-    public async Task<PublishOutcome> UndoAsync(string ns, string secretName, bool force, CancellationToken cancellationToken)
+    /// <summary>Reads what an undo of the Secret's last publish needs: the Secret, and what its publish record calls for.</summary>
+    public async Task<UndoState> ReadUndoStateAsync(string ns, string secretName, CancellationToken cancellationToken)
     {
-        var history = new SecretHistory(_writer, _clock);
+        var secret = await _writer.GetSecretAsync(ns, secretName, cancellationToken).ConfigureAwait(false);
+        if (secret is null)
+        {
+            return new UndoState(ns, secretName, null, Array.Empty<V1Secret>());
+        }
+
+        var record = PublishRecord.Read(secret);
+        var history = record is null || record.SecretAction == PublishAction.Updated
+            ? await new SecretHistory(_writer, _clock).ListAsync(ns, secretName, cancellationToken).ConfigureAwait(false)
+            : Array.Empty<V1Secret>();
+        var ingress = record?.IngressName is { } ingressName
+            ? await _writer.GetIngressAsync(ns, ingressName, cancellationToken).ConfigureAwait(false)
+            : null;
+        var references = record?.SecretAction == PublishAction.Created
+            ? await ReadReferencesAsync(ns, cancellationToken).ConfigureAwait(false)
+            : null;
+        return new UndoState(ns, secretName, secret, history, ingress, references);
+    }
+
+    public async Task<UndoPlan> PlanUndoAsync(string ns, string secretName, bool force, CancellationToken cancellationToken) =>
+        UndoPlanner.Plan(await ReadUndoStateAsync(ns, secretName, cancellationToken).ConfigureAwait(false), force, _clock());
+
+    /// <summary>Undoes the Secret's last publish: plans, then applies (for callers that show no plan first).</summary>
+    /// <exception cref="PublishRefusedException">The undo must not happen (see <see cref="UndoPlanner"/>).</exception>
+    public async Task<PublishOutcome> UndoAsync(string ns, string secretName, bool force, CancellationToken cancellationToken) =>
+        await ApplyUndoAsync(await PlanUndoAsync(ns, secretName, force, cancellationToken).ConfigureAwait(false), force, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Applies <paramref name="plan"/>: the Ingress update first, then the Secret's restore, update or delete, each
+    /// conditional on the resourceVersion read. When another writer changed either meanwhile (or deleted it), the
+    /// state is read and planned again; a fresh plan that refuses ends the undo with that refusal.
+    /// </summary>
+    /// <exception cref="PublishRefusedException">The plan, or a fresh one, refused the undo.</exception>
+    /// <exception cref="KubeApiException">A write failed, or conflicts persisted.</exception>
+    public async Task<PublishOutcome> ApplyUndoAsync(UndoPlan plan, bool force, CancellationToken cancellationToken)
+    {
+        string? unwiredIngress = null;
+        var unwiredHosts = new List<string>();
+
+        // A failure after the Ingress update leaves it unwired: the error must say so, not only that the undo failed.
+        string AlreadyUnwired(string message) =>
+            unwiredIngress is null ? message : $"{message} (The wiring of Ingress {plan.Namespace}/{unwiredIngress} was already removed: {string.Join(", ", unwiredHosts)}.)";
+
         for (int attempt = 1; ; attempt++)
         {
-            var current = await _writer.GetSecretAsync(ns, secretName, cancellationToken).ConfigureAwait(false)
-                ?? throw new PublishRefusedException(new PublishRefusal("SecretNotFound", $"Secret {ns}/{secretName} does not exist."));
-            if (!force && current.Metadata.Annotations?.ContainsKey(SecretAnnotations.CertManagerCertificate) == true)
+            if (plan.Refusal is { } refusal)
             {
-                throw new PublishRefusedException(new PublishRefusal("CertManagerManaged", $"Secret {ns}/{secretName} is managed by cert-manager; use -Force to restore anyway."));
+                throw new PublishRefusedException(refusal with { Message = AlreadyUnwired(refusal.Message) });
             }
 
-            var entries = await history.ListAsync(ns, secretName, cancellationToken).ConfigureAwait(false);
-            var newest = entries.FirstOrDefault()
-                ?? throw new PublishRefusedException(new PublishRefusal("NoHistory",
-                    $"Secret {ns}/{secretName} has no previous certificate to restore: the first publish created it, history was off (-HistoryLimit 0), or the previous one was already restored."));
-
-            var (previousThumbprint, _) = PublishPlanner.ReadCurrentCertificate(current);
-            var (restoredThumbprint, restoredNotAfter) = PublishPlanner.ReadCurrentCertificate(newest);
-
-            // The same safety as a publish: putting back a certificate that has expired meanwhile is an outage.
-            if (!force && restoredNotAfter is { } notAfter && notAfter < _clock().UtcDateTime)
-            {
-                throw new PublishRefusedException(new PublishRefusal("CertificateExpired",
-                    $"The previous certificate of Secret {ns}/{secretName} ({restoredThumbprint}) expired on {notAfter:yyyy-MM-dd}; not restoring it. Use -Force to restore it anyway."));
-            }
-            var restored = SecretHistory.Restore(current, newest, _clock());
             try
             {
-                // Keep what is being replaced, so an undo can itself be undone.
-                var archived = await history.ArchiveAsync(current, cancellationToken).ConfigureAwait(false);
-                try
+                if (plan.Unwiring is { } unwiring)
                 {
-                    await _writer.ReplaceSecretAsync(restored, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
-                {
-                    await history.DeleteQuietlyAsync(archived, CancellationToken.None).ConfigureAwait(false);
-                    throw;
+                    await _writer.ReplaceIngressAsync(unwiring.Ingress, cancellationToken).ConfigureAwait(false);
+                    unwiredIngress = unwiring.Ingress.Metadata.Name;
+                    unwiredHosts.AddRange(unwiring.Hosts);
+                    plan = plan with { Unwiring = null };
                 }
 
-                // The restored entry leaves history and the replaced certificate joins it: the count stays the same.
-                await history.DeleteQuietlyAsync(newest, cancellationToken).ConfigureAwait(false);
-                return new PublishOutcome(PublishAction.Updated, previousThumbprint, restoredThumbprint ?? string.Empty,
-                    restoredNotAfter ?? DateTime.MinValue, Array.Empty<string>());
+                await UndoSecretAsync(plan, cancellationToken).ConfigureAwait(false);
+                return plan.DeletesSecret
+                    ? new PublishOutcome(PublishAction.Deleted, plan.CurrentThumbprint, string.Empty, default, unwiredHosts, IngressName: unwiredIngress)
+                    : new PublishOutcome(PublishAction.Updated, plan.CurrentThumbprint,
+                        (plan.Restoring is null ? plan.CurrentThumbprint : plan.RestoredThumbprint) ?? string.Empty,
+                        (plan.Restoring is null ? plan.CurrentNotAfter : plan.RestoredNotAfter) ?? default,
+                        unwiredHosts, IngressName: unwiredIngress);
             }
-            catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Conflict && attempt < MaxAttempts)
+            catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.Conflict or KubeErrorKind.NotFound && attempt < MaxAttempts)
             {
-                _diagnostics?.Invoke($"Secret {ns}/{secretName} changed during the undo; reading it again.");
+                _diagnostics?.Invoke($"{ex.Target} changed during the undo ({ex.Kind}); reading again and deciding again.");
+                plan = await PlanUndoAsync(plan.Namespace, plan.SecretName, force, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubeApiException ex) when (unwiredIngress is not null)
+            {
+                throw new KubeApiException(ex.Kind, ex.StatusCode, AlreadyUnwired(ex.Message), ex.Verb, ex.Resource, ex.Namespace, ex.Name, ex.Cluster, ex.User, ex);
             }
         }
+    }
+
+    private async Task UndoSecretAsync(UndoPlan plan, CancellationToken cancellationToken)
+    {
+        var current = plan.Current!;
+        if (plan.DeletesSecret)
+        {
+            // Conditional on the resourceVersion read: a Secret changed since is never deleted (409, then re-planned).
+            await _writer.DeleteSecretAsync(plan.Namespace, plan.SecretName, current.Metadata.ResourceVersion, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (plan.Restoring is { } entry)
+        {
+            // Keep what is being replaced, so an undo can itself be undone; the restored entry leaves history and the
+            // replaced certificate joins it, so the count stays the same.
+            var history = new SecretHistory(_writer, _clock);
+            await history.ReplaceArchivingAsync(current, plan.SecretToWrite!, cancellationToken).ConfigureAwait(false);
+            await history.DeleteQuietlyAsync(entry, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (plan.SecretToWrite is not null)
+        {
+            await _writer.ReplaceSecretAsync(plan.SecretToWrite, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Every TLS reference in the namespace: the Ingresses' spec.tls entries and the Gateways' listeners.</summary>
+    private async Task<IReadOnlyList<TlsReference>> ReadReferencesAsync(string ns, CancellationToken cancellationToken)
+    {
+        var reader = new ClusterReader(_writer.Connection, _diagnostics);
+        string source = _writer.Connection.ContextName;
+        var references = new List<TlsReference>();
+        await foreach (var page in reader.ListIngressPagesAsync(ns, cancellationToken).ConfigureAwait(false))
+        {
+            references.AddRange(page.SelectMany(i => ReferenceExtractor.FromIngress(i, source)));
+        }
+
+        var grants = new ReferenceGrantIndex();
+        await foreach (var page in reader.ListGatewayApiPagesAsync("v1", "gateways", ns, cancellationToken).ConfigureAwait(false))
+        {
+            references.AddRange(page.SelectMany(g => ReferenceExtractor.FromGateway(g, source, grants)));
+        }
+
+        return references;
     }
 }
 

@@ -14,6 +14,12 @@ public static class SecretAnnotations
     public const string HistoryOf = "ingresscerts.io/history-of";
     public const string CertManagerCertificate = "cert-manager.io/certificate-name";
 
+    /// <summary>On a Secret: what its last publish did, for Undo-IngressCertificate (<see cref="PublishRecord"/>).</summary>
+    public const string LastPublish = "ingresscerts.io/last-publish";
+
+    /// <summary>On an Ingress: what publishes added to its spec.tls, per Secret (<see cref="WiringRecord"/>).</summary>
+    public const string Wiring = "ingresscerts.io/wiring";
+
     /// <summary>History Secrets get their own type so inventories listing kubernetes.io/tls never see them.</summary>
     public const string HistoryType = "ingresscerts.io/history";
 

@@ -69,6 +69,25 @@ internal sealed class SecretHistory
         return _writer.CreateSecretAsync(copy, cancellationToken);
     }
 
+    /// <summary>
+    /// Archives <paramref name="previous"/>, then writes <paramref name="replacement"/> over it. When that write fails
+    /// (or is cancelled) the copy just archived would be an entry nobody replaced, holding a key: it is removed again,
+    /// even when the caller has cancelled.
+    /// </summary>
+    public async Task ReplaceArchivingAsync(V1Secret previous, V1Secret replacement, CancellationToken cancellationToken)
+    {
+        var archived = await ArchiveAsync(previous, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _writer.ReplaceSecretAsync(replacement, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+        {
+            await DeleteQuietlyAsync(archived, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>The owner Secret with the data of a history entry, conditional on the owner's resourceVersion.</summary>
     public static V1Secret Restore(V1Secret current, V1Secret entry, DateTimeOffset now)
     {

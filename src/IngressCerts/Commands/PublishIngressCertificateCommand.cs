@@ -336,8 +336,9 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         {
             try
             {
-                RunAsync(_ => publisher.UndoAsync(result.Namespace, result.SecretName, Force, CancellationToken));
-                undo = $" Secret {targetName} was restored to the previous certificate {result.PreviousThumbprint}.";
+                var undone = RunAsync(_ => publisher.UndoAsync(result.Namespace, result.SecretName, Force, CancellationToken));
+                undo = $" Secret {targetName} was restored to the previous certificate {result.PreviousThumbprint}"
+                    + (undone.Hosts.Count == 0 ? "." : $", and Ingress {result.Namespace}/{undone.IngressName} no longer serves {string.Join(", ", undone.Hosts)} from it.");
             }
             catch (Exception ex) when (ex is PublishRefusedException or KubeApiException)
             {
@@ -485,6 +486,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         {
             "IngressNotFound" or "SecretNotFound" or "NoHistory" => ErrorCategory.ObjectNotFound,
             "HostNotCovered" => ErrorCategory.InvalidData,
+            "SecretInUse" => ErrorCategory.ResourceBusy,
             _ => ErrorCategory.InvalidOperation,
         },
         target);

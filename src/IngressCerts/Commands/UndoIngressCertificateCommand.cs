@@ -5,7 +5,10 @@ using IngressCerts.Engine.Publishing;
 
 namespace IngressCerts.Commands;
 
-/// <summary>Restores the previous certificate of a Secret that Publish-IngressCertificate replaced.</summary>
+/// <summary>
+/// Undoes the last Publish-IngressCertificate of a Secret: removes the Ingress wiring it added, and restores the
+/// certificate it replaced or deletes the Secret it created.
+/// </summary>
 [Cmdlet(VerbsCommon.Undo, "IngressCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PublishResult))]
 public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
@@ -26,7 +29,8 @@ public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
     [ArgumentCompleter(typeof(ContextCompleter))]
     public string? Context { get; set; }
 
-    /// <summary>Restore even into a Secret that cert-manager manages.</summary>
+    /// <summary>Undo even when a safety check refuses: cert-manager owns the Secret, it changed since the publish, an
+    /// Ingress still uses it, the previous certificate expired, or moved hosts cannot be given back.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -36,19 +40,44 @@ public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
         string target = $"{ns}/{SecretName}";
         var connection = Connect(ClusterContext(Context));
         var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force), DiagnosticsRelay.Write);
-        if (!ShouldProcess($"Restore the previous certificate of Secret {target} in '{connection.ContextName}'", $"Restore the previous certificate of Secret {target}?", "Undo-IngressCertificate"))
+        UndoPlan plan;
+        try
+        {
+            plan = RunAsync(_ => publisher.PlanUndoAsync(ns, SecretName!, Force, CancellationToken));
+        }
+        catch (KubeApiException ex)
+        {
+            WriteError(ToErrorRecord(ex, target));
+            return;
+        }
+
+        foreach (string warning in plan.Warnings)
+        {
+            WriteWarning(warning);
+        }
+
+        if (plan.Refusal is not null)
+        {
+            WriteError(PublishIngressCertificateCommand.RefusalRecord(plan.Refusal, target));
+            return;
+        }
+
+        string description = string.Join("; ", plan.Describe());
+        if (!ShouldProcess($"{description} (context '{connection.ContextName}')", description + "?", "Undo-IngressCertificate"))
         {
             return;
         }
 
         try
         {
-            var outcome = RunAsync(_ => publisher.UndoAsync(ns, SecretName!, Force, CancellationToken));
+            var outcome = RunAsync(_ => publisher.ApplyUndoAsync(plan, Force, CancellationToken));
             WriteObject(new PublishResult
             {
                 Context = connection.ContextName,
                 Namespace = ns,
                 SecretName = SecretName!,
+                IngressName = outcome.IngressName,
+                Hosts = outcome.Hosts.ToArray(),
                 Action = outcome.Action.ToString(),
                 PreviousThumbprint = outcome.PreviousThumbprint,
                 Thumbprint = outcome.Thumbprint,

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Publishing;
 using IngressCerts.Engine.Tests.Support;
+using IngressCerts.TestServer.Auth;
 using IngressCerts.TestServer.Testing;
 
 namespace IngressCerts.Engine.Tests.Integration;
@@ -25,6 +26,25 @@ public sealed class PublisherTests
 
     private static string TlsCrtOf(JsonObject secret) =>
         Encoding.ASCII.GetString(Convert.FromBase64String(secret["data"]!["tls.crt"]!.GetValue<string>()));
+
+    private static Task<PublishOutcome> UndoAsync(ClusterConnection connection, string ns, bool force = false) =>
+        new Publisher(new ClusterWriter(connection), new PublishOptions(force)).UndoAsync(ns, "shop-tls", force, CancellationToken.None);
+
+    /// <summary>Another writer changes an object (a JSON merge patch, as kubectl patch --type merge sends).</summary>
+    private static async Task EditAsync(TestCluster cluster, string path, JsonObject patch)
+    {
+        var response = await cluster.Http.PatchAsync(path, patch, "application/merge-patch+json");
+        Assert.True(response.StatusCode == 200, response.ToString());
+    }
+
+    private static string SecretPath(string ns) => $"/api/v1/namespaces/{ns}/secrets/shop-tls";
+
+    private static string IngressPath(string ns) => $"/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/shop";
+
+    private static IReadOnlyList<(string? Secret, string Hosts)> TlsOf(JsonObject ingress) =>
+        (ingress["spec"]!["tls"] as JsonArray ?? new JsonArray())
+            .Select(t => (t!["secretName"]?.GetValue<string>(), string.Join(",", (t["hosts"] as JsonArray ?? new JsonArray()).Select(h => h!.GetValue<string>()))))
+            .ToList();
 
     [Fact]
     public async Task Publishing_creates_then_updates_in_place_then_reports_unchanged()
@@ -118,11 +138,11 @@ public sealed class PublisherTests
     }
 
     [Fact]
-    public async Task Undo_without_history_is_refused()
+    public async Task Undo_of_a_secret_no_publish_made_and_without_history_is_refused()
     {
         await using var cluster = await TestCluster.StartAsync();
         string ns = await cluster.CreateNamespaceAsync("nohist-");
-        await PublishAsync(cluster.Connect(), new PublishTarget(ns, "shop-tls"), TestCertificates.Create("CN=a", new[] { "a.example" }));
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "shop-tls", TestCertificates.Create("CN=a", new[] { "a.example" })));
         var publisher = new Publisher(new ClusterWriter(cluster.Connect()), new PublishOptions());
         var ex = await Assert.ThrowsAsync<PublishRefusedException>(() => publisher.UndoAsync(ns, "shop-tls", false, CancellationToken.None));
         Assert.Equal("NoHistory", ex.Refusal.Id);
@@ -177,5 +197,170 @@ public sealed class PublisherTests
         var kept = history.Select(h => h!["metadata"]!["annotations"]![SecretAnnotations.Thumbprint]?.GetValue<string>()).ToList();
         Assert.Contains(a.Certificate.Thumbprint, kept); // A's certificate survives in history
         Assert.Contains(start.Certificate.Thumbprint, kept);
+    }
+
+    [Fact]
+    public async Task Undo_of_a_creating_publish_deletes_the_secret()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("undo-new-");
+        var connection = cluster.Connect();
+        var cert = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        await PublishAsync(connection, new PublishTarget(ns, "shop-tls"), cert);
+
+        var undone = await UndoAsync(connection, ns);
+
+        Assert.Equal(PublishAction.Deleted, undone.Action);
+        Assert.Equal(cert.Certificate.Thumbprint, undone.PreviousThumbprint);
+        Assert.Equal(404, (await cluster.Http.GetAsync(SecretPath(ns))).StatusCode);
+        var again = await Assert.ThrowsAsync<PublishRefusedException>(() => UndoAsync(connection, ns));
+        Assert.Equal("SecretNotFound", again.Refusal.Id);
+    }
+
+    [Fact]
+    public async Task Undo_keeps_a_created_secret_someone_changed_since_and_deletes_it_with_force()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("undo-edit-");
+        var connection = cluster.Connect();
+        await PublishAsync(connection, new PublishTarget(ns, "shop-tls"), TestCertificates.Create("CN=shop.example", new[] { "shop.example" }));
+        var ca = TestCertificates.Create("CN=Client CA", Array.Empty<string>(), ca: true);
+        await EditAsync(cluster, SecretPath(ns), new JsonObject { ["data"] = new JsonObject { ["ca.crt"] = Convert.ToBase64String(ca.CertificateBytes) } });
+
+        var refused = await Assert.ThrowsAsync<PublishRefusedException>(() => UndoAsync(connection, ns));
+
+        Assert.Equal("SecretChanged", refused.Refusal.Id);
+        Assert.Contains("ca.crt", refused.Refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(200, (await cluster.Http.GetAsync(SecretPath(ns))).StatusCode);
+        Assert.Equal(PublishAction.Deleted, (await UndoAsync(connection, ns, force: true)).Action);
+        Assert.Equal(404, (await cluster.Http.GetAsync(SecretPath(ns))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Undo_of_a_publish_that_wired_an_ingress_removes_just_that_wiring()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("undo-wire-");
+        var ingress = ClusterObjects.Ingress(ns, "shop", (new[] { "api.example" }, "api-tls"));
+        ingress["spec"]!["rules"]!.AsArray().Add(new JsonObject { ["host"] = "shop.example" });
+        await cluster.CreateAsync(ingress);
+        var connection = cluster.Connect();
+        var cert = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        await PublishAsync(connection, new PublishTarget(ns, "shop-tls", "shop"), cert);
+        Assert.Equal(2, TlsOf(await GetAsync(cluster, IngressPath(ns))).Count);
+
+        // Meanwhile someone else changes the same Ingress: that change must survive the undo.
+        await EditAsync(cluster, IngressPath(ns), new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { ["team"] = "shop" } } });
+
+        var undone = await UndoAsync(connection, ns);
+
+        Assert.Equal(PublishAction.Deleted, undone.Action);
+        Assert.Equal("shop", undone.IngressName);
+        Assert.Equal(new[] { "shop.example" }, undone.Hosts);
+        var stored = await GetAsync(cluster, IngressPath(ns));
+        Assert.Equal(new (string?, string)[] { ("api-tls", "api.example") }, TlsOf(stored));
+        Assert.Equal("shop", stored["metadata"]!["annotations"]!["team"]!.GetValue<string>());
+        Assert.Null(stored["metadata"]!["annotations"]![SecretAnnotations.Wiring]);
+        Assert.Equal(2, stored["spec"]!["rules"]!.AsArray().Count);
+        Assert.Equal(404, (await cluster.Http.GetAsync(SecretPath(ns))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Undo_of_an_update_that_moved_a_host_restores_the_certificate_and_gives_the_host_back()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("undo-move-");
+        var old = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "shop-tls", old));
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "shop", (new[] { "shop.example", "api.example" }, "old-tls")));
+        var connection = cluster.Connect();
+        var fresh = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        await PublishAsync(connection, new PublishTarget(ns, "shop-tls", "shop", new[] { "shop.example" }), fresh);
+        Assert.Equal(new (string?, string)[] { ("old-tls", "api.example"), ("shop-tls", "shop.example") }, TlsOf(await GetAsync(cluster, IngressPath(ns))));
+
+        var undone = await UndoAsync(connection, ns);
+
+        Assert.Equal(PublishAction.Updated, undone.Action);
+        Assert.Equal(old.Certificate.Thumbprint, undone.Thumbprint);
+        Assert.Equal(new (string?, string)[] { ("old-tls", "api.example,shop.example") }, TlsOf(await GetAsync(cluster, IngressPath(ns))));
+        var secret = await GetAsync(cluster, SecretPath(ns));
+        Assert.StartsWith(old.CertificatePem.Trim(), TlsCrtOf(secret).Trim(), StringComparison.Ordinal);
+        Assert.Null(secret["metadata"]!["annotations"]![SecretAnnotations.LastPublish]);
+
+        // Its record is spent: another undo swaps the certificates back, as before, and leaves the Ingress alone.
+        Assert.Equal(fresh.Certificate.Thumbprint, (await UndoAsync(connection, ns)).Thumbprint);
+        Assert.Single(TlsOf(await GetAsync(cluster, IngressPath(ns))));
+    }
+
+    [Fact]
+    public async Task An_ingress_changed_between_plan_and_undo_is_read_again_and_nothing_is_overwritten()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("undo-race-");
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "shop", (new[] { "api.example" }, "api-tls")));
+        var connection = cluster.Connect();
+        await PublishAsync(connection, new PublishTarget(ns, "shop-tls", "shop", new[] { "shop.example" }), TestCertificates.Create("CN=shop.example", new[] { "shop.example" }));
+        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions());
+        var plan = await publisher.PlanUndoAsync(ns, "shop-tls", force: false, CancellationToken.None);
+
+        // The plan's Ingress update carries a resourceVersion that is stale once this edit lands: the API answers 409.
+        await EditAsync(cluster, IngressPath(ns), new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["edited"] = "yes" } } });
+        var undone = await publisher.ApplyUndoAsync(plan, force: false, CancellationToken.None);
+
+        Assert.Equal(PublishAction.Deleted, undone.Action);
+        if (cluster.Server is { } server)
+        {
+            Assert.Contains(server.RequestLog, e => e.Method == "PUT" && e.PathAndQuery.StartsWith(IngressPath(ns), StringComparison.Ordinal) && e.StatusCode == 409);
+        }
+
+        var stored = await GetAsync(cluster, IngressPath(ns));
+        Assert.Equal("yes", stored["metadata"]!["labels"]!["edited"]!.GetValue<string>());
+        Assert.Equal(new (string?, string)[] { ("api-tls", "api.example") }, TlsOf(stored));
+    }
+
+    [Fact]
+    public async Task A_secret_changed_between_plan_and_delete_is_never_deleted()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("undo-race-");
+        var connection = cluster.Connect();
+        await PublishAsync(connection, new PublishTarget(ns, "shop-tls"), TestCertificates.Create("CN=shop.example", new[] { "shop.example" }));
+        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions());
+        var plan = await publisher.PlanUndoAsync(ns, "shop-tls", force: false, CancellationToken.None);
+        Assert.True(plan.DeletesSecret);
+
+        // Another writer puts its own certificate in after the plan: the DELETE's resourceVersion precondition fails (409).
+        var theirs = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        await EditAsync(cluster, SecretPath(ns), new JsonObject
+        {
+            ["data"] = new JsonObject { ["tls.crt"] = Convert.ToBase64String(theirs.CertificateBytes), ["tls.key"] = Convert.ToBase64String(theirs.KeyBytes) },
+        });
+        var refused = await Assert.ThrowsAsync<PublishRefusedException>(() => publisher.ApplyUndoAsync(plan, force: false, CancellationToken.None));
+
+        Assert.Equal("SecretChanged", refused.Refusal.Id);
+        if (cluster.Server is { } server)
+        {
+            Assert.Contains(server.RequestLog, e => e.Method == "DELETE" && e.PathAndQuery.StartsWith(SecretPath(ns), StringComparison.Ordinal) && e.StatusCode == 409);
+        }
+
+        Assert.StartsWith(theirs.CertificatePem.Trim(), TlsCrtOf(await GetAsync(cluster, SecretPath(ns))).Trim(), StringComparison.Ordinal);
+    }
+
+    [ServerOnlyFact]
+    public async Task A_secret_delete_that_fails_after_the_ingress_was_unwired_says_so()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("undo-rbac-");
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "shop", (new[] { "api.example" }, "api-tls")));
+        await PublishAsync(cluster.Connect(), new PublishTarget(ns, "shop-tls", "shop", new[] { "shop.example" }), TestCertificates.Create("CN=shop.example", new[] { "shop.example" }));
+
+        // Everything an undo needs but deleting Secrets: the Ingress update succeeds, the DELETE is forbidden.
+        var connection = server.ConnectAs("no-delete", AccessRule.Allow("get,list,update", "secrets,ingresses,gateways"));
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => UndoAsync(connection, ns));
+
+        Assert.Equal(KubeErrorKind.Forbidden, ex.Kind);
+        Assert.Contains($"The wiring of Ingress {ns}/shop was already removed: shop.example", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(200, (await cluster.Http.GetAsync(SecretPath(ns))).StatusCode);
     }
 }

@@ -143,14 +143,23 @@ public sealed class PublishPlannerTests
     }
 
     [Fact]
-    public void Wiring_only_the_ingress_is_an_update_that_leaves_the_secret_alone()
+    public void Wiring_only_the_ingress_is_an_update_that_leaves_the_certificate_alone_and_records_the_publish()
     {
         using var payload = Payload(Shop);
-        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls", "shop"), new PublishState(Existing(Shop), Ingress()), payload, new PublishOptions(), Now);
+        var existing = Existing(Shop, annotations: new Dictionary<string, string> { [SecretAnnotations.PublishedAt] = "2020-01-01T00:00:00Z" });
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls", "shop"), new PublishState(existing, Ingress()), payload, new PublishOptions(), Now);
         Assert.Equal(PublishAction.Unchanged, plan.SecretAction);
         Assert.Equal(PublishAction.Updated, plan.Action);
-        Assert.Null(plan.SecretToWrite);
+
+        // Only the record changes (so Undo knows this publish changed nothing but the Ingress): same data, same version.
+        Assert.Equal(existing.Data, plan.SecretToWrite!.Data);
+        Assert.Equal("7", plan.SecretToWrite.Metadata.ResourceVersion);
+        Assert.Equal("2020-01-01T00:00:00Z", plan.SecretToWrite.Metadata.Annotations[SecretAnnotations.PublishedAt]);
+        var record = PublishRecord.Read(plan.SecretToWrite)!;
+        Assert.Equal(PublishAction.Unchanged, record.SecretAction);
+        Assert.Equal("shop", record.IngressName);
         Assert.DoesNotContain(plan.Describe(), line => line.Contains("Secret shop/shop-tls:", StringComparison.Ordinal));
+        Assert.Contains(plan.Describe(), line => line.StartsWith("Annotate Secret shop/shop-tls", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -166,6 +175,39 @@ public sealed class PublishPlannerTests
         Assert.Equal("shop-tls", tls[1].SecretName);
         Assert.Equal(new[] { "shop.contoso.com", "www.contoso.com" }, tls[1].Hosts);
         Assert.Equal(2, plan.Warnings.Count(w => w.Contains("moved", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_created_secret_records_the_publish_for_undo_without_key_material()
+    {
+        using var payload = Payload(Shop);
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), payload, new PublishOptions(), Now);
+        var record = PublishRecord.Read(plan.SecretToWrite!)!;
+        Assert.Equal(PublishAction.Created, record.SecretAction);
+        Assert.Equal(Shop.Certificate.Thumbprint, record.Thumbprint);
+        Assert.Equal(new[] { "tls.crt", "tls.key" }, record.DataKeys);
+        Assert.Null(record.IngressName);
+        Assert.Equal(plan.PublishId, record.Id);
+        Assert.Null(record.ChangeSince(plan.SecretToWrite!));
+        Assert.DoesNotContain("PRIVATE", plan.SecretToWrite!.Metadata.Annotations[SecretAnnotations.LastPublish], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Wiring_records_on_the_ingress_what_it_added_and_where_moved_hosts_came_from()
+    {
+        using var payload = Payload(Shop);
+        var old = new V1IngressTLS { Hosts = new List<string> { "shop.contoso.com", "api.fabrikam.com" }, SecretName = "old-tls" };
+        var gone = new V1IngressTLS { Hosts = new List<string> { "www.contoso.com" }, SecretName = "www-tls" };
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls", "shop", new[] { "shop.contoso.com", "www.contoso.com" }), new PublishState(null, Ingress(old, gone)), payload, new PublishOptions(), Now);
+
+        var wiring = WiringRecord.ReadAll(plan.IngressToWrite!)["shop-tls"];
+        Assert.Equal(plan.PublishId, wiring.Id);
+        Assert.Equal(new[] { "shop.contoso.com", "www.contoso.com" }, wiring.Hosts);
+        Assert.True(wiring.NewEntry);
+        Assert.Equal(
+            new (string?, int, bool, string)[] { ("old-tls", 0, false, "shop.contoso.com"), ("www-tls", 1, true, "www.contoso.com") },
+            wiring.Moved.Select(m => (m.SecretName, m.Index, m.EntryRemoved, string.Join(",", m.Hosts))));
+        Assert.Equal("shop", PublishRecord.Read(plan.SecretToWrite!)!.IngressName);
     }
 
     [Theory]
