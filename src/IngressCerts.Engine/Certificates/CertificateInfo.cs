@@ -39,8 +39,8 @@ internal sealed class CertificateInfo
     private static readonly Asn1Tag KeyIdentifierTag = new(TagClass.ContextSpecific, 0);
 
     private readonly byte[] der;
-    private readonly byte[] subjectName;
-    private readonly byte[] issuerName;
+    private readonly ReadOnlyMemory<byte> subjectName;
+    private readonly ReadOnlyMemory<byte> issuerName;
     private readonly byte[]? subjectKeyId;
     private readonly byte[]? authorityKeyId;
     private readonly bool ownsCertificate;
@@ -79,7 +79,7 @@ internal sealed class CertificateInfo
         ConstrainsSubordinates = fields.ConstrainsSubordinates;
         publicKey = fields.PublicKey;
         platformPublicKey = fields.PlatformPublicKey;
-        IsSelfIssued = subjectName.AsSpan().SequenceEqual(issuerName) && KeyIdsAgree(authorityKeyId, subjectKeyId);
+        IsSelfIssued = subjectName.Span.SequenceEqual(issuerName.Span) && KeyIdsAgree(authorityKeyId, subjectKeyId);
     }
 
     /// <summary>The facts of an existing certificate; this object uses (and never disposes) that instance.</summary>
@@ -141,10 +141,10 @@ internal sealed class CertificateInfo
     public string Subject { get; }
 
     /// <summary>The encoded subject name, for comparisons.</summary>
-    public ReadOnlySpan<byte> SubjectNameBytes => subjectName;
+    public ReadOnlySpan<byte> SubjectNameBytes => subjectName.Span;
 
     /// <summary>The encoded issuer name, for comparisons.</summary>
-    public ReadOnlySpan<byte> IssuerNameBytes => issuerName;
+    public ReadOnlySpan<byte> IssuerNameBytes => issuerName.Span;
 
     /// <summary>The authority key identifier, when the certificate names one.</summary>
     public ReadOnlySpan<byte> AuthorityKeyId => authorityKeyId;
@@ -196,10 +196,10 @@ internal sealed class CertificateInfo
     public string Thumbprint => thumbprint ??= Convert.ToHexString(SHA1.HashData(der));
 
     /// <summary>The subject's common name, or the whole subject when it has none; for messages.</summary>
-    public string DisplayName => displayName ??= SimpleName(subjectName) is { Length: > 0 } cn ? cn : Subject;
+    public string DisplayName => displayName ??= SimpleName(subjectName.Span) is { Length: > 0 } cn ? cn : Subject;
 
     /// <summary>The issuer's common name, or the whole issuer when it has none; for messages.</summary>
-    public string IssuerDisplayName => issuerDisplayName ??= SimpleName(issuerName) is { Length: > 0 } cn ? cn : Issuer;
+    public string IssuerDisplayName => issuerDisplayName ??= IssuerNames.Of(issuerName.Span).DisplayName;
 
     /// <summary>
     /// True when <paramref name="issuer"/> is this certificate's issuer by name, and by key
@@ -207,7 +207,7 @@ internal sealed class CertificateInfo
     /// Names are compared as encoded: CAs copy their subject into what they issue.
     /// </summary>
     public bool IsIssuedBy(CertificateInfo issuer) =>
-        issuerName.AsSpan().SequenceEqual(issuer.subjectName) && KeyIdsAgree(authorityKeyId, issuer.subjectKeyId);
+        issuerName.Span.SequenceEqual(issuer.subjectName.Span) && KeyIdsAgree(authorityKeyId, issuer.subjectKeyId);
 
     /// <summary>Disposes the platform object if this instance made it; it is made again when asked for.</summary>
     public void ReleaseCertificate()
@@ -220,7 +220,7 @@ internal sealed class CertificateInfo
 
     /// <summary>The common name of an encoded name (the first one when there are several, as the platform picks); empty when there is none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static string SimpleName(byte[] encodedName)
+    internal static string SimpleName(ReadOnlySpan<byte> encodedName)
     {
         try
         {
@@ -287,15 +287,15 @@ internal sealed class CertificateInfo
 
             var fields = new Fields
             {
-                IssuerName = issuer.ToArray(),
-                SubjectName = subject.ToArray(),
+                IssuerName = issuer,
+                SubjectName = subject,
                 NotBefore = notBefore,
                 NotAfter = notAfter,
                 SerialNumber = Convert.ToHexString(serial.Span),
                 SignatureAlgorithmOid = signatureAlgorithmOid,
             };
-            fields.Issuer = new X500DistinguishedName(fields.IssuerName).Name;
-            fields.Subject = new X500DistinguishedName(fields.SubjectName).Name;
+            fields.Issuer = IssuerNames.Of(issuer.Span).Name;
+            fields.Subject = new X500DistinguishedName(subject.Span).Name;
             fields.PublicKey = ReadPublicKey(spkiEncoded);
 
             while (tbs.HasData)
@@ -512,6 +512,30 @@ internal sealed class CertificateInfo
         }
     }
 
+    /// <summary>
+    /// The text forms of the issuer name last met on this thread: a fleet's leaves share a few issuers, so their
+    /// Issuer strings are made once and shared instead of once per leaf (and kept alive with each result).
+    /// </summary>
+    private static class IssuerNames
+    {
+        [ThreadStatic]
+        private static Entry? last;
+
+        public static Entry Of(ReadOnlySpan<byte> encoded)
+        {
+            if (last is { } entry && entry.Encoded.AsSpan().SequenceEqual(encoded))
+            {
+                return entry;
+            }
+
+            var name = new X500DistinguishedName(encoded).Name;
+            var cn = SimpleName(encoded);
+            return last = new Entry(encoded.ToArray(), name, cn.Length > 0 ? cn : name);
+        }
+
+        public sealed record Entry(byte[] Encoded, string Name, string DisplayName);
+    }
+
     /// <summary>What a certificate's signature covers and is made of, for checking it with the issuer's key.</summary>
     /// <param name="Tbs">The encoded TBSCertificate: the signed bytes.</param>
     /// <param name="AlgorithmOid">The signature algorithm.</param>
@@ -521,9 +545,9 @@ internal sealed class CertificateInfo
 
     private sealed class Fields
     {
-        public byte[] SubjectName { get; set; } = [];
+        public ReadOnlyMemory<byte> SubjectName { get; set; }
 
-        public byte[] IssuerName { get; set; } = [];
+        public ReadOnlyMemory<byte> IssuerName { get; set; }
 
         public string Subject { get; set; } = string.Empty;
 

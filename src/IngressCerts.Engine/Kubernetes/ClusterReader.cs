@@ -32,7 +32,7 @@ public sealed class ClusterReader
                     c => _connection.Client.CoreV1.ListNamespaceAsync(continueParameter: token, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
                 return (list.Items, list.Metadata?.ContinueProperty);
             },
-            n => n.Metadata.Name, _diagnostics, cancellationToken).ConfigureAwait(false))
+            n => (null, n.Metadata.Name), _diagnostics, cancellationToken).ConfigureAwait(false))
         {
             names.AddRange(page.Select(n => n.Metadata.Name));
         }
@@ -50,7 +50,7 @@ public sealed class ClusterReader
                     : _connection.Client.CoreV1.ListNamespacedSecretAsync(@namespace, continueParameter: token, fieldSelector: "type=" + TlsSecretType, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
                 return (list.Items, list.Metadata?.ContinueProperty);
             },
-            s => s.Metadata.NamespaceProperty + "/" + s.Metadata.Name, _diagnostics, cancellationToken);
+            s => (s.Metadata.NamespaceProperty, s.Metadata.Name), _diagnostics, cancellationToken);
 
     /// <summary>Ingresses, page by page; <paramref name="namespace"/> null means all namespaces.</summary>
     public IAsyncEnumerable<IReadOnlyList<V1Ingress>> ListIngressPagesAsync(string? @namespace, CancellationToken cancellationToken) =>
@@ -62,7 +62,7 @@ public sealed class ClusterReader
                     : _connection.Client.NetworkingV1.ListNamespacedIngressAsync(@namespace, continueParameter: token, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
                 return (list.Items, list.Metadata?.ContinueProperty);
             },
-            i => i.Metadata.NamespaceProperty + "/" + i.Metadata.Name, _diagnostics, cancellationToken);
+            i => (i.Metadata.NamespaceProperty, i.Metadata.Name), _diagnostics, cancellationToken);
 
     /// <summary>
     /// Objects of a Gateway API kind as raw JSON; an empty list when the cluster does not serve the group
@@ -79,7 +79,7 @@ public sealed class ClusterReader
                     : _connection.Client.CustomObjects.ListNamespacedCustomObjectAsync(GatewayGroup, version, @namespace, plural, continueParameter: token, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
                 return ReadRawList(result);
             },
-            e => RawObject.Namespace(e) + "/" + RawObject.Name(e), _diagnostics, cancellationToken);
+            e => (RawObject.Namespace(e), RawObject.Name(e)), _diagnostics, cancellationToken);
 
         await using var enumerator = pages.GetAsyncEnumerator(cancellationToken);
         while (true)

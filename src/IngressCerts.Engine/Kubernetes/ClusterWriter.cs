@@ -61,7 +61,7 @@ public sealed class ClusterWriter
                     c => _connection.Client.CoreV1.ListNamespacedSecretAsync(ns, continueParameter: token, labelSelector: labelSelector, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
                 return (list.Items, list.Metadata?.ContinueProperty);
             },
-            s => s.Metadata.Name, null, cancellationToken).ConfigureAwait(false))
+            s => (null, s.Metadata.Name), null, cancellationToken).ConfigureAwait(false))
         {
             all.AddRange(page);
         }

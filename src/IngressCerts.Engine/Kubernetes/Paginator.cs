@@ -13,13 +13,13 @@ internal static class Paginator
 
     public static async IAsyncEnumerable<IReadOnlyList<T>> PagesAsync<T>(
         Func<string?, CancellationToken, Task<(IList<T>? Items, string? Continue)>> fetchPage,
-        Func<T, string> key,
+        Func<T, (string? Namespace, string? Name)> key,
         Action<string>? diagnostics,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? token = null;
         int restarts = 0;
-        HashSet<string>? seen = null;
+        HashSet<(string? Namespace, string? Name)>? seen = null;
         while (true)
         {
             (IList<T>? Items, string? Continue) page;
@@ -39,8 +39,9 @@ internal static class Paginator
             IReadOnlyList<T> fresh;
             if (restarts == 0)
             {
-                // Remember keys only in case a restart happens later; cheap next to the objects themselves.
-                seen ??= new HashSet<string>(StringComparer.Ordinal);
+                // Remember keys only in case a restart happens later: pairs of the objects' own strings, so a list of
+                // 10,000 objects keeps no 10,000 new strings alive for the whole scan.
+                seen ??= new HashSet<(string? Namespace, string? Name)>();
                 foreach (var item in items)
                 {
                     seen.Add(key(item));
