@@ -209,6 +209,9 @@ internal sealed class CertificateInfo
     public bool IsIssuedBy(CertificateInfo issuer) =>
         issuerName.Span.SequenceEqual(issuer.subjectName.Span) && KeyIdsAgree(authorityKeyId, issuer.subjectKeyId);
 
+    /// <summary>The last chain answer for this certificate as a leaf (see <see cref="ChainVerifier"/>); replaced whole, so thread-safe.</summary>
+    internal ChainVerifier.ChainAnswer? LastChainAnswer { get; set; }
+
     /// <summary>Disposes the platform object if this instance made it; it is made again when asked for.</summary>
     public void ReleaseCertificate()
     {

@@ -65,6 +65,39 @@ internal sealed class ChainVerifier
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IReadOnlyList<CertificateFinding> Verify(OrderedChain chain)
     {
+        // A certificate read once and shared (a copied wildcard leaf) meets the same bundle again and again: its last
+        // answer, kept on the leaf itself, is found without hashing anything.
+        var leaf = chain.Leaf;
+        if (leaf.LastChainAnswer is { } last && ReferenceEquals(last.Verifier, this) && SameCertificates(last.Others, chain.All))
+        {
+            return last.Findings;
+        }
+
+        var answer = VerifyByContent(chain);
+        leaf.LastChainAnswer = new ChainAnswer(this, chain.All.Skip(1).ToArray(), answer);
+        return answer;
+    }
+
+    private static bool SameCertificates(CertificateInfo[] others, IReadOnlyList<CertificateInfo> all)
+    {
+        if (others.Length != all.Count - 1)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < others.Length; i++)
+        {
+            if (!ReferenceEquals(others[i], all[i + 1]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private IReadOnlyList<CertificateFinding> VerifyByContent(OrderedChain chain)
+    {
         var pathKey = IssuerPathKey(chain);
         Span<byte> both = stackalloc byte[2 * SHA256.HashSizeInBytes];
         chain.Leaf.Sha256.CopyTo(both);
@@ -326,6 +359,9 @@ internal sealed class ChainVerifier
         byte[]? SubjectPublicKeyInfo = null);
 
     private sealed record BuildResult(X509ChainStatusFlags Flags, IReadOnlyList<ElementResult> Elements);
+
+    /// <summary>A verifier's answer for a leaf with these other certificates (the same instances, in bundle order).</summary>
+    internal sealed record ChainAnswer(ChainVerifier Verifier, CertificateInfo[] Others, IReadOnlyList<CertificateFinding> Findings);
 
     /// <summary>
     /// What a full build found above one leaf, to answer for other leaves of the same issuer: usable when the leaf

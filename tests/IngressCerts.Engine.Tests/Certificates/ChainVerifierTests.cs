@@ -130,6 +130,21 @@ public sealed class ChainVerifierTests
         Assert.Equal(2, verifier.FullBuilds);
     }
 
+    [Fact]
+    public void A_leaf_shared_between_scans_gets_each_verifiers_own_answer()
+    {
+        using var leaf = Leaf("shared.example.com");
+        var ordered = Parse(ChainPem(leaf), key: null).Ordered!;
+        var trusting = new ChainVerifier([Root.Certificate], TestPki.Now);
+        var plain = new ChainVerifier([], TestPki.Now);
+
+        Assert.Empty(trusting.Verify(ordered));
+        Assert.Empty(trusting.Verify(ordered)); // the leaf's remembered answer
+        Assert.Equal(FindingIds.MissingIssuer, Assert.Single(plain.Verify(ordered)).Id);
+        Assert.Empty(trusting.Verify(ordered with { Unrelated = [] }));
+        Assert.Equal(1, trusting.FullBuilds);
+    }
+
     /// <summary>Verifies with <paramref name="verifier"/> and with a fresh one (a full build); both must say the same.</summary>
     private static IReadOnlyList<CertificateFinding> AssertSameAsFullBuild(ChainVerifier verifier, string crt, X509Certificate2[] extraRoots)
     {
