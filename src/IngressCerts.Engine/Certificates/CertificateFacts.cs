@@ -31,11 +31,11 @@ public sealed record CertificateFacts(
     string SignatureAlgorithm,
     int ChainLength)
 {
-    private CertificateInfo leafInfo = null!;
+    private CertificateInfo? leafInfo;
     private IReadOnlyList<CertificateInfo> chainInfos = [];
 
-    /// <summary>The leaf, without private key (made when first asked for, then shared).</summary>
-    public X509Certificate2 Certificate => leafInfo.Certificate;
+    /// <summary>The leaf, without private key (made when first asked for, then shared); null for facts made by hand.</summary>
+    public X509Certificate2? Certificate => leafInfo?.Certificate;
 
     /// <summary>The bundle's certificates, leaf first, each followed by its issuer (made when first asked for).</summary>
     public IReadOnlyList<X509Certificate2> Chain => chainInfos.Select(c => c.Certificate).ToArray();

@@ -140,7 +140,8 @@ internal static class CertificateFileReader
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // Cleared: only CERTIFICATE blocks come here, but a key pasted under that label must not linger in the pool.
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
     }
 

@@ -37,6 +37,8 @@ internal sealed class CertificateInfo
     private static readonly Asn1Tag DnsNameTag = new(TagClass.ContextSpecific, 2);
     private static readonly Asn1Tag IPAddressTag = new(TagClass.ContextSpecific, 7);
     private static readonly Asn1Tag KeyIdentifierTag = new(TagClass.ContextSpecific, 0);
+    private static readonly Asn1Tag IssuerUniqueIdTag = new(TagClass.ContextSpecific, 1);
+    private static readonly Asn1Tag SubjectUniqueIdTag = new(TagClass.ContextSpecific, 2);
 
     private readonly byte[] der;
     private readonly ReadOnlyMemory<byte> subjectName;
@@ -54,12 +56,12 @@ internal sealed class CertificateInfo
     private string? issuerDisplayName;
     private string[]? normalizedDnsNames;
 
-    private CertificateInfo(byte[] der, byte[]? sha256, X509Certificate2? certificate, Fields fields)
+    private CertificateInfo(byte[] der, byte[]? sha256, X509Certificate2? certificate, bool ownsCertificate, Fields fields)
     {
         this.der = der;
         this.sha256 = sha256;
         this.certificate = certificate;
-        ownsCertificate = certificate is null;
+        this.ownsCertificate = ownsCertificate;
         subjectName = fields.SubjectName;
         issuerName = fields.IssuerName;
         subjectKeyId = fields.SubjectKeyId;
@@ -75,7 +77,7 @@ internal sealed class CertificateInfo
         IPAddresses = fields.IPAddresses;
         IsCertificateAuthority = fields.IsCertificateAuthority;
         Signed = fields.Signed;
-        HasUnusualCriticalExtension = fields.HasUnusualCriticalExtension;
+        NeedsFullChainBuild = fields.NeedsFullChainBuild;
         ConstrainsSubordinates = fields.ConstrainsSubordinates;
         publicKey = fields.PublicKey;
         platformPublicKey = fields.PlatformPublicKey;
@@ -84,7 +86,7 @@ internal sealed class CertificateInfo
 
     /// <summary>The facts of an existing certificate; this object uses (and never disposes) that instance.</summary>
     public CertificateInfo(X509Certificate2 certificate)
-        : this(certificate.RawData, null, certificate, ReadManaged(certificate.RawData) ?? ReadPlatform(certificate))
+        : this(certificate.RawData, null, certificate, ownsCertificate: false, ReadManaged(certificate.RawData) ?? ReadPlatform(certificate))
     {
     }
 
@@ -96,20 +98,21 @@ internal sealed class CertificateInfo
     {
         if (ReadManaged(der) is { } fields)
         {
-            return new CertificateInfo(der, sha256, null, fields);
+            return new CertificateInfo(der, sha256, null, ownsCertificate: true, fields);
         }
 
-        X509Certificate2 loaded;
+        X509Certificate2? loaded = null;
         try
         {
             loaded = new X509Certificate2(der);
+            return new CertificateInfo(der, sha256, loaded, ownsCertificate: true, ReadPlatform(loaded));
         }
         catch (CryptographicException)
         {
+            // Not a certificate, or one whose fields the platform cannot give either: the caller reports it unreadable.
+            loaded?.Dispose();
             return null;
         }
-
-        return new CertificateInfo(der, sha256, loaded, ReadPlatform(loaded));
     }
 
     /// <summary>The platform's certificate object, made on first use; shared, never to be disposed by callers.</summary>
@@ -179,8 +182,12 @@ internal sealed class CertificateInfo
     /// <summary>The signed part, the signature and the issuer-facing key info; null when read through the platform.</summary>
     public SignedParts? Signed { get; }
 
-    /// <summary>A critical extension other than key usage, extended key usage, basic constraints and SANs.</summary>
-    public bool HasUnusualCriticalExtension { get; }
+    /// <summary>
+    /// A chain build may judge this certificate on more than its issuer and signature: a critical extension other
+    /// than key usage, extended key usage, basic constraints and SANs, one of those four not decoding, an authority
+    /// key identifier naming the issuer by name and serial, or a certificate the platform had to read.
+    /// </summary>
+    public bool NeedsFullChainBuild { get; }
 
     /// <summary>Name constraints or policy constraints, mappings or inhibitions: what a chain build checks against subordinates.</summary>
     public bool ConstrainsSubordinates { get; }
@@ -196,10 +203,10 @@ internal sealed class CertificateInfo
     public string Thumbprint => thumbprint ??= Convert.ToHexString(SHA1.HashData(der));
 
     /// <summary>The subject's common name, or the whole subject when it has none; for messages.</summary>
-    public string DisplayName => displayName ??= SimpleName(subjectName.Span) is { Length: > 0 } cn ? cn : Subject;
+    public string DisplayName => displayName ??= CommonName(subjectName.Span) ?? PlatformSimpleName(forIssuer: false) ?? Subject;
 
     /// <summary>The issuer's common name, or the whole issuer when it has none; for messages.</summary>
-    public string IssuerDisplayName => issuerDisplayName ??= IssuerNames.Of(issuerName.Span).DisplayName;
+    public string IssuerDisplayName => issuerDisplayName ??= IssuerNames.Of(issuerName.Span).CommonName ?? PlatformSimpleName(forIssuer: true) ?? Issuer;
 
     /// <summary>
     /// True when <paramref name="issuer"/> is this certificate's issuer by name, and by key
@@ -221,25 +228,40 @@ internal sealed class CertificateInfo
         }
     }
 
-    /// <summary>The common name of an encoded name (the first one when there are several, as the platform picks); empty when there is none.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static string SimpleName(ReadOnlySpan<byte> encodedName)
+    /// <summary>The first common name of an encoded name; null when there is none.</summary>
+    internal static string? CommonName(ReadOnlySpan<byte> encodedName)
     {
         try
         {
             foreach (var rdn in new X500DistinguishedName(encodedName).EnumerateRelativeDistinguishedNames())
             {
-                if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == CommonNameOid && rdn.GetSingleElementValue() is { } value)
+                if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == CommonNameOid && rdn.GetSingleElementValue() is { Length: > 0 } value)
                 {
                     return value;
                 }
             }
 
-            return string.Empty;
+            return null;
         }
         catch (CryptographicException)
         {
-            return string.Empty;
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The platform's simple name (GetNameInfo), for names without a common name: its fallbacks differ between
+    /// platforms, and such names are rare enough for the cost of making the certificate object. Null when empty.
+    /// </summary>
+    private string? PlatformSimpleName(bool forIssuer)
+    {
+        try
+        {
+            return Certificate.GetNameInfo(X509NameType.SimpleName, forIssuer) is { Length: > 0 } name ? name : null;
+        }
+        catch (CryptographicException)
+        {
+            return null;
         }
     }
 
@@ -260,31 +282,37 @@ internal sealed class CertificateInfo
             }
 
             var tbsEncoded = certificateSequence.ReadEncodedValue();
-            var signatureAlgorithm = certificateSequence.ReadSequence();
-            var signatureAlgorithmOid = signatureAlgorithm.ReadObjectIdentifier();
+            var outerAlgorithm = certificateSequence.ReadEncodedValue();
+            var signatureAlgorithmOid = ReadAlgorithmOid(outerAlgorithm);
             if (!certificateSequence.TryReadPrimitiveBitString(out var unusedBits, out var signature) || unusedBits != 0)
             {
                 return null;
             }
 
-            if (certificateSequence.HasData)
-            {
-                return null;
-            }
+            certificateSequence.ThrowIfNotEmpty();
 
+            // Strict on structure: whatever this reader would skip over (trailing fields, a second extensions block,
+            // an unknown version) goes to the platform instead, which refuses what OpenSSL refuses.
             var tbs = new AsnReader(tbsEncoded, AsnEncodingRules.DER).ReadSequence();
+            var version = 0;
             if (tbs.PeekTag().HasSameClassAndValue(VersionTag))
             {
-                var version = tbs.ReadSequence(VersionTag);
-                version.ReadInteger();
+                var versionField = tbs.ReadSequence(VersionTag);
+                if (!versionField.TryReadInt32(out version) || version is < 0 or > 2)
+                {
+                    return null;
+                }
+
+                versionField.ThrowIfNotEmpty();
             }
 
             var serial = tbs.ReadIntegerBytes();
-            tbs.ReadSequence(); // the signature algorithm again
+            var innerAlgorithm = tbs.ReadEncodedValue();
             var issuer = tbs.ReadEncodedValue();
             var validity = tbs.ReadSequence();
             var notBefore = ReadTime(validity);
             var notAfter = ReadTime(validity);
+            validity.ThrowIfNotEmpty();
             var subject = tbs.ReadEncodedValue();
             var spkiEncoded = tbs.ReadEncodedValue();
 
@@ -301,26 +329,51 @@ internal sealed class CertificateInfo
             fields.Subject = new X500DistinguishedName(subject.Span).Name;
             fields.PublicKey = ReadPublicKey(spkiEncoded);
 
-            while (tbs.HasData)
+            foreach (var optional in (ReadOnlySpan<Asn1Tag>)[IssuerUniqueIdTag, SubjectUniqueIdTag])
             {
-                var tag = tbs.PeekTag();
-                if (tag.HasSameClassAndValue(ExtensionsTag))
+                if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(optional))
                 {
-                    ReadExtensions(tbs.ReadSequence(ExtensionsTag).ReadSequence(), fields);
-                }
-                else
-                {
-                    tbs.ReadEncodedValue(); // issuer/subject unique IDs
+                    tbs.ReadEncodedValue();
                 }
             }
 
-            fields.Signed = new SignedParts(tbsEncoded, signatureAlgorithmOid, signature, spkiEncoded);
+            if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(ExtensionsTag))
+            {
+                var wrapper = tbs.ReadSequence(ExtensionsTag);
+                ReadExtensions(wrapper.ReadSequence(), fields);
+                wrapper.ThrowIfNotEmpty();
+            }
+
+            tbs.ThrowIfNotEmpty();
+
+            // A chain build checks more of the leaf than the shortcut does; where the two could disagree, the
+            // signed parts are left out and the leaf gets a full build: a signature algorithm named differently
+            // inside and outside the signed part, or extension trouble that ReadExtensions marked.
+            fields.Signed = fields.NeedsFullChainBuild || !innerAlgorithm.Span.SequenceEqual(outerAlgorithm.Span)
+                ? null
+                : new SignedParts(tbsEncoded, signatureAlgorithmOid, signature, spkiEncoded);
             return fields;
         }
         catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or OverflowException)
         {
             return null;
         }
+    }
+
+    /// <summary>AlgorithmIdentifier ::= SEQUENCE { OID, parameters ANY OPTIONAL }, nothing after.</summary>
+    private static string ReadAlgorithmOid(ReadOnlyMemory<byte> encoded)
+    {
+        var reader = new AsnReader(encoded, AsnEncodingRules.DER);
+        var algorithm = reader.ReadSequence();
+        reader.ThrowIfNotEmpty();
+        var oid = algorithm.ReadObjectIdentifier();
+        if (algorithm.HasData)
+        {
+            algorithm.ReadEncodedValue();
+        }
+
+        algorithm.ThrowIfNotEmpty();
+        return oid;
     }
 
     private static DateTimeOffset ReadTime(AsnReader validity) =>
@@ -331,27 +384,44 @@ internal sealed class CertificateInfo
     {
         var dnsNames = new List<string>();
         var ipAddresses = new List<IPAddress>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         while (extensions.HasData)
         {
             var extension = extensions.ReadSequence();
             var oid = extension.ReadObjectIdentifier();
             var critical = extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && extension.ReadBoolean();
             var value = extension.ReadOctetString();
+            extension.ThrowIfNotEmpty();
+            if (!seen.Add(oid))
+            {
+                // OpenSSL rejects a certificate with an extension twice; the platform path and a full build say so.
+                throw new AsnContentException();
+            }
+
             switch (oid)
             {
                 case SubjectAltNameOid:
                     fields.HasSubjectAltNames = true;
-                    ReadSubjectAltNames(value, dnsNames, ipAddresses);
+                    if (!ReadSubjectAltNames(value, dnsNames, ipAddresses))
+                    {
+                        fields.NeedsFullChainBuild = true;
+                    }
+
                     break;
                 case BasicConstraintsOid:
-                    var basic = new AsnReader(value, AsnEncodingRules.BER).ReadSequence();
-                    fields.IsCertificateAuthority = basic.HasData && basic.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && basic.ReadBoolean();
+                    fields.IsCertificateAuthority = ReadBasicConstraints(value, fields);
                     break;
                 case SubjectKeyIdOid:
-                    fields.SubjectKeyId = new AsnReader(value, AsnEncodingRules.BER).ReadOctetString();
+                    fields.SubjectKeyId = ReadSingle(value, r => r.ReadOctetString(), fields);
                     break;
                 case AuthorityKeyIdOid:
-                    fields.AuthorityKeyId = ReadAuthorityKeyId(value);
+                    fields.AuthorityKeyId = ReadAuthorityKeyId(value, fields);
+                    break;
+                case KeyUsageOid:
+                    ReadSingle(value, r => r.ReadBitString(out _), fields);
+                    break;
+                case ExtendedKeyUsageOid:
+                    ReadSingle(value, ReadOidSequence, fields);
                     break;
                 case NameConstraintsOid or PolicyConstraintsOid or PolicyMappingsOid or InhibitAnyPolicyOid:
                     fields.ConstrainsSubordinates = true;
@@ -360,7 +430,7 @@ internal sealed class CertificateInfo
 
             if (critical && oid is not (SubjectAltNameOid or BasicConstraintsOid or KeyUsageOid or ExtendedKeyUsageOid))
             {
-                fields.HasUnusualCriticalExtension = true;
+                fields.NeedsFullChainBuild = true;
             }
         }
 
@@ -397,27 +467,39 @@ internal sealed class CertificateInfo
             SerialNumber = certificate.SerialNumber,
             SignatureAlgorithmOid = certificate.SignatureAlgorithm.Value ?? string.Empty,
             PlatformPublicKey = () => PublicKeyIdentity.FromCertificate(certificate),
+
+            // What the managed reader refused is odd enough that chain shortcuts must not rely on it, above or below.
+            NeedsFullChainBuild = true,
+            ConstrainsSubordinates = true,
         };
 
         var dnsNames = new List<string>();
         var ipAddresses = new List<IPAddress>();
         foreach (var extension in certificate.Extensions)
         {
-            switch (extension.Oid?.Value)
+            try
             {
-                case SubjectAltNameOid:
-                    fields.HasSubjectAltNames = true;
-                    ReadSubjectAltNames(extension, dnsNames, ipAddresses);
-                    break;
-                case BasicConstraintsOid when extension is X509BasicConstraintsExtension basic:
-                    fields.IsCertificateAuthority = basic.CertificateAuthority;
-                    break;
-                case SubjectKeyIdOid when extension is X509SubjectKeyIdentifierExtension ski:
-                    fields.SubjectKeyId = ski.SubjectKeyIdentifierBytes.ToArray();
-                    break;
-                case AuthorityKeyIdOid:
-                    fields.AuthorityKeyId = ReadAuthorityKeyId(extension);
-                    break;
+                switch (extension.Oid?.Value)
+                {
+                    case SubjectAltNameOid:
+                        fields.HasSubjectAltNames = true;
+                        ReadSubjectAltNames(extension, dnsNames, ipAddresses);
+                        break;
+                    case BasicConstraintsOid when extension is X509BasicConstraintsExtension basic:
+                        fields.IsCertificateAuthority = basic.CertificateAuthority;
+                        break;
+                    case SubjectKeyIdOid when extension is X509SubjectKeyIdentifierExtension ski:
+                        fields.SubjectKeyId = ski.SubjectKeyIdentifierBytes.ToArray();
+                        break;
+                    case AuthorityKeyIdOid:
+                        fields.AuthorityKeyId = ReadAuthorityKeyId(extension);
+                        break;
+                }
+            }
+            catch (CryptographicException)
+            {
+                // A malformed extension is left out here; the chain build (always a full one for such a
+                // certificate) reports what it makes of it.
             }
         }
 
@@ -446,7 +528,7 @@ internal sealed class CertificateInfo
     /// kinds skipped. A malformed extension covers nothing (the host check then reports every host), as with the platform.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ReadSubjectAltNames(byte[] value, List<string> dnsNames, List<IPAddress> ipAddresses)
+    private static bool ReadSubjectAltNames(byte[] value, List<string> dnsNames, List<IPAddress> ipAddresses)
     {
         var found = new List<string>();
         var addresses = new List<IPAddress>();
@@ -467,7 +549,7 @@ internal sealed class CertificateInfo
                     var bytes = names.ReadOctetString(IPAddressTag);
                     if (bytes.Length is not (4 or 16))
                     {
-                        return;
+                        return false;
                     }
 
                     addresses.Add(new IPAddress(bytes));
@@ -480,26 +562,81 @@ internal sealed class CertificateInfo
         }
         catch (AsnContentException)
         {
-            return;
+            return false;
         }
 
         dnsNames.AddRange(found);
         ipAddresses.AddRange(addresses);
+        return true;
     }
 
-    /// <summary>AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] OCTET STRING OPTIONAL, ... }.</summary>
-    private static byte[]? ReadAuthorityKeyId(byte[] value)
+    /// <summary>BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }.</summary>
+    private static bool ReadBasicConstraints(byte[] value, Fields fields) =>
+        ReadSingle(value, reader =>
+        {
+            var sequence = reader.ReadSequence();
+            var ca = sequence.HasData && sequence.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && sequence.ReadBoolean();
+            if (sequence.HasData)
+            {
+                sequence.ReadIntegerBytes();
+            }
+
+            sequence.ThrowIfNotEmpty();
+            return ca;
+        }, fields);
+
+    private static bool ReadOidSequence(AsnReader reader)
+    {
+        var sequence = reader.ReadSequence();
+        while (sequence.HasData)
+        {
+            sequence.ReadObjectIdentifier();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Decodes one extension value that must hold exactly one element; a value that does not decode marks the
+    /// certificate for a full chain build (OpenSSL fails such a chain) and yields the default.
+    /// </summary>
+    private static T? ReadSingle<T>(byte[] value, Func<AsnReader, T> read, Fields fields)
     {
         try
         {
-            var sequence = new AsnReader(value, AsnEncodingRules.DER).ReadSequence();
-            return sequence.HasData && sequence.PeekTag().HasSameClassAndValue(KeyIdentifierTag) ? sequence.ReadOctetString(KeyIdentifierTag) : null;
+            var reader = new AsnReader(value, AsnEncodingRules.DER);
+            var result = read(reader);
+            reader.ThrowIfNotEmpty();
+            return result;
         }
         catch (AsnContentException)
         {
-            return null;
+            fields.NeedsFullChainBuild = true;
+            return default;
         }
     }
+
+    /// <summary>
+    /// AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] OCTET STRING OPTIONAL, authorityCertIssuer [1],
+    /// authorityCertSerialNumber [2] }. Issuer and serial take part in how a chain build picks the issuer, which the
+    /// issuer-path shortcut does not look at: a certificate that names them gets a full build.
+    /// </summary>
+    private static byte[]? ReadAuthorityKeyId(byte[] value, Fields fields) =>
+        ReadSingle(value, reader =>
+        {
+            var sequence = reader.ReadSequence();
+            var keyId = sequence.HasData && sequence.PeekTag().HasSameClassAndValue(KeyIdentifierTag) ? sequence.ReadOctetString(KeyIdentifierTag) : null;
+            if (sequence.HasData)
+            {
+                fields.NeedsFullChainBuild = true;
+                while (sequence.HasData)
+                {
+                    sequence.ReadEncodedValue();
+                }
+            }
+
+            return keyId;
+        }, fields);
 
     private static byte[]? ReadAuthorityKeyId(X509Extension extension)
     {
@@ -531,12 +668,10 @@ internal sealed class CertificateInfo
                 return entry;
             }
 
-            var name = new X500DistinguishedName(encoded).Name;
-            var cn = SimpleName(encoded);
-            return last = new Entry(encoded.ToArray(), name, cn.Length > 0 ? cn : name);
+            return last = new Entry(encoded.ToArray(), new X500DistinguishedName(encoded).Name, CommonName(encoded));
         }
 
-        public sealed record Entry(byte[] Encoded, string Name, string DisplayName);
+        public sealed record Entry(byte[] Encoded, string Name, string? CommonName);
     }
 
     /// <summary>What a certificate's signature covers and is made of, for checking it with the issuer's key.</summary>
@@ -576,7 +711,7 @@ internal sealed class CertificateInfo
 
         public byte[]? AuthorityKeyId { get; set; }
 
-        public bool HasUnusualCriticalExtension { get; set; }
+        public bool NeedsFullChainBuild { get; set; }
 
         public bool ConstrainsSubordinates { get; set; }
 

@@ -44,6 +44,7 @@ internal sealed class ChainVerifier
     private readonly string bundleName;
     private readonly RecurrenceCache<IReadOnlyList<CertificateFinding>> cache = new(MaxCachedResults);
     private readonly ConcurrentDictionary<ContentKey, IssuerPath> issuerPaths = new();
+    private readonly object identity = new();
     private int fullBuilds;
     private int cachedPaths;
 
@@ -68,13 +69,13 @@ internal sealed class ChainVerifier
         // A certificate read once and shared (a copied wildcard leaf) meets the same bundle again and again: its last
         // answer, kept on the leaf itself, is found without hashing anything.
         var leaf = chain.Leaf;
-        if (leaf.LastChainAnswer is { } last && ReferenceEquals(last.Verifier, this) && SameCertificates(last.Others, chain.All))
+        if (leaf.LastChainAnswer is { } last && ReferenceEquals(last.Verifier, identity) && SameCertificates(last.Others, chain.All))
         {
             return last.Findings;
         }
 
         var answer = VerifyByContent(chain);
-        leaf.LastChainAnswer = new ChainAnswer(this, chain.All.Skip(1).ToArray(), answer);
+        leaf.LastChainAnswer = new ChainAnswer(identity, chain.All.Skip(1).ToArray(), answer);
         return answer;
     }
 
@@ -121,7 +122,7 @@ internal sealed class ChainVerifier
     private IReadOnlyList<CertificateFinding>? VerifyBelowKnownIssuer(OrderedChain ordered, ContentKey key)
     {
         var leaf = ordered.Leaf;
-        if (leaf.IsSelfIssued || leaf.IsCertificateAuthority || leaf.HasUnusualCriticalExtension
+        if (leaf.IsSelfIssued || leaf.IsCertificateAuthority || leaf.NeedsFullChainBuild
             || leaf.Signed is not { } signed || SignatureHash(signed.AlgorithmOid) is null)
         {
             return null;
@@ -130,19 +131,32 @@ internal sealed class ChainVerifier
         if (!issuerPaths.TryGetValue(key, out var path))
         {
             var (findings, result) = BuildWithResult(ordered);
+            var built = IssuerPath.From(result);
+            if (!built.Usable)
+            {
+                // Not kept: the next leaf of this issuer gets a full build and may make a usable path (this leaf
+                // may have been the odd one out, e.g. with a bad signature).
+                built.Dispose();
+                return findings;
+            }
+
             if (Interlocked.Increment(ref cachedPaths) > MaxCachedResults)
             {
+                foreach (var stale in issuerPaths.Values)
+                {
+                    stale.Dispose();
+                }
+
                 issuerPaths.Clear();
                 Interlocked.Exchange(ref cachedPaths, 0);
             }
 
-            issuerPaths.TryAdd(key, IssuerPath.From(result));
-            return findings;
-        }
+            if (!issuerPaths.TryAdd(key, built))
+            {
+                built.Dispose();
+            }
 
-        if (!path.Usable)
-        {
-            return null;
+            return findings;
         }
 
         if (path.IssuerKey is not null && !path.Verifies(signed))
@@ -361,14 +375,18 @@ internal sealed class ChainVerifier
     private sealed record BuildResult(X509ChainStatusFlags Flags, IReadOnlyList<ElementResult> Elements);
 
     /// <summary>A verifier's answer for a leaf with these other certificates (the same instances, in bundle order).</summary>
-    internal sealed record ChainAnswer(ChainVerifier Verifier, CertificateInfo[] Others, IReadOnlyList<CertificateFinding> Findings);
+    /// <remarks>
+    /// Holds the verifier's <see cref="identity"/>, not the verifier: results a user keeps would otherwise keep its
+    /// caches (and the issuer keys in them) alive.
+    /// </remarks>
+    internal sealed record ChainAnswer(object Verifier, CertificateInfo[] Others, IReadOnlyList<CertificateFinding> Findings);
 
     /// <summary>
     /// What a full build found above one leaf, to answer for other leaves of the same issuer: usable when the leaf
     /// itself raised nothing and nothing above depends on the leaf. Holds the issuer's key (a few instances, one per
     /// thread checking a signature at the time) when the build found the issuer.
     /// </summary>
-    private sealed class IssuerPath
+    private sealed class IssuerPath : IDisposable
     {
         private readonly ConcurrentBag<AsymmetricAlgorithm> keys = [];
 
@@ -400,8 +418,11 @@ internal sealed class ChainVerifier
 
             var leafFlags = result.Elements[0].Flags;
             var above = result.Elements.Skip(1).ToArray();
+
+            // A chain of the leaf alone is shared only when the build found no issuer (PartialChain): a leaf that is
+            // itself a trusted root ends a chain too, and its siblings are not.
             var usable = above.Length == 0
-                ? (leafFlags & ~X509ChainStatusFlags.PartialChain) == X509ChainStatusFlags.NoError
+                ? (result.Flags & X509ChainStatusFlags.PartialChain) != 0 && (leafFlags & ~X509ChainStatusFlags.PartialChain) == X509ChainStatusFlags.NoError
                 : leafFlags == X509ChainStatusFlags.NoError && above[0].SubjectPublicKeyInfo is not null && !above.Any(e => e.ConstrainsSubordinates);
             return new IssuerPath(usable, result.Flags, leafFlags, above, above.Length == 0 ? null : above[0].SubjectPublicKeyInfo);
         }
@@ -441,6 +462,14 @@ internal sealed class ChainVerifier
                 {
                     keys.Add(key);
                 }
+            }
+        }
+
+        public void Dispose()
+        {
+            while (keys.TryTake(out var key))
+            {
+                key.Dispose();
             }
         }
 

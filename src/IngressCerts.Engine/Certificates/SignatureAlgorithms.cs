@@ -32,9 +32,6 @@ internal static class SignatureAlgorithms
         Names.TryGetValue(oid, out var name) ? name : FriendlyName(new Oid(oid));
 
     /// <summary>MD5 and SHA-1 signatures, which browsers reject in a chain.</summary>
-    public static bool IsWeak(Oid algorithm) => algorithm.Value is { } value && IsWeak(value);
-
-    /// <summary>MD5 and SHA-1 signatures, which browsers reject in a chain.</summary>
     public static bool IsWeak(string oid) =>
         oid is "1.2.840.113549.1.1.4" or "1.2.840.113549.1.1.5" or "1.2.840.10045.4.1" or "1.2.840.10040.4.3"
             or "1.2.840.113549.1.1.2" or "1.2.840.113549.1.1.3"; // md2RSA, md4RSA

@@ -11,7 +11,8 @@ namespace IngressCerts.Engine.Inventory;
 /// </summary>
 internal sealed class SecretPagePump : IAsyncDisposable
 {
-    // A page holds up to 500 Secrets (a few MB); a few pages ahead keep the fetch busy without holding the cluster.
+    // A page holds up to 500 Secrets (a few MB). One page ahead keeps the fetch busy while a page is analysed; more
+    // would only keep pages alive long enough for the garbage collector to promote them.
     private const int PagesAhead = 1;
 
     private readonly Channel<IReadOnlyList<V1Secret>> _pages = Channel.CreateBounded<IReadOnlyList<V1Secret>>(

@@ -70,6 +70,8 @@ public sealed class IngressCertificate
 
     private X509Certificate2? certificate;
     private X509Certificate2[]? chain;
+    private bool certificateSet;
+    private bool chainSet;
 
     /// <summary>The leaf certificate, never with a private key.</summary>
     /// <remarks>
@@ -82,7 +84,13 @@ public sealed class IngressCertificate
         {
             try
             {
-                return certificate ??= Facts?.Certificate;
+                if (!certificateSet)
+                {
+                    certificate = Facts?.Certificate;
+                    certificateSet = true;
+                }
+
+                return certificate;
             }
             catch (CryptographicException)
             {
@@ -90,7 +98,11 @@ public sealed class IngressCertificate
             }
         }
 
-        set => certificate = value;
+        set
+        {
+            certificate = value;
+            certificateSet = true;
+        }
     }
 
     /// <summary>The certificates in tls.crt after the leaf.</summary>
@@ -100,7 +112,13 @@ public sealed class IngressCertificate
         {
             try
             {
-                return chain ??= Facts?.Chain.Skip(1).ToArray() ?? Array.Empty<X509Certificate2>();
+                if (!chainSet)
+                {
+                    chain = Facts?.Chain.Skip(1).ToArray() ?? Array.Empty<X509Certificate2>();
+                    chainSet = true;
+                }
+
+                return chain ?? Array.Empty<X509Certificate2>();
             }
             catch (CryptographicException)
             {
@@ -108,7 +126,11 @@ public sealed class IngressCertificate
             }
         }
 
-        set => chain = value;
+        set
+        {
+            chain = value;
+            chainSet = true;
+        }
     }
 
     /// <summary>Where <see cref="Certificate"/> and <see cref="Chain"/> come from when they were not set.</summary>

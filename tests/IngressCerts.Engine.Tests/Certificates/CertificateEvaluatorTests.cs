@@ -543,7 +543,7 @@ public class CertificateEvaluatorTests
         using var leaf = Leaf("a.example.com");
         var facts = Evaluate(TestPki.Pem(Intermediate, leaf), leaf.Key.Pkcs8Pem(), Host).Facts!;
 
-        Assert.False(facts.Certificate.HasPrivateKey);
+        Assert.False(facts.Certificate!.HasPrivateKey);
         Assert.Equal(leaf.Certificate.Thumbprint, facts.Certificate.Thumbprint);
         Assert.Equal([leaf.Certificate.Thumbprint, Intermediate.Certificate.Thumbprint], facts.Chain.Select(c => c.Thumbprint));
     }
