@@ -166,7 +166,7 @@ internal sealed class ChainVerifier
         }
 
         var leafElement = new ElementResult(leaf.DisplayName, leaf.IssuerDisplayName, false, path.LeafFlags, []);
-        return Interpret(new BuildResult(path.Flags, [leafElement, .. path.Above]), ordered);
+        return path.Share(Interpret(new BuildResult(path.Flags, [leafElement, .. path.Above]), ordered));
     }
 
     /// <summary>
@@ -389,6 +389,7 @@ internal sealed class ChainVerifier
     private sealed class IssuerPath : IDisposable
     {
         private readonly ConcurrentBag<AsymmetricAlgorithm> keys = [];
+        private volatile IReadOnlyList<CertificateFinding>? lastFindings;
 
         private IssuerPath(bool usable, X509ChainStatusFlags flags, X509ChainStatusFlags leafFlags, IReadOnlyList<ElementResult> above, byte[]? issuerKey)
         {
@@ -408,6 +409,22 @@ internal sealed class ChainVerifier
         public IReadOnlyList<ElementResult> Above { get; }
 
         public byte[]? IssuerKey { get; }
+
+        /// <summary>
+        /// <paramref name="findings"/>, or the equal list handed out before: most answers for a path do not name the
+        /// leaf (a missing root, an untrusted one), and results that are kept should not each keep a copy.
+        /// </summary>
+        public IReadOnlyList<CertificateFinding> Share(IReadOnlyList<CertificateFinding> findings)
+        {
+            var last = lastFindings;
+            if (last is not null && last.Count == findings.Count && last.Zip(findings).All(p => p.First == p.Second))
+            {
+                return last;
+            }
+
+            lastFindings = findings;
+            return findings;
+        }
 
         public static IssuerPath From(BuildResult? result)
         {
