@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace IngressCerts.Engine.Certificates;
@@ -19,7 +18,6 @@ public sealed class CertificateCache
     public int Count => Volatile.Read(ref _read);
 
     /// <summary>The certificate encoded as <paramref name="der"/>, shared when it recurs; null when it is not one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal CertificateInfo? GetOrRead(ReadOnlySpan<byte> der)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];

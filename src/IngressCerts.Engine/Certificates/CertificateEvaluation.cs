@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 namespace IngressCerts.Engine.Certificates;
 
 /// <summary>The verdict on the certificate behind one Ingress TLS entry.</summary>
@@ -11,7 +10,6 @@ public sealed record CertificateEvaluation(CertificateStatus Status, IReadOnlyLi
     public IReadOnlyList<string> Issues => Findings.Select(f => f.Message).ToArray();
 
     /// <summary>An evaluation whose status is the most severe of <paramref name="findings"/>, which are sorted by severity.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static CertificateEvaluation From(IEnumerable<CertificateFinding> findings, CertificateFacts? facts)
     {
         // A stable insertion sort: findings of equal severity keep the order they were found in, and an evaluation

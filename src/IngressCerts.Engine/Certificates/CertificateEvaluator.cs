@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 
 namespace IngressCerts.Engine.Certificates;
@@ -39,7 +38,6 @@ public sealed class CertificateEvaluator
         Evaluate(TlsSecretParser.Parse(secretData), hosts);
 
     /// <summary>Evaluates a parsed secret for the hosts of one TLS entry (which may be empty).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public CertificateEvaluation Evaluate(ParsedTlsSecret secret, IReadOnlyList<string> hosts)
     {
         ArgumentNullException.ThrowIfNull(secret);
@@ -62,7 +60,6 @@ public sealed class CertificateEvaluator
         return CertificateEvaluation.From(findings, CertificateFacts.Create(leaf, ordered.All, AsOf));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckKey(ParsedTlsSecret secret, OrderedChain ordered, List<CertificateFinding> findings)
     {
         if (secret.Key is not { } key || secret.KeyMatchesLeaf != false)
@@ -78,7 +75,6 @@ public sealed class CertificateEvaluator
         findings.Add(new(FindingIds.KeyMismatch, CertificateStatus.KeyMismatch, $"tls.key does not belong to certificate '{leaf.DisplayName}': {detail}"));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CheckValidity(OrderedChain ordered, List<CertificateFinding> findings)
     {
         // The leaf and the intermediates clients will see; a root's own dates are the trust store's business.
@@ -108,7 +104,6 @@ public sealed class CertificateEvaluator
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckHosts(CertificateInfo leaf, IReadOnlyList<string> hosts, List<CertificateFinding> findings)
     {
         for (var i = 0; i < hosts.Count; i++)
@@ -158,7 +153,6 @@ public sealed class CertificateEvaluator
             $"tls.crt is out of order: it must list the leaf first and then each issuer ({expected}){extra}"));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckStrength(OrderedChain ordered, List<CertificateFinding> findings)
     {
         foreach (var certificate in ordered.Chain)

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 
 namespace IngressCerts.Engine.Certificates;
@@ -48,7 +47,6 @@ public sealed record CertificateFacts(
         Create(new CertificateInfo(leaf), chain.Select(c => new CertificateInfo(c)).ToArray(), asOf);
 
     /// <summary>Facts of <paramref name="leaf"/>, with <paramref name="chain"/> (leaf first) as its bundle.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static CertificateFacts Create(CertificateInfo leaf, IReadOnlyList<CertificateInfo> chain, DateTimeOffset asOf)
     {
         var key = leaf.PublicKey;

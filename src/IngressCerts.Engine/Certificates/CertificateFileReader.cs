@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Formats.Asn1;
-using System.Runtime.CompilerServices;
 
 namespace IngressCerts.Engine.Certificates;
 
@@ -17,7 +16,6 @@ internal static class CertificateFileReader
     /// <param name="source">What to call the file in messages, e.g. "tls.crt".</param>
     /// <param name="problemStatus">The status problems impose (InvalidSecret for tls.crt, a note for ca.crt).</param>
     /// <param name="cache">Certificates already decoded in this scan, shared by content; null decodes every one.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static CertificateFileContent Read(ReadOnlySpan<byte> data, string source, CertificateStatus problemStatus, CertificateCache? cache = null)
     {
         var certificates = new List<CertificateInfo>(3);
@@ -124,7 +122,6 @@ internal static class CertificateFileReader
     }
 
     /// <summary>One CERTIFICATE block; decoded into a pooled buffer, since a cache hit needs no copy of it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static CertificateInfo? Read(ReadOnlySpan<byte> data, PemBlock block, CertificateCache? cache)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(PemScanner.MaxDecodedLength(block));

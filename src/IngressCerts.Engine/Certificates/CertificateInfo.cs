@@ -1,6 +1,5 @@
 using System.Formats.Asn1;
 using System.Net;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -269,7 +268,6 @@ internal sealed class CertificateInfo
         authorityKeyId is null || subjectKeyId is null || authorityKeyId.AsSpan().SequenceEqual(subjectKeyId);
 
     /// <summary>Every field, read with AsnReader; null when <paramref name="der"/> is not a certificate this reader understands.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Fields? ReadManaged(byte[] der)
     {
         try
@@ -379,7 +377,6 @@ internal sealed class CertificateInfo
     private static DateTimeOffset ReadTime(AsnReader validity) =>
         validity.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) ? validity.ReadUtcTime() : validity.ReadGeneralizedTime();
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadExtensions(AsnReader extensions, Fields fields)
     {
         var dnsNames = new List<string>();
@@ -442,7 +439,6 @@ internal sealed class CertificateInfo
     /// SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier { OID, parameters }, BIT STRING key }; null when only the
     /// platform can tell (a compressed EC point), which <see cref="PublicKey"/> then asks.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static PublicKeyIdentity? ReadPublicKey(ReadOnlyMemory<byte> spki)
     {
         var sequence = new AsnReader(spki, AsnEncodingRules.DER).ReadSequence();
@@ -527,7 +523,6 @@ internal sealed class CertificateInfo
     /// GeneralNames ::= SEQUENCE OF GeneralName; dNSName [2] IA5String and iPAddress [7] OCTET STRING are kept, the other
     /// kinds skipped. A malformed extension covers nothing (the host check then reports every host), as with the platform.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool ReadSubjectAltNames(byte[] value, List<string> dnsNames, List<IPAddress> ipAddresses)
     {
         var found = new List<string>();

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 namespace IngressCerts.Engine.Certificates;
 
 /// <summary>A bundle's certificates sorted by issuer links.</summary>
@@ -26,7 +25,6 @@ internal static class ChainOrdering
     /// The leaf is a certificate that issues no other certificate of the bundle; among several,
     /// the one matching the private key wins, then one that is not a CA, then the first listed.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static OrderedChain Order(IReadOnlyList<CertificateInfo> bundle, PublicKeyIdentity? key)
     {
         if (bundle.Count == 0)

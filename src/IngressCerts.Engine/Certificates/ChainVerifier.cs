@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -63,7 +62,6 @@ internal sealed class ChainVerifier
     internal int FullBuilds => Volatile.Read(ref fullBuilds);
 
     /// <summary>IncompleteChain findings (missing issuer, bad signature, invalid chain) and notes (untrusted root, self-signed leaf).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IReadOnlyList<CertificateFinding> Verify(OrderedChain chain)
     {
         // A certificate read once and shared (a copied wildcard leaf) meets the same bundle again and again: its last
@@ -118,7 +116,6 @@ internal sealed class ChainVerifier
     /// The answer for a leaf whose issuer path a full build has met before, from that build and one signature check;
     /// null when the leaf or the path is not one the shortcut may answer for (then a full build runs).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private IReadOnlyList<CertificateFinding>? VerifyBelowKnownIssuer(OrderedChain ordered, ContentKey key)
     {
         var leaf = ordered.Leaf;
@@ -173,7 +170,6 @@ internal sealed class ChainVerifier
     /// What decides the path above a leaf: its issuer's name and key id, and the rest of its bundle (in any order:
     /// X509Chain does not care about the bundle's order).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ContentKey IssuerPathKey(OrderedChain chain)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -301,7 +297,6 @@ internal sealed class ChainVerifier
         return new BuildResult(overall & ~IgnoredFlags, elements);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private IReadOnlyList<CertificateFinding> Interpret(BuildResult result, OrderedChain ordered)
     {
         var findings = new List<CertificateFinding>();

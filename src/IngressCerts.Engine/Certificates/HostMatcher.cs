@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 
 namespace IngressCerts.Engine.Certificates;
@@ -35,7 +34,6 @@ public static class HostMatcher
     /// As <see cref="IsCovered(string, IEnumerable{string}, IEnumerable{IPAddress})"/>; <paramref name="namesAreNormalized"/>
     /// says the DNS names went through <see cref="Normalize"/> already (a certificate's names, normalised once per scan).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool IsCovered(string host, IEnumerable<string> dnsNames, IEnumerable<IPAddress> ipAddresses, bool namesAreNormalized)
     {
         if (TryParseIPAddress(host, out var address))

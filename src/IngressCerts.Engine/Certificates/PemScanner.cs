@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -37,7 +36,6 @@ internal static class PemScanner
     /// <summary>True when the bytes contain a PEM BEGIN line at all.</summary>
     public static bool ContainsPem(ReadOnlySpan<byte> data) => data.IndexOf(BeginMarker) >= 0;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PemScan Scan(ReadOnlySpan<byte> data)
     {
         var blocks = new List<PemBlock>(4);
@@ -92,7 +90,6 @@ internal static class PemScanner
     /// base64 never does). Returns null for a body that is not base64. The caller owns the
     /// returned buffer and wipes it when it held a key.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[]? Decode(ReadOnlySpan<byte> data, PemBlock block)
     {
         var content = data[block.ContentStart..block.ContentEnd];
@@ -125,7 +122,6 @@ internal static class PemScanner
     /// Decodes a block's body into <paramref name="destination"/> (at least <see cref="MaxDecodedLength"/> bytes) without
     /// allocating in the usual case; false when the body is not base64.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryDecode(ReadOnlySpan<byte> data, PemBlock block, Span<byte> destination, out int written)
     {
         var content = data[block.ContentStart..block.ContentEnd];

@@ -1,5 +1,4 @@
 using System.Formats.Asn1;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Math.EC.Rfc8032;
 
@@ -61,7 +60,6 @@ internal static class PrivateKeyReader
     /// <param name="data">The key file's bytes (PEM or DER).</param>
     /// <param name="source">What to call the key in messages, e.g. "tls.key".</param>
     /// <param name="keepPkcs8">Also return the key as PKCS#8 (for publishing); otherwise only its public half.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PrivateKeyReadResult Read(ReadOnlySpan<byte> data, string source, bool keepPkcs8)
     {
         if (IsBlank(data))
@@ -151,7 +149,6 @@ internal static class PrivateKeyReader
     }
 
     /// <summary>Reads <paramref name="der"/> (owned: wiped here) as a key of the given format.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static PrivateKeyReadResult ReadFormat(byte[] der, KeyFormat format, string source, bool keepPkcs8)
     {
         try
@@ -244,7 +241,6 @@ internal static class PrivateKeyReader
     }
 
     /// <summary>RSAPrivateKey ::= SEQUENCE { version, modulus, publicExponent, privateExponent, ... }</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static PublicKeyIdentity RsaFromPkcs1(ReadOnlyMemory<byte> pkcs1)
     {
         var sequence = new AsnReader(pkcs1, AsnEncodingRules.BER).ReadSequence();
@@ -258,7 +254,6 @@ internal static class PrivateKeyReader
     /// ECPrivateKey ::= SEQUENCE { version, OCTET STRING privateKey, [0] curve OPTIONAL, [1] BIT STRING publicKey OPTIONAL };
     /// null when the public key is absent or compressed.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static PublicKeyIdentity? EcFromSec1(ReadOnlyMemory<byte> sec1, string? curveOid)
     {
         var sequence = new AsnReader(sec1, AsnEncodingRules.BER).ReadSequence();
@@ -289,7 +284,6 @@ internal static class PrivateKeyReader
     }
 
     /// <summary>PrivateKeyInfo ::= SEQUENCE { version, AlgorithmIdentifier { OID, params }, OCTET STRING privateKey, ... }</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (PublicKeyIdentity? PublicKey, (string Id, string Message)? Problem) FromPkcs8(byte[] der, string source)
     {
         var sequence = new AsnReader(der, AsnEncodingRules.BER).ReadSequence();

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 namespace IngressCerts.Engine.Certificates;
 
 /// <summary>
@@ -25,7 +24,6 @@ public static class TlsSecretParser
     public static ParsedTlsSecret Parse(byte[]? tlsCrt, byte[]? tlsKey, byte[]? caCrt = null) => Parse(tlsCrt, tlsKey, caCrt, cache: null);
 
     /// <summary>Like <see cref="Parse(byte[], byte[], byte[])"/>, sharing decoded certificates through <paramref name="cache"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ParsedTlsSecret Parse(byte[]? tlsCrt, byte[]? tlsKey, byte[]? caCrt, CertificateCache? cache)
     {
         var problems = new List<CertificateFinding>();

@@ -191,7 +191,6 @@ public sealed class ClusterScanner
 
     private static string In(string? scope) => scope is null ? " in all namespaces" : $" in namespace '{scope}'";
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EvaluatePage(IReadOnlyList<V1Secret> page, Dictionary<string, List<TlsReference>> pending, List<IngressCertificate> results)
     {
         var work = new List<(V1Secret Secret, List<TlsReference> References)>();

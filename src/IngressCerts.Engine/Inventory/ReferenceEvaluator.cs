@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using IngressCerts.Engine.Certificates;
 
@@ -26,7 +25,6 @@ public sealed class ReferenceEvaluator
     /// Parses a Secret once for all its references. The key is read only to check that it matches, and the Secret's
     /// copy of the key bytes is wiped afterwards so that a scan never holds keys longer than one page.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ParsedSecret Parse(SecretLookup lookup)
     {
         ParsedTlsSecret? tls = null;
@@ -51,7 +49,6 @@ public sealed class ReferenceEvaluator
     private static string Qualified(ParsedSecret secret) => $"{secret.Namespace}/{secret.Name}";
 
     /// <summary>The result for one reference; <paramref name="secret"/> is null when the reference names no Secret.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IngressCertificate Evaluate(TlsReference reference, ParsedSecret? secret)
     {
         CertificateEvaluation evaluation;
