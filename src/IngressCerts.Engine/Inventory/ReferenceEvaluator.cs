@@ -12,8 +12,8 @@ public sealed class ReferenceEvaluator
     private const string CertManagerAnnotation = "cert-manager.io/certificate-name";
     private readonly CertificateEvaluator _evaluator;
 
-    // One per scan: the same intermediates (and often leaves) recur across Secrets, and decoding them is most of
-    // the cost of reading a Secret.
+    // One per scan: the same intermediates (and often leaves) recur across Secrets; shared, they are read once and
+    // their chain answers are found without hashing (see CertificateCache and ChainVerifier).
     private readonly CertificateCache _certificates = new();
 
     public ReferenceEvaluator(InventoryOptions options)
