@@ -29,6 +29,12 @@ Describe 'Get-IngressCertificate against a cluster' {
         $r.Context | Select-Object -Unique | Should -Be $cluster.Context
     }
 
+    It 'heads the table with the context the rows come from' {
+        $table = Get-IngressCertificate @kc -Namespace $ns | Out-String -Width 200
+        $table | Should -Match "Context: $([regex]::Escape($cluster.Context))"
+        $table | Should -Match 'Namespace\s+Name\s+Hosts\s+Status'
+    }
+
     It 'scans all namespaces and filters like the inventory should' {
         $r = Get-IngressCertificate @kc -AllNamespaces | Where-Object Namespace -eq $ns
         $r.Count | Should -Be 3
