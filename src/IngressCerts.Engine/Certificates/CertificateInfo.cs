@@ -85,7 +85,13 @@ internal sealed class CertificateInfo
 
     /// <summary>The facts of an existing certificate; this object uses (and never disposes) that instance.</summary>
     public CertificateInfo(X509Certificate2 certificate)
-        : this(certificate.RawData, null, certificate, ownsCertificate: false, ReadManaged(certificate.RawData) ?? ReadPlatform(certificate))
+        : this(certificate, certificate.RawData)
+    {
+    }
+
+    // RawData copies the encoding on every call: take it once.
+    private CertificateInfo(X509Certificate2 certificate, byte[] der)
+        : this(der, null, certificate, ownsCertificate: false, ReadManaged(der) ?? ReadPlatform(certificate))
     {
     }
 

@@ -412,9 +412,18 @@ internal sealed class ChainVerifier
         public IReadOnlyList<CertificateFinding> Share(IReadOnlyList<CertificateFinding> findings)
         {
             var last = lastFindings;
-            if (last is not null && last.Count == findings.Count && last.Zip(findings).All(p => p.First == p.Second))
+            if (last is not null && last.Count == findings.Count)
             {
-                return last;
+                var same = true;
+                for (var i = 0; same && i < last.Count; i++)
+                {
+                    same = last[i] == findings[i];
+                }
+
+                if (same)
+                {
+                    return last;
+                }
             }
 
             lastFindings = findings;
