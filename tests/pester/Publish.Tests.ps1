@@ -245,14 +245,7 @@ Describe 'Undo-IngressCertificate after a publish that created the Secret' {
 Describe 'Publish-IngressCertificate -Verify' -Skip:(-not (Get-Command openssl -ErrorAction SilentlyContinue)) {
     BeforeAll {
         $vns = New-TestNamespace $cluster 'verify-'
-        function Start-TlsServer($Issued) {
-            $crt = Join-Path $TestDrive "$($Issued.Certificate.Thumbprint).crt"; $key = Join-Path $TestDrive "$($Issued.Certificate.Thumbprint).key"
-            Set-Content $crt $Issued.CertPem; Set-Content $key $Issued.KeyPem
-            $port = Get-Random -Minimum 20000 -Maximum 40000
-            $p = Start-Process openssl -ArgumentList 's_server', '-accept', "127.0.0.1:$port", '-cert', $crt, '-key', $key, '-quiet' -PassThru -RedirectStandardOutput (Join-Path $TestDrive "$port.out") -RedirectStandardError (Join-Path $TestDrive "$port.err")
-            Start-Sleep -Milliseconds 500
-            [pscustomobject]@{ Process = $p; Endpoint = "127.0.0.1:$port" }
-        }
+        function Start-TlsServer($Issued) { Start-OpenSslServer -CertPem $Issued.CertPem -KeyPem $Issued.KeyPem -Directory $TestDrive }
         $old = New-TestCertificate -Subject 'CN=v.contoso.example' -DnsName 'v.contoso.example'
         $new = New-TestCertificate -Subject 'CN=v.contoso.example' -DnsName 'v.contoso.example'
         (Publish-IngressCertificate @kc -Namespace $vns -SecretName v-tls -PfxPath (New-TestPfx $old (Join-Path $TestDrive 'vold.pfx') $password) -Password $password).Action | Should -Be 'Created'
@@ -353,14 +346,11 @@ Describe 'Test-IngressCertificate' {
     }
 
     It 'probes the live endpoint with SNI and compares the served certificate' -Skip:(-not (Get-Command openssl -ErrorAction SilentlyContinue)) {
-        $crt = Join-Path $TestDrive 'good.crt'; $key = Join-Path $TestDrive 'good.key'
-        Set-Content $crt $good.CertPem; Set-Content $key $good.KeyPem
-        $port = Get-Random -Minimum 20000 -Maximum 40000
-        $server = Start-Process openssl -ArgumentList 's_server', '-accept', "127.0.0.1:$port", '-cert', $crt, '-key', $key, '-quiet', '-naccept', '4' -PassThru -RedirectStandardOutput (Join-Path $TestDrive 'o.txt') -RedirectStandardError (Join-Path $TestDrive 'e.txt')
+        $tls = Start-OpenSslServer -CertPem $good.CertPem -KeyPem $good.KeyPem -Directory $TestDrive -Accepts 4
+        $server = $tls.Process
         try {
-            Start-Sleep -Milliseconds 500
-            Test-IngressCertificate @kc -Namespace $tns -Name good -Live -Endpoint "127.0.0.1:$port" | Should -BeTrue
-            $r = Test-IngressCertificate @kc -Namespace $tns -Name soon -Live -Endpoint "127.0.0.1:$port" -MinimumDaysRemaining 1 -Detailed
+            Test-IngressCertificate @kc -Namespace $tns -Name good -Live -Endpoint $tls.Endpoint | Should -BeTrue
+            $r = Test-IngressCertificate @kc -Namespace $tns -Name soon -Live -Endpoint $tls.Endpoint -MinimumDaysRemaining 1 -Detailed
             $r.Passed | Should -BeFalse
             ($r.Checks | Where-Object Name -eq 'Served:soon.contoso.example').Actual | Should -Be $good.Certificate.Thumbprint
         }

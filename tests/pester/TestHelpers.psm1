@@ -296,4 +296,32 @@ function ConvertTo-ReferenceGrantObject {
     }
 }
 
+function Start-OpenSslServer {
+    <#
+    .SYNOPSIS
+        openssl s_server on a free loopback port with the given certificate and key (PEM text), ready to accept when
+        this returns. Returns Process and Endpoint ("127.0.0.1:port"). -Accepts limits how many connections it takes
+        (one more is used here to see that it listens).
+    #>
+    param([Parameter(Mandatory)] [string] $CertPem, [Parameter(Mandatory)] [string] $KeyPem, [Parameter(Mandatory)] [string] $Directory, [int] $Accepts = 0)
+    # A port the system says is free: a random one was sometimes taken, and s_server then exited at once.
+    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+    $crt = Join-Path $Directory "$port.crt"; $key = Join-Path $Directory "$port.key"
+    Set-Content $crt $CertPem; Set-Content $key $KeyPem
+    $arguments = @('s_server', '-accept', "127.0.0.1:$port", '-cert', $crt, '-key', $key, '-quiet')
+    if ($Accepts -gt 0) { $arguments += '-naccept', ($Accepts + 1) }
+    $p = Start-Process openssl -ArgumentList $arguments -PassThru -RedirectStandardOutput (Join-Path $Directory "$port.out") -RedirectStandardError (Join-Path $Directory "$port.err")
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while ($true) {
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try { $client.Connect('127.0.0.1', $port); break } catch { } finally { $client.Dispose() }
+        if ($p.HasExited -or [DateTime]::UtcNow -gt $deadline) {
+            throw "openssl s_server did not start on port ${port}: $(Get-Content (Join-Path $Directory "$port.err") -Raw)"
+        }
+        Start-Sleep -Milliseconds 50
+    }
+    [pscustomobject]@{ Process = $p; Endpoint = "127.0.0.1:$port" }
+}
+
 Export-ModuleMember -Function *
