@@ -86,23 +86,26 @@ public sealed class CertificateEvaluator
                 continue;
             }
 
-            var what = isLeaf ? $"certificate '{certificate.DisplayName}'" : $"intermediate certificate '{certificate.DisplayName}'";
             if (AsOf > certificate.NotAfter)
             {
                 var days = -CertificateFacts.DaysBetween(AsOf, certificate.NotAfter);
-                findings.Add(new(FindingIds.Expired, CertificateStatus.Expired, $"{what} expired on {Day(certificate.NotAfter)} ({days} {Plural(days, "day")} ago)"));
+                findings.Add(new(FindingIds.Expired, CertificateStatus.Expired, $"{What(certificate, isLeaf)} expired on {Day(certificate.NotAfter)} ({days} {Plural(days, "day")} ago)"));
             }
             else if (AsOf < certificate.NotBefore)
             {
-                findings.Add(new(FindingIds.NotYetValid, CertificateStatus.NotYetValid, $"{what} is not valid before {certificate.NotBefore:yyyy-MM-dd HH:mm} UTC"));
+                findings.Add(new(FindingIds.NotYetValid, CertificateStatus.NotYetValid, $"{What(certificate, isLeaf)} is not valid before {certificate.NotBefore:yyyy-MM-dd HH:mm} UTC"));
             }
             else if (certificate.NotAfter - AsOf <= TimeSpan.FromDays(ExpiringWithinDays))
             {
                 var days = CertificateFacts.DaysBetween(AsOf, certificate.NotAfter);
-                findings.Add(new(FindingIds.Expiring, CertificateStatus.Expiring, $"{what} expires on {Day(certificate.NotAfter)} (in {days} {Plural(days, "day")})"));
+                findings.Add(new(FindingIds.Expiring, CertificateStatus.Expiring, $"{What(certificate, isLeaf)} expires on {Day(certificate.NotAfter)} (in {days} {Plural(days, "day")})"));
             }
         }
     }
+
+    // Built only for a finding: most certificates of a scan have none, and this runs for every one.
+    private static string What(CertificateInfo certificate, bool isLeaf) =>
+        isLeaf ? $"certificate '{certificate.DisplayName}'" : $"intermediate certificate '{certificate.DisplayName}'";
 
     private static void CheckHosts(CertificateInfo leaf, IReadOnlyList<string> hosts, List<CertificateFinding> findings)
     {

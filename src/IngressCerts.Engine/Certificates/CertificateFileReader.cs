@@ -34,8 +34,9 @@ internal static class CertificateFileReader
 
         var scan = PemScanner.Scan(data);
         var index = 0;
-        foreach (var block in scan.Blocks)
+        for (var i = 0; i < scan.Blocks.Count; i++)
         {
+            var block = scan.Blocks[i];
             if (block.Label.EndsWith("PRIVATE KEY", StringComparison.Ordinal))
             {
                 // Not decoded: a key has no business here, and its bytes must not travel further.

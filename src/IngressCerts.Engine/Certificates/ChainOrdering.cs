@@ -36,18 +36,18 @@ internal static class ChainOrdering
         var leaf = FindLeaf(bundle, key);
         var chain = new List<CertificateInfo>(bundle.Count) { leaf };
         var remaining = new List<CertificateInfo>(bundle.Count - 1);
-        foreach (var certificate in bundle)
+        for (var i = 0; i < bundle.Count; i++)
         {
-            if (!ReferenceEquals(certificate, leaf))
+            if (!ReferenceEquals(bundle[i], leaf))
             {
-                remaining.Add(certificate);
+                remaining.Add(bundle[i]);
             }
         }
 
         var current = leaf;
         while (!current.IsSelfIssued)
         {
-            var issuer = remaining.Find(current.IsIssuedBy);
+            var issuer = FindIssuer(remaining, current);
             if (issuer is null)
             {
                 break;
@@ -74,18 +74,60 @@ internal static class ChainOrdering
             return bundle[0];
         }
 
-        var candidates = bundle.Where(c => !bundle.Any(other => !ReferenceEquals(other, c) && other.IsIssuedBy(c))).ToList();
-        if (candidates.Count == 0)
+        // Candidates: certificates that issue no other certificate of the bundle (in a cycle of cross-issued
+        // certificates there are none, and the whole bundle is considered).
+        CertificateInfo? firstCandidate = null;
+        CertificateInfo? firstNonCa = null;
+        for (var pass = 0; pass < 2 && firstCandidate is null; pass++)
         {
-            // Only in a cycle of cross-issued certificates; fall back to the whole bundle.
-            candidates = [.. bundle];
+            for (var i = 0; i < bundle.Count; i++)
+            {
+                var candidate = bundle[i];
+                if (pass == 0 && IssuesAnother(bundle, candidate))
+                {
+                    continue;
+                }
+
+                if (key is not null && key.Matches(candidate.PublicKey))
+                {
+                    return candidate;
+                }
+
+                firstCandidate ??= candidate;
+                if (firstNonCa is null && !candidate.IsCertificateAuthority)
+                {
+                    firstNonCa = candidate;
+                }
+            }
         }
 
-        if (key is not null && candidates.FirstOrDefault(c => key.Matches(c.PublicKey)) is { } matching)
+        return firstNonCa ?? firstCandidate!;
+    }
+
+    private static bool IssuesAnother(IReadOnlyList<CertificateInfo> bundle, CertificateInfo candidate)
+    {
+        for (var i = 0; i < bundle.Count; i++)
         {
-            return matching;
+            var other = bundle[i];
+            if (!ReferenceEquals(other, candidate) && other.IsIssuedBy(candidate))
+            {
+                return true;
+            }
         }
 
-        return candidates.FirstOrDefault(c => !c.IsCertificateAuthority) ?? candidates[0];
+        return false;
+    }
+
+    private static CertificateInfo? FindIssuer(List<CertificateInfo> candidates, CertificateInfo certificate)
+    {
+        foreach (var candidate in candidates)
+        {
+            if (certificate.IsIssuedBy(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 }

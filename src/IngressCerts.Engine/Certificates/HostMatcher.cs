@@ -130,7 +130,7 @@ public static class HostMatcher
         }
 
         var firstDot = host.IndexOf('.', StringComparison.Ordinal);
-        return firstDot > 0 && string.Equals(host[(firstDot + 1)..], name[2..], StringComparison.Ordinal);
+        return firstDot > 0 && host.AsSpan(firstDot + 1).SequenceEqual(name.AsSpan(2));
     }
 
     /// <summary>

@@ -74,8 +74,9 @@ internal static class PrivateKeyReader
 
         var scan = PemScanner.Scan(data);
         PemBlock? keyBlock = null;
-        foreach (var block in scan.Blocks)
+        for (var i = 0; i < scan.Blocks.Count; i++)
         {
+            var block = scan.Blocks[i];
             if (block.Label.EndsWith("PRIVATE KEY", StringComparison.Ordinal))
             {
                 keyBlock = block;

@@ -118,18 +118,20 @@ public sealed class ClusterScanner
         _total = references.Count;
 
         // 2. References that need no Secret are answered at once.
-        var pending = new Dictionary<string, List<TlsReference>>(StringComparer.Ordinal);
+        // Keyed by (namespace, name): the strings the objects already hold, no new key string per reference or Secret.
+        var pending = new Dictionary<(string Namespace, string Name), List<TlsReference>>();
         foreach (var reference in references)
         {
-            if (reference.SecretKey is null)
+            if (reference.SecretName is null)
             {
                 yield return Done(_evaluator.Evaluate(reference, null));
                 continue;
             }
 
-            if (!pending.TryGetValue(reference.SecretKey, out var list))
+            var key = (reference.SecretNamespace!, reference.SecretName);
+            if (!pending.TryGetValue(key, out var list))
             {
-                pending[reference.SecretKey] = list = new List<TlsReference>(1);
+                pending[key] = list = new List<TlsReference>(1);
             }
 
             list.Add(reference);
@@ -157,14 +159,22 @@ public sealed class ClusterScanner
             bool denied;
             await using (pump.ConfigureAwait(false))
             {
-                await foreach (var page in pump.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                var pages = pump.Pages;
+                while (await pages.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    _pages++;
-                    results.Clear();
-                    EvaluatePage(page, pending, results);
-                    foreach (var result in results)
+                    while (pages.TryRead(out IReadOnlyList<V1Secret>? page))
                     {
-                        yield return Done(result);
+                        _pages++;
+                        results.Clear();
+                        EvaluatePage(page, pending, results);
+
+                        // The page's Secrets (a few MB with their data) are not needed while the results are consumed;
+                        // let go of them now so that a collection then does not promote them.
+                        page = null;
+                        foreach (var result in results)
+                        {
+                            yield return Done(result);
+                        }
                     }
                 }
 
@@ -191,15 +201,17 @@ public sealed class ClusterScanner
 
     private static string In(string? scope) => scope is null ? " in all namespaces" : $" in namespace '{scope}'";
 
-    private void EvaluatePage(IReadOnlyList<V1Secret> page, Dictionary<string, List<TlsReference>> pending, List<IngressCertificate> results)
+    private void EvaluatePage(IReadOnlyList<V1Secret> page, Dictionary<(string Namespace, string Name), List<TlsReference>> pending, List<IngressCertificate> results)
     {
-        var work = new List<(V1Secret Secret, List<TlsReference> References)>();
-        foreach (var secret in page)
+        var work = new List<(V1Secret Secret, List<TlsReference> References, int First)>();
+        var count = 0;
+        for (var i = 0; i < page.Count; i++)
         {
-            string key = secret.Metadata.NamespaceProperty + "/" + secret.Metadata.Name;
-            if (pending.Remove(key, out var refs))
+            var secret = page[i];
+            if (pending.Remove((secret.Metadata.NamespaceProperty, secret.Metadata.Name), out var refs))
             {
-                work.Add((secret, refs));
+                work.Add((secret, refs, count));
+                count += refs.Count;
             }
         }
 
@@ -208,20 +220,24 @@ public sealed class ClusterScanner
             return;
         }
 
-        var bag = new ConcurrentBag<(int Index, IngressCertificate[] Results)>();
+        // Each Secret writes its results into its own slots: the order is the order the Secrets came in (stable output
+        // is easier to read and diff), with no sorting or merging afterwards.
+        var slots = new IngressCertificate[count];
         Parallel.For(0, work.Count, i =>
         {
-            var (secret, refs) = work[i];
+            var (secret, refs, first) = work[i];
             var parsed = _evaluator.Parse(ToLookup(secret));
-            bag.Add((i, refs.Select(r => _evaluator.Evaluate(r, parsed)).ToArray()));
+            for (var r = 0; r < refs.Count; r++)
+            {
+                slots[first + r] = _evaluator.Evaluate(refs[r], parsed);
+            }
         });
 
-        // Keep the order the Secrets came in: stable output is easier to read and diff.
-        results.AddRange(bag.OrderBy(b => b.Index).SelectMany(b => b.Results));
+        results.AddRange(slots);
     }
 
     private async IAsyncEnumerable<IngressCertificate> ResolveByNameAsync(
-        Dictionary<string, List<TlsReference>> pending, [EnumeratorCancellation] CancellationToken cancellationToken)
+        Dictionary<(string Namespace, string Name), List<TlsReference>> pending, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var keys = pending.Keys.ToList();
         for (int start = 0; start < keys.Count; start += GetConcurrency)

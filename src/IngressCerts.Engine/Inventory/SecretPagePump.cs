@@ -33,9 +33,11 @@ internal sealed class SecretPagePump : IAsyncDisposable
     public static SecretPagePump Start(ClusterReader reader, string? scope, CancellationToken cancellationToken) =>
         new(reader, scope, cancellationToken);
 
-    /// <summary>The pages in order; rethrows a failure of the fetch other than Forbidden.</summary>
-    public IAsyncEnumerable<IReadOnlyList<V1Secret>> ReadAllAsync(CancellationToken cancellationToken) =>
-        _pages.Reader.ReadAllAsync(cancellationToken);
+    /// <summary>
+    /// The pages in order; <see cref="ChannelReader{T}.WaitToReadAsync"/> rethrows a failure of the fetch other than
+    /// Forbidden. A reader rather than an enumerable, so that the consumer can let go of a page before the next one.
+    /// </summary>
+    public ChannelReader<IReadOnlyList<V1Secret>> Pages => _pages.Reader;
 
     private async Task ProduceAsync(ClusterReader reader, string? scope, CancellationToken cancellationToken)
     {
