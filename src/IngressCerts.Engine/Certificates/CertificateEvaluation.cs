@@ -7,7 +7,19 @@ namespace IngressCerts.Engine.Certificates;
 public sealed record CertificateEvaluation(CertificateStatus Status, IReadOnlyList<CertificateFinding> Findings, CertificateFacts? Facts)
 {
     /// <summary>Every finding in words.</summary>
-    public IReadOnlyList<string> Issues => Findings.Select(f => f.Message).ToArray();
+    public IReadOnlyList<string> Issues
+    {
+        get
+        {
+            var issues = Findings.Count == 0 ? [] : new string[Findings.Count];
+            for (var i = 0; i < issues.Length; i++)
+            {
+                issues[i] = Findings[i].Message;
+            }
+
+            return issues;
+        }
+    }
 
     /// <summary>An evaluation whose status is the most severe of <paramref name="findings"/>, which are sorted by severity.</summary>
     public static CertificateEvaluation From(IEnumerable<CertificateFinding> findings, CertificateFacts? facts)

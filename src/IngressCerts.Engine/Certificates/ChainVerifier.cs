@@ -162,6 +162,11 @@ internal sealed class ChainVerifier
             return null;
         }
 
+        if (path.FindingsIgnoreLeaf && path.LastFindings is { } known)
+        {
+            return known;
+        }
+
         var leafElement = new ElementResult(leaf.DisplayName, leaf.IssuerDisplayName, false, path.LeafFlags, []);
         return path.Share(Interpret(new BuildResult(path.Flags, [leafElement, .. path.Above]), ordered));
     }
@@ -172,24 +177,37 @@ internal sealed class ChainVerifier
     /// </summary>
     private static ContentKey IssuerPathKey(OrderedChain chain)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> length = stackalloc byte[4];
         var leaf = chain.Leaf;
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, leaf.IssuerNameBytes.Length);
-        hash.AppendData(length);
-        hash.AppendData(leaf.IssuerNameBytes);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, leaf.AuthorityKeyId.Length);
-        hash.AppendData(length);
-        hash.AppendData(leaf.AuthorityKeyId);
         var all = chain.All;
+        var length = 4 + leaf.IssuerNameBytes.Length + 4 + leaf.AuthorityKeyId.Length + ((all.Count - 1) * SHA256.HashSizeInBytes);
+
+        // One SHA-256 over the parts laid end to end (lengths first, so that no two different inputs meet); this runs
+        // for every Secret of a scan, so the buffer is on the stack unless the names are unusually long.
+        byte[]? rented = length > 1024 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> input = rented ?? stackalloc byte[1024];
+        var position = 0;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(input[position..], leaf.IssuerNameBytes.Length);
+        position += 4;
+        leaf.IssuerNameBytes.CopyTo(input[position..]);
+        position += leaf.IssuerNameBytes.Length;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(input[position..], leaf.AuthorityKeyId.Length);
+        position += 4;
+        leaf.AuthorityKeyId.CopyTo(input[position..]);
+        position += leaf.AuthorityKeyId.Length;
         IEnumerable<CertificateInfo> others = all.Count <= 2 ? all.Skip(1) : all.Skip(1).OrderBy(c => c.Sha256Fingerprint, StringComparer.Ordinal);
         foreach (var other in others)
         {
-            hash.AppendData(other.Sha256);
+            other.Sha256.CopyTo(input[position..]);
+            position += SHA256.HashSizeInBytes;
         }
 
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        hash.GetHashAndReset(digest);
+        SHA256.HashData(input[..position], digest);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+
         return new ContentKey(digest);
     }
 
@@ -404,6 +422,19 @@ internal sealed class ChainVerifier
         public IReadOnlyList<ElementResult> Above { get; }
 
         public byte[]? IssuerKey { get; }
+
+        /// <summary>
+        /// The findings for a leaf below this path do not depend on the leaf: the leaf raised nothing, the build found
+        /// its issuer, and nothing is wrong beyond signatures above the leaf, a missing issuer or an untrusted root,
+        /// whose messages name only certificates of the path. Then <see cref="LastFindings"/> answers for every leaf
+        /// whose signature verifies, without formatting the same messages again.
+        /// </summary>
+        public bool FindingsIgnoreLeaf =>
+            Above.Count > 0
+            && LeafFlags == X509ChainStatusFlags.NoError
+            && (Flags & ~(X509ChainStatusFlags.NotSignatureValid | UntrustedFlags)) == X509ChainStatusFlags.NoError;
+
+        public IReadOnlyList<CertificateFinding>? LastFindings => lastFindings;
 
         /// <summary>
         /// <paramref name="findings"/>, or the equal list handed out before: most answers for a path do not name the

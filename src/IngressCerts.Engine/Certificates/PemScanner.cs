@@ -85,36 +85,6 @@ internal static class PemScanner
         return new PemScan(blocks, broken);
     }
 
-    /// <summary>
-    /// Decodes a block's base64 body, skipping RFC 1421 header lines (they hold a colon, which
-    /// base64 never does). Returns null for a body that is not base64. The caller owns the
-    /// returned buffer and wipes it when it held a key.
-    /// </summary>
-    public static byte[]? Decode(ReadOnlySpan<byte> data, PemBlock block)
-    {
-        var content = data[block.ContentStart..block.ContentEnd];
-        if (IsPlainBase64Body(content))
-        {
-            var buffer = new byte[Base64.GetMaxDecodedFromUtf8Length(content.Length)];
-            if (!TryDecodePlain(content, buffer, out var written))
-            {
-                CryptographicOperations.ZeroMemory(buffer);
-                return null;
-            }
-
-            if (written == buffer.Length)
-            {
-                return buffer;
-            }
-
-            var exact = buffer.AsSpan(0, written).ToArray();
-            CryptographicOperations.ZeroMemory(buffer);
-            return exact;
-        }
-
-        return DecodeWithHeaders(content);
-    }
-
     /// <summary>The most bytes <see cref="TryDecode"/> may write for <paramref name="block"/>.</summary>
     public static int MaxDecodedLength(PemBlock block) => Base64.GetMaxDecodedFromUtf8Length(block.ContentEnd - block.ContentStart);
 
@@ -139,6 +109,7 @@ internal static class PemScanner
 
         decoded.CopyTo(destination);
         written = decoded.Length;
+        CryptographicOperations.ZeroMemory(decoded); // it may have held a key
         return true;
     }
 

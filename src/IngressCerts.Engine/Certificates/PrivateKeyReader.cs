@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Math.EC.Rfc8032;
@@ -110,13 +111,19 @@ internal static class PrivateKeyReader
             return Fail(FindingIds.UnsupportedKey, $"{source} holds a key in an unsupported format ({found.Label}); use PKCS#8 (PRIVATE KEY)");
         }
 
-        var der = PemScanner.Decode(data, found);
-        if (der is null)
+        // Decoded into a pooled buffer (a scan reads thousands of keys), wiped before it goes back.
+        var buffer = ArrayPool<byte>.Shared.Rent(PemScanner.MaxDecodedLength(found));
+        try
         {
-            return Fail(FindingIds.UndecodableKey, $"{source}: the {found.Label} block is not valid base64");
+            return PemScanner.TryDecode(data, found, buffer, out var written)
+                ? ReadFormat(buffer.AsMemory(0, written), format, source, keepPkcs8)
+                : Fail(FindingIds.UndecodableKey, $"{source}: the {found.Label} block is not valid base64");
         }
-
-        return ReadFormat(der, format, source, keepPkcs8);
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static PrivateKeyReadResult ReadDer(byte[] der, string source, bool keepPkcs8)
@@ -140,17 +147,20 @@ internal static class PrivateKeyReader
             format = KeyFormat.Unsupported;
         }
 
-        if (format == KeyFormat.Unsupported)
+        try
+        {
+            return format == KeyFormat.Unsupported
+                ? Fail(FindingIds.UndecodableKey, $"{source} is neither a PEM private key nor a DER one")
+                : ReadFormat(der, format, source, keepPkcs8);
+        }
+        finally
         {
             CryptographicOperations.ZeroMemory(der);
-            return Fail(FindingIds.UndecodableKey, $"{source} is neither a PEM private key nor a DER one");
         }
-
-        return ReadFormat(der, format, source, keepPkcs8);
     }
 
-    /// <summary>Reads <paramref name="der"/> (owned: wiped here) as a key of the given format.</summary>
-    private static PrivateKeyReadResult ReadFormat(byte[] der, KeyFormat format, string source, bool keepPkcs8)
+    /// <summary>Reads <paramref name="der"/> as a key of the given format; the caller wipes it.</summary>
+    private static PrivateKeyReadResult ReadFormat(ReadOnlyMemory<byte> der, KeyFormat format, string source, bool keepPkcs8)
     {
         try
         {
@@ -173,13 +183,13 @@ internal static class PrivateKeyReader
             byte[]? pkcs8 = null;
             if (publicKey is null || (keepPkcs8 && format != KeyFormat.Pkcs8))
             {
-                using var key = ImportIntoPlatform(der, format, publicKey?.Algorithm);
+                using var key = ImportIntoPlatform(der.Span, format, publicKey?.Algorithm);
                 publicKey ??= key is RSA rsa ? PublicKeyIdentity.FromRsa(rsa) : PublicKeyIdentity.FromEcdsa((ECDsa)key);
                 pkcs8 = keepPkcs8 ? key.ExportPkcs8PrivateKey() : null;
             }
             else if (keepPkcs8)
             {
-                pkcs8 = (byte[])der.Clone();
+                pkcs8 = der.ToArray();
             }
 
             return Success(publicKey, pkcs8);
@@ -189,13 +199,9 @@ internal static class PrivateKeyReader
             // The exception's text is not passed on: it is generic, and nothing of the key belongs in a message.
             return Fail(FindingIds.UndecodableKey, $"{source} is not a readable {Describe(format)} private key");
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(der);
-        }
     }
 
-    private static AsymmetricAlgorithm ImportIntoPlatform(byte[] der, KeyFormat format, KeyAlgorithm? algorithm)
+    private static AsymmetricAlgorithm ImportIntoPlatform(ReadOnlySpan<byte> der, KeyFormat format, KeyAlgorithm? algorithm)
     {
         if (format == KeyFormat.Pkcs1 || algorithm == KeyAlgorithm.RSA || (format == KeyFormat.Pkcs8 && Pkcs8Algorithm(der) == PublicKeyIdentity.RsaOid))
         {
@@ -285,7 +291,7 @@ internal static class PrivateKeyReader
     }
 
     /// <summary>PrivateKeyInfo ::= SEQUENCE { version, AlgorithmIdentifier { OID, params }, OCTET STRING privateKey, ... }</summary>
-    private static (PublicKeyIdentity? PublicKey, (string Id, string Message)? Problem) FromPkcs8(byte[] der, string source)
+    private static (PublicKeyIdentity? PublicKey, (string Id, string Message)? Problem) FromPkcs8(ReadOnlyMemory<byte> der, string source)
     {
         var sequence = new AsnReader(der, AsnEncodingRules.BER).ReadSequence();
         sequence.ReadIntegerBytes();
@@ -330,11 +336,14 @@ internal static class PrivateKeyReader
         }
     }
 
-    private static string? Pkcs8Algorithm(byte[] der)
+    private static string? Pkcs8Algorithm(ReadOnlySpan<byte> der)
     {
-        var sequence = new AsnReader(der, AsnEncodingRules.BER).ReadSequence();
-        sequence.ReadIntegerBytes();
-        return sequence.ReadSequence().ReadObjectIdentifier();
+        AsnDecoder.ReadSequence(der, AsnEncodingRules.BER, out var offset, out var length, out _);
+        var content = der.Slice(offset, length);
+        AsnDecoder.ReadIntegerBytes(content, AsnEncodingRules.BER, out var consumed);
+        content = content[consumed..];
+        AsnDecoder.ReadSequence(content, AsnEncodingRules.BER, out offset, out length, out _);
+        return AsnDecoder.ReadObjectIdentifier(content.Slice(offset, length), AsnEncodingRules.BER, out _);
     }
 
     private static PrivateKeyReadResult Success(PublicKeyIdentity publicKey, byte[]? pkcs8) => PrivateKeyReadResult.Read(publicKey, pkcs8);

@@ -114,7 +114,7 @@ public sealed class ReferenceEvaluator
             DaysRemaining = facts?.DaysRemaining,
             Thumbprint = facts?.Thumbprint,
             Sha256Fingerprint = facts?.Sha256Fingerprint,
-            KeyAlgorithm = facts?.KeyAlgorithm.ToString(),
+            KeyAlgorithm = facts is null ? null : KeyAlgorithmName(facts.KeyAlgorithm),
             KeySize = facts?.KeySize,
             SignatureAlgorithm = facts?.SignatureAlgorithm,
             ChainLength = facts?.ChainLength ?? 0,
@@ -122,4 +122,13 @@ public sealed class ReferenceEvaluator
             Facts = facts,
         };
     }
+
+    // Enum.ToString boxes the value, for every result of a scan.
+    private static string KeyAlgorithmName(KeyAlgorithm algorithm) => algorithm switch
+    {
+        KeyAlgorithm.RSA => nameof(KeyAlgorithm.RSA),
+        KeyAlgorithm.ECDSA => nameof(KeyAlgorithm.ECDSA),
+        KeyAlgorithm.Ed25519 => nameof(KeyAlgorithm.Ed25519),
+        _ => algorithm.ToString(),
+    };
 }

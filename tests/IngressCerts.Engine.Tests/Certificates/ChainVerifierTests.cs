@@ -59,6 +59,12 @@ public sealed class ChainVerifierTests
         }
 
         Assert.Equal(1, verifier.FullBuilds);
+
+        // From the third leaf on, the path's findings are handed out as they are; a forged leaf still gets its own.
+        using var forged = Leaf("forged.example.com");
+        using var broken = TestPki.WithBrokenSignature(forged.Certificate);
+        var forgedFindings = AssertSameAsFullBuild(verifier, TestPki.Pem(broken, Intermediate.Certificate, Root.Certificate), []);
+        Assert.Contains(forgedFindings, f => f.Id == FindingIds.BadSignature);
     }
 
     [Fact]
