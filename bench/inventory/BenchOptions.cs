@@ -16,12 +16,19 @@ internal sealed record BenchOptions
     /// </summary>
     public int Certificates { get; init; } = 8;
 
+    /// <summary>
+    /// RSA-2048 root and intermediate, so that every leaf carries an RSA signature, as from Let's Encrypt's R10/R11
+    /// (cert-manager's default RSA keys) and most public CAs; by default the whole fleet is ECDSA P-256.
+    /// </summary>
+    public bool RsaIssuer { get; init; }
+
     /// <summary>The seeding options these settings describe.</summary>
     public IngressCerts.TestServer.Seeding.BulkSeedOptions Seed => new()
     {
         Namespaces = Namespaces,
         IngressesPerNamespace = IngressesPerNamespace,
         CertificatePoolSize = Certificates == 0 ? References : Math.Min(Certificates, References),
+        RsaIssuer = RsaIssuer,
     };
 
     /// <summary>Measured runs (after one warm-up) of the inventory and the raw fetch; the median is reported.</summary>
@@ -62,6 +69,7 @@ internal sealed record BenchOptions
           --namespaces N         namespaces in the fleet (1000)
           --per-namespace N      Ingresses (each with its TLS Secret) per namespace (10)
           --certificates N       distinct leaf certificates, reused round-robin (8); 0: one per Secret
+          --issuer ecdsa|rsa     key type of the root and intermediate, so of the leaves' signatures (ecdsa)
           --runs N               measured runs of inventory and raw fetch, after one warm-up (3)
           --naive-runs N         measured runs of the naive baseline (3; 0 skips it)
           --kubectl-runs N       measured runs of kubectl, after filling its discovery cache (1; 0 skips it)
@@ -73,7 +81,7 @@ internal sealed record BenchOptions
           --json PATH            also write every figure as JSON
           --skip-pwsh | --skip-kubectl | --skip-naive | --skip-breakdown
 
-        IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N] [--certificates N]
+        IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N] [--certificates N] [--issuer ecdsa|rsa]
           only the seeded server, for profiling a client by hand; prints READY URL KUBECONFIG, stops when stdin closes
         IngressCerts.Bench.Inventory child inventory|raw KUBECONFIG RUNS
           one measured client process (what the bench starts itself); prints RESULT {json}
@@ -97,6 +105,12 @@ internal sealed record BenchOptions
                 "--namespaces" => o with { Namespaces = NextInt(1) },
                 "--per-namespace" => o with { IngressesPerNamespace = NextInt(1) },
                 "--certificates" => o with { Certificates = NextInt(0) },
+                "--issuer" => o with { RsaIssuer = Next() switch
+                {
+                    "rsa" => true,
+                    "ecdsa" => false,
+                    var other => throw new ArgumentException($"--issuer is rsa or ecdsa, not {other}"),
+                } },
                 "--runs" => o with { Runs = NextInt(1) },
                 "--naive-runs" => o with { NaiveRuns = NextInt(0) },
                 "--kubectl-runs" => o with { KubectlRuns = NextInt(0) },

@@ -70,7 +70,7 @@ internal sealed class Report(BenchOptions options)
         var raw = Get("raw");
         var inventory = Get("inventory");
         w.WriteLine();
-        w.WriteLine($"Inventory benchmark: {N:N0} Ingresses and {N:N0} TLS Secrets in {options.Namespaces:N0} namespaces, {options.Seed.CertificatePoolSize:N0} distinct leaf certificates " +
+        w.WriteLine($"Inventory benchmark: {N:N0} Ingresses and {N:N0} TLS Secrets in {options.Namespaces:N0} namespaces, {options.Seed.CertificatePoolSize:N0} distinct leaf certificates signed with {(options.RsaIssuer ? "RSA-2048" : "ECDSA P-256")} " +
             $"({SeededObjects:N0} objects seeded in {SeedMs / 1000:0.0} s); {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         if (LoadAtStart is not null)
         {
@@ -234,7 +234,7 @@ internal sealed class Report(BenchOptions options)
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var document = new
         {
-            fleet = new { namespaces = options.Namespaces, ingresses = N, tlsSecrets = N, distinctCertificates = options.Seed.CertificatePoolSize, seededObjects = SeededObjects, seedMs = SeedMs },
+            fleet = new { namespaces = options.Namespaces, ingresses = N, tlsSecrets = N, distinctCertificates = options.Seed.CertificatePoolSize, issuerKey = options.RsaIssuer ? "RSA-2048" : "ECDSA P-256", seededObjects = SeededObjects, seedMs = SeedMs },
             machine = new { cores = Environment.ProcessorCount, runtime = Environment.Version.ToString(), os = Environment.OSVersion.ToString() },
             statuses = Statuses,
             loadAverage = new { start = LoadAtStart, end = LoadAtEnd },

@@ -227,6 +227,10 @@ public sealed class ClusterScanner
         {
             var (secret, refs, first) = work[i];
             var parsed = _evaluator.Parse(ToLookup(secret));
+
+            // The page stays alive until its last Secret is done; its parsed Secrets' bytes need not (a collection
+            // meanwhile would promote them).
+            secret.Data = null;
             for (var r = 0; r < refs.Count; r++)
             {
                 slots[first + r] = _evaluator.Evaluate(refs[r], parsed);

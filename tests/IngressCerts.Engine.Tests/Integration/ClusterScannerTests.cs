@@ -83,19 +83,25 @@ public sealed class ClusterScannerTests
     }
 
     [ServerOnlyFact]
-    public async Task A_fleet_of_distinct_leaves_gets_a_full_answer_for_every_leaf()
+    public Task A_fleet_of_distinct_leaves_gets_a_full_answer_for_every_leaf() => AssertDistinctFleetAsync(rsaIssuer: false);
+
+    [ServerOnlyFact]
+    public Task A_fleet_of_distinct_RSA_signed_leaves_gets_a_full_answer_for_every_leaf() => AssertDistinctFleetAsync(rsaIssuer: true);
+
+    private static async Task AssertDistinctFleetAsync(bool rsaIssuer)
     {
         // One certificate and key per Secret, all from one issuing CA, as cert-manager fleets are: the chain of most
         // leaves is answered from the first leaf's build plus their own signature check, and must say what a full
         // build says: the fleet's root is neither in tls.crt nor trusted here, so each chain is incomplete.
         await using var cluster = await TestCluster.StartAsync();
         var server = cluster.RequireServer();
-        server.SeedIngressFleet(new TestServer.Seeding.BulkSeedOptions { Namespaces = 3, IngressesPerNamespace = 100, CertificatePoolSize = 300 });
+        server.SeedIngressFleet(new TestServer.Seeding.BulkSeedOptions { Namespaces = 3, IngressesPerNamespace = 100, CertificatePoolSize = 300, RsaIssuer = rsaIssuer });
         var connection = cluster.Connect();
 
         var results = await ScanAsync(connection, null);
 
         Assert.Equal(300, results.Count);
+        Assert.All(results, r => Assert.Equal(rsaIssuer ? "sha256RSA" : "sha256ECDSA", r.SignatureAlgorithm));
         Assert.Equal(300, results.Select(r => r.Thumbprint).Distinct().Count());
         Assert.All(results, r =>
         {

@@ -17,6 +17,13 @@ public sealed record BulkSeedOptions
     /// </summary>
     public int CertificatePoolSize { get; init; } = 8;
 
+    /// <summary>
+    /// The root and the intermediate have RSA-2048 keys, so leaves carry RSA signatures (as Let's Encrypt's R10/R11
+    /// and most public CAs sign); otherwise all keys are ECDSA P-256. Leaf keys stay ECDSA either way, which keeps
+    /// generating thousands of them fast.
+    /// </summary>
+    public bool RsaIssuer { get; init; }
+
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string> { ["ingresscerts.test/fleet"] = "true" };
 }
 
@@ -30,7 +37,7 @@ public static class BulkSeed
     public static IEnumerable<JsonObject> IngressesWithTlsSecrets(BulkSeedOptions? options = null)
     {
         options ??= new BulkSeedOptions();
-        var pool = FleetCertificates.Create(Math.Max(1, options.CertificatePoolSize)).Entries;
+        var pool = FleetCertificates.Create(Math.Max(1, options.CertificatePoolSize), options.RsaIssuer).Entries;
         var index = 0;
         for (var n = 0; n < options.Namespaces; n++)
         {

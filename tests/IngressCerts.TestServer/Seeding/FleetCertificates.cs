@@ -8,7 +8,7 @@ namespace IngressCerts.TestServer.Seeding;
 /// Certificates for generated fleets, made at run time (nothing is committed): a root CA, an
 /// intermediate, and leaves that expire 1, 2, 3 ... days from now (600 days at most, then again from 1). A secret holds the leaf+intermediate
 /// chain, the root as ca.crt and the leaf key, about 3.5 KB of base64 like a cert-manager secret.
-/// ECDSA keeps generation fast.
+/// Leaf keys are ECDSA, which keeps generation fast; the issuers are ECDSA P-256 or, on request, RSA-2048.
 /// </summary>
 internal sealed class FleetCertificates
 {
@@ -16,21 +16,26 @@ internal sealed class FleetCertificates
 
     public IReadOnlyList<Entry> Entries { get; }
 
-    public static FleetCertificates Create(int size)
+    /// <param name="size">Leaves to make.</param>
+    /// <param name="rsaIssuer">RSA-2048 root and intermediate (leaves then carry RSA signatures); otherwise ECDSA P-256.</param>
+    public static FleetCertificates Create(int size, bool rsaIssuer = false)
     {
         var now = DateTimeOffset.UtcNow;
-        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var rootRequest = new CertificateRequest("CN=IngressCerts Fleet Root, O=IngressCerts Tests", rootKey, HashAlgorithmName.SHA256);
+        using AsymmetricAlgorithm rootKey = rsaIssuer ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var rootRequest = Request("CN=IngressCerts Fleet Root, O=IngressCerts Tests", rootKey);
         rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         using var root = rootRequest.CreateSelfSigned(now.AddDays(-60), now.AddYears(5));
 
-        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var intermediateRequest = new CertificateRequest("CN=IngressCerts Fleet Issuing CA, O=IngressCerts Tests", intermediateKey, HashAlgorithmName.SHA256);
+        using AsymmetricAlgorithm intermediateKey = rsaIssuer ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var intermediateRequest = Request("CN=IngressCerts Fleet Issuing CA, O=IngressCerts Tests", intermediateKey);
         intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         intermediateRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         using var intermediatePublic = intermediateRequest.Create(root, now.AddDays(-60), now.AddYears(2), Serial());
-        using var intermediate = intermediatePublic.CopyWithPrivateKey(intermediateKey);
+        using var intermediate = intermediateKey is RSA rsa ? intermediatePublic.CopyWithPrivateKey(rsa) : intermediatePublic.CopyWithPrivateKey((ECDsa)intermediateKey);
+        var signer = intermediateKey is RSA rsaSigner
+            ? X509SignatureGenerator.CreateForRSA(rsaSigner, RSASignaturePadding.Pkcs1)
+            : X509SignatureGenerator.CreateForECDsa((ECDsa)intermediateKey);
 
         var entries = new List<Entry>(size);
         for (var i = 0; i < size; i++)
@@ -44,7 +49,7 @@ internal sealed class FleetCertificates
             leafRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
             leafRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
             leafRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-            using var leaf = leafRequest.Create(intermediate, now.AddDays(-30), now.AddDays(1 + (i % 600)), Serial());
+            using var leaf = leafRequest.Create(intermediate.SubjectName, signer, now.AddDays(-30), now.AddDays(1 + (i % 600)), Serial());
             entries.Add(new Entry(
                 Base64(leaf.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n"),
                 Base64(leafKey.ExportPkcs8PrivateKeyPem() + "\n"),
@@ -52,6 +57,10 @@ internal sealed class FleetCertificates
         }
         return new FleetCertificates(entries);
     }
+
+    private static CertificateRequest Request(string subject, AsymmetricAlgorithm key) => key is RSA rsa
+        ? new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+        : new CertificateRequest(subject, (ECDsa)key, HashAlgorithmName.SHA256);
 
     private static byte[] Serial()
     {

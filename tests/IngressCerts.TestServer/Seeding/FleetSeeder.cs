@@ -16,7 +16,7 @@ internal sealed class FleetSeeder(ObjectStore store, ObjectSeeder seeder, System
 {
     public int Seed(BulkSeedOptions options)
     {
-        var pool = FleetCertificates.Create(Math.Max(1, options.CertificatePoolSize)).Entries
+        var pool = FleetCertificates.Create(Math.Max(1, options.CertificatePoolSize), options.RsaIssuer).Entries
             .Select(e => (Certificate: Quoted(e.Certificate), Key: Quoted(e.Key), Authority: Quoted(e.Authority)))
             .ToList();
         var labels = options.Labels.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
