@@ -40,7 +40,7 @@ internal sealed record BenchOptions
     public int KubectlRuns { get; init; } = 1;
 
     /// <summary>Runs inside each separate process (engine child, pwsh child); the first is the cold one.</summary>
-    public int ChildRuns { get; init; } = 5;
+    public int ChildRuns { get; init; } = 10;
 
     /// <summary>The built module's manifest (out/IngressCerts/IngressCerts.psd1); without it the cmdlet is not measured.</summary>
     public string? ModulePath { get; init; }
@@ -73,7 +73,7 @@ internal sealed record BenchOptions
           --runs N               measured runs of inventory and raw fetch, after one warm-up (3)
           --naive-runs N         measured runs of the naive baseline (3; 0 skips it)
           --kubectl-runs N       measured runs of kubectl, after filling its discovery cache (1; 0 skips it)
-          --child-runs N         runs inside each separate process, the first being cold (5)
+          --child-runs N         runs inside each separate process: 1 cold, 2-5 warm, 6+ steady (10)
           --module PATH          out/IngressCerts/IngressCerts.psd1: measure Get-IngressCertificate in a pwsh child
           --pwsh PATH            pwsh executable or pwsh.dll (default: `dotnet pwsh` in --repo)
           --repo PATH            repository root, for `dotnet pwsh` (default: found from the current directory)
