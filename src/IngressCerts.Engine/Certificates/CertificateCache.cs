@@ -12,6 +12,11 @@ namespace IngressCerts.Engine.Certificates;
 public sealed class CertificateCache
 {
     private readonly RecurrenceCache<CertificateInfo?> _byContent = new(capacity: 4096);
+
+    // Whole tls.crt and ca.crt values, per name and status (their findings' messages and severity depend on both): a
+    // copied wildcard Secret repeats its tls.crt, and every Secret of one issuer its ca.crt, byte for byte.
+    private readonly RecurrenceCache<CertificateFileContent> _crtFiles = new(capacity: 1024);
+    private readonly RecurrenceCache<CertificateFileContent> _caFiles = new(capacity: 1024);
     private int _read;
 
     /// <summary>How many certificates were read (decoded) so far, recurring ones counted until they were kept.</summary>
@@ -31,6 +36,34 @@ public sealed class CertificateCache
         var read = CertificateInfo.TryRead(der.ToArray(), hash.ToArray());
         Interlocked.Increment(ref _read);
         _byContent.Offer(key, read);
+        return read;
+    }
+
+    /// <summary>
+    /// What <see cref="CertificateFileReader.Read"/> says about <paramref name="data"/>, shared when the same bytes recur
+    /// under the same name: one hash of the value instead of a PEM scan, a base64 decode and a hash per certificate.
+    /// </summary>
+    internal CertificateFileContent GetOrReadFile(ReadOnlySpan<byte> data, string source, CertificateStatus problemStatus)
+    {
+        var files = (source, problemStatus) switch
+        {
+            (TlsSecretParser.CertificateDataKey, CertificateStatus.InvalidSecret) => _crtFiles,
+            (TlsSecretParser.CaDataKey, CertificateStatus.Valid) => _caFiles,
+            _ => null,
+        };
+        if (files is null)
+        {
+            return CertificateFileReader.Read(data, source, problemStatus, this);
+        }
+
+        var key = ContentKey.Of(data);
+        if (files.TryGet(key, out var known))
+        {
+            return known;
+        }
+
+        var read = CertificateFileReader.Read(data, source, problemStatus, this);
+        files.Offer(key, read);
         return read;
     }
 }

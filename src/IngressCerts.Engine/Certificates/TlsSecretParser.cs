@@ -35,7 +35,7 @@ public static class TlsSecretParser
         }
         else
         {
-            var content = CertificateFileReader.Read(tlsCrt, CertificateDataKey, CertificateStatus.InvalidSecret, cache);
+            var content = Read(tlsCrt, CertificateDataKey, CertificateStatus.InvalidSecret, cache);
             certificates = content.Certificates;
             problems.AddRange(content.Problems);
         }
@@ -60,7 +60,7 @@ public static class TlsSecretParser
         {
             // ca.crt only matters to controllers for client-certificate authentication; a broken one
             // does not stop the server certificate from being served, so it is a note.
-            var content = CertificateFileReader.Read(caCrt, CaDataKey, CertificateStatus.Valid, cache);
+            var content = Read(caCrt, CaDataKey, CertificateStatus.Valid, cache);
             caCertificates = content.Certificates;
             problems.AddRange(content.Problems.Select(p =>
                 p.Id == FindingIds.KeyInCertificateFile ? p : p with { Id = FindingIds.UnreadableCaCertificate }));
@@ -69,4 +69,7 @@ public static class TlsSecretParser
         var ordered = certificates.Count == 0 ? null : ChainOrdering.Order(certificates, key);
         return new ParsedTlsSecret(certificates, ordered, key, caCertificates, problems);
     }
+
+    private static CertificateFileContent Read(byte[] data, string source, CertificateStatus problemStatus, CertificateCache? cache) =>
+        cache is null ? CertificateFileReader.Read(data, source, problemStatus) : cache.GetOrReadFile(data, source, problemStatus);
 }
