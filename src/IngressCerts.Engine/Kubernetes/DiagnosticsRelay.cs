@@ -16,18 +16,24 @@ public static class DiagnosticsRelay
     /// <summary>Sends a message to the listener of the current flow, if any.</summary>
     public static void Write(string message) => s_current.Value?.Invoke(message);
 
+    /// <summary>
+    /// Sends one line an exec credential plugin wrote to stderr (sign-in prompts, warnings); blank lines are dropped.
+    /// The process's stderr reader runs in the flow that started the plugin, so the line reaches that cmdlet.
+    /// </summary>
+    public static void WritePluginMessage(string? line)
+    {
+        if (!string.IsNullOrWhiteSpace(line))
+        {
+            Write("exec credential plugin: " + line);
+        }
+    }
+
     /// <summary>Routes messages to <paramref name="sink"/> until the returned scope is disposed.</summary>
     public static IDisposable Route(Action<string> sink)
     {
         if (Interlocked.Exchange(ref s_subscribed, 1) == 0)
         {
-            KubernetesClientConfiguration.ExecStdError += (_, e) =>
-            {
-                if (!string.IsNullOrWhiteSpace(e.Data))
-                {
-                    s_current.Value?.Invoke("exec credential plugin: " + e.Data);
-                }
-            };
+            KubernetesClientConfiguration.ExecStdError += (_, e) => WritePluginMessage(e.Data);
         }
 
         var previous = s_current.Value;
