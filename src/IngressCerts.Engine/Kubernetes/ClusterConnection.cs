@@ -5,7 +5,9 @@ namespace IngressCerts.Engine.Kubernetes;
 /// <summary>A ready client for one cluster context, with the names errors and results report.</summary>
 public sealed class ClusterConnection
 {
-    internal ClusterConnection(IKubernetes client, string contextName, string clusterName, string userName, string server, RequestPolicyHandler policy, bool insecure, string defaultNamespace)
+    private readonly DateTimeOffset? _renewAfter;
+
+    internal ClusterConnection(IKubernetes client, string contextName, string clusterName, string userName, string server, RequestPolicyHandler policy, bool insecure, string defaultNamespace, DateTimeOffset? renewAfter = null)
     {
         Client = client;
         ContextName = contextName;
@@ -15,6 +17,7 @@ public sealed class ClusterConnection
         Policy = policy;
         SkipsTlsVerification = insecure;
         DefaultNamespace = defaultNamespace;
+        _renewAfter = renewAfter;
     }
 
     internal IKubernetes Client { get; }
@@ -35,6 +38,13 @@ public sealed class ClusterConnection
     public string DefaultNamespace { get; }
 
     internal RequestPolicyHandler Policy { get; }
+
+    /// <summary>
+    /// True once a client certificate from an exec credential plugin nears its expiry: the certificate is part of
+    /// the client's TLS set-up, so only a new connection (and a new run of the plugin) renews it. Tokens are renewed
+    /// in place and never make a connection stale.
+    /// </summary>
+    internal bool NeedsNewCredential(DateTimeOffset now) => _renewAfter is { } after && now >= after;
 
     /// <summary>HTTP requests sent through this connection so far (retries included).</summary>
     public long RequestCount => Policy.RequestCount;

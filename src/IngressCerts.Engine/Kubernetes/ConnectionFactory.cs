@@ -23,11 +23,16 @@ public sealed class ConnectionFactory
 
     private readonly Func<string, string?> _environment;
     private readonly string? _home;
+    private readonly TimeProvider _clock;
 
-    public ConnectionFactory(Func<string, string?>? environment = null, string? homeDirectory = null)
+    /// <param name="environment">Reads environment variables (KUBECONFIG, in-cluster variables); tests give their own.</param>
+    /// <param name="homeDirectory">Where ~/.kube/config is looked for.</param>
+    /// <param name="clock">Decides when an exec plugin's credential nears expiry; tests move it instead of waiting.</param>
+    public ConnectionFactory(Func<string, string?>? environment = null, string? homeDirectory = null, TimeProvider? clock = null)
     {
         _environment = environment ?? Environment.GetEnvironmentVariable;
         _home = homeDirectory ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        _clock = clock ?? TimeProvider.System;
     }
 
     /// <summary>Context names from the kubeconfig files in effect (for tab completion and wildcards).</summary>
@@ -122,7 +127,7 @@ public sealed class ConnectionFactory
     private ClusterConnection ConnectWithKubeConfig(IReadOnlyList<string> files, string? context)
     {
         string key = string.Join('\n', files.Select(f => f + "@" + File.GetLastWriteTimeUtc(f).Ticks)) + "\ncontext=" + context;
-        if (_cache.TryGetValue(key, out var cached))
+        if (_cache.TryGetValue(key, out var cached) && !cached.NeedsNewCredential(_clock.GetUtcNow()))
         {
             return cached;
         }
@@ -141,10 +146,31 @@ public sealed class ConnectionFactory
                 KubeErrorKind.ContextNotFound,
                 $"The context '{contextName}' is not in the kubeconfig ({string.Join(", ", files)}).");
 
-        KubernetesClientConfiguration config;
+        ClusterConnection connection;
         try
         {
-            config = KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeConfig, contextName);
+            var exec = TakeExecPlugin(kubeConfig, ctx);
+            ExecCredential? execCredential = null;
+            if (exec is not null)
+            {
+                execCredential = ExecCredentialPlugin.RunAsync(exec.Plugin, CancellationToken.None).GetAwaiter().GetResult();
+                UseCredential(exec.Credentials, execCredential);
+            }
+
+            var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeConfig, contextName);
+            if (exec is not null && execCredential!.Token is not null)
+            {
+                config.TokenProvider = new ExecTokenCache(execCredential, ct => ExecCredentialPlugin.RunAsync(exec.Plugin, ct), _clock);
+            }
+
+            // A client certificate from the plugin sits in the client's TLS handler, which cannot swap it: the
+            // connection is rebuilt (running the plugin again) once the certificate nears its expiry.
+            DateTimeOffset? renewAfter = execCredential is { HasClientCertificate: true, Expires: { } expires }
+                ? expires - ExecTokenCache.RenewalMargin
+                : null;
+
+            // Inside the try: the client reads the client certificate and key here, and bad ones are bad input.
+            connection = Build(config, contextName, ctx.ContextDetails?.Cluster ?? contextName, ctx.ContextDetails?.User ?? "(none)", renewAfter);
         }
         catch (Exception ex) when (ex is KubeConfigException or ArgumentException or FormatException or CryptographicException or IOException)
         {
@@ -154,9 +180,45 @@ public sealed class ConnectionFactory
                 ex);
         }
 
-        var connection = Build(config, contextName, ctx.ContextDetails?.Cluster ?? contextName, ctx.ContextDetails?.User ?? "(none)");
-        return _cache.GetOrAdd(key, connection);
+        return _cache.AddOrUpdate(key, connection, (_, existing) => existing.NeedsNewCredential(_clock.GetUtcNow()) ? connection : existing);
     }
+
+    /// <summary>The context's user entry and its exec plugin, if it has one.</summary>
+    private sealed record ExecUser(UserCredentials Credentials, ExternalExecution Plugin);
+
+    /// <summary>
+    /// Detaches the exec plugin from the context's user so that the client library does not run it while building
+    /// the configuration: its own token provider would then run it a second time for the first request, and each
+    /// run of a cloud CLI costs seconds. The configuration was loaded for this connection alone, so changing it is
+    /// safe. The user is found as the library finds it (names compared ignoring case).
+    /// </summary>
+    private static ExecUser? TakeExecPlugin(K8SConfiguration kubeConfig, Context ctx)
+    {
+        string? userName = ctx.ContextDetails?.User;
+        if (string.IsNullOrWhiteSpace(userName))
+        {
+            return null;
+        }
+
+        var credentials = kubeConfig.Users?.FirstOrDefault(u => string.Equals(u.Name, userName, StringComparison.OrdinalIgnoreCase))?.UserCredentials;
+        if (credentials?.ExternalExecution is not { } plugin)
+        {
+            return null;
+        }
+
+        credentials.ExternalExecution = null;
+        return new ExecUser(credentials, plugin);
+    }
+
+    /// <summary>Puts the plugin's answer where the library applies it, with the precedence the library gives exec credentials.</summary>
+    private static void UseCredential(UserCredentials credentials, ExecCredential credential)
+    {
+        credentials.Token = credential.Token;
+        credentials.ClientCertificateData = credential.HasClientCertificate ? Base64(credential.ClientCertificatePem!) : null;
+        credentials.ClientKeyData = credential.HasClientCertificate ? Base64(credential.ClientKeyPem!) : null;
+    }
+
+    private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
     /// <summary>Loads and merges kubeconfig files as kubectl does: the first file to define a name wins.</summary>
     private static K8SConfiguration LoadKubeConfig(IReadOnlyList<string> files)
@@ -225,12 +287,12 @@ public sealed class ConnectionFactory
         }
     }
 
-    private static ClusterConnection Build(KubernetesClientConfiguration config, string context, string cluster, string user)
+    private static ClusterConnection Build(KubernetesClientConfiguration config, string context, string cluster, string user, DateTimeOffset? renewAfter = null)
     {
         var policy = new RequestPolicyHandler();
         var client = new k8s.Kubernetes(config, policy);
         string defaultNamespace = string.IsNullOrEmpty(config.Namespace) ? "default" : config.Namespace;
-        return new ClusterConnection(client, context, cluster, user, config.Host ?? string.Empty, policy, config.SkipTlsVerify, defaultNamespace);
+        return new ClusterConnection(client, context, cluster, user, config.Host ?? string.Empty, policy, config.SkipTlsVerify, defaultNamespace, renewAfter);
     }
 
     private static string Hash(string? secret) =>

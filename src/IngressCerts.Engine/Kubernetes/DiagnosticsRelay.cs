@@ -1,17 +1,14 @@
-using k8s;
-
 namespace IngressCerts.Engine.Kubernetes;
 
 /// <summary>
 /// Sends diagnostics that arise deep inside shared objects (a cached connection's retry handler; what kubeconfig
-/// exec credential plugins such as kubelogin or aws eks get-token write to stderr, which the client library reports
-/// through one static event) to whoever listens in the current async flow: in PowerShell, the verbose stream of
-/// the cmdlet whose request caused them.
+/// exec credential plugins such as kubelogin or aws eks get-token write to stderr, when a connection's token is
+/// renewed during some later request) to whoever listens in the current async flow: in PowerShell, the verbose
+/// stream of the cmdlet whose request caused them.
 /// </summary>
 public static class DiagnosticsRelay
 {
     private static readonly AsyncLocal<Action<string>?> s_current = new();
-    private static int s_subscribed;
 
     /// <summary>Sends a message to the listener of the current flow, if any.</summary>
     public static void Write(string message) => s_current.Value?.Invoke(message);
@@ -31,11 +28,6 @@ public static class DiagnosticsRelay
     /// <summary>Routes messages to <paramref name="sink"/> until the returned scope is disposed.</summary>
     public static IDisposable Route(Action<string> sink)
     {
-        if (Interlocked.Exchange(ref s_subscribed, 1) == 0)
-        {
-            KubernetesClientConfiguration.ExecStdError += (_, e) => WritePluginMessage(e.Data);
-        }
-
         var previous = s_current.Value;
         s_current.Value = sink;
         return new Scope(previous);
