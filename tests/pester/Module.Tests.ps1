@@ -89,17 +89,37 @@ Describe 'Exec credential plugins' -Skip:([bool]$env:INGRESSCERTS_TEST_KUBECONFI
     BeforeAll { $server = Start-KubeTestServer -ContextName 'exec' }
     AfterAll { Stop-KubeTestServer $server }
 
-    It 'authenticates through the plugin and sends its stderr to the verbose stream' {
+    BeforeEach {
+        # The plugin counts its runs in a file: each run of a real one (az, aws, gcloud) costs seconds.
         $text = Get-Content $server.KubeConfig -Raw
         $token = [regex]::Match($text, 'token:\s*(\S+)').Groups[1].Value.Trim('"')
+        $runs = Join-Path $TestDrive "runs-$([guid]::NewGuid().ToString('N'))"
         $plugin = Join-Path $TestDrive 'plugin.sh'
-        Set-Content $plugin "#!/bin/sh`necho 'signing in as test user' >&2`necho '{`"apiVersion`":`"client.authentication.k8s.io/v1beta1`",`"kind`":`"ExecCredential`",`"status`":{`"token`":`"$token`"}}'`n"
+        Set-Content $plugin "#!/bin/sh`necho run >> '$runs'`necho 'signing in as test user' >&2`necho '{`"apiVersion`":`"client.authentication.k8s.io/v1beta1`",`"kind`":`"ExecCredential`",`"status`":{`"token`":`"$token`"}}'`n"
         chmod +x $plugin
         $exec = $text -replace '(?s)  user:\s*\n\s*token: \S+', "  user:`n    exec:`n      apiVersion: client.authentication.k8s.io/v1beta1`n      command: $plugin`n      interactiveMode: Never"
-        $kc = Join-Path $TestDrive 'exec.kubeconfig'
+        $kc = Join-Path $TestDrive "exec-$([guid]::NewGuid().ToString('N')).kubeconfig"
         Set-Content $kc $exec
+    }
+
+    It 'authenticates through the plugin and sends its stderr to the verbose stream' {
         $verbose = Get-IngressCertificate -KubeConfigPath $kc -AllNamespaces -Verbose -ErrorAction Stop 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         ($verbose.Message -join "`n") | Should -Match 'exec credential plugin: signing in as test user'
+    }
+
+    It 'runs the plugin once for a whole scan, and not again for the next cmdlet in the session' {
+        Get-IngressCertificate -KubeConfigPath $kc -AllNamespaces -ErrorAction Stop | Out-Null
+        @(Get-Content $runs).Count | Should -Be 1
+        Get-IngressCertificate -KubeConfigPath $kc -AllNamespaces -ErrorAction Stop | Out-Null
+        @(Get-Content $runs).Count | Should -Be 1
+    }
+
+    It 'reports a failing plugin as one clear error, without a stack trace' {
+        Set-Content $plugin "#!/bin/sh`necho 'sign-in refused' >&2`nexit 4`n"
+        $err = { Get-IngressCertificate -KubeConfigPath $kc -AllNamespaces -ErrorAction Stop } |
+            Should -Throw -ErrorId 'KubeConfigInvalid,IngressCerts.Commands.GetIngressCertificateCommand' -PassThru
+        $err.Exception.Message | Should -Match "The kubeconfig context 'exec' cannot be used: .* failed with exit code 4"
+        $err.Exception.Message | Should -Not -Match '\n'
     }
 }
 
