@@ -33,7 +33,7 @@ public sealed class CertificateCache
             return known;
         }
 
-        var read = CertificateInfo.TryRead(der.ToArray(), hash.ToArray());
+        var read = CertificateInfo.TryReadCopy(der, hash.ToArray());
         Interlocked.Increment(ref _read);
         _byContent.Offer(key, read);
         return read;

@@ -134,7 +134,7 @@ internal static class CertificateFileReader
             }
 
             var der = buffer.AsSpan(0, written);
-            return cache is null ? CertificateInfo.TryRead(der.ToArray()) : cache.GetOrRead(der);
+            return cache is null ? CertificateInfo.TryReadCopy(der) : cache.GetOrRead(der);
         }
         finally
         {

@@ -120,6 +120,22 @@ internal sealed class CertificateInfo
         }
     }
 
+    /// <summary>
+    /// <see cref="TryRead(byte[], byte[])"/> on a copy of <paramref name="der"/>, which is wiped when it is no certificate:
+    /// what was decoded from a CERTIFICATE block may be a key pasted under that label.
+    /// </summary>
+    internal static CertificateInfo? TryReadCopy(ReadOnlySpan<byte> der, byte[]? sha256 = null)
+    {
+        var copy = der.ToArray();
+        var read = TryRead(copy, sha256);
+        if (read is null)
+        {
+            CryptographicOperations.ZeroMemory(copy);
+        }
+
+        return read;
+    }
+
     /// <summary>The platform's certificate object, made on first use; shared, never to be disposed by callers.</summary>
     /// <exception cref="CryptographicException">The platform cannot read a certificate the managed reader could.</exception>
     public X509Certificate2 Certificate

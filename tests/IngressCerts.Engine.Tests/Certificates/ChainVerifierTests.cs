@@ -68,6 +68,58 @@ public sealed class ChainVerifierTests
     }
 
     [Fact]
+    public void Leaves_below_an_issuer_that_is_no_CA_each_get_an_invalid_chain_naming_them()
+    {
+        // The path is shared, but its finding names the leaf: it must not be handed on to the next leaf as it is.
+        using var notCa = TestPki.Issue(new CertSpec { CommonName = "Not A CA", NotBefore = TestPki.Now.AddYears(-1), NotAfter = TestPki.Now.AddYears(2) }, Root);
+        var verifier = new ChainVerifier([Root.Certificate], TestPki.Now);
+        for (var i = 0; i < 4; i++)
+        {
+            using var leaf = TestPki.Leaf(notCa, $"below-{i}.example.com");
+            var findings = AssertSameAsFullBuild(verifier, TestPki.Pem(leaf, notCa), [Root.Certificate]);
+            Assert.Contains(findings, f => f.Id == FindingIds.InvalidChain && f.Message.Contains($"'below-{i}.example.com'", StringComparison.Ordinal));
+        }
+
+        Assert.True(verifier.FullBuilds < 4, $"the shortcut was not taken ({verifier.FullBuilds} full builds)");
+    }
+
+    [Fact]
+    public void A_forged_leaf_below_an_RSA_issuer_gets_a_full_build_that_says_so()
+    {
+        using var root = TestPki.Root("RSA Root", KeyKind.Rsa2048);
+        using var intermediate = TestPki.Intermediate(root, "RSA Issuing CA", KeyKind.Rsa2048);
+        var verifier = new ChainVerifier([root.Certificate], TestPki.Now);
+        for (var i = 0; i < 3; i++)
+        {
+            using var good = TestPki.Leaf(intermediate, $"rsa-{i}.example.com");
+            Assert.Empty(AssertSameAsFullBuild(verifier, TestPki.Pem(good, intermediate), [root.Certificate]));
+        }
+
+        Assert.Equal(1, verifier.FullBuilds);
+        using var leaf = TestPki.Leaf(intermediate, "forged.example.com");
+        using var broken = TestPki.WithBrokenSignature(leaf.Certificate);
+        var findings = AssertSameAsFullBuild(verifier, TestPki.Pem(broken, intermediate.Certificate), [root.Certificate]);
+        Assert.Contains(findings, f => f.Id == FindingIds.BadSignature);
+    }
+
+    [Theory]
+    [InlineData(900)]
+    [InlineData(3000)]
+    public void Issuers_with_long_names_are_shared_like_any_other(int nameLength)
+    {
+        // The issuer path's key is hashed from a stack buffer of 1 KB, or a pooled one for longer names.
+        using var intermediate = TestPki.Intermediate(Root, new string('x', nameLength));
+        var verifier = new ChainVerifier([Root.Certificate], TestPki.Now);
+        for (var i = 0; i < 3; i++)
+        {
+            using var leaf = TestPki.Leaf(intermediate, $"long-{i}.example.com");
+            Assert.Empty(AssertSameAsFullBuild(verifier, TestPki.Pem(leaf, intermediate), [Root.Certificate]));
+        }
+
+        Assert.Equal(1, verifier.FullBuilds);
+    }
+
+    [Fact]
     public void A_leaf_whose_signature_fails_gets_a_full_build_that_says_so()
     {
         var verifier = new ChainVerifier([Root.Certificate], TestPki.Now);

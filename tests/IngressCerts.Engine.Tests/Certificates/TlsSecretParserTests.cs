@@ -80,6 +80,40 @@ public class TlsSecretParserTests
     }
 
     [Fact]
+    public void Among_several_end_entity_certificates_and_no_key_the_first_listed_is_the_leaf()
+    {
+        using var first = Leaf("first.example.com");
+        using var second = Leaf("second.example.com");
+
+        Assert.Equal(first.Certificate.Thumbprint, Parse(TestPki.Pem(first, second, Intermediate), key: null).Leaf!.Thumbprint);
+        Assert.Equal(second.Certificate.Thumbprint, Parse(TestPki.Pem(second, Intermediate, first), key: null).Leaf!.Thumbprint);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_pooled_buffer_a_PEM_key_is_decoded_into_is_wiped(bool withHeaders)
+    {
+        using var leaf = Leaf("a.example.com");
+        var der = leaf.Key.Pkcs8Der();
+        var pem = "-----BEGIN PRIVATE KEY-----\n" + (withHeaders ? "Comment: from a vault\n\n" : string.Empty)
+            + Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\n") + "\n-----END PRIVATE KEY-----\n";
+
+        Assert.True(Parse(ChainPem(leaf), pem).KeyMatchesLeaf);
+
+        // The shared pool hands a thread its last returned array of a size class first: here, the key's buffer.
+        var pooled = System.Buffers.ArrayPool<byte>.Shared.Rent(der.Length);
+        try
+        {
+            Assert.DoesNotContain(pooled, b => b != 0);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(pooled);
+        }
+    }
+
+    [Fact]
     public void CRLF_line_endings_are_read()
     {
         using var leaf = Leaf("a.example.com");

@@ -145,6 +145,41 @@ public sealed class ClusterScannerTests
     }
 
     [ServerOnlyFact]
+    public async Task A_Secret_list_that_fails_on_a_later_page_fails_the_scan()
+    {
+        // The Secret pages are fetched in the background; a failure there must surface, not end the scan early as if
+        // the list were complete.
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        server.SeedIngressFleet(new TestServer.Seeding.BulkSeedOptions { Namespaces = 3, IngressesPerNamespace = 400 });
+        server.Faults.Add(new TestServer.Faults.Fault
+        {
+            Method = "GET",
+            PathRegex = new System.Text.RegularExpressions.Regex(@"^/api/v1/secrets\?.*continue="),
+            Count = 1000,
+            Kind = TestServer.Faults.FaultKind.InternalError(),
+        });
+
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => ScanAsync(cluster.Connect(), null));
+        Assert.Equal(500, ex.StatusCode);
+    }
+
+    [ServerOnlyFact]
+    public async Task Results_come_in_the_order_of_the_Secrets_pages()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        server.SeedIngressFleet(new TestServer.Seeding.BulkSeedOptions { Namespaces = 2, IngressesPerNamespace = 600 });
+
+        var results = await ScanAsync(cluster.Connect(), null);
+
+        // The API server lists by key (namespace, then name); each page's results keep that order.
+        Assert.Equal(1200, results.Count);
+        var keys = results.Select(r => r.SecretNamespace + "/" + r.SecretName).ToList();
+        Assert.Equal(keys.OrderBy(k => k, StringComparer.Ordinal), keys);
+    }
+
+    [ServerOnlyFact]
     public async Task A_forbidden_list_names_the_cluster_the_user_and_the_verb()
     {
         await using var cluster = await TestCluster.StartAsync();
