@@ -224,14 +224,8 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        foreach (string warning in plan.Warnings)
+        if (!ReportPlan(plan.Warnings, plan.Refusal, targetName))
         {
-            WriteWarning(warning);
-        }
-
-        if (plan.Refusal is not null)
-        {
-            WriteError(RefusalRecord(plan.Refusal, targetName));
             return;
         }
 
@@ -458,14 +452,8 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         }
 
         var plan = PublishPlanner.Plan(target, state, payload, new PublishOptions(Force, HistoryLimit), now);
-        foreach (string warning in plan.Warnings)
+        if (!ReportPlan(plan.Warnings, plan.Refusal, targetName))
         {
-            WriteWarning(warning);
-        }
-
-        if (plan.Refusal is not null)
-        {
-            WriteError(RefusalRecord(plan.Refusal, targetName));
             return;
         }
 
@@ -478,18 +466,6 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         var files = Path!.SelectMany(path => GetResolvedProviderPathFromPSPath(path, out _)).ToList();
         return ManifestState.Find(ManifestReader.ReadAll(files, WriteManifestError), target, WriteManifestError);
     }
-
-    internal static ErrorRecord RefusalRecord(PublishRefusal refusal, string target) => new(
-        new InvalidOperationException(refusal.Message),
-        refusal.Id,
-        refusal.Id switch
-        {
-            "IngressNotFound" or "SecretNotFound" or "NoHistory" => ErrorCategory.ObjectNotFound,
-            "HostNotCovered" => ErrorCategory.InvalidData,
-            "SecretInUse" => ErrorCategory.ResourceBusy,
-            _ => ErrorCategory.InvalidOperation,
-        },
-        target);
 
     private PublishResult Result(string context, PublishTarget target, PublishAction action, string? previous, string thumbprint, DateTime notAfter, IReadOnlyList<string> hosts) => new()
     {

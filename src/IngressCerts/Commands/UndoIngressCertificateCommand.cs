@@ -51,14 +51,8 @@ public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        foreach (string warning in plan.Warnings)
+        if (!ReportPlan(plan.Warnings, plan.Refusal, target))
         {
-            WriteWarning(warning);
-        }
-
-        if (plan.Refusal is not null)
-        {
-            WriteError(PublishIngressCertificateCommand.RefusalRecord(plan.Refusal, target));
             return;
         }
 
@@ -86,7 +80,7 @@ public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
         }
         catch (PublishRefusedException ex)
         {
-            WriteError(PublishIngressCertificateCommand.RefusalRecord(ex.Refusal, target));
+            WriteError(RefusalRecord(ex.Refusal, target));
         }
         catch (KubeApiException ex)
         {

@@ -4,6 +4,7 @@ using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using IngressCerts.Engine.Inventory;
 using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Publishing;
 
 namespace IngressCerts.Commands.Infrastructure;
 
@@ -223,4 +224,37 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
             Marshal.ZeroFreeGlobalAllocUnicode(pointer);
         }
     }
+
+    /// <summary>
+    /// Writes a publish or undo plan's warnings and, when the plan refuses, its refusal as an error; true when the
+    /// plan may go ahead.
+    /// </summary>
+    protected bool ReportPlan(IEnumerable<string> warnings, PublishRefusal? refusal, string target)
+    {
+        foreach (string warning in warnings)
+        {
+            WriteWarning(warning);
+        }
+
+        if (refusal is not null)
+        {
+            WriteError(RefusalRecord(refusal, target));
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>A refusal as an ErrorRecord: its stable id, a category that fits it, and the target it names.</summary>
+    protected static ErrorRecord RefusalRecord(PublishRefusal refusal, string target) => new(
+        new InvalidOperationException(refusal.Message),
+        refusal.Id,
+        refusal.Id switch
+        {
+            "IngressNotFound" or "SecretNotFound" or "NoHistory" => ErrorCategory.ObjectNotFound,
+            "HostNotCovered" => ErrorCategory.InvalidData,
+            "SecretInUse" => ErrorCategory.ResourceBusy,
+            _ => ErrorCategory.InvalidOperation,
+        },
+        target);
 }
