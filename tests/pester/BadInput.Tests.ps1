@@ -150,7 +150,7 @@ BeforeDiscovery {
         @{ Id = 'pem-key-mismatch'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a PEM key that belongs to another certificate'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.OtherKey }; ErrorId = 'KeyMismatch'; Category = 'InvalidData' }
         @{ Id = 'pem-key-rsa-for-ec'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an RSA key for an ECDSA certificate'
-            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.RsaKey }; ErrorId = 'KeyMismatch'; Category = 'InvalidData' }
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.WeakKey }; ErrorId = 'KeyMismatch'; Category = 'InvalidData' }
         @{ Id = 'pem-key-encrypted'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an encrypted PEM key'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.EncryptedKey }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
         @{ Id = 'pem-key-unsupported-type'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a DSA private key (unsupported key type)'
@@ -192,6 +192,8 @@ BeforeDiscovery {
         @{ Id = 'secretname-empty-no-namespace'; Cmdlet = 'Publish-IngressCertificate'; Input = '-SecretName '''' without -Namespace'
             Run = { Publish-IngressCertificate @kc -SecretName '' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NoSecretName'; Category = 'InvalidArgument'
             Pending = 'TargetObject is null: PublishIngressCertificateCommand targets -Namespace, which was not given' }
+        @{ Id = 'piped-default-certificate'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a piped inventory row without a Secret (DefaultCertificate)'
+            Run = { [pscustomobject]@{ Namespace = $ns; SecretName = $null; IngressName = 'shop' } | Publish-IngressCertificate @kc -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NoSecretName'; Category = 'InvalidArgument' }
         @{ Id = 'secretname-not-dns'; Cmdlet = 'Publish-IngressCertificate'; Input = '-SecretName that is not a DNS name (Bad_Name)'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'Bad_Name' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'InvalidName'; Category = 'InvalidArgument'
             Pending = 'not checked before writing: the Secret create is sent and the API server rejects it (Invalid)' }
@@ -360,14 +362,13 @@ BeforeAll {
     # Certificates, made once and shared by every row.
     $good = New-TestCertificate -Subject 'CN=shop.contoso.example' -DnsName 'shop.contoso.example'
     $other = New-TestCertificate -Subject 'CN=other.contoso.example' -DnsName 'other.contoso.example' -CertificateAuthority
-    $rsa = New-TestCertificate -Subject 'CN=rsa.contoso.example' -DnsName 'rsa.contoso.example' -Rsa
     $expired = New-TestCertificate -Subject 'CN=old.contoso.example' -DnsName 'old.contoso.example' -DaysAgo 30 -Days -1
     $future = New-TestCertificate -Subject 'CN=new.contoso.example' -DnsName 'new.contoso.example' -DaysAgo -7 -Days 90
     $weakKey = [System.Security.Cryptography.RSA]::Create(1024)
     $weakRequest = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=weak.contoso.example', $weakKey, 'SHA256', [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
     $weak = $weakRequest.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(90))
     $publicOnly = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($good.Certificate.RawData)
-    $keys = @($good.Key, $other.Key, $rsa.Key, $expired.Key, $future.Key, $weakKey)
+    $keys = @($good.Key, $other.Key, $expired.Key, $future.Key, $weakKey)
 
     # Input files, one set for all rows.
     $dir = Join-Path $TestDrive 'in'
@@ -386,7 +387,6 @@ BeforeAll {
     $f.GoodKey = Add-InputFile 'good.key' $good.KeyPem
     $f.GoodDer = Add-InputFile 'good.der' $good.Certificate.RawData
     $f.OtherKey = Add-InputFile 'other.key' $other.KeyPem
-    $f.RsaKey = Add-InputFile 'rsa.key' $rsa.KeyPem
     $f.ExpiredCrt = Add-InputFile 'expired.crt' $expired.CertPem
     $f.ExpiredKey = Add-InputFile 'expired.key' $expired.KeyPem
     $f.FutureCrt = Add-InputFile 'future.crt' $future.CertPem
