@@ -524,7 +524,8 @@ Describe 'Bad input' {
 
     It 'tries at least 80 bad inputs that pass today, across all four cmdlets' -ForEach @(@{ AllRows = $rows }) {
         $rows = $AllRows
-        @($rows | Where-Object { -not $_.Pending }).Count | Should -BeGreaterOrEqual 80
+        # PowerShell's binder refuses the Binding rows on its own: they are not counted.
+        @($rows | Where-Object { -not $_.Pending -and -not $_.Binding }).Count | Should -BeGreaterOrEqual 80
         $rows.Cmdlet | Select-Object -Unique | Sort-Object | Should -Be @('Get-IngressCertificate', 'Publish-IngressCertificate', 'Test-IngressCertificate', 'Undo-IngressCertificate')
         $rows.Id | Group-Object | Where-Object Count -gt 1 | ForEach-Object Name | Should -BeNullOrEmpty -Because 'Ids are unique'
     }
