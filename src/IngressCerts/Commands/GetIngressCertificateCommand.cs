@@ -97,6 +97,15 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
 
     protected override void ProcessRecord()
     {
+        foreach (string ns in Namespace ?? Array.Empty<string>())
+        {
+            if (KubernetesNames.CheckNamespace(nameof(Namespace), ns, wildcards: true) is { } invalid)
+            {
+                WriteError(invalid);
+                return;
+            }
+        }
+
         if (ParameterSetName == ClusterSet)
         {
             ScanClusters();
@@ -163,7 +172,8 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
 
     private void ScanClusters()
     {
-        var contexts = ResolveContexts(Context);
+        // -Server connects without a kubeconfig: a -Context given with it goes to Connect, which refuses the pair.
+        var contexts = Server is not null && Context is { Length: > 0 } ? Context : ResolveContexts(Context);
         // One context that cannot be set up stops the command; among several it is one error and the rest go on.
         var connections = contexts.Count == 1
             ? new List<ClusterConnection> { Connect(contexts[0]) }

@@ -92,7 +92,16 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
         if (Name is null && SecretName is null && (Host is null || Host.Length == 0))
         {
             WriteError(new ErrorRecord(new ArgumentException("Give -Namespace with -Name or -SecretName, or -Host, or pipe objects from Get-IngressCertificate or Publish-IngressCertificate."),
-                "NoTarget", ErrorCategory.InvalidArgument, null));
+                "NoTarget", ErrorCategory.InvalidArgument, GivenInput()));
+            return;
+        }
+
+        if ((KubernetesNames.CheckNamespace(nameof(Namespace), Namespace)
+            ?? KubernetesNames.CheckNamespace(nameof(SecretNamespace), SecretNamespace)
+            ?? KubernetesNames.CheckObjectName(nameof(Name), Name)
+            ?? KubernetesNames.CheckObjectName(nameof(SecretName), SecretName)) is { } invalid)
+        {
+            WriteError(invalid);
             return;
         }
 
@@ -111,6 +120,10 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
 
         _targets.Add((ClusterContext(Context), new TestTarget(Namespace, Name, SecretNamespace ?? Namespace, NullIfEmpty(SecretName), Host, NullIfEmpty(Thumbprint), Certificate, Kind)));
     }
+
+    /// <summary>What this record was given, bound or piped, as the TargetObject of an error about it; the token is left out.</summary>
+    private Dictionary<string, object> GivenInput() =>
+        MyInvocation.BoundParameters.Where(p => p.Key != nameof(Token)).ToDictionary(p => p.Key, p => p.Value);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

@@ -36,6 +36,14 @@ public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
 
     protected override void ProcessRecord()
     {
+        if ((KubernetesNames.CheckNamespace(nameof(Namespace), Namespace)
+            ?? KubernetesNames.CheckNamespace(nameof(SecretNamespace), SecretNamespace)
+            ?? KubernetesNames.CheckObjectName(nameof(SecretName), SecretName)) is { } invalid)
+        {
+            WriteError(invalid);
+            return;
+        }
+
         string ns = SecretNamespace ?? Namespace!;
         string target = $"{ns}/{SecretName}";
         var connection = Connect(ClusterContext(Context));
