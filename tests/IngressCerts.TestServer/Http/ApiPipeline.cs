@@ -64,13 +64,19 @@ internal sealed class ApiPipeline(
                     return;
                 }
             }
-            else if (fault is not null)
+            else if (fault is not null and not AppliedThenFault)
             {
-                throw ToStatus(fault);
+                throw ToStatus(fault, info);
             }
             if (principal is null) throw Status.Unauthorized();
             var answer = await RouteAsync(context, path, info, principal);
             status = answer?.StatusCode ?? 404;
+            if (fault is AppliedThenFault lost)
+            {
+                // The operation has run (a write is committed in the store); only its answer goes missing.
+                await LoseReplyAsync(context, lost.Reply);
+                return;
+            }
             if (answer is null) await WriteAsync(context, 404, "text/plain; charset=utf-8", NotFoundText);
             else await WriteAsync(context, answer.StatusCode, "application/json", answer.Body);
         }
@@ -146,12 +152,41 @@ internal sealed class ApiPipeline(
         return body is null ? null : new Answer(200, body);
     }
 
-    private static KubeApiException ToStatus(FaultKind fault) => fault switch
+    private static KubeApiException ToStatus(FaultKind fault, RequestInfo? info) => fault switch
     {
         TooManyRequestsFault tooMany => Status.TooManyRequests(tooMany.RetryAfterSeconds),
         InternalErrorFault internalError => Status.InternalError(internalError.Message),
+        ForbiddenFault => Status.Forbidden(info?.Type.QualifiedResource ?? "", info?.Type.Group ?? "", info?.Type.Resource ?? "", info?.Name ?? "",
+            "injected fault"),
+        ConflictFault => Status.Conflict(info?.Type.QualifiedResource ?? "", info?.Type.Group ?? "", info?.Type.Resource ?? "", info?.Name ?? "",
+            Status.ModifiedMessage),
         _ => Status.ServiceUnavailable(),
     };
+
+    /// <summary>Replaces the answer of a request that was carried out with a 504, a reset, or silence.</summary>
+    private async Task LoseReplyAsync(HttpContext context, LostReply reply)
+    {
+        switch (reply)
+        {
+            case LostReply.GatewayTimeout:
+                await WriteAsync(context, 504, "application/json", ObjectCodec.Serialize(Status.GatewayTimeout().Status));
+                break;
+            case LostReply.NoAnswer:
+                try
+                {
+                    using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+                    await Task.Delay(Timeout.Infinite, cancel.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                context.Abort();
+                break;
+            default:
+                context.Abort();
+                break;
+        }
+    }
 
     /// <summary>fieldManager if given, else the User-Agent up to its first "/" (how "Python-urllib" got into the references).</summary>
     private static string ManagerOf(HttpContext context)
