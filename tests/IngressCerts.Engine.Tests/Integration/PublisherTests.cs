@@ -17,9 +17,9 @@ public sealed class PublisherTests
     private static async Task<PublishOutcome> PublishAsync(ClusterConnection connection, PublishTarget target, TestCertificates.Issued cert, PublishOptions? options = null)
     {
         using var payload = Payload(cert);
-        var publisher = new Publisher(new ClusterWriter(connection), options ?? new PublishOptions());
-        var plan = await publisher.PlanAsync(target, payload, CancellationToken.None);
-        return await publisher.ApplyAsync(plan, payload, CancellationToken.None);
+        var operation = new PublishOperation(new Publisher(new ClusterWriter(connection), options ?? new PublishOptions()));
+        var plan = await operation.PlanAsync(target, payload, CancellationToken.None);
+        return await operation.RunAsync(plan, payload, verify: null, callbacks: null, CancellationToken.None);
     }
 
     private static async Task<JsonObject> GetAsync(TestCluster cluster, string path) => (await cluster.Http.GetAsync(path)).Object;
