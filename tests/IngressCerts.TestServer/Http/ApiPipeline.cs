@@ -22,6 +22,7 @@ internal sealed class ApiPipeline(
     Discovery discovery,
     Authenticator authenticator,
     Authorizer authorizer,
+    SelfSubjectAccessReviews? reviews,
     ObjectReader reader,
     ObjectWriter writer,
     FaultInjector faults,
@@ -94,7 +95,13 @@ internal sealed class ApiPipeline(
 
     private async Task<Answer?> RouteAsync(HttpContext context, string path, RequestInfo? info, KubeUser user)
     {
-        if (info is null) return Discover(context.Request.Method, path);
+        if (info is null)
+        {
+            if (reviews is null || path != SelfSubjectAccessReviews.CollectionPath) return Discover(context.Request.Method, path);
+            // Not stored, create only.
+            if (context.Request.Method != "POST") throw Status.MethodNotAllowed();
+            return reviews.Create(user, ManagerOf(context), await ReadObjectAsync(context, SelfSubjectAccessReviews.Kind));
+        }
         authorizer.Authorize(user, info);
         var query = context.Request.Query;
         var write = new WriteContext(
@@ -114,9 +121,9 @@ internal sealed class ApiPipeline(
             case "list":
                 return reader.List(type, info.Namespace, query, table);
             case "create":
-                return writer.Create(type, info.Namespace, await ReadObjectAsync(context, type), write);
+                return writer.Create(type, info.Namespace, await ReadObjectAsync(context, type.Kind), write);
             case "update":
-                return writer.Update(type, info.Namespace, info.Name, await ReadObjectAsync(context, type), write);
+                return writer.Update(type, info.Namespace, info.Name, await ReadObjectAsync(context, type.Kind), write);
             case "patch":
                 var patch = PatchRequest.Decode(type, context.Request.ContentType, await ReadBodyAsync(context), write.ManagerGiven);
                 return writer.Patch(type, info.Namespace, info.Name, patch, write);
@@ -203,7 +210,7 @@ internal sealed class ApiPipeline(
         return buffer.ToArray();
     }
 
-    private static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourceType type)
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext context, string kind)
     {
         var mediaType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim().ToLowerInvariant();
         var body = await ReadBodyAsync(context);
@@ -215,7 +222,7 @@ internal sealed class ApiPipeline(
                 break;
             case "application/vnd.kubernetes.protobuf":
                 // kubectl create secret/namespace/ingress sends protobuf, as a real server accepts it.
-                return Protobuf.ProtoDecoder.Decode(body, type);
+                return Protobuf.ProtoDecoder.Decode(body, kind);
             case "application/yaml":
                 try
                 {
