@@ -97,7 +97,7 @@ public sealed class PublishOperation
         PublishOutcome outcome;
         if (plan.HasChanges)
         {
-            // TODO(h5-server): WritePreflight goes here, before the first write.
+            // The rights check (WritePreflight) runs in ApplyAsync, before its first write.
             try
             {
                 outcome = await _publisher.ApplyAsync(plan, payload, cancellationToken, callbacks.Warning).ConfigureAwait(false);

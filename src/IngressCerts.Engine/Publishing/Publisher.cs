@@ -50,6 +50,11 @@ public sealed class Publisher
     /// <exception cref="KubeApiException">A write failed, or conflicts persisted.</exception>
     public async Task<PublishOutcome> ApplyAsync(PublishPlan plan, PublishPayload payload, CancellationToken cancellationToken, Action<string>? warn = null)
     {
+        if (plan.Refusal is null)
+        {
+            await CheckRightsAsync(PlannedAccess.Of(plan, _options), cancellationToken).ConfigureAwait(false);
+        }
+
         (V1Secret? Secret, V1Secret? Archive) written;
         for (int attempt = 1; ; attempt++)
         {
@@ -91,6 +96,24 @@ public sealed class Publisher
             Archive = written.Archive,
             IngressWritten = ingressWritten,
         };
+    }
+
+    /// <summary>
+    /// Before the first write: refuses (InsufficientRights, nothing written) when the user lacks a right the writes
+    /// need. A cluster that cannot answer says so to diagnostics, and the writes go ahead.
+    /// </summary>
+    private async Task CheckRightsAsync(IReadOnlyList<RequiredAccess> needed, CancellationToken cancellationToken)
+    {
+        if (needed.Count == 0)
+        {
+            return;
+        }
+
+        var denied = await new WritePreflight(_diagnostics).FindDeniedAsync(_writer.Connection, needed, cancellationToken).ConfigureAwait(false);
+        if (denied.Count > 0)
+        {
+            throw new PublishRefusedException(WritePreflight.Refusal(_writer.Connection, denied));
+        }
     }
 
     /// <summary>What a publish had written when a later step failed, and how to take it back, in words.</summary>
@@ -444,6 +467,11 @@ public sealed class Publisher
         // A failure after the Ingress update leaves it unwired: the error must say so, not only that the undo failed.
         string? AlreadyUnwired() =>
             unwiredIngress is null ? null : $"(The wiring of Ingress {plan.Namespace}/{unwiredIngress} was already removed: {string.Join(", ", unwiredHosts)}; {again}.)";
+
+        if (plan.Refusal is null)
+        {
+            await CheckRightsAsync(PlannedAccess.Of(plan), cancellationToken).ConfigureAwait(false);
+        }
 
         for (int attempt = 1; ; attempt++)
         {

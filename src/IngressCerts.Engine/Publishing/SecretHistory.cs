@@ -93,12 +93,16 @@ internal sealed class SecretHistory
             catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.AlreadyExists && attempt < 3)
             {
             }
+            catch (KubeApiException ex) when (ex.Kind is not (KubeErrorKind.Conflict or KubeErrorKind.AlreadyExists) && !WriteFailures.OutcomeUnknown(ex))
+            {
+                throw WriteFailures.WithNote(ex, $"The history entry was not created, and Secret {ns}/{owner} was not changed.");
+            }
             catch (Exception ex) when (WriteFailures.OutcomeUnknown(ex))
             {
                 var found = await ReadBackAsync(ns, copy.Metadata.Name, ex, $"history entry {ns}/{copy.Metadata.Name} (a copy of the certificate and key of Secret {ns}/{owner})").ConfigureAwait(false);
                 if (found is null || !Holds(found, copy))
                 {
-                    throw WriteFailures.WithNote(ex, $"Nothing was written: the history entry was not created, and Secret {ns}/{owner} was not changed.");
+                    throw WriteFailures.WithNote(ex, $"The history entry was not created, and Secret {ns}/{owner} was not changed.");
                 }
 
                 if (ex is OperationCanceledException)
@@ -187,37 +191,54 @@ internal sealed class SecretHistory
     /// </summary>
     public async Task<bool> DeleteLeftoverAsync(V1Secret entry, Action<string>? warn, string why)
     {
+        using var budget = WriteFailures.ReadBackToken();
+        if (await TryDeleteAsync(entry, budget.Token).ConfigureAwait(false) is not { } failure)
+        {
+            return true;
+        }
+
         string ns = entry.Metadata.NamespaceProperty;
         string name = entry.Metadata.Name;
-        using var budget = WriteFailures.ReadBackToken();
+        warn?.Invoke($"History entry Secret {ns}/{name} holds a copy of a certificate and its private key and should have been deleted ({why}), " +
+            $"but deleting it failed: {failure.Message} Delete it: kubectl delete secret -n {ns} {name}");
+        return false;
+    }
+
+    /// <summary>
+    /// Deletes an entry if it is still at the resourceVersion read; a lost answer is settled by reading it again.
+    /// Null when the entry is gone, else why it is not.
+    /// </summary>
+    private async Task<Exception?> TryDeleteAsync(V1Secret entry, CancellationToken cancellationToken)
+    {
+        string ns = entry.Metadata.NamespaceProperty;
+        string name = entry.Metadata.Name;
         try
         {
-            await _writer.DeleteSecretAsync(ns, name, entry.Metadata.ResourceVersion, budget.Token).ConfigureAwait(false);
-            return true;
+            await _writer.DeleteSecretAsync(ns, name, entry.Metadata.ResourceVersion, cancellationToken).ConfigureAwait(false);
+            return null;
         }
         catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
         {
-            return true;
+            return null;
         }
         catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
         {
             if (WriteFailures.OutcomeUnknown(ex))
             {
+                using var budget = WriteFailures.ReadBackToken();
                 try
                 {
                     if (await _writer.GetSecretAsync(ns, name, budget.Token).ConfigureAwait(false) is null)
                     {
-                        return true;
+                        return null;
                     }
                 }
-                catch (Exception) when (!budget.IsCancellationRequested)
+                catch (Exception readFailure) when (readFailure is KubeApiException or OperationCanceledException)
                 {
                 }
             }
 
-            warn?.Invoke($"History entry Secret {ns}/{name} holds a copy of a certificate and its private key and should have been deleted ({why}), " +
-                $"but deleting it failed: {ex.Message} Delete it: kubectl delete secret -n {ns} {name}");
-            return false;
+            return ex;
         }
     }
 
@@ -280,17 +301,19 @@ internal sealed class SecretHistory
         var ordered = entries.OrderByDescending(e => e.Metadata.Name == keepName).ToList();
         foreach (var old in ordered.Skip(keep))
         {
-            try
+            switch (await TryDeleteAsync(old, cancellationToken).ConfigureAwait(false))
             {
-                await _writer.DeleteSecretAsync(ns, old.Metadata.Name, old.Metadata.ResourceVersion, cancellationToken).ConfigureAwait(false);
-                diagnostics?.Invoke($"Removed history entry {ns}/{old.Metadata.Name} (keeping {keep}).");
-            }
-            catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.NotFound or KubeErrorKind.Conflict)
-            {
-            }
-            catch (KubeApiException ex)
-            {
-                warn?.Invoke($"Old history entry Secret {ns}/{old.Metadata.Name} was not deleted while pruning the history of Secret {ns}/{secretName}: {ex.Message} It stays.");
+                case null:
+                    diagnostics?.Invoke($"Removed history entry {ns}/{old.Metadata.Name} (keeping {keep}).");
+                    break;
+                case KubeApiException { Kind: KubeErrorKind.Conflict }:
+                    // Changed since it was listed: someone else's now, and left alone.
+                    break;
+                case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                    throw new OperationCanceledException(cancellationToken);
+                case var failure:
+                    warn?.Invoke($"Old history entry Secret {ns}/{old.Metadata.Name} was not deleted while pruning the history of Secret {ns}/{secretName}: {failure.Message} It stays.");
+                    break;
             }
         }
     }
