@@ -130,9 +130,11 @@ public sealed class KubeApiServer : IAsyncDisposable
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var baseAddress = new Uri(address.TrimEnd('/') + "/");
-        var discovery = new Discovery(catalog, $"{baseAddress.Host}:{baseAddress.Port}", started);
+        var discovery = new Discovery(catalog, $"{baseAddress.Host}:{baseAddress.Port}", started, options.ServeAccessReviews);
         var namespaces = new NamespaceLifecycle(store, clock, options.NamespaceFinalizationDelay);
-        pipeline = new ApiPipeline(catalog, discovery, new Authenticator(users, pki), new Authorizer(users),
+        var authorizer = new Authorizer(users, options.BindBasicUserRole);
+        var reviews = options.ServeAccessReviews ? new SelfSubjectAccessReviews(authorizer, clock) : null;
+        pipeline = new ApiPipeline(catalog, discovery, new Authenticator(users, pki), authorizer, reviews,
             new ObjectReader(store, new TablePrinter(time)), new ObjectWriter(store, namespaces, clock), faults, log, time,
             app.Lifetime.ApplicationStopping);
         return new KubeApiServer(app, pki, users, store, seeder, new FleetSeeder(store, seeder, clock), adminToken, faults, log, baseAddress, options.CompactionInterval);

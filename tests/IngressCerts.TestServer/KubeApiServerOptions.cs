@@ -29,4 +29,17 @@ public sealed record KubeApiServerOptions
 
     /// <summary>Clock for timestamps and certificate validity.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Serve authorization.k8s.io SelfSubjectAccessReviews. When false the group is absent from /apis and the
+    /// review answers 404, as behind a proxy or on an API server that does not serve it.
+    /// </summary>
+    public bool ServeAccessReviews { get; init; } = true;
+
+    /// <summary>
+    /// The default system:basic-user ClusterRoleBinding, which lets every authenticated user create
+    /// SelfSubjectAccessReviews. False models a hardened cluster that removed it: a review then needs a rule
+    /// (<c>AccessRule.Allow("create", "selfsubjectaccessreviews")</c>) and is otherwise 403.
+    /// </summary>
+    public bool BindBasicUserRole { get; init; } = true;
 }

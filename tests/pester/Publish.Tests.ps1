@@ -206,8 +206,9 @@ Describe 'Undo-IngressCertificate after a publish that created the Secret' {
         $r.IngressName | Should -Be 'shop'
         $r.Hosts | Should -Be @('shop.contoso.example')
         if ($cluster.Server) {
-            # One conditional PUT of the Ingress, then one DELETE of the Secret: nothing else.
-            $writes = @(Get-TestServerWrite $cluster.Server | Select-Object -Skip $writesBefore)
+            # One conditional PUT of the Ingress, then one DELETE of the Secret: nothing else (the rights check before
+            # them asks SelfSubjectAccessReviews, which change nothing).
+            $writes = @(Get-TestServerWrite $cluster.Server | Select-Object -Skip $writesBefore | Where-Object { $_ -notmatch 'selfsubjectaccessreviews' })
             $writes.Count | Should -Be 2
             $writes[0] | Should -Match "^PUT /apis/networking.k8s.io/v1/namespaces/$uns/ingresses/shop"
             $writes[1] | Should -Match "^DELETE /api/v1/namespaces/$uns/secrets/shop-tls"
@@ -257,11 +258,28 @@ Describe 'Publish-IngressCertificate -Verify' -Skip:(-not (Get-Command openssl -
         try {
             $r = Publish-IngressCertificate @kc -Namespace $vns -SecretName v-tls -Host v.contoso.example -PfxPath $newPfx -Password $password -Verify -Endpoint $stale.Endpoint -TimeoutSeconds 3 -ErrorVariable errs -ErrorAction SilentlyContinue
             $r.Verified | Should -BeFalse
+            $r.Action | Should -Be 'RolledBack'
+            $r.Thumbprint | Should -Be $old.Certificate.Thumbprint -Because 'the result names what the Secret holds now'
+            $r.PreviousThumbprint | Should -Be $new.Certificate.Thumbprint
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'VerifyTimeout,*'
             $errs[0].Exception.Message | Should -Match 'restored'
             (Get-SecretCertificate (Get-Secret $vns 'v-tls')).Thumbprint | Should -Be $old.Certificate.Thumbprint
         }
         finally { Stop-Process -Id $stale.Process.Id -ErrorAction SilentlyContinue }
+    }
+
+    It 'refuses a bad -Endpoint and a -Verify without host before writing anything' {
+        $before = (Get-Secret $vns 'v-tls').metadata.resourceVersion
+        $writesBefore = if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count }
+        Publish-IngressCertificate @kc -Namespace $vns -SecretName v-tls -Host v.contoso.example -PfxPath $newPfx -Password $password -Verify -Endpoint 'not a host!:x' -ErrorVariable bad -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $bad[0].FullyQualifiedErrorId | Should -BeLike 'InvalidEndpoint,*'
+        $bad[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $bad[0].TargetObject | Should -Be 'not a host!:x'
+        Publish-IngressCertificate @kc -Namespace $vns -SecretName v-tls -PfxPath $newPfx -Password $password -Verify -ErrorVariable nohost -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $nohost[0].FullyQualifiedErrorId | Should -BeLike 'VerifyNeedsHost,*'
+        $nohost[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        (Get-Secret $vns 'v-tls').metadata.resourceVersion | Should -Be $before
+        if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count | Should -Be $writesBefore -Because 'the request log shows no write' }
     }
 
     It 'reports Verified when the endpoint serves the new certificate' {

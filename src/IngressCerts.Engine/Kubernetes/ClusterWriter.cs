@@ -15,6 +15,12 @@ public sealed class ClusterWriter
 
     public ClusterConnection Connection => _connection;
 
+    /// <summary>
+    /// How long one write may wait for its answer before it counts as unanswered (null: the client's own timeout).
+    /// An unanswered write may still have been applied; the publisher reads the object again to find out.
+    /// </summary>
+    public TimeSpan? RequestTimeout { get; init; }
+
     /// <summary>One Secret by name; null when it does not exist.</summary>
     public Task<V1Secret?> GetSecretAsync(string ns, string name, CancellationToken cancellationToken) =>
         new ClusterReader(_connection).GetSecretAsync(ns, name, cancellationToken);
@@ -33,20 +39,20 @@ public sealed class ClusterWriter
     }
 
     public Task<V1Secret> CreateSecretAsync(V1Secret secret, CancellationToken cancellationToken) =>
-        KubeCall.RunAsync(_connection, "create", "secrets", secret.Metadata.NamespaceProperty, secret.Metadata.Name,
+        Run("create", "secrets", secret.Metadata.NamespaceProperty, secret.Metadata.Name,
             c => _connection.Client.CoreV1.CreateNamespacedSecretAsync(secret, secret.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: c), cancellationToken);
 
     /// <summary>Replaces a Secret; <paramref name="secret"/> must carry the resourceVersion that was read.</summary>
     public Task<V1Secret> ReplaceSecretAsync(V1Secret secret, CancellationToken cancellationToken)
     {
         RequireResourceVersion(secret.Metadata);
-        return KubeCall.RunAsync(_connection, "update", "secrets", secret.Metadata.NamespaceProperty, secret.Metadata.Name,
+        return Run("update", "secrets", secret.Metadata.NamespaceProperty, secret.Metadata.Name,
             c => _connection.Client.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, secret.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: c), cancellationToken);
     }
 
     /// <summary>Deletes a Secret only if it is still at <paramref name="resourceVersion"/>.</summary>
     public Task DeleteSecretAsync(string ns, string name, string resourceVersion, CancellationToken cancellationToken) =>
-        KubeCall.RunAsync(_connection, "delete", "secrets", ns, name,
+        Run("delete", "secrets", ns, name,
             c => _connection.Client.CoreV1.DeleteNamespacedSecretAsync(
                 name, ns, new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = resourceVersion } }, cancellationToken: c),
             cancellationToken);
@@ -73,9 +79,25 @@ public sealed class ClusterWriter
     public Task<V1Ingress> ReplaceIngressAsync(V1Ingress ingress, CancellationToken cancellationToken)
     {
         RequireResourceVersion(ingress.Metadata);
-        return KubeCall.RunAsync(_connection, "update", "ingresses", ingress.Metadata.NamespaceProperty, ingress.Metadata.Name,
+        return Run("update", "ingresses", ingress.Metadata.NamespaceProperty, ingress.Metadata.Name,
             c => _connection.Client.NetworkingV1.ReplaceNamespacedIngressAsync(ingress, ingress.Metadata.Name, ingress.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: c), cancellationToken);
     }
+
+    // The timeout cancels only the request; KubeCall tells it from the caller's cancellation and reports it as
+    // "did not answer in time" (ClusterUnreachable).
+    private async Task<T> Run<T>(string verb, string resource, string? ns, string? name, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (RequestTimeout is { } limit)
+        {
+            timeout.CancelAfter(limit);
+        }
+
+        return await KubeCall.RunAsync(_connection, verb, resource, ns, name, _ => call(timeout.Token), cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task Run(string verb, string resource, string? ns, string? name, Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        Run<bool>(verb, resource, ns, name, async c => { await call(c).ConfigureAwait(false); return true; }, cancellationToken);
 
     /// <summary>The field manager every write names, so `kubectl get -o yaml --show-managed-fields` shows who wrote.</summary>
     public const string FieldManager = "ingresscerts";

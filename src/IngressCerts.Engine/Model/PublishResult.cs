@@ -13,7 +13,7 @@ public sealed class PublishResult
 
     public string[] Hosts { get; init; } = Array.Empty<string>();
 
-    /// <summary>Created, Updated, Unchanged or Skipped.</summary>
+    /// <summary>Created, Updated, Unchanged, Skipped, Deleted (an undo), or RolledBack (-Verify failed and the publish was rolled back).</summary>
     public string Action { get; set; } = string.Empty;
 
     public string? PreviousThumbprint { get; init; }

@@ -24,6 +24,9 @@ public enum PublishAction
 
     /// <summary>An undo removed the Secret that the publish being undone had created.</summary>
     Deleted,
+
+    /// <summary>-Verify did not see the new certificate served, and the state before the publish was put back.</summary>
+    RolledBack,
 }
 
 /// <summary>Why a publish must not happen; <see cref="Id"/> becomes the ErrorId.</summary>
@@ -52,6 +55,9 @@ public sealed record PublishPlan(
 {
     /// <summary>Names this publish in the records it leaves on the Secret and the Ingress (see <see cref="PublishRecord"/>).</summary>
     public string PublishId { get; init; } = string.Empty;
+
+    /// <summary>The Ingress as read before the publish (its wiring record is put back if the publish is rolled back).</summary>
+    public V1Ingress? PreviousIngress { get; init; }
 
     /// <summary>What the publish does as a whole: Updated when only the Ingress changes.</summary>
     public PublishAction Action => SecretAction == PublishAction.Unchanged && IngressToWrite is not null ? PublishAction.Updated : SecretAction;
@@ -89,4 +95,26 @@ public sealed record PublishPlan(
 /// <summary>The outcome of a publish or undo, as Publish-IngressCertificate reports it.</summary>
 /// <param name="SecretReplaced">The Secret's certificate was replaced by this run (so a rollback has something to undo).</param>
 /// <param name="IngressName">For an undo: the Ingress whose wiring it removed (<paramref name="Hosts"/> are the hosts).</param>
-public sealed record PublishOutcome(PublishAction Action, string? PreviousThumbprint, string Thumbprint, DateTime NotAfter, IReadOnlyList<string> Hosts, bool SecretReplaced = false, string? IngressName = null);
+public sealed record PublishOutcome(PublishAction Action, string? PreviousThumbprint, string Thumbprint, DateTime NotAfter, IReadOnlyList<string> Hosts, bool SecretReplaced = false, string? IngressName = null)
+{
+    /// <summary>The history entry this publish made of the previous certificate (its name is in the publish record).</summary>
+    public string? ArchiveName { get; init; }
+
+    /// <summary>With -Verify: true when every host served the certificate, false when not; null when not verified.</summary>
+    public bool? Verified { get; init; }
+
+    /// <summary>With -Verify, when it failed: what was served and what was done about it (restored or not), in words.</summary>
+    public string? VerifyFailure { get; init; }
+
+    /// <summary>What -Verify saw last, per host.</summary>
+    public IReadOnlyList<ServedObservation> Observations { get; init; } = Array.Empty<ServedObservation>();
+
+    /// <summary>The Secret as this run wrote it (the request, not the server's echo), for a rollback's checks.</summary>
+    internal V1Secret? Written { get; init; }
+
+    /// <summary>The history entry made by this run, as sent (with the server's name and resourceVersion).</summary>
+    internal V1Secret? Archive { get; init; }
+
+    /// <summary>The Ingress was updated by this run.</summary>
+    internal bool IngressWritten { get; init; }
+}

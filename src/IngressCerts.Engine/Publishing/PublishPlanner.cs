@@ -119,7 +119,7 @@ public static class PublishPlanner
         }
 
         return new PublishPlan(target, action, toWrite, current, previousThumbprint, previousNotAfter, payload.Thumbprint, payload.NotAfter,
-            hosts, ingressToWrite, warnings, null) { PublishId = publishId };
+            hosts, ingressToWrite, warnings, null) { PublishId = publishId, PreviousIngress = state.Ingress };
     }
 
     /// <summary>Names one publish: its time and certificate, so the Secret's and the Ingress's records can be matched.</summary>
@@ -243,26 +243,33 @@ public static class PublishPlanner
             annotations[SecretAnnotations.PublishedAt] = SecretAnnotations.Timestamp(at);
         }
 
-        return new V1Secret
-        {
-            ApiVersion = "v1",
-            Kind = "Secret",
-            Type = current.Type,
-            Metadata = new V1ObjectMeta
-            {
-                Name = current.Metadata.Name,
-                NamespaceProperty = current.Metadata.NamespaceProperty,
-                ResourceVersion = current.Metadata.ResourceVersion,
-                Uid = current.Metadata.Uid,
-                Labels = current.Metadata.Labels,
-                Annotations = annotations,
-                OwnerReferences = current.Metadata.OwnerReferences,
-                Finalizers = current.Metadata.Finalizers,
-            },
-            Immutable = current.Immutable,
-            Data = merged,
-        };
+        return Shaped(current, current, merged, annotations);
     }
+
+    /// <summary>
+    /// A Secret to write: the identity (name, namespace, resourceVersion, uid, owners, finalizers) of
+    /// <paramref name="identity"/>, the content (type, labels, annotations, data) of <paramref name="content"/>,
+    /// with <paramref name="data"/> or <paramref name="annotations"/> instead when given.
+    /// </summary>
+    internal static V1Secret Shaped(V1Secret identity, V1Secret content, IDictionary<string, byte[]>? data = null, IDictionary<string, string>? annotations = null) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Secret",
+        Type = content.Type,
+        Metadata = new V1ObjectMeta
+        {
+            Name = identity.Metadata.Name,
+            NamespaceProperty = identity.Metadata.NamespaceProperty,
+            ResourceVersion = identity.Metadata.ResourceVersion,
+            Uid = identity.Metadata.Uid,
+            Labels = content.Metadata.Labels,
+            Annotations = annotations ?? content.Metadata.Annotations,
+            OwnerReferences = identity.Metadata.OwnerReferences,
+            Finalizers = identity.Metadata.Finalizers,
+        },
+        Immutable = content.Immutable,
+        Data = data ?? content.Data,
+    };
 
     private static IDictionary<string, string> Annotate(IDictionary<string, string> annotations, PublishPayload payload, DateTimeOffset now)
     {

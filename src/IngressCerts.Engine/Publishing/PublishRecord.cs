@@ -14,13 +14,16 @@ namespace IngressCerts.Engine.Publishing;
 /// <param name="Id">Names the publish; the Ingress wiring record of the same publish carries the same id.</param>
 /// <param name="SecretAction">Created, Updated (the previous certificate went to history) or Unchanged (only the Ingress changed).</param>
 /// <param name="IngressName">The Ingress whose spec.tls this publish changed, if any.</param>
+/// <param name="ArchiveName">The history entry this publish made of the certificate it replaced: the one Undo
+/// restores. Null for a publish that archived nothing (or recorded before archives were named).</param>
 public sealed record PublishRecord(
     string Id,
     PublishAction SecretAction,
     string Thumbprint,
     string TlsCrtSha256,
     IReadOnlyList<string> DataKeys,
-    string? IngressName)
+    string? IngressName,
+    string? ArchiveName = null)
 {
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -54,6 +57,21 @@ public sealed record PublishRecord(
             data.Keys.Order(StringComparer.Ordinal).ToList(), ingressName);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>A copy of <paramref name="secret"/> (about to be written) whose record names <paramref name="archiveName"/>.</summary>
+    internal static V1Secret NamingArchive(V1Secret secret, string archiveName)
+    {
+        var record = Read(secret);
+        if (record is null)
+        {
+            return secret;
+        }
+
+        return PublishPlanner.Shaped(secret, secret, annotations: new Dictionary<string, string>(secret.Metadata.Annotations!, StringComparer.Ordinal)
+        {
+            [SecretAnnotations.LastPublish] = (record with { ArchiveName = archiveName }).ToJson(),
+        });
+    }
 
     /// <summary>
     /// How the Secret differs from what the publish wrote, in words (no key material); null when it still holds

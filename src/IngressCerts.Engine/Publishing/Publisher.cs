@@ -39,14 +39,23 @@ public sealed class Publisher
         PublishPlanner.Plan(target, await ReadStateAsync(target, cancellationToken).ConfigureAwait(false), payload, _options, _clock());
 
     /// <summary>
-    /// Applies <paramref name="plan"/>. When another writer changed the Secret or Ingress meanwhile, the state is
-    /// read again and planned again; a fresh plan that refuses (e.g. cert-manager took the Secret over) ends the
-    /// publish with that refusal.
+    /// Applies <paramref name="plan"/>: the previous certificate to history, the Secret, the Ingress. When another
+    /// writer changed the Secret or Ingress meanwhile, the state is read again and planned again; a fresh plan that
+    /// refuses (e.g. cert-manager took the Secret over) ends the publish with that refusal. A write whose answer is
+    /// lost is settled by reading the object again: applied is success (with a warning to <paramref name="warn"/>).
+    /// Every error raised after a write says what was already written and how to undo it. History is not pruned
+    /// here: that waits until the publish is verified (<see cref="PruneHistoryAsync"/>).
     /// </summary>
     /// <exception cref="PublishRefusedException">A fresh plan refused the publish.</exception>
     /// <exception cref="KubeApiException">A write failed, or conflicts persisted.</exception>
-    public async Task<PublishOutcome> ApplyAsync(PublishPlan plan, PublishPayload payload, CancellationToken cancellationToken)
+    public async Task<PublishOutcome> ApplyAsync(PublishPlan plan, PublishPayload payload, CancellationToken cancellationToken, Action<string>? warn = null)
     {
+        if (plan.Refusal is null)
+        {
+            await CheckRightsAsync(PlannedAccess.Of(plan, _options), cancellationToken).ConfigureAwait(false);
+        }
+
+        (V1Secret? Secret, V1Secret? Archive) written;
         for (int attempt = 1; ; attempt++)
         {
             if (plan.Refusal is not null)
@@ -56,7 +65,7 @@ public sealed class Publisher
 
             try
             {
-                await WriteSecretAsync(plan, cancellationToken).ConfigureAwait(false);
+                written = await WriteSecretAsync(plan, warn, cancellationToken).ConfigureAwait(false);
                 break;
             }
             catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.Conflict or KubeErrorKind.AlreadyExists && attempt < MaxAttempts)
@@ -66,62 +75,338 @@ public sealed class Publisher
             }
         }
 
+        bool ingressWritten = false;
         if (plan.IngressToWrite is not null)
         {
-            await WireIngressAsync(plan, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ingressWritten = await WireIngressAsync(plan, warn, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is KubeApiException or PublishRefusedException)
+            {
+                throw WriteFailures.WithNote(ex, WrittenNote(plan, written.Secret, written.Archive));
+            }
         }
 
         return new PublishOutcome(plan.Action, plan.PreviousThumbprint, plan.Thumbprint, plan.NotAfter, plan.Hosts,
-            SecretReplaced: plan.SecretAction == PublishAction.Updated);
+            SecretReplaced: plan.SecretAction == PublishAction.Updated)
+        {
+            ArchiveName = written.Archive?.Metadata.Name,
+            Written = written.Secret,
+            Archive = written.Archive,
+            IngressWritten = ingressWritten,
+        };
     }
 
-    private async Task WriteSecretAsync(PublishPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Before the first write: refuses (InsufficientRights, nothing written) when the user lacks a right the writes
+    /// need. A cluster that cannot answer says so to diagnostics, and the writes go ahead.
+    /// </summary>
+    private async Task CheckRightsAsync(IReadOnlyList<RequiredAccess> needed, CancellationToken cancellationToken)
     {
-        if (plan.SecretToWrite is null)
+        if (needed.Count == 0)
         {
             return;
         }
 
+        var denied = await new WritePreflight(_diagnostics).FindDeniedAsync(_writer.Connection, needed, cancellationToken).ConfigureAwait(false);
+        if (denied.Count > 0)
+        {
+            throw new PublishRefusedException(WritePreflight.Refusal(_writer.Connection, denied));
+        }
+    }
+
+    /// <summary>What a publish had written when a later step failed, and how to take it back, in words.</summary>
+    internal static string? WrittenNote(PublishPlan plan, V1Secret? written, V1Secret? archive)
+    {
+        if (written is null)
+        {
+            return null;
+        }
+
+        string t = $"Secret {plan.Target}";
+        string undo = $"Undo-IngressCertificate -Namespace {plan.Target.Namespace} -SecretName {plan.Target.SecretName}";
+        return plan.SecretAction switch
+        {
+            PublishAction.Created => $"{t} was already created with certificate {plan.Thumbprint}; {undo} deletes it.",
+            PublishAction.Updated when archive is not null =>
+                $"{t} was already updated to {plan.Thumbprint} (the previous certificate {plan.PreviousThumbprint} is kept in history entry {plan.Target.Namespace}/{archive.Metadata.Name}); {undo} puts the previous certificate back.",
+            PublishAction.Updated => $"{t} was already updated to {plan.Thumbprint}; no copy of the previous certificate {plan.PreviousThumbprint} was kept (-HistoryLimit 0).",
+            _ => $"{t} already carries the record of this publish (its certificate {plan.Thumbprint} did not change); {undo} removes it.",
+        };
+    }
+
+    private async Task<(V1Secret? Secret, V1Secret? Archive)> WriteSecretAsync(PublishPlan plan, Action<string>? warn, CancellationToken cancellationToken)
+    {
+        if (plan.SecretToWrite is not { } toWrite)
+        {
+            return (null, null);
+        }
+
+        string t = $"Secret {plan.Target}";
         if (plan.SecretAction == PublishAction.Created)
         {
-            await _writer.CreateSecretAsync(plan.SecretToWrite, cancellationToken).ConfigureAwait(false);
-            return;
+            await WriteSettlingAsync(plan.Target, toWrite, "creation", c => _writer.CreateSecretAsync(toWrite, c),
+                now => now is null ? $"Nothing was written: {t} was not created." : $"{t} was created by another writer meanwhile; nothing of this publish was written.",
+                "Nothing was written.", warn, cancellationToken).ConfigureAwait(false);
+            return (toWrite, null);
         }
 
-        var history = new SecretHistory(_writer, _clock);
         if (plan.SecretAction == PublishAction.Unchanged || _options.HistoryLimit == 0 || plan.PreviousSecret is null)
         {
             // Unchanged: only the publish record changes, the certificate stays, so there is nothing to archive.
-            await _writer.ReplaceSecretAsync(plan.SecretToWrite, cancellationToken).ConfigureAwait(false);
-            return;
+            await WriteSettlingAsync(plan.Target, toWrite, "update", c => _writer.ReplaceSecretAsync(toWrite, c),
+                now => now?.Metadata.ResourceVersion == toWrite.Metadata.ResourceVersion ? $"{t} was not changed." : $"{t} was changed by another writer meanwhile; nothing of this publish was written.",
+                $"{t} was not changed.", warn, cancellationToken).ConfigureAwait(false);
+            return (toWrite, null);
         }
 
-        await history.ReplaceArchivingAsync(plan.PreviousSecret, plan.SecretToWrite, cancellationToken).ConfigureAwait(false);
-        await history.PruneAsync(plan.Target.Namespace, plan.Target.SecretName, _options.HistoryLimit, _diagnostics, cancellationToken).ConfigureAwait(false);
+        var history = new SecretHistory(_writer, _clock);
+        var (archive, secret) = await history.ReplaceArchivingAsync(
+            plan.PreviousSecret, entry => PublishRecord.NamingArchive(toWrite, entry.Metadata.Name), warn, cancellationToken).ConfigureAwait(false);
+        return (secret, archive);
     }
 
-    private async Task WireIngressAsync(PublishPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// One write of a Secret whose answer may be lost: then the Secret is read again, and the write counts as done
+    /// (with a warning) when it holds <paramref name="toWrite"/>, else it fails with <paramref name="notWritten"/>'s
+    /// note on what the Secret holds. A refusal (4xx but a conflict) fails with <paramref name="refusedNote"/>.
+    /// </summary>
+    private async Task WriteSettlingAsync(PublishTarget target, V1Secret toWrite, string what, Func<CancellationToken, Task> write,
+        Func<V1Secret?, string> notWritten, string refusedNote, Action<string>? warn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await write(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WriteFailures.OutcomeUnknown(ex))
+        {
+            var now = await ReadBackAsync(target, ex).ConfigureAwait(false);
+            if (now is not null && SecretHistory.Holds(now, toWrite))
+            {
+                warn?.Invoke($"The {what} of Secret {target} was applied; the reply was lost ({WriteFailures.Why(ex)}).");
+                if (ex is OperationCanceledException)
+                {
+                    throw;
+                }
+
+                return;
+            }
+
+            throw WriteFailures.WithNote(ex, notWritten(now));
+        }
+        catch (KubeApiException ex) when (ex.Kind is not (KubeErrorKind.Conflict or KubeErrorKind.AlreadyExists or KubeErrorKind.NotFound))
+        {
+            throw WriteFailures.WithNote(ex, refusedNote);
+        }
+    }
+
+    /// <summary>The Secret read again after a write whose answer was lost; when even that fails, the write's failure with a note.</summary>
+    private async Task<V1Secret?> ReadBackAsync(PublishTarget target, Exception failure)
+    {
+        using var budget = WriteFailures.ReadBackToken();
+        try
+        {
+            return await _writer.GetSecretAsync(target.Namespace, target.SecretName, budget.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+        {
+            throw WriteFailures.WithNote(failure, $"Reading Secret {target} again failed too ({ex.Message}), so whether it was written is unknown.");
+        }
+    }
+
+    /// <summary>
+    /// Keeps the newest <see cref="PublishOptions.HistoryLimit"/> history entries of the Secret, always including
+    /// <paramref name="keepName"/> (this publish's own); best-effort, a failure is a warning.
+    /// </summary>
+    public Task PruneHistoryAsync(PublishTarget target, string? keepName, CancellationToken cancellationToken, Action<string>? warn = null) =>
+        new SecretHistory(_writer, _clock).PruneAsync(target.Namespace, target.SecretName, _options.HistoryLimit, keepName, warn, _diagnostics, cancellationToken);
+
+    /// <summary>The Secret, read with a budget of its own: for saying what state a cancelled publish left.</summary>
+    internal async Task<V1Secret?> ReadStateWithBudgetAsync(PublishTarget target)
+    {
+        using var budget = WriteFailures.ReadBackToken();
+        return await _writer.GetSecretAsync(target.Namespace, target.SecretName, budget.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>The Ingress of a publish, for -Verify (its load balancer address).</summary>
+    public Task<V1Ingress?> GetIngressAsync(string ns, string name, CancellationToken cancellationToken) => _writer.GetIngressAsync(ns, name, cancellationToken);
+
+    private async Task<bool> WireIngressAsync(PublishPlan plan, Action<string>? warn, CancellationToken cancellationToken)
     {
         var ingress = plan.IngressToWrite!;
+        string name = $"{plan.Target.Namespace}/{plan.Target.IngressName}";
         for (int attempt = 1; ; attempt++)
         {
             try
             {
                 await _writer.ReplaceIngressAsync(ingress, cancellationToken).ConfigureAwait(false);
-                return;
+                return true;
             }
             catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Conflict && attempt < MaxAttempts)
             {
-                _diagnostics?.Invoke($"Ingress {plan.Target.Namespace}/{plan.Target.IngressName} changed meanwhile; reading it again.");
+                _diagnostics?.Invoke($"Ingress {name} changed meanwhile; reading it again.");
                 var fresh = await _writer.GetIngressAsync(plan.Target.Namespace, plan.Target.IngressName!, cancellationToken).ConfigureAwait(false)
-                    ?? throw new PublishRefusedException(new PublishRefusal("IngressNotFound", $"Ingress {plan.Target.Namespace}/{plan.Target.IngressName} was deleted while publishing."));
+                    ?? throw new PublishRefusedException(new PublishRefusal("IngressNotFound", $"Ingress {name} was deleted while publishing."));
                 var rewired = PublishPlanner.WireIngress(fresh, plan.Target.SecretName, plan.Hosts, plan.PublishId, new List<string>());
                 if (rewired is null)
                 {
-                    return;
+                    return false;
                 }
 
                 ingress = rewired;
+            }
+            catch (Exception ex) when (WriteFailures.OutcomeUnknown(ex))
+            {
+                using var budget = WriteFailures.ReadBackToken();
+                V1Ingress? now;
+                try
+                {
+                    now = await _writer.GetIngressAsync(plan.Target.Namespace, plan.Target.IngressName!, budget.Token).ConfigureAwait(false);
+                }
+                catch (Exception readFailure) when (readFailure is KubeApiException or OperationCanceledException)
+                {
+                    throw WriteFailures.WithNote(ex, $"Reading Ingress {name} again failed too ({readFailure.Message}), so whether it was updated is unknown.");
+                }
+
+                if (now is not null && WiringRecord.ReadAll(now).TryGetValue(plan.Target.SecretName, out var record) && record.Id == plan.PublishId)
+                {
+                    warn?.Invoke($"The update of Ingress {name} was applied; the reply was lost ({WriteFailures.Why(ex)}).");
+                    return ex is OperationCanceledException ? throw ex : true;
+                }
+
+                throw WriteFailures.WithNote(ex, $"Ingress {name} was not changed.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Puts back exactly the state before <paramref name="plan"/>'s publish, which <paramref name="applied"/>
+    /// describes: the Ingress wiring record and spec.tls, the Secret (data, annotations and the undo record it had),
+    /// and removes the history entry the publish made (so history is as before). Unlike an undo it keeps no copy
+    /// of the certificate taken out: that certificate failed verification. Returns what was done, in words.
+    /// </summary>
+    /// <exception cref="PublishRefusedException">Someone changed the Secret or Ingress since the publish: not rolled back.</exception>
+    /// <exception cref="KubeApiException">A write failed; the message says what state was left.</exception>
+    public async Task<string> RollBackAsync(PublishPlan plan, PublishOutcome applied, CancellationToken cancellationToken, Action<string>? warn = null)
+    {
+        var target = plan.Target;
+        string t = $"Secret {target}";
+        var done = new List<string>();
+        if (applied.IngressWritten && target.IngressName is { } ingressName)
+        {
+            string hosts = await UnwireForRollbackAsync(plan, ingressName, warn, cancellationToken).ConfigureAwait(false);
+            if (hosts.Length > 0)
+            {
+                done.Add($"Ingress {target.Namespace}/{ingressName} no longer serves {hosts} from it");
+            }
+        }
+
+        if (applied.SecretReplaced && applied.Written is { } written && plan.PreviousSecret is { } previous)
+        {
+            string undone = done.Count == 0 ? string.Empty : $" ({string.Join("; ", done)})";
+            for (int attempt = 1; ; attempt++)
+            {
+                var fresh = await _writer.GetSecretAsync(target.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
+                if (fresh is null || !SecretHistory.Holds(fresh, written))
+                {
+                    throw new PublishRefusedException(new PublishRefusal("SecretChanged",
+                        $"{t} was changed by another writer after the publish; not rolling it back, so that change is not lost.{undone}"));
+                }
+
+                var restore = Restoring(previous, fresh);
+                try
+                {
+                    await _writer.ReplaceSecretAsync(restore, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Conflict && attempt < MaxAttempts)
+                {
+                }
+                catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+                {
+                    var now = WriteFailures.OutcomeUnknown(ex) ? await ReadBackAsync(target, ex).ConfigureAwait(false) : null;
+                    if (now is not null && SecretHistory.Holds(now, restore))
+                    {
+                        warn?.Invoke($"The rollback of {t} was applied; the reply was lost ({WriteFailures.Why(ex)}).");
+                        if (ex is OperationCanceledException)
+                        {
+                            throw;
+                        }
+
+                        break;
+                    }
+
+                    throw WriteFailures.WithNote(ex,
+                        $"{t} still holds the new certificate {plan.Thumbprint}{undone}; Undo-IngressCertificate -Namespace {target.Namespace} -SecretName {target.SecretName} puts back {plan.PreviousThumbprint}.");
+                }
+            }
+
+            done.Insert(0, $"{t} was restored to the previous certificate {plan.PreviousThumbprint}");
+            if (applied.Archive is { } archive)
+            {
+                // The Secret holds again what the entry holds: the entry is a spare copy now.
+                await new SecretHistory(_writer, _clock).DeleteLeftoverAsync(archive, warn, $"the rollback put its certificate back into {t}").ConfigureAwait(false);
+            }
+        }
+
+        return done.Count == 0 ? "Nothing was rolled back." : string.Join(", and ", done) + ".";
+    }
+
+    /// <summary>The previous Secret as it was (data, labels, annotations with its undo record), at the resourceVersion read now.</summary>
+    private static V1Secret Restoring(V1Secret previous, V1Secret fresh) => PublishPlanner.Shaped(fresh, previous);
+
+    /// <summary>Removes this publish's wiring and gives the Secret's entry its wiring record from before; the hosts unwired, in words.</summary>
+    private async Task<string> UnwireForRollbackAsync(PublishPlan plan, string ingressName, Action<string>? warn, CancellationToken cancellationToken)
+    {
+        string ns = plan.Target.Namespace;
+        WiringRecord? before = plan.PreviousIngress is { } pi && WiringRecord.ReadAll(pi).TryGetValue(plan.Target.SecretName, out var r) ? r : null;
+        for (int attempt = 1; ; attempt++)
+        {
+            var fresh = await _writer.GetIngressAsync(ns, ingressName, cancellationToken).ConfigureAwait(false);
+            if (fresh is null)
+            {
+                warn?.Invoke($"Ingress {ns}/{ingressName}, which the publish wired, no longer exists; there is no wiring to roll back.");
+                return string.Empty;
+            }
+
+            var notes = new List<string>();
+            var (unwiring, refusal) = UndoPlanner.Unwire(fresh, plan.Target.SecretName, plan.PublishId, force: false, notes);
+            foreach (string note in notes)
+            {
+                warn?.Invoke(note);
+            }
+
+            if (refusal is not null)
+            {
+                throw new PublishRefusedException(refusal);
+            }
+
+            if (unwiring is null)
+            {
+                return string.Empty;
+            }
+
+            WiringRecord.Store(unwiring.Ingress, plan.Target.SecretName, before);
+            try
+            {
+                await _writer.ReplaceIngressAsync(unwiring.Ingress, cancellationToken).ConfigureAwait(false);
+                return string.Join(", ", unwiring.Hosts);
+            }
+            catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Conflict && attempt < MaxAttempts)
+            {
+            }
+            catch (Exception ex) when (WriteFailures.OutcomeUnknown(ex))
+            {
+                using var budget = WriteFailures.ReadBackToken();
+                var now = await _writer.GetIngressAsync(ns, ingressName, budget.Token).ConfigureAwait(false);
+                if (now is not null && !(WiringRecord.ReadAll(now).TryGetValue(plan.Target.SecretName, out var left) && left.Id == plan.PublishId))
+                {
+                    warn?.Invoke($"The rollback of Ingress {ns}/{ingressName} was applied; the reply was lost ({WriteFailures.Why(ex)}).");
+                    return ex is OperationCanceledException ? throw ex : string.Join(", ", unwiring.Hosts);
+                }
+
+                throw;
             }
         }
     }
@@ -136,9 +421,18 @@ public sealed class Publisher
         }
 
         var record = PublishRecord.Read(secret);
-        var history = record is null || record.SecretAction == PublishAction.Updated
-            ? await new SecretHistory(_writer, _clock).ListAsync(ns, secretName, cancellationToken).ConfigureAwait(false)
-            : Array.Empty<V1Secret>();
+        var store = new SecretHistory(_writer, _clock);
+        IReadOnlyList<V1Secret> history = Array.Empty<V1Secret>();
+        if (record?.ArchiveName is { } archiveName)
+        {
+            // The publish named the entry it made: that one is restored, and no other is looked at.
+            history = await store.GetAsync(ns, secretName, archiveName, cancellationToken).ConfigureAwait(false) is { } entry ? new[] { entry } : history;
+        }
+        else if (record is null || record.SecretAction == PublishAction.Updated)
+        {
+            history = await store.ListAsync(ns, secretName, cancellationToken).ConfigureAwait(false);
+        }
+
         var ingress = record?.IngressName is { } ingressName
             ? await _writer.GetIngressAsync(ns, ingressName, cancellationToken).ConfigureAwait(false)
             : null;
@@ -153,43 +447,50 @@ public sealed class Publisher
 
     /// <summary>Undoes the Secret's last publish: plans, then applies (for callers that show no plan first).</summary>
     /// <exception cref="PublishRefusedException">The undo must not happen (see <see cref="UndoPlanner"/>).</exception>
-    public async Task<PublishOutcome> UndoAsync(string ns, string secretName, bool force, CancellationToken cancellationToken) =>
-        await ApplyUndoAsync(await PlanUndoAsync(ns, secretName, force, cancellationToken).ConfigureAwait(false), force, cancellationToken).ConfigureAwait(false);
+    public async Task<PublishOutcome> UndoAsync(string ns, string secretName, bool force, CancellationToken cancellationToken, Action<string>? warn = null) =>
+        await ApplyUndoAsync(await PlanUndoAsync(ns, secretName, force, cancellationToken).ConfigureAwait(false), force, cancellationToken, warn).ConfigureAwait(false);
 
     /// <summary>
     /// Applies <paramref name="plan"/>: the Ingress update first, then the Secret's restore, update or delete, each
     /// conditional on the resourceVersion read. When another writer changed either meanwhile (or deleted it), the
-    /// state is read and planned again; a fresh plan that refuses ends the undo with that refusal.
+    /// state is read and planned again; a fresh plan that refuses ends the undo with that refusal. A write whose
+    /// answer is lost is settled by reading the object again.
     /// </summary>
     /// <exception cref="PublishRefusedException">The plan, or a fresh one, refused the undo.</exception>
     /// <exception cref="KubeApiException">A write failed, or conflicts persisted.</exception>
-    public async Task<PublishOutcome> ApplyUndoAsync(UndoPlan plan, bool force, CancellationToken cancellationToken)
+    public async Task<PublishOutcome> ApplyUndoAsync(UndoPlan plan, bool force, CancellationToken cancellationToken, Action<string>? warn = null)
     {
         string? unwiredIngress = null;
         var unwiredHosts = new List<string>();
+        string again = $"Undo-IngressCertificate -Namespace {plan.Namespace} -SecretName {plan.SecretName} again finishes the undo";
 
         // A failure after the Ingress update leaves it unwired: the error must say so, not only that the undo failed.
-        string AlreadyUnwired(string message) =>
-            unwiredIngress is null ? message : $"{message} (The wiring of Ingress {plan.Namespace}/{unwiredIngress} was already removed: {string.Join(", ", unwiredHosts)}.)";
+        string? AlreadyUnwired() =>
+            unwiredIngress is null ? null : $"(The wiring of Ingress {plan.Namespace}/{unwiredIngress} was already removed: {string.Join(", ", unwiredHosts)}; {again}.)";
+
+        if (plan.Refusal is null)
+        {
+            await CheckRightsAsync(PlannedAccess.Of(plan), cancellationToken).ConfigureAwait(false);
+        }
 
         for (int attempt = 1; ; attempt++)
         {
             if (plan.Refusal is { } refusal)
             {
-                throw new PublishRefusedException(refusal with { Message = AlreadyUnwired(refusal.Message) });
+                throw WriteFailures.WithNote(new PublishRefusedException(refusal), AlreadyUnwired());
             }
 
             try
             {
                 if (plan.Unwiring is { } unwiring)
                 {
-                    await _writer.ReplaceIngressAsync(unwiring.Ingress, cancellationToken).ConfigureAwait(false);
+                    await UnwireAsync(plan, unwiring, warn, cancellationToken).ConfigureAwait(false);
                     unwiredIngress = unwiring.Ingress.Metadata.Name;
                     unwiredHosts.AddRange(unwiring.Hosts);
                     plan = plan with { Unwiring = null };
                 }
 
-                await UndoSecretAsync(plan, cancellationToken).ConfigureAwait(false);
+                await UndoSecretAsync(plan, warn, cancellationToken).ConfigureAwait(false);
                 return plan.DeletesSecret
                     ? new PublishOutcome(PublishAction.Deleted, plan.CurrentThumbprint, string.Empty, default, unwiredHosts, IngressName: unwiredIngress)
                     : new PublishOutcome(PublishAction.Updated, plan.CurrentThumbprint,
@@ -204,18 +505,80 @@ public sealed class Publisher
             }
             catch (KubeApiException ex) when (unwiredIngress is not null)
             {
-                throw new KubeApiException(ex.Kind, ex.StatusCode, AlreadyUnwired(ex.Message), ex.Verb, ex.Resource, ex.Namespace, ex.Name, ex.Cluster, ex.User, ex);
+                throw WriteFailures.WithNote(ex, AlreadyUnwired());
             }
         }
     }
 
-    private async Task UndoSecretAsync(UndoPlan plan, CancellationToken cancellationToken)
+    private async Task UnwireAsync(UndoPlan plan, IngressUnwiring unwiring, Action<string>? warn, CancellationToken cancellationToken)
+    {
+        var ingress = unwiring.Ingress;
+        string name = $"{plan.Namespace}/{ingress.Metadata.Name}";
+        try
+        {
+            await _writer.ReplaceIngressAsync(ingress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WriteFailures.OutcomeUnknown(ex))
+        {
+            using var budget = WriteFailures.ReadBackToken();
+            V1Ingress? now;
+            try
+            {
+                now = await _writer.GetIngressAsync(plan.Namespace, ingress.Metadata.Name, budget.Token).ConfigureAwait(false);
+            }
+            catch (Exception readFailure) when (readFailure is KubeApiException or OperationCanceledException)
+            {
+                throw WriteFailures.WithNote(ex, $"Reading Ingress {name} again failed too ({readFailure.Message}), so whether its wiring was removed is unknown; nothing else was changed.");
+            }
+
+            // Applied when the Secret's wiring record is gone (the update removed it together with the hosts).
+            if (now is not null && !WiringRecord.ReadAll(now).ContainsKey(plan.SecretName))
+            {
+                warn?.Invoke($"The update of Ingress {name} was applied; the reply was lost ({WriteFailures.Why(ex)}).");
+                if (ex is OperationCanceledException)
+                {
+                    throw;
+                }
+
+                return;
+            }
+
+            throw WriteFailures.WithNote(ex, "Nothing was changed.");
+        }
+        catch (KubeApiException ex) when (ex.Kind is not (KubeErrorKind.Conflict or KubeErrorKind.NotFound))
+        {
+            throw WriteFailures.WithNote(ex, "Nothing was changed.");
+        }
+    }
+
+    private async Task UndoSecretAsync(UndoPlan plan, Action<string>? warn, CancellationToken cancellationToken)
     {
         var current = plan.Current!;
+        string t = $"Secret {plan.Namespace}/{plan.SecretName}";
         if (plan.DeletesSecret)
         {
             // Conditional on the resourceVersion read: a Secret changed since is never deleted (409, then re-planned).
-            await _writer.DeleteSecretAsync(plan.Namespace, plan.SecretName, current.Metadata.ResourceVersion, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _writer.DeleteSecretAsync(plan.Namespace, plan.SecretName, current.Metadata.ResourceVersion, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (WriteFailures.OutcomeUnknown(ex))
+            {
+                var now = await ReadBackAsync(new PublishTarget(plan.Namespace, plan.SecretName), ex).ConfigureAwait(false);
+                if (now is null || now.Metadata.Uid != current.Metadata.Uid)
+                {
+                    warn?.Invoke($"The deletion of {t} was applied; the reply was lost ({WriteFailures.Why(ex)}).");
+                    if (ex is OperationCanceledException)
+                    {
+                        throw;
+                    }
+
+                    return;
+                }
+
+                throw WriteFailures.WithNote(ex, $"{t} was not deleted.");
+            }
+
             return;
         }
 
@@ -224,14 +587,17 @@ public sealed class Publisher
             // Keep what is being replaced, so an undo can itself be undone; the restored entry leaves history and the
             // replaced certificate joins it, so the count stays the same.
             var history = new SecretHistory(_writer, _clock);
-            await history.ReplaceArchivingAsync(current, plan.SecretToWrite!, cancellationToken).ConfigureAwait(false);
-            await history.DeleteQuietlyAsync(entry, cancellationToken).ConfigureAwait(false);
+            await history.ReplaceArchivingAsync(current, _ => plan.SecretToWrite!, warn, cancellationToken).ConfigureAwait(false);
+
+            // The Secret now holds what the entry holds: the entry is a spare copy of a key.
+            await history.DeleteLeftoverAsync(entry, warn, $"its certificate was restored into {t}").ConfigureAwait(false);
             return;
         }
 
-        if (plan.SecretToWrite is not null)
+        if (plan.SecretToWrite is { } toWrite)
         {
-            await _writer.ReplaceSecretAsync(plan.SecretToWrite, cancellationToken).ConfigureAwait(false);
+            await WriteSettlingAsync(new PublishTarget(plan.Namespace, plan.SecretName), toWrite, "update", c => _writer.ReplaceSecretAsync(toWrite, c),
+                _ => $"{t} was not changed.", $"{t} was not changed.", warn, cancellationToken).ConfigureAwait(false);
         }
     }
 

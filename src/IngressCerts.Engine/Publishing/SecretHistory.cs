@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using IngressCerts.Engine.Kubernetes;
 using k8s.Models;
 
@@ -29,15 +30,30 @@ internal sealed class SecretHistory
             .ToList();
     }
 
-    public Task<V1Secret> ArchiveAsync(V1Secret current, CancellationToken cancellationToken)
+    /// <summary>
+    /// A name for a new history entry of <paramref name="owner"/>: its time and certificate, for people, and a random
+    /// part, so that two archives (two undos at once, two clocks alike) never collide.
+    /// </summary>
+    internal static string NewName(string owner, string? thumbprint, DateTimeOffset now)
+    {
+        string suffix = "-prev-" + now.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture)
+            + (thumbprint is null ? string.Empty : "-" + thumbprint[..8].ToLowerInvariant())
+            + "-" + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 5);
+        return (owner.Length + suffix.Length > 253 ? owner[..(253 - suffix.Length)] : owner) + suffix;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="current"/>'s certificate, key and ca.crt to a new history entry. The entry returned is
+    /// the copy as sent, with the name and resourceVersion the server gave it (the server's echo, which repeats the
+    /// key, is not kept). A name taken meanwhile is replaced by a fresh one; a lost answer is settled by reading the
+    /// entry back.
+    /// </summary>
+    public async Task<V1Secret> ArchiveAsync(V1Secret current, Action<string>? warn, CancellationToken cancellationToken)
     {
         var now = _clock();
         string owner = current.Metadata.Name;
-        // The archived certificate's thumbprint keeps two archives made in the same millisecond apart.
+        string ns = current.Metadata.NamespaceProperty;
         var (thumbprint, _) = PublishPlanner.ReadCurrentCertificate(current);
-        string suffix = "-prev-" + now.UtcDateTime.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture)
-            + (thumbprint is null ? string.Empty : "-" + thumbprint[..8].ToLowerInvariant());
-        string name = (owner.Length + suffix.Length > 253 ? owner[..(253 - suffix.Length)] : owner) + suffix;
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [SecretAnnotations.HistoryOf] = owner,
@@ -58,34 +74,204 @@ internal sealed class SecretHistory
             Type = SecretAnnotations.HistoryType,
             Metadata = new V1ObjectMeta
             {
-                Name = name,
-                NamespaceProperty = current.Metadata.NamespaceProperty,
+                NamespaceProperty = ns,
                 Labels = new Dictionary<string, string> { [SecretAnnotations.HistoryOf] = SecretAnnotations.HistoryLabelValue(owner) },
                 Annotations = annotations,
             },
             Data = current.Data?.Where(d => d.Key is "tls.crt" or "tls.key" or "ca.crt").ToDictionary(d => d.Key, d => d.Value)
                 ?? new Dictionary<string, byte[]>(),
         };
-        return _writer.CreateSecretAsync(copy, cancellationToken);
+
+        for (int attempt = 1; ; attempt++)
+        {
+            copy.Metadata.Name = NewName(owner, thumbprint, now);
+            try
+            {
+                var created = await _writer.CreateSecretAsync(copy, cancellationToken).ConfigureAwait(false);
+                return Stored(copy, created);
+            }
+            catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.AlreadyExists && attempt < 3)
+            {
+            }
+            catch (KubeApiException ex) when (ex.Kind is not (KubeErrorKind.Conflict or KubeErrorKind.AlreadyExists) && !WriteFailures.OutcomeUnknown(ex))
+            {
+                throw WriteFailures.WithNote(ex, $"The history entry was not created, and Secret {ns}/{owner} was not changed.");
+            }
+            catch (Exception ex) when (WriteFailures.OutcomeUnknown(ex))
+            {
+                var found = await ReadBackAsync(ns, copy.Metadata.Name, ex, $"history entry {ns}/{copy.Metadata.Name} (a copy of the certificate and key of Secret {ns}/{owner})").ConfigureAwait(false);
+                if (found is null || !Holds(found, copy))
+                {
+                    throw WriteFailures.WithNote(ex, $"The history entry was not created, and Secret {ns}/{owner} was not changed.");
+                }
+
+                if (ex is OperationCanceledException)
+                {
+                    await DeleteLeftoverAsync(Stored(copy, found), warn, "the publish was cancelled before the Secret was updated").ConfigureAwait(false);
+                    throw;
+                }
+
+                return Stored(copy, found);
+            }
+        }
     }
 
     /// <summary>
-    /// Archives <paramref name="previous"/>, then writes <paramref name="replacement"/> over it. When that write fails
-    /// (or is cancelled) the copy just archived would be an entry nobody replaced, holding a key: it is removed again,
-    /// even when the caller has cancelled.
+    /// Archives <paramref name="previous"/>, then writes over it what <paramref name="replacement"/> makes of the
+    /// entry (e.g. a publish record naming it). When the write fails, the Secret is read again and the outcome
+    /// decided from what it holds: written (the answer was lost: a warning, and success), or not written. The entry
+    /// is deleted only when the Secret provably still holds what the entry holds; a copy that cannot be deleted is
+    /// named in a warning. Returns the entry and the Secret as written.
     /// </summary>
-    public async Task ReplaceArchivingAsync(V1Secret previous, V1Secret replacement, CancellationToken cancellationToken)
+    public async Task<(V1Secret Archive, V1Secret Written)> ReplaceArchivingAsync(
+        V1Secret previous, Func<V1Secret, V1Secret> replacement, Action<string>? warn, CancellationToken cancellationToken)
     {
-        var archived = await ArchiveAsync(previous, cancellationToken).ConfigureAwait(false);
+        var archive = await ArchiveAsync(previous, warn, cancellationToken).ConfigureAwait(false);
+        var toWrite = replacement(archive);
+        string owner = $"{previous.Metadata.NamespaceProperty}/{previous.Metadata.Name}";
+        string entry = $"{archive.Metadata.NamespaceProperty}/{archive.Metadata.Name}";
         try
         {
-            await _writer.ReplaceSecretAsync(replacement, cancellationToken).ConfigureAwait(false);
+            await _writer.ReplaceSecretAsync(toWrite, cancellationToken).ConfigureAwait(false);
+            return (archive, toWrite);
         }
         catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
         {
-            await DeleteQuietlyAsync(archived, CancellationToken.None).ConfigureAwait(false);
-            throw;
+            var now = await ReadBackAsync(previous.Metadata.NamespaceProperty, previous.Metadata.Name, ex,
+                $"Secret {owner}; history entry {entry} keeps its previous certificate and key").ConfigureAwait(false);
+            if (now is not null && WriteFailures.OutcomeUnknown(ex) && Holds(now, toWrite))
+            {
+                warn?.Invoke($"The update of Secret {owner} was applied; the reply was lost ({WriteFailures.Why(ex)}).");
+                if (ex is OperationCanceledException)
+                {
+                    throw;
+                }
+
+                return (archive, toWrite);
+            }
+
+            string note;
+            if (now is not null && Holds(now, archive))
+            {
+                // The Secret still holds what the entry holds: the entry is a spare copy of a key, and goes.
+                bool deleted = await DeleteLeftoverAsync(archive, warn, $"the update of Secret {owner} failed").ConfigureAwait(false);
+                note = $"Secret {owner} was not changed" + (deleted ? "." : $"; the copy of its certificate and key made for history, Secret {entry}, is left over (see the warning).");
+            }
+            else
+            {
+                note = now is null
+                    ? $"Secret {owner} is gone; history entry {entry} keeps the certificate and key it held."
+                    : $"Secret {owner} was changed by another writer meanwhile; history entry {entry} keeps the certificate and key it held before.";
+            }
+
+            throw WriteFailures.WithNote(ex, note);
         }
+    }
+
+    /// <summary>
+    /// Reads a Secret again after a failed write, with its own budget (also after Ctrl+C). When even that fails the
+    /// outcome is unknown: <paramref name="failure"/> is thrown with a note naming <paramref name="subject"/>.
+    /// </summary>
+    private async Task<V1Secret?> ReadBackAsync(string ns, string name, Exception failure, string subject)
+    {
+        using var budget = WriteFailures.ReadBackToken();
+        try
+        {
+            return await _writer.GetSecretAsync(ns, name, budget.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+        {
+            throw WriteFailures.WithNote(failure, $"Reading it again failed too ({ex.Message}), so whether the write was applied is unknown: check {subject}.");
+        }
+    }
+
+    /// <summary>
+    /// Deletes a history entry that should not stay (a spare copy of a key), regardless of the caller's cancellation;
+    /// when that fails, a warning names it so that someone deletes it. True when it is gone.
+    /// </summary>
+    public async Task<bool> DeleteLeftoverAsync(V1Secret entry, Action<string>? warn, string why)
+    {
+        using var budget = WriteFailures.ReadBackToken();
+        if (await TryDeleteAsync(entry, budget.Token).ConfigureAwait(false) is not { } failure)
+        {
+            return true;
+        }
+
+        string ns = entry.Metadata.NamespaceProperty;
+        string name = entry.Metadata.Name;
+        warn?.Invoke($"History entry Secret {ns}/{name} holds a copy of a certificate and its private key and should have been deleted ({why}), " +
+            $"but deleting it failed: {failure.Message} Delete it: kubectl delete secret -n {ns} {name}");
+        return false;
+    }
+
+    /// <summary>
+    /// Deletes an entry if it is still at the resourceVersion read; a lost answer is settled by reading it again.
+    /// Null when the entry is gone, else why it is not.
+    /// </summary>
+    private async Task<Exception?> TryDeleteAsync(V1Secret entry, CancellationToken cancellationToken)
+    {
+        string ns = entry.Metadata.NamespaceProperty;
+        string name = entry.Metadata.Name;
+        try
+        {
+            await _writer.DeleteSecretAsync(ns, name, entry.Metadata.ResourceVersion, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+        {
+            if (WriteFailures.OutcomeUnknown(ex))
+            {
+                using var budget = WriteFailures.ReadBackToken();
+                try
+                {
+                    if (await _writer.GetSecretAsync(ns, name, budget.Token).ConfigureAwait(false) is null)
+                    {
+                        return null;
+                    }
+                }
+                catch (Exception readFailure) when (readFailure is KubeApiException or OperationCanceledException)
+                {
+                }
+            }
+
+            return ex;
+        }
+    }
+
+    /// <summary>True when <paramref name="secret"/> holds every data key of <paramref name="expected"/> with the same
+    /// bytes, and the same publish record (or none when <paramref name="expected"/> has none).</summary>
+    internal static bool Holds(V1Secret secret, V1Secret expected)
+    {
+        var data = secret.Data ?? new Dictionary<string, byte[]>();
+        foreach (var (key, value) in expected.Data ?? new Dictionary<string, byte[]>())
+        {
+            if (!data.TryGetValue(key, out var held) || !held.AsSpan().SequenceEqual(value))
+            {
+                return false;
+            }
+        }
+
+        if (expected.Type == SecretAnnotations.HistoryType)
+        {
+            return true;
+        }
+
+        string? Record(V1Secret s) => s.Metadata?.Annotations?.TryGetValue(SecretAnnotations.LastPublish, out var r) == true ? r : null;
+        return string.Equals(Record(secret), Record(expected), StringComparison.Ordinal);
+    }
+
+    /// <summary>The copy as sent, with the identity the server gave it; the echoed data is dropped.</summary>
+    private static V1Secret Stored(V1Secret sent, V1Secret answer)
+    {
+        sent.Metadata.ResourceVersion = answer.Metadata?.ResourceVersion;
+        sent.Metadata.Uid = answer.Metadata?.Uid;
+        sent.Metadata.CreationTimestamp = answer.Metadata?.CreationTimestamp;
+        answer.Data = null;
+        return sent;
     }
 
     /// <summary>The owner Secret with the data of a history entry, conditional on the owner's resourceVersion.</summary>
@@ -95,26 +281,48 @@ internal sealed class SecretHistory
         return PublishPlanner.InPlaceUpdate(current, entry.Data ?? new Dictionary<string, byte[]>(), thumbprint, notAfter, now);
     }
 
-    public async Task PruneAsync(string ns, string secretName, int keep, Action<string>? diagnostics, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps the newest <paramref name="keep"/> entries (always including <paramref name="keepName"/>) and deletes the
+    /// rest, best-effort: a list or delete that fails is a warning naming what stays, never a failed publish.
+    /// </summary>
+    public async Task PruneAsync(string ns, string secretName, int keep, string? keepName, Action<string>? warn, Action<string>? diagnostics, CancellationToken cancellationToken)
     {
-        var entries = await ListAsync(ns, secretName, cancellationToken).ConfigureAwait(false);
-        foreach (var old in entries.Skip(keep))
+        IReadOnlyList<V1Secret> entries;
+        try
         {
-            await DeleteQuietlyAsync(old, cancellationToken).ConfigureAwait(false);
-            diagnostics?.Invoke($"Removed history entry {ns}/{old.Metadata.Name} (keeping {keep}).");
+            entries = await ListAsync(ns, secretName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeApiException ex)
+        {
+            warn?.Invoke($"The history of Secret {ns}/{secretName} was not pruned to {keep} entr{(keep == 1 ? "y" : "ies")}: {ex.Message} Older copies stay.");
+            return;
+        }
+
+        var ordered = entries.OrderByDescending(e => e.Metadata.Name == keepName).ToList();
+        foreach (var old in ordered.Skip(keep))
+        {
+            switch (await TryDeleteAsync(old, cancellationToken).ConfigureAwait(false))
+            {
+                case null:
+                    diagnostics?.Invoke($"Removed history entry {ns}/{old.Metadata.Name} (keeping {keep}).");
+                    break;
+                case KubeApiException { Kind: KubeErrorKind.Conflict }:
+                    // Changed since it was listed: someone else's now, and left alone.
+                    break;
+                case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                    throw new OperationCanceledException(cancellationToken);
+                case var failure:
+                    warn?.Invoke($"Old history entry Secret {ns}/{old.Metadata.Name} was not deleted while pruning the history of Secret {ns}/{secretName}: {failure.Message} It stays.");
+                    break;
+            }
         }
     }
 
-    /// <summary>Deletes a history entry if it is unchanged; an entry already gone or changed is left alone.</summary>
-    public async Task DeleteQuietlyAsync(V1Secret entry, CancellationToken cancellationToken)
+    /// <summary>One history entry by name; null when it does not exist or is not an entry of <paramref name="secretName"/>.</summary>
+    public async Task<V1Secret?> GetAsync(string ns, string secretName, string entryName, CancellationToken cancellationToken)
     {
-        try
-        {
-            await _writer.DeleteSecretAsync(entry.Metadata.NamespaceProperty, entry.Metadata.Name, entry.Metadata.ResourceVersion, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.NotFound or KubeErrorKind.Conflict)
-        {
-        }
+        var entry = await _writer.GetSecretAsync(ns, entryName, cancellationToken).ConfigureAwait(false);
+        return entry is not null && entry.Type == SecretAnnotations.HistoryType && OwnerOf(entry) == secretName ? entry : null;
     }
 
     private static string? OwnerOf(V1Secret s) =>

@@ -20,9 +20,13 @@ public sealed class ServedVerifier
         _interval = interval ?? TimeSpan.FromSeconds(2);
     }
 
-    /// <summary>Probes each (endpoint, host) until it serves <paramref name="thumbprint"/> or <paramref name="timeout"/> passes.</summary>
+    /// <summary>
+    /// Probes each (endpoint, host) until it serves <paramref name="thumbprint"/> or <paramref name="timeout"/> passes;
+    /// <paramref name="onRound"/> hears what every round saw (for progress).
+    /// </summary>
     public async Task<IReadOnlyList<ServedObservation>> WaitAsync(
-        IReadOnlyList<(ProbeEndpoint Endpoint, string Host)> targets, string thumbprint, TimeSpan timeout, CancellationToken cancellationToken)
+        IReadOnlyList<(ProbeEndpoint Endpoint, string Host)> targets, string thumbprint, TimeSpan timeout, CancellationToken cancellationToken,
+        Action<IReadOnlyList<ServedObservation>>? onRound = null)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
         var latest = new Dictionary<string, ServedObservation>(StringComparer.OrdinalIgnoreCase);
@@ -50,6 +54,7 @@ public sealed class ServedVerifier
             }
 
             pending = still;
+            onRound?.Invoke(targets.Select(t => latest[t.Host]).ToList());
             if (pending.Count == 0 || DateTimeOffset.UtcNow + _interval > deadline)
             {
                 return targets.Select(t => latest[t.Host]).ToList();

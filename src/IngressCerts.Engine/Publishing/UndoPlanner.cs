@@ -7,8 +7,8 @@ namespace IngressCerts.Engine.Publishing;
 /// Decides what an undo of a Secret's last publish will do, from what the cluster holds. Reads nothing and writes
 /// nothing. With a <see cref="PublishRecord"/> it undoes exactly that publish: the Ingress wiring it added goes,
 /// and the Secret it created is deleted or the certificate it replaced is restored. Without one (a Secret published
-/// before records existed, or whose last publish was already undone) it restores the newest history entry, so a
-/// second undo swaps back.
+/// before records existed, or whose last publish was already undone) it restores the newest history entry that holds
+/// another certificate, so a second undo swaps back. A record that names its history entry restores exactly that one.
 /// </summary>
 public static class UndoPlanner
 {
@@ -49,7 +49,7 @@ public static class UndoPlanner
         var plan = read with { Action = PublishAction.Updated };
         if (record is null)
         {
-            return Restore(plan, state, force, now, Refuse,
+            return Restore(plan, state, null, force, now, Refuse,
                 $"Secret {target} has no previous certificate to restore and no record of a publish to undo: its last publish was already undone, " +
                 "it was published with -HistoryLimit 0 or its history was deleted, or it was not made by this version of Publish-IngressCertificate.");
         }
@@ -97,9 +97,12 @@ public static class UndoPlanner
                 return plan with { Action = PublishAction.Deleted, DeletesSecret = true };
 
             case PublishAction.Updated:
-                return Restore(plan, state, force, now, Refuse,
-                    $"The publish being undone replaced the certificate of Secret {target}, but the previous one is not in its history " +
-                    "(published with -HistoryLimit 0, or the history Secret was deleted); there is nothing to restore.");
+                return Restore(plan, state, record.ArchiveName, force, now, Refuse,
+                    record.ArchiveName is { } archive
+                        ? $"The publish being undone replaced the certificate of Secret {target} and kept the previous one in history entry {state.Namespace}/{archive}, " +
+                          "but that entry is gone (deleted, or pruned by a later publish); there is nothing to restore."
+                        : $"The publish being undone replaced the certificate of Secret {target}, but the previous one is not in its history " +
+                          "(published with -HistoryLimit 0, or the history Secret was deleted); there is nothing to restore.");
 
             default:
                 return plan with { SecretToWrite = WithoutRecord(PublishPlanner.InPlaceUpdate(current, new Dictionary<string, byte[]>(), null, null, publishedAt: null)) };
@@ -197,9 +200,15 @@ public static class UndoPlanner
         return (new IngressUnwiring(copy, removing, restored), null);
     }
 
-    private static UndoPlan Restore(UndoPlan plan, UndoState state, bool force, DateTimeOffset now, Func<string, string, UndoPlan> refuse, string noHistory)
+    /// <summary>
+    /// Restores the entry named <paramref name="archiveName"/> (the one the publish being undone made), else the
+    /// newest entry that holds another certificate than the Secret (restoring the same one would change nothing).
+    /// </summary>
+    private static UndoPlan Restore(UndoPlan plan, UndoState state, string? archiveName, bool force, DateTimeOffset now, Func<string, string, UndoPlan> refuse, string noHistory)
     {
-        var newest = state.History.FirstOrDefault();
+        var newest = archiveName is not null
+            ? state.History.FirstOrDefault(e => e.Metadata.Name == archiveName)
+            : state.History.FirstOrDefault(e => !string.Equals(PublishPlanner.ReadCurrentCertificate(e).Thumbprint, plan.CurrentThumbprint, StringComparison.OrdinalIgnoreCase));
         if (newest is null)
         {
             return refuse("NoHistory", noHistory);

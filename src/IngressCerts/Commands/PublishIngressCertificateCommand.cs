@@ -212,11 +212,11 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         }
 
         var connection = Connect(ClusterContext(Context));
-        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force, HistoryLimit), DiagnosticsRelay.Write);
+        var operation = new PublishOperation(new Publisher(new ClusterWriter(connection), new PublishOptions(Force, HistoryLimit), DiagnosticsRelay.Write));
         PublishPlan plan;
         try
         {
-            plan = RunAsync(_ => publisher.PlanAsync(target, payload, CancellationToken));
+            plan = RunAsync(_ => operation.PlanAsync(target, payload, CancellationToken));
         }
         catch (KubeApiException ex)
         {
@@ -229,32 +229,45 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        var result = Result(connection.ContextName, plan.Target, plan.Action, plan.PreviousThumbprint, plan.Thumbprint, plan.NotAfter, plan.Hosts);
+        var verify = Verify ? new VerifyOptions(TimeSpan.FromSeconds(TimeoutSeconds), Endpoint, Rollback: !NoRollback) : null;
+        if (PublishOperation.CheckVerify(plan, verify) is { } cannot)
+        {
+            WriteError(new ErrorRecord(new ArgumentException(cannot.Message), cannot.Id, ErrorCategory.InvalidArgument, cannot.Id == "InvalidEndpoint" ? Endpoint : targetName));
+            return;
+        }
+
         if (!plan.HasChanges)
         {
             WriteVerbose($"Secret {targetName} already holds certificate {plan.Thumbprint}; nothing to write.");
-            if (Verify)
-            {
-                VerifyServed(connection, publisher, result, targetName, rollback: false);
-            }
-
-            WriteObject(result);
-            return;
         }
-
-        string description = string.Join("; ", plan.Describe());
-        if (!ShouldProcess(description, description + "?", "Publish-IngressCertificate"))
+        else
         {
-            return;
+            string description = string.Join("; ", plan.Describe());
+            if (!ShouldProcess(description, description + "?", "Publish-IngressCertificate"))
+            {
+                return;
+            }
         }
 
+        var unsaid = new System.Collections.Concurrent.ConcurrentQueue<string>();
         try
         {
-            var outcome = RunAsync(sink => publisher.ApplyAsync(plan, payload, CancellationToken));
-            var published = Result(connection.ContextName, plan.Target, outcome.Action, outcome.PreviousThumbprint, outcome.Thumbprint, outcome.NotAfter, outcome.Hosts);
-            if (Verify)
+            var outcome = RunAsync(sink => operation.RunAsync(plan, payload, verify, Callbacks(sink, targetName, unsaid), CancellationToken));
+            if (verify is not null)
             {
-                VerifyServed(connection, publisher, published, targetName, rollback: outcome.SecretReplaced && !NoRollback && HistoryLimit > 0);
+                WriteProgress(new ProgressRecord(ProgressId, $"Verifying Secret {targetName}", "Done") { RecordType = ProgressRecordType.Completed });
+            }
+
+            var published = Result(connection.ContextName, plan.Target, outcome.Action, outcome.PreviousThumbprint, outcome.Thumbprint, outcome.NotAfter, outcome.Hosts);
+            published.Verified = outcome.Verified;
+            foreach (var observation in outcome.Observations)
+            {
+                WriteVerbose(observation.Message);
+            }
+
+            if (outcome.VerifyFailure is { } failure)
+            {
+                WriteError(new ErrorRecord(new TimeoutException(failure), "VerifyTimeout", ErrorCategory.OperationTimeout, targetName));
             }
 
             WriteObject(published);
@@ -275,82 +288,60 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
 
             WriteError(record);
         }
+        catch (PipelineStoppedException)
+        {
+            // Ctrl+C: the streams are closed now, so the state the publish left goes straight to the host.
+            SayToHost(unsaid);
+            throw;
+        }
     }
 
+    private const int ProgressId = 0x1C;
+
     /// <summary>
-    /// Waits for the endpoint to serve the published certificate; on timeout restores the previous one (when
-    /// <paramref name="rollback"/>) and writes a VerifyTimeout error. Sets <see cref="PublishResult.Verified"/>.
+    /// What the engine reports goes to this cmdlet's streams; after Ctrl+C, when streams no longer take anything,
+    /// warnings and the state left are kept for <see cref="SayToHost"/>.
     /// </summary>
-    private void VerifyServed(ClusterConnection connection, Publisher publisher, PublishResult result, string targetName, bool rollback)
+    private PublishCallbacks Callbacks(PipelineSink sink, string targetName, System.Collections.Concurrent.ConcurrentQueue<string> unsaid)
     {
-        if (result.Hosts.Length == 0)
+        var token = CancellationToken;
+        return new PublishCallbacks
         {
-            WriteError(new ErrorRecord(new InvalidOperationException($"Cannot verify Secret {targetName}: no host is known; give -Host or -IngressName."),
-                "VerifyNeedsHost", ErrorCategory.InvalidArgument, targetName));
-            return;
-        }
-
-        IReadOnlyList<ServedObservation> observations;
-        try
-        {
-            observations = RunAsync(async _ =>
+            Warning = message =>
             {
-                var ingress = IngressName is null || Endpoint is not null
-                    ? null
-                    : await new ClusterWriter(connection).GetIngressAsync(result.Namespace, IngressName, CancellationToken).ConfigureAwait(false);
-                var targets = ServedVerifier.Targets(result.Hosts, Endpoint, ingress);
-                return await new ServedVerifier().WaitAsync(targets, result.Thumbprint, TimeSpan.FromSeconds(TimeoutSeconds), CancellationToken).ConfigureAwait(false);
-            });
-        }
-        catch (ArgumentException ex)
-        {
-            WriteError(new ErrorRecord(ex, "InvalidEndpoint", ErrorCategory.InvalidArgument, Endpoint));
-            return;
-        }
-        catch (KubeApiException ex)
-        {
-            WriteError(ToErrorRecord(ex, targetName));
-            return;
-        }
+                if (token.IsCancellationRequested)
+                {
+                    unsaid.Enqueue(message);
+                }
+                else
+                {
+                    sink.Post(() => WriteWarning(message));
+                }
+            },
+            Progress = p => sink.Post(() => WriteProgress(new ProgressRecord(ProgressId, $"Verifying Secret {targetName}",
+                $"{p.Served} of {p.Total} host(s) serve {p.Thumbprint}; waiting up to {p.Timeout.TotalSeconds:0} s")
+            {
+                PercentComplete = p.PercentComplete,
+                SecondsRemaining = p.SecondsRemaining,
+                CurrentOperation = p.Status,
+            })),
+            Interrupted = unsaid.Enqueue,
+        };
+    }
 
-        foreach (var observation in observations)
-        {
-            WriteVerbose(observation.Message);
-        }
-
-        result.Verified = observations.All(o => o.Verified);
-        if (result.Verified == true)
-        {
-            return;
-        }
-
-        string seen = string.Join(" ", observations.Where(o => !o.Verified).Select(o => o.Message));
-        string undo = string.Empty;
-        if (rollback)
+    private void SayToHost(System.Collections.Concurrent.ConcurrentQueue<string> unsaid)
+    {
+        while (unsaid.TryDequeue(out string? message))
         {
             try
             {
-                var undone = RunAsync(_ => publisher.UndoAsync(result.Namespace, result.SecretName, Force, CancellationToken));
-                undo = $" Secret {targetName} was restored to the previous certificate {result.PreviousThumbprint}"
-                    + (undone.Hosts.Count == 0 ? "." : $", and Ingress {result.Namespace}/{undone.IngressName} no longer serves {string.Join(", ", undone.Hosts)} from it.");
+                base.Host.UI.WriteWarningLine(message);
             }
-            catch (Exception ex) when (ex is PublishRefusedException or KubeApiException)
+            catch (Exception ex) when (ex is PipelineStoppedException or InvalidOperationException or NotImplementedException)
             {
-                undo = $" Restoring the previous certificate failed: {ex.Message}";
+                // A host without a UI (a runspace in a service): nothing more can be said.
             }
         }
-        else if (NoRollback)
-        {
-            undo = " The new certificate was kept (-NoRollback).";
-        }
-        else if (result.Action == nameof(PublishAction.Created))
-        {
-            undo = " There is no previous certificate to restore.";
-        }
-
-        WriteError(new ErrorRecord(
-            new TimeoutException($"The endpoint did not serve {result.Thumbprint} for Secret {targetName} within {TimeoutSeconds} s. {seen}{undo}"),
-            "VerifyTimeout", ErrorCategory.OperationTimeout, targetName));
     }
 
     private CertificateBundle? BuildBundle(string targetName)

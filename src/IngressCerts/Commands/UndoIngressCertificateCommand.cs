@@ -72,7 +72,7 @@ public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
 
         try
         {
-            var outcome = RunAsync(_ => publisher.ApplyUndoAsync(plan, Force, CancellationToken));
+            var outcome = RunAsync(sink => publisher.ApplyUndoAsync(plan, Force, CancellationToken, warning => sink.Post(() => WriteWarning(warning))));
             WriteObject(new PublishResult
             {
                 Context = connection.ContextName,

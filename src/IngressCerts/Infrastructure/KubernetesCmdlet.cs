@@ -254,6 +254,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
             "IngressNotFound" or "SecretNotFound" or "NoHistory" => ErrorCategory.ObjectNotFound,
             "HostNotCovered" => ErrorCategory.InvalidData,
             "SecretInUse" => ErrorCategory.ResourceBusy,
+            WritePreflight.ErrorId => ErrorCategory.PermissionDenied,
             _ => ErrorCategory.InvalidOperation,
         },
         target);

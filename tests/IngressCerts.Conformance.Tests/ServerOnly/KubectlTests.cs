@@ -111,6 +111,25 @@ public sealed class KubectlTests(ClusterFixture fixture, ITestOutputHelper outpu
         return (certificatePath, keyPath);
     }
 
+    [KubectlFact]
+    public async Task Kubectl_auth_can_i_asks_with_a_protobuf_self_subject_access_review()
+    {
+        // kubectl sends the review as protobuf; the kubeconfig's user is an admin, on the test server and a real cluster.
+        var ns = await fixture.Cluster.CreateNamespaceAsync("kubectl-");
+        Assert.Equal("yes", RunKubectl("auth", "can-i", "update", "secrets", "-n", ns));
+        Assert.Equal("yes", RunKubectl("auth", "can-i", "get", "/apis"));
+        if (fixture.Cluster.Server is { } server)
+        {
+            // A user with partial rights gets each answer from its own rules (the last --kubeconfig wins).
+            server.AddUser("can-i", "can-i-token", IngressCerts.TestServer.Auth.AccessRule.Allow("create", "secrets", ns));
+            var kubeconfig = Path.Combine(_directory, "can-i.kubeconfig");
+            server.WriteKubeconfig(kubeconfig, "can-i");
+            Assert.Equal("yes", RunKubectl("--kubeconfig", kubeconfig, "auth", "can-i", "create", "secrets", "-n", ns));
+            Assert.Equal("no", Run(["--kubeconfig", kubeconfig, "auth", "can-i", "update", "secrets", "-n", ns]).Stdout.Trim());
+            Assert.Equal("no", Run(["--kubeconfig", kubeconfig, "auth", "can-i", "create", "secrets", "-n", "default"]).Stdout.Trim());
+        }
+    }
+
     private string RunKubectl(params string[] args)
     {
         var (code, stdout, stderr) = Run(args);

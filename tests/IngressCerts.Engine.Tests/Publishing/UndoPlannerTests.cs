@@ -318,6 +318,41 @@ public sealed class UndoPlannerTests
     }
 
     [Fact]
+    public void Without_a_record_an_entry_holding_the_current_certificate_is_skipped()
+    {
+        var (secret, _) = Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), Shop);
+        secret.Metadata.Annotations.Remove(SecretAnnotations.LastPublish);
+        var older = TestCertificates.Create("CN=b", new[] { "shop.contoso.com" });
+        var (other, _) = Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), older);
+
+        // Newest first: a copy of what the Secret holds now (a restore whose entry delete failed), then a real predecessor.
+        var plan = UndoPlanner.Plan(State(secret, history: new[] { History(secret), History(other) }), force: false, Now);
+
+        Assert.Equal(older.Certificate.Thumbprint, plan.RestoredThumbprint);
+        Assert.Equal("NoHistory", UndoPlanner.Plan(State(secret, history: new[] { History(secret) }), force: false, Now).Refusal?.Id);
+    }
+
+    [Fact]
+    public void A_record_naming_its_history_entry_restores_exactly_that_entry_and_no_newer_one()
+    {
+        var old = TestCertificates.Create("CN=shop.contoso.com", new[] { "shop.contoso.com" });
+        var (before, _) = Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), old);
+        var (published, _) = Published(new PublishTarget("shop", "shop-tls"), new PublishState(before, null), Shop);
+        var own = History(before);
+        own.Metadata.Name = "shop-tls-prev-own";
+        var secret = PublishRecord.NamingArchive(published, own.Metadata.Name);
+        var newer = History(Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), TestCertificates.Create("CN=c", new[] { "shop.contoso.com" })).Secret);
+        newer.Metadata.Name = "shop-tls-prev-newer";
+
+        var plan = UndoPlanner.Plan(State(secret, history: new[] { newer, own }), force: false, Now);
+        Assert.Same(own, plan.Restoring);
+
+        var gone = UndoPlanner.Plan(State(secret, history: new[] { newer }), force: false, Now);
+        Assert.Equal("NoHistory", gone.Refusal?.Id);
+        Assert.Contains("shop/shop-tls-prev-own", gone.Refusal!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Undoing_a_publish_that_only_wired_the_ingress_keeps_the_certificate()
     {
         var (created, _) = Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), Shop);

@@ -81,6 +81,10 @@ internal static class Status
     /// <summary>An error the real server returns without converting it to a typed status (reason Unknown).</summary>
     public static KubeApiException Unknown(int code, string message) => Failure(code, "", message, null);
 
+    /// <summary>errors.NewTimeoutError as the apiserver's deadline filter sends it (504, reason Timeout).</summary>
+    public static KubeApiException GatewayTimeout() =>
+        Failure(504, "Timeout", "Timeout: request did not complete within requested timeout - context deadline exceeded", new JsonObject());
+
     public static KubeApiException ServiceUnavailable() =>
         Failure(503, "ServiceUnavailable", "the server is currently unable to handle the request", new JsonObject());
 

@@ -22,6 +22,7 @@ internal sealed class ApiPipeline(
     Discovery discovery,
     Authenticator authenticator,
     Authorizer authorizer,
+    SelfSubjectAccessReviews? reviews,
     ObjectReader reader,
     ObjectWriter writer,
     FaultInjector faults,
@@ -64,13 +65,19 @@ internal sealed class ApiPipeline(
                     return;
                 }
             }
-            else if (fault is not null)
+            else if (fault is not null and not AppliedThenFault)
             {
-                throw ToStatus(fault);
+                throw ToStatus(fault, info);
             }
             if (principal is null) throw Status.Unauthorized();
             var answer = await RouteAsync(context, path, info, principal);
             status = answer?.StatusCode ?? 404;
+            if (fault is AppliedThenFault lost)
+            {
+                // The operation has run (a write is committed in the store); only its answer goes missing.
+                await LoseReplyAsync(context, lost.Reply);
+                return;
+            }
             if (answer is null) await WriteAsync(context, 404, "text/plain; charset=utf-8", NotFoundText);
             else await WriteAsync(context, answer.StatusCode, "application/json", answer.Body);
         }
@@ -88,7 +95,13 @@ internal sealed class ApiPipeline(
 
     private async Task<Answer?> RouteAsync(HttpContext context, string path, RequestInfo? info, KubeUser user)
     {
-        if (info is null) return Discover(context.Request.Method, path);
+        if (info is null)
+        {
+            if (reviews is null || path != SelfSubjectAccessReviews.CollectionPath) return Discover(context.Request.Method, path);
+            // Not stored, create only.
+            if (context.Request.Method != "POST") throw Status.MethodNotAllowed();
+            return reviews.Create(user, ManagerOf(context), await ReadObjectAsync(context, SelfSubjectAccessReviews.Kind));
+        }
         authorizer.Authorize(user, info);
         var query = context.Request.Query;
         var write = new WriteContext(
@@ -108,9 +121,9 @@ internal sealed class ApiPipeline(
             case "list":
                 return reader.List(type, info.Namespace, query, table);
             case "create":
-                return writer.Create(type, info.Namespace, await ReadObjectAsync(context, type), write);
+                return writer.Create(type, info.Namespace, await ReadObjectAsync(context, type.Kind), write);
             case "update":
-                return writer.Update(type, info.Namespace, info.Name, await ReadObjectAsync(context, type), write);
+                return writer.Update(type, info.Namespace, info.Name, await ReadObjectAsync(context, type.Kind), write);
             case "patch":
                 var patch = PatchRequest.Decode(type, context.Request.ContentType, await ReadBodyAsync(context), write.ManagerGiven);
                 return writer.Patch(type, info.Namespace, info.Name, patch, write);
@@ -146,12 +159,41 @@ internal sealed class ApiPipeline(
         return body is null ? null : new Answer(200, body);
     }
 
-    private static KubeApiException ToStatus(FaultKind fault) => fault switch
+    private static KubeApiException ToStatus(FaultKind fault, RequestInfo? info) => fault switch
     {
         TooManyRequestsFault tooMany => Status.TooManyRequests(tooMany.RetryAfterSeconds),
         InternalErrorFault internalError => Status.InternalError(internalError.Message),
+        ForbiddenFault => Status.Forbidden(info?.Type.QualifiedResource ?? "", info?.Type.Group ?? "", info?.Type.Resource ?? "", info?.Name ?? "",
+            "injected fault"),
+        ConflictFault => Status.Conflict(info?.Type.QualifiedResource ?? "", info?.Type.Group ?? "", info?.Type.Resource ?? "", info?.Name ?? "",
+            Status.ModifiedMessage),
         _ => Status.ServiceUnavailable(),
     };
+
+    /// <summary>Replaces the answer of a request that was carried out with a 504, a reset, or silence.</summary>
+    private async Task LoseReplyAsync(HttpContext context, LostReply reply)
+    {
+        switch (reply)
+        {
+            case LostReply.GatewayTimeout:
+                await WriteAsync(context, 504, "application/json", ObjectCodec.Serialize(Status.GatewayTimeout().Status));
+                break;
+            case LostReply.NoAnswer:
+                try
+                {
+                    using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+                    await Task.Delay(Timeout.Infinite, cancel.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                context.Abort();
+                break;
+            default:
+                context.Abort();
+                break;
+        }
+    }
 
     /// <summary>fieldManager if given, else the User-Agent up to its first "/" (how "Python-urllib" got into the references).</summary>
     private static string ManagerOf(HttpContext context)
@@ -168,7 +210,7 @@ internal sealed class ApiPipeline(
         return buffer.ToArray();
     }
 
-    private static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourceType type)
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext context, string kind)
     {
         var mediaType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim().ToLowerInvariant();
         var body = await ReadBodyAsync(context);
@@ -180,7 +222,7 @@ internal sealed class ApiPipeline(
                 break;
             case "application/vnd.kubernetes.protobuf":
                 // kubectl create secret/namespace/ingress sends protobuf, as a real server accepts it.
-                return Protobuf.ProtoDecoder.Decode(body, type);
+                return Protobuf.ProtoDecoder.Decode(body, kind);
             case "application/yaml":
                 try
                 {

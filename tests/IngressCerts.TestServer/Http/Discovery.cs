@@ -19,7 +19,7 @@ internal sealed class Discovery
     private readonly Dictionary<string, byte[]> _groupVersions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]> _groupDocuments = new(StringComparer.Ordinal);
 
-    public Discovery(ResourceCatalog catalog, string serverAddress, DateTimeOffset started)
+    public Discovery(ResourceCatalog catalog, string serverAddress, DateTimeOffset started, bool servesAccessReviews = true)
     {
         _catalog = catalog;
         _apiVersions = Load("api.json");
@@ -29,6 +29,11 @@ internal sealed class Discovery
         }
         _groups = Load("apis.json");
         if (catalog.ServesGatewayApi) _groups["groups"]!.AsArray().Add(GatewayGroup());
+        if (!servesAccessReviews)
+        {
+            var groups = _groups["groups"]!.AsArray();
+            groups.Remove(groups.First(g => g!["name"]!.GetValue<string>() == Auth.SelfSubjectAccessReviews.Group));
+        }
         foreach (var group in _groups["groups"]!.AsArray().OfType<JsonObject>())
         {
             var name = group["name"]!.GetValue<string>();
@@ -72,7 +77,7 @@ internal sealed class Discovery
 
     private JsonObject ResourceList(string groupVersion)
     {
-        if (groupVersion == "networking.k8s.io/v1") return Load("apis-networking.k8s.io-v1.json");
+        if (groupVersion is "networking.k8s.io/v1" or "authorization.k8s.io/v1") return Load($"apis-{groupVersion.Replace('/', '-')}.json");
         var resources = new JsonArray();
         foreach (var type in _catalog.Served.Where(t => t.ApiVersion == groupVersion && t.IsCustomResource))
         {

@@ -16,21 +16,23 @@ internal static class ProtoDecoder
 
     private static readonly byte[] Magic = [0x6b, 0x38, 0x73, 0x00];
 
-    public static JsonObject Decode(byte[] body, ResourceType type)
+    /// <summary>Decodes a body of the given kind: a stored one, or a SelfSubjectAccessReview.</summary>
+    public static JsonObject Decode(byte[] body, string kind)
     {
         if (body.Length < Magic.Length || !body.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
             throw Status.BadRequest("provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]");
         }
-        var schema = type.Kind switch
+        var schema = kind switch
         {
+            "SelfSubjectAccessReview" => KubeProtoSchemas.SelfSubjectAccessReview,
             "Secret" => KubeProtoSchemas.Secret,
             "Namespace" => KubeProtoSchemas.Namespace,
             "Ingress" => KubeProtoSchemas.Ingress,
             _ => throw Status.UnsupportedMediaType(["application/json", "application/yaml"]),
         };
         var reader = new ProtoReader(body.AsMemory(Magic.Length));
-        string? apiVersion = null, kind = null;
+        string? apiVersion = null, sentKind = null;
         ReadOnlyMemory<byte> raw = default;
         while (reader.Next(out var field, out var wire))
         {
@@ -41,7 +43,7 @@ internal static class ProtoDecoder
                     while (typeMeta.Next(out var typeField, out _))
                     {
                         if (typeField == 1) apiVersion = typeMeta.ReadString();
-                        else if (typeField == 2) kind = typeMeta.ReadString();
+                        else if (typeField == 2) sentKind = typeMeta.ReadString();
                         else typeMeta.Skip(2);
                     }
                     break;
@@ -56,7 +58,7 @@ internal static class ProtoDecoder
         var obj = ReadMessage(new ProtoReader(raw), schema);
         var result = new JsonObject();
         if (!string.IsNullOrEmpty(apiVersion)) result["apiVersion"] = apiVersion;
-        if (!string.IsNullOrEmpty(kind)) result["kind"] = kind;
+        if (!string.IsNullOrEmpty(sentKind)) result["kind"] = sentKind;
         foreach (var (key, value) in obj.ToList())
         {
             obj.Remove(key);

@@ -122,4 +122,29 @@ internal static class KubeProtoSchemas
         })),
         [3] = new("status", ProtoKind.Ignored),
     });
+
+    /// <summary>authorization/v1 SelfSubjectAccessReview (what kubectl auth can-i sends); status is the server's.</summary>
+    public static readonly ProtoMessage SelfSubjectAccessReview = new(new()
+    {
+        [1] = new("metadata", ProtoKind.Message, ObjectMeta),
+        [2] = new("spec", ProtoKind.Message, new ProtoMessage(new()
+        {
+            [1] = new("resourceAttributes", ProtoKind.Message, new ProtoMessage(new()
+            {
+                [1] = new("namespace", ProtoKind.String),
+                [2] = new("verb", ProtoKind.String),
+                [3] = new("group", ProtoKind.String),
+                [4] = new("version", ProtoKind.String),
+                [5] = new("resource", ProtoKind.String),
+                [6] = new("subresource", ProtoKind.String),
+                [7] = new("name", ProtoKind.String),
+            })),
+            [2] = new("nonResourceAttributes", ProtoKind.Message, new ProtoMessage(new()
+            {
+                [1] = new("path", ProtoKind.String),
+                [2] = new("verb", ProtoKind.String),
+            })),
+        })),
+        [3] = new("status", ProtoKind.Ignored),
+    });
 }

@@ -1,0 +1,256 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Probing;
+using IngressCerts.Engine.Publishing;
+using IngressCerts.Engine.Tests.Support;
+using IngressCerts.TestServer;
+using IngressCerts.TestServer.Auth;
+using IngressCerts.TestServer.Testing;
+
+namespace IngressCerts.Engine.Tests.Integration;
+
+/// <summary>The whole write path: plan, apply, verify (with a probe that serves what the test says), then prune or roll back.</summary>
+public sealed class PublishOperationTests
+{
+    private const string Secret = "shop-tls";
+
+    /// <summary>An endpoint that serves whatever certificate the test currently puts there.</summary>
+    private sealed class ServingProbe : ITlsProbe
+    {
+        public X509Certificate2 Serving { get; set; } = null!;
+
+        public Task<ProbeResult> ProbeAsync(ProbeRequest request, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+            Task.FromResult(cancellationToken.IsCancellationRequested
+                ? new ProbeResult { Endpoint = request.Endpoint, Sni = request.Sni, FailureKind = ProbeFailureKind.Cancelled, FailureMessage = "cancelled" }
+                : new ProbeResult { Endpoint = request.Endpoint, Sni = request.Sni, Leaf = Serving });
+    }
+
+    private static TestCertificates.Issued Cert() => TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+
+    private static PublishPayload Payload(TestCertificates.Issued cert) => new(cert.Certificate, cert.CertificatePem, Encoding.ASCII.GetBytes(cert.KeyPem));
+
+    private static VerifyOptions Verify(TimeSpan? timeout = null) => new(timeout ?? TimeSpan.FromMilliseconds(300), Endpoint: "127.0.0.1:9");
+
+    private static async Task<PublishOutcome> RunAsync(ClusterConnection connection, string ns, TestCertificates.Issued cert, VerifyOptions? verify = null,
+        ServingProbe? probe = null, PublishCallbacks? callbacks = null, CancellationToken cancellationToken = default, int historyLimit = 1, Func<DateTimeOffset>? clock = null)
+    {
+        using var payload = Payload(cert);
+        var operation = new PublishOperation(new Publisher(new ClusterWriter(connection), new PublishOptions(HistoryLimit: historyLimit), clock: clock),
+            new ServedVerifier(probe, TimeSpan.FromMilliseconds(50)));
+        var plan = await operation.PlanAsync(new PublishTarget(ns, Secret, Hosts: new[] { "shop.example" }), payload, cancellationToken);
+        return await operation.RunAsync(plan, payload, verify, callbacks, cancellationToken);
+    }
+
+    private static async Task<JsonObject?> SecretAsync(TestCluster cluster, string ns, string name = Secret)
+    {
+        var response = await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets/{name}");
+        return response.StatusCode == 404 ? null : response.Object;
+    }
+
+    private static string? Annotation(JsonObject secret, string key) => secret["metadata"]!["annotations"]?[key]?.GetValue<string>();
+
+    private static async Task<List<string>> HistoryAsync(TestCluster cluster, string ns) =>
+        (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets?labelSelector={SecretAnnotations.HistoryOf}%3D{Secret}")).Object["items"]!.AsArray()
+            .Select(e => e!["metadata"]!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
+
+    [Fact]
+    public async Task A_rolled_back_publish_leaves_exactly_the_state_before_so_undo_then_goes_back_one_more_step()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("rollback-");
+        var connection = cluster.Connect();
+        var (a, b, c) = (Cert(), Cert(), Cert());
+        var probe = new ServingProbe();
+        await RunAsync(connection, ns, a);
+
+        probe.Serving = b.Certificate;
+        var progress = new List<VerifyProgress>();
+        var verified = await RunAsync(connection, ns, b, Verify(TimeSpan.FromSeconds(10)), probe, new PublishCallbacks { Progress = progress.Add });
+        Assert.True(verified.Verified);
+        Assert.Equal(PublishAction.Updated, verified.Action);
+        Assert.Contains(progress, p => p.Served == 1 && p.Total == 1);
+        var before = (await SecretAsync(cluster, ns))!;
+        var historyBefore = await HistoryAsync(cluster, ns);
+        Assert.Single(historyBefore); // A's entry
+
+        // C is never served (the controller keeps serving B): -Verify times out and rolls back.
+        var rolledBack = await RunAsync(connection, ns, c, Verify(), probe);
+
+        Assert.Equal(PublishAction.RolledBack, rolledBack.Action);
+        Assert.Equal(b.Certificate.Thumbprint, rolledBack.Thumbprint); // what the Secret holds now
+        Assert.Equal(c.Certificate.Thumbprint, rolledBack.PreviousThumbprint); // what was taken out
+        Assert.False(rolledBack.Verified);
+        Assert.Contains("was restored to the previous certificate", rolledBack.VerifyFailure, StringComparison.Ordinal);
+        var after = (await SecretAsync(cluster, ns))!;
+        Assert.Equal(before["data"]!.ToJsonString(), after["data"]!.ToJsonString());
+        foreach (string key in new[] { SecretAnnotations.LastPublish, SecretAnnotations.Thumbprint, SecretAnnotations.NotAfter, SecretAnnotations.PublishedAt })
+        {
+            Assert.Equal(Annotation(before, key), Annotation(after, key));
+        }
+
+        Assert.Equal(historyBefore, await HistoryAsync(cluster, ns)); // A's entry was not pruned, C's archive of B is gone
+
+        var undone = await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(ns, Secret, force: false, CancellationToken.None);
+        Assert.Equal(a.Certificate.Thumbprint, undone.Thumbprint);
+        Assert.Equal(b.Certificate.Thumbprint, undone.PreviousThumbprint);
+    }
+
+    [Fact]
+    public async Task Cancelling_verify_says_the_new_certificate_stays_unverified_and_how_to_put_the_old_one_back()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("verify-stop-");
+        var connection = cluster.Connect();
+        var (a, b) = (Cert(), Cert());
+        await RunAsync(connection, ns, a);
+        var probe = new ServingProbe { Serving = a.Certificate };
+        using var stop = new CancellationTokenSource();
+        string? said = null;
+        var callbacks = new PublishCallbacks
+        {
+            Progress = p =>
+            {
+                if (p.Elapsed > TimeSpan.Zero)
+                {
+                    stop.Cancel(); // Ctrl+C during the wait
+                }
+            },
+            Interrupted = message => said = message,
+        };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunAsync(connection, ns, b, Verify(TimeSpan.FromSeconds(60)), probe, callbacks, stop.Token));
+
+        Assert.Equal($"-Verify was stopped: the new certificate {b.Certificate.Thumbprint} is in Secret {ns}/{Secret} but was not verified and not rolled back; " +
+            $"Undo-IngressCertificate -Namespace {ns} -SecretName {Secret} puts back {a.Certificate.Thumbprint}.", said);
+        Assert.Equal(b.Certificate.Thumbprint, Annotation((await SecretAsync(cluster, ns))!, SecretAnnotations.Thumbprint));
+        var undone = await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(ns, Secret, force: false, CancellationToken.None);
+        Assert.Equal(a.Certificate.Thumbprint, undone.Thumbprint);
+    }
+
+    [Theory]
+    [InlineData("not a host!:x", "InvalidEndpoint")]
+    [InlineData(null, "VerifyNeedsHost")]
+    public async Task A_verify_that_cannot_run_is_refused_before_any_write(string? endpoint, string id)
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("verify-bad-");
+        using var payload = Payload(Cert());
+        var operation = new PublishOperation(new Publisher(new ClusterWriter(cluster.Connect()), new PublishOptions()));
+        var plan = await operation.PlanAsync(new PublishTarget(ns, Secret, Hosts: endpoint is null ? null : new[] { "shop.example" }), payload, CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<PublishRefusedException>(() =>
+            operation.RunAsync(plan, payload, new VerifyOptions(TimeSpan.FromSeconds(1), endpoint), null, CancellationToken.None));
+
+        Assert.Equal(id, refused.Refusal.Id);
+        Assert.Null(await SecretAsync(cluster, ns));
+    }
+
+    [Fact]
+    public async Task History_names_do_not_collide_when_the_same_certificate_is_archived_twice_in_one_instant()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("collide-");
+        var connection = cluster.Connect();
+        var instant = DateTimeOffset.UtcNow;
+        var (a, b) = (Cert(), Cert());
+
+        // A, B, A, B at one clock reading: A is archived twice, at the same time (the old names were equal: AlreadyExists).
+        foreach (var cert in new[] { a, b, a, b })
+        {
+            await RunAsync(connection, ns, cert, historyLimit: 5, clock: () => instant);
+        }
+
+        Assert.Equal(3, (await HistoryAsync(cluster, ns)).Distinct().Count());
+    }
+
+    [ServerOnlyFact]
+    public async Task A_user_who_may_not_list_secrets_still_publishes_wires_and_is_warned_that_history_was_not_pruned()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("no-list-");
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "shop", (new[] { "shop.example" }, null)));
+        await RunAsync(cluster.Connect(), ns, Cert());
+        var connection = server.ConnectAs("no-list", AccessRule.Allow("get,create,update", "secrets,ingresses"));
+        var warnings = new List<string>();
+        using var payload = Payload(Cert());
+        var operation = new PublishOperation(new Publisher(new ClusterWriter(connection), new PublishOptions(HistoryLimit: 1)));
+        var plan = await operation.PlanAsync(new PublishTarget(ns, Secret, "shop"), payload, CancellationToken.None);
+
+        var outcome = await operation.RunAsync(plan, payload, null, new PublishCallbacks { Warning = warnings.Add }, CancellationToken.None);
+
+        Assert.Equal(PublishAction.Updated, outcome.Action);
+        Assert.Contains(warnings, w => w.Contains($"The history of Secret {ns}/{Secret} was not pruned", StringComparison.Ordinal) && w.Contains("403", StringComparison.Ordinal));
+        var ingress = (await cluster.Http.GetAsync($"/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/shop")).Object;
+        Assert.Equal(Secret, ingress["spec"]!["tls"]![0]!["secretName"]!.GetValue<string>());
+    }
+
+    [ServerOnlyFact]
+    public async Task A_user_who_may_create_but_not_update_secrets_is_refused_before_any_write()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("no-update-");
+        await RunAsync(cluster.Connect(), ns, Cert());
+        var connection = server.ConnectAs("no-update", AccessRule.Allow("get,list,create,delete", "secrets"));
+        server.RequestLog.Clear();
+
+        var refused = await Assert.ThrowsAsync<PublishRefusedException>(() => RunAsync(connection, ns, Cert()));
+
+        Assert.Equal(WritePreflight.ErrorId, refused.Refusal.Id);
+        Assert.Contains("Nothing was written", refused.Refusal.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.RequestLog.Snapshot(), e => e.Method is "PUT" or "DELETE" || (e.Method == "POST" && e.PathAndQuery.Contains("/secrets", StringComparison.Ordinal)));
+    }
+
+    [ServerOnlyFact]
+    public async Task Without_a_rights_check_a_forbidden_update_deletes_the_key_copy_or_names_it()
+    {
+        // A cluster that answers no SelfSubjectAccessReview: the writes themselves find the missing right.
+        await using var cluster = await TestCluster.StartAsync(new KubeApiServerOptions { ServeAccessReviews = false });
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("no-update-");
+        var first = Cert();
+        await RunAsync(cluster.Connect(), ns, first);
+        var withDelete = server.ConnectAs("create-delete", AccessRule.Allow("get,list,create,delete", "secrets"));
+        var withoutDelete = server.ConnectAs("create-only", AccessRule.Allow("get,list,create", "secrets"));
+
+        // May delete: the copy goes again, and the error is the update's, saying nothing changed.
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => RunAsync(withDelete, ns, Cert()));
+        Assert.Equal(KubeErrorKind.Forbidden, ex.Kind);
+        Assert.Equal("update", ex.Verb);
+        Assert.Contains($"Secret {ns}/{Secret} was not changed.", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(await HistoryAsync(cluster, ns));
+
+        // May not delete: the copy stays, and both the warning and the error name it.
+        var warnings = new List<string>();
+        ex = await Assert.ThrowsAsync<KubeApiException>(() => RunAsync(withoutDelete, ns, Cert(), callbacks: new PublishCallbacks { Warning = warnings.Add }));
+        Assert.Equal("update", ex.Verb);
+        string leftover = Assert.Single(await HistoryAsync(cluster, ns));
+        Assert.Contains(warnings, w => w.Contains($"{ns}/{leftover}", StringComparison.Ordinal) && w.Contains("private key", StringComparison.Ordinal));
+        Assert.Contains(leftover, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(first.Certificate.Thumbprint, Annotation((await SecretAsync(cluster, ns))!, SecretAnnotations.Thumbprint));
+    }
+
+    [ServerOnlyFact]
+    public async Task Without_a_rights_check_a_forbidden_ingress_update_says_the_secret_was_already_written_and_how_to_undo_it()
+    {
+        await using var cluster = await TestCluster.StartAsync(new KubeApiServerOptions { ServeAccessReviews = false });
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("no-ingress-");
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "shop", (new[] { "shop.example" }, null)));
+        await RunAsync(cluster.Connect(), ns, Cert());
+        var connection = server.ConnectAs("secrets-only", AccessRule.Allow("get,list,create,update,delete", "secrets"), AccessRule.Allow("get", "ingresses"));
+        var fresh = Cert();
+        using var payload = Payload(fresh);
+        var operation = new PublishOperation(new Publisher(new ClusterWriter(connection), new PublishOptions()));
+        var plan = await operation.PlanAsync(new PublishTarget(ns, Secret, "shop"), payload, CancellationToken.None);
+
+        var ex = await Assert.ThrowsAsync<KubeApiException>(() => operation.RunAsync(plan, payload, null, null, CancellationToken.None));
+
+        Assert.Equal(KubeErrorKind.Forbidden, ex.Kind);
+        Assert.Contains($"Secret {ns}/{Secret} was already updated to {fresh.Certificate.Thumbprint}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"Undo-IngressCertificate -Namespace {ns} -SecretName {Secret} puts the previous certificate back", ex.Message, StringComparison.Ordinal);
+    }
+}
