@@ -93,9 +93,14 @@ public sealed class KubeApiServer : IAsyncDisposable
         var store = new ObjectStore();
         var clock = new SystemClock(time);
         var seeder = new ObjectSeeder(store, catalog, clock);
+        var namespaceDefaults = options.ModelNamespaceDefaults ? new NamespaceDefaults(store, clock, pki.CaCertificatePem) : null;
         store.Locked(() =>
         {
-            foreach (var name in DefaultNamespaces) seeder.EnsureNamespace(name, clock.Now());
+            foreach (var name in DefaultNamespaces)
+            {
+                seeder.EnsureNamespace(name, clock.Now());
+                namespaceDefaults?.Populate(name);
+            }
         });
         var faults = new FaultInjector();
         var log = new RequestLog();
@@ -135,7 +140,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         var authorizer = new Authorizer(users, options.BindBasicUserRole);
         var reviews = options.ServeAccessReviews ? new SelfSubjectAccessReviews(authorizer, clock) : null;
         pipeline = new ApiPipeline(catalog, discovery, new Authenticator(users, pki), authorizer, reviews,
-            new ObjectReader(store, new TablePrinter(time)), new ObjectWriter(store, namespaces, clock), faults, log, time,
+            new ObjectReader(store, new TablePrinter(time)), new ObjectWriter(store, namespaces, clock, namespaceDefaults), faults, log, time,
             app.Lifetime.ApplicationStopping);
         return new KubeApiServer(app, pki, users, store, seeder, new FleetSeeder(store, seeder, clock), adminToken, faults, log, baseAddress, options.CompactionInterval);
     }

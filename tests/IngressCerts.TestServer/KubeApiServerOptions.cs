@@ -42,4 +42,11 @@ public sealed record KubeApiServerOptions
     /// (<c>AccessRule.Allow("create", "selfsubjectaccessreviews")</c>) and is otherwise 403.
     /// </summary>
     public bool BindBasicUserRole { get; init; } = true;
+
+    /// <summary>
+    /// Model what a real cluster's controllers put into every namespace: a <c>kube-root-ca.crt</c> ConfigMap and, as
+    /// before v1.24, a <c>default-token-xxxxx</c> Secret of type kubernetes.io/service-account-token (data ca.crt,
+    /// namespace, token). Off by default; tests that list a namespace must compare only the objects they made.
+    /// </summary>
+    public bool ModelNamespaceDefaults { get; init; }
 }

@@ -5,7 +5,7 @@ namespace IngressCerts.TestServer;
 
 /// <summary>
 /// Standalone mode, for scripts and PowerShell tests:
-/// <c>dotnet run --project tests/IngressCerts.TestServer -- --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--admin-token T] [--request-log FILE]</c>.
+/// <c>dotnet run --project tests/IngressCerts.TestServer -- --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--model-namespace-defaults] [--admin-token T] [--request-log FILE]</c>.
 /// Prints one line "READY https://127.0.0.1:PORT PATH" once listening, then serves until it is
 /// killed, gets Ctrl+C/SIGTERM, or its stdin closes (stdin that is /dev/null, as for background
 /// jobs, is not watched).
@@ -29,6 +29,7 @@ internal static class Program
                     case "--seed": seeds.Add(Next()); break;
                     case "--port": options = options with { Port = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) }; break;
                     case "--no-gateway-api": options = options with { ServeGatewayApi = false }; break;
+                    case "--model-namespace-defaults": options = options with { ModelNamespaceDefaults = true }; break;
                     case "--admin-token": options = options with { AdminToken = Next() }; break;
                     case "--request-log": requestLog = Path.GetFullPath(Next()); break;
                     default: throw new ArgumentException($"unknown argument {args[i]}");
@@ -94,7 +95,7 @@ internal static class Program
     private static int Usage(string problem)
     {
         Console.Error.WriteLine(problem);
-        Console.Error.WriteLine("usage: IngressCerts.TestServer --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--admin-token TOKEN] [--request-log FILE]");
+        Console.Error.WriteLine("usage: IngressCerts.TestServer --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--model-namespace-defaults] [--admin-token TOKEN] [--request-log FILE]");
         return 2;
     }
 }

@@ -114,6 +114,29 @@ Describe 'Get-IngressCertificate with several clusters' -Skip:([bool]$env:INGRES
     }
 }
 
+Describe 'A cluster that puts a Secret and a ConfigMap into every namespace' -Skip:([bool]$env:INGRESSCERTS_TEST_KUBECONFIG) {
+    BeforeAll {
+        $defaults = Start-KubeTestServer -ContextName 'defaults' -ModelNamespaceDefaults
+        $dc = @{ KubeConfigPath = $defaults.KubeConfig; Context = $defaults.Context }
+        $server = [pscustomobject]@{ IsReal = $false; KubeConfig = $defaults.KubeConfig; Context = $defaults.Context; Server = $defaults; Namespaces = [Collections.Generic.List[string]]::new() }
+        $empty = New-TestNamespace $server 'fresh-'
+    }
+
+    AfterAll {
+        Stop-KubeTestServer $defaults
+    }
+
+    It 'reports nothing for the service-account token Secret of a namespace without Ingresses' {
+        $secrets = (Get-ClusterObject $server "/api/v1/namespaces/$empty/secrets").items
+        $secrets.type | Should -Be 'kubernetes.io/service-account-token'
+        (Get-ClusterObject $server "/api/v1/namespaces/$empty/configmaps/kube-root-ca.crt").data.'ca.crt' | Should -Match 'BEGIN CERTIFICATE'
+
+        Get-IngressCertificate @dc -Namespace $empty -ErrorVariable errs | Should -BeNullOrEmpty
+        $errs | Should -BeNullOrEmpty
+        Get-IngressCertificate @dc -AllNamespaces | Where-Object Namespace -eq $empty | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Connecting without a kubeconfig (runbooks)' -Skip:([bool]$env:INGRESSCERTS_TEST_KUBECONFIG) {
     BeforeAll {
         $text = Get-Content $cluster.KubeConfig -Raw

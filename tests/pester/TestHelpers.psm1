@@ -104,12 +104,13 @@ function Start-KubeTestServer {
     Starts the standalone Kubernetes API test server and returns its process and kubeconfig. The context, cluster and
     user in the kubeconfig are renamed to -ContextName so several servers can be merged into one KUBECONFIG.
     #>
-    param([string] $ContextName = 'test', [string[]] $Seed = @(), [switch] $NoGatewayApi)
+    param([string] $ContextName = 'test', [string[]] $Seed = @(), [switch] $NoGatewayApi, [switch] $ModelNamespaceDefaults)
     $kubeconfig = Join-Path ([IO.Path]::GetTempPath()) "ic-$([guid]::NewGuid().ToString('N')).kubeconfig"
     $requestLog = [IO.Path]::ChangeExtension($kubeconfig, '.requests')
     $arguments = @((Get-TestServerPath), '--kubeconfig-out', $kubeconfig, '--request-log', $requestLog)
     foreach ($s in $Seed) { $arguments += @('--seed', $s) }
     if ($NoGatewayApi) { $arguments += '--no-gateway-api' }
+    if ($ModelNamespaceDefaults) { $arguments += '--model-namespace-defaults' }
     $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($a in $arguments) { $start.ArgumentList.Add($a) }
     $start.RedirectStandardOutput = $true
@@ -205,7 +206,8 @@ function Add-ClusterObject {
     <# Creates an object (a hashtable in manifest form) on the test server or, with kubectl, on a real cluster. #>
     param($Cluster, [hashtable] $Object)
     if ($Cluster.IsReal) {
-        $Object | ConvertTo-Json -Depth 20 | & kubectl --kubeconfig $Cluster.KubeConfig --context $Cluster.Context apply -f - | Out-Null
+        # --validate=false: the schema check needs OpenAPI, which the test server does not serve (it may stand in for a real cluster).
+        $Object | ConvertTo-Json -Depth 20 | & kubectl --kubeconfig $Cluster.KubeConfig --context $Cluster.Context apply --validate=false -f - | Out-Null
         return
     }
     $ns = $Object.metadata.namespace
@@ -322,6 +324,21 @@ function Start-OpenSslServer {
         Start-Sleep -Milliseconds 50
     }
     [pscustomobject]@{ Process = $p; Endpoint = "127.0.0.1:$port" }
+}
+
+function Test-GatewayApiServed {
+    <#
+    Whether the cluster serves gateway.networking.k8s.io/v1 (a real cluster only with the Gateway API CRDs), from its
+    discovery. Only a 404 says no; any other failure says yes, so the test runs and shows the real problem.
+    #>
+    param($Cluster)
+    $path = '/apis/gateway.networking.k8s.io/v1'
+    if ($Cluster.IsReal) {
+        $answer = & kubectl --kubeconfig $Cluster.KubeConfig --context $Cluster.Context get --raw $path 2>&1
+        return $LASTEXITCODE -eq 0 -or -not ("$answer" -match 'NotFound|\(404\)|the server could not find')
+    }
+    try { Invoke-TestClusterApi $Cluster Get $path | Out-Null; $true }
+    catch { $_.Exception.Response.StatusCode -ne [System.Net.HttpStatusCode]::NotFound }
 }
 
 Export-ModuleMember -Function *

@@ -72,4 +72,16 @@ public sealed class GatewayApiTests
             Assert.Equal("404 page not found\n", response.Body);
         }
     }
+
+    [ServerOnlyFact]
+    public async Task Discovery_tells_gateway_tests_whether_to_skip()
+    {
+        // GatewayApiFact asks a real cluster this question; here both answers are checked against the server.
+        await using var without = await TestCluster.StartAsync(new KubeApiServerOptions { ServeGatewayApi = false });
+        await using var with = await TestCluster.StartAsync();
+        Assert.False(TestCluster.Serves(without.KubeconfigPath, null, GatewayApiFactAttribute.GroupVersion));
+        Assert.True(TestCluster.Serves(without.KubeconfigPath, null, "networking.k8s.io/v1"));
+        Assert.True(TestCluster.Serves(without.KubeconfigPath, null, "v1"));
+        Assert.True(TestCluster.Serves(with.KubeconfigPath, null, GatewayApiFactAttribute.GroupVersion));
+    }
 }

@@ -168,7 +168,7 @@ public sealed class CertificateTesterTests
 
     private static TestTarget GatewayTarget(string ns, string name) => new(ns, name, ns, null, null, Kind: "Gateway");
 
-    [Fact]
+    [GatewayApiFact]
     public async Task A_gateway_secret_in_another_namespace_granted_by_a_reference_grant_is_tested_like_a_local_one()
     {
         await using var cluster = await TestCluster.StartAsync();
@@ -186,7 +186,7 @@ public sealed class CertificateTesterTests
         Assert.Equal(local.Checks.Select(c => (c.Name, c.Passed)), granted.Checks.Select(c => (c.Name, c.Passed)));
     }
 
-    [Fact]
+    [GatewayApiFact]
     public async Task A_gateway_secret_in_another_namespace_without_a_reference_grant_is_not_permitted()
     {
         await using var cluster = await TestCluster.StartAsync();

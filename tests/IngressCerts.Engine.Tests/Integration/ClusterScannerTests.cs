@@ -193,7 +193,7 @@ public sealed class ClusterScannerTests
         Assert.Contains($"'{connection.ContextName}'", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [GatewayApiFact]
     public async Task A_gateway_uses_a_secret_in_another_namespace_only_with_a_reference_grant()
     {
         await using var cluster = await TestCluster.StartAsync();
@@ -212,6 +212,22 @@ public sealed class ClusterScannerTests
         Assert.Equal("Valid", after.Status);
         Assert.Equal("Gateway", after.Kind);
         Assert.Equal("https", after.Listener);
+    }
+
+    [ServerOnlyFact]
+    public async Task The_secret_and_config_map_a_cluster_puts_into_every_namespace_are_not_reported()
+    {
+        await using var cluster = await TestCluster.StartAsync(new KubeApiServerOptions { ModelNamespaceDefaults = true });
+        string empty = await cluster.CreateNamespaceAsync("defaults-");
+        var (shop, _) = await SeedShopAsync(cluster);
+        var secrets = (await cluster.Http.GetAsync($"/api/v1/namespaces/{empty}/secrets")).Object["items"]!.AsArray();
+        Assert.Equal("kubernetes.io/service-account-token", Assert.Single(secrets)!["type"]!.GetValue<string>());
+
+        Assert.Empty(await ScanAsync(cluster.Connect(), new[] { empty }));
+        Assert.Equal(3, (await ScanAsync(cluster.Connect(), new[] { shop })).Count);
+        var all = await ScanAsync(cluster.Connect(), null);
+        Assert.DoesNotContain(all, r => r.SecretName?.StartsWith("default-token-", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(all, r => r.Namespace == empty);
     }
 
     [ServerOnlyFact]

@@ -25,6 +25,14 @@ internal sealed class ResourceCatalog
         ExtraSelectableFields = new HashSet<string> { "type" },
     };
 
+    public static readonly ResourceType ConfigMaps = new()
+    {
+        Group = "", Version = "v1", Resource = "configmaps", Kind = "ConfigMap", Namespaced = true,
+        Strategy = new ConfigMapStrategy(),
+        MapPaths = new HashSet<string> { "data", "binaryData" },
+        TopLevelOrder = ["immutable", "data", "binaryData"],
+    };
+
     public static readonly ResourceType Ingresses = new()
     {
         Group = "networking.k8s.io", Version = "v1", Resource = "ingresses", Kind = "Ingress", Namespaced = true,
@@ -67,14 +75,14 @@ internal sealed class ResourceCatalog
     public ResourceCatalog(bool serveGatewayApi)
     {
         ServesGatewayApi = serveGatewayApi;
-        _served = [Namespaces, Secrets, Ingresses];
+        _served = [Namespaces, Secrets, ConfigMaps, Ingresses];
         if (serveGatewayApi) _served.AddRange([Gateways, ReferenceGrants]);
     }
 
     public bool ServesGatewayApi { get; }
 
     /// <summary>Every kind the store holds, served or not (seeding a gateway on a server without the CRDs is refused).</summary>
-    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, Ingresses, Gateways, ReferenceGrants];
+    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, ConfigMaps, Ingresses, Gateways, ReferenceGrants];
 
     public IReadOnlyList<ResourceType> Served => _served;
 

@@ -12,7 +12,7 @@ namespace IngressCerts.TestServer.Operations;
 /// (resourceVersion, uid) before validation, validation before existence on create, a no-op update
 /// keeps its resourceVersion, every real write takes the next global revision.
 /// </summary>
-internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespaces, SystemClock clock)
+internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespaces, SystemClock clock, NamespaceDefaults? namespaceDefaults = null)
 {
     private static readonly string[] ServerSetMetadata =
         ["uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"];
@@ -141,7 +141,9 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         metadata["creationTimestamp"] = now;
         if (type.TracksGeneration) metadata["generation"] = 1;
         SetManagedFields(metadata, managed);
-        return new Answer(201, Commit(type, obj, context.DryRun));
+        var answer = new Answer(201, Commit(type, obj, context.DryRun));
+        if (type == ResourceCatalog.Namespaces && !context.DryRun) namespaceDefaults?.Populate(name);
+        return answer;
     }
 
     private Answer UpdateLocked(ResourceType type, StoredObject existing, JsonObject obj, WriteContext context, JsonObject? applied)

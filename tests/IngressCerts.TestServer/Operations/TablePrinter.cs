@@ -73,6 +73,9 @@ internal sealed class TablePrinter(TimeProvider time)
                 yield return ("Type", "string", "Used to facilitate programmatic handling of secret data.");
                 yield return ("Data", "string", "Data contains the secret data.");
                 break;
+            case "ConfigMap":
+                yield return ("Data", "string", "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.");
+                break;
             case "Ingress":
                 yield return ("Class", "string", "IngressClassName is the name of an IngressClass cluster resource.");
                 yield return ("Hosts", "string", "Hosts that incoming requests are matched against.");
@@ -100,6 +103,9 @@ internal sealed class TablePrinter(TimeProvider time)
             case "Secret":
                 yield return obj.GetString("type");
                 yield return (obj["data"] as JsonObject)?.Count ?? 0;
+                break;
+            case "ConfigMap":
+                yield return ((obj["data"] as JsonObject)?.Count ?? 0) + ((obj["binaryData"] as JsonObject)?.Count ?? 0);
                 break;
             case "Ingress":
                 var spec = obj["spec"] as JsonObject;

@@ -18,6 +18,24 @@ public sealed class ServerOnlyFactAttribute : FactAttribute
     }
 }
 
+/// <summary>
+/// A fact that needs the Gateway API (gateway.networking.k8s.io/v1). The in-process server serves it; a real cluster
+/// only when the Gateway API CRDs are installed. xunit 2 has no dynamic skip, so when the attribute is read it asks
+/// the real cluster's discovery (once per run) and skips, with the reason shown, when the group version is 404.
+/// </summary>
+public sealed class GatewayApiFactAttribute : FactAttribute
+{
+    public const string GroupVersion = "gateway.networking.k8s.io/v1";
+
+    public GatewayApiFactAttribute()
+    {
+        if (TestCluster.RealClusterConfigured && !TestCluster.RealClusterServes(GroupVersion))
+        {
+            Skip = $"the cluster {TestCluster.KubeconfigVariable} points at does not serve {GroupVersion} (the Gateway API CRDs are not installed)";
+        }
+    }
+}
+
 /// <summary>A fact that runs kubectl; skipped when no kubectl is installed.</summary>
 public sealed class KubectlFactAttribute : FactAttribute
 {

@@ -15,6 +15,9 @@ public sealed class TestCluster : IAsyncDisposable
     public const string KubeconfigVariable = "INGRESSCERTS_TEST_KUBECONFIG";
     public const string ContextVariable = "INGRESSCERTS_TEST_CONTEXT";
 
+    /// <summary>Answers of <see cref="RealClusterServes"/>, per group version: discovery does not change during a run.</summary>
+    private static readonly ConcurrentDictionary<string, Lazy<bool>> ServedGroupVersions = new(StringComparer.Ordinal);
+
     private readonly ConcurrentBag<string> _namespaces = [];
     private readonly string? _temporaryDirectory;
 
@@ -29,6 +32,35 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <summary>Whether the environment points tests at a real cluster.</summary>
     public static bool RealClusterConfigured => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(KubeconfigVariable));
+
+    /// <summary>
+    /// Whether the real cluster serves an API group version ("gateway.networking.k8s.io/v1"), from its discovery: only a
+    /// 404 says no (reference 06). Any other failure says yes, so the test runs and reports the real problem.
+    /// Blocks: it is asked while xunit reads test attributes, where nothing can be awaited.
+    /// </summary>
+    public static bool RealClusterServes(string groupVersion) =>
+        ServedGroupVersions.GetOrAdd(groupVersion, gv => new Lazy<bool>(() =>
+        {
+            var kubeconfig = Environment.GetEnvironmentVariable(KubeconfigVariable);
+            if (string.IsNullOrEmpty(kubeconfig)) throw new InvalidOperationException($"{KubeconfigVariable} is not set");
+            var context = Environment.GetEnvironmentVariable(ContextVariable);
+            return Serves(Path.GetFullPath(kubeconfig), string.IsNullOrEmpty(context) ? null : context, gv);
+        })).Value;
+
+    /// <summary>The discovery question of <see cref="RealClusterServes"/>, for any kubeconfig, uncached.</summary>
+    public static bool Serves(string kubeconfigPath, string? context, string groupVersion)
+    {
+        try
+        {
+            using var http = KubeHttp.FromKubeconfig(kubeconfigPath, context, timeout: TimeSpan.FromSeconds(30));
+            var path = groupVersion.Contains('/') ? $"/apis/{groupVersion}" : $"/api/{groupVersion}";
+            return Task.Run(() => http.GetAsync(path)).GetAwaiter().GetResult().StatusCode != 404;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+        {
+            return true;
+        }
+    }
 
     /// <summary>A kubeconfig with admin rights on the cluster.</summary>
     public string KubeconfigPath { get; }

@@ -59,17 +59,7 @@ internal sealed class SecretStrategy : IResourceStrategy
         {
             errors.Add(FieldError.Invalid("type", newType, "field is immutable"));
         }
-        if (existing["immutable"]?.GetValue<bool>() == true)
-        {
-            if (updated["immutable"]?.GetValue<bool>() != true)
-            {
-                errors.Add(FieldError.Forbidden("immutable", "field is immutable when `immutable` is set"));
-            }
-            if (!JsonNode.DeepEquals(updated["data"], existing["data"]))
-            {
-                errors.Add(FieldError.Forbidden("data", "field is immutable when `immutable` is set"));
-            }
-        }
+        errors.AddRange(ImmutableContent.Check(updated, existing, "data"));
         errors.AddRange(ObjectMetaValidator.Validate(updated, DnsNames.Subdomain));
         errors.AddRange(ValidateContent(updated));
         return errors;
