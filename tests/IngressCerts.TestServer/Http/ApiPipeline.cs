@@ -41,6 +41,7 @@ internal sealed class ApiPipeline(
         var info = RequestInfo.Parse(request.Method, path, request.Query, catalog);
         string? user = null;
         var status = 0;
+        log.Begin();
         try
         {
             // Authenticate before faults so a faulted request is still logged with its user.
@@ -90,6 +91,7 @@ internal sealed class ApiPipeline(
         finally
         {
             log.Add(new RequestLogEntry(started, request.Method, pathAndQuery, user, status));
+            log.End();
         }
     }
 

@@ -28,7 +28,37 @@ public sealed class RequestLog : IReadOnlyList<RequestLogEntry>
 
     public void Clear()
     {
-        lock (_gate) _entries.Clear();
+        lock (_gate)
+        {
+            _entries.Clear();
+            _maxInFlight = _inFlight;
+        }
+    }
+
+    /// <summary>
+    /// The most requests the server was handling at once since it started or <see cref="Clear"/>: lets a test prove
+    /// a client's concurrency and its bound from what the server saw, without timing anything.
+    /// </summary>
+    public int MaxInFlight
+    {
+        get { lock (_gate) return _maxInFlight; }
+    }
+
+    private int _inFlight;
+    private int _maxInFlight;
+
+    internal void Begin()
+    {
+        lock (_gate)
+        {
+            _inFlight++;
+            if (_inFlight > _maxInFlight) _maxInFlight = _inFlight;
+        }
+    }
+
+    internal void End()
+    {
+        lock (_gate) _inFlight--;
     }
 
     /// <summary>
