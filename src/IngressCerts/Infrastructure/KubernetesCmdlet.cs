@@ -216,6 +216,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         KubeErrorKind.ClusterUnreachable => ErrorCategory.ConnectionError,
         KubeErrorKind.TooManyRequests or KubeErrorKind.ServerError => ErrorCategory.ResourceUnavailable,
         KubeErrorKind.KubeConfigInvalid => ErrorCategory.InvalidData,
+        KubeErrorKind.ServerNameMismatch => ErrorCategory.SecurityError,
         _ => ErrorCategory.NotSpecified,
     };
 

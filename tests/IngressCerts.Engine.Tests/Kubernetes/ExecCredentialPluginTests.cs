@@ -118,6 +118,17 @@ public sealed class ExecCredentialPluginTests : IDisposable
     }
 
     [UnixFact]
+    public void A_plugin_is_not_run_for_a_plain_http_server()
+    {
+        _plugin.Answer(token: Secret);
+        string kubeconfig = _plugin.WriteKubeconfig(new Uri("http://127.0.0.1:1"));
+        var ex = Assert.Throws<KubeConfigurationException>(() => new ConnectionFactory(_ => null, "/nonexistent-home").Connect(new ConnectionOptions(new[] { kubeconfig })));
+        Assert.Equal(KubeErrorKind.KubeConfigInvalid, ex.Kind);
+        Assert.Contains("over plain http", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _plugin.Runs);
+    }
+
+    [UnixFact]
     public void A_plugin_that_exits_non_zero_names_the_exit_code()
     {
         _plugin.Answer(token: Secret);
