@@ -33,7 +33,7 @@ internal static class KubeCall
         catch (HttpRequestException ex) when (ServerNameMismatchException.Find(ex) is { } mismatch)
         {
             // Not "unreachable": the server answered, and is not the one named. The request was not sent.
-            string message = $"{verb} {resource} in cluster '{connection.ContextName}' was not sent: {mismatch.Message}";
+            string message = $"The request to {verb} {resource} in cluster '{connection.ContextName}' was not sent: {mismatch.Message}";
             throw new KubeApiException(KubeErrorKind.ServerNameMismatch, 0, message, verb, resource, @namespace, name, connection.ContextName, connection.UserName, mismatch);
         }
         catch (HttpRequestException ex)
