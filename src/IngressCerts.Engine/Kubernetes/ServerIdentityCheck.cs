@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using k8s;
 
@@ -57,7 +58,8 @@ internal sealed class ServerIdentityCheck
         return check;
     }
 
-    /// <summary>True when the certificate may be trusted; a trusted certificate made out to other names throws.</summary>
+    /// <summary>True when the certificate may be trusted; an untrusted one throws, saying why.</summary>
+    /// <exception cref="AuthenticationException">The certificate does not chain to the CA given (or the system's roots).</exception>
     /// <exception cref="ServerNameMismatchException">The chain is trusted but the certificate does not name <see cref="ExpectedName"/>.</exception>
     internal bool Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
@@ -72,13 +74,11 @@ internal sealed class ServerIdentityCheck
         }
 
         var leaf = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
-        bool trusted = _authorities is null
-            ? (errors & (SslPolicyErrors.RemoteCertificateChainErrors | SslPolicyErrors.RemoteCertificateNotAvailable)) == 0
-            : ChainsToAuthorities(leaf, chain);
-        if (!trusted)
+        string? untrusted = _authorities is null ? SystemTrustProblem(chain, errors) : ChainProblem(leaf, chain);
+        if (untrusted is not null)
         {
-            // An untrusted chain keeps the handler's own error, which says so.
-            return false;
+            // Thrown rather than returned: the handler's message for a refusing callback would not say why.
+            throw new AuthenticationException(untrusted);
         }
 
         // Subject alternative names only, without the common-name fallback, as Go's TLS (and so kubectl) checks.
@@ -90,7 +90,13 @@ internal sealed class ServerIdentityCheck
         return true;
     }
 
-    private bool ChainsToAuthorities(X509Certificate2 leaf, X509Chain? presented)
+    private string? SystemTrustProblem(X509Chain? chain, SslPolicyErrors errors) =>
+        (errors & (SslPolicyErrors.RemoteCertificateChainErrors | SslPolicyErrors.RemoteCertificateNotAvailable)) == 0
+            ? null
+            : $"The certificate of the API server at {Server} is not trusted by this system's roots ({StatusOf(chain)}).";
+
+    /// <summary>Null when the certificate chains to one of the authorities given, else why not.</summary>
+    private string? ChainProblem(X509Certificate2 leaf, X509Chain? presented)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
@@ -102,7 +108,13 @@ internal sealed class ServerIdentityCheck
             chain.ChainPolicy.ExtraStore.AddRange(presented.ChainPolicy.ExtraStore);
         }
 
-        return chain.Build(leaf);
+        return chain.Build(leaf) ? null : $"The certificate of the API server at {Server} does not chain to the certificate authority given ({StatusOf(chain)}).";
+    }
+
+    private static string StatusOf(X509Chain? chain)
+    {
+        var statuses = chain?.ChainStatus.Select(s => s.Status.ToString()).Distinct().ToList();
+        return statuses is { Count: > 0 } ? string.Join(", ", statuses) : "no chain";
     }
 
     /// <summary>The DNS and IP names of the certificate, or its subject when it has none.</summary>
