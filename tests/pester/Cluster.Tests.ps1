@@ -160,3 +160,68 @@ Describe 'Connecting without a kubeconfig (runbooks)' -Skip:([bool]$env:INGRESSC
         $errs[0].Exception.Message | Should -Not -Match 'not-a-token'
     }
 }
+
+Describe 'The API server must prove its name, not only its CA' -Skip:([bool]$env:INGRESSCERTS_TEST_KUBECONFIG) {
+    BeforeAll {
+        # A forwarder on 127.0.0.2 stands where a man in the middle with another certificate of the cluster CA would:
+        # the test server's certificate names 127.0.0.1, ::1 and localhost, not 127.0.0.2.
+        if (-not ('IngressCerts.Engine.Tests.Support.LoopbackForwarder' -as [type])) {
+            Add-Type -Path (Join-Path $PSScriptRoot '../IngressCerts.Engine.Tests/Support/LoopbackForwarder.cs')
+        }
+        $text = Get-Content $cluster.KubeConfig -Raw
+        $server = [regex]::Match($text, 'server:\s*(\S+)').Groups[1].Value
+        $token = [regex]::Match($text, 'token:\s*(\S+)').Groups[1].Value.Trim('"')
+        $caPem = [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String([regex]::Match($text, 'certificate-authority-data:\s*(\S+)').Groups[1].Value))
+        $forwarder = [IngressCerts.Engine.Tests.Support.LoopbackForwarder]::new('127.0.0.2', '127.0.0.1', ([uri]$server).Port)
+        $mitm = Join-Path $TestDrive 'mitm.kubeconfig'
+        Set-Content $mitm ($text -replace [regex]::Escape("server: $server"), "server: $($forwarder.Url)")
+
+        function Assert-NameMismatch($errs) {
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ServerNameMismatch,*'
+            $errs[0].CategoryInfo.Category | Should -Be 'SecurityError'
+            $message = $errs[0].Exception.Message
+            $message | Should -Match ([regex]::Escape($forwarder.Url))
+            $message | Should -Match "does not name '127\.0\.0\.2'"
+            foreach ($name in 'localhost', '127.0.0.1', '::1') { $message | Should -Match ([regex]::Escape($name)) }
+            $message | Should -Not -Match 'unreachable'
+            $message | Should -Not -Match ([regex]::Escape($token))
+        }
+    }
+    AfterAll { $forwarder.Dispose() }
+
+    It 'refuses a kubeconfig server whose certificate does not name its host, as one SecurityError naming the names' {
+        $r = Get-IngressCertificate -KubeConfigPath $mitm -Namespace $ns -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        Assert-NameMismatch $errs
+    }
+
+    It 'refuses it the same way with -Server, -CertificateAuthority and -Token' {
+        $secure = ConvertTo-SecureString $token -AsPlainText -Force
+        $r = Get-IngressCertificate -Server $forwarder.Url -CertificateAuthority $caPem -Token $secure -Namespace $ns -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        Assert-NameMismatch $errs
+    }
+
+    It 'connects when the kubeconfig sets tls-server-name to a name the certificate holds' {
+        $named = Join-Path $TestDrive 'named.kubeconfig'
+        Set-Content $named ((Get-Content $mitm -Raw) -replace '(?m)^(\s+)server: (\S+)', "`$1server: `$2`n`$1tls-server-name: localhost")
+        (Get-IngressCertificate -KubeConfigPath $named -Namespace $ns -ErrorAction Stop).Count | Should -Be 3
+    }
+
+    It 'refuses a kubeconfig http server with a token exactly as -Server http with -Token is refused' {
+        $plain = Join-Path $TestDrive 'plain.kubeconfig'
+        $url = $forwarder.Url -replace '^https', 'http'
+        Set-Content $plain ((Get-Content $mitm -Raw) -replace [regex]::Escape($forwarder.Url), $url)
+        $before = $forwarder.Connections
+        $fromKubeconfig = { Get-IngressCertificate -KubeConfigPath $plain -Namespace $ns -ErrorAction Stop } |
+            Should -Throw -ErrorId 'KubeConfigInvalid,IngressCerts.Commands.GetIngressCertificateCommand' -PassThru
+        $secure = ConvertTo-SecureString $token -AsPlainText -Force
+        $fromServer = { Get-IngressCertificate -Server $url -Token $secure -Namespace $ns -ErrorAction Stop } |
+            Should -Throw -ErrorId 'KubeConfigInvalid,IngressCerts.Commands.GetIngressCertificateCommand' -PassThru
+        $fromKubeconfig.Exception.Message | Should -Match "^Refusing to send the credentials of kubeconfig user '.+' \(context '.+'\) to '$([regex]::Escape($url))' over plain http: use the server's https address\.$"
+        $fromServer.Exception.Message | Should -Be "Refusing to send a token to '$url' over plain http: use the server's https address."
+        $fromKubeconfig.CategoryInfo.Category, $fromServer.CategoryInfo.Category | Should -Be 'InvalidData', 'InvalidData'
+        $forwarder.Connections | Should -Be $before
+    }
+}

@@ -102,9 +102,18 @@ Describe 'Exec credential plugins' -Skip:([bool]$env:INGRESSCERTS_TEST_KUBECONFI
         Set-Content $kc $exec
     }
 
-    It 'authenticates through the plugin and sends its stderr to the verbose stream' {
-        $verbose = Get-IngressCertificate -KubeConfigPath $kc -AllNamespaces -Verbose -ErrorAction Stop 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-        ($verbose.Message -join "`n") | Should -Match 'exec credential plugin: signing in as test user'
+    It 'authenticates through the plugin and sends its stderr to the debug stream only' {
+        $records = Get-IngressCertificate -KubeConfigPath $kc -AllNamespaces -Verbose -Debug -ErrorAction Stop 4>&1 5>&1
+        (($records | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Message -join "`n") | Should -Match 'exec credential plugin: signing in as test user'
+        (($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n") | Should -Not -Match 'exec credential plugin'
+    }
+
+    It 'shows a plugin that logs its token only redacted, on no stream in clear' {
+        $text = Get-Content $plugin -Raw
+        Set-Content $plugin ($text -replace "(?m)^echo 'signing in as test user' >&2$", "echo 'Authorization: Bearer $token' >&2")
+        $all = Get-IngressCertificate -KubeConfigPath $kc -AllNamespaces -Verbose -Debug -ErrorAction Stop *>&1 | Out-String
+        $all | Should -Match 'exec credential plugin: Authorization: Bearer \[redacted\]'
+        $all | Should -Not -Match ([regex]::Escape($token))
     }
 
     It 'runs the plugin once for a whole scan, and not again for the next cmdlet in the session' {

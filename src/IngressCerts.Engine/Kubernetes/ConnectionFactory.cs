@@ -93,10 +93,9 @@ public sealed class ConnectionFactory
             throw new KubeConfigurationException(KubeErrorKind.KubeConfigInvalid, $"The server '{options.Server}' is not an http(s) URL.");
         }
 
-        if (uri.Scheme == "http" && !string.IsNullOrEmpty(options.Token))
+        if (uri.Scheme == Uri.UriSchemeHttp && !string.IsNullOrEmpty(options.Token))
         {
-            throw new KubeConfigurationException(KubeErrorKind.KubeConfigInvalid,
-                $"Refusing to send a token to '{options.Server}' over plain http: use the server's https address.");
+            throw PlainHttpRefusal(options.Server!, "a token");
         }
 
         string key = string.Join('\n', "server", uri.AbsoluteUri, options.CertificateAuthority ?? string.Empty, Hash(options.Token));
@@ -146,6 +145,7 @@ public sealed class ConnectionFactory
                 KubeErrorKind.ContextNotFound,
                 $"The context '{contextName}' is not in the kubeconfig ({string.Join(", ", files)}).");
 
+        RefuseCredentialsOverPlainHttp(kubeConfig, ctx);
         ClusterConnection connection;
         try
         {
@@ -182,6 +182,34 @@ public sealed class ConnectionFactory
 
         return _cache.AddOrUpdate(key, connection, (_, existing) => existing.NeedsNewCredential(_clock.GetUtcNow()) ? connection : existing);
     }
+
+    /// <summary>
+    /// Refuses a context whose server is plain http while its user has credentials, as -Server http:// with -Token is
+    /// refused: they would cross the network in clear. Checked before an exec plugin runs, so that none is fetched.
+    /// Names are found as the library finds them (ignoring case).
+    /// </summary>
+    private static void RefuseCredentialsOverPlainHttp(K8SConfiguration kubeConfig, Context ctx)
+    {
+        string? clusterName = ctx.ContextDetails?.Cluster;
+        string? server = kubeConfig.Clusters?.FirstOrDefault(c => string.Equals(c.Name, clusterName, StringComparison.OrdinalIgnoreCase))?.ClusterEndpoint?.Server;
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+        {
+            return;
+        }
+
+        string? userName = ctx.ContextDetails?.User;
+        var user = kubeConfig.Users?.FirstOrDefault(u => string.Equals(u.Name, userName, StringComparison.OrdinalIgnoreCase))?.UserCredentials;
+        bool hasCredentials = user is not null
+            && (!string.IsNullOrEmpty(user.Token) || !string.IsNullOrEmpty(user.UserName) || !string.IsNullOrEmpty(user.Password)
+                || user.ExternalExecution is not null || user.AuthProvider is not null);
+        if (hasCredentials)
+        {
+            throw PlainHttpRefusal(server!, $"the credentials of kubeconfig user '{userName}' (context '{ctx.Name}')");
+        }
+    }
+
+    private static KubeConfigurationException PlainHttpRefusal(string server, string what) =>
+        new(KubeErrorKind.KubeConfigInvalid, $"Refusing to send {what} to '{server}' over plain http: use the server's https address.");
 
     /// <summary>The context's user entry and its exec plugin, if it has one.</summary>
     private sealed record ExecUser(UserCredentials Credentials, ExternalExecution Plugin);
@@ -289,10 +317,11 @@ public sealed class ConnectionFactory
 
     private static ClusterConnection Build(KubernetesClientConfiguration config, string context, string cluster, string user, DateTimeOffset? renewAfter = null)
     {
+        var identity = ServerIdentityCheck.Install(config);
         var policy = new RequestPolicyHandler();
         var client = new k8s.Kubernetes(config, policy);
         string defaultNamespace = string.IsNullOrEmpty(config.Namespace) ? "default" : config.Namespace;
-        return new ClusterConnection(client, context, cluster, user, config.Host ?? string.Empty, policy, config.SkipTlsVerify, defaultNamespace, renewAfter);
+        return new ClusterConnection(client, context, cluster, user, identity.Server, policy, identity.SkipsVerification, defaultNamespace, renewAfter);
     }
 
     private static string Hash(string? secret) =>

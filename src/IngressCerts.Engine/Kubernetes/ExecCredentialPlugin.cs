@@ -49,7 +49,7 @@ internal sealed class ExecCredential
 /// </remarks>
 internal static class ExecCredentialPlugin
 {
-    /// <summary>Runs the plugin and reads its ExecCredential; stderr lines go to <see cref="DiagnosticsRelay"/>.</summary>
+    /// <summary>Runs the plugin and reads its ExecCredential; stderr lines go, redacted, to <see cref="DiagnosticsRelay"/>'s debug listener.</summary>
     /// <exception cref="KubeConfigException">The plugin is misconfigured, fails, times out or answers no credential.</exception>
     public static async Task<ExecCredential> RunAsync(ExternalExecution exec, CancellationToken cancellationToken)
     {
@@ -104,7 +104,7 @@ internal static class ExecCredentialPlugin
         if (process.ExitCode != 0)
         {
             throw new KubeConfigException(
-                $"The exec credential plugin '{exec.Command}' failed with exit code {process.ExitCode}; what it wrote to stderr is in the verbose stream (-Verbose).");
+                $"The exec credential plugin '{exec.Command}' failed with exit code {process.ExitCode}; what it wrote to stderr is in the debug stream (-Debug), with token-like strings redacted.");
         }
 
         return Read(exec, output);

@@ -30,6 +30,12 @@ internal static class KubeCall
             // The client's exception is not chained: it carries the request, whose body may hold a private key.
             throw new KubeApiException(kind, code, message, verb, resource, @namespace, name, connection.ContextName, connection.UserName);
         }
+        catch (HttpRequestException ex) when (ServerNameMismatchException.Find(ex) is { } mismatch)
+        {
+            // Not "unreachable": the server answered, and is not the one named. The request was not sent.
+            string message = $"The request to {verb} {resource} in cluster '{connection.ContextName}' was not sent: {mismatch.Message}";
+            throw new KubeApiException(KubeErrorKind.ServerNameMismatch, 0, message, verb, resource, @namespace, name, connection.ContextName, connection.UserName, mismatch);
+        }
         catch (HttpRequestException ex)
         {
             string detail = ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message;

@@ -1,3 +1,5 @@
+using System.Security.Authentication;
+
 namespace IngressCerts.Engine.Kubernetes;
 
 /// <summary>Why a Kubernetes operation failed, in the terms a cmdlet turns into an ErrorId.</summary>
@@ -17,6 +19,9 @@ public enum KubeErrorKind
     TooManyRequests,
     ServerError,
     BadRequest,
+
+    /// <summary>The server's certificate is trusted but names another server: nothing was sent to it.</summary>
+    ServerNameMismatch,
     Other,
 }
 
@@ -82,4 +87,41 @@ public sealed class KubeApiException : Exception
     public string Target => Name is null
         ? (Namespace is null ? Resource : $"{Resource} in namespace {Namespace}")
         : (Namespace is null ? $"{Resource}/{Name}" : $"{Resource} {Namespace}/{Name}");
+}
+
+/// <summary>
+/// The API server's certificate chains to a trusted CA but is made out to other names: the server answering is not
+/// the one the URL (or tls-server-name) names. Nothing was sent to it.
+/// </summary>
+public sealed class ServerNameMismatchException : AuthenticationException
+{
+    public ServerNameMismatchException(string server, string expectedName, IReadOnlyList<string> certificateNames)
+        : base($"The certificate of the API server at {server} does not name '{expectedName}'; it names {string.Join(", ", certificateNames)}. " +
+            "Another server with a certificate from the same CA may be in the way. If the API server is reached by another name, " +
+            "set tls-server-name on the kubeconfig's cluster to a name its certificate holds.")
+    {
+        Server = server;
+        ExpectedName = expectedName;
+        CertificateNames = certificateNames;
+    }
+
+    public string Server { get; }
+
+    public string ExpectedName { get; }
+
+    public IReadOnlyList<string> CertificateNames { get; }
+
+    /// <summary>The mismatch among an exception's inner exceptions (the HTTP handler wraps what the TLS check throws).</summary>
+    public static ServerNameMismatchException? Find(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is ServerNameMismatchException mismatch)
+            {
+                return mismatch;
+            }
+        }
+
+        return null;
+    }
 }

@@ -30,7 +30,8 @@ internal sealed class RequestPolicyHandler : DelegatingHandler
             {
                 response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpRequestException ex) when (isRead && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
+            catch (HttpRequestException ex) when (isRead && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested
+                && ServerNameMismatchException.Find(ex) is null)
             {
                 Diagnostics($"{request.Method} {request.RequestUri?.PathAndQuery}: {ex.Message}; retrying ({attempt}/{MaxAttempts - 1}).");
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);

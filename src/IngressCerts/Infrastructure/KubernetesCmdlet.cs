@@ -34,9 +34,9 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
     protected IReadOnlyList<string>? ResolvedKubeConfigPaths =>
         KubeConfigPath?.Select(p => SessionState.Path.GetUnresolvedProviderPathFromPSPath(p)).ToList();
 
-    /// <summary>Retries and exec credential plugins' stderr during API calls go to this cmdlet's verbose stream.</summary>
+    /// <summary>Retries during API calls go to this cmdlet's verbose stream, exec credential plugins' stderr (redacted) to its debug stream.</summary>
     protected override IDisposable? OnBackgroundWorkStarting(PipelineSink sink) =>
-        DiagnosticsRelay.Route(message => sink.Post(() => WriteVerbose(message)));
+        DiagnosticsRelay.Route(message => sink.Post(() => WriteVerbose(message)), message => sink.Post(() => WriteDebug(message)));
 
     /// <summary>Connects to one context (null: the current one); set-up failures terminate the cmdlet.</summary>
     protected ClusterConnection Connect(string? context) => Connect(context, terminating: true)!;
@@ -70,10 +70,10 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         }
 
         // Building a configuration may run an exec credential plugin right here, on the pipeline thread.
-        var early = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var early = new System.Collections.Concurrent.ConcurrentQueue<(bool Debug, string Message)>();
         try
         {
-            using var route = DiagnosticsRelay.Route(early.Enqueue);
+            using var route = DiagnosticsRelay.Route(message => early.Enqueue((false, message)), message => early.Enqueue((true, message)));
             var connection = ConnectionFactory.Shared.Connect(new ConnectionOptions(
                 ResolvedKubeConfigPaths,
                 context,
@@ -82,7 +82,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
                     ? CertificateAuthority
                     : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificateAuthority),
                 Token is null ? null : Unprotect(Token)));
-            FlushVerbose(early);
+            FlushDiagnostics(early);
             if (connection.SkipsTlsVerification)
             {
                 WriteWarning($"The kubeconfig for context '{connection.ContextName}' sets insecure-skip-tls-verify: the server's identity is not checked.");
@@ -92,7 +92,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         }
         catch (KubeConfigurationException ex)
         {
-            FlushVerbose(early);
+            FlushDiagnostics(early);
             var record = new ErrorRecord(ex, ex.Kind.ToString(), CategoryOf(ex.Kind), context ?? Server);
             if (terminating)
             {
@@ -104,11 +104,18 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         }
     }
 
-    private void FlushVerbose(System.Collections.Concurrent.ConcurrentQueue<string> messages)
+    private void FlushDiagnostics(System.Collections.Concurrent.ConcurrentQueue<(bool Debug, string Message)> messages)
     {
-        while (messages.TryDequeue(out string? message))
+        while (messages.TryDequeue(out var message))
         {
-            WriteVerbose(message);
+            if (message.Debug)
+            {
+                WriteDebug(message.Message);
+            }
+            else
+            {
+                WriteVerbose(message.Message);
+            }
         }
     }
 
@@ -209,6 +216,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         KubeErrorKind.ClusterUnreachable => ErrorCategory.ConnectionError,
         KubeErrorKind.TooManyRequests or KubeErrorKind.ServerError => ErrorCategory.ResourceUnavailable,
         KubeErrorKind.KubeConfigInvalid => ErrorCategory.InvalidData,
+        KubeErrorKind.ServerNameMismatch => ErrorCategory.SecurityError,
         _ => ErrorCategory.NotSpecified,
     };
 

@@ -85,7 +85,7 @@ public sealed class ExecCredentialTests : IDisposable
     }
 
     [UnixFact]
-    public async Task A_scan_runs_the_plugin_once_for_all_its_requests_and_relays_its_stderr()
+    public async Task A_scan_runs_the_plugin_once_for_all_its_requests_and_relays_its_stderr_to_debug()
     {
         await using var cluster = await TestCluster.StartAsync();
         string ns = await SeedAsync(cluster);
@@ -94,7 +94,7 @@ public sealed class ExecCredentialTests : IDisposable
         var messages = new List<string>();
 
         ClusterConnection connection;
-        using (DiagnosticsRelay.Route(m => { lock (messages) { messages.Add(m); } }))
+        using (DiagnosticsRelay.Route(_ => { }, m => { lock (messages) { messages.Add(m); } }))
         {
             connection = Connect(factory, kubeconfig);
             Assert.Equal(2, await ScanAsync(connection, ns));

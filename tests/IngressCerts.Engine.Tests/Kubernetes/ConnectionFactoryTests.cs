@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using IngressCerts.Engine.Kubernetes;
 
 namespace IngressCerts.Engine.Tests.Kubernetes;
@@ -104,4 +106,50 @@ public sealed class ConnectionFactoryTests : IDisposable
     public void A_ca_that_is_neither_file_nor_pem_is_an_error() =>
         Assert.Equal(KubeErrorKind.KubeConfigInvalid,
             Assert.Throws<KubeConfigurationException>(() => Factory().Connect(new ConnectionOptions(Server: "https://aks.example", CertificateAuthority: "not-a-ca"))).Kind);
+
+    [Fact]
+    public void A_kubeconfig_http_server_gets_no_token_as_server_http_with_a_token_gets_none()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        string server = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        string kubeconfig = Kubeconfig("plain.yaml", "plain", server, current: "plain");
+
+        var fromKubeconfig = Assert.Throws<KubeConfigurationException>(() => Factory().Connect(new ConnectionOptions(new[] { kubeconfig })));
+        var fromServer = Assert.Throws<KubeConfigurationException>(() => Factory().Connect(new ConnectionOptions(Server: server, Token: "t-plain")));
+
+        Assert.Equal(KubeErrorKind.KubeConfigInvalid, fromKubeconfig.Kind);
+        Assert.Equal(KubeErrorKind.KubeConfigInvalid, fromServer.Kind);
+        Assert.Equal($"Refusing to send the credentials of kubeconfig user 'u' (context 'plain') to '{server}' over plain http: use the server's https address.", fromKubeconfig.Message);
+        Assert.Equal($"Refusing to send a token to '{server}' over plain http: use the server's https address.", fromServer.Message);
+        Assert.DoesNotContain("t-plain", fromKubeconfig.ToString(), StringComparison.Ordinal);
+        Assert.False(listener.Pending());
+    }
+
+    [Fact]
+    public void A_kubeconfig_http_server_with_only_a_client_certificate_is_allowed_as_it_sends_nothing_in_clear()
+    {
+        var client = Support.TestCertificates.Create("CN=client", Array.Empty<string>());
+        string path = Path.Combine(_dir, "certificate.yaml");
+        File.WriteAllText(path, $"""
+            apiVersion: v1
+            kind: Config
+            current-context: plain
+            clusters:
+            - name: plain
+              cluster:
+                server: http://127.0.0.1:8080
+            contexts:
+            - name: plain
+              context:
+                cluster: plain
+                user: cert
+            users:
+            - name: cert
+              user:
+                client-certificate-data: {Convert.ToBase64String(client.CertificateBytes)}
+                client-key-data: {Convert.ToBase64String(client.KeyBytes)}
+            """);
+        Assert.Equal("http://127.0.0.1:8080", Factory().Connect(new ConnectionOptions(new[] { path })).Server);
+    }
 }

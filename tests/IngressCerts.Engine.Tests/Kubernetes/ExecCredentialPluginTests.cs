@@ -35,19 +35,97 @@ public sealed class ExecCredentialPluginTests : IDisposable
     {
         var expires = new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero);
         _plugin.Answer(token: Secret, expires: expires);
-        var messages = new List<string>();
+        var streams = new Streams();
 
         ExecCredential credential;
-        using (DiagnosticsRelay.Route(m => { lock (messages) { messages.Add(m); } }))
+        using (streams.Route())
         {
             credential = await ExecCredentialPlugin.RunAsync(_plugin.Exec, CancellationToken.None);
         }
 
         Assert.Equal(Secret, credential.Token);
         Assert.Equal(expires, credential.Expires);
-        Assert.Contains("exec credential plugin: " + FakeExecPlugin.StderrLine, messages);
-        Assert.DoesNotContain(messages, m => m.Contains(Secret, StringComparison.Ordinal));
+        Assert.Equal(new[] { "exec credential plugin: " + FakeExecPlugin.StderrLine }, streams.Debug);
+        Assert.Empty(streams.Verbose);
         Assert.Equal(1, _plugin.Runs);
+    }
+
+    /// <summary>What reached the verbose and the debug listener.</summary>
+    private sealed class Streams
+    {
+        public List<string> Verbose { get; } = new();
+
+        public List<string> Debug { get; } = new();
+
+        public IDisposable Route() => DiagnosticsRelay.Route(m => { lock (Verbose) { Verbose.Add(m); } }, m => { lock (Debug) { Debug.Add(m); } });
+    }
+
+    // A service-account token's shape, and what plugins have been seen to log around it.
+    private const string Jwt = "eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6dGVzdCJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg";
+
+    private static readonly string[] s_tokenLogs =
+    {
+        "Authorization: Bearer " + Jwt,
+        "cached credential {\"kind\":\"ExecCredential\",\"status\":{\"token\": \"" + Jwt + "\"}}",
+        "refreshed: " + Jwt,
+    };
+
+    [UnixFact]
+    public async Task A_plugin_that_logs_its_token_shows_it_redacted_and_only_on_debug()
+    {
+        _plugin.Answer(token: Jwt);
+        _plugin.LogOnStderr(s_tokenLogs);
+        var streams = new Streams();
+
+        ExecCredential credential;
+        using (streams.Route())
+        {
+            credential = await ExecCredentialPlugin.RunAsync(_plugin.Exec, CancellationToken.None);
+        }
+
+        Assert.Equal(Jwt, credential.Token);
+        Assert.Empty(streams.Verbose);
+        Assert.Equal(
+            new[]
+            {
+                "exec credential plugin: " + FakeExecPlugin.StderrLine,
+                "exec credential plugin: Authorization: Bearer [redacted]",
+                "exec credential plugin: cached credential {\"kind\":\"ExecCredential\",\"status\":{\"token\": [redacted]}}",
+                "exec credential plugin: refreshed: [redacted]",
+            },
+            streams.Debug);
+    }
+
+    [UnixFact]
+    public void A_failing_plugin_that_logs_its_token_leaks_it_to_no_stream_and_no_error()
+    {
+        _plugin.Answer(token: Jwt);
+        _plugin.LogOnStderr(s_tokenLogs);
+        _plugin.FailWith(3);
+        var streams = new Streams();
+
+        KubeConfigurationException ex;
+        using (streams.Route())
+        {
+            ex = ConnectFails();
+        }
+
+        Assert.Contains("in the debug stream (-Debug)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(streams.Debug, m => m.Contains("Bearer [redacted]", StringComparison.Ordinal));
+        Assert.Empty(streams.Verbose);
+        Assert.DoesNotContain(Jwt, ex.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(streams.Debug, m => m.Contains(Jwt[..20], StringComparison.Ordinal));
+    }
+
+    [UnixFact]
+    public void A_plugin_is_not_run_for_a_plain_http_server()
+    {
+        _plugin.Answer(token: Secret);
+        string kubeconfig = _plugin.WriteKubeconfig(new Uri("http://127.0.0.1:1"));
+        var ex = Assert.Throws<KubeConfigurationException>(() => new ConnectionFactory(_ => null, "/nonexistent-home").Connect(new ConnectionOptions(new[] { kubeconfig })));
+        Assert.Equal(KubeErrorKind.KubeConfigInvalid, ex.Kind);
+        Assert.Contains("over plain http", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _plugin.Runs);
     }
 
     [UnixFact]

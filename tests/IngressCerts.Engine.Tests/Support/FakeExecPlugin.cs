@@ -23,6 +23,7 @@ internal sealed class FakeExecPlugin : IDisposable
             #!/bin/sh
             echo run >> "$PLUGIN_DIR/runs"
             echo '{StderrLine}' >&2
+            if [ -f "$PLUGIN_DIR/stderr" ]; then cat "$PLUGIN_DIR/stderr" >&2; fi
             if [ -f "$PLUGIN_DIR/sleep" ]; then sleep "$(cat "$PLUGIN_DIR/sleep")"; fi
             if [ -f "$PLUGIN_DIR/exit" ]; then echo 'sign-in refused' >&2; exit "$(cat "$PLUGIN_DIR/exit")"; fi
             cat "$PLUGIN_DIR/answer.json"
@@ -75,6 +76,9 @@ internal sealed class FakeExecPlugin : IDisposable
 
     /// <summary>Makes the plugin exit with this code (after writing to stderr), or succeed again with null.</summary>
     public void FailWith(int? exitCode) => WriteOrDelete("exit", exitCode?.ToString());
+
+    /// <summary>Makes the plugin write these lines to stderr on each run, after <see cref="StderrLine"/>.</summary>
+    public void LogOnStderr(params string[] lines) => Write("stderr", string.Join("\n", lines) + "\n");
 
     /// <summary>Makes the plugin sleep before answering.</summary>
     public void SleepFor(int seconds) => WriteOrDelete("sleep", seconds.ToString());
