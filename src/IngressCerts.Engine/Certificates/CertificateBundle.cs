@@ -17,6 +17,9 @@ public sealed class CertificateBundle : IDisposable
 
     private readonly CertificateInfo leaf;
     private readonly PublicKeyIdentity? key;
+
+    // Why the key, though it has the leaf's public half, does not work as its private half; null when it does.
+    private readonly string? possessionProblem;
     private byte[]? pkcs8;
     private bool disposed;
 
@@ -25,6 +28,11 @@ public sealed class CertificateBundle : IDisposable
         this.leaf = leaf;
         this.pkcs8 = pkcs8;
         this.key = key;
+        if (key is not null && pkcs8 is not null && key.Matches(leaf.PublicKey))
+        {
+            possessionProblem = KeyPossession.CheckPkcs8(pkcs8, leaf.Certificate);
+        }
+
         Chain = chain;
         Warnings = warnings;
         TlsCrtPem = string.Concat(chain.Select(c => new string(PemEncoding.Write("CERTIFICATE", c.RawData)) + "\n"));
@@ -44,8 +52,11 @@ public sealed class CertificateBundle : IDisposable
     /// <summary>The private key's algorithm, or null without a key.</summary>
     public KeyAlgorithm? PrivateKeyAlgorithm => key?.Algorithm;
 
-    /// <summary>The private key belongs to <see cref="Leaf"/>.</summary>
-    public bool KeyMatchesLeaf => key is not null && key.Matches(leaf.PublicKey);
+    /// <summary>
+    /// The private key belongs to <see cref="Leaf"/>: it has the leaf's public key, and a signature made with it
+    /// verifies with the leaf's public key.
+    /// </summary>
+    public bool KeyMatchesLeaf => key is not null && key.Matches(leaf.PublicKey) && possessionProblem is null;
 
     /// <summary>The value for tls.crt: the chain's certificates as PEM, LF line endings.</summary>
     public string TlsCrtPem { get; }
@@ -222,9 +233,13 @@ public sealed class CertificateBundle : IDisposable
         {
             failures.Add(new(PreflightCheckIds.NoPrivateKey, $"there is no private key for certificate '{name}'"));
         }
-        else if (!KeyMatchesLeaf)
+        else if (!key.Matches(leaf.PublicKey))
         {
             failures.Add(new(PreflightCheckIds.KeyMismatch, $"the private key ({key.Description}) does not belong to certificate '{name}' ({leaf.PublicKey.Description})"));
+        }
+        else if (possessionProblem is not null)
+        {
+            failures.Add(new(PreflightCheckIds.KeyMismatch, $"the private key ({key.Description}) has the public key of certificate '{name}' but is not its working private key: {possessionProblem}"));
         }
 
         if (asOf > leaf.NotAfter)

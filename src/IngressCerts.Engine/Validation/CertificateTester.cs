@@ -186,7 +186,8 @@ public sealed class CertificateTester
                 return new SecretEvidence(false, $"Secret {ns}/{name} does not exist.", null, Array.Empty<string>());
             }
 
-            var parsed = TlsSecretParser.Parse(secret.Data);
+            // Test proves that tls.key works (a signature round trip); the inventory only compares public halves.
+            var parsed = TlsSecretParser.ParseProvingKey(secret.Data);
             var history = _options.Live ? await HistoryThumbprintsAsync(connection, ns, name, cancellationToken).ConfigureAwait(false) : Array.Empty<string>();
             return new SecretEvidence(true, null, parsed, history);
         }
