@@ -121,9 +121,32 @@ public sealed class CertificateBundle : IDisposable
 
     /// <summary>Builds a bundle from a PFX (PKCS#12); RSA, ECDSA and Ed25519 keys.</summary>
     /// <param name="password">The PFX password; not kept, never logged.</param>
-    /// <exception cref="CertificateBundleException">Wrong password, or not a PFX.</exception>
-    public static CertificateBundle FromPfx(ReadOnlySpan<byte> pfx, ReadOnlySpan<char> password, bool includeRoot = false)
+    /// <param name="cancellationToken">Checked between the PFX's key derivations, each bounded by <see cref="PfxIterationLimit"/>.</param>
+    /// <exception cref="CertificateBundleException">
+    /// Wrong or missing password, not a PFX, or more key-derivation iterations than <see cref="PfxIterationLimit.TotalLimit"/> (refused before any is run).
+    /// </exception>
+    public static CertificateBundle FromPfx(ReadOnlySpan<byte> pfx, ReadOnlySpan<char> password, bool includeRoot = false, CancellationToken cancellationToken = default) =>
+        FromPfx(pfx, password, includeRoot, "the PFX", cancellationToken);
+
+    /// <summary>Builds a bundle from a PFX file.</summary>
+    /// <inheritdoc cref="FromPfx(ReadOnlySpan{byte}, ReadOnlySpan{char}, bool, CancellationToken)"/>
+    public static CertificateBundle FromPfxFile(string path, ReadOnlySpan<char> password, bool includeRoot = false, CancellationToken cancellationToken = default)
     {
+        var bytes = File.ReadAllBytes(path);
+        try
+        {
+            return FromPfx(bytes, password, includeRoot, $"the PFX '{path}'", cancellationToken);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    private static CertificateBundle FromPfx(ReadOnlySpan<byte> pfx, ReadOnlySpan<char> password, bool includeRoot, string source, CancellationToken cancellationToken)
+    {
+        // Before .NET or BouncyCastle derive any key: neither bounds the work when a password is given.
+        PfxIterationLimit.Check(pfx, password, source, cancellationToken);
         var collection = new X509Certificate2Collection();
         try
         {
@@ -140,6 +163,7 @@ public sealed class CertificateBundle : IDisposable
             var withKey = collection.FirstOrDefault(c => c.HasPrivateKey);
             if (withKey is null)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (TryReadPfxWithBouncyCastle(pfx, password, includeRoot) is { } bundle)
                 {
                     return bundle;
@@ -147,7 +171,9 @@ public sealed class CertificateBundle : IDisposable
 
                 if (collection.Count == 0)
                 {
-                    throw new CertificateBundleException("The PFX could not be read: the password is wrong, or the data is not a PFX.");
+                    throw new CertificateBundleException(password.IsEmpty
+                        ? $"{Capitalized(source)} could not be read without a password: give its password (-Password), or check that it is a PFX."
+                        : $"{Capitalized(source)} could not be read: the password is wrong, or the data is not a PFX.");
                 }
 
                 return Create([.. collection], null, null, includeRoot, "the PFX");
@@ -166,20 +192,7 @@ public sealed class CertificateBundle : IDisposable
         }
     }
 
-    /// <summary>Builds a bundle from a PFX file.</summary>
-    /// <inheritdoc cref="FromPfx(ReadOnlySpan{byte}, ReadOnlySpan{char}, bool)"/>
-    public static CertificateBundle FromPfxFile(string path, ReadOnlySpan<char> password, bool includeRoot = false)
-    {
-        var bytes = File.ReadAllBytes(path);
-        try
-        {
-            return FromPfx(bytes, password, includeRoot);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(bytes);
-        }
-    }
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     /// <summary>
     /// Builds a bundle from PEM (or DER) text: a certificate or whole chain in any order, a private
