@@ -394,7 +394,11 @@ Describe 'A key with the certificate''s public half but a broken private half' {
             $d = [byte[]]$p.D.Clone(); $d[[int]($d.Length / 2)] = $d[[int]($d.Length / 2)] -bxor 0x5A
             $w = [System.Formats.Asn1.AsnWriter]::new([System.Formats.Asn1.AsnEncodingRules]::DER)
             $s = $w.PushSequence(); $w.WriteInteger(0)
-            foreach ($v in $p.Modulus, $p.Exponent, $d, $p.P, $p.Q, $p.DP, $p.DQ, $p.InverseQ) { $w.WriteIntegerUnsigned([byte[]]$v) }
+            foreach ($v in $p.Modulus, $p.Exponent, $d, $p.P, $p.Q, $p.DP, $p.DQ, $p.InverseQ) {
+                # Fixed-length exports may start with zero bytes, which DER does not allow.
+                $i = 0; while ($i -lt $v.Length - 1 -and $v[$i] -eq 0) { $i++ }
+                $w.WriteIntegerUnsigned([byte[]]$v[$i..($v.Length - 1)])
+            }
             $s.Dispose()
             ConvertTo-Pkcs8Pem '1.2.840.113549.1.1.1' $null $w.Encode()
         }

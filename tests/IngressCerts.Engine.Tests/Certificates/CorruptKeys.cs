@@ -70,11 +70,23 @@ public static class CorruptKeys
             rsaPrivateKey.WriteInteger(0);
             foreach (var value in new[] { p.Modulus!, p.Exponent!, d, primeP, primeQ, dp, dq, qInv })
             {
-                rsaPrivateKey.WriteIntegerUnsigned(value);
+                rsaPrivateKey.WriteIntegerUnsigned(WithoutLeadingZeros(value));
             }
         }
 
         return PrivateKeyInfo("1.2.840.113549.1.1.1", null, rsaPrivateKey.Encode());
+    }
+
+    /// <summary>The platform exports fixed-length values, which may start with zero bytes that DER does not allow.</summary>
+    private static ReadOnlySpan<byte> WithoutLeadingZeros(byte[] value)
+    {
+        var start = 0;
+        while (start < value.Length - 1 && value[start] == 0)
+        {
+            start++;
+        }
+
+        return value.AsSpan(start);
     }
 
     public static string Pem(byte[] pkcs8) => PemEncoding.WriteString("PRIVATE KEY", pkcs8);
