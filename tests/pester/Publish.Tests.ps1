@@ -387,3 +387,109 @@ Describe 'Test-IngressCertificate' {
         $r.Checks[0].Actual | Should -Be 'ConnectionRefused'
     }
 }
+
+Describe 'A key with the certificate''s public half but a broken private half' {
+    BeforeAll {
+        $kns = New-TestNamespace $cluster 'key-'
+        # PKCS#8 written field by field: the platform refuses to export such keys. Nothing is written to disk.
+        function ConvertTo-Pkcs8Pem([string] $Algorithm, [string] $Curve, [byte[]] $PrivateKey) {
+            $w = [System.Formats.Asn1.AsnWriter]::new([System.Formats.Asn1.AsnEncodingRules]::DER)
+            $outer = $w.PushSequence(); $w.WriteInteger(0)
+            $id = $w.PushSequence(); $w.WriteObjectIdentifier($Algorithm)
+            if ($Curve) { $w.WriteObjectIdentifier($Curve) } else { $w.WriteNull() }
+            $id.Dispose(); $w.WriteOctetString($PrivateKey); $outer.Dispose()
+            [System.Security.Cryptography.PemEncoding]::WriteString('PRIVATE KEY', $w.Encode())
+        }
+        function New-ForeignScalarKeyPem($Issued) {
+            # The certificate's public point with another key's private scalar.
+            $public = $Issued.Key.ExportParameters($false)
+            $scalar = [System.Security.Cryptography.ECDsa]::Create($public.Curve).ExportParameters($true).D
+            $w = [System.Formats.Asn1.AsnWriter]::new([System.Formats.Asn1.AsnEncodingRules]::DER)
+            $s = $w.PushSequence(); $w.WriteInteger(1); $w.WriteOctetString($scalar)
+            $t = $w.PushSequence([System.Formats.Asn1.Asn1Tag]::new([System.Formats.Asn1.TagClass]::ContextSpecific, 1, $true))
+            $w.WriteBitString([byte[]](@(4) + $public.Q.X + $public.Q.Y)); $t.Dispose(); $s.Dispose()
+            ConvertTo-Pkcs8Pem '1.2.840.10045.2.1' $public.Curve.Oid.Value $w.Encode()
+        }
+        function New-CorruptDKeyPem($Issued) {
+            # The certificate's n and e with a changed private exponent d.
+            $p = $Issued.Key.ExportParameters($true)
+            $d = [byte[]]$p.D.Clone(); $d[[int]($d.Length / 2)] = $d[[int]($d.Length / 2)] -bxor 0x5A
+            $w = [System.Formats.Asn1.AsnWriter]::new([System.Formats.Asn1.AsnEncodingRules]::DER)
+            $s = $w.PushSequence(); $w.WriteInteger(0)
+            foreach ($v in $p.Modulus, $p.Exponent, $d, $p.P, $p.Q, $p.DP, $p.DQ, $p.InverseQ) {
+                # Fixed-length exports may start with zero bytes, which DER does not allow.
+                $i = 0; while ($i -lt $v.Length - 1 -and $v[$i] -eq 0) { $i++ }
+                $w.WriteIntegerUnsigned([byte[]]$v[$i..($v.Length - 1)])
+            }
+            $s.Dispose()
+            ConvertTo-Pkcs8Pem '1.2.840.113549.1.1.1' $null $w.Encode()
+        }
+        $ec = New-TestCertificate -Subject 'CN=ec.contoso.example' -DnsName 'ec.contoso.example'
+        $rsa = New-TestCertificate -Subject 'CN=rsa.contoso.example' -DnsName 'rsa.contoso.example' -Rsa
+        $corrupt = @{ ec = New-ForeignScalarKeyPem $ec; rsa = New-CorruptDKeyPem $rsa }
+        $issued = @{ ec = $ec; rsa = $rsa }
+    }
+
+    It 'Publish refuses the <_> key with KeyMismatch and writes nothing' -ForEach 'ec', 'rsa' {
+        $writesBefore = if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count }
+        Publish-IngressCertificate @kc -Namespace $kns -SecretName "$_-tls" -CertificatePem $issued[$_].CertPem -KeyPem $corrupt[$_] -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'KeyMismatch,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].TargetObject | Should -Be "$kns/$_-tls"
+        $errs[0].Exception.Message | Should -Match 'has the public key of certificate'
+        ($errs | Out-String) | Should -Not -Match 'BEGIN PRIVATE'
+        if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count | Should -Be $writesBefore -Because 'a refused publish sends no write' }
+        Get-Secret $kns "$_-tls" | Should -BeNullOrEmpty
+    }
+
+    It 'Test-IngressCertificate fails KeyMatches for a Secret holding the <_> key' -ForEach 'ec', 'rsa' {
+        Add-ClusterObject $cluster (ConvertTo-SecretObject $kns "held-$_-tls" $issued[$_] -KeyOf @{ KeyPem = $corrupt[$_] })
+        $r = Test-IngressCertificate @kc -Namespace $kns -SecretName "held-$_-tls" -Detailed
+        $check = $r.Checks | Where-Object Name -eq 'KeyMatches'
+        $check.Passed | Should -BeFalse
+        $check.Message | Should -Match 'public key, but'
+    }
+}
+
+# Server only: a real API server validates status.loadBalancer.ingress[].hostname and refuses "not a host!", and the
+# test server has no /status subresource, so a server of its own is started with the Ingresses seeded with their status.
+Describe 'Test-IngressCertificate -Live with a bad load balancer address' -Skip:([bool]$env:INGRESSCERTS_TEST_KUBECONFIG) {
+    BeforeAll {
+        $lbCert = New-TestCertificate -Subject 'CN=shop.contoso.example' -DnsName 'shop.contoso.example', 'api.contoso.example'
+        function New-StatusIngress([string] $Name, [string] $HostName, [hashtable] $Address) {
+            $ingress = ConvertTo-IngressObject 'lb' $Name @($HostName) 'shop-tls'
+            $ingress.status = @{ loadBalancer = @{ ingress = [object[]]@($Address) } }
+            $ingress
+        }
+        $seed = Join-Path $TestDrive 'lb.json'
+        @(
+            (ConvertTo-SecretObject 'lb' 'shop-tls' $lbCert),
+            (New-StatusIngress 'bad' 'shop.contoso.example' @{ hostname = 'not a host!' }),
+            (New-StatusIngress 'good' 'api.contoso.example' @{ ip = '127.0.0.1' })
+        ) | ConvertTo-Json -Depth 20 | Set-Content $seed
+        $lbServer = Start-KubeTestServer -ContextName 'lb' -Seed $seed
+        $lb = @{ KubeConfigPath = $lbServer.KubeConfig; Context = $lbServer.Context }
+    }
+
+    AfterAll {
+        Stop-KubeTestServer $lbServer
+    }
+
+    It 'fails Served for that Ingress only, and probes the others' {
+        $targets = 'bad', 'good' | ForEach-Object { [pscustomobject]@{ Namespace = 'lb'; Name = $_ } }
+        $r = $targets | Test-IngressCertificate @lb -Live -Detailed -TimeoutSeconds 3 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 0 -Because 'a bad address is a failed check, not an error that ends the run'
+        $r.Count | Should -Be 2
+        $bad = $r | Where-Object Name -eq 'bad'
+        $bad.Namespace | Should -Be 'lb'
+        $served = $bad.Checks | Where-Object Name -eq 'Served:shop.contoso.example'
+        $served.Passed | Should -BeFalse
+        $served.Actual | Should -Be 'not a host!'
+        $served.Message | Should -Match ([regex]::Escape("Ingress lb/bad has the load balancer address 'not a host!'"))
+        $good = ($r | Where-Object Name -eq 'good').Checks | Where-Object Name -eq 'Served:api.contoso.example'
+        $good | Should -Not -BeNullOrEmpty -Because 'the good Ingress was probed at 127.0.0.1:443'
+        $good.Actual | Should -Not -Be 'not a host!'
+        $bad.Checks | Where-Object Name -eq 'KeyMatches' | ForEach-Object Passed | Should -BeTrue
+    }
+}

@@ -17,6 +17,9 @@ public sealed class CertificateBundle : IDisposable
 
     private readonly CertificateInfo leaf;
     private readonly PublicKeyIdentity? key;
+
+    // Why the key, though it has the leaf's public half, does not work as its private half; null when it does.
+    private readonly string? possessionProblem;
     private byte[]? pkcs8;
     private bool disposed;
 
@@ -25,6 +28,11 @@ public sealed class CertificateBundle : IDisposable
         this.leaf = leaf;
         this.pkcs8 = pkcs8;
         this.key = key;
+        if (key is not null && pkcs8 is not null && key.Matches(leaf.PublicKey))
+        {
+            possessionProblem = KeyPossession.CheckPkcs8(pkcs8, leaf.Certificate);
+        }
+
         Chain = chain;
         Warnings = warnings;
         TlsCrtPem = string.Concat(chain.Select(c => new string(PemEncoding.Write("CERTIFICATE", c.RawData)) + "\n"));
@@ -44,8 +52,11 @@ public sealed class CertificateBundle : IDisposable
     /// <summary>The private key's algorithm, or null without a key.</summary>
     public KeyAlgorithm? PrivateKeyAlgorithm => key?.Algorithm;
 
-    /// <summary>The private key belongs to <see cref="Leaf"/>.</summary>
-    public bool KeyMatchesLeaf => key is not null && key.Matches(leaf.PublicKey);
+    /// <summary>
+    /// The private key belongs to <see cref="Leaf"/>: it has the leaf's public key, and a signature made with it
+    /// verifies with the leaf's public key.
+    /// </summary>
+    public bool KeyMatchesLeaf => key is not null && key.Matches(leaf.PublicKey) && possessionProblem is null;
 
     /// <summary>The value for tls.crt: the chain's certificates as PEM, LF line endings.</summary>
     public string TlsCrtPem { get; }
@@ -110,9 +121,32 @@ public sealed class CertificateBundle : IDisposable
 
     /// <summary>Builds a bundle from a PFX (PKCS#12); RSA, ECDSA and Ed25519 keys.</summary>
     /// <param name="password">The PFX password; not kept, never logged.</param>
-    /// <exception cref="CertificateBundleException">Wrong password, or not a PFX.</exception>
-    public static CertificateBundle FromPfx(ReadOnlySpan<byte> pfx, ReadOnlySpan<char> password, bool includeRoot = false)
+    /// <param name="cancellationToken">Checked between the PFX's key derivations, each bounded by <see cref="PfxIterationLimit"/>.</param>
+    /// <exception cref="CertificateBundleException">
+    /// Wrong or missing password, not a PFX, or more key-derivation iterations than <see cref="PfxIterationLimit.TotalLimit"/> (refused before any is run).
+    /// </exception>
+    public static CertificateBundle FromPfx(ReadOnlySpan<byte> pfx, ReadOnlySpan<char> password, bool includeRoot = false, CancellationToken cancellationToken = default) =>
+        FromPfx(pfx, password, includeRoot, "the PFX", cancellationToken);
+
+    /// <summary>Builds a bundle from a PFX file.</summary>
+    /// <inheritdoc cref="FromPfx(ReadOnlySpan{byte}, ReadOnlySpan{char}, bool, CancellationToken)"/>
+    public static CertificateBundle FromPfxFile(string path, ReadOnlySpan<char> password, bool includeRoot = false, CancellationToken cancellationToken = default)
     {
+        var bytes = File.ReadAllBytes(path);
+        try
+        {
+            return FromPfx(bytes, password, includeRoot, $"the PFX '{path}'", cancellationToken);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    private static CertificateBundle FromPfx(ReadOnlySpan<byte> pfx, ReadOnlySpan<char> password, bool includeRoot, string source, CancellationToken cancellationToken)
+    {
+        // Before .NET or BouncyCastle derive any key: neither bounds the work when a password is given.
+        PfxIterationLimit.Check(pfx, password, source, cancellationToken);
         var collection = new X509Certificate2Collection();
         try
         {
@@ -129,6 +163,7 @@ public sealed class CertificateBundle : IDisposable
             var withKey = collection.FirstOrDefault(c => c.HasPrivateKey);
             if (withKey is null)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (TryReadPfxWithBouncyCastle(pfx, password, includeRoot) is { } bundle)
                 {
                     return bundle;
@@ -136,7 +171,9 @@ public sealed class CertificateBundle : IDisposable
 
                 if (collection.Count == 0)
                 {
-                    throw new CertificateBundleException("The PFX could not be read: the password is wrong, or the data is not a PFX.");
+                    throw new CertificateBundleException(password.IsEmpty
+                        ? $"{Capitalized(source)} could not be read without a password: give its password (-Password), or check that it is a PFX."
+                        : $"{Capitalized(source)} could not be read: the password is wrong, or the data is not a PFX.");
                 }
 
                 return Create([.. collection], null, null, includeRoot, "the PFX");
@@ -155,20 +192,7 @@ public sealed class CertificateBundle : IDisposable
         }
     }
 
-    /// <summary>Builds a bundle from a PFX file.</summary>
-    /// <inheritdoc cref="FromPfx(ReadOnlySpan{byte}, ReadOnlySpan{char}, bool)"/>
-    public static CertificateBundle FromPfxFile(string path, ReadOnlySpan<char> password, bool includeRoot = false)
-    {
-        var bytes = File.ReadAllBytes(path);
-        try
-        {
-            return FromPfx(bytes, password, includeRoot);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(bytes);
-        }
-    }
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     /// <summary>
     /// Builds a bundle from PEM (or DER) text: a certificate or whole chain in any order, a private
@@ -222,9 +246,13 @@ public sealed class CertificateBundle : IDisposable
         {
             failures.Add(new(PreflightCheckIds.NoPrivateKey, $"there is no private key for certificate '{name}'"));
         }
-        else if (!KeyMatchesLeaf)
+        else if (!key.Matches(leaf.PublicKey))
         {
             failures.Add(new(PreflightCheckIds.KeyMismatch, $"the private key ({key.Description}) does not belong to certificate '{name}' ({leaf.PublicKey.Description})"));
+        }
+        else if (possessionProblem is not null)
+        {
+            failures.Add(new(PreflightCheckIds.KeyMismatch, $"the private key ({key.Description}) has the public key of certificate '{name}' but is not its working private key: {possessionProblem}"));
         }
 
         if (asOf > leaf.NotAfter)

@@ -68,6 +68,13 @@ public sealed class CertificateEvaluator
         }
 
         var leaf = ordered.Leaf;
+        if (secret.KeyPossessionProblem is { } problem)
+        {
+            findings.Add(new(FindingIds.KeyMismatch, CertificateStatus.KeyMismatch,
+                $"tls.key does not belong to certificate '{leaf.DisplayName}': it has the certificate's public key, but {problem}"));
+            return;
+        }
+
         var other = ordered.All.FirstOrDefault(c => key.Matches(c.PublicKey));
         var detail = other is not null ? $"it is the key of '{other.DisplayName}' instead"
             : key.Description == leaf.PublicKey.Description ? $"it is another {key.Description} key"

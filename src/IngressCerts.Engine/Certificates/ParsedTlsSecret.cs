@@ -21,14 +21,16 @@ public sealed class ParsedTlsSecret : IDisposable
         OrderedChain? ordered,
         PublicKeyIdentity? key,
         IReadOnlyList<CertificateInfo> caCertificates,
-        IReadOnlyList<CertificateFinding> problems)
+        IReadOnlyList<CertificateFinding> problems,
+        string? keyPossessionProblem = null)
     {
         this.ordered = ordered;
         CertificateInfos = certificates;
         CaCertificateInfos = caCertificates;
         Key = key;
         Problems = problems;
-        KeyMatchesLeaf = key is null || ordered is null ? null : key.Matches(ordered.Leaf.PublicKey);
+        KeyPossessionProblem = keyPossessionProblem;
+        KeyMatchesLeaf = key is null || ordered is null ? null : key.Matches(ordered.Leaf.PublicKey) && keyPossessionProblem is null;
     }
 
     /// <summary>The certificates of tls.crt in the order they are listed.</summary>
@@ -46,7 +48,10 @@ public sealed class ParsedTlsSecret : IDisposable
     /// <summary>tls.crt lists the leaf first and each next certificate issues the one before, with nothing else.</summary>
     public bool IsInOrder => ordered?.IsInOrder ?? false;
 
-    /// <summary>True when tls.key was read and holds the leaf's key; null when either is missing.</summary>
+    /// <summary>
+    /// True when tls.key was read and holds the leaf's key; null when either is missing. Compares public halves only,
+    /// unless the secret was parsed with the key's possession proven (Test-IngressCertificate does, the inventory does not).
+    /// </summary>
     public bool? KeyMatchesLeaf { get; }
 
     /// <summary>The algorithm of the key in tls.key, or null when it could not be read.</summary>
@@ -63,6 +68,12 @@ public sealed class ParsedTlsSecret : IDisposable
     internal IReadOnlyList<CertificateInfo> CaCertificateInfos { get; }
 
     internal OrderedChain? Ordered => ordered;
+
+    /// <summary>
+    /// Why tls.key, though it has the leaf's public key, is not its working private key (a signature made with it does
+    /// not verify); null when it works or was not proven.
+    /// </summary>
+    internal string? KeyPossessionProblem { get; }
 
     /// <summary>The public half of tls.key.</summary>
     internal PublicKeyIdentity? Key { get; }

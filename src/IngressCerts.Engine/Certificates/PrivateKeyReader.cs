@@ -336,7 +336,7 @@ internal static class PrivateKeyReader
         }
     }
 
-    private static string? Pkcs8Algorithm(ReadOnlySpan<byte> der)
+    internal static string? Pkcs8Algorithm(ReadOnlySpan<byte> der)
     {
         AsnDecoder.ReadSequence(der, AsnEncodingRules.BER, out var offset, out var length, out _);
         var content = der.Slice(offset, length);

@@ -19,6 +19,26 @@ public static class TlsSecretParser
             data is not null && data.TryGetValue(CaDataKey, out var ca) ? ca : null,
             cache);
 
+    /// <summary>
+    /// Parses a secret's data map and, when tls.key has the leaf's public key, proves that it is the leaf's working
+    /// private key with a signature (see <see cref="KeyPossession"/>). Slower than <see cref="Parse(IDictionary{string, byte[]}, CertificateCache)"/>:
+    /// for testing one secret, not for scanning thousands.
+    /// </summary>
+    internal static ParsedTlsSecret ParseProvingKey(IDictionary<string, byte[]>? data)
+    {
+        byte[]? tlsKey = data is not null && data.TryGetValue(PrivateKeyDataKey, out var key) ? key : null;
+        var parsed = Parse(data);
+        if (tlsKey is null || parsed.KeyMatchesLeaf != true || parsed.Ordered is not { } ordered)
+        {
+            return parsed;
+        }
+
+        var problem = KeyPossession.Check(tlsKey, ordered.Leaf.Certificate);
+        return problem is null
+            ? parsed
+            : new ParsedTlsSecret(parsed.CertificateInfos, ordered, parsed.Key, parsed.CaCertificateInfos, parsed.Problems, problem);
+    }
+
     /// <summary>Parses the three values of a TLS secret; null means the entry is absent.</summary>
     /// <remarks>The caller's buffers are not changed; the caller should wipe <paramref name="tlsKey"/> when done.</remarks>
     public static ParsedTlsSecret Parse(byte[]? tlsCrt, byte[]? tlsKey, byte[]? caCrt = null) => Parse(tlsCrt, tlsKey, caCrt, cache: null);

@@ -59,6 +59,34 @@ public sealed record ProbeEndpoint
     public static ProbeEndpoint Parse(string text) =>
         TryParse(text, out var endpoint, out var error) ? endpoint : throw new FormatException(error);
 
+    /// <summary>
+    /// Like the constructor with the default port, without throwing: for addresses read from a cluster (a load
+    /// balancer's status), which may hold anything, so that one bad address fails only its own probe.
+    /// </summary>
+    /// <param name="error">Why the host was rejected, in words; null on success.</param>
+    public static bool TryCreate(
+        string? host,
+        [NotNullWhen(true)] out ProbeEndpoint? endpoint,
+        [NotNullWhen(false)] out string? error)
+    {
+        endpoint = null;
+        if (string.IsNullOrWhiteSpace(host))
+        {
+            error = "The address is empty.";
+            return false;
+        }
+
+        if (ParseIpLiteral(host) is null && !IsPlausibleHostName(host))
+        {
+            error = $"'{host}' is neither an IP address nor a DNS host name.";
+            return false;
+        }
+
+        endpoint = new ProbeEndpoint(host);
+        error = null;
+        return true;
+    }
+
     public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out ProbeEndpoint? endpoint) =>
         TryParse(text, out endpoint, out _);
 

@@ -196,14 +196,16 @@ public sealed class PublishOperation
         var ingress = plan.Target.IngressName is null || verify.Endpoint is not null
             ? null
             : await _publisher.GetIngressAsync(plan.Target.Namespace, plan.Target.IngressName, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<(ProbeEndpoint Endpoint, string Host)> targets;
+        // An address in the Ingress status that cannot be probed is a target without an endpoint: that host fails
+        // verification (ServedObservation.AddressInvalid) and the others are probed as usual.
+        IReadOnlyList<ServedTarget> targets;
         try
         {
             targets = ServedVerifier.Targets(plan.Hosts, verify.Endpoint, ingress);
         }
         catch (ArgumentException ex)
         {
-            // An address nobody can probe is a host that was not seen serving the certificate.
+            // Only a user's -Endpoint throws here, and CheckVerify refuses a bad one before any write.
             return plan.Hosts.Select(h => new ServedObservation(h, string.Empty, false, null, $"{h}: {ex.Message}")).ToList();
         }
 

@@ -186,7 +186,8 @@ public sealed class CertificateTester
                 return new SecretEvidence(false, $"Secret {ns}/{name} does not exist.", null, Array.Empty<string>());
             }
 
-            var parsed = TlsSecretParser.Parse(secret.Data);
+            // Test proves that tls.key works (a signature round trip); the inventory only compares public halves.
+            var parsed = TlsSecretParser.ParseProvingKey(secret.Data);
             var history = _options.Live ? await HistoryThumbprintsAsync(connection, ns, name, cancellationToken).ConfigureAwait(false) : Array.Empty<string>();
             return new SecretEvidence(true, null, parsed, history);
         }
@@ -288,12 +289,26 @@ public sealed class CertificateTester
 
             foreach (string host in unit.Hosts)
             {
-                var endpoint = forced
-                    ?? (unit.Addresses.Count > 0 ? new ProbeEndpoint(unit.Addresses[0]) : host.StartsWith("*.", StringComparison.Ordinal) ? null : new ProbeEndpoint(host));
+                var endpoint = forced;
                 if (endpoint is null)
                 {
-                    unit.Fail($"Served:{host}", "an address to probe", "none", $"{host} is a wildcard and the Ingress has no load balancer address: give -Endpoint.");
-                    continue;
+                    bool fromStatus = unit.Addresses.Count > 0;
+                    string? address = fromStatus ? unit.Addresses[0] : host.StartsWith("*.", StringComparison.Ordinal) ? null : host;
+                    if (address is null)
+                    {
+                        unit.Fail($"Served:{host}", "an address to probe", "none", $"{host} is a wildcard and the Ingress has no load balancer address: give -Endpoint.");
+                        continue;
+                    }
+
+                    // The status is written by a controller and may hold anything: a bad address fails this target's
+                    // probe only, and the other targets are probed as usual.
+                    if (!ProbeEndpoint.TryCreate(address, out endpoint, out string? problem))
+                    {
+                        unit.Fail($"Served:{host}", "an address to probe", address, fromStatus
+                            ? $"{unit.Target.Kind ?? "Ingress"} {unit.Namespace}/{unit.Name} has the load balancer address '{address}' in its status, which cannot be probed: {problem} Give -Endpoint to probe {host} elsewhere."
+                            : $"{host} cannot be probed: {problem}");
+                        continue;
+                    }
                 }
 
                 // A wildcard host is probed with a name it covers, since SNI cannot carry a wildcard.

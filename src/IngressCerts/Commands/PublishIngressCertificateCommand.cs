@@ -354,7 +354,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
                     return CertificateBundle.FromCertificate(Certificate!, Chain, IncludeRoot);
                 case PfxSet:
                     string pfx = ResolveFile(PfxPath!);
-                    return SecureStrings.Use(Password, chars => CertificateBundle.FromPfxFile(pfx, chars, IncludeRoot));
+                    return SecureStrings.Use(Password, chars => CertificateBundle.FromPfxFile(pfx, chars, IncludeRoot, CancellationToken));
                 case PemFileSet:
                     byte[] key = File.ReadAllBytes(ResolveFile(KeyPath!));
                     try
@@ -378,6 +378,11 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
                         _ => CertificateBundle.FromPem(CertificatePem!, LanguagePrimitives.ConvertTo<string>(KeyPem), ChainPem, IncludeRoot),
                     };
             }
+        }
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C while a PFX's keys were being derived: nothing was written.
+            throw new PipelineStoppedException();
         }
         catch (Exception ex) when (ex is CertificateBundleException or System.Security.Cryptography.CryptographicException)
         {

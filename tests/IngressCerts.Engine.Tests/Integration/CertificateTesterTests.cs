@@ -1,7 +1,10 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Probing;
 using IngressCerts.Engine.Publishing;
+using IngressCerts.Engine.Tests.Certificates;
+using IngressCerts.Engine.Tests.Probing;
 using IngressCerts.Engine.Tests.Support;
 using IngressCerts.Engine.Tests.TestTls;
 using IngressCerts.Engine.Validation;
@@ -238,5 +241,61 @@ public sealed class CertificateTesterTests
         await TestOneAsync(connection, GatewayTarget(edge, "gw"), options);
         Assert.All(GrantReads(server), p => Assert.StartsWith($"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{certs}/referencegrants", p, StringComparison.Ordinal));
         Assert.NotEmpty(GrantReads(server));
+    }
+
+    [Fact]
+    public async Task A_key_with_the_certificates_public_point_but_another_scalar_fails_KeyMatches()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("corrupt-");
+        var leaf = TestCertificateAuthority.CreateRoot().IssueLeaf("shop.example");
+        var secret = SecretOf(ns, "shop-tls", leaf);
+        using var key = leaf.GetECDsaPrivateKey()!;
+        using var foreign = System.Security.Cryptography.ECDsa.Create(key.ExportParameters(false).Curve);
+        var corrupt = CorruptKeys.Pem(CorruptKeys.EcWithForeignScalar(key, foreign));
+        secret["data"]!["tls.key"] = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(corrupt));
+        await cluster.CreateAsync(secret);
+
+        var result = await TestOneAsync(cluster.Connect(), new TestTarget(ns, null, ns, "shop-tls", new[] { "shop.example" }), new TestOptions(DateTimeOffset.UtcNow));
+
+        var keyMatches = Check(result, "KeyMatches");
+        Assert.False(keyMatches.Passed);
+        Assert.Equal("mismatch", keyMatches.Actual);
+        Assert.Contains("public key, but", keyMatches.Message, StringComparison.Ordinal);
+    }
+
+    // Server only: a real API server validates status.loadBalancer.ingress[].hostname (a DNS-1123 subdomain) and
+    // refuses "not a host!", and the test server has no /status subresource, so the Ingress is seeded with its status.
+    [ServerOnlyFact]
+    public async Task A_bad_load_balancer_address_fails_Served_for_that_Ingress_only_and_the_others_are_probed()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("badlb-");
+        var leaf = TestCertificateAuthority.CreateRoot().IssueLeaf("shop.example", "api.example");
+        await cluster.CreateAsync(SecretOf(ns, "shop-tls", leaf));
+        JsonObject WithAddress(JsonObject ingress, string field, string address)
+        {
+            ingress["status"] = new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = new JsonArray(new JsonObject { [field] = address }) } };
+            return ingress;
+        }
+
+        server.Seed(new[]
+        {
+            WithAddress(ClusterObjects.Ingress(ns, "bad", (new[] { "shop.example" }, "shop-tls")), "hostname", "not a host!"),
+            WithAddress(ClusterObjects.Ingress(ns, "good", (new[] { "api.example" }, "shop-tls")), "ip", "127.0.0.1"),
+        });
+        var probe = new ServingProbe(leaf);
+        var options = new TestOptions(DateTimeOffset.UtcNow, Live: true, Timeout: TimeSpan.FromSeconds(5));
+
+        var results = await new CertificateTester(cluster.Connect(), options, probe)
+            .TestAsync(new[] { new TestTarget(ns, "bad", ns, null, null), new TestTarget(ns, "good", ns, null, null) }, CancellationToken.None);
+
+        var bad = Check(Assert.Single(results, r => r.Name == "bad"), "Served:shop.example");
+        Assert.False(bad.Passed);
+        Assert.Equal("not a host!", bad.Actual);
+        Assert.Contains($"Ingress {ns}/bad has the load balancer address 'not a host!'", bad.Message, StringComparison.Ordinal);
+        Assert.True(Check(Assert.Single(results, r => r.Name == "good"), "Served:api.example").Passed);
+        Assert.Equal(new[] { "api.example" }, probe.Snis);
     }
 }
