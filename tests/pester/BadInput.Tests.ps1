@@ -11,24 +11,19 @@ BeforeDiscovery {
     $rows = @(
         # --- Connection: kubeconfig files and contexts -------------------------------------------------------------
         @{ Id = 'kubeconfig-missing'; Cmdlet = 'Get-IngressCertificate'; Input = '-KubeConfigPath names a file that does not exist'
-            Run = { Get-IngressCertificate -KubeConfigPath $f.Missing -AllNamespaces }; ErrorId = 'KubeConfigNotFound'; Category = 'ObjectNotFound'
-            Pending = 'TargetObject is null: KubernetesCmdlet.Connect targets the context (none given), not the kubeconfig path' }
+            Run = { Get-IngressCertificate -KubeConfigPath $f.Missing -AllNamespaces }; ErrorId = 'KubeConfigNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'kubeconfig-missing-context'; Cmdlet = 'Get-IngressCertificate'; Input = '-KubeConfigPath names a missing file, with -Context'
             Run = { Get-IngressCertificate -KubeConfigPath $f.Missing -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'kubeconfig-directory'; Cmdlet = 'Get-IngressCertificate'; Input = '-KubeConfigPath names a directory'
             Run = { Get-IngressCertificate -KubeConfigPath $dir -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'kubeconfig-empty'; Cmdlet = 'Get-IngressCertificate'; Input = 'an empty kubeconfig file'
-            Run = { Get-IngressCertificate -KubeConfigPath $f.Empty -Context $kc.Context -AllNamespaces }; ErrorId = 'ContextNotFound'; Category = 'ObjectNotFound'
-            Pending = 'an empty kubeconfig file throws NullReferenceException (ConnectionFactory.LoadKubeConfig gets no configuration back)' }
+            Run = { Get-IngressCertificate -KubeConfigPath $f.Empty -Context $kc.Context -AllNamespaces }; ErrorId = 'ContextNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'kubeconfig-garbage'; Cmdlet = 'Get-IngressCertificate'; Input = 'a kubeconfig that is not YAML'
-            Run = { Get-IngressCertificate -KubeConfigPath $f.Garbage -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData'
-            Pending = 'category ObjectNotFound: KubernetesCmdlet.ResolveContexts (Get with -Context) gives every KubeConfigurationException that category' }
+            Run = { Get-IngressCertificate -KubeConfigPath $f.Garbage -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData' }
         @{ Id = 'kubeconfig-binary'; Cmdlet = 'Get-IngressCertificate'; Input = 'a kubeconfig that is a binary file (a PFX)'
-            Run = { Get-IngressCertificate -KubeConfigPath $f.Pfx -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData'
-            Pending = 'category ObjectNotFound: KubernetesCmdlet.ResolveContexts (Get with -Context) gives every KubeConfigurationException that category' }
+            Run = { Get-IngressCertificate -KubeConfigPath $f.Pfx -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData' }
         @{ Id = 'kubeconfig-no-current-context'; Cmdlet = 'Get-IngressCertificate'; Input = 'a kubeconfig without current-context, and no -Context'
-            Run = { Get-IngressCertificate -KubeConfigPath $f.NoCurrent -AllNamespaces }; ErrorId = 'ContextNotFound'; Category = 'ObjectNotFound'
-            Pending = 'TargetObject is null: KubernetesCmdlet.Connect targets the context (none given), not the kubeconfig path' }
+            Run = { Get-IngressCertificate -KubeConfigPath $f.NoCurrent -AllNamespaces }; ErrorId = 'ContextNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'context-unknown'; Cmdlet = 'Get-IngressCertificate'; Input = '-Context names no context of the kubeconfig'
             Run = { Get-IngressCertificate -KubeConfigPath $kc.KubeConfigPath -Context 'no-such-context' -AllNamespaces }; ErrorId = 'ContextNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'context-wildcard-no-match'; Cmdlet = 'Get-IngressCertificate'; Input = '-Context wildcard that matches no context'
@@ -36,8 +31,7 @@ BeforeDiscovery {
         @{ Id = 'context-missing-cluster'; Cmdlet = 'Get-IngressCertificate'; Input = 'a context whose cluster entry does not exist'
             Run = { Get-IngressCertificate -KubeConfigPath $f.NoCluster -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData' }
         @{ Id = 'kubeconfig-ca-garbage'; Cmdlet = 'Get-IngressCertificate'; Input = 'certificate-authority-data that is no certificate'
-            Run = { Get-IngressCertificate -KubeConfigPath $f.BadCa -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData'
-            Pending = 'certificate-authority-data that is no certificate is ignored; the first request then fails as ClusterUnreachable (server certificate not trusted)' }
+            Run = { Get-IngressCertificate -KubeConfigPath $f.BadCa -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData' }
         @{ Id = 'kubeconfig-ca-file-missing'; Cmdlet = 'Get-IngressCertificate'; Input = 'certificate-authority names a missing file'
             Run = { Get-IngressCertificate -KubeConfigPath $f.CaFileMissing -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData'; ServerOnly = $true }
         @{ Id = 'kubeconfig-client-cert-garbage'; Cmdlet = 'Get-IngressCertificate'; Input = 'client-certificate-data and client-key-data that are garbage'
@@ -59,8 +53,7 @@ BeforeDiscovery {
         @{ Id = 'undo-context-unknown'; Cmdlet = 'Undo-IngressCertificate'; Input = '-Context names no context of the kubeconfig'
             Run = { Undo-IngressCertificate -KubeConfigPath $kc.KubeConfigPath -Context 'no-such-context' -Namespace $ns -SecretName 'plain-tls' -Confirm:$false }; ErrorId = 'ContextNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'undo-kubeconfig-empty'; Cmdlet = 'Undo-IngressCertificate'; Input = 'an empty kubeconfig file'
-            Run = { Undo-IngressCertificate -KubeConfigPath $f.Empty -Context $kc.Context -Namespace $ns -SecretName 'plain-tls' -Confirm:$false }; ErrorId = 'ContextNotFound'; Category = 'ObjectNotFound'
-            Pending = 'an empty kubeconfig file throws NullReferenceException (ConnectionFactory.LoadKubeConfig gets no configuration back)' }
+            Run = { Undo-IngressCertificate -KubeConfigPath $f.Empty -Context $kc.Context -Namespace $ns -SecretName 'plain-tls' -Confirm:$false }; ErrorId = 'ContextNotFound'; Category = 'ObjectNotFound' }
 
         # --- Connection without a kubeconfig: -Server, -Token, -CertificateAuthority ----------------------------------
         @{ Id = 'server-not-url'; Cmdlet = 'Get-IngressCertificate'; Input = '-Server that is not a URL'
@@ -72,11 +65,9 @@ BeforeDiscovery {
         @{ Id = 'server-with-context'; Cmdlet = 'Get-IngressCertificate'; Input = '-Server together with -Context'
             Run = { Get-IngressCertificate -Server $url -Token $token -Context 'other' -AllNamespaces }; ErrorId = 'ServerWithContext'; Category = 'InvalidArgument' }
         @{ Id = 'token-without-server'; Cmdlet = 'Get-IngressCertificate'; Input = '-Token without -Server'
-            Run = { Get-IngressCertificate @kc -Token $token -AllNamespaces }; ErrorId = 'TokenWithoutServer'; Category = 'InvalidArgument'
-            Pending = 'TargetObject is null in KubernetesCmdlet.Connect (should name -Token/-CertificateAuthority)' }
+            Run = { Get-IngressCertificate @kc -Token $token -AllNamespaces }; ErrorId = 'TokenWithoutServer'; Category = 'InvalidArgument' }
         @{ Id = 'ca-without-server'; Cmdlet = 'Get-IngressCertificate'; Input = '-CertificateAuthority without -Server'
-            Run = { Get-IngressCertificate @kc -CertificateAuthority $caPem -AllNamespaces }; ErrorId = 'TokenWithoutServer'; Category = 'InvalidArgument'
-            Pending = 'TargetObject is null in KubernetesCmdlet.Connect (should name -Token/-CertificateAuthority)' }
+            Run = { Get-IngressCertificate @kc -CertificateAuthority $caPem -AllNamespaces }; ErrorId = 'TokenWithoutServer'; Category = 'InvalidArgument' }
         @{ Id = 'server-unreachable'; Cmdlet = 'Get-IngressCertificate'; Input = '-Server on a port nobody listens on'
             Run = { Get-IngressCertificate -Server 'https://127.0.0.1:9' -Token $token -CertificateAuthority $caPem -AllNamespaces }; ErrorId = 'ClusterUnreachable'; Category = 'ConnectionError' }
         @{ Id = 'server-ca-pem-garbage'; Cmdlet = 'Get-IngressCertificate'; Input = '-CertificateAuthority PEM text whose CERTIFICATE block is garbage'
@@ -190,23 +181,19 @@ BeforeDiscovery {
         @{ Id = 'secretname-empty'; Cmdlet = 'Publish-IngressCertificate'; Input = '-SecretName '''' (a TLS entry without secretName)'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName '' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NoSecretName'; Category = 'InvalidArgument' }
         @{ Id = 'secretname-empty-no-namespace'; Cmdlet = 'Publish-IngressCertificate'; Input = '-SecretName '''' without -Namespace'
-            Run = { Publish-IngressCertificate @kc -SecretName '' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NoSecretName'; Category = 'InvalidArgument'
-            Pending = 'TargetObject is null: PublishIngressCertificateCommand targets -Namespace, which was not given' }
+            Run = { Publish-IngressCertificate @kc -SecretName '' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NoSecretName'; Category = 'InvalidArgument' }
         @{ Id = 'piped-default-certificate'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a piped inventory row without a Secret (DefaultCertificate)'
             Run = { [pscustomobject]@{ Namespace = $ns; SecretName = $null; IngressName = 'shop' } | Publish-IngressCertificate @kc -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NoSecretName'; Category = 'InvalidArgument' }
         @{ Id = 'secretname-not-dns'; Cmdlet = 'Publish-IngressCertificate'; Input = '-SecretName that is not a DNS name (Bad_Name)'
-            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'Bad_Name' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'InvalidName'; Category = 'InvalidArgument'
-            Pending = 'not checked before writing: the Secret create is sent and the API server rejects it (Invalid)' }
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'Bad_Name' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
         @{ Id = 'namespace-not-dns'; Cmdlet = 'Publish-IngressCertificate'; Input = '-Namespace that is not a DNS label (Bad_NS)'
-            Run = { Publish-IngressCertificate @kc -Namespace 'Bad_NS' -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'InvalidName'; Category = 'InvalidArgument'
-            Pending = 'not checked before writing: the Secret create is sent and the API server rejects it' }
+            Run = { Publish-IngressCertificate @kc -Namespace 'Bad_NS' -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
         @{ Id = 'namespace-missing'; Cmdlet = 'Publish-IngressCertificate'; Input = '-Namespace that does not exist'
-            Run = { Publish-IngressCertificate @kc -Namespace 'no-such-namespace-x1' -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NotFound'; Category = 'ObjectNotFound'
-            Pending = 'not checked before writing: the Secret create is sent and the API server answers 404' }
+            Run = { Publish-IngressCertificate @kc -Namespace 'no-such-namespace-x1' -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NamespaceNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'ingress-missing'; Cmdlet = 'Publish-IngressCertificate'; Input = '-IngressName of an Ingress that does not exist'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -IngressName 'no-such-ingress' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'IngressNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'ingress-not-dns'; Cmdlet = 'Publish-IngressCertificate'; Input = '-IngressName that is not a DNS name (Bad_Ingress)'
-            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -IngressName 'Bad_Ingress' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'IngressNotFound'; Category = 'ObjectNotFound' }
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -IngressName 'Bad_Ingress' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
         @{ Id = 'ingress-hosts-not-covered'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an Ingress none of whose rule hosts the certificate covers'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -IngressName 'elsewhere' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'HostNotCovered'; Category = 'InvalidData' }
         @{ Id = 'ingress-no-rule-hosts'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an Ingress without rule hosts, and no -Host'
@@ -232,11 +219,9 @@ BeforeDiscovery {
         @{ Id = 'verify-timeout-zero'; Cmdlet = 'Publish-IngressCertificate'; Input = '-Verify -TimeoutSeconds 0'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw -Verify -TimeoutSeconds 0 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
         @{ Id = 'verify-without-host'; Cmdlet = 'Publish-IngressCertificate'; Input = '-Verify with no -Host and no -IngressName'
-            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'verify-tls' -PfxPath $f.Pfx -Password $pw -Verify }; ErrorId = 'VerifyNeedsHost'; Category = 'InvalidArgument'
-            Pending = 'checked only after the Secret was written (PublishIngressCertificateCommand.VerifyServed)' }
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'verify-tls' -PfxPath $f.Pfx -Password $pw -Verify }; ErrorId = 'VerifyNeedsHost'; Category = 'InvalidArgument' }
         @{ Id = 'verify-endpoint-url'; Cmdlet = 'Publish-IngressCertificate'; Input = '-Verify -Endpoint given as a URL'
-            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'verify-url-tls' -Host 'shop.contoso.example' -PfxPath $f.Pfx -Password $pw -Verify -Endpoint 'https://127.0.0.1:9/' }; ErrorId = 'InvalidEndpoint'; Category = 'InvalidArgument'
-            Pending = 'checked only after the Secret was written (PublishIngressCertificateCommand.VerifyServed)' }
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'verify-url-tls' -Host 'shop.contoso.example' -PfxPath $f.Pfx -Password $pw -Verify -Endpoint 'https://127.0.0.1:9/' }; ErrorId = 'InvalidEndpoint'; Category = 'InvalidArgument' }
         @{ Id = 'endpoint-empty'; Cmdlet = 'Publish-IngressCertificate'; Input = '-Endpoint '''''
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw -Verify -Endpoint '' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
 
@@ -271,8 +256,7 @@ BeforeDiscovery {
         @{ Id = 'get-trustedroot-garbage'; Cmdlet = 'Get-IngressCertificate'; Input = '-TrustedRootPath of a file with no certificate'
             Run = { Get-IngressCertificate -Path $manifests -TrustedRootPath $f.GarbageText }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
         @{ Id = 'get-trustedroot-empty'; Cmdlet = 'Get-IngressCertificate'; Input = '-TrustedRootPath of an empty file'
-            Run = { Get-IngressCertificate -Path $manifests -TrustedRootPath $f.Empty }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument'
-            Pending = 'an empty file is read as an empty X509Certificate2 (CertificateSourceReader); the scan then throws CryptographicException, ErrorId is the .NET type name' }
+            Run = { Get-IngressCertificate -Path $manifests -TrustedRootPath $f.Empty }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
         @{ Id = 'get-trustedroot-not-certificate'; Cmdlet = 'Get-IngressCertificate'; Input = '-TrustedRootPath whose CERTIFICATE block is garbage'
             Run = { Get-IngressCertificate -Path $manifests -TrustedRootPath $f.NotACertificate }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
         @{ Id = 'get-status-unknown'; Cmdlet = 'Get-IngressCertificate'; Input = '-Status that is no status'

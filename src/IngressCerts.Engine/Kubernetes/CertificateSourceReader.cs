@@ -27,7 +27,13 @@ public static class CertificateSourceReader
                 }
                 else
                 {
-                    collection.Add(new X509Certificate2(File.ReadAllBytes(pathOrPem)));
+                    byte[] der = File.ReadAllBytes(pathOrPem);
+                    if (der.Length == 0)
+                    {
+                        throw new InvalidDataException($"'{pathOrPem}' is empty.");
+                    }
+
+                    collection.Add(new X509Certificate2(der));
                 }
             }
             else
@@ -36,7 +42,7 @@ public static class CertificateSourceReader
                 throw new InvalidDataException($"'{shown}' is neither an existing file nor PEM text.");
             }
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             throw new InvalidDataException($"no readable certificate: {ex.Message}", ex);
         }

@@ -38,6 +38,25 @@ public sealed class ClusterWriter
         }
     }
 
+    /// <summary>Whether the namespace exists; null when the user may not read it (then nothing is known).</summary>
+    public async Task<bool?> NamespaceExistsAsync(string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await KubeCall.RunAsync(_connection, "get", "namespaces", null, ns,
+                c => _connection.Client.CoreV1.ReadNamespaceAsync(ns, cancellationToken: c), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
+        {
+            return false;
+        }
+        catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.Forbidden)
+        {
+            return null;
+        }
+    }
+
     public Task<V1Secret> CreateSecretAsync(V1Secret secret, CancellationToken cancellationToken) =>
         Run("create", "secrets", secret.Metadata.NamespaceProperty, secret.Metadata.Name,
             c => _connection.Client.CoreV1.CreateNamespacedSecretAsync(secret, secret.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: c), cancellationToken);

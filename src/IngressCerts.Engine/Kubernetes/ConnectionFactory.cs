@@ -257,7 +257,8 @@ public sealed class ConnectionFactory
             K8SConfiguration one;
             try
             {
-                one = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: false);
+                // An empty file reads as no configuration at all, as kubectl reads it: no contexts.
+                one = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: false) ?? new K8SConfiguration();
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

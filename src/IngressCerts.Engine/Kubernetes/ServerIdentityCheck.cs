@@ -44,6 +44,13 @@ internal sealed class ServerIdentityCheck
     {
         var uri = new Uri(config.Host);
         string expected = string.IsNullOrWhiteSpace(config.TlsServerName) ? HostOf(uri) : config.TlsServerName.Trim();
+        if (config.SslCaCerts is { Count: 0 } && !config.SkipTlsVerify)
+        {
+            // certificate-authority(-data) that holds no certificate would trust nothing, and every request would then
+            // fail as if the server were unreachable: it is bad configuration, said as such.
+            throw new ArgumentException("its certificate-authority holds no certificate.");
+        }
+
         var check = new ServerIdentityCheck(config.Host.TrimEnd('/'), expected, config.SslCaCerts, config.SkipTlsVerify);
 
         // The library sets its callback after running FirstMessageHandlerSetup, so it must see neither setting.

@@ -35,8 +35,24 @@ public sealed class Publisher
         return new PublishState(secret, ingress);
     }
 
-    public async Task<PublishPlan> PlanAsync(PublishTarget target, PublishPayload payload, CancellationToken cancellationToken) =>
-        PublishPlanner.Plan(target, await ReadStateAsync(target, cancellationToken).ConfigureAwait(false), payload, _options, _clock());
+    public async Task<PublishPlan> PlanAsync(PublishTarget target, PublishPayload payload, CancellationToken cancellationToken)
+    {
+        var state = await ReadStateAsync(target, cancellationToken).ConfigureAwait(false);
+        var plan = PublishPlanner.Plan(target, state, payload, _options, _clock());
+
+        // A Secret that is missing may be missing because its namespace is: say that, before any write is tried. A user
+        // who may not read namespaces gets no answer here (null), and the create itself decides.
+        if (state.Secret is null && plan.Refusal is null
+            && await _writer.NamespaceExistsAsync(target.Namespace, cancellationToken).ConfigureAwait(false) == false)
+        {
+            plan = plan with
+            {
+                Refusal = new PublishRefusal("NamespaceNotFound", $"Namespace '{target.Namespace}' does not exist, so Secret {target} cannot be created there. Nothing was written."),
+            };
+        }
+
+        return plan;
+    }
 
     /// <summary>
     /// Applies <paramref name="plan"/>: the previous certificate to history, the Secret, the Ingress. When another
@@ -272,7 +288,13 @@ public sealed class Publisher
                 if (now is not null && WiringRecord.ReadAll(now).TryGetValue(plan.Target.SecretName, out var record) && record.Id == plan.PublishId)
                 {
                     warn?.Invoke($"The update of Ingress {name} was applied; the reply was lost ({WriteFailures.Why(ex)}).");
-                    return ex is OperationCanceledException ? throw ex : true;
+                    if (ex is OperationCanceledException)
+                    {
+                        // Applied, but the caller cancelled: it hears the cancellation (and reads the state itself).
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex);
+                    }
+
+                    return true;
                 }
 
                 throw WriteFailures.WithNote(ex, $"Ingress {name} was not changed.");
@@ -403,7 +425,12 @@ public sealed class Publisher
                 if (now is not null && !(WiringRecord.ReadAll(now).TryGetValue(plan.Target.SecretName, out var left) && left.Id == plan.PublishId))
                 {
                     warn?.Invoke($"The rollback of Ingress {ns}/{ingressName} was applied; the reply was lost ({WriteFailures.Why(ex)}).");
-                    return ex is OperationCanceledException ? throw ex : string.Join(", ", unwiring.Hosts);
+                    if (ex is OperationCanceledException)
+                    {
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex);
+                    }
+
+                    return string.Join(", ", unwiring.Hosts);
                 }
 
                 throw;

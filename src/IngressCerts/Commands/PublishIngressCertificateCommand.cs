@@ -153,7 +153,17 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         {
             WriteError(new ErrorRecord(
                 new ArgumentException($"No Secret to publish to{(Namespace is null ? string.Empty : " in namespace '" + Namespace + "'")}: this TLS entry names no secretName (the controller serves its default certificate). Give -SecretName, and -IngressName to wire it."),
-                "NoSecretName", ErrorCategory.InvalidArgument, Namespace));
+                "NoSecretName", ErrorCategory.InvalidArgument, (object?)Namespace ?? IngressName ?? "-SecretName"));
+            return;
+        }
+
+        // A name the API server cannot hold is refused before any request, naming it.
+        if ((KubernetesNames.CheckNamespace(nameof(Namespace), Namespace)
+            ?? KubernetesNames.CheckNamespace(nameof(SecretNamespace), SecretNamespace)
+            ?? KubernetesNames.CheckObjectName(nameof(SecretName), SecretName)
+            ?? KubernetesNames.CheckObjectName(nameof(IngressName), IngressName)) is { } invalid)
+        {
+            WriteError(invalid);
             return;
         }
 

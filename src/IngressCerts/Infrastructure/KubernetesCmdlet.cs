@@ -66,7 +66,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException("-Token and -CertificateAuthority need -Server."),
-                "TokenWithoutServer", ErrorCategory.InvalidArgument, null));
+                "TokenWithoutServer", ErrorCategory.InvalidArgument, Token is not null ? "-Token" : CertificateAuthority));
         }
 
         // Building a configuration may run an exec credential plugin right here, on the pipeline thread.
@@ -93,7 +93,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         catch (KubeConfigurationException ex)
         {
             FlushDiagnostics(early);
-            var record = new ErrorRecord(ex, ex.Kind.ToString(), CategoryOf(ex.Kind), context ?? Server);
+            var record = new ErrorRecord(ex, ex.Kind.ToString(), CategoryOf(ex.Kind), ConnectionTarget(context));
             if (terminating)
             {
                 ThrowTerminatingError(record);
@@ -103,6 +103,10 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
             return null;
         }
     }
+
+    /// <summary>What a connection error names: the context, else the server, else the kubeconfig files in effect.</summary>
+    private object ConnectionTarget(string? context) =>
+        context ?? Server ?? (ResolvedKubeConfigPaths is { Count: > 0 } paths ? string.Join(Path.PathSeparator, paths) : "(the default kubeconfig)");
 
     private void FlushDiagnostics(System.Collections.Concurrent.ConcurrentQueue<(bool Debug, string Message)> messages)
     {
@@ -134,7 +138,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         }
         catch (KubeConfigurationException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, ex.Kind.ToString(), ErrorCategory.ObjectNotFound, patterns));
+            ThrowTerminatingError(new ErrorRecord(ex, ex.Kind.ToString(), CategoryOf(ex.Kind), patterns));
             throw;
         }
 
@@ -259,7 +263,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         refusal.Id,
         refusal.Id switch
         {
-            "IngressNotFound" or "SecretNotFound" or "NoHistory" => ErrorCategory.ObjectNotFound,
+            "IngressNotFound" or "SecretNotFound" or "NoHistory" or "NamespaceNotFound" => ErrorCategory.ObjectNotFound,
             "HostNotCovered" => ErrorCategory.InvalidData,
             "SecretInUse" => ErrorCategory.ResourceBusy,
             WritePreflight.ErrorId => ErrorCategory.PermissionDenied,
