@@ -19,11 +19,11 @@ public static class ManifestState
             {
                 if (obj.Kind == "Secret" && obj.Name == target.SecretName)
                 {
-                    secret = KubernetesJson.Deserialize<V1Secret>(obj.Json.ToJsonString());
+                    secret = KubernetesJson.Deserialize<V1Secret>(obj.JsonText);
                 }
                 else if (obj.Kind == "Ingress" && obj.Name == target.IngressName)
                 {
-                    ingress = KubernetesJson.Deserialize<V1Ingress>(obj.Json.ToJsonString());
+                    ingress = KubernetesJson.Deserialize<V1Ingress>(obj.JsonText);
                     ingress.Metadata.NamespaceProperty ??= target.Namespace;
                 }
             }
