@@ -135,3 +135,87 @@ Describe 'Get-IngressCertificate -Path (offline manifests)' {
         $table | Should -Match 'shop\s+storefront\s+shop.contoso.example, www.contoso.example\s+Valid'
     }
 }
+
+Describe 'Get-IngressCertificate -Path with hostile manifest files' {
+    BeforeAll {
+        $hostile = New-Item -ItemType Directory (Join-Path $TestDrive 'hostile')
+        $laughs = "a: &a [""lol"",""lol"",""lol"",""lol"",""lol"",""lol"",""lol"",""lol"",""lol""]`n"
+        foreach ($level in 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i') {
+            $previous = [char]([int][char]$level - 1)
+            $laughs += "${level}: &$level [$((@("*$previous") * 9) -join ',')]`n"
+        }
+        $files = [ordered]@{
+            'self-alias.yaml'    = "x: &a`n  self: *a`n"
+            'open-brackets.yaml' = 'a: ' + ('[' * 200000)
+            'brackets.yaml'      = 'a: ' + ('[' * 200000) + (']' * 200000)
+            'brackets.json'      = ('[' * 200000) + (']' * 200000)
+            'laughs.yaml'        = $laughs
+        }
+        foreach ($f in $files.GetEnumerator()) { Set-Content -LiteralPath (Join-Path $hostile $f.Key) -Value $f.Value -NoNewline }
+
+        # A fresh pwsh reads each file: a stack overflow ends a process (exit 134) and cannot be caught, so it must
+        # fail these tests rather than end the test run.
+        $script = "Import-Module '$(Get-BuiltModulePath)'; foreach (`$f in Get-ChildItem '$hostile') { " +
+            "`$r = Get-IngressCertificate -LiteralPath `$f.FullName -ErrorVariable e -ErrorAction SilentlyContinue; " +
+            "[pscustomobject]@{ Name = `$f.Name; Results = @(`$r).Count; Errors = `$e.Count; Id = `$e[0].FullyQualifiedErrorId; Category = `$e[0].CategoryInfo.Category.ToString(); Target = `$e[0].TargetObject; Message = `$e[0].Exception.Message } | ConvertTo-Json -Compress }; 'SURVIVED'"
+        $child = Invoke-ChildPwsh $script
+        $childExit = $LASTEXITCODE
+        $records = @{}
+        foreach ($line in $child) { if ("$line" -like '{*') { $r = "$line" | ConvertFrom-Json; $records[$r.Name] = $r } }
+    }
+
+    It 'survives every one of them in one process' {
+        $childExit | Should -Be 0 -Because ($child | Out-String)
+        "$($child[-1])" | Should -Be 'SURVIVED'
+    }
+
+    It 'reads <Name> as one InvalidManifest error on that file, naming the line' -ForEach @(
+        @{ Name = 'self-alias.yaml'; Reason = 'recursive alias' }
+        @{ Name = 'open-brackets.yaml'; Reason = 'nesting is deeper than 64 levels' }
+        @{ Name = 'brackets.yaml'; Reason = 'nesting is deeper than 64 levels' }
+        @{ Name = 'brackets.json'; Reason = 'nesting is deeper than 64 levels' }
+        @{ Name = 'laughs.yaml'; Reason = 'aliases expand to more than' }
+    ) {
+        $r = $records[$Name]
+        $r | Should -Not -BeNullOrEmpty -Because 'the child process reported on the file'
+        $r.Results | Should -Be 0
+        $r.Errors | Should -Be 1
+        $r.Id | Should -BeLike 'InvalidManifest,*'
+        $r.Category | Should -Be 'InvalidData'
+        $r.Target | Should -Be (Join-Path $hostile $Name)
+        $r.Message | Should -Match ([regex]::Escape($Reason))
+        $r.Message | Should -Match 'line [0-9]+'
+    }
+
+    It 'writes one error per hostile file in this session and still reads the other files of the call' {
+        if ($childExit -ne 0) { Set-ItResult -Skipped -Because 'the child process did not survive them'; return }
+        $r = Get-IngressCertificate -Path (Join-Path $hostile '*'), $examples -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r.Count | Should -Be 9
+        $errs.Count | Should -Be $files.Count
+        foreach ($e in $errs) {
+            $e.FullyQualifiedErrorId | Should -BeLike 'InvalidManifest,*'
+            $e.CategoryInfo.Category | Should -Be 'InvalidData'
+            $e.TargetObject | Should -BeIn @($files.Keys | ForEach-Object { Join-Path $hostile $_ })
+        }
+    }
+
+    It 'reads a big file of other kinds (ConfigMaps, Deployments) and reports exactly its references' {
+        $cert = New-TestCertificate -Subject 'CN=big.example' -DnsName 'big.example'
+        $sb = [Text.StringBuilder]::new()
+        foreach ($i in 1..1500) {
+            [void]$sb.Append("---`napiVersion: v1`ndata:`n  nginx.conf: |`n    worker_processes $i;`nkind: ConfigMap`nmetadata:`n  name: c$i`n  namespace: big`n")
+            [void]$sb.Append("---`napiVersion: apps/v1`nkind: Deployment`nmetadata:`n  name: d$i`n  namespace: big`nspec:`n  template:`n    spec:`n      containers:`n      - {name: web, image: nginx}`n")
+        }
+        [void]$sb.Append((New-IngressYaml -Namespace big -Name web -Hosts 'big.example' -SecretName big-tls) + "`n")
+        [void]$sb.Append((New-IngressYaml -Namespace big -Name lost -Hosts 'lost.example' -SecretName lost-tls) + "`n")
+        [void]$sb.Append((New-TlsSecretYaml -Namespace big -Name big-tls -CertPem $cert.CertPem -KeyPem $cert.KeyPem) + "`n")
+        $file = Join-Path $TestDrive 'big.yaml'
+        Set-Content -LiteralPath $file -Value $sb.ToString()
+        $r = Get-IngressCertificate -Path $file -ErrorVariable errs
+        $errs.Count | Should -Be 0
+        $r.Count | Should -Be 2
+        ($r | Where-Object Name -eq web).Status | Should -Be 'Valid'
+        ($r | Where-Object Name -eq web).Thumbprint | Should -Be $cert.Certificate.Thumbprint
+        ($r | Where-Object Name -eq lost).Status | Should -Be 'SecretNotFound'
+    }
+}

@@ -493,3 +493,82 @@ Describe 'Test-IngressCertificate -Live with a bad load balancer address' -Skip:
         $bad.Checks | Where-Object Name -eq 'KeyMatches' | ForEach-Object Passed | Should -BeTrue
     }
 }
+
+Describe 'Publish-IngressCertificate -AsManifest: -WhatIf, and target files it cannot read' {
+    BeforeAll {
+        $mc = New-TestCertificate -Subject 'CN=repo.contoso.example' -DnsName 'repo.contoso.example'
+        $mpfx = New-TestPfx $mc (Join-Path $TestDrive 'repo.pfx') $password
+        $keyBase64 = [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($mc.KeyPem))
+        $repo = New-Item -ItemType Directory (Join-Path $TestDrive 'manifest-repo')
+        (New-IngressYaml -Namespace repo -Name web -Hosts 'repo.contoso.example') | Set-Content (Join-Path $repo 'ingress.yaml')
+        $secretHead = "apiVersion: v1`nkind: Secret`nmetadata:`n  name: repo-tls`n  namespace: repo`n"
+    }
+
+    It 'with -WhatIf writes no manifest and says what it would write, without key material' {
+        # What-if text goes to the host, not to a stream: run it in a child pwsh and read what it prints.
+        $script = "Import-Module '$(Get-BuiltModulePath)'; `$pw = ConvertTo-SecureString 'pfx-pass-123' -AsPlainText -Force; " +
+            "`$r = Publish-IngressCertificate -Namespace repo -SecretName repo-tls -IngressName web -PfxPath '$mpfx' -Password `$pw -AsManifest -Path '$repo' -WhatIf; " +
+            "'OUTPUT COUNT ' + @(`$r).Count"
+        $out = Invoke-ChildPwsh $script | Out-String
+        $out | Should -Match 'OUTPUT COUNT 0'
+        $out | Should -Match ([regex]::Escape("What if: Write a manifest of Secret repo/repo-tls (kubernetes.io/tls, certificate $($mc.Certificate.Thumbprint)"))
+        $out | Should -Match ([regex]::Escape('and of Ingress repo/web serving repo.contoso.example from it'))
+        $out | Should -Not -Match 'kind: Secret'
+        $out | Should -Not -Match 'PRIVATE KEY'
+        $out.Contains($keyBase64.Substring(20, 40)) | Should -BeFalse
+    }
+
+    It 'without -WhatIf still writes the manifest with the key' {
+        $yaml = Publish-IngressCertificate -Namespace repo -SecretName repo-tls -IngressName web -PfxPath $mpfx -Password $password -AsManifest -Path $repo
+        $yaml | Should -Match 'kind: Secret'
+        $yaml | Should -Match 'tls.key: '
+    }
+
+    It 'refuses, naming the file, when the target Secret there cannot be read (<Case>)' -ForEach @(
+        @{ Case = 'data is not a map'; Body = "type: kubernetes.io/tls`ndata: just-a-string`n" }
+        @{ Case = 'type is not a string'; Body = "type: [kubernetes.io/tls]`n" }
+        @{ Case = 'immutable is not a boolean'; Body = "type: kubernetes.io/tls`nimmutable: sometimes`n" }
+        @{ Case = 'data is not base64'; Body = "type: kubernetes.io/tls`ndata:`n  tls.crt: '%%% not base64'`n" }
+    ) {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive "unreadable-$([guid]::NewGuid())")
+        Copy-Item (Join-Path $repo 'ingress.yaml') $dir
+        $file = Join-Path $dir 'secret.yaml'
+        $secretHead + $Body | Set-Content $file
+        $yaml = Publish-IngressCertificate -Namespace repo -SecretName repo-tls -IngressName web -PfxPath $mpfx -Password $password -AsManifest -Path $dir -ErrorVariable errs -ErrorAction SilentlyContinue
+        $yaml | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'InvalidManifest,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].TargetObject | Should -Be $file
+        $errs[0].Exception.Message | Should -Match 'Secret repo/repo-tls \(line 1\) cannot be read'
+    }
+
+    It 'refuses, naming the file, when a file under -Path is not valid YAML (it may hold the target)' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'bad-yaml')
+        Copy-Item (Join-Path $repo 'ingress.yaml') $dir
+        $file = Join-Path $dir 'secret.yaml'
+        $secretHead + "annotations: [cert-manager.io/certificate-name: repo`n" | Set-Content $file
+        $yaml = Publish-IngressCertificate -Namespace repo -SecretName repo-tls -IngressName web -PfxPath $mpfx -Password $password -AsManifest -Path $dir -ErrorVariable errs -ErrorAction SilentlyContinue
+        $yaml | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'InvalidManifest,*'
+        $errs[0].TargetObject | Should -Be $file
+        $errs[0].Exception.Message | Should -Match 'It may hold Secret repo/repo-tls'
+    }
+
+    It 'still applies the cert-manager refusal to a target Secret it can read' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'cert-manager')
+        Copy-Item (Join-Path $repo 'ingress.yaml') $dir
+        $secretHead + "  annotations:`n    cert-manager.io/certificate-name: repo`ntype: kubernetes.io/tls`n" | Set-Content (Join-Path $dir 'secret.yaml')
+        $yaml = Publish-IngressCertificate -Namespace repo -SecretName repo-tls -IngressName web -PfxPath $mpfx -Password $password -AsManifest -Path $dir -ErrorVariable errs -ErrorAction SilentlyContinue
+        $yaml | Should -BeNullOrEmpty
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'CertManagerManaged,*'
+    }
+
+    It 'writes a PathNotFound error, and no manifest, for a -Path that does not exist' {
+        $yaml = Publish-IngressCertificate -Namespace repo -SecretName repo-tls -PfxPath $mpfx -Password $password -AsManifest -Path (Join-Path $TestDrive 'nope') -ErrorVariable errs -ErrorAction SilentlyContinue
+        $yaml | Should -BeNullOrEmpty
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+        $errs[0].TargetObject | Should -Be (Join-Path $TestDrive 'nope')
+    }
+}

@@ -1,38 +1,127 @@
-using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace IngressCerts.Engine.Inventory;
 
-/// <summary>A Kubernetes object read from a manifest file, as JSON, with the file it came from.</summary>
-public sealed record ManifestObject(string File, JsonObject Json)
+/// <summary>
+/// A Kubernetes object read from a manifest file, with the file and line it came from. It is kept as compact UTF-8
+/// JSON, about the size it had in the file, and <see cref="Json"/> parses it afresh on each call.
+/// </summary>
+public sealed class ManifestObject
 {
-    public string? Kind => Text(Json["kind"]);
+    private readonly byte[] _utf8Json;
 
-    public string? ApiVersion => Text(Json["apiVersion"]);
+    public ManifestObject(string file, JsonObject json, int line = 0)
+    {
+        File = file;
+        Line = line;
+        StringifyMetadataMaps(json);
+        Kind = Text(json["kind"]);
+        ApiVersion = Text(json["apiVersion"]);
+        Namespace = Text((json["metadata"] as JsonObject)?["namespace"]);
+        Name = Text((json["metadata"] as JsonObject)?["name"]);
+        _utf8Json = JsonSerializer.SerializeToUtf8Bytes(json, KeptJson);
+    }
 
-    public string? Namespace => Text((Json["metadata"] as JsonObject)?["namespace"]);
+    // The reader's depth limit is counted in collections; the serializer's in levels, one more for the root.
+    private static readonly JsonSerializerOptions KeptJson = new() { MaxDepth = 128 };
 
-    public string? Name => Text((Json["metadata"] as JsonObject)?["name"]);
+    public string File { get; }
 
-    /// <summary>"Kind namespace/name" for messages.</summary>
-    public string Describe() => $"{Kind} {(Namespace is null ? string.Empty : Namespace + "/")}{Name}";
+    /// <summary>1-based line where the object starts; 0 when unknown.</summary>
+    public int Line { get; }
+
+    public string? Kind { get; }
+
+    public string? ApiVersion { get; }
+
+    public string? Namespace { get; }
+
+    public string? Name { get; }
+
+    /// <summary>The object as a new JSON tree (callers may change it).</summary>
+    public JsonObject Json => (JsonObject)JsonNode.Parse(_utf8Json, documentOptions: new JsonDocumentOptions { MaxDepth = KeptJson.MaxDepth })!;
+
+    /// <summary>The object as JSON text, for a typed deserializer.</summary>
+    public string JsonText => Encoding.UTF8.GetString(_utf8Json);
+
+    /// <summary>"Kind namespace/name" for messages, with the line when known.</summary>
+    public string Describe() => $"{Kind} {(Namespace is null ? string.Empty : Namespace + "/")}{Name}{(Line > 0 ? $" (line {Line})" : string.Empty)}";
 
     // YAML writes `name: 404` as a number: read scalars as text whatever their type.
     private static string? Text(JsonNode? node) => node is JsonValue value ? value.ToString() : null;
+
+    // Labels and annotations are string maps, but hand-written YAML often has `ssl-redirect: true` or a bare
+    // number; read them as the text they are rather than failing the whole object.
+    private static void StringifyMetadataMaps(JsonObject obj)
+    {
+        if (obj["metadata"] is not JsonObject metadata)
+        {
+            return;
+        }
+
+        foreach (string map in new[] { "labels", "annotations" })
+        {
+            if (metadata[map] is JsonObject values)
+            {
+                foreach (var (key, value) in values.ToList())
+                {
+                    if (value is JsonValue v && v.GetValueKind() != JsonValueKind.String)
+                    {
+                        values[key] = JsonValue.Create(v.ToJsonString().Trim('"'));
+                    }
+                }
+            }
+        }
+    }
 }
 
-/// <summary>A manifest file that could not be read, with the reason.</summary>
+/// <summary>A manifest file that could not be read, with the reason (which names the line where it is known).</summary>
 public sealed record ManifestError(string File, string Message);
 
 /// <summary>
-/// Reads Kubernetes objects from YAML (multi-document, as Helm and GitOps repositories write it) and JSON files,
-/// unpacking <c>kind: List</c> as <c>kubectl get -o yaml|json</c> writes it.
+/// What to keep from manifest files, and the limits that keep a hostile file from exhausting the host. The defaults
+/// keep what the inventory and a publish read: Ingress, Gateway, ReferenceGrant, Secret (and the items of Lists).
 /// </summary>
-public static partial class ManifestReader
+public sealed record ManifestReadOptions
+{
+    /// <summary>The kinds the inventory and a publish to manifests read.</summary>
+    public static readonly ManifestReadOptions Inventory = new();
+
+    /// <summary>Kinds to keep; null keeps every kind.</summary>
+    public IReadOnlySet<string>? Kinds { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "Secret", "Ingress", "Gateway", "ReferenceGrant" };
+
+    /// <summary>Top-level fields to keep of a kept object; null keeps all. `status` and the like are never read.</summary>
+    public IReadOnlySet<string>? Fields { get; init; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "apiVersion", "kind", "metadata", "spec", "data", "stringData", "type", "immutable",
+    };
+
+    /// <summary>
+    /// Collections nested deeper than this are refused. Kubernetes objects nest far less, and 64 is System.Text.Json's
+    /// default limit, which the typed readers of the objects kept apply again.
+    /// </summary>
+    public int MaxDepth { get; init; } = 64;
+
+    /// <summary>Nodes built for one kept object, aliases expanded (an object of another kind may be larger).</summary>
+    public int MaxNodesPerObject { get; init; } = 250_000;
+
+    /// <summary>Nodes that aliases may produce in one file, all documents together.</summary>
+    public int MaxAliasNodes { get; init; } = 100_000;
+
+    internal bool Keeps(string kind) => Kinds is null || Kinds.Contains(kind);
+
+    internal bool KeepsField(string field) => Fields is null || Fields.Contains(field);
+}
+
+/// <summary>
+/// Reads Kubernetes objects from YAML (multi-document, as Helm and GitOps repositories write it) and JSON files,
+/// unpacking <c>kind: List</c> as <c>kubectl get -o yaml|json</c> writes it. Files are streamed and bounded (see
+/// <see cref="ManifestReadOptions"/>): a hostile file is an error, never a crash or an exhausted host.
+/// </summary>
+public static class ManifestReader
 {
     private static readonly string[] Extensions = { ".yaml", ".yml", ".json" };
 
@@ -58,12 +147,12 @@ public static partial class ManifestReader
     }
 
     /// <summary>Reads every object of every manifest file under <paramref name="paths"/>; unreadable files go to <paramref name="onError"/>.</summary>
-    public static List<ManifestObject> ReadAll(IEnumerable<string> paths, Action<ManifestError> onError)
+    public static List<ManifestObject> ReadAll(IEnumerable<string> paths, Action<ManifestError> onError, ManifestReadOptions? options = null)
     {
         var objects = new List<ManifestObject>();
         foreach (string file in ExpandPaths(paths))
         {
-            var (read, error) = ReadFile(file);
+            var (read, error) = ReadFile(file, options);
             if (error is not null)
             {
                 onError(error);
@@ -76,165 +165,55 @@ public static partial class ManifestReader
         return objects;
     }
 
-    /// <summary>Reads every object in one file. Malformed files produce an error, not an exception.</summary>
-    public static (IReadOnlyList<ManifestObject> Objects, ManifestError? Error) ReadFile(string file)
+    /// <summary>
+    /// Reads the wanted objects of one file, streaming it document by document (and a List item by item). A file that
+    /// is malformed or breaks a limit produces an error and no objects, never an exception.
+    /// </summary>
+    public static (IReadOnlyList<ManifestObject> Objects, ManifestError? Error) ReadFile(string file, ManifestReadOptions? options = null)
     {
-        string text;
+        options ??= ManifestReadOptions.Inventory;
+        var objects = new List<ManifestObject>();
         try
         {
-            text = File.ReadAllText(file);
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            using var events = IsJson(stream) ? (IManifestEvents)new JsonManifestEvents(stream, options.MaxDepth + 1) : new YamlManifestEvents(stream);
+            new BoundedManifestBuilder(events, options, file).ReadAll(objects);
+            return (objects, null);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return (Array.Empty<ManifestObject>(), new ManifestError(file, ex.Message));
         }
-
-        try
+        catch (ManifestLimitException ex)
         {
-            var objects = new List<ManifestObject>();
-            foreach (var node in ParseDocuments(text))
-            {
-                Unpack(node, file, objects);
-            }
-
-            return (objects, null);
+            return (Array.Empty<ManifestObject>(), new ManifestError(file, ex.Line > 0 ? $"line {ex.Line}: {ex.Message}" : ex.Message));
         }
-        catch (Exception ex) when (ex is YamlException or JsonException or FormatException or InvalidOperationException)
+        catch (YamlException ex)
+        {
+            return (Array.Empty<ManifestObject>(), new ManifestError(file, ex.Message));
+        }
+        catch (JsonException ex)
+        {
+            return (Array.Empty<ManifestObject>(), new ManifestError(file, ex.LineNumber is { } line ? $"line {line + 1}: {ex.Message}" : ex.Message));
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or DecoderFallbackException or OverflowException)
         {
             return (Array.Empty<ManifestObject>(), new ManifestError(file, ex.Message));
         }
     }
 
-    private static IEnumerable<JsonNode?> ParseDocuments(string text)
+    // JSON is YAML too, but the JSON reader is faster and exact about numbers and strings. Decided by the first
+    // character after a byte order mark and white space, as before. The stream is rewound to after the mark, which
+    // the JSON reader does not take (YAML's reader skips it itself).
+    private static bool IsJson(FileStream stream)
     {
-        string trimmed = text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
-        if (trimmed.StartsWith('{') || trimmed.StartsWith('['))
-        {
-            // JSON is YAML too, but the JSON parser is faster and exact about numbers and strings.
-            return new[] { JsonNode.Parse(trimmed) };
-        }
-
-        var stream = new YamlStream();
-        stream.Load(new StringReader(text));
-        return stream.Documents.Select(d => ToJson(d.RootNode)).ToList();
+        Span<byte> head = stackalloc byte[4096];
+        int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var text = head[..read];
+        int bom = text.StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
+        int first = text[bom..].IndexOfAnyExcept(" \t\r\n"u8);
+        bool json = first >= 0 && text[bom + first] is (byte)'{' or (byte)'[';
+        stream.Position = json ? bom : 0;
+        return json;
     }
-
-    private static void Unpack(JsonNode? node, string file, List<ManifestObject> into)
-    {
-        switch (node)
-        {
-            case JsonArray array:
-                foreach (var item in array)
-                {
-                    Unpack(item, file, into);
-                }
-
-                break;
-            case JsonObject obj when obj["kind"] is JsonValue kindValue && kindValue.TryGetValue<string>(out var kind):
-                if (kind.EndsWith("List", StringComparison.Ordinal) && obj["items"] is JsonArray items)
-                {
-                    foreach (var item in items)
-                    {
-                        Unpack(item, file, into);
-                    }
-                }
-                else
-                {
-                    StringifyMetadataMaps(obj);
-                    into.Add(new ManifestObject(file, obj));
-                }
-
-                break;
-        }
-    }
-
-    // Labels and annotations are string maps, but hand-written YAML often has `ssl-redirect: true` or a bare
-    // number; read them as the text they are rather than failing the whole object.
-    private static void StringifyMetadataMaps(JsonObject obj)
-    {
-        if (obj["metadata"] is not JsonObject metadata)
-        {
-            return;
-        }
-
-        foreach (string map in new[] { "labels", "annotations" })
-        {
-            if (metadata[map] is JsonObject values)
-            {
-                foreach (var (key, value) in values.ToList())
-                {
-                    if (value is JsonValue v && v.GetValueKind() != JsonValueKind.String)
-                    {
-                        values[key] = JsonValue.Create(v.ToJsonString().Trim('"'));
-                    }
-                }
-            }
-        }
-    }
-
-    private static JsonNode? ToJson(YamlNode node)
-    {
-        switch (node)
-        {
-            case YamlMappingNode mapping:
-                var obj = new JsonObject();
-                foreach (var (key, value) in mapping.Children)
-                {
-                    string name = key is YamlScalarNode s ? s.Value ?? string.Empty : key.ToString();
-                    obj[name] = ToJson(value);
-                }
-
-                return obj;
-            case YamlSequenceNode sequence:
-                var array = new JsonArray();
-                foreach (var child in sequence.Children)
-                {
-                    array.Add(ToJson(child));
-                }
-
-                return array;
-            case YamlScalarNode scalar:
-                return ToJsonScalar(scalar);
-            default:
-                return null;
-        }
-    }
-
-    // YAML 1.2 core schema for plain scalars; quoted and block scalars are always strings.
-    private static JsonNode? ToJsonScalar(YamlScalarNode scalar)
-    {
-        string value = scalar.Value ?? string.Empty;
-        if (scalar.Style != ScalarStyle.Plain)
-        {
-            return JsonValue.Create(value);
-        }
-
-        switch (value)
-        {
-            case "" or "~" or "null" or "Null" or "NULL":
-                return null;
-            case "true" or "True" or "TRUE":
-                return JsonValue.Create(true);
-            case "false" or "False" or "FALSE":
-                return JsonValue.Create(false);
-        }
-
-        if (IntegerPattern().IsMatch(value) && long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long integer))
-        {
-            return JsonValue.Create(integer);
-        }
-
-        if (FloatPattern().IsMatch(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double real))
-        {
-            return JsonValue.Create(real);
-        }
-
-        return JsonValue.Create(value);
-    }
-
-    [GeneratedRegex("^[-+]?[0-9]+$")]
-    private static partial Regex IntegerPattern();
-
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
-    private static partial Regex FloatPattern();
 }

@@ -35,7 +35,7 @@ public sealed class ManifestScanner
                     V1Ingress ingress;
                     try
                     {
-                        ingress = KubernetesJson.Deserialize<V1Ingress>(obj.Json.ToJsonString());
+                        ingress = KubernetesJson.Deserialize<V1Ingress>(obj.JsonText);
                     }
                     catch (JsonException ex)
                     {
@@ -87,26 +87,21 @@ public sealed class ManifestScanner
 
     private static JsonElement WithNamespace(ManifestObject obj)
     {
-        var element = JsonSerializer.SerializeToElement(obj.Json);
-        if (obj.Namespace is not null)
-        {
-            return element;
-        }
-
-        var copy = (JsonObject)obj.Json.DeepClone();
-        if (copy["metadata"] is JsonObject metadata)
+        var json = obj.Json;
+        if (obj.Namespace is null && json["metadata"] is JsonObject metadata)
         {
             metadata["namespace"] = "default";
         }
 
-        return JsonSerializer.SerializeToElement(copy);
+        return JsonSerializer.SerializeToElement(json);
     }
 
     private static SecretLookup ToLookup(ManifestObject obj)
     {
+        var json = obj.Json;
         var data = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var problems = new List<string>();
-        if (obj.Json["data"] is JsonObject encoded)
+        if (json["data"] is JsonObject encoded)
         {
             foreach (var (key, value) in encoded)
             {
@@ -122,7 +117,7 @@ public sealed class ManifestScanner
             }
         }
 
-        if (obj.Json["stringData"] is JsonObject plain)
+        if (json["stringData"] is JsonObject plain)
         {
             foreach (var (key, value) in plain)
             {
@@ -130,10 +125,10 @@ public sealed class ManifestScanner
             }
         }
 
-        var annotations = ((obj.Json["metadata"] as JsonObject)?["annotations"] as JsonObject)?
+        var annotations = ((json["metadata"] as JsonObject)?["annotations"] as JsonObject)?
             .Where(a => a.Value is JsonValue)
             .ToDictionary(a => a.Key, a => a.Value!.ToString(), StringComparer.Ordinal);
-        var lookup = SecretLookup.Found(obj.Namespace ?? "default", obj.Name ?? string.Empty, obj.Json["type"]?.ToString(), data, annotations);
+        var lookup = SecretLookup.Found(obj.Namespace ?? "default", obj.Name ?? string.Empty, json["type"]?.ToString(), data, annotations);
         return problems.Count == 0 ? lookup : lookup with { Message = string.Join(" ", problems) };
     }
 }

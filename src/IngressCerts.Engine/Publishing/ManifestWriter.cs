@@ -11,6 +11,19 @@ namespace IngressCerts.Engine.Publishing;
 /// </summary>
 public static class ManifestWriter
 {
+    /// <summary>What <see cref="ToYaml"/> would write, in the words -WhatIf shows: names and thumbprints, never key material.</summary>
+    public static string Describe(PublishPlan plan)
+    {
+        var text = $"Write a manifest of Secret {plan.Target.Namespace}/{plan.Target.SecretName} ({SecretAnnotations.TlsType}, certificate {plan.Thumbprint}, " +
+            $"expires {plan.NotAfter:yyyy-MM-dd}, and its key)";
+        if (plan.IngressToWrite is not null)
+        {
+            text += $" and of Ingress {plan.Target.Namespace}/{plan.Target.IngressName} serving {string.Join(", ", plan.Hosts)} from it";
+        }
+
+        return text + " to the output; no cluster is changed";
+    }
+
     public static string ToYaml(PublishPlan plan, PublishPayload payload)
     {
         var secret = new V1Secret

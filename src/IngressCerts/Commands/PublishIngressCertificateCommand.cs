@@ -438,7 +438,12 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         string context;
         if (Path is not null)
         {
-            state = ReadStateFromFiles(target);
+            if (ReadStateFromFiles(target) is not { } read)
+            {
+                return;
+            }
+
+            state = read;
             context = string.Join(", ", Path);
         }
         else
@@ -463,14 +468,42 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
+        // The manifest holds the key: -WhatIf says what it would hold and writes nothing.
+        string description = ManifestWriter.Describe(plan);
+        if (!ShouldProcess(description, description + "?", "Publish-IngressCertificate -AsManifest"))
+        {
+            return;
+        }
+
         WriteVerbose($"Writing a manifest for Secret {targetName} ({payload.Thumbprint}) from {context}; nothing is changed in any cluster.");
         WriteObject(ManifestWriter.ToYaml(plan, payload));
     }
 
-    private PublishState ReadStateFromFiles(PublishTarget target)
+    // Null (with the errors written) when a file cannot be read or the target's objects in it cannot: either may hide
+    // a Secret that must not be overwritten, so the publish does not go on as if it were absent.
+    private PublishState? ReadStateFromFiles(PublishTarget target)
     {
-        var files = Path!.SelectMany(path => GetResolvedProviderPathFromPSPath(path, out _)).ToList();
-        return ManifestState.Find(ManifestReader.ReadAll(files, WriteManifestError), target, WriteManifestError);
+        var files = new List<string>();
+        foreach (string path in Path!)
+        {
+            try
+            {
+                files.AddRange(GetResolvedProviderPathFromPSPath(path, out _));
+            }
+            catch (Exception ex) when (ex is ItemNotFoundException or ProviderNotFoundException or System.Management.Automation.DriveNotFoundException)
+            {
+                WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, path));
+                return null;
+            }
+        }
+
+        var read = ManifestState.Read(files, target);
+        foreach (var problem in read.Problems)
+        {
+            WriteManifestError(problem);
+        }
+
+        return read.State;
     }
 
     private PublishResult Result(string context, PublishTarget target, PublishAction action, string? previous, string thumbprint, DateTime notAfter, IReadOnlyList<string> hosts) => new()
