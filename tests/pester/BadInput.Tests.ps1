@@ -249,8 +249,7 @@ BeforeDiscovery {
         @{ Id = 'get-path-binary'; Cmdlet = 'Get-IngressCertificate'; Input = 'a binary file (a PFX) as manifest'
             Run = { Get-IngressCertificate -LiteralPath $f.Pfx }; ErrorId = 'InvalidManifest'; Category = 'InvalidData' }
         @{ Id = 'get-path-scalar-document'; Cmdlet = 'Get-IngressCertificate'; Input = 'a YAML document that is a plain string, not an object'
-            Run = { Get-IngressCertificate -Path $f.ScalarYaml }; ErrorId = 'InvalidManifest'; Category = 'InvalidData'
-            Pending = 'a document that is not an object is skipped without a word (ManifestReader)' }
+            Run = { Get-IngressCertificate -Path $f.ScalarYaml }; ErrorId = 'InvalidManifest'; Category = 'InvalidData' }
         @{ Id = 'get-trustedroot-missing'; Cmdlet = 'Get-IngressCertificate'; Input = '-TrustedRootPath that does not exist'
             Run = { Get-IngressCertificate -Path $manifests -TrustedRootPath $f.Missing }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
         @{ Id = 'get-trustedroot-garbage'; Cmdlet = 'Get-IngressCertificate'; Input = '-TrustedRootPath of a file with no certificate'
@@ -331,6 +330,31 @@ BeforeDiscovery {
             Run = { Undo-IngressCertificate @kc -Namespace '' -SecretName 'plain-tls' -Confirm:$false }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
         @{ Id = 'undo-secretname-empty'; Cmdlet = 'Undo-IngressCertificate'; Input = '-SecretName '''''
             Run = { Undo-IngressCertificate @kc -Namespace $ns -SecretName '' -Confirm:$false }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
+        # --- Hardening (issue 10): a man in the middle, hostile manifests, keys that match only structurally, slow PFX --
+        @{ Id = 'kubeconfig-http-token'; Cmdlet = 'Get-IngressCertificate'; Input = 'a kubeconfig whose server is http:// while its user has a token'
+            Run = { Get-IngressCertificate -KubeConfigPath $f.HttpServer -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData' }
+        @{ Id = 'publish-kubeconfig-http-token'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a kubeconfig whose server is http:// while its user has a token'
+            Run = { Publish-IngressCertificate -KubeConfigPath $f.HttpServer -Context $kc.Context -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData' }
+        @{ Id = 'kubeconfig-server-name-mismatch'; Cmdlet = 'Get-IngressCertificate'; Input = 'a kubeconfig server reached through 127.0.0.2, whose certificate (from the right CA) names 127.0.0.1, ::1 and localhost'
+            Run = { Get-IngressCertificate -KubeConfigPath $f.Mitm -Context $kc.Context -AllNamespaces }; ErrorId = 'ServerNameMismatch'; Category = 'SecurityError'; ServerOnly = $true }
+        @{ Id = 'publish-server-name-mismatch'; Cmdlet = 'Publish-IngressCertificate'; Input = 'the same man in the middle, for a publish: the key is never sent'
+            Run = { Publish-IngressCertificate -KubeConfigPath $f.Mitm -Context $kc.Context -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'ServerNameMismatch'; Category = 'SecurityError'; ServerOnly = $true }
+        @{ Id = 'server-name-mismatch-server-param'; Cmdlet = 'Test-IngressCertificate'; Input = '-Server https://127.0.0.2:PORT with the right -CertificateAuthority and -Token (a man in the middle)'
+            Run = { Test-IngressCertificate -Server $mitmUrl -CertificateAuthority $caPem -Token $token -Namespace $ns -SecretName 'plain-tls' }; ErrorId = 'ServerNameMismatch'; Category = 'SecurityError'; ServerOnly = $true }
+        @{ Id = 'get-path-self-alias'; Cmdlet = 'Get-IngressCertificate'; Input = 'a manifest whose alias refers to the node it sits in (x: &a / self: *a)'
+            Run = { Get-IngressCertificate -Path $f.SelfAlias }; ErrorId = 'InvalidManifest'; Category = 'InvalidData' }
+        @{ Id = 'get-path-deep-brackets'; Cmdlet = 'Get-IngressCertificate'; Input = 'a manifest of 200,000 nested [ (a stack overflow before)'
+            Run = { Get-IngressCertificate -Path $f.DeepBrackets }; ErrorId = 'InvalidManifest'; Category = 'InvalidData' }
+        @{ Id = 'get-path-billion-laughs'; Cmdlet = 'Get-IngressCertificate'; Input = 'a ''billion laughs'' manifest: 9 levels of 9 aliases'
+            Run = { Get-IngressCertificate -Path $f.Laughs }; ErrorId = 'InvalidManifest'; Category = 'InvalidData' }
+        @{ Id = 'asmanifest-self-alias'; Cmdlet = 'Publish-IngressCertificate'; Input = '-AsManifest -Path with a manifest whose alias refers to itself'
+            Run = { Publish-IngressCertificate -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw -AsManifest -Path $f.SelfAlias }; ErrorId = 'InvalidManifest'; Category = 'InvalidData' }
+        @{ Id = 'key-ec-foreign-scalar'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an EC key with the certificate''s public point but another private scalar'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePem $good.CertPem -KeyPem $corruptEc }; ErrorId = 'KeyMismatch'; Category = 'InvalidData' }
+        @{ Id = 'key-rsa-corrupt-d'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an RSA key with the certificate''s n and e but a corrupt d'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePem $rsaIssued.CertPem -KeyPem $corruptRsa }; ErrorId = 'KeyMismatch'; Category = 'InvalidData' }
+        @{ Id = 'pfx-iterations-over-limit'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a PFX that asks for 700,000 key-derivation iterations (the limit is 600,000)'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.SlowPfx -Password $pw }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
     )
 }
 
@@ -412,6 +436,46 @@ BeforeAll {
     $caMatch = [regex]::Match($kubeText, 'certificate-authority-data:\s*(\S+)')
     $caPem = if ($caMatch.Success) { [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($caMatch.Groups[1].Value)) } else { $other.CertPem }
 
+    # Credentials over plain http, and a man in the middle holding a certificate of the right CA for other names: a
+    # forwarder on 127.0.0.2 in front of the test server, whose certificate names 127.0.0.1, ::1 and localhost.
+    $f.HttpServer = Add-InputFile 'http.kubeconfig' ($kubeText -replace 'server:\s*https://', 'server: http://')
+    $mitmUrl = 'https://127.0.0.2:9'
+    if (-not $cluster.IsReal) {
+        if (-not ('IngressCerts.Engine.Tests.Support.LoopbackForwarder' -as [type])) {
+            Add-Type -Path (Join-Path $PSScriptRoot '../IngressCerts.Engine.Tests/Support/LoopbackForwarder.cs')
+        }
+        $forwarder = [IngressCerts.Engine.Tests.Support.LoopbackForwarder]::new('127.0.0.2', '127.0.0.1', ([uri]$serverUrl).Port)
+        $mitmUrl = $forwarder.Url
+    }
+    $f.Mitm = Add-InputFile 'mitm.kubeconfig' ($kubeText -replace [regex]::Escape("server: $serverUrl"), "server: $mitmUrl")
+
+    # Hostile manifests: each once crashed or exhausted the host.
+    $f.SelfAlias = Add-InputFile 'self-alias.yaml' "x: &a`n  self: *a`n"
+    $f.DeepBrackets = Add-InputFile 'brackets.yaml' ('a: ' + ('[' * 200000))
+    $laughs = [Text.StringBuilder]::new("apiVersion: v1`nkind: Secret`nmetadata: {name: lol}`na0: &a0 [""lol"",""lol"",""lol"",""lol"",""lol"",""lol"",""lol"",""lol"",""lol""]`n")
+    foreach ($level in 1..8) {
+        [void]$laughs.Append("a${level}: &a$level [" + ((1..9 | ForEach-Object { "*a$($level - 1)" }) -join ',') + "]`n")
+    }
+    [void]$laughs.Append("data: {x: *a8}`n")
+    $f.Laughs = Add-InputFile 'laughs.yaml' $laughs.ToString()
+
+    # Keys whose public half matches the certificate but whose private half does not work.
+    $rsaIssued = New-TestCertificate -Subject 'CN=rsa.contoso.example' -DnsName 'rsa.contoso.example' -Rsa
+    $keys += $rsaIssued.Key
+    $corruptEc = New-ForeignScalarKeyPem $good
+    $corruptRsa = New-CorruptDKeyPem $rsaIssued
+
+    # A PFX whose key bag asks for more key-derivation iterations than the limit: refused before any is run.
+    Add-Type -AssemblyName System.Security.Cryptography.Pkcs
+    $slowContents = [System.Security.Cryptography.Pkcs.Pkcs12SafeContents]::new()
+    $slowPbe = [System.Security.Cryptography.PbeParameters]::new([System.Security.Cryptography.PbeEncryptionAlgorithm]::Aes256Cbc, [System.Security.Cryptography.HashAlgorithmName]::SHA256, 700000)
+    [void]$slowContents.AddShroudedKey($good.Key, $password, $slowPbe)
+    [void]$slowContents.AddCertificate($good.Certificate)
+    $slowBuilder = [System.Security.Cryptography.Pkcs.Pkcs12Builder]::new()
+    $slowBuilder.AddSafeContentsUnencrypted($slowContents)
+    $slowBuilder.SealWithMac($password, [System.Security.Cryptography.HashAlgorithmName]::SHA256, 1)
+    $f.SlowPfx = Add-InputFile 'slow.pfx' $slowBuilder.Encode()
+
     # Manifest files.
     $f.BadYaml = Add-InputFile 'bad.yaml' "kind: Secret`nmetadata: [unclosed`n  name: x: y: z`n"
     $f.BadJson = Add-InputFile 'bad.json' '{ "kind": "Secret", "metadata": { "name": '
@@ -465,6 +529,7 @@ BeforeAll {
 }
 
 AfterAll {
+    if ($forwarder) { $forwarder.Dispose() }
     Remove-TestCluster $cluster
 }
 

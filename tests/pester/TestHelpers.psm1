@@ -341,4 +341,39 @@ function Test-GatewayApiServed {
     catch { $_.Exception.Response.StatusCode -ne [System.Net.HttpStatusCode]::NotFound }
 }
 
+# Keys with a certificate's public half and a broken private half (issue 10, item 6).
+# PKCS#8 written field by field: the platform refuses to export such keys. Nothing is written to disk.
+function ConvertTo-Pkcs8Pem([string] $Algorithm, [string] $Curve, [byte[]] $PrivateKey) {
+    $w = [System.Formats.Asn1.AsnWriter]::new([System.Formats.Asn1.AsnEncodingRules]::DER)
+    $outer = $w.PushSequence(); $w.WriteInteger(0)
+    $id = $w.PushSequence(); $w.WriteObjectIdentifier($Algorithm)
+    if ($Curve) { $w.WriteObjectIdentifier($Curve) } else { $w.WriteNull() }
+    $id.Dispose(); $w.WriteOctetString($PrivateKey); $outer.Dispose()
+    [System.Security.Cryptography.PemEncoding]::WriteString('PRIVATE KEY', $w.Encode())
+}
+function New-ForeignScalarKeyPem($Issued) {
+    # The certificate's public point with another key's private scalar.
+    $public = $Issued.Key.ExportParameters($false)
+    $scalar = [System.Security.Cryptography.ECDsa]::Create($public.Curve).ExportParameters($true).D
+    $w = [System.Formats.Asn1.AsnWriter]::new([System.Formats.Asn1.AsnEncodingRules]::DER)
+    $s = $w.PushSequence(); $w.WriteInteger(1); $w.WriteOctetString($scalar)
+    $t = $w.PushSequence([System.Formats.Asn1.Asn1Tag]::new([System.Formats.Asn1.TagClass]::ContextSpecific, 1, $true))
+    $w.WriteBitString([byte[]](@(4) + $public.Q.X + $public.Q.Y)); $t.Dispose(); $s.Dispose()
+    ConvertTo-Pkcs8Pem '1.2.840.10045.2.1' $public.Curve.Oid.Value $w.Encode()
+}
+function New-CorruptDKeyPem($Issued) {
+    # The certificate's n and e with a changed private exponent d.
+    $p = $Issued.Key.ExportParameters($true)
+    $d = [byte[]]$p.D.Clone(); $d[[int]($d.Length / 2)] = $d[[int]($d.Length / 2)] -bxor 0x5A
+    $w = [System.Formats.Asn1.AsnWriter]::new([System.Formats.Asn1.AsnEncodingRules]::DER)
+    $s = $w.PushSequence(); $w.WriteInteger(0)
+    foreach ($v in $p.Modulus, $p.Exponent, $d, $p.P, $p.Q, $p.DP, $p.DQ, $p.InverseQ) {
+        # Fixed-length exports may start with zero bytes, which DER does not allow.
+        $i = 0; while ($i -lt $v.Length - 1 -and $v[$i] -eq 0) { $i++ }
+        $w.WriteIntegerUnsigned([byte[]]$v[$i..($v.Length - 1)])
+    }
+    $s.Dispose()
+    ConvertTo-Pkcs8Pem '1.2.840.113549.1.1.1' $null $w.Encode()
+}
+
 Export-ModuleMember -Function *

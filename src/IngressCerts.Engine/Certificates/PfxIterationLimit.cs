@@ -35,8 +35,15 @@ internal static class PfxIterationLimit
         IReadOnlyList<ContentInfo> contents;
         try
         {
-            structure = Pfx.GetInstance(Asn1Object.FromByteArray(pfx.ToArray()));
-            contents = AuthenticatedSafe.GetInstance(Asn1Object.FromByteArray(Octets(structure.AuthSafe))).GetContentInfo();
+            // An empty input reads as no object at all (null), not as an error.
+            if (pfx.IsEmpty || Pfx.GetInstance(Asn1Object.FromByteArray(pfx.ToArray())) is not { } read
+                || AuthenticatedSafe.GetInstance(Asn1Object.FromByteArray(Octets(read.AuthSafe))) is not { } safe)
+            {
+                return;
+            }
+
+            structure = read;
+            contents = safe.GetContentInfo();
         }
         catch (Exception e) when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException)
         {

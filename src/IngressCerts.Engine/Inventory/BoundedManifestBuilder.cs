@@ -46,7 +46,17 @@ internal sealed class BoundedManifestBuilder
             // Anchors are per document; the alias budget is per file, so many small expansions cannot add up.
             _anchors.Clear();
             Next();
-            if (_events.Kind != ManifestEventKind.DocumentEnd)
+            if (_events.Kind == ManifestEventKind.Scalar)
+            {
+                // An empty document (Helm's '---' between templates) reads as a null scalar and is fine; a document
+                // that is a plain value holds no object, which is what a wrong file looks like: say so.
+                int line = _events.Line;
+                if (_events.ScalarValue() is { } value && value.ToString().Length > 0)
+                {
+                    throw new ManifestLimitException("the document that starts here is a plain value, not a Kubernetes object.", line);
+                }
+            }
+            else if (_events.Kind != ManifestEventKind.DocumentEnd)
             {
                 ReadCandidate(1, into);
             }

@@ -172,4 +172,15 @@ public class PfxIterationLimitTests
         Assert.Contains("without a password", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(new byte[0])]
+    [InlineData(new byte[] { 0x30, 0x00 })]
+    [InlineData(new byte[] { 0x04, 0x01, 0x00 })]
+    public void Input_that_is_no_PFX_structure_is_a_clean_refusal_not_a_crash(byte[] notPfx)
+    {
+        // Empty input once reached the iteration count as a null structure: a NullReferenceException, not an error.
+        var error = Assert.Throws<CertificateBundleException>(() => CertificateBundle.FromPfx(notPfx, "secret".AsSpan()));
+        Assert.DoesNotContain("Object reference", error.Message, StringComparison.Ordinal);
+    }
 }

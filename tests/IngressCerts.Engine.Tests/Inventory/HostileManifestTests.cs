@@ -211,4 +211,21 @@ public sealed class HostileManifestTests : IDisposable
         var error = AssertRefused(Write("broken.json", "{\n\"kind\": \"Secret\",\n\"data\": {]\n}"), "line 3");
         Assert.DoesNotContain("   at ", error.Message);
     }
+
+    [Fact]
+    public void A_document_that_is_a_plain_value_is_refused_with_its_line()
+    {
+        string file = Write("scalar.yaml", "---\napiVersion: v1\nkind: Secret\nmetadata: {name: a}\n---\njust a string\n");
+        AssertRefused(file, "plain value, not a Kubernetes object");
+    }
+
+    [Fact]
+    public void Empty_documents_between_separators_are_read_as_nothing()
+    {
+        // Helm's output puts '---' before every template, also before empty ones.
+        string file = Write("helm.yaml", "---\n# Source: chart/templates/empty.yaml\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: a, namespace: n}\ntype: kubernetes.io/tls\n---\n");
+        var (objects, error) = ManifestReader.ReadFile(file);
+        Assert.Null(error);
+        Assert.Single(objects);
+    }
 }
