@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using k8s;
 
@@ -109,6 +110,10 @@ internal sealed class ServerIdentityCheck
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(_authorities!);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+
+        // Made out for serving, as Go's TLS (and so kubectl) requires: a client certificate of the same CA, which a
+        // user may get with any names through a CertificateSigningRequest, does not vouch for a server.
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.1"));
         if (presented is not null)
         {
             // The intermediates the server sent.

@@ -1,3 +1,7 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Tests.Support;
@@ -151,5 +155,63 @@ public sealed class ServerIdentityTests : IAsyncLifetime
         Assert.True(check.SkipsVerification);
         Assert.False(config.SkipTlsVerify);
         Assert.NotNull(config.FirstMessageHandlerSetup);
+    }
+}
+
+/// <summary>
+/// Only a certificate made out for serving vouches for the API server, as kubectl (Go's TLS) checks: a client
+/// certificate of the cluster CA (which any user with an approved CertificateSigningRequest for the
+/// kube-apiserver-client signer may hold, with the subject alternative names they asked for) must not.
+/// </summary>
+public sealed class ServerIdentityUsageTests
+{
+    private static (X509Certificate2 Ca, X509Certificate2 Leaf) Issue(string? usageOid)
+    {
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest("CN=cluster-ca", caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(
+            X509KeyUsageFlags.KeyCertSign, true));
+        var now = DateTimeOffset.UtcNow;
+        var ca = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
+
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=someone", leafKey, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("api.example");
+        request.CertificateExtensions.Add(san.Build());
+        if (usageOid is not null)
+        {
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+                new OidCollection { new Oid(usageOid) }, false));
+        }
+
+        var leaf = request.Create(ca, now.AddDays(-1), now.AddDays(10), new byte[] { 1, 2, 3, 4 });
+        return (ca, leaf);
+    }
+
+    private static ServerIdentityCheck CheckTrusting(X509Certificate2 ca) =>
+        ServerIdentityCheck.Install(new k8s.KubernetesClientConfiguration
+        {
+            Host = "https://api.example:6443",
+            SslCaCerts = new X509Certificate2Collection(ca),
+        });
+
+    [Fact]
+    public void A_client_certificate_of_the_cluster_ca_naming_the_server_is_not_trusted()
+    {
+        var (ca, leaf) = Issue("1.3.6.1.5.5.7.3.2"); // clientAuth only
+        var ex = Assert.Throws<AuthenticationException>(
+            () => CheckTrusting(ca).Validate(leaf, null, SslPolicyErrors.RemoteCertificateChainErrors));
+        Assert.Contains("does not chain to the certificate authority given", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1.3.6.1.5.5.7.3.1")] // serverAuth
+    [InlineData(null)] // no extended key usage: any use, as Go allows
+    public void A_serving_certificate_of_the_cluster_ca_naming_the_server_is_trusted(string? usageOid)
+    {
+        var (ca, leaf) = Issue(usageOid);
+        Assert.True(CheckTrusting(ca).Validate(leaf, null, SslPolicyErrors.RemoteCertificateChainErrors));
     }
 }
