@@ -11,6 +11,9 @@ public static class SecretAnnotations
     public const string NotAfter = "ingresscerts.io/not-after";
     public const string PublishedAt = "ingresscerts.io/published-at";
     public const string ArchivedAt = "ingresscerts.io/archived-at";
+
+    /// <summary>When a write whose reply was lost was settled by moving the Secret's resourceVersion on (see SecretHistory).</summary>
+    public const string SettledAt = "ingresscerts.io/settled-at";
     public const string HistoryOf = "ingresscerts.io/history-of";
     public const string CertManagerCertificate = "cert-manager.io/certificate-name";
 

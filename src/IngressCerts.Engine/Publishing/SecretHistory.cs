@@ -151,9 +151,16 @@ internal sealed class SecretHistory
             }
 
             string note;
-            if (now is not null && Holds(now, archive))
+            if (now is not null && Holds(now, archive) && WriteFailures.OutcomeUnknown(ex) && !await FenceAsync(now).ConfigureAwait(false))
             {
-                // The Secret still holds what the entry holds: the entry is a spare copy of a key, and goes.
+                // The lost update may still be applied by the server after this read, and nothing could stop it: the
+                // entry may become the only copy of the previous certificate, so it stays.
+                note = $"Secret {owner} was not changed when read again, but the lost update may still be applied; history entry {entry} keeps its previous certificate and key, and Undo-IngressCertificate can restore it.";
+            }
+            else if (now is not null && Holds(now, archive))
+            {
+                // The Secret still holds what the entry holds (and a lost update can no longer land): the entry is a
+                // spare copy of a key, and goes.
                 bool deleted = await DeleteLeftoverAsync(archive, warn, $"the update of Secret {owner} failed").ConfigureAwait(false);
                 note = $"Secret {owner} was not changed" + (deleted ? "." : $"; the copy of its certificate and key made for history, Secret {entry}, is left over (see the warning).");
             }
@@ -189,6 +196,29 @@ internal sealed class SecretHistory
     /// Deletes a history entry that should not stay (a spare copy of a key), regardless of the caller's cancellation;
     /// when that fails, a warning names it so that someone deletes it. True when it is gone.
     /// </summary>
+    /// <summary>
+    /// After a write whose outcome is unknown and a read that shows it not applied: the request may still be in the
+    /// server and land later. An update of the Secret conditional on the resourceVersion just read (it notes when in
+    /// an annotation, since an update that changes nothing keeps the resourceVersion) moves the resourceVersion on,
+    /// so the lost update, conditional on the old one, can only fail with a conflict. True when that update went
+    /// through; then the Secret's content is settled.
+    /// </summary>
+    private async Task<bool> FenceAsync(V1Secret now)
+    {
+        now.Metadata.Annotations ??= new Dictionary<string, string>();
+        now.Metadata.Annotations[SecretAnnotations.SettledAt] = _clock().UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+        using var budget = WriteFailures.ReadBackToken();
+        try
+        {
+            await _writer.ReplaceSecretAsync(now, budget.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     public async Task<bool> DeleteLeftoverAsync(V1Secret entry, Action<string>? warn, string why)
     {
         using var budget = WriteFailures.ReadBackToken();

@@ -97,6 +97,56 @@ public sealed class PublishOperationTests
         Assert.Equal(b.Certificate.Thumbprint, undone.PreviousThumbprint);
     }
 
+    [ServerOnlyFact]
+    public async Task A_lost_update_that_was_not_applied_is_fenced_so_it_cannot_land_later_and_only_then_its_history_copy_goes()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("fence-");
+        var connection = cluster.Connect();
+        var (a, b) = (Cert(), Cert());
+        await RunAsync(connection, ns, a);
+        var before = (await SecretAsync(cluster, ns))!;
+        string readVersion = before["metadata"]!["resourceVersion"]!.GetValue<string>();
+        server.Faults.Add(new TestServer.Faults.Fault { Verb = "update", PathPrefix = $"/api/v1/namespaces/{ns}/secrets/{Secret}", Kind = TestServer.Faults.FaultKind.InternalError() });
+
+        var failed = await Assert.ThrowsAsync<KubeApiException>(() => RunAsync(connection, ns, b));
+
+        // Not applied, and read so: the Secret holds A, and the spare copy of A made for history is gone.
+        Assert.Contains($"Secret {ns}/{Secret} was not changed.", failed.Message, StringComparison.Ordinal);
+        var after = (await SecretAsync(cluster, ns))!;
+        Assert.Equal(before["data"]!.ToJsonString(), after["data"]!.ToJsonString());
+        Assert.Empty(await HistoryAsync(cluster, ns));
+        // The lost update carried the resourceVersion read before it; were it applied now (a real server may still
+        // hold it), it would put B in with no copy of A left. The fence moved the resourceVersion on: it cannot.
+        Assert.NotNull(Annotation(after, SecretAnnotations.SettledAt));
+        var late = before.DeepClone().AsObject();
+        late["metadata"]!["resourceVersion"] = readVersion;
+        late["metadata"]!["annotations"]![SecretAnnotations.Thumbprint] = b.Certificate.Thumbprint;
+        var replay = await cluster.Http.PutAsync($"/api/v1/namespaces/{ns}/secrets/{Secret}", late);
+        Assert.Equal(409, replay.StatusCode);
+    }
+
+    [ServerOnlyFact]
+    public async Task A_lost_update_that_cannot_be_fenced_keeps_its_history_copy_and_says_so()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("nofence-");
+        var connection = cluster.Connect();
+        var (a, b) = (Cert(), Cert());
+        await RunAsync(connection, ns, a);
+        // The update and the fence both fail: whether the lost update lands later cannot be ruled out.
+        server.Faults.Add(new TestServer.Faults.Fault { Verb = "update", PathPrefix = $"/api/v1/namespaces/{ns}/secrets/{Secret}", Count = 2, Kind = TestServer.Faults.FaultKind.InternalError() });
+
+        var failed = await Assert.ThrowsAsync<KubeApiException>(() => RunAsync(connection, ns, b));
+
+        Assert.Contains("the lost update may still be applied", failed.Message, StringComparison.Ordinal);
+        var entry = Assert.Single(await HistoryAsync(cluster, ns));
+        Assert.Contains(entry, failed.Message, StringComparison.Ordinal);
+        Assert.Null(Annotation((await SecretAsync(cluster, ns))!, SecretAnnotations.SettledAt));
+    }
+
     [Fact]
     public async Task Cancelling_verify_says_the_new_certificate_stays_unverified_and_how_to_put_the_old_one_back()
     {
