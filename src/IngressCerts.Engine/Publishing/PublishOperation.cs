@@ -161,6 +161,12 @@ public sealed class PublishOperation
             {
                 what = $"Restoring the previous certificate failed: {ex.Message}";
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C in the middle of the rollback: what the Secret holds now is what the user must hear.
+                callbacks.Interrupted?.Invoke($"The rollback after a failed -Verify was stopped. {await StoppedWhileWritingAsync(plan).ConfigureAwait(false)}");
+                throw;
+            }
         }
         else if (!verify.Rollback && plan.HasChanges)
         {
@@ -185,9 +191,20 @@ public sealed class PublishOperation
 
     private async Task PruneAsync(PublishPlan plan, PublishOutcome outcome, PublishCallbacks callbacks, CancellationToken cancellationToken)
     {
-        if (outcome.Archive is not null)
+        if (outcome.Archive is null)
+        {
+            return;
+        }
+
+        try
         {
             await _publisher.PruneHistoryAsync(plan.Target, outcome.ArchiveName, cancellationToken, callbacks.Warning).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The publish itself is done; only the clean-up of old copies was cut short.
+            callbacks.Interrupted?.Invoke($"The publish was stopped while pruning history: Secret {plan.Target} holds {plan.Thumbprint} as published; older history entries may remain beyond the limit, and the next publish prunes them.");
+            throw;
         }
     }
 

@@ -179,6 +179,45 @@ public sealed class PublishOperationTests
         Assert.Equal(a.Certificate.Thumbprint, undone.Thumbprint);
     }
 
+    [ServerOnlyFact]
+    public async Task Cancelling_the_rollback_says_which_certificate_the_Secret_holds()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("rollback-stop-");
+        var connection = cluster.Connect();
+        var (a, b) = (Cert(), Cert());
+        await RunAsync(connection, ns, a);
+        var probe = new ServingProbe { Serving = a.Certificate };
+        using var stop = new CancellationTokenSource();
+        string? said = null;
+        bool armed = false;
+        var callbacks = new PublishCallbacks
+        {
+            Progress = _ =>
+            {
+                if (armed)
+                {
+                    return;
+                }
+
+                // B is written and never served: the rollback's restore of A is held by the server, and Ctrl+C comes
+                // while it waits (long after the 300 ms verify, long before the 30 s hold ends).
+                armed = true;
+                server.Faults.Add(new TestServer.Faults.Fault { Verb = "update", PathPrefix = $"/api/v1/namespaces/{ns}/secrets/{Secret}", Kind = TestServer.Faults.FaultKind.Stall(TimeSpan.FromSeconds(30)) });
+                stop.CancelAfter(TimeSpan.FromSeconds(2));
+            },
+            Interrupted = message => said = message,
+        };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunAsync(connection, ns, b, Verify(), probe, callbacks, stop.Token));
+
+        Assert.NotNull(said);
+        Assert.StartsWith("The rollback after a failed -Verify was stopped.", said, StringComparison.Ordinal);
+        Assert.Contains(b.Certificate.Thumbprint, said, StringComparison.Ordinal);
+        Assert.Contains($"puts back {a.Certificate.Thumbprint}", said, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("not a host!:x", "InvalidEndpoint")]
     [InlineData(null, "VerifyNeedsHost")]
