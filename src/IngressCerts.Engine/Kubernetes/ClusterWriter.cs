@@ -1,3 +1,4 @@
+using System.Buffers;
 using k8s;
 using k8s.Models;
 
@@ -57,16 +58,47 @@ public sealed class ClusterWriter
         }
     }
 
+    /// <summary>
+    /// Creates a Secret. The answer is the Secret as stored, without its data (name, resourceVersion, uid): the
+    /// server's echo of the key is not kept, and the request body is wiped once the request is done.
+    /// </summary>
     public Task<V1Secret> CreateSecretAsync(V1Secret secret, CancellationToken cancellationToken) =>
         Run("create", "secrets", secret.Metadata.NamespaceProperty, secret.Metadata.Name,
-            c => _connection.Client.CoreV1.CreateNamespacedSecretAsync(secret, secret.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: c), cancellationToken);
+            c => SendSecretAsync(HttpMethod.Post, $"api/v1/namespaces/{Uri.EscapeDataString(secret.Metadata.NamespaceProperty)}/secrets", secret, c),
+            cancellationToken);
 
-    /// <summary>Replaces a Secret; <paramref name="secret"/> must carry the resourceVersion that was read.</summary>
+    /// <summary>
+    /// Replaces a Secret; <paramref name="secret"/> must carry the resourceVersion that was read. The answer has no
+    /// data, as with <see cref="CreateSecretAsync"/>.
+    /// </summary>
     public Task<V1Secret> ReplaceSecretAsync(V1Secret secret, CancellationToken cancellationToken)
     {
         RequireResourceVersion(secret.Metadata);
         return Run("update", "secrets", secret.Metadata.NamespaceProperty, secret.Metadata.Name,
-            c => _connection.Client.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, secret.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: c), cancellationToken);
+            c => SendSecretAsync(HttpMethod.Put,
+                $"api/v1/namespaces/{Uri.EscapeDataString(secret.Metadata.NamespaceProperty)}/secrets/{Uri.EscapeDataString(secret.Metadata.Name)}", secret, c),
+            cancellationToken);
+    }
+
+    /// <summary>Where the buffers of Secret bodies and answers come from (tests watch them being wiped).</summary>
+    internal ArrayPool<byte> BufferPool { get; init; } = ArrayPool<byte>.Shared;
+
+    // The body and the answer each hold the key in base64; both live only in wiped buffers, whatever the outcome.
+    private async Task<V1Secret> SendSecretAsync(HttpMethod method, string path, V1Secret secret, CancellationToken cancellationToken)
+    {
+        var client = _connection.Client as KubeClient
+            ?? throw new InvalidOperationException("Secrets are written only through a connection made by ConnectionFactory.");
+        using var body = new WipedBuffer(BufferPool);
+        SecretWire.WriteBody(secret, body);
+        using var content = SecretWire.Content(body);
+        using var response = await client.SendOwnedAsync(method, $"{path}?fieldManager={FieldManager}", content, cancellationToken).ConfigureAwait(false);
+        using var answer = new WipedBuffer(BufferPool);
+        await using (var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await answer.ReadFromAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+
+        return SecretWire.ReadWithoutData(answer.WrittenSpan);
     }
 
     /// <summary>Deletes a Secret only if it is still at <paramref name="resourceVersion"/>.</summary>

@@ -320,7 +320,7 @@ public sealed class ConnectionFactory
     {
         var identity = ServerIdentityCheck.Install(config);
         var policy = new RequestPolicyHandler();
-        var client = new k8s.Kubernetes(config, policy);
+        var client = new KubeClient(config, policy);
         string defaultNamespace = string.IsNullOrEmpty(config.Namespace) ? "default" : config.Namespace;
         return new ClusterConnection(client, context, cluster, user, identity.Server, policy, identity.SkipsVerification, defaultNamespace, renewAfter);
     }

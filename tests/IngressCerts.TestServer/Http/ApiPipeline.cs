@@ -90,7 +90,8 @@ internal sealed class ApiPipeline(
         }
         finally
         {
-            log.Add(new RequestLogEntry(started, request.Method, pathAndQuery, user, status));
+            var body = log.CaptureBodies ? context.Items[BodyItem] as byte[] : null;
+            log.Add(new RequestLogEntry(started, request.Method, pathAndQuery, user, status) { Body = body });
             log.End();
         }
     }
@@ -205,11 +206,16 @@ internal sealed class ApiPipeline(
         return context.Request.Headers.UserAgent.ToString().Split('/')[0];
     }
 
+    // Where the body read is kept for the request log (used only when it captures bodies).
+    private const string BodyItem = "IngressCerts.TestServer.Body";
+
     private static async Task<byte[]> ReadBodyAsync(HttpContext context)
     {
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        return buffer.ToArray();
+        var body = buffer.ToArray();
+        context.Items[BodyItem] = body;
+        return body;
     }
 
     private static async Task<JsonObject> ReadObjectAsync(HttpContext context, string kind)

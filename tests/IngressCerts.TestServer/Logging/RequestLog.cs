@@ -3,7 +3,11 @@ using System.Collections;
 namespace IngressCerts.TestServer.Logging;
 
 /// <summary>One request as the server saw it.</summary>
-public sealed record RequestLogEntry(DateTimeOffset Timestamp, string Method, string PathAndQuery, string? User, int StatusCode);
+public sealed record RequestLogEntry(DateTimeOffset Timestamp, string Method, string PathAndQuery, string? User, int StatusCode)
+{
+    /// <summary>The request body as received, when <see cref="RequestLog.CaptureBodies"/> was on (else null).</summary>
+    public byte[]? Body { get; init; }
+}
 
 /// <summary>Every request the server answered, in order. Thread-safe; enumerating reads a snapshot.</summary>
 public sealed class RequestLog : IReadOnlyList<RequestLogEntry>
@@ -60,6 +64,12 @@ public sealed class RequestLog : IReadOnlyList<RequestLogEntry>
     {
         lock (_gate) _inFlight--;
     }
+
+    /// <summary>
+    /// Opt-in: when true, each entry keeps the body of its request (<see cref="RequestLogEntry.Body"/>), so a test can
+    /// check the exact bytes a client sent. Off by default: bodies of Secret writes hold private keys.
+    /// </summary>
+    public bool CaptureBodies { get; set; }
 
     /// <summary>
     /// When set, every entry is also appended to this file as a tab-separated line (method, path, user, status), so
