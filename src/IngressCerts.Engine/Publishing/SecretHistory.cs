@@ -196,6 +196,13 @@ internal sealed class SecretHistory
     /// Deletes a history entry that should not stay (a spare copy of a key), regardless of the caller's cancellation;
     /// when that fails, a warning names it so that someone deletes it. True when it is gone.
     /// </summary>
+    private static bool MadeBefore(V1Secret entry, V1Secret own) =>
+        (entry.Metadata.CreationTimestamp, own.Metadata.CreationTimestamp) switch
+        {
+            ({ } a, { } b) when a != b => a < b,
+            _ => ArchivedAt(entry) < ArchivedAt(own),
+        };
+
     /// <summary>
     /// After a write whose outcome is unknown and a read that shows it not applied: the request may still be in the
     /// server and land later. An update of the Secret conditional on the resourceVersion just read (it notes when in
@@ -329,8 +336,20 @@ internal sealed class SecretHistory
         }
 
         var ordered = entries.OrderByDescending(e => e.Metadata.Name == keepName).ToList();
+
+        // A publish prunes only entries made before its own: a newer one is another publisher's, whose Secret update
+        // may be about to name it; deleting it would leave that publish nothing to undo. The server's creation time
+        // decides (whole seconds); within one second, the archiving time each entry notes (milliseconds). With its own
+        // entry gone, a publish prunes nothing and leaves that to a later one.
+        var own = keepName is null ? null : ordered.FirstOrDefault(e => e.Metadata.Name == keepName);
         foreach (var old in ordered.Skip(keep))
         {
+            if (keepName is not null && (own is null || !MadeBefore(old, own)))
+            {
+                diagnostics?.Invoke($"Kept history entry {ns}/{old.Metadata.Name}: it is not older than this publish's own entry {keepName}.");
+                continue;
+            }
+
             switch (await TryDeleteAsync(old, cancellationToken).ConfigureAwait(false))
             {
                 case null:

@@ -218,6 +218,37 @@ public sealed class PublishOperationTests
         Assert.Contains($"puts back {a.Certificate.Thumbprint}", said, StringComparison.Ordinal);
     }
 
+    [ServerOnlyFact]
+    public async Task Pruning_never_deletes_an_entry_newer_than_its_own_which_a_concurrent_publish_may_be_naming()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("prune-race-");
+        var writer = new ClusterWriter(cluster.Connect());
+        var now = DateTime.UtcNow;
+        JsonObject Entry(string name, DateTime created) => new()
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["type"] = SecretAnnotations.HistoryType,
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name,
+                ["namespace"] = ns,
+                ["creationTimestamp"] = created.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                ["labels"] = new JsonObject { [SecretAnnotations.HistoryOf] = SecretAnnotations.HistoryLabelValue(Secret) },
+                ["annotations"] = new JsonObject { [SecretAnnotations.HistoryOf] = Secret, [SecretAnnotations.ArchivedAt] = created.ToString("O") },
+            },
+            ["data"] = new JsonObject { ["tls.crt"] = "eA==" },
+        };
+
+        // 'old' is pruned; 'own' is this publish's; 'other' was made after it by a publisher whose update is in flight.
+        server.Seed(new[] { Entry("old", now.AddMinutes(-10)), Entry("own", now.AddMinutes(-1)), Entry("other", now) });
+        await new SecretHistory(writer, () => DateTimeOffset.UtcNow).PruneAsync(ns, Secret, keep: 1, keepName: "own", warn: null, diagnostics: null, CancellationToken.None);
+
+        Assert.Equal(new[] { "other", "own" }, await HistoryAsync(cluster, ns));
+    }
+
     [Theory]
     [InlineData("not a host!:x", "InvalidEndpoint")]
     [InlineData(null, "VerifyNeedsHost")]
