@@ -156,7 +156,8 @@ Describe 'Connecting without a kubeconfig (runbooks)' -Skip:([bool]$env:INGRESSC
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'Unauthorized,*'
         $errs[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
         $errs[0].Exception.Message | Should -Match ([regex]::Escape($server.Split('://')[1]))
-        $errs[0].Exception.Message | Should -Match 'list ingresses'
+        # A named namespace is checked first (NamespaceNotFound for a typo), so that GET is the call refused.
+        $errs[0].Exception.Message | Should -Match 'get namespaces'
         $errs[0].Exception.Message | Should -Not -Match 'not-a-token'
     }
 }
@@ -223,5 +224,33 @@ Describe 'The API server must prove its name, not only its CA' -Skip:([bool]$env
         $fromServer.Exception.Message | Should -Be "Refusing to send a token to '$url' over plain http: use the server's https address."
         $fromKubeconfig.CategoryInfo.Category, $fromServer.CategoryInfo.Category | Should -Be 'InvalidData', 'InvalidData'
         $forwarder.Connections | Should -Be $before
+    }
+}
+
+Describe 'An empty result says why (issue 11)' {
+    BeforeAll {
+        $emptyNs = New-TestNamespace $cluster 'empty-'
+        $typo = 'shp-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    }
+
+    It 'calls a namespace that does not exist NamespaceNotFound, and goes on with the others' {
+        $r = Get-IngressCertificate @kc -Namespace $typo, $ns -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r.Count | Should -Be 3
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,IngressCerts.Commands.GetIngressCertificateCommand'
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errs[0].TargetObject | Should -Be $typo
+        $errs[0].Exception.Message | Should -Match ([regex]::Escape("Namespace '$typo' does not exist"))
+    }
+
+    It 'says in a verbose line that a namespace holds no TLS reference' {
+        $verbose = Get-IngressCertificate @kc -Namespace $emptyNs -Verbose -ErrorAction Stop 4>&1
+        @($verbose | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }) | Should -BeNullOrEmpty
+        ($verbose.Message -join "`n") | Should -Match "No Ingress or Gateway in namespace '$([regex]::Escape($emptyNs))' .* references a TLS certificate"
+    }
+
+    It 'says in a verbose line, not an error, that a namespace wildcard matches nothing' {
+        $verbose = Get-IngressCertificate @kc -Namespace "$typo*" -Verbose -ErrorAction Stop 4>&1
+        ($verbose.Message -join "`n") | Should -Match "No namespace in cluster .* matches '$([regex]::Escape($typo))\*'"
     }
 }
