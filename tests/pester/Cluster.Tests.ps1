@@ -254,3 +254,25 @@ Describe 'An empty result says why (issue 11)' {
         ($verbose.Message -join "`n") | Should -Match "No namespace in cluster .* matches '$([regex]::Escape($typo))\*'"
     }
 }
+
+Describe 'Two contexts that reach one cluster as one user (issue 11)' -Skip:([bool]$env:INGRESSCERTS_TEST_KUBECONFIG) {
+    BeforeAll {
+        # 'alpha-twin' names alpha's cluster and user again (merged, first entry of a name wins); 'alpha-other' reaches
+        # the same cluster as another kubeconfig user, which is scanned on its own.
+        $text = Get-Content $cluster.KubeConfig -Raw
+        $twin = Join-Path $TestDrive 'twin.kubeconfig'
+        $other = Join-Path $TestDrive 'other.kubeconfig'
+        Set-Content $twin ($text -replace '(?m)^(\s*-?\s*name:\s*"?)alpha("?)\s*$', '$1alpha-twin$2' -replace 'current-context:.*', 'current-context: alpha-twin')
+        Set-Content $other ($text -replace '(?m)^(\s*-?\s*name:\s*"?)alpha("?)\s*$', '$1alpha-other$2' -replace '"alpha-admin"', '"alpha-other-admin"' -replace 'current-context:.*', 'current-context: alpha-other')
+        $paths = @($cluster.KubeConfig, $twin, $other)
+    }
+
+    It 'scans the cluster once per user and says which context it left out' {
+        $contexts = (Get-IngressCertificate -KubeConfigPath $paths -Context alpha* -Namespace $ns -ErrorAction Stop |
+            Group-Object Context | ForEach-Object { '{0}={1}' -f $_.Name, $_.Count }) | Sort-Object
+        $contexts | Should -Be @('alpha-other=3', 'alpha=3')
+        $verbose = Get-IngressCertificate -KubeConfigPath $paths -Context alpha, alpha-twin -Namespace $ns -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -Match "Context 'alpha-twin' reaches the same cluster .* as context 'alpha'"
+    }
+}

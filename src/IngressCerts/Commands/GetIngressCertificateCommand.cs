@@ -175,9 +175,12 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
         // -Server connects without a kubeconfig: a -Context given with it goes to Connect, which refuses the pair.
         var contexts = Server is not null && Context is { Length: > 0 } ? Context : ResolveContexts(Context);
         // One context that cannot be set up stops the command; among several it is one error and the rest go on.
-        var connections = contexts.Count == 1
+        IReadOnlyList<ClusterConnection> connections = contexts.Count == 1
             ? new List<ClusterConnection> { Connect(contexts[0]) }
-            : contexts.Select(c => Connect(c, terminating: false)).OfType<ClusterConnection>().ToList();
+            : DistinctClusters.Select(
+                contexts.Select(c => Connect(c, terminating: false)).OfType<ClusterConnection>().ToList(),
+                byDefaultNamespace: !AllNamespaces && Namespace is not { Length: > 0 },
+                WriteVerbose);
         var stopwatch = Stopwatch.StartNew();
         RunAsync(async sink =>
         {
