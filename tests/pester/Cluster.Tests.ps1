@@ -276,3 +276,36 @@ Describe 'Two contexts that reach one cluster as one user (issue 11)' -Skip:([bo
         ($verbose.Message -join "`n") | Should -Match "Context 'alpha-twin' reaches the same cluster .* as context 'alpha'"
     }
 }
+
+Describe 'Tab completion of names from the cluster (issue 11)' {
+    BeforeAll {
+        $prefix = "Get-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context $($cluster.Context)"
+        $publish = "Publish-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context $($cluster.Context) -Namespace $ns"
+        function Complete([string] $line) { (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText }
+    }
+
+    It 'completes -Namespace with the namespaces of the bound context' {
+        Complete "$prefix -Namespace $($ns.Substring(0, 6))" | Should -Contain $ns
+    }
+
+    It 'completes -Name on Get and Test with the Ingresses of the bound namespace' {
+        Complete "$prefix -Namespace $ns -Name sh" | Should -Be 'shop'
+        Complete "Test-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context $($cluster.Context) -Namespace $ns -Name " |
+            Should -Be 'api', 'legacy', 'shop'
+    }
+
+    It 'completes -SecretName with TLS Secrets and -IngressName with Ingresses on Publish and Undo' {
+        Complete "$publish -SecretName a" | Should -Be 'api-tls'
+        Complete "$publish -IngressName l" | Should -Be 'legacy'
+        Complete "Undo-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context $($cluster.Context) -Namespace $ns -SecretName sh" | Should -Be 'shop-tls'
+    }
+
+    It 'offers nothing, within about two seconds, when the cluster cannot answer' {
+        $dead = Join-Path $TestDrive 'dead-complete.kubeconfig'
+        Set-Content $dead ((Get-Content $cluster.KubeConfig -Raw) -replace 'server: \S+', 'server: https://10.255.255.1:6443')
+        $elapsed = Measure-Command { $r = Complete "Get-IngressCertificate -KubeConfigPath '$dead' -Namespace " }
+        $r | Should -BeNullOrEmpty
+        $elapsed.TotalSeconds | Should -BeLessThan 4
+        Complete "Get-IngressCertificate -KubeConfigPath '$(Join-Path $TestDrive 'no-such-file')' -Namespace " | Should -BeNullOrEmpty
+    }
+}

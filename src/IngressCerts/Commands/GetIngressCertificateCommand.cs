@@ -30,6 +30,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string[]? Namespace { get; set; }
 
     /// <summary>Manifest files or folders (recursive); no cluster is contacted.</summary>
@@ -47,6 +48,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IngressOrGatewayNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Only references that list a matching host; wildcards allowed.</summary>
