@@ -300,6 +300,15 @@ Describe 'Tab completion of names from the cluster (issue 11)' {
         Complete "Undo-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context $($cluster.Context) -Namespace $ns -SecretName sh" | Should -Be 'shop-tls'
     }
 
+    It 'asks the cluster once for repeated Tab presses (a short cache per context, kind and namespace)' {
+        $cacheNs = New-TestNamespace $cluster 'cache-'
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $cacheNs 'first' @('first.example') 'first-tls')
+        $line = "$prefix -Namespace $cacheNs -Name "
+        Complete $line | Should -Be 'first'
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $cacheNs 'second' @('second.example') 'second-tls')
+        Complete $line | Should -Be 'first'
+    }
+
     It 'offers nothing, within about two seconds, when the cluster cannot answer' {
         $dead = Join-Path $TestDrive 'dead-complete.kubeconfig'
         Set-Content $dead ((Get-Content $cluster.KubeConfig -Raw) -replace 'server: \S+', 'server: https://10.255.255.1:6443')

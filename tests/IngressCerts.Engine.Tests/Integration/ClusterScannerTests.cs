@@ -322,4 +322,18 @@ public sealed class ClusterScannerTests
         Assert.Equal(new[] { ns }, resolved.Namespaces);
         Assert.Contains(notes, n => n.Contains("forbidden", StringComparison.OrdinalIgnoreCase));
     }
+
+    [Fact]
+    public async Task Completion_names_are_the_namespace_s_ingresses_and_tls_secrets_only()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (ns, _) = await SeedShopAsync(cluster);
+        await cluster.CreateAsync(System.Text.Json.Nodes.JsonNode.Parse(
+            $$$"""{"apiVersion":"v1","kind":"Secret","type":"Opaque","metadata":{"name":"not-tls","namespace":"{{{ns}}}"},"data":{"a":"YQ=="}}""")!.AsObject());
+        var reader = new ClusterReader(cluster.Connect());
+
+        Assert.Equal(new[] { "shop" }, await ClusterNames.ListAsync(reader, NameKind.Ingress, ns, CancellationToken.None));
+        Assert.Equal(new[] { "api-tls", "shop-tls" }, await ClusterNames.ListAsync(reader, NameKind.TlsSecret, ns, CancellationToken.None));
+        Assert.Contains(ns, await ClusterNames.ListAsync(reader, NameKind.Namespace, null, CancellationToken.None));
+    }
 }
