@@ -156,7 +156,8 @@ Describe 'Connecting without a kubeconfig (runbooks)' -Skip:([bool]$env:INGRESSC
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'Unauthorized,*'
         $errs[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
         $errs[0].Exception.Message | Should -Match ([regex]::Escape($server.Split('://')[1]))
-        $errs[0].Exception.Message | Should -Match 'list ingresses'
+        # A named namespace is checked first (NamespaceNotFound for a typo), so that GET is the call refused.
+        $errs[0].Exception.Message | Should -Match 'get namespaces'
         $errs[0].Exception.Message | Should -Not -Match 'not-a-token'
     }
 }
@@ -223,5 +224,101 @@ Describe 'The API server must prove its name, not only its CA' -Skip:([bool]$env
         $fromServer.Exception.Message | Should -Be "Refusing to send a token to '$url' over plain http: use the server's https address."
         $fromKubeconfig.CategoryInfo.Category, $fromServer.CategoryInfo.Category | Should -Be 'InvalidData', 'InvalidData'
         $forwarder.Connections | Should -Be $before
+    }
+}
+
+Describe 'An empty result says why (issue 11)' {
+    BeforeAll {
+        $emptyNs = New-TestNamespace $cluster 'empty-'
+        $typo = 'shp-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    }
+
+    It 'calls a namespace that does not exist NamespaceNotFound, and goes on with the others' {
+        $r = Get-IngressCertificate @kc -Namespace $typo, $ns -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r.Count | Should -Be 3
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'NamespaceNotFound,IngressCerts.Commands.GetIngressCertificateCommand'
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errs[0].TargetObject | Should -Be $typo
+        $errs[0].Exception.Message | Should -Match ([regex]::Escape("Namespace '$typo' does not exist"))
+    }
+
+    It 'says in a verbose line that a namespace holds no TLS reference' {
+        $verbose = Get-IngressCertificate @kc -Namespace $emptyNs -Verbose -ErrorAction Stop 4>&1
+        @($verbose | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }) | Should -BeNullOrEmpty
+        ($verbose.Message -join "`n") | Should -Match "No Ingress or Gateway in namespace '$([regex]::Escape($emptyNs))' .* references a TLS certificate"
+    }
+
+    It 'says in a verbose line, not an error, that a namespace wildcard matches nothing' {
+        $verbose = Get-IngressCertificate @kc -Namespace "$typo*" -Verbose -ErrorAction Stop 4>&1
+        ($verbose.Message -join "`n") | Should -Match "No namespace in cluster .* matches '$([regex]::Escape($typo))\*'"
+    }
+}
+
+Describe 'Two contexts that reach one cluster as one user (issue 11)' -Skip:([bool]$env:INGRESSCERTS_TEST_KUBECONFIG) {
+    BeforeAll {
+        # 'alpha-twin' names alpha's cluster and user again (merged, first entry of a name wins); 'alpha-other' reaches
+        # the same cluster as another kubeconfig user, which is scanned on its own.
+        $text = Get-Content $cluster.KubeConfig -Raw
+        $twin = Join-Path $TestDrive 'twin.kubeconfig'
+        $other = Join-Path $TestDrive 'other.kubeconfig'
+        Set-Content $twin ($text -replace '(?m)^(\s*-?\s*name:\s*"?)alpha("?)\s*$', '$1alpha-twin$2' -replace 'current-context:.*', 'current-context: alpha-twin')
+        Set-Content $other ($text -replace '(?m)^(\s*-?\s*name:\s*"?)alpha("?)\s*$', '$1alpha-other$2' -replace '"alpha-admin"', '"alpha-other-admin"' -replace 'current-context:.*', 'current-context: alpha-other')
+        $paths = @($cluster.KubeConfig, $twin, $other)
+    }
+
+    It 'scans the cluster once per user and says which context it left out' {
+        $contexts = (Get-IngressCertificate -KubeConfigPath $paths -Context alpha* -Namespace $ns -ErrorAction Stop |
+            Group-Object Context | ForEach-Object { '{0}={1}' -f $_.Name, $_.Count }) | Sort-Object
+        $contexts | Should -Be @('alpha-other=3', 'alpha=3')
+        $verbose = Get-IngressCertificate -KubeConfigPath $paths -Context alpha, alpha-twin -Namespace $ns -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -Match "Context 'alpha-twin' reaches the same cluster .* as context 'alpha'"
+    }
+}
+
+Describe 'Tab completion of names from the cluster (issue 11)' {
+    BeforeAll {
+        $prefix = "Get-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context $($cluster.Context)"
+        $publish = "Publish-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context $($cluster.Context) -Namespace $ns"
+        function Complete([string] $line) { (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText }
+    }
+
+    It 'completes -Namespace with the namespaces of the bound context' {
+        Complete "$prefix -Namespace $($ns.Substring(0, 6))" | Should -Contain $ns
+    }
+
+    It 'completes -Name on Get and Test with the Ingresses of the bound namespace' {
+        Complete "$prefix -Namespace $ns -Name sh" | Should -Be 'shop'
+        Complete "Test-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context $($cluster.Context) -Namespace $ns -Name " |
+            Should -Be 'api', 'legacy', 'shop'
+    }
+
+    It 'completes -SecretName with TLS Secrets and -IngressName with Ingresses on Publish and Undo' {
+        Complete "$publish -SecretName a" | Should -Be 'api-tls'
+        Complete "$publish -IngressName l" | Should -Be 'legacy'
+        Complete "Undo-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context $($cluster.Context) -Namespace $ns -SecretName sh" | Should -Be 'shop-tls'
+    }
+
+    It 'asks the cluster once for repeated Tab presses (a short cache per context, kind and namespace)' {
+        $cacheNs = New-TestNamespace $cluster 'cache-'
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $cacheNs 'first' @('first.example') 'first-tls')
+        $line = "$prefix -Namespace $cacheNs -Name "
+        Complete $line | Should -Be 'first'
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $cacheNs 'second' @('second.example') 'second-tls')
+        Complete $line | Should -Be 'first'
+    }
+
+    It 'offers nothing when the cluster cannot answer' {
+        # A loopback port that takes the connection and never answers: the completer gives up on its own bound.
+        $silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $silent.Start()
+        try {
+            $dead = Join-Path $TestDrive 'dead-complete.kubeconfig'
+            Set-Content $dead ((Get-Content $cluster.KubeConfig -Raw) -replace 'server: \S+', "server: https://127.0.0.1:$($silent.LocalEndpoint.Port)")
+            Complete "Get-IngressCertificate -KubeConfigPath '$dead' -Namespace " | Should -BeNullOrEmpty
+        }
+        finally { $silent.Stop() }
+        Complete "Get-IngressCertificate -KubeConfigPath '$(Join-Path $TestDrive 'no-such-file')' -Namespace " | Should -BeNullOrEmpty
     }
 }

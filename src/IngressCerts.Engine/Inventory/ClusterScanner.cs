@@ -8,6 +8,9 @@ namespace IngressCerts.Engine.Inventory;
 /// <summary>Progress of a cluster scan, for Write-Progress.</summary>
 public sealed record ScanProgress(string Context, string Activity, int PagesDone, int ReferencesDone, int ReferencesTotal);
 
+/// <summary>The namespaces a scan covers, and the literal names that do not exist in the cluster.</summary>
+public sealed record NamespaceScope(IReadOnlyList<string> Namespaces, IReadOnlyList<string> Missing);
+
 /// <summary>
 /// Scans one cluster: lists Ingresses, Gateways and ReferenceGrants, then TLS Secrets page by page, and yields one
 /// <see cref="IngressCertificate"/> per TLS reference as soon as its Secret's page has arrived. Requests grow with
@@ -35,19 +38,56 @@ public sealed class ClusterScanner
 
     private string Context => _reader.Connection.ContextName;
 
-    /// <summary>Resolves namespace patterns (wildcards) against the cluster's namespaces; literals are kept as given.</summary>
-    public async Task<IReadOnlyList<string>> ResolveNamespacesAsync(IReadOnlyList<string> patterns, CancellationToken cancellationToken)
+    /// <summary>
+    /// Resolves namespace patterns against the cluster. Wildcards are matched against its namespaces (one list);
+    /// a pattern that matches nothing is a diagnostic line. A literal name is checked with one GET, or against that
+    /// list when one was read: a namespace that does not exist is <see cref="NamespaceScope.Missing"/>, and one the
+    /// caller may not read is scanned as given (a 403 says nothing about whether it exists).
+    /// </summary>
+    public async Task<NamespaceScope> ResolveNamespacesAsync(IReadOnlyList<string> patterns, CancellationToken cancellationToken)
     {
-        var globs = patterns.Select(p => new Glob(p)).ToList();
-        if (globs.All(g => g.IsLiteral))
+        var globs = patterns.Distinct(StringComparer.Ordinal).Select(p => new Glob(p)).ToList();
+        HashSet<string>? all = null;
+        if (globs.Any(g => !g.IsLiteral))
         {
-            return patterns.Distinct(StringComparer.Ordinal).ToList();
+            all = new HashSet<string>(await _reader.ListNamespaceNamesAsync(cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
         }
 
-        var all = await _reader.ListNamespaceNamesAsync(cancellationToken).ConfigureAwait(false);
-        var result = globs.Where(g => g.IsLiteral).Select(g => g.Pattern).ToList();
-        result.AddRange(all.Where(n => globs.Any(g => !g.IsLiteral && g.IsMatch(n))));
-        return result.Distinct(StringComparer.Ordinal).ToList();
+        var literals = globs.Where(g => g.IsLiteral).Select(g => g.Pattern).ToList();
+        var exists = all is not null
+            ? literals.Select(n => (bool?)all.Contains(n)).ToArray()
+            : await Task.WhenAll(literals.Select(n => _reader.NamespaceExistsAsync(n, cancellationToken))).ConfigureAwait(false);
+
+        var result = new List<string>();
+        var missing = new List<string>();
+        for (int i = 0; i < literals.Count; i++)
+        {
+            if (exists[i] == false)
+            {
+                missing.Add(literals[i]);
+                continue;
+            }
+
+            if (exists[i] is null)
+            {
+                _diagnostics?.Invoke($"Reading namespace '{literals[i]}' is forbidden in cluster '{Context}'; scanning it as given.");
+            }
+
+            result.Add(literals[i]);
+        }
+
+        foreach (var glob in globs.Where(g => !g.IsLiteral))
+        {
+            var matches = all!.Where(glob.IsMatch).OrderBy(n => n, StringComparer.Ordinal).ToList();
+            if (matches.Count == 0)
+            {
+                _diagnostics?.Invoke($"No namespace in cluster '{Context}' matches '{glob.Pattern}'.");
+            }
+
+            result.AddRange(matches);
+        }
+
+        return new NamespaceScope(result.Distinct(StringComparer.Ordinal).ToList(), missing);
     }
 
     /// <summary>Scans the given namespaces, or all of them when <paramref name="namespaces"/> is null.</summary>
@@ -115,6 +155,7 @@ public sealed class ClusterScanner
         }
 
         _total = references.Count;
+        ReportEmptyScopes(scopes, references);
 
         // 2. References that need no Secret are answered at once.
         // Keyed by (namespace, name): the strings the objects already hold, no new key string per reference or Secret.
@@ -195,6 +236,21 @@ public sealed class ClusterScanner
             {
                 yield return Done(result);
             }
+        }
+    }
+
+    /// <summary>An empty result would otherwise say nothing at all, even with -Verbose: each scope without a reference says so.</summary>
+    private void ReportEmptyScopes(string?[] scopes, List<TlsReference> references)
+    {
+        if (_diagnostics is null)
+        {
+            return;
+        }
+
+        var found = references.Select(r => r.Namespace).ToHashSet(StringComparer.Ordinal);
+        foreach (string? scope in scopes.Where(s => s is null ? found.Count == 0 : !found.Contains(s)))
+        {
+            _diagnostics($"No Ingress or Gateway{In(scope)} of cluster '{Context}' references a TLS certificate.");
         }
     }
 

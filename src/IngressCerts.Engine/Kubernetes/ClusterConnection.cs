@@ -7,8 +7,9 @@ public sealed class ClusterConnection
 {
     private readonly DateTimeOffset? _renewAfter;
 
-    internal ClusterConnection(IKubernetes client, string contextName, string clusterName, string userName, string server, RequestPolicyHandler policy, bool insecure, string defaultNamespace, DateTimeOffset? renewAfter = null)
+    internal ClusterConnection(IKubernetes client, string contextName, string clusterName, string userName, string server, RequestPolicyHandler policy, bool insecure, string defaultNamespace, DateTimeOffset? renewAfter = null, string? tlsServerName = null)
     {
+        TlsServerName = string.IsNullOrWhiteSpace(tlsServerName) ? null : tlsServerName.Trim();
         Client = client;
         ContextName = contextName;
         ClusterName = clusterName;
@@ -30,6 +31,9 @@ public sealed class ClusterConnection
     public string UserName { get; }
 
     public string Server { get; }
+
+    /// <summary>The cluster's tls-server-name, when its kubeconfig sets one.</summary>
+    public string? TlsServerName { get; }
 
     /// <summary>True when the kubeconfig asked for insecure-skip-tls-verify.</summary>
     public bool SkipsTlsVerification { get; }

@@ -40,6 +40,28 @@ public sealed class ClusterReader
         return names;
     }
 
+    /// <summary>
+    /// Whether a namespace exists: one GET. Null when the caller may not read it (403), which says nothing about
+    /// whether it exists.
+    /// </summary>
+    public async Task<bool?> NamespaceExistsAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await KubeCall.RunAsync(_connection, "get", "namespaces", null, name,
+                c => _connection.Client.CoreV1.ReadNamespaceAsync(name, cancellationToken: c), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
+        {
+            return false;
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
+        {
+            return null;
+        }
+    }
+
     /// <summary>TLS Secrets, page by page; <paramref name="namespace"/> null means all namespaces.</summary>
     public IAsyncEnumerable<IReadOnlyList<V1Secret>> ListTlsSecretPagesAsync(string? @namespace, CancellationToken cancellationToken) =>
         Paginator.PagesAsync<V1Secret>(

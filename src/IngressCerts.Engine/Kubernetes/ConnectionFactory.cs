@@ -322,7 +322,7 @@ public sealed class ConnectionFactory
         var policy = new RequestPolicyHandler();
         var client = new KubeClient(config, policy);
         string defaultNamespace = string.IsNullOrEmpty(config.Namespace) ? "default" : config.Namespace;
-        return new ClusterConnection(client, context, cluster, user, identity.Server, policy, identity.SkipsVerification, defaultNamespace, renewAfter);
+        return new ClusterConnection(client, context, cluster, user, identity.Server, policy, identity.SkipsVerification, defaultNamespace, renewAfter, config.TlsServerName);
     }
 
     private static string Hash(string? secret) =>

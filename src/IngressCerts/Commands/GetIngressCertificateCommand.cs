@@ -30,6 +30,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string[]? Namespace { get; set; }
 
     /// <summary>Manifest files or folders (recursive); no cluster is contacted.</summary>
@@ -47,6 +48,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IngressOrGatewayNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Only references that list a matching host; wildcards allowed.</summary>
@@ -175,9 +177,12 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
         // -Server connects without a kubeconfig: a -Context given with it goes to Connect, which refuses the pair.
         var contexts = Server is not null && Context is { Length: > 0 } ? Context : ResolveContexts(Context);
         // One context that cannot be set up stops the command; among several it is one error and the rest go on.
-        var connections = contexts.Count == 1
+        IReadOnlyList<ClusterConnection> connections = contexts.Count == 1
             ? new List<ClusterConnection> { Connect(contexts[0]) }
-            : contexts.Select(c => Connect(c, terminating: false)).OfType<ClusterConnection>().ToList();
+            : DistinctClusters.Select(
+                contexts.Select(c => Connect(c, terminating: false)).OfType<ClusterConnection>().ToList(),
+                byDefaultNamespace: !AllNamespaces && Namespace is not { Length: > 0 },
+                WriteVerbose);
         var stopwatch = Stopwatch.StartNew();
         RunAsync(async sink =>
         {
@@ -196,9 +201,20 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
             IReadOnlyList<string>? namespaces = null;
             if (!AllNamespaces)
             {
-                namespaces = Namespace is { Length: > 0 }
-                    ? await scanner.ResolveNamespacesAsync(Namespace, CancellationToken).ConfigureAwait(false)
-                    : new[] { connection.DefaultNamespace };
+                if (Namespace is { Length: > 0 })
+                {
+                    var scope = await scanner.ResolveNamespacesAsync(Namespace, CancellationToken).ConfigureAwait(false);
+                    foreach (string missing in scope.Missing)
+                    {
+                        sink.Post(() => WriteError(NamespaceNotFound(missing, connection.ContextName)));
+                    }
+
+                    namespaces = scope.Namespaces;
+                }
+                else
+                {
+                    namespaces = new[] { connection.DefaultNamespace };
+                }
             }
 
             await foreach (var item in scanner.ScanAsync(namespaces, CancellationToken).ConfigureAwait(false))
@@ -220,6 +236,13 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
             sink.Post(() => WriteError(new ErrorRecord(error, "ScanFailed", ErrorCategory.NotSpecified, connection.ContextName)));
         }
     }
+
+    /// <summary>A -Namespace that names no namespace of the cluster (a typo, most often); the scan goes on with the rest.</summary>
+    private static ErrorRecord NamespaceNotFound(string name, string context) => new(
+        new ItemNotFoundException($"Namespace '{name}' does not exist in cluster '{context}'."),
+        "NamespaceNotFound",
+        ErrorCategory.ObjectNotFound,
+        name);
 
     /// <summary>Write-Progress for scans that take longer than about a second, one line per cluster.</summary>
     private sealed class ProgressReporter

@@ -71,12 +71,14 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     /// <summary>The Secret's namespace (and the Ingress's); default: the context's namespace, as kubectl.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
     /// <summary>The Secret to write; inventory rows without one (DefaultCertificate) bind null and get a clear error.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [AllowNull]
     [AllowEmptyString]
+    [ArgumentCompleter(typeof(SecretNameCompleter))]
     public string? SecretName { get; set; }
 
     /// <summary>Set by Get-IngressCertificate objects whose Secret lives elsewhere (Gateway cross-namespace refs).</summary>
@@ -86,6 +88,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     /// <summary>Wire the Secret into this Ingress's spec.tls.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IngressNameCompleter))]
     public string? IngressName { get; set; }
 
     /// <summary>Hosts to wire (and which the certificate must cover); default: the Ingress rule hosts it covers.</summary>

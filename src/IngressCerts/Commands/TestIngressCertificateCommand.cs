@@ -13,16 +13,19 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
 {
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
     /// <summary>An Ingress (or Gateway, with -Kind) to test every TLS entry of.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("IngressName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IngressOrGatewayNameCompleter))]
     public string? Name { get; set; }
 
     /// <summary>A Secret to test; piped inventory rows without one (DefaultCertificate) bind null and fail SecretPresent.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(SecretNameCompleter))]
     public string? SecretName { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]

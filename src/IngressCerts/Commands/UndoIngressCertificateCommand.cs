@@ -15,10 +15,12 @@ public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SecretNameCompleter))]
     public string? SecretName { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]

@@ -257,6 +257,83 @@ public sealed class ClusterScannerTests
         var (ns, _) = await SeedShopAsync(cluster);
         var scanner = new ClusterScanner(new ClusterReader(cluster.Connect()), Now);
         var resolved = await scanner.ResolveNamespacesAsync(new[] { ns[..^3] + "*" }, CancellationToken.None);
-        Assert.Contains(ns, resolved);
+        Assert.Contains(ns, resolved.Namespaces);
+        Assert.Empty(resolved.Missing);
+    }
+
+    [Fact]
+    public async Task A_named_namespace_that_does_not_exist_is_missing_and_not_scanned()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (ns, _) = await SeedShopAsync(cluster);
+        string typo = "shp-" + Guid.NewGuid().ToString("N")[..8];
+        var scanner = new ClusterScanner(new ClusterReader(cluster.Connect()), Now);
+
+        var resolved = await scanner.ResolveNamespacesAsync(new[] { typo, ns }, CancellationToken.None);
+
+        Assert.Equal(new[] { typo }, resolved.Missing);
+        Assert.Equal(new[] { ns }, resolved.Namespaces);
+    }
+
+    [Fact]
+    public async Task A_literal_beside_a_wildcard_is_checked_against_the_same_list()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (ns, _) = await SeedShopAsync(cluster);
+        string typo = "shp-" + Guid.NewGuid().ToString("N")[..8];
+        var notes = new List<string>();
+        var scanner = new ClusterScanner(new ClusterReader(cluster.Connect()), Now, notes.Add);
+
+        var resolved = await scanner.ResolveNamespacesAsync(new[] { typo, "no-such-prefix-" + typo + "*" }, CancellationToken.None);
+
+        Assert.Equal(new[] { typo }, resolved.Missing);
+        Assert.Empty(resolved.Namespaces);
+        Assert.Contains(notes, n => n.Contains("matches 'no-such-prefix-" + typo + "*'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_namespace_without_tls_references_says_so()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string empty = await cluster.CreateNamespaceAsync("empty-");
+        var (ns, _) = await SeedShopAsync(cluster);
+        var notes = new List<string>();
+
+        var results = await ScanAsync(cluster.Connect(), new[] { empty, ns }, notes.Add);
+
+        Assert.Equal(3, results.Count);
+        Assert.Contains(notes, n => n.Contains($"in namespace '{empty}'", StringComparison.Ordinal) && n.Contains("references a TLS certificate", StringComparison.Ordinal));
+        Assert.DoesNotContain(notes, n => n.Contains($"in namespace '{ns}'", StringComparison.Ordinal) && n.Contains("references a TLS certificate", StringComparison.Ordinal));
+    }
+
+    [ServerOnlyFact]
+    public async Task A_namespace_the_caller_may_not_read_is_scanned_not_called_missing()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        var (ns, _) = await SeedShopAsync(cluster);
+        var connection = server.ConnectAs("reader", AccessRule.Allow("list,get", "ingresses,gateways,referencegrants,secrets"));
+        var notes = new List<string>();
+        var scanner = new ClusterScanner(new ClusterReader(connection), Now, notes.Add);
+
+        var resolved = await scanner.ResolveNamespacesAsync(new[] { ns }, CancellationToken.None);
+
+        Assert.Empty(resolved.Missing);
+        Assert.Equal(new[] { ns }, resolved.Namespaces);
+        Assert.Contains(notes, n => n.Contains("forbidden", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Completion_names_are_the_namespace_s_ingresses_and_tls_secrets_only()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (ns, _) = await SeedShopAsync(cluster);
+        await cluster.CreateAsync(System.Text.Json.Nodes.JsonNode.Parse(
+            $$$"""{"apiVersion":"v1","kind":"Secret","type":"Opaque","metadata":{"name":"not-tls","namespace":"{{{ns}}}"},"data":{"a":"YQ=="}}""")!.AsObject());
+        var reader = new ClusterReader(cluster.Connect());
+
+        Assert.Equal(new[] { "shop" }, await ClusterNames.ListAsync(reader, NameKind.Ingress, ns, CancellationToken.None));
+        Assert.Equal(new[] { "api-tls", "shop-tls" }, await ClusterNames.ListAsync(reader, NameKind.TlsSecret, ns, CancellationToken.None));
+        Assert.Contains(ns, await ClusterNames.ListAsync(reader, NameKind.Namespace, null, CancellationToken.None));
     }
 }
