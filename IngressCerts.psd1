@@ -15,6 +15,7 @@
         'Publish-IngressCertificate'
         'Undo-IngressCertificate'
         'Test-IngressCertificate'
+        'Get-IngressCertificateHistory'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -332,6 +332,33 @@ BeforeDiscovery {
             Run = { Undo-IngressCertificate @kc -Namespace '' -SecretName 'plain-tls' -Confirm:$false }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
         @{ Id = 'undo-secretname-empty'; Cmdlet = 'Undo-IngressCertificate'; Input = '-SecretName '''''
             Run = { Undo-IngressCertificate @kc -Namespace $ns -SecretName '' -Confirm:$false }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
+        # --- Undo and history (issue 11): a second undo, a thumbprint no entry holds, Get-IngressCertificateHistory --
+        @{ Id = 'undo-already-undone'; Cmdlet = 'Undo-IngressCertificate'; Input = 'a Secret whose last publish was already undone (a second Undo)'
+            Run = { Undo-IngressCertificate @kc -Namespace $ns -SecretName 'undone-tls' -Confirm:$false }; ErrorId = 'NothingToUndo'; Category = 'InvalidOperation' }
+        @{ Id = 'undo-already-undone-force'; Cmdlet = 'Undo-IngressCertificate'; Input = 'a second Undo, with -Force'
+            Run = { Undo-IngressCertificate @kc -Namespace $ns -SecretName 'undone-tls' -Force -Confirm:$false }; ErrorId = 'NothingToUndo'; Category = 'InvalidOperation' }
+        @{ Id = 'undo-thumbprint-unknown'; Cmdlet = 'Undo-IngressCertificate'; Input = '-Thumbprint that no history entry of the Secret holds'
+            Run = { Undo-IngressCertificate @kc -Namespace $ns -SecretName 'undone-tls' -Thumbprint ('0' * 40) -Confirm:$false }; ErrorId = 'HistoryEntryNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'undo-thumbprint-current'; Cmdlet = 'Undo-IngressCertificate'; Input = '-Thumbprint of the Secret''s current certificate (not in its history)'
+            Run = { Undo-IngressCertificate @kc -Namespace $ns -SecretName 'plain-tls' -Thumbprint $other.Certificate.Thumbprint -Confirm:$false }; ErrorId = 'HistoryEntryNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'undo-thumbprint-empty'; Cmdlet = 'Undo-IngressCertificate'; Input = '-Thumbprint '''''
+            Run = { Undo-IngressCertificate @kc -Namespace $ns -SecretName 'undone-tls' -Thumbprint '' -Confirm:$false }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
+        @{ Id = 'history-secret-missing'; Cmdlet = 'Get-IngressCertificateHistory'; Input = 'a Secret that does not exist and has no history'
+            Run = { Get-IngressCertificateHistory @kc -Namespace $ns -SecretName 'no-such-secret' }; ErrorId = 'SecretNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'history-namespace-missing'; Cmdlet = 'Get-IngressCertificateHistory'; Input = 'a namespace that does not exist'
+            Run = { Get-IngressCertificateHistory @kc -Namespace 'no-such-namespace-x1' -SecretName 'plain-tls' }; ErrorId = 'SecretNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'history-secretname-not-dns'; Cmdlet = 'Get-IngressCertificateHistory'; Input = '-SecretName that is not a DNS name (Bad_Name)'
+            Run = { Get-IngressCertificateHistory @kc -Namespace $ns -SecretName 'Bad_Name' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'history-secretname-path'; Cmdlet = 'Get-IngressCertificateHistory'; Input = '-SecretName with a slash (../x)'
+            Run = { Get-IngressCertificateHistory @kc -Namespace $ns -SecretName '../plain-tls' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'history-namespace-not-dns'; Cmdlet = 'Get-IngressCertificateHistory'; Input = '-Namespace that is not a DNS label (Bad_NS)'
+            Run = { Get-IngressCertificateHistory @kc -Namespace 'Bad_NS' -SecretName 'plain-tls' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'history-namespace-empty'; Cmdlet = 'Get-IngressCertificateHistory'; Input = '-Namespace '''''
+            Run = { Get-IngressCertificateHistory @kc -Namespace '' -SecretName 'plain-tls' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
+        @{ Id = 'history-secretname-empty'; Cmdlet = 'Get-IngressCertificateHistory'; Input = '-SecretName '''''
+            Run = { Get-IngressCertificateHistory @kc -Namespace $ns -SecretName '' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
+        @{ Id = 'history-context-unknown'; Cmdlet = 'Get-IngressCertificateHistory'; Input = '-Context names no context of the kubeconfig'
+            Run = { Get-IngressCertificateHistory -KubeConfigPath $kc.KubeConfigPath -Context 'no-such-context' -Namespace $ns -SecretName 'plain-tls' }; ErrorId = 'ContextNotFound'; Category = 'ObjectNotFound' }
         # --- Hardening (issue 10): a man in the middle, hostile manifests, keys that match only structurally, slow PFX --
         @{ Id = 'kubeconfig-http-token'; Cmdlet = 'Get-IngressCertificate'; Input = 'a kubeconfig whose server is http:// while its user has a token'
             Run = { Get-IngressCertificate -KubeConfigPath $f.HttpServer -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData' }
@@ -513,6 +540,10 @@ BeforeAll {
     # Created by a publish, then used by an Ingress the publish did not wire.
     Publish-IngressCertificate @kc -Namespace $ns -SecretName 'inuse-tls' -PfxPath $f.Pfx -Password $pw | Out-Null
     Add-ClusterObject $cluster (ConvertTo-IngressObject $ns 'user' @('shop.contoso.example') 'inuse-tls')
+    # Published over, then undone: its last publish is spent, and a second undo has nothing to undo.
+    Add-ClusterObject $cluster (ConvertTo-SecretObject $ns 'undone-tls' $other)
+    Publish-IngressCertificate @kc -Namespace $ns -SecretName 'undone-tls' -PfxPath $f.Pfx -Password $pw | Out-Null
+    Undo-IngressCertificate @kc -Namespace $ns -SecretName 'undone-tls' -Confirm:$false | Out-Null
 
     # Text that must never show in an error: any test key, as PEM or as base64 of its PKCS#8 form.
     $keyFragments = foreach ($k in $keys) {
@@ -573,11 +604,11 @@ Describe 'Bad input' {
         if (-not $Writes) { Get-WriteCount | Should -Be $writesBefore -Because 'bad input sends no write' }
     }
 
-    It 'tries at least 80 bad inputs that pass today, across all four cmdlets' -ForEach @(@{ AllRows = $rows }) {
+    It 'tries at least 80 bad inputs that pass today, across all five cmdlets' -ForEach @(@{ AllRows = $rows }) {
         $rows = $AllRows
         # PowerShell's binder refuses the Binding rows on its own: they are not counted.
         @($rows | Where-Object { -not $_.Pending -and -not $_.Binding }).Count | Should -BeGreaterOrEqual 80
-        $rows.Cmdlet | Select-Object -Unique | Sort-Object | Should -Be @('Get-IngressCertificate', 'Publish-IngressCertificate', 'Test-IngressCertificate', 'Undo-IngressCertificate')
+        $rows.Cmdlet | Select-Object -Unique | Sort-Object | Should -Be @('Get-IngressCertificate', 'Get-IngressCertificateHistory', 'Publish-IngressCertificate', 'Test-IngressCertificate', 'Undo-IngressCertificate')
         $rows.Id | Group-Object | Where-Object Count -gt 1 | ForEach-Object Name | Should -BeNullOrEmpty -Because 'Ids are unique'
     }
 

@@ -539,3 +539,93 @@ Describe 'Publish-IngressCertificate -AsManifest: -WhatIf, and target files it c
         $errs[0].TargetObject | Should -Be (Join-Path $TestDrive 'nope')
     }
 }
+
+Describe 'Undo is not a toggle; Get-IngressCertificateHistory and Undo -Thumbprint' {
+    BeforeAll {
+        $hns = New-TestNamespace $cluster 'hist-'
+        $certs = foreach ($i in 1..3) { New-TestCertificate -Subject "CN=hist$i.contoso.example" -DnsName 'hist.contoso.example' }
+        $results = foreach ($i in 0..2) {
+            Publish-IngressCertificate @kc -Namespace $hns -SecretName hist-tls -PfxPath (New-TestPfx $certs[$i] (Join-Path $TestDrive "hist$i.pfx") $password) -Password $password -HistoryLimit 3
+        }
+        $thumb = @($certs | ForEach-Object { $_.Certificate.Thumbprint })
+        function Get-LastPublishRecord { (Get-Secret $hns 'hist-tls').metadata.annotations.'ingresscerts.io/last-publish' | ConvertFrom-Json }
+    }
+
+    It 'lists the history newest first, typed, with which publish archived each entry, and no key' {
+        $entries = @($results[-1] | Get-IngressCertificateHistory @kc)
+        $entries.Count | Should -Be 2
+        $entries[0].GetType().FullName | Should -Be 'IngressCerts.CertificateHistoryEntry'
+        $entries.Thumbprint | Should -Be @($thumb[1], $thumb[0])
+        $entries.Namespace | Should -Be @($hns, $hns)
+        $entries.SecretName | Should -Be @('hist-tls', 'hist-tls')
+        $entries[0].Name | Should -BeLike 'hist-tls-prev-*'
+        $entries[0].NotAfter | Should -Be $certs[1].Certificate.NotAfter.ToUniversalTime()
+        $entries[0].ArchivedAt | Should -BeGreaterThan $entries[1].ArchivedAt
+        $entries[0].ArchivedBy | Should -Be (Get-LastPublishRecord).id -Because 'the last publish archived the newest entry'
+        $entries[1].ArchivedBy | Should -Not -BeNullOrEmpty
+        $entries[1].ArchivedBy | Should -Not -Be $entries[0].ArchivedBy
+        $shown = ($entries | Format-List * | Out-String) + ($entries | ConvertTo-Json | Out-String)
+        $shown | Should -Not -Match 'PRIVATE|tls\.key'
+    }
+
+    It 'shows every column in full in a 120-column table, each labelled by its property' {
+        $entries = @(Get-IngressCertificateHistory @kc -Namespace $hns -SecretName hist-tls)
+        $table = $entries | Format-Table | Out-String -Width 120
+        $lines = @($table -split "`r?`n" | Where-Object { $_.Trim() })
+        $lines[0].Trim() -split '\s+' | Should -Be @('SecretName', 'Thumbprint', 'NotAfter', 'ArchivedAt', 'ArchivedBy')
+        foreach ($label in $lines[0].Trim() -split '\s+') { $entries[0].PSObject.Properties.Name | Should -Contain $label }
+        $table | Should -Match $thumb[1]
+        $table | Should -Match ([regex]::Escape($entries[0].ArchivedBy))
+        $table | Should -Match ([regex]::Escape($entries[0].ArchivedAt.ToString('yyyy-MM-dd HH:mm')))
+        $table | Should -Not -Match '…'
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+    }
+
+    It 'undoes once, then refuses a second undo with NothingToUndo and writes nothing' {
+        $r = Undo-IngressCertificate @kc -Namespace $hns -SecretName hist-tls -Confirm:$false
+        $r.Action | Should -Be 'Updated'
+        $r.Thumbprint | Should -Be $thumb[1]
+        (Get-LastPublishRecord).undo | Should -BeTrue
+
+        $writesBefore = if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count }
+        $again = Undo-IngressCertificate @kc -Namespace $hns -SecretName hist-tls -Force -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+        $again | Should -BeNullOrEmpty
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'NothingToUndo,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $errs[0].TargetObject | Should -Be "$hns/hist-tls"
+        $errs[0].Exception.Message | Should -Match 'Get-IngressCertificateHistory'
+        if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count | Should -Be $writesBefore -Because 'the request log shows no write' }
+        (Get-SecretCertificate (Get-Secret $hns 'hist-tls')).Thumbprint | Should -Be $thumb[1]
+
+        # The certificate the undo replaced is in history, noted as archived by the undo.
+        $newest = @(Get-IngressCertificateHistory @kc -Namespace $hns -SecretName hist-tls)[0]
+        $newest.Thumbprint | Should -Be $thumb[2]
+        $newest.ArchivedBy | Should -Be (Get-LastPublishRecord).id
+    }
+
+    It 'restores a chosen history entry with -Thumbprint, archiving the current certificate' {
+        $script = "Import-Module '$(Get-BuiltModulePath)'; " +
+            "Undo-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context '$($cluster.Context)' -Namespace $hns -SecretName hist-tls -Thumbprint $($thumb[0].ToLowerInvariant()) -WhatIf"
+        $what = Invoke-ChildPwsh $script | Out-String
+        $what | Should -Match ([regex]::Escape("Restore Secret $hns/hist-tls: $($thumb[1])"))
+        (Get-SecretCertificate (Get-Secret $hns 'hist-tls')).Thumbprint | Should -Be $thumb[1]
+
+        $r = Undo-IngressCertificate @kc -Namespace $hns -SecretName hist-tls -Thumbprint $thumb[0] -Confirm:$false
+        $r.Action | Should -Be 'Updated'
+        $r.PreviousThumbprint | Should -Be $thumb[1]
+        $r.Thumbprint | Should -Be $thumb[0]
+        (Get-SecretCertificate (Get-Secret $hns 'hist-tls')).Thumbprint | Should -Be $thumb[0]
+        @(Get-IngressCertificateHistory @kc -Namespace $hns -SecretName hist-tls).Thumbprint | Should -Be @($thumb[1], $thumb[2])
+    }
+
+    It 'refuses a thumbprint no entry holds with HistoryEntryNotFound and writes nothing' {
+        $writesBefore = if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count }
+        $r = Undo-IngressCertificate @kc -Namespace $hns -SecretName hist-tls -Thumbprint $thumb[0] -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'HistoryEntryNotFound,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errs[0].TargetObject | Should -Be "$hns/hist-tls"
+        if ($cluster.Server) { (Get-TestServerWrite $cluster.Server).Count | Should -Be $writesBefore -Because 'the request log shows no write' }
+        (Get-SecretCertificate (Get-Secret $hns 'hist-tls')).Thumbprint | Should -Be $thumb[0]
+    }
+}

@@ -16,6 +16,7 @@ namespace IngressCerts.Engine.Publishing;
 /// <param name="IngressName">The Ingress whose spec.tls this publish changed, if any.</param>
 /// <param name="ArchiveName">The history entry this publish made of the certificate it replaced: the one Undo
 /// restores. Null for a publish that archived nothing (or recorded before archives were named).</param>
+/// <param name="Undo">The write was an undo's: the publish before it is spent, and a further undo has nothing to do.</param>
 public sealed record PublishRecord(
     string Id,
     PublishAction SecretAction,
@@ -23,7 +24,8 @@ public sealed record PublishRecord(
     string TlsCrtSha256,
     IReadOnlyList<string> DataKeys,
     string? IngressName,
-    string? ArchiveName = null)
+    string? ArchiveName = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Undo = false)
 {
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -55,6 +57,10 @@ public sealed record PublishRecord(
     internal static PublishRecord For(string id, PublishAction action, string thumbprint, IDictionary<string, byte[]> data, string? ingressName) =>
         new(id, action, thumbprint, Sha256(data.TryGetValue(TlsSecretParser.CertificateDataKey, out var crt) ? crt : Array.Empty<byte>()),
             data.Keys.Order(StringComparer.Ordinal).ToList(), ingressName);
+
+    /// <summary>The record an undo leaves on the Secret it writes: it says the last publish is undone.</summary>
+    internal static PublishRecord ForUndo(PublishAction action, string? thumbprint, IDictionary<string, byte[]> data, DateTimeOffset now) =>
+        For(PublishPlanner.PublishId(now, thumbprint ?? "none"), action, thumbprint ?? "(none)", data, ingressName: null) with { Undo = true };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

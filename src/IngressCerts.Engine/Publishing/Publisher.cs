@@ -179,7 +179,8 @@ public sealed class Publisher
 
         var history = new SecretHistory(_writer, _clock);
         var (archive, secret) = await history.ReplaceArchivingAsync(
-            plan.PreviousSecret, entry => PublishRecord.NamingArchive(toWrite, entry.Metadata.Name), warn, cancellationToken).ConfigureAwait(false);
+            plan.PreviousSecret, entry => PublishRecord.NamingArchive(toWrite, entry.Metadata.Name), warn, cancellationToken,
+            archivedBy: plan.PublishId.Length > 0 ? plan.PublishId : null).ConfigureAwait(false);
         return (secret, archive);
     }
 
@@ -438,18 +439,32 @@ public sealed class Publisher
         }
     }
 
-    /// <summary>Reads what an undo of the Secret's last publish needs: the Secret, and what its publish record calls for.</summary>
-    public async Task<UndoState> ReadUndoStateAsync(string ns, string secretName, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads what an undo of the Secret's last publish needs: the Secret, and what its publish record calls for; or,
+    /// with <paramref name="thumbprint"/> (a chosen history entry to restore), the Secret and its history.
+    /// </summary>
+    public async Task<UndoState> ReadUndoStateAsync(string ns, string secretName, CancellationToken cancellationToken, string? thumbprint = null)
     {
         var secret = await _writer.GetSecretAsync(ns, secretName, cancellationToken).ConfigureAwait(false);
         if (secret is null)
         {
-            return new UndoState(ns, secretName, null, Array.Empty<V1Secret>());
+            return new UndoState(ns, secretName, null, Array.Empty<V1Secret>(), Thumbprint: thumbprint);
         }
 
         var record = PublishRecord.Read(secret);
         var store = new SecretHistory(_writer, _clock);
         IReadOnlyList<V1Secret> history = Array.Empty<V1Secret>();
+        if (thumbprint is not null)
+        {
+            return new UndoState(ns, secretName, secret, await store.ListAsync(ns, secretName, cancellationToken).ConfigureAwait(false), Thumbprint: thumbprint);
+        }
+
+        if (record is { Undo: true })
+        {
+            // Already undone: the plan refuses, and needs nothing more.
+            return new UndoState(ns, secretName, secret, history);
+        }
+
         if (record?.ArchiveName is { } archiveName)
         {
             // The publish named the entry it made: that one is restored, and no other is looked at.
@@ -469,8 +484,9 @@ public sealed class Publisher
         return new UndoState(ns, secretName, secret, history, ingress, references);
     }
 
-    public async Task<UndoPlan> PlanUndoAsync(string ns, string secretName, bool force, CancellationToken cancellationToken) =>
-        UndoPlanner.Plan(await ReadUndoStateAsync(ns, secretName, cancellationToken).ConfigureAwait(false), force, _clock());
+    /// <summary>Plans an undo of the Secret's last publish, or with <paramref name="thumbprint"/> the restore of that history entry.</summary>
+    public async Task<UndoPlan> PlanUndoAsync(string ns, string secretName, bool force, CancellationToken cancellationToken, string? thumbprint = null) =>
+        UndoPlanner.Plan(await ReadUndoStateAsync(ns, secretName, cancellationToken, thumbprint).ConfigureAwait(false), force, _clock());
 
     /// <summary>Undoes the Secret's last publish: plans, then applies (for callers that show no plan first).</summary>
     /// <exception cref="PublishRefusedException">The undo must not happen (see <see cref="UndoPlanner"/>).</exception>
@@ -528,7 +544,7 @@ public sealed class Publisher
             catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.Conflict or KubeErrorKind.NotFound && attempt < MaxAttempts)
             {
                 _diagnostics?.Invoke($"{ex.Target} changed during the undo ({ex.Kind}); reading again and deciding again.");
-                plan = await PlanUndoAsync(plan.Namespace, plan.SecretName, force, cancellationToken).ConfigureAwait(false);
+                plan = await PlanUndoAsync(plan.Namespace, plan.SecretName, force, cancellationToken, plan.ChosenThumbprint).ConfigureAwait(false);
             }
             catch (KubeApiException ex) when (unwiredIngress is not null)
             {
@@ -611,10 +627,13 @@ public sealed class Publisher
 
         if (plan.Restoring is { } entry)
         {
-            // Keep what is being replaced, so an undo can itself be undone; the restored entry leaves history and the
+            // Keep what is being replaced, so Undo -Thumbprint can put it back; the restored entry leaves history and the
             // replaced certificate joins it, so the count stays the same.
             var history = new SecretHistory(_writer, _clock);
-            await history.ReplaceArchivingAsync(current, _ => plan.SecretToWrite!, warn, cancellationToken).ConfigureAwait(false);
+            // The undo's record names the entry it made, so the history says which write archived what.
+            var restored = plan.SecretToWrite!;
+            await history.ReplaceArchivingAsync(current, made => PublishRecord.NamingArchive(restored, made.Metadata.Name), warn, cancellationToken,
+                archivedBy: PublishRecord.Read(restored)?.Id).ConfigureAwait(false);
 
             // The Secret now holds what the entry holds: the entry is a spare copy of a key.
             await history.DeleteLeftoverAsync(entry, warn, $"its certificate was restored into {t}").ConfigureAwait(false);

@@ -11,6 +11,9 @@ namespace IngressCerts.Engine.Publishing;
 /// </summary>
 internal sealed class SecretHistory
 {
+    /// <summary>On a history entry: the id of the publish or undo whose write archived it (see <see cref="PublishRecord.Id"/>).</summary>
+    public const string ArchivedBy = "ingresscerts.io/archived-by";
+
     private readonly ClusterWriter _writer;
     private readonly Func<DateTimeOffset> _clock;
 
@@ -48,7 +51,8 @@ internal sealed class SecretHistory
     /// key, is not kept). A name taken meanwhile is replaced by a fresh one; a lost answer is settled by reading the
     /// entry back.
     /// </summary>
-    public async Task<V1Secret> ArchiveAsync(V1Secret current, Action<string>? warn, CancellationToken cancellationToken)
+    /// <param name="archivedBy">The id of the publish (or undo) whose write replaces the certificate, noted on the entry.</param>
+    public async Task<V1Secret> ArchiveAsync(V1Secret current, Action<string>? warn, CancellationToken cancellationToken, string? archivedBy = null)
     {
         var now = _clock();
         string owner = current.Metadata.Name;
@@ -59,6 +63,11 @@ internal sealed class SecretHistory
             [SecretAnnotations.HistoryOf] = owner,
             [SecretAnnotations.ArchivedAt] = now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
         };
+        if (archivedBy is not null)
+        {
+            annotations[ArchivedBy] = archivedBy;
+        }
+
         foreach (string key in new[] { SecretAnnotations.Thumbprint, SecretAnnotations.NotAfter, SecretAnnotations.PublishedAt })
         {
             if (current.Metadata.Annotations?.TryGetValue(key, out var value) == true)
@@ -124,9 +133,9 @@ internal sealed class SecretHistory
     /// named in a warning. Returns the entry and the Secret as written.
     /// </summary>
     public async Task<(V1Secret Archive, V1Secret Written)> ReplaceArchivingAsync(
-        V1Secret previous, Func<V1Secret, V1Secret> replacement, Action<string>? warn, CancellationToken cancellationToken)
+        V1Secret previous, Func<V1Secret, V1Secret> replacement, Action<string>? warn, CancellationToken cancellationToken, string? archivedBy = null)
     {
-        var archive = await ArchiveAsync(previous, warn, cancellationToken).ConfigureAwait(false);
+        var archive = await ArchiveAsync(previous, warn, cancellationToken, archivedBy).ConfigureAwait(false);
         var toWrite = replacement(archive);
         string owner = $"{previous.Metadata.NamespaceProperty}/{previous.Metadata.Name}";
         string entry = $"{archive.Metadata.NamespaceProperty}/{archive.Metadata.Name}";
@@ -376,6 +385,9 @@ internal sealed class SecretHistory
 
     private static string? OwnerOf(V1Secret s) =>
         s.Metadata.Annotations?.TryGetValue(SecretAnnotations.HistoryOf, out var owner) == true ? owner : null;
+
+    /// <summary>When an entry was archived, by its own note or else its creation; null when it says neither.</summary>
+    internal static DateTimeOffset? ArchivedAtOf(V1Secret entry) => ArchivedAt(entry) is var at && at == DateTimeOffset.MinValue ? null : at;
 
     private static DateTimeOffset ArchivedAt(V1Secret s) =>
         s.Metadata.Annotations?.TryGetValue(SecretAnnotations.ArchivedAt, out var value) == true

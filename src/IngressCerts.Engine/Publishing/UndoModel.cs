@@ -8,13 +8,16 @@ namespace IngressCerts.Engine.Publishing;
 /// <param name="Ingress">The Ingress the last publish wired, when its record names one and it still exists.</param>
 /// <param name="References">The TLS references (Ingress spec.tls entries, Gateway listeners) in the Secret's namespace;
 /// null when not read (only a delete needs them).</param>
+/// <param name="Thumbprint">The certificate to restore from history, chosen by the user (Undo -Thumbprint); null to
+/// undo the last publish.</param>
 public sealed record UndoState(
     string Namespace,
     string SecretName,
     V1Secret? Secret,
     IReadOnlyList<V1Secret> History,
     V1Ingress? Ingress = null,
-    IReadOnlyList<TlsReference>? References = null);
+    IReadOnlyList<TlsReference>? References = null,
+    string? Thumbprint = null);
 
 /// <summary>The Ingress update of an undo.</summary>
 /// <param name="Hosts">Hosts no longer served from the Secret.</param>
@@ -59,6 +62,10 @@ public sealed record UndoPlan
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
 
     public PublishRefusal? Refusal { get; init; }
+
+    /// <summary>The history entry's certificate the user chose to restore (see <see cref="UndoState.Thumbprint"/>), so a
+    /// plan made again after a conflict restores the same one.</summary>
+    public string? ChosenThumbprint { get; init; }
 
     /// <summary>What will change, in the words -WhatIf shows. Never includes key material.</summary>
     public IReadOnlyList<string> Describe()

@@ -7,8 +7,9 @@ namespace IngressCerts.Engine.Publishing;
 /// Decides what an undo of a Secret's last publish will do, from what the cluster holds. Reads nothing and writes
 /// nothing. With a <see cref="PublishRecord"/> it undoes exactly that publish: the Ingress wiring it added goes,
 /// and the Secret it created is deleted or the certificate it replaced is restored. Without one (a Secret published
-/// before records existed, or whose last publish was already undone) it restores the newest history entry that holds
-/// another certificate, so a second undo swaps back. A record that names its history entry restores exactly that one.
+/// before records existed) it restores the newest history entry that holds another certificate. A record that names
+/// its history entry restores exactly that one. Every undo leaves a record that says so (<see cref="PublishRecord.Undo"/>),
+/// so that a second undo refuses with NothingToUndo instead of swapping the certificates back.
 /// </summary>
 public static class UndoPlanner
 {
@@ -32,6 +33,7 @@ public static class UndoPlanner
             CurrentThumbprint = thumbprint,
             CurrentNotAfter = notAfter,
             Warnings = warnings,
+            ChosenThumbprint = state.Thumbprint,
         };
         UndoPlan Refuse(string id, string message) => read with { Refusal = new PublishRefusal(id, message) };
 
@@ -47,6 +49,30 @@ public static class UndoPlanner
 
         var record = PublishRecord.Read(current);
         var plan = read with { Action = PublishAction.Updated };
+        if (state.Thumbprint is { } chosen)
+        {
+            // A chosen entry: the same restore as an undo's (archive of the current certificate, expiry check), and no
+            // Ingress change, since no publish is being undone.
+            var entry = state.History.FirstOrDefault(e => string.Equals(PublishPlanner.ReadCurrentCertificate(e).Thumbprint, chosen, StringComparison.OrdinalIgnoreCase));
+            if (entry is null)
+            {
+                return Refuse("HistoryEntryNotFound",
+                    $"No history entry of Secret {target} holds certificate {chosen}; nothing was written. " +
+                    $"Get-IngressCertificateHistory -Namespace {state.Namespace} -SecretName {state.SecretName} lists the entries there are.");
+            }
+
+            return Restore(plan, state, entry.Metadata.Name, force, now, Refuse, $"History entry {state.Namespace}/{entry.Metadata.Name} is gone.");
+        }
+
+        if (record is { Undo: true })
+        {
+            // Undoing again would put back what the undo took away: in a retry loop, the certificate would flip-flop.
+            return Refuse("NothingToUndo",
+                $"The last publish of Secret {target} was already undone (undo {record.Id}); there is nothing left to undo, and nothing was written. " +
+                $"To put back a certificate from its history, list it with Get-IngressCertificateHistory -Namespace {state.Namespace} -SecretName {state.SecretName} " +
+                "and restore it with Undo-IngressCertificate -Thumbprint.");
+        }
+
         if (record is null)
         {
             return Restore(plan, state, null, force, now, Refuse,
@@ -105,7 +131,7 @@ public static class UndoPlanner
                           "(published with -HistoryLimit 0, or the history Secret was deleted); there is nothing to restore.");
 
             default:
-                return plan with { SecretToWrite = WithoutRecord(PublishPlanner.InPlaceUpdate(current, new Dictionary<string, byte[]>(), null, null, publishedAt: null)) };
+                return plan with { SecretToWrite = AsUndone(PublishPlanner.InPlaceUpdate(current, new Dictionary<string, byte[]>(), null, null, publishedAt: null), PublishAction.Unchanged, thumbprint, now) };
         }
     }
 
@@ -228,7 +254,7 @@ public static class UndoPlanner
             Restoring = newest,
             RestoredThumbprint = restoredThumbprint,
             RestoredNotAfter = restoredNotAfter,
-            SecretToWrite = WithoutRecord(SecretHistory.Restore(plan.Current!, newest, now)),
+            SecretToWrite = AsUndone(SecretHistory.Restore(plan.Current!, newest, now), PublishAction.Updated, restoredThumbprint, now),
         };
     }
 
@@ -249,9 +275,12 @@ public static class UndoPlanner
             .ToList();
     }
 
-    private static V1Secret WithoutRecord(V1Secret secret)
+    /// <summary>The Secret to write, with the record of the undo in place of the publish's.</summary>
+    private static V1Secret AsUndone(V1Secret secret, PublishAction action, string? thumbprint, DateTimeOffset now)
     {
-        secret.Metadata.Annotations?.Remove(SecretAnnotations.LastPublish);
+        secret.Metadata.Annotations ??= new Dictionary<string, string>();
+        secret.Metadata.Annotations[SecretAnnotations.LastPublish] =
+            PublishRecord.ForUndo(action, thumbprint, secret.Data ?? new Dictionary<string, byte[]>(), now).ToJson();
         return secret;
     }
 }

@@ -7,29 +7,18 @@ namespace IngressCerts.Commands;
 
 /// <summary>
 /// Undoes the last Publish-IngressCertificate of a Secret: removes the Ingress wiring it added, and restores the
-/// certificate it replaced or deletes the Secret it created.
+/// certificate it replaced or deletes the Secret it created. Once undone, a further undo refuses (NothingToUndo).
+/// With -Thumbprint it restores that history entry instead, with the same checks and writes.
 /// </summary>
 [Cmdlet(VerbsCommon.Undo, "IngressCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PublishResult))]
-public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
+public sealed class UndoIngressCertificateCommand : SecretCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The certificate of a history entry to restore (from Get-IngressCertificateHistory); without it, the last
+    /// publish is undone. Not bound from the pipeline: a Get result's Thumbprint is the current certificate.</summary>
+    [Parameter]
     [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(NamespaceCompleter))]
-    public string? Namespace { get; set; }
-
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(SecretNameCompleter))]
-    public string? SecretName { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-    public string? SecretNamespace { get; set; }
-
-    /// <summary>The kube context; bound from piped Get/Publish results so each goes back to its own cluster.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(ContextCompleter))]
-    public string? Context { get; set; }
+    public string? Thumbprint { get; set; }
 
     /// <summary>Undo even when a safety check refuses: cert-manager owns the Secret, it changed since the publish, an
     /// Ingress still uses it, the previous certificate expired, or moved hosts cannot be given back.</summary>
@@ -38,22 +27,17 @@ public sealed class UndoIngressCertificateCommand : KubernetesCmdlet
 
     protected override void ProcessRecord()
     {
-        if ((KubernetesNames.CheckNamespace(nameof(Namespace), Namespace)
-            ?? KubernetesNames.CheckNamespace(nameof(SecretNamespace), SecretNamespace)
-            ?? KubernetesNames.CheckObjectName(nameof(SecretName), SecretName)) is { } invalid)
+        if (!TryGetSecret(out string ns, out string target))
         {
-            WriteError(invalid);
             return;
         }
 
-        string ns = SecretNamespace ?? Namespace!;
-        string target = $"{ns}/{SecretName}";
         var connection = Connect(ClusterContext(Context));
         var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions(Force), DiagnosticsRelay.Write);
         UndoPlan plan;
         try
         {
-            plan = RunAsync(_ => publisher.PlanUndoAsync(ns, SecretName!, Force, CancellationToken));
+            plan = RunAsync(_ => publisher.PlanUndoAsync(ns, SecretName!, Force, CancellationToken, Thumbprint));
         }
         catch (KubeApiException ex)
         {

@@ -263,7 +263,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         refusal.Id,
         refusal.Id switch
         {
-            "IngressNotFound" or "SecretNotFound" or "NoHistory" or "NamespaceNotFound" => ErrorCategory.ObjectNotFound,
+            "IngressNotFound" or "SecretNotFound" or "NoHistory" or "NamespaceNotFound" or "HistoryEntryNotFound" => ErrorCategory.ObjectNotFound,
             "HostNotCovered" => ErrorCategory.InvalidData,
             "SecretInUse" => ErrorCategory.ResourceBusy,
             WritePreflight.ErrorId => ErrorCategory.PermissionDenied,

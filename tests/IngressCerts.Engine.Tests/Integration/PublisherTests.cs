@@ -99,7 +99,7 @@ public sealed class PublisherTests
     }
 
     [Fact]
-    public async Task Undo_restores_the_previous_certificate_and_can_itself_be_undone()
+    public async Task Undo_restores_the_previous_certificate_and_a_second_undo_has_nothing_to_undo()
     {
         await using var cluster = await TestCluster.StartAsync();
         string ns = await cluster.CreateNamespaceAsync("undo-");
@@ -114,10 +114,86 @@ public sealed class PublisherTests
         var undone = await publisher.UndoAsync(ns, "shop-tls", force: false, CancellationToken.None);
         Assert.Equal(old.Certificate.Thumbprint, undone.Thumbprint);
         Assert.Equal(fresh.Certificate.Thumbprint, undone.PreviousThumbprint);
-        Assert.StartsWith(old.CertificatePem.Trim(), TlsCrtOf(await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-tls")).Trim(), StringComparison.Ordinal);
+        var secret = await GetAsync(cluster, SecretPath(ns));
+        Assert.StartsWith(old.CertificatePem.Trim(), TlsCrtOf(secret).Trim(), StringComparison.Ordinal);
 
-        var redone = await publisher.UndoAsync(ns, "shop-tls", force: false, CancellationToken.None);
-        Assert.Equal(fresh.Certificate.Thumbprint, redone.Thumbprint);
+        // The undo's record names the entry it made of the replaced certificate, and that entry names the undo.
+        var record = PublishRecord.Read(new k8s.Models.V1Secret
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Annotations = secret["metadata"]!["annotations"]!.AsObject().ToDictionary(a => a.Key, a => a.Value!.GetValue<string>()) },
+        })!;
+        Assert.True(record.Undo);
+        var entry = await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/{record.ArchiveName}");
+        Assert.Equal(record.Id, entry["metadata"]!["annotations"]![SecretHistory.ArchivedBy]!.GetValue<string>());
+
+        cluster.Server?.RequestLog.Clear();
+        var again = await Assert.ThrowsAsync<PublishRefusedException>(() => publisher.UndoAsync(ns, "shop-tls", force: true, CancellationToken.None));
+        Assert.Equal("NothingToUndo", again.Refusal.Id);
+        if (cluster.Server is { } server)
+        {
+            Assert.All(server.RequestLog.Snapshot(), e => Assert.Equal("GET", e.Method));
+        }
+
+        Assert.StartsWith(old.CertificatePem.Trim(), TlsCrtOf(await GetAsync(cluster, SecretPath(ns))).Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Undo_with_a_thumbprint_restores_that_history_entry_and_archives_the_current_certificate()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("undo-pick-");
+        var connection = cluster.Connect();
+        var first = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        var second = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        var third = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        var target = new PublishTarget(ns, "shop-tls");
+        foreach (var cert in new[] { first, second, third })
+        {
+            await PublishAsync(connection, target, cert, new PublishOptions(HistoryLimit: 3));
+        }
+
+        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions());
+        var plan = await publisher.PlanUndoAsync(ns, "shop-tls", force: false, CancellationToken.None, first.Certificate.Thumbprint.ToLowerInvariant());
+        var restored = await publisher.ApplyUndoAsync(plan, force: false, CancellationToken.None);
+
+        Assert.Equal(first.Certificate.Thumbprint, restored.Thumbprint);
+        Assert.Equal(third.Certificate.Thumbprint, restored.PreviousThumbprint);
+        Assert.StartsWith(first.CertificatePem.Trim(), TlsCrtOf(await GetAsync(cluster, SecretPath(ns))).Trim(), StringComparison.Ordinal);
+        var history = (await new SecretHistoryReader(connection).ListAsync(ns, "shop-tls", CancellationToken.None))!;
+        Assert.Equal(new[] { third.Certificate.Thumbprint, second.Certificate.Thumbprint }, history.Select(h => h.Thumbprint));
+        Assert.Equal(PublishRecord.Read(await new ClusterWriter(connection).GetSecretAsync(ns, "shop-tls", CancellationToken.None) ?? throw new InvalidOperationException())!.Id,
+            history[0].ArchivedBy);
+
+        // An undo after it has nothing to undo: the restore took the place of the last publish.
+        Assert.Equal("NothingToUndo", (await publisher.PlanUndoAsync(ns, "shop-tls", force: false, CancellationToken.None)).Refusal?.Id);
+    }
+
+    [Fact]
+    public async Task Undo_with_a_thumbprint_no_entry_holds_is_refused_and_writes_nothing()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("undo-pick-");
+        var connection = cluster.Connect();
+        var first = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        var second = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+        await PublishAsync(connection, new PublishTarget(ns, "shop-tls"), first);
+        await PublishAsync(connection, new PublishTarget(ns, "shop-tls"), second);
+        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions());
+
+        cluster.Server?.RequestLog.Clear();
+        foreach (string thumbprint in new[] { new string('A', 40), second.Certificate.Thumbprint })
+        {
+            var plan = await publisher.PlanUndoAsync(ns, "shop-tls", force: true, CancellationToken.None, thumbprint);
+            var refused = await Assert.ThrowsAsync<PublishRefusedException>(() => publisher.ApplyUndoAsync(plan, force: true, CancellationToken.None));
+            Assert.Equal("HistoryEntryNotFound", refused.Refusal.Id);
+        }
+
+        if (cluster.Server is { } server)
+        {
+            Assert.All(server.RequestLog.Snapshot(), e => Assert.Equal("GET", e.Method));
+        }
+
+        Assert.StartsWith(second.CertificatePem.Trim(), TlsCrtOf(await GetAsync(cluster, SecretPath(ns))).Trim(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -285,10 +361,11 @@ public sealed class PublisherTests
         Assert.Equal(new (string?, string)[] { ("old-tls", "api.example,shop.example") }, TlsOf(await GetAsync(cluster, IngressPath(ns))));
         var secret = await GetAsync(cluster, SecretPath(ns));
         Assert.StartsWith(old.CertificatePem.Trim(), TlsCrtOf(secret).Trim(), StringComparison.Ordinal);
-        Assert.Null(secret["metadata"]!["annotations"]![SecretAnnotations.LastPublish]);
+        Assert.Contains("\"undo\":true", secret["metadata"]!["annotations"]![SecretAnnotations.LastPublish]!.GetValue<string>(), StringComparison.Ordinal);
 
-        // Its record is spent: another undo swaps the certificates back, as before, and leaves the Ingress alone.
-        Assert.Equal(fresh.Certificate.Thumbprint, (await UndoAsync(connection, ns)).Thumbprint);
+        // Its record is spent: another undo has nothing to undo, and leaves the certificate and the Ingress alone.
+        Assert.Equal("NothingToUndo", (await Assert.ThrowsAsync<PublishRefusedException>(() => UndoAsync(connection, ns))).Refusal.Id);
+        Assert.StartsWith(old.CertificatePem.Trim(), TlsCrtOf(await GetAsync(cluster, SecretPath(ns))).Trim(), StringComparison.Ordinal);
         Assert.Single(TlsOf(await GetAsync(cluster, IngressPath(ns))));
     }
 

@@ -280,7 +280,7 @@ public sealed class UndoPlannerTests
     }
 
     [Fact]
-    public void Undoing_an_update_restores_the_newest_history_entry_and_forgets_the_record()
+    public void Undoing_an_update_restores_the_newest_history_entry_and_records_the_undo()
     {
         var old = TestCertificates.Create("CN=shop.contoso.com", new[] { "shop.contoso.com" });
         var (before, _) = Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), old);
@@ -294,7 +294,9 @@ public sealed class UndoPlannerTests
         Assert.Same(entry, plan.Restoring);
         Assert.Equal(old.Certificate.Thumbprint, plan.RestoredThumbprint);
         Assert.Equal(old.CertificateBytes, plan.SecretToWrite!.Data["tls.crt"]);
-        Assert.Null(PublishRecord.Read(plan.SecretToWrite));
+        var record = PublishRecord.Read(plan.SecretToWrite)!;
+        Assert.True(record.Undo);
+        Assert.Equal(old.Certificate.Thumbprint, record.Thumbprint);
         Assert.StartsWith($"Restore Secret shop/shop-tls: {Shop.Certificate.Thumbprint} (expires ", plan.Describe()[0], StringComparison.Ordinal);
     }
 
@@ -307,7 +309,7 @@ public sealed class UndoPlannerTests
     }
 
     [Fact]
-    public void A_secret_without_a_record_falls_back_to_restoring_history_so_a_second_undo_swaps_back()
+    public void A_secret_without_a_record_falls_back_to_restoring_history()
     {
         var (secret, _) = Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), Shop);
         secret.Metadata.Annotations.Remove(SecretAnnotations.LastPublish);
@@ -364,9 +366,92 @@ public sealed class UndoPlannerTests
         Assert.False(plan.DeletesSecret);
         Assert.Null(plan.Restoring);
         Assert.Equal(secret.Data, plan.SecretToWrite!.Data);
-        Assert.Null(PublishRecord.Read(plan.SecretToWrite));
+        Assert.True(PublishRecord.Read(plan.SecretToWrite)!.Undo);
         Assert.Empty(plan.Unwiring!.Ingress.Spec.Tls);
         Assert.Equal(2, plan.Describe().Count);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_second_undo_has_nothing_to_undo_and_plans_no_write(bool force)
+    {
+        var old = TestCertificates.Create("CN=shop.contoso.com", new[] { "shop.contoso.com" });
+        var (before, _) = Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), old);
+        var (secret, _) = Published(new PublishTarget("shop", "shop-tls"), new PublishState(before, null), Shop);
+        var first = UndoPlanner.Plan(State(secret, history: new[] { History(before) }), force, Now);
+        var undone = PublishPlanner.Copy(first.SecretToWrite!);
+
+        // The undo archived the certificate it replaced: without its record, a second undo would put that one back.
+        var second = UndoPlanner.Plan(State(undone, history: new[] { History(secret) }), force, Now);
+
+        Assert.Equal("NothingToUndo", second.Refusal?.Id);
+        Assert.Contains("Undo-IngressCertificate -Thumbprint", second.Refusal!.Message, StringComparison.Ordinal);
+        Assert.Null(second.SecretToWrite);
+        Assert.Null(second.Restoring);
+        Assert.Null(second.Unwiring);
+        Assert.False(second.DeletesSecret);
+        Assert.Empty(second.Describe());
+    }
+
+    [Fact]
+    public void Undoing_only_the_wiring_also_leaves_nothing_to_undo()
+    {
+        var (created, _) = Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), Shop);
+        var (secret, wired) = Published(new PublishTarget("shop", "shop-tls", "shop", new[] { "shop.contoso.com" }), new PublishState(created, Ingress()), Shop);
+        var undone = PublishPlanner.Copy(UndoPlanner.Plan(State(secret, wired), force: false, Now).SecretToWrite!);
+        var other = History(Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), TestCertificates.Create("CN=b", new[] { "shop.contoso.com" })).Secret);
+
+        Assert.Equal("NothingToUndo", UndoPlanner.Plan(State(undone, history: new[] { other }), force: false, Now).Refusal?.Id);
+    }
+
+    [Fact]
+    public void A_chosen_thumbprint_restores_that_entry_and_leaves_the_ingress_alone()
+    {
+        var older = TestCertificates.Create("CN=shop.contoso.com", new[] { "shop.contoso.com" });
+        var newer = TestCertificates.Create("CN=shop.contoso.com", new[] { "shop.contoso.com" });
+        var (secret, wired) = Published(new PublishTarget("shop", "shop-tls", "shop", new[] { "shop.contoso.com" }), new PublishState(null, Ingress()), Shop);
+        var olderEntry = History(Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), older).Secret);
+        olderEntry.Metadata.Name = "shop-tls-prev-older";
+        var newerEntry = History(Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), newer).Secret);
+        var state = State(secret, wired, new[] { newerEntry, olderEntry }) with { Thumbprint = older.Certificate.Thumbprint.ToLowerInvariant() };
+
+        var plan = UndoPlanner.Plan(state, force: false, Now);
+
+        Assert.Null(plan.Refusal);
+        Assert.Same(olderEntry, plan.Restoring);
+        Assert.Null(plan.Unwiring);
+        Assert.Equal(older.CertificateBytes, plan.SecretToWrite!.Data["tls.crt"]);
+        Assert.Equal("10", plan.SecretToWrite.Metadata.ResourceVersion);
+        Assert.True(PublishRecord.Read(plan.SecretToWrite)!.Undo);
+        Assert.Equal(state.Thumbprint, plan.ChosenThumbprint);
+        Assert.Single(plan.Describe());
+    }
+
+    [Fact]
+    public void A_thumbprint_no_entry_holds_is_refused_even_with_force()
+    {
+        var (secret, _) = Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), Shop);
+        var state = State(secret, history: new[] { History(secret) }) with { Thumbprint = new string('A', 40) };
+
+        var plan = UndoPlanner.Plan(state, force: true, Now);
+
+        Assert.Equal("HistoryEntryNotFound", plan.Refusal?.Id);
+        Assert.Contains(new string('A', 40), plan.Refusal!.Message, StringComparison.Ordinal);
+        Assert.Null(plan.SecretToWrite);
+    }
+
+    [Fact]
+    public void A_chosen_entry_that_has_expired_is_refused_unless_forced()
+    {
+        var (secret, _) = Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), Shop);
+        var old = TestCertificates.Create("CN=shop.contoso.com", new[] { "shop.contoso.com" });
+        var entry = History(Published(new PublishTarget("shop", "shop-tls"), new PublishState(null, null), old).Secret);
+        var state = State(secret, history: new[] { entry }) with { Thumbprint = old.Certificate.Thumbprint };
+        var later = new DateTimeOffset(old.Certificate.NotAfter.ToUniversalTime().AddDays(1), TimeSpan.Zero);
+
+        Assert.Equal("CertificateExpired", UndoPlanner.Plan(state, force: false, later).Refusal?.Id);
+        Assert.Same(entry, UndoPlanner.Plan(state, force: true, later).Restoring);
     }
 
     [Fact]
