@@ -92,6 +92,8 @@ BeforeDiscovery {
             Run = { Undo-IngressCertificate -Server 'http://127.0.0.1:9' -Token $token -Namespace $ns -SecretName 'plain-tls' -Confirm:$false }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData' }
         @{ Id = 'undo-server-bad-token'; Cmdlet = 'Undo-IngressCertificate'; Input = '-Token the server rejects'
             Run = { Undo-IngressCertificate -Server $url -Token $badToken -CertificateAuthority $caPem -Namespace $ns -SecretName 'plain-tls' -Confirm:$false }; ErrorId = 'Unauthorized'; Category = 'AuthenticationError'; ServerOnly = $true }
+        @{ Id = 'token-no-token-property'; Cmdlet = 'Get-IngressCertificate'; Input = '-Token an object that is neither a string nor has a Token property (a date)'
+            Run = { Get-IngressCertificate -Server $url -Token (Get-Date) -AllNamespaces }; ErrorId = 'ParameterArgumentTransformationError'; Category = 'InvalidData'; Binding = $true }
 
         # --- Certificate inputs (Publish-IngressCertificate) ---------------------------------------------------------
         @{ Id = 'pfx-missing'; Cmdlet = 'Publish-IngressCertificate'; Input = '-PfxPath names a missing file'

@@ -1,0 +1,47 @@
+# Inputs and messages (issue 11): -Token as Get-AzAccessToken gives it, one name for the days threshold, messages that
+# say what the user needs, and -TrustedRootPath on every cmdlet that judges a chain.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-BuiltModulePath) -Force
+    $cluster = New-TestCluster -ContextName 'inputs'
+    $kc = @{ KubeConfigPath = $cluster.KubeConfig; Context = $cluster.Context }
+    $ns = New-TestNamespace $cluster 'inputs-'
+    $shop = New-TestCertificate -Subject 'CN=shop.contoso.example' -DnsName 'shop.contoso.example', 'www.contoso.example'
+    Add-ClusterObject $cluster (ConvertTo-IngressObject $ns 'shop' @('shop.contoso.example') 'shop-tls')
+    Add-ClusterObject $cluster (ConvertTo-SecretObject $ns 'shop-tls' $shop)
+
+    # The test server's -Server URL, token and CA, read from its kubeconfig (these tests are skipped on a real cluster,
+    # whose kubeconfig may hold no token).
+    $kubeText = Get-Content $cluster.KubeConfig -Raw
+    $serverUrl = [regex]::Match($kubeText, 'server:\s*(\S+)').Groups[1].Value
+    $tokenText = [regex]::Match($kubeText, 'token:\s*(\S+)').Groups[1].Value.Trim('"')
+    $caMatch = [regex]::Match($kubeText, 'certificate-authority-data:\s*(\S+)')
+    $caPem = if ($caMatch.Success) { [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($caMatch.Groups[1].Value)) }
+}
+
+AfterAll {
+    Remove-TestCluster $cluster
+}
+
+Describe '-Token takes what Get-AzAccessToken gives' {
+    It 'connects with <Form>' -ForEach @(
+        @{ Form = 'an access-token object whose Token is a SecureString (Az.Accounts 5+)'; Make = { param($t) [pscustomobject]@{ Token = (ConvertTo-SecureString $t -AsPlainText -Force); ExpiresOn = [DateTimeOffset]::UtcNow.AddHours(1) } } }
+        @{ Form = 'an access-token object whose Token is a string (Az.Accounts before 5)'; Make = { param($t) [pscustomobject]@{ Token = $t; ExpiresOn = [DateTimeOffset]::UtcNow.AddHours(1) } } }
+        @{ Form = 'the Token property itself, a SecureString'; Make = { param($t) ConvertTo-SecureString $t -AsPlainText -Force } }
+        @{ Form = 'a plain string'; Make = { param($t) $t } }
+    ) {
+        if ($cluster.IsReal -or -not $tokenText) { Set-ItResult -Skipped -Because 'needs the test server''s token'; return }
+        $token = & $Make $tokenText
+        $r = Get-IngressCertificate -Server $serverUrl -CertificateAuthority $caPem -Token $token -Namespace $ns -ErrorAction Stop
+        @($r).Count | Should -Be 1
+        $r.SecretName | Should -Be 'shop-tls'
+    }
+
+    It 'keeps a plain-string token out of the parameter''s value and out of errors' {
+        if ($cluster.IsReal) { Set-ItResult -Skipped -Because 'needs the test server'; return }
+        $err = $null
+        try { Get-IngressCertificate -Server $serverUrl -CertificateAuthority $caPem -Token 'plain-secret-token-xyz' -Namespace $ns -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'Unauthorized,*'
+        "$err $($err.Exception.Message) $($err.TargetObject)" | Should -Not -Match 'plain-secret-token-xyz'
+    }
+}
