@@ -45,3 +45,26 @@ Describe '-Token takes what Get-AzAccessToken gives' {
         "$err $($err.Exception.Message) $($err.TargetObject)" | Should -Not -Match 'plain-secret-token-xyz'
     }
 }
+
+Describe '-ExpiringWithinDays and -MinimumDaysRemaining are one parameter' {
+    # The shop certificate has about 89 days left: within 100, not within 10.
+    It 'Get-IngressCertificate filters by -<Name>' -ForEach @(@{ Name = 'ExpiringWithinDays' }, @{ Name = 'MinimumDaysRemaining' }) {
+        $within100 = @{ $Name = 100 }; $within10 = @{ $Name = 10 }
+        @(Get-IngressCertificate @kc -Namespace $ns @within100).Count | Should -Be 1
+        @(Get-IngressCertificate @kc -Namespace $ns @within10).Count | Should -Be 0
+    }
+
+    It 'Test-IngressCertificate checks DaysRemaining against -<Name>' -ForEach @(@{ Name = 'ExpiringWithinDays' }, @{ Name = 'MinimumDaysRemaining' }) {
+        $within100 = @{ $Name = 100 }; $within10 = @{ $Name = 10 }
+        Test-IngressCertificate @kc -Namespace $ns -Name shop @within100 | Should -BeFalse
+        Test-IngressCertificate @kc -Namespace $ns -Name shop @within10 | Should -BeTrue
+    }
+
+    It 'is one parameter on both cmdlets: ExpiringWithinDays, with MinimumDaysRemaining as its alias' {
+        foreach ($cmdlet in 'Get-IngressCertificate', 'Test-IngressCertificate') {
+            $parameter = (Get-Command $cmdlet).Parameters['ExpiringWithinDays']
+            $parameter | Should -Not -BeNullOrEmpty -Because $cmdlet
+            $parameter.Aliases | Should -Contain 'MinimumDaysRemaining' -Because $cmdlet
+        }
+    }
+}
