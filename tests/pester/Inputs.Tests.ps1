@@ -68,3 +68,33 @@ Describe '-ExpiringWithinDays and -MinimumDaysRemaining are one parameter' {
         }
     }
 }
+
+Describe 'HostNotCovered names what the certificate does cover' {
+    BeforeAll {
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $ns 'elsewhere' @() $null -RuleHosts 'elsewhere.contoso.example')
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $ns 'mismatch' @('mismatch.contoso.example') 'shop-tls')
+    }
+
+    It 'in the Publish preflight for -Host' {
+        $err = $null
+        try { Publish-IngressCertificate @kc -Namespace $ns -SecretName new-tls -CertificatePem $shop.CertPem -KeyPem $shop.KeyPem -Host other.contoso.example -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'HostNotCovered,*'
+        $err.Exception.Message | Should -Match 'other\.contoso\.example'
+        $err.Exception.Message | Should -Match 'it names shop\.contoso\.example, www\.contoso\.example'
+    }
+
+    It 'in the Publish plan for an Ingress whose rule hosts it covers none of' {
+        $err = $null
+        try { Publish-IngressCertificate @kc -Namespace $ns -SecretName new-tls -IngressName elsewhere -CertificatePem $shop.CertPem -KeyPem $shop.KeyPem -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'HostNotCovered,*'
+        $err.Exception.Message | Should -Match 'elsewhere\.contoso\.example'
+        $err.Exception.Message | Should -Match 'it names shop\.contoso\.example, www\.contoso\.example'
+    }
+
+    It 'in Test-IngressCertificate''s CoversHosts check' {
+        $check = (Test-IngressCertificate @kc -Namespace $ns -Name mismatch -Detailed).Checks | Where-Object Name -eq 'CoversHosts'
+        $check.Passed | Should -BeFalse
+        $check.Message | Should -Match 'mismatch\.contoso\.example'
+        $check.Message | Should -Match 'it names shop\.contoso\.example, www\.contoso\.example'
+    }
+}

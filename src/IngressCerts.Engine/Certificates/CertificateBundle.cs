@@ -268,7 +268,7 @@ public sealed class CertificateBundle : IDisposable
         {
             if (!HostMatcher.IsCovered(host, leaf.DnsNames, leaf.IPAddresses))
             {
-                failures.Add(new(PreflightCheckIds.HostNotCovered, $"host '{host}' is not covered by certificate '{name}'"));
+                failures.Add(new(PreflightCheckIds.HostNotCovered, $"host '{host}' is not covered by certificate '{name}' ({HostMatcher.DescribeCoverage(leaf)})"));
             }
         }
 
