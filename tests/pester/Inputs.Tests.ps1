@@ -98,3 +98,29 @@ Describe 'HostNotCovered names what the certificate does cover' {
         $check.Message | Should -Match 'it names shop\.contoso\.example, www\.contoso\.example'
     }
 }
+
+Describe 'Errors of a -Server connection name its URL once' {
+    It 'when the server is unreachable' {
+        $err = $null
+        try { Get-IngressCertificate -Server 'https://127.0.0.1:9' -Token 'x' -AllNamespaces -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ClusterUnreachable,*'
+        [regex]::Matches($err.Exception.Message, [regex]::Escape('https://127.0.0.1:9')).Count | Should -Be 1 -Because $err.Exception.Message
+    }
+
+    It 'when the server rejects the token' {
+        if ($cluster.IsReal) { Set-ItResult -Skipped -Because 'needs the test server'; return }
+        $err = $null
+        try { Get-IngressCertificate -Server $serverUrl -CertificateAuthority $caPem -Token 'not-the-token' -Namespace $ns -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'Unauthorized,*'
+        [regex]::Matches($err.Exception.Message, [regex]::Escape($serverUrl.TrimEnd('/'))).Count | Should -Be 1 -Because $err.Exception.Message
+    }
+
+    It 'while a kubeconfig context still gets its name and its server' {
+        $err = $null
+        $kubeconfig = Join-Path $TestDrive 'unreachable.kubeconfig'
+        Set-Content $kubeconfig ((Get-Content $cluster.KubeConfig -Raw) -replace 'server:\s*https://[^\s/]+', 'server: https://127.0.0.1:9')
+        try { Get-IngressCertificate -KubeConfigPath $kubeconfig -Context $cluster.Context -AllNamespaces -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ClusterUnreachable,*'
+        $err.Exception.Message | Should -Match ([regex]::Escape("Cluster '$($cluster.Context)' (https://127.0.0.1:9)"))
+    }
+}
