@@ -288,6 +288,10 @@ BeforeDiscovery {
             Run = { Test-IngressCertificate @kc -Namespace $ns -SecretName 'plain-tls' -TrustedRootPath $f.Missing }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
         @{ Id = 'test-trustedroot-garbage'; Cmdlet = 'Test-IngressCertificate'; Input = '-TrustedRootPath of a file with no certificate'
             Run = { Test-IngressCertificate @kc -Namespace $ns -SecretName 'plain-tls' -TrustedRootPath $f.GarbageText }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
+        @{ Id = 'publish-trusted-root-missing'; Cmdlet = 'Publish-IngressCertificate'; Input = '-TrustedRootPath names a missing file'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw -TrustedRootPath $f.Missing }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
+        @{ Id = 'publish-trusted-root-garbage'; Cmdlet = 'Publish-IngressCertificate'; Input = '-TrustedRootPath names a text file that holds no certificate'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw -TrustedRootPath $f.GarbageText }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
         @{ Id = 'test-kind-unknown'; Cmdlet = 'Test-IngressCertificate'; Input = '-Kind that is neither Ingress nor Gateway'
             Run = { Test-IngressCertificate @kc -Namespace $ns -Name 'shop' -Kind 'Route' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
         @{ Id = 'test-min-days-negative'; Cmdlet = 'Test-IngressCertificate'; Input = '-MinimumDaysRemaining -1'

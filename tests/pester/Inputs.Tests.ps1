@@ -124,3 +124,48 @@ Describe 'Errors of a -Server connection name its URL once' {
         $err.Exception.Message | Should -Match ([regex]::Escape("Cluster '$($cluster.Context)' (https://127.0.0.1:9)"))
     }
 }
+
+Describe '-TrustedRootPath on every cmdlet that judges a chain' {
+    BeforeAll {
+        # A private CA whose root is not trusted here, and a leaf it issued: tls.crt holds the leaf alone.
+        $privateRoot = New-TestCertificate -Subject 'CN=Contoso Private Root' -CertificateAuthority
+        $privateLeaf = New-TestCertificate -Subject 'CN=private.contoso.example' -DnsName 'private.contoso.example' -Issuer $privateRoot
+        $rootPath = Join-Path $TestDrive 'private-root.pem'
+        Set-Content $rootPath $privateRoot.CertPem
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $ns 'private' @('private.contoso.example') 'private-tls')
+        $publish = @{ Namespace = $ns; SecretName = 'private-tls'; CertificatePem = $privateLeaf.CertPem; KeyPem = $privateLeaf.KeyPem }
+    }
+
+    AfterEach {
+        $PSDefaultParameterValues.Remove('*-IngressCertificate:TrustedRootPath')
+    }
+
+    It 'Publish warns that the root is not trusted, without -TrustedRootPath' {
+        Publish-IngressCertificate @kc @publish -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        $warnings -join "`n" | Should -Match 'TrustedRootPath'
+    }
+
+    It 'Publish trusts the root given with -TrustedRootPath' {
+        $r = Publish-IngressCertificate @kc @publish -TrustedRootPath $rootPath -WarningVariable warnings -WarningAction SilentlyContinue
+        $r.Thumbprint | Should -Be $privateLeaf.Certificate.Thumbprint
+        $warnings | Should -BeNullOrEmpty
+    }
+
+    It 'Publish refuses a -TrustedRootPath that holds no certificate' {
+        $err = $null
+        try { Publish-IngressCertificate @kc @publish -TrustedRootPath (Join-Path $TestDrive 'no-such-root.pem') -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidTrustedRoot,*'
+    }
+
+    It 'is set once for Get, Test and Publish through $PSDefaultParameterValues' {
+        # Without it, the leaf's issuer is unknown: the chain is not complete.
+        (Get-IngressCertificate @kc -Namespace $ns -Name private).Status | Should -Be 'IncompleteChain'
+        ((Test-IngressCertificate @kc -Namespace $ns -Name private -Detailed).Checks | Where-Object Name -eq 'ChainComplete').Passed | Should -BeFalse
+
+        $PSDefaultParameterValues['*-IngressCertificate:TrustedRootPath'] = $rootPath
+        (Get-IngressCertificate @kc -Namespace $ns -Name private).Status | Should -Be 'Valid'
+        ((Test-IngressCertificate @kc -Namespace $ns -Name private -Detailed).Checks | Where-Object Name -eq 'ChainComplete').Passed | Should -BeTrue
+        Publish-IngressCertificate @kc @publish -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        $warnings | Should -BeNullOrEmpty
+    }
+}

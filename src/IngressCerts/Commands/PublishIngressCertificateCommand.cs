@@ -98,6 +98,11 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     [ArgumentCompleter(typeof(ContextCompleter))]
     public string? Context { get; set; }
 
+    /// <summary>Roots to trust besides the system's when judging the chain (PEM or DER files, wildcards): a private CA.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? TrustedRootPath { get; set; }
+
     /// <summary>Keep the self-signed root at the end of tls.crt (clients never need it).</summary>
     [Parameter]
     public SwitchParameter IncludeRoot { get; set; }
@@ -138,6 +143,9 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Path { get; set; }
 
+    // Read once: every piped certificate is judged against the same roots.
+    private X509Certificate2Collection? _trustedRoots;
+
     protected override void BeginProcessing()
     {
         if (Path is not null && !AsManifest)
@@ -145,6 +153,8 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Path works with -AsManifest only: a publish to manifest files changes no cluster."),
                 "PathWithoutAsManifest", ErrorCategory.InvalidArgument, Path));
         }
+
+        _trustedRoots = LoadTrustedRoots(TrustedRootPath);
     }
 
     protected override void ProcessRecord()
@@ -199,7 +209,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        foreach (string warning in bundle.Warnings)
+        foreach (string warning in _trustedRoots is null ? bundle.Warnings : bundle.WarningsTrusting(_trustedRoots))
         {
             WriteWarning($"{targetName}: {warning}");
         }
