@@ -146,6 +146,10 @@ BeforeDiscovery {
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.WeakKey }; ErrorId = 'KeyMismatch'; Category = 'InvalidData' }
         @{ Id = 'pem-key-encrypted'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an encrypted PEM key'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.EncryptedKey }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
+        @{ Id = 'pem-key-encrypted-wrong-password'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an encrypted PEM key with the wrong -KeyPassword'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.EncryptedKey -KeyPassword $wrongPw }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
+        @{ Id = 'text-key-encrypted-empty-password'; Cmdlet = 'Publish-IngressCertificate'; Input = '-KeyPem of an encrypted key with an empty -KeyPassword'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePem $good.CertPem -KeyPem (Get-Content -Raw $f.EncryptedKey) -KeyPassword ([securestring]::new()) }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
         @{ Id = 'pem-key-unsupported-type'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a DSA private key (unsupported key type)'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.DsaKey }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
         @{ Id = 'pem-chain-garbage'; Cmdlet = 'Publish-IngressCertificate'; Input = '-ChainPath of plain text'

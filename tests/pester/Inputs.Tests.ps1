@@ -169,3 +169,50 @@ Describe '-TrustedRootPath on every cmdlet that judges a chain' {
         $warnings | Should -BeNullOrEmpty
     }
 }
+
+Describe 'An encrypted PEM key with -KeyPassword' {
+    BeforeAll {
+        $keyPassword = 'key-pass-789'
+        $pbe = [System.Security.Cryptography.PbeParameters]::new([System.Security.Cryptography.PbeEncryptionAlgorithm]::Aes256Cbc, [System.Security.Cryptography.HashAlgorithmName]::SHA256, 10000)
+        $encryptedPem = $shop.Key.ExportEncryptedPkcs8PrivateKeyPem($keyPassword, $pbe)
+        $encryptedPath = Join-Path $TestDrive 'encrypted.key'
+        $certPath = Join-Path $TestDrive 'shop.crt'
+        Set-Content $encryptedPath $encryptedPem
+        Set-Content $certPath $shop.CertPem
+        $securePassword = ConvertTo-SecureString $keyPassword -AsPlainText -Force
+        # Text that must never show: the key's PKCS#8 base64, and the password.
+        $keyFragment = [Convert]::ToBase64String($shop.Key.ExportPkcs8PrivateKey()).Substring(20, 32)
+
+        function Get-PublishedKeyPem([string] $Name) {
+            $secret = Get-ClusterObject $cluster "/api/v1/namespaces/$ns/secrets/$Name"
+            [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($secret.data.'tls.key'))
+        }
+    }
+
+    It 'publishes the key decrypted, from <Form>' -ForEach @(
+        @{ Form = 'a key file'; Secret = 'enc-file-tls'; Source = { @{ CertificatePath = $certPath; KeyPath = $encryptedPath } } }
+        @{ Form = 'PEM text'; Secret = 'enc-text-tls'; Source = { @{ CertificatePem = $shop.CertPem; KeyPem = $encryptedPem } } }
+        @{ Form = 'PEM text in a SecureString'; Secret = 'enc-secure-tls'; Source = { @{ CertificatePem = $shop.CertPem; KeyPem = (ConvertTo-SecureString $encryptedPem -AsPlainText -Force) } } }
+    ) {
+        $source = & $Source
+        $r = Publish-IngressCertificate @kc -Namespace $ns -SecretName $Secret @source -KeyPassword $securePassword -ErrorAction Stop
+        $r.Thumbprint | Should -Be $shop.Certificate.Thumbprint
+        $published = Get-PublishedKeyPem $Secret
+        $published | Should -Match '^-----BEGIN PRIVATE KEY-----'
+        $published | Should -Not -Match 'ENCRYPTED'
+        $key = [System.Security.Cryptography.ECDsa]::Create()
+        $key.ImportFromPem($published)
+        [Convert]::ToBase64String($key.ExportSubjectPublicKeyInfo()) | Should -Be ([Convert]::ToBase64String($shop.Key.ExportSubjectPublicKeyInfo()))
+    }
+
+    It 'refuses a wrong -KeyPassword cleanly, naming neither key nor password' {
+        $err = $null
+        try { Publish-IngressCertificate @kc -Namespace $ns -SecretName enc-wrong-tls -CertificatePath $certPath -KeyPath $encryptedPath -KeyPassword (ConvertTo-SecureString 'not-the-pass' -AsPlainText -Force) -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidCertificateInput,*'
+        $err.Exception.Message | Should -Match 'KeyPassword'
+        $text = "$($err.Exception.Message) $err $($err.Exception.InnerException)"
+        $text.Contains($keyFragment) | Should -BeFalse
+        $text | Should -Not -Match 'not-the-pass|key-pass-789'
+        { Get-ClusterObject $cluster "/api/v1/namespaces/$ns/secrets/enc-wrong-tls" } | Should -Throw
+    }
+}
