@@ -92,6 +92,8 @@ BeforeDiscovery {
             Run = { Undo-IngressCertificate -Server 'http://127.0.0.1:9' -Token $token -Namespace $ns -SecretName 'plain-tls' -Confirm:$false }; ErrorId = 'KubeConfigInvalid'; Category = 'InvalidData' }
         @{ Id = 'undo-server-bad-token'; Cmdlet = 'Undo-IngressCertificate'; Input = '-Token the server rejects'
             Run = { Undo-IngressCertificate -Server $url -Token $badToken -CertificateAuthority $caPem -Namespace $ns -SecretName 'plain-tls' -Confirm:$false }; ErrorId = 'Unauthorized'; Category = 'AuthenticationError'; ServerOnly = $true }
+        @{ Id = 'token-no-token-property'; Cmdlet = 'Get-IngressCertificate'; Input = '-Token an object that is neither a string nor has a Token property (a date)'
+            Run = { Get-IngressCertificate -Server $url -Token (Get-Date) -AllNamespaces }; ErrorId = 'ParameterArgumentTransformationError'; Category = 'InvalidData'; Binding = $true }
 
         # --- Certificate inputs (Publish-IngressCertificate) ---------------------------------------------------------
         @{ Id = 'pfx-missing'; Cmdlet = 'Publish-IngressCertificate'; Input = '-PfxPath names a missing file'
@@ -144,6 +146,10 @@ BeforeDiscovery {
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.WeakKey }; ErrorId = 'KeyMismatch'; Category = 'InvalidData' }
         @{ Id = 'pem-key-encrypted'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an encrypted PEM key'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.EncryptedKey }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
+        @{ Id = 'pem-key-encrypted-wrong-password'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an encrypted PEM key with the wrong -KeyPassword'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.EncryptedKey -KeyPassword $wrongPw }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
+        @{ Id = 'text-key-encrypted-empty-password'; Cmdlet = 'Publish-IngressCertificate'; Input = '-KeyPem of an encrypted key with an empty -KeyPassword'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePem $good.CertPem -KeyPem (Get-Content -Raw $f.EncryptedKey) -KeyPassword ([securestring]::new()) }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
         @{ Id = 'pem-key-unsupported-type'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a DSA private key (unsupported key type)'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.DsaKey }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
         @{ Id = 'pem-chain-garbage'; Cmdlet = 'Publish-IngressCertificate'; Input = '-ChainPath of plain text'
@@ -288,6 +294,10 @@ BeforeDiscovery {
             Run = { Test-IngressCertificate @kc -Namespace $ns -SecretName 'plain-tls' -TrustedRootPath $f.Missing }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
         @{ Id = 'test-trustedroot-garbage'; Cmdlet = 'Test-IngressCertificate'; Input = '-TrustedRootPath of a file with no certificate'
             Run = { Test-IngressCertificate @kc -Namespace $ns -SecretName 'plain-tls' -TrustedRootPath $f.GarbageText }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
+        @{ Id = 'publish-trusted-root-missing'; Cmdlet = 'Publish-IngressCertificate'; Input = '-TrustedRootPath names a missing file'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw -TrustedRootPath $f.Missing }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
+        @{ Id = 'publish-trusted-root-garbage'; Cmdlet = 'Publish-IngressCertificate'; Input = '-TrustedRootPath names a text file that holds no certificate'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw -TrustedRootPath $f.GarbageText }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
         @{ Id = 'test-kind-unknown'; Cmdlet = 'Test-IngressCertificate'; Input = '-Kind that is neither Ingress nor Gateway'
             Run = { Test-IngressCertificate @kc -Namespace $ns -Name 'shop' -Kind 'Route' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
         @{ Id = 'test-min-days-negative'; Cmdlet = 'Test-IngressCertificate'; Input = '-MinimumDaysRemaining -1'

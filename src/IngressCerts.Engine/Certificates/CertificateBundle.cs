@@ -23,7 +23,12 @@ public sealed class CertificateBundle : IDisposable
     private byte[]? pkcs8;
     private bool disposed;
 
-    private CertificateBundle(CertificateInfo leaf, IReadOnlyList<X509Certificate2> chain, byte[]? pkcs8, PublicKeyIdentity? key, IReadOnlyList<string> warnings)
+    // The ordered chain and what was left out of it, kept to judge the chain again against roots the caller trusts.
+    private readonly OrderedChain judged;
+    private readonly IReadOnlyList<string> leftOut;
+    private readonly string bundleName;
+
+    private CertificateBundle(CertificateInfo leaf, IReadOnlyList<X509Certificate2> chain, byte[]? pkcs8, PublicKeyIdentity? key, OrderedChain judged, IReadOnlyList<string> leftOut, string bundleName)
     {
         this.leaf = leaf;
         this.pkcs8 = pkcs8;
@@ -34,7 +39,10 @@ public sealed class CertificateBundle : IDisposable
         }
 
         Chain = chain;
-        Warnings = warnings;
+        this.judged = judged;
+        this.leftOut = leftOut;
+        this.bundleName = bundleName;
+        Warnings = WarningsTrusting([]);
         TlsCrtPem = string.Concat(chain.Select(c => new string(PemEncoding.Write("CERTIFICATE", c.RawData)) + "\n"));
     }
 
@@ -46,6 +54,21 @@ public sealed class CertificateBundle : IDisposable
 
     /// <summary>What may be wrong with the bundle without stopping it from being built (a missing intermediate, left-out certificates).</summary>
     public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>
+    /// As <see cref="Warnings"/>, with the chain judged against <paramref name="trustedRoots"/> besides the system's
+    /// roots (a private CA given with -TrustedRootPath).
+    /// </summary>
+    public IReadOnlyList<string> WarningsTrusting(IEnumerable<X509Certificate2> trustedRoots)
+    {
+        ArgumentNullException.ThrowIfNull(trustedRoots);
+
+        // Missing intermediates and bad signatures; other findings (expiry, hosts) are the preflight's.
+        var verifier = new ChainVerifier(trustedRoots, DateTimeOffset.UtcNow, bundleName);
+        return leftOut.Concat(verifier.Verify(judged)
+            .Where(f => f.Id is FindingIds.MissingIssuer or FindingIds.BadSignature or FindingIds.InvalidChain)
+            .Select(f => f.Message)).ToList();
+    }
 
     public bool HasPrivateKey => key is not null;
 
@@ -268,7 +291,7 @@ public sealed class CertificateBundle : IDisposable
         {
             if (!HostMatcher.IsCovered(host, leaf.DnsNames, leaf.IPAddresses))
             {
-                failures.Add(new(PreflightCheckIds.HostNotCovered, $"host '{host}' is not covered by certificate '{name}'"));
+                failures.Add(new(PreflightCheckIds.HostNotCovered, $"host '{host}' is not covered by certificate '{name}' ({HostMatcher.DescribeCoverage(leaf)})"));
             }
         }
 
@@ -442,19 +465,10 @@ public sealed class CertificateBundle : IDisposable
         }
 
         var ordered = ChainOrdering.Order(infos, key);
-        var warnings = new List<string>();
-        foreach (var unrelated in ordered.Unrelated)
-        {
-            warnings.Add($"certificate '{unrelated.DisplayName}' is not on the chain of '{ordered.Leaf.DisplayName}' and was left out");
-        }
-
-        // Missing intermediates and bad signatures, judged against the system's roots at the time of building.
-        var verifier = new ChainVerifier([], DateTimeOffset.UtcNow, bundleName);
-        warnings.AddRange(verifier.Verify(ordered with { Unrelated = [] })
-            .Where(f => f.Id is FindingIds.MissingIssuer or FindingIds.BadSignature or FindingIds.InvalidChain)
-            .Select(f => f.Message));
-
+        var leftOut = ordered.Unrelated
+            .Select(unrelated => $"certificate '{unrelated.DisplayName}' is not on the chain of '{ordered.Leaf.DisplayName}' and was left out")
+            .ToList();
         var published = ordered.Chain.Where(c => includeRoot || !ReferenceEquals(c, ordered.Root)).Select(c => c.Certificate).ToArray();
-        return new CertificateBundle(ordered.Leaf, published, pkcs8, key, warnings);
+        return new CertificateBundle(ordered.Leaf, published, pkcs8, key, ordered with { Unrelated = [] }, leftOut, bundleName);
     }
 }

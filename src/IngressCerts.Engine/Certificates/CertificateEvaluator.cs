@@ -124,10 +124,8 @@ public sealed class CertificateEvaluator
                 continue;
             }
 
-            var message = leaf.HasSubjectAltNames && (leaf.DnsNames.Count > 0 || leaf.IPAddresses.Count > 0)
-                ? $"host '{host}' is not covered by certificate '{leaf.DisplayName}' (it names {string.Join(", ", leaf.DnsNames.Concat(leaf.IPAddresses.Select(a => a.ToString())))})"
-                : $"host '{host}' is not covered: certificate '{leaf.DisplayName}' has no subject alternative names, and clients ignore its CN";
-            findings.Add(new(FindingIds.HostMismatch, CertificateStatus.HostMismatch, message));
+            findings.Add(new(FindingIds.HostMismatch, CertificateStatus.HostMismatch,
+                $"host '{host}' is not covered by certificate '{leaf.DisplayName}' ({HostMatcher.DescribeCoverage(leaf)})"));
         }
     }
 

@@ -24,6 +24,18 @@ public static class HostMatcher
     }
 
     /// <summary>
+    /// What a certificate does cover, for a message about a host it does not: "it names a, b" (its SAN DNS names and
+    /// IP addresses), or that it has none.
+    /// </summary>
+    internal static string DescribeCoverage(CertificateInfo certificate) =>
+        certificate.HasSubjectAltNames && (certificate.DnsNames.Count > 0 || certificate.IPAddresses.Count > 0)
+            ? $"it names {string.Join(", ", certificate.DnsNames.Concat(certificate.IPAddresses.Select(a => a.ToString())))}"
+            : "it has no subject alternative names, and clients ignore its CN";
+
+    /// <inheritdoc cref="DescribeCoverage(CertificateInfo)"/>
+    public static string DescribeCoverage(X509Certificate2 certificate) => DescribeCoverage(new CertificateInfo(certificate));
+
+    /// <summary>
     /// True when a DNS name (for a host name) or an IP address (for an IP host) covers <paramref name="host"/>.
     /// A wildcard host such as <c>*.example.com</c> is covered only by that same wildcard name.
     /// </summary>

@@ -100,7 +100,8 @@ internal static class PfxIterationLimit
     }
 
     /// <summary>PBES2 with PBKDF2, or the PKCS#12 and PKCS#5 v1 schemes (salt, iterations); 0 for what derives nothing known.</summary>
-    private static long Iterations(AlgorithmIdentifier algorithm)
+    /// <summary>The key-derivation iterations a PBE algorithm (PBES2/PBKDF2, PKCS#12 or PKCS#5 v1) asks for; 0 when it names none.</summary>
+    internal static long Iterations(AlgorithmIdentifier algorithm)
     {
         if (PkcsObjectIdentifiers.IdPbeS2.Equals(algorithm.Algorithm))
         {

@@ -35,6 +35,15 @@ public sealed class ClusterConnection
     /// <summary>The cluster's tls-server-name, when its kubeconfig sets one.</summary>
     public string? TlsServerName { get; }
 
+    /// <summary>
+    /// "Cluster 'context' (server)" for messages; a -Server connection, whose context name is its URL, names the
+    /// URL once.
+    /// </summary>
+    public string Description =>
+        string.Equals(ContextName.TrimEnd('/'), Server.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
+            ? $"Cluster '{ContextName}'"
+            : $"Cluster '{ContextName}' ({Server})";
+
     /// <summary>True when the kubeconfig asked for insecure-skip-tls-verify.</summary>
     public bool SkipsTlsVerification { get; }
 

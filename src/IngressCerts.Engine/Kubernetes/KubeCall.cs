@@ -42,7 +42,7 @@ internal static class KubeCall
             string hint = ex.InnerException is System.Security.Authentication.AuthenticationException
                 ? " The server's certificate is not trusted: give its CA with -CertificateAuthority (or certificate-authority-data in the kubeconfig)."
                 : string.Empty;
-            string message = $"Cluster '{connection.ContextName}' ({connection.Server}) is unreachable for {verb} {resource}: {detail}{hint}";
+            string message = $"{connection.Description} is unreachable for {verb} {resource}: {detail}{hint}";
             throw new KubeApiException(KubeErrorKind.ClusterUnreachable, 0, message, verb, resource, @namespace, name, connection.ContextName, connection.UserName, ex);
         }
         catch (k8s.Exceptions.KubeConfigException ex)
@@ -59,7 +59,7 @@ internal static class KubeCall
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             // HttpClient's own timeout, not the user's Ctrl+C.
-            string message = $"Cluster '{connection.ContextName}' ({connection.Server}) did not answer {verb} {resource} in time.";
+            string message = $"{connection.Description} did not answer {verb} {resource} in time.";
             throw new KubeApiException(KubeErrorKind.ClusterUnreachable, 0, message, verb, resource, @namespace, name, connection.ContextName, connection.UserName, ex);
         }
     }
@@ -91,7 +91,7 @@ internal static class KubeCall
             : $"{resource} '{(ns is null ? name : ns + "/" + name)}'";
         string lead = kind switch
         {
-            KubeErrorKind.Unauthorized => $"Cluster '{c.ContextName}' ({c.Server}) rejected the credentials of user '{c.UserName}' (401 Unauthorized) for {verb} {target}.",
+            KubeErrorKind.Unauthorized => $"{c.Description} rejected the credentials of user '{c.UserName}' (401 Unauthorized) for {verb} {target}.",
             KubeErrorKind.Forbidden => $"User '{c.UserName}' may not {verb} {target} in cluster '{c.ContextName}' (403 Forbidden).",
             _ => $"{verb} {target} in cluster '{c.ContextName}' failed with HTTP {code}.",
         };

@@ -67,7 +67,7 @@ public static class PublishPlanner
                     return Refuse("HostNotCovered",
                         ruleHosts.Count == 0
                             ? $"Ingress {target.Namespace}/{target.IngressName} has no rule hosts; give -Host."
-                            : $"The certificate covers none of the hosts of Ingress {target.Namespace}/{target.IngressName} ({string.Join(", ", ruleHosts)}).");
+                            : $"The certificate covers none of the hosts of Ingress {target.Namespace}/{target.IngressName} ({string.Join(", ", ruleHosts)}); {HostMatcher.DescribeCoverage(payload.Leaf)}.");
                 }
 
                 if (uncovered.Count > 0)
@@ -80,7 +80,7 @@ public static class PublishPlanner
         var notCovered = hosts.Where(h => !HostMatcher.IsCovered(h, payload.Leaf)).ToList();
         if (notCovered.Count > 0)
         {
-            return Refuse("HostNotCovered", $"The certificate {payload.Thumbprint} does not cover {string.Join(", ", notCovered)}.");
+            return Refuse("HostNotCovered", $"The certificate {payload.Thumbprint} does not cover {string.Join(", ", notCovered)}; {HostMatcher.DescribeCoverage(payload.Leaf)}.");
         }
 
         // 3. The Secret.

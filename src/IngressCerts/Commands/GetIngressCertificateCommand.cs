@@ -64,6 +64,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
 
     /// <summary>Days before expiry that count as Expiring (default 30); when given, also a filter.</summary>
     [Parameter]
+    [Alias("MinimumDaysRemaining")]
     [ValidateRange(0, 36500)]
     public int ExpiringWithinDays { get; set; } = 30;
 

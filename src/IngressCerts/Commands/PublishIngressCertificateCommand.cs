@@ -68,6 +68,11 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     [Parameter(ParameterSetName = PemTextSet, ValueFromPipelineByPropertyName = true)]
     public string? ChainPem { get; set; }
 
+    /// <summary>The password of an encrypted PEM key (ENCRYPTED PRIVATE KEY); the key is published decrypted.</summary>
+    [Parameter(ParameterSetName = PemFileSet)]
+    [Parameter(ParameterSetName = PemTextSet)]
+    public SecureString? KeyPassword { get; set; }
+
     /// <summary>The Secret's namespace (and the Ingress's); default: the context's namespace, as kubectl.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -100,6 +105,11 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ContextCompleter))]
     public string? Context { get; set; }
+
+    /// <summary>Roots to trust besides the system's when judging the chain (PEM or DER files, wildcards): a private CA.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? TrustedRootPath { get; set; }
 
     /// <summary>Keep the self-signed root at the end of tls.crt (clients never need it).</summary>
     [Parameter]
@@ -141,6 +151,9 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Path { get; set; }
 
+    // Read once: every piped certificate is judged against the same roots.
+    private X509Certificate2Collection? _trustedRoots;
+
     protected override void BeginProcessing()
     {
         if (Path is not null && !AsManifest)
@@ -148,6 +161,8 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Path works with -AsManifest only: a publish to manifest files changes no cluster."),
                 "PathWithoutAsManifest", ErrorCategory.InvalidArgument, Path));
         }
+
+        _trustedRoots = LoadTrustedRoots(TrustedRootPath);
     }
 
     protected override void ProcessRecord()
@@ -202,7 +217,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        foreach (string warning in bundle.Warnings)
+        foreach (string warning in _trustedRoots is null ? bundle.Warnings : bundle.WarningsTrusting(_trustedRoots))
         {
             WriteWarning($"{targetName}: {warning}");
         }
@@ -369,7 +384,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
                     string pfx = ResolveFile(PfxPath!);
                     return SecureStrings.Use(Password, chars => CertificateBundle.FromPfxFile(pfx, chars, IncludeRoot, CancellationToken));
                 case PemFileSet:
-                    byte[] key = File.ReadAllBytes(ResolveFile(KeyPath!));
+                    byte[] key = Unlock(File.ReadAllBytes(ResolveFile(KeyPath!)));
                     try
                     {
                         return CertificateBundle.FromPem(
@@ -388,6 +403,7 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
                     {
                         SecureString secure => FromPemWithSecureKey(secure),
                         PSObject { BaseObject: SecureString secure } => FromPemWithSecureKey(secure),
+                        _ when KeyPassword is not null => FromPemKeyBytes(Encoding.UTF8.GetBytes(LanguagePrimitives.ConvertTo<string>(KeyPem))),
                         _ => CertificateBundle.FromPem(CertificatePem!, LanguagePrimitives.ConvertTo<string>(KeyPem), ChainPem, IncludeRoot),
                     };
             }
@@ -411,9 +427,12 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     }
 
     // The key goes from the SecureString to bytes that are wiped after use; no string copy of it is made.
-    private CertificateBundle FromPemWithSecureKey(SecureString secure) => SecureStrings.Use(secure, chars =>
+    private CertificateBundle FromPemWithSecureKey(SecureString secure) => SecureStrings.Use(secure, chars => FromPemKeyBytes(Encoding.UTF8.GetBytes(chars)));
+
+    // Takes the key bytes over and wipes them (and their decrypted form) after use.
+    private CertificateBundle FromPemKeyBytes(byte[] key)
     {
-        byte[] bytes = Encoding.UTF8.GetBytes(chars);
+        byte[] bytes = Unlock(key);
         try
         {
             return CertificateBundle.FromPem(Encoding.UTF8.GetBytes(CertificatePem!), bytes, ChainPem is null ? default : Encoding.UTF8.GetBytes(ChainPem), IncludeRoot);
@@ -422,7 +441,25 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
         {
             Array.Clear(bytes);
         }
-    });
+    }
+
+    /// <summary>With -KeyPassword, the key decrypted (its encrypted form wiped); without, the key as given.</summary>
+    private byte[] Unlock(byte[] key)
+    {
+        if (KeyPassword is null)
+        {
+            return key;
+        }
+
+        try
+        {
+            return SecureStrings.Use(KeyPassword, chars => EncryptedKeyReader.Decrypt(key, chars));
+        }
+        finally
+        {
+            Array.Clear(key);
+        }
+    }
 
     private string ResolveFile(string path)
     {

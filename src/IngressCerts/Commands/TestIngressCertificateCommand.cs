@@ -59,9 +59,11 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
     [ValidateNotNullOrEmpty]
     public string? Endpoint { get; set; }
 
+    /// <summary>The DaysRemaining check fails when fewer days remain; the same idea and name as Get-IngressCertificate's.</summary>
     [Parameter]
+    [Alias("MinimumDaysRemaining")]
     [ValidateRange(0, 36500)]
-    public int MinimumDaysRemaining { get; set; } = 30;
+    public int ExpiringWithinDays { get; set; } = 30;
 
     [Parameter]
     public DateTime AsOf { get; set; }
@@ -142,7 +144,7 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        var options = new TestOptions(EvaluationTime(AsOf), MinimumDaysRemaining, Live, Endpoint, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds), LoadTrustedRoots(TrustedRootPath));
+        var options = new TestOptions(EvaluationTime(AsOf), ExpiringWithinDays, Live, Endpoint, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds), LoadTrustedRoots(TrustedRootPath));
 
         // Piped objects may come from several clusters: each group is tested against its own.
         var results = new List<CertificateTestResult>();

@@ -26,8 +26,12 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
     [ValidateNotNullOrEmpty]
     public string? CertificateAuthority { get; set; }
 
-    /// <summary>Bearer token for -Server, e.g. an AKS managed-identity access token.</summary>
+    /// <summary>
+    /// Bearer token for -Server, e.g. an AKS managed-identity access token: a SecureString, a string, or what
+    /// Get-AzAccessToken returns (its Token a SecureString or a string).
+    /// </summary>
     [Parameter]
+    [TokenTransformation]
     public SecureString? Token { get; set; }
 
     /// <summary>Resolved kubeconfig paths (PowerShell paths made absolute), or null for the default search.</summary>
