@@ -422,7 +422,17 @@ public sealed class Publisher
             catch (Exception ex) when (WriteFailures.OutcomeUnknown(ex))
             {
                 using var budget = WriteFailures.ReadBackToken();
-                var now = await _writer.GetIngressAsync(ns, ingressName, budget.Token).ConfigureAwait(false);
+                V1Ingress? now;
+                try
+                {
+                    now = await _writer.GetIngressAsync(ns, ingressName, budget.Token).ConfigureAwait(false);
+                }
+                catch (Exception readFailure) when (readFailure is KubeApiException or OperationCanceledException)
+                {
+                    // The rollback's own failure stays the error; the failed read only adds that its outcome is unknown.
+                    throw WriteFailures.WithNote(ex, $"Reading Ingress {ns}/{ingressName} again failed too ({readFailure.Message}), so whether its wiring was rolled back is unknown.");
+                }
+
                 if (now is not null && !(WiringRecord.ReadAll(now).TryGetValue(plan.Target.SecretName, out var left) && left.Id == plan.PublishId))
                 {
                     warn?.Invoke($"The rollback of Ingress {ns}/{ingressName} was applied; the reply was lost ({WriteFailures.Why(ex)}).");

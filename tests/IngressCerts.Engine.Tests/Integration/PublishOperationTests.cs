@@ -249,6 +249,47 @@ public sealed class PublishOperationTests
         Assert.Equal(new[] { "other", "own" }, await HistoryAsync(cluster, ns));
     }
 
+    [ServerOnlyFact]
+    public async Task A_rollback_whose_unwiring_reply_is_lost_and_cannot_be_read_again_keeps_its_own_error()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("rollback-read-");
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "shop", (new[] { "shop.example" }, null)));
+        var connection = cluster.Connect();
+        var (a, b) = (Cert(), Cert());
+        await RunAsync(connection, ns, a);
+        string ingressPath = $"/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/shop";
+        bool armed = false;
+        var callbacks = new PublishCallbacks
+        {
+            Progress = _ =>
+            {
+                if (armed)
+                {
+                    return;
+                }
+
+                // After the publish's writes: the rollback reads the Ingress (served), its unwiring loses its reply
+                // (500), and every read after that fails too.
+                armed = true;
+                server.Faults.Add(new TestServer.Faults.Fault { Method = "GET", PathPrefix = ingressPath, Kind = TestServer.Faults.FaultKind.Stall(TimeSpan.Zero) });
+                server.Faults.Add(new TestServer.Faults.Fault { Verb = "update", PathPrefix = ingressPath, Kind = TestServer.Faults.FaultKind.InternalError("unwiring lost") });
+                server.Faults.Add(new TestServer.Faults.Fault { Method = "GET", PathPrefix = ingressPath, Count = 50, Kind = TestServer.Faults.FaultKind.InternalError("read-back lost") });
+            },
+        };
+        using var payload = Payload(b);
+        var operation = new PublishOperation(new Publisher(new ClusterWriter(connection), new PublishOptions()), new ServedVerifier(new ServingProbe { Serving = a.Certificate }, TimeSpan.FromMilliseconds(50)));
+        var plan = await operation.PlanAsync(new PublishTarget(ns, Secret, "shop"), payload, CancellationToken.None);
+
+        var outcome = await operation.RunAsync(plan, payload, Verify(), callbacks, CancellationToken.None);
+
+        Assert.False(outcome.Verified);
+        Assert.Contains("unwiring lost", outcome.VerifyFailure, StringComparison.Ordinal);
+        Assert.Contains($"Reading Ingress {ns}/shop again failed too", outcome.VerifyFailure, StringComparison.Ordinal);
+        server.Faults.Clear();
+    }
+
     [Theory]
     [InlineData("not a host!:x", "InvalidEndpoint")]
     [InlineData(null, "VerifyNeedsHost")]
