@@ -40,28 +40,9 @@ public sealed class ClusterWriter
     }
 
     /// <summary>Whether the namespace exists; null when the user may not read it (then nothing is known).</summary>
-    public async Task<bool?> NamespaceExistsAsync(string ns, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await KubeCall.RunAsync(_connection, "get", "namespaces", null, ns,
-                c => _connection.Client.CoreV1.ReadNamespaceAsync(ns, cancellationToken: c), cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
-        {
-            return false;
-        }
-        catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.Forbidden)
-        {
-            return null;
-        }
-    }
+    public Task<bool?> NamespaceExistsAsync(string ns, CancellationToken cancellationToken) =>
+        new ClusterReader(_connection).NamespaceExistsAsync(ns, cancellationToken);
 
-    /// <summary>
-    /// Creates a Secret. The answer is the Secret as stored, without its data (name, resourceVersion, uid): the
-    /// server's echo of the key is not kept, and the request body is wiped once the request is done.
-    /// </summary>
     public Task<V1Secret> CreateSecretAsync(V1Secret secret, CancellationToken cancellationToken) =>
         Run("create", "secrets", secret.Metadata.NamespaceProperty, secret.Metadata.Name,
             c => SendSecretAsync(HttpMethod.Post, $"api/v1/namespaces/{Uri.EscapeDataString(secret.Metadata.NamespaceProperty)}/secrets", secret, c),
