@@ -642,11 +642,10 @@ public sealed class Publisher
             var history = new SecretHistory(_writer, _clock);
             // The undo's record names the entry it made, so the history says which write archived what.
             var restored = plan.SecretToWrite!;
+            // Once the Secret holds what the entry holds, the entry is a spare copy of a key: it goes as soon as the
+            // restore is known to have landed, also when Ctrl+C came while the reply was outstanding.
             await history.ReplaceArchivingAsync(current, made => PublishRecord.NamingArchive(restored, made.Metadata.Name), warn, cancellationToken,
-                archivedBy: PublishRecord.Read(restored)?.Id).ConfigureAwait(false);
-
-            // The Secret now holds what the entry holds: the entry is a spare copy of a key.
-            await history.DeleteLeftoverAsync(entry, warn, $"its certificate was restored into {t}").ConfigureAwait(false);
+                archivedBy: PublishRecord.Read(restored)?.Id, spareOnceWritten: (entry, $"its certificate was restored into {t}")).ConfigureAwait(false);
             return;
         }
 

@@ -132,8 +132,14 @@ internal sealed class SecretHistory
     /// is deleted only when the Secret provably still holds what the entry holds; a copy that cannot be deleted is
     /// named in a warning. Returns the entry and the Secret as written.
     /// </summary>
+    /// <param name="spareOnceWritten">
+    /// A history entry that becomes a spare copy of a key once the write has landed (an undo restoring it): it is
+    /// deleted as soon as the write is known to be applied, also when the caller was cancelled while the reply was
+    /// outstanding, so that Ctrl+C never leaves a second copy of the restored key behind.
+    /// </param>
     public async Task<(V1Secret Archive, V1Secret Written)> ReplaceArchivingAsync(
-        V1Secret previous, Func<V1Secret, V1Secret> replacement, Action<string>? warn, CancellationToken cancellationToken, string? archivedBy = null)
+        V1Secret previous, Func<V1Secret, V1Secret> replacement, Action<string>? warn, CancellationToken cancellationToken, string? archivedBy = null,
+        (V1Secret Entry, string Why)? spareOnceWritten = null)
     {
         var archive = await ArchiveAsync(previous, warn, cancellationToken, archivedBy).ConfigureAwait(false);
         var toWrite = replacement(archive);
@@ -142,6 +148,7 @@ internal sealed class SecretHistory
         try
         {
             await _writer.ReplaceSecretAsync(toWrite, cancellationToken).ConfigureAwait(false);
+            await DeleteSpareAsync().ConfigureAwait(false);
             return (archive, toWrite);
         }
         catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
@@ -151,6 +158,7 @@ internal sealed class SecretHistory
             if (now is not null && WriteFailures.OutcomeUnknown(ex) && Holds(now, toWrite))
             {
                 warn?.Invoke($"The update of Secret {owner} was applied; the reply was lost ({WriteFailures.Why(ex)}).");
+                await DeleteSpareAsync().ConfigureAwait(false);
                 if (ex is OperationCanceledException)
                 {
                     throw;
@@ -181,6 +189,14 @@ internal sealed class SecretHistory
             }
 
             throw WriteFailures.WithNote(ex, note);
+        }
+
+        async Task DeleteSpareAsync()
+        {
+            if (spareOnceWritten is { } spare)
+            {
+                await DeleteLeftoverAsync(spare.Entry, warn, spare.Why).ConfigureAwait(false);
+            }
         }
     }
 
