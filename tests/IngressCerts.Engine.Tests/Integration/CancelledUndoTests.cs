@@ -27,18 +27,6 @@ public sealed class CancelledUndoTests
         await operation.RunAsync(plan, payload, verify: null, callbacks: null, CancellationToken.None);
     }
 
-    private static string? ThumbprintOf(JsonObject secret)
-    {
-        string? crt = secret["data"]?["tls.crt"]?.GetValue<string>();
-        if (crt is null)
-        {
-            return null;
-        }
-
-        using var leaf = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(Convert.FromBase64String(crt)));
-        return leaf.Thumbprint;
-    }
-
     [ServerOnlyTheory]
     [InlineData(false)]
     [InlineData(true)]
@@ -73,7 +61,7 @@ public sealed class CancelledUndoTests
         var undo = publisher.ApplyUndoAsync(plan, force: false, ctrlC.Token, warnings.Add);
 
         // Ctrl+C once the server holds the restored certificate and is sitting on the reply.
-        while (server.Faults.Pending.Count > 0 || ThumbprintOf((await cluster.Http.GetAsync(secretPath)).Object) != restored)
+        while (server.Faults.Pending.Count > 0 || WriteFaultMatrixTests.ThumbprintOf((await cluster.Http.GetAsync(secretPath)).Object) != restored)
         {
             Assert.False(undo.IsCompleted, "the undo ended before the restore was in flight");
             await Task.Delay(20);
@@ -82,11 +70,11 @@ public sealed class CancelledUndoTests
         ctrlC.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => undo);
 
-        Assert.Equal(restored, ThumbprintOf((await cluster.Http.GetAsync(secretPath)).Object));
+        Assert.Equal(restored, WriteFaultMatrixTests.ThumbprintOf((await cluster.Http.GetAsync(secretPath)).Object));
         string said = string.Join(" | ", warnings);
         Assert.Contains("the reply was lost", said, StringComparison.Ordinal);
         var list = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets?labelSelector={SecretAnnotations.HistoryOf}%3Dshop-tls")).Object;
-        var held = list["items"]!.AsArray().Select(e => (Name: e!["metadata"]!["name"]!.GetValue<string>(), Thumbprint: ThumbprintOf(e.AsObject()))).ToList();
+        var held = list["items"]!.AsArray().Select(e => (Name: e!["metadata"]!["name"]!.GetValue<string>(), Thumbprint: WriteFaultMatrixTests.ThumbprintOf(e.AsObject()))).ToList();
         Assert.All(held.Where(e => e.Thumbprint == restored), e => Assert.Contains(e.Name, said, StringComparison.Ordinal));
 
         // The certificate the undo replaced is in history, so the undo itself can be taken back.

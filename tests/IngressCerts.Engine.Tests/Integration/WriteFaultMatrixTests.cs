@@ -255,7 +255,8 @@ public sealed class WriteFaultMatrixTests : IClassFixture<FaultMatrixServer>
         return response.StatusCode == 404 ? null : ThumbprintOf(response.Object);
     }
 
-    private static string? ThumbprintOf(JsonObject secret)
+    /// <summary>The thumbprint of the leaf in a Secret's tls.crt, as the API returns the Secret; null when it has none.</summary>
+    internal static string? ThumbprintOf(JsonObject secret)
     {
         string? crt = secret["data"]?["tls.crt"]?.GetValue<string>();
         if (crt is null)
