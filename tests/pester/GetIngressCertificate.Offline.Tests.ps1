@@ -219,3 +219,100 @@ Describe 'Get-IngressCertificate -Path with hostile manifest files' {
         ($r | Where-Object Name -eq lost).Status | Should -Be 'SecretNotFound'
     }
 }
+
+Describe 'Findings, -Status and trust (offline manifests)' {
+    BeforeAll {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'findings')
+        $privateRoot = New-TestCertificate -Subject 'CN=Findings Private Root' -CertificateAuthority -Days 3650
+        $issuing = New-TestCertificate -Subject 'CN=Findings Issuing CA' -CertificateAuthority -Days 1800 -Issuer $privateRoot
+        $rootPath = Join-Path $dir 'root.pem'
+        Set-Content $rootPath $privateRoot.CertPem
+
+        $b64 = { param($s) [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($s)) }
+        function New-SecretYaml([string] $Name, [string] $Crt, [string] $Key, [string] $Ca) {
+            $yaml = "---`napiVersion: v1`nkind: Secret`ntype: kubernetes.io/tls`nmetadata:`n  name: $Name`n  namespace: findings`ndata:`n  tls.crt: $(& $b64 $Crt)`n  tls.key: $(& $b64 $Key)`n"
+            if ($Ca) { $yaml += "  ca.crt: $(& $b64 $Ca)`n" }
+            $yaml
+        }
+
+        # Expires in 9 days, and tls.crt lacks its intermediate: the worst finding is IncompleteChain.
+        $soon = New-TestCertificate -Subject 'CN=soon.contoso.example' -DnsName 'soon.contoso.example' -Days 9 -Issuer $issuing
+        # A private CA's chain as it should be served (leaf, intermediate), its root not trusted here.
+        $chained = New-TestCertificate -Subject 'CN=chained.contoso.example' -DnsName 'chained.contoso.example' -Issuer $issuing
+        # Issued by the root itself, whose certificate the Secret's ca.crt holds.
+        $direct = New-TestCertificate -Subject 'CN=direct.contoso.example' -DnsName 'direct.contoso.example' -Issuer $privateRoot
+        $wild = New-TestCertificate -Subject 'CN=*.apps.contoso.example' -DnsName '*.apps.contoso.example'
+        $gateway = @"
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge-gw, namespace: edge}
+spec:
+  listeners:
+  - name: https
+    protocol: HTTPS
+    port: 443
+    hostname: '*.apps.contoso.example'
+    tls:
+      certificateRefs:
+      - {kind: Secret, name: wild-tls, namespace: findings}
+"@
+        $manifest = Join-Path $dir 'findings.yaml'
+        @(
+            (New-IngressYaml -Namespace findings -Name soon -Hosts 'soon.contoso.example' -SecretName soon-tls)
+            (New-SecretYaml soon-tls $soon.CertPem $soon.KeyPem)
+            (New-IngressYaml -Namespace findings -Name chained -Hosts 'chained.contoso.example' -SecretName chained-tls)
+            (New-SecretYaml chained-tls ($chained.CertPem + "`n" + $issuing.CertPem) $chained.KeyPem)
+            (New-IngressYaml -Namespace findings -Name direct -Hosts 'direct.contoso.example' -SecretName direct-tls)
+            (New-SecretYaml direct-tls $direct.CertPem $direct.KeyPem $privateRoot.CertPem)
+            (New-SecretYaml wild-tls $wild.CertPem $wild.KeyPem)
+            $gateway
+        ) -join "`n" | Set-Content $manifest
+    }
+
+    It 'keeps the worst finding as Status and lists every finding, typed and worst first' {
+        $r = Get-IngressCertificate -Path $manifest -Name soon -TrustedRootPath $rootPath
+        $r.Status | Should -Be 'IncompleteChain'
+        $r.Findings.Id | Should -Be @('MissingIssuer', 'Expiring')
+        $r.Findings.Status | Should -Be @('IncompleteChain', 'Expiring')
+        $r.Findings[0].GetType().FullName | Should -Be 'IngressCerts.Finding'
+        $r.Findings[1].Message | Should -Match 'in 9 days|in 8 days'
+        $r.Issues | Should -Be $r.Findings.Message
+    }
+
+    It 'selects a certificate by every finding it has with -Status, not only by the worst' {
+        (Get-IngressCertificate -Path $manifest -TrustedRootPath $rootPath -Status Expiring, Expired).Name | Should -Be 'soon'
+        (Get-IngressCertificate -Path $manifest -TrustedRootPath $rootPath -Status IncompleteChain).Name | Should -Be 'soon'
+        Get-IngressCertificate -Path $manifest -TrustedRootPath $rootPath -Status Expired | Should -BeNullOrEmpty
+        (Get-IngressCertificate -Path $manifest -TrustedRootPath $rootPath | Where-Object { $_.Findings.HasStatus('Expiring') }).Name | Should -Be 'soon'
+    }
+
+    It 'writes the findings'' Ids in one CSV cell' {
+        $csv = Get-IngressCertificate -Path $manifest -Name soon -TrustedRootPath $rootPath | Select-Object Name, Findings | ConvertTo-Csv
+        $csv[1] | Should -Be '"soon","MissingIssuer, Expiring"'
+    }
+
+    It 'calls a private CA''s complete chain UntrustedRoot, and Valid once its root is trusted' {
+        $untrusted = Get-IngressCertificate -Path $manifest -Name chained
+        $untrusted.Status | Should -Be 'UntrustedRoot'
+        $untrusted.Issues | Should -Match "'Findings Private Root'.*-TrustedRootPath"
+        (Get-IngressCertificate -Path $manifest -Name chained -TrustedRootPath $rootPath).Status | Should -Be 'Valid'
+        (Get-IngressCertificate -Path $manifest -Status UntrustedRoot).Name | Sort-Object | Should -Be @('chained', 'direct')
+    }
+
+    It 'counts a root in the Secret''s ca.crt as known but not trusted' {
+        (Get-IngressCertificate -Path $manifest -Name direct).Status | Should -Be 'UntrustedRoot'
+        (Get-IngressCertificate -Path $manifest -Name direct -TrustedRootPath $rootPath).Status | Should -Be 'Valid'
+    }
+
+    It 'reports a cross-namespace Gateway reference without a ReferenceGrant as ReferenceNotPermitted, with no certificate' {
+        $r = Get-IngressCertificate -Path $manifest -Name edge-gw
+        $r.Status | Should -Be 'ReferenceNotPermitted'
+        $r.Findings.Id | Should -Be 'ReferenceNotPermitted'
+        $r.Issues | Should -Match "listener 'https' of Gateway edge/edge-gw .* no ReferenceGrant in 'findings' allows Gateways from 'edge'"
+        $r.NotAfter | Should -BeNullOrEmpty
+        $r.DaysRemaining | Should -BeNullOrEmpty
+        $r.Thumbprint | Should -BeNullOrEmpty
+        (Get-IngressCertificate -Path $manifest -Status ReferenceNotPermitted).Name | Should -Be 'edge-gw'
+    }
+}

@@ -168,6 +168,35 @@ Describe '-TrustedRootPath on every cmdlet that judges a chain' {
         Publish-IngressCertificate @kc @publish -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
         $warnings | Should -BeNullOrEmpty
     }
+
+    It 'calls a private CA''s complete chain UntrustedRoot until $PSDefaultParameterValues trusts its root for Get, Test and Publish' {
+        # tls.crt = [leaf, intermediate]: the chain to serve, complete; only its root is not trusted here.
+        $issuing = New-TestCertificate -Subject 'CN=Contoso Private Issuing CA' -CertificateAuthority -Issuer $privateRoot
+        $chainedLeaf = New-TestCertificate -Subject 'CN=chained.contoso.example' -DnsName 'chained.contoso.example' -Issuer $issuing
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $ns 'chained' @('chained.contoso.example') 'chained-tls')
+        $chained = @{ Namespace = $ns; SecretName = 'chained-tls'; CertificatePem = ($chainedLeaf.CertPem + "`n" + $issuing.CertPem); KeyPem = $chainedLeaf.KeyPem }
+
+        # Published all the same, with a warning that names -TrustedRootPath.
+        $p = Publish-IngressCertificate @kc @chained -WarningVariable warnings -WarningAction SilentlyContinue
+        $p.Thumbprint | Should -Be $chainedLeaf.Certificate.Thumbprint
+        $warnings -join "`n" | Should -Match "'Contoso Private Root'.*-TrustedRootPath"
+        $get = Get-IngressCertificate @kc -Namespace $ns -Name chained
+        $get.Status | Should -Be 'UntrustedRoot'
+        $get.Findings.Id | Should -Be 'UntrustedRoot'
+        $test = Test-IngressCertificate @kc -Namespace $ns -Name chained -Detailed
+        $test.Status | Should -Be 'UntrustedRoot'
+        ($test.Checks | Where-Object Name -eq 'ChainComplete').Passed | Should -BeTrue
+        ($test.Checks | Where-Object Name -eq 'ChainTrusted').Passed | Should -BeFalse
+
+        $PSDefaultParameterValues['*-IngressCertificate:TrustedRootPath'] = $rootPath
+        (Get-IngressCertificate @kc -Namespace $ns -Name chained).Status | Should -Be 'Valid'
+        $test = Test-IngressCertificate @kc -Namespace $ns -Name chained -Detailed
+        $test.Status | Should -Be 'Valid'
+        $test.Passed | Should -BeTrue
+        Test-IngressCertificate @kc -Namespace $ns -Name chained | Should -BeTrue
+        Publish-IngressCertificate @kc @chained -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        $warnings | Should -BeNullOrEmpty
+    }
 }
 
 Describe 'An encrypted PEM key with -KeyPassword' {

@@ -353,6 +353,12 @@ Describe 'Test-IngressCertificate' {
         $denied = Test-IngressCertificate @kc -Kind Gateway -Namespace $edge -Name gw -Detailed
         $denied.FailedChecks | Should -Be @('ReferencePermitted')
         ($denied.Checks | Where-Object Name -eq ReferencePermitted).Message | Should -Match "no ReferenceGrant in '$tns'"
+        $denied.Status | Should -Be 'ReferenceNotPermitted'
+        $blocked = Get-IngressCertificate @kc -Namespace $edge -Status ReferenceNotPermitted
+        $blocked.Name | Should -Be 'gw'
+        $blocked.Issues | Should -Match "Gateway $edge/gw .*no ReferenceGrant in '$tns' allows Gateways from '$edge'"
+        $blocked.NotAfter | Should -BeNullOrEmpty
+        $blocked.DaysRemaining | Should -BeNullOrEmpty
 
         Add-ClusterObject $cluster (ConvertTo-ReferenceGrantObject $tns -From $edge)
         Test-IngressCertificate @kc -Kind Gateway -Namespace $edge -Name gw | Should -BeTrue

@@ -52,7 +52,7 @@ public sealed class CertificateBundle : IDisposable
     /// <summary>The certificates to publish, leaf first, each followed by its issuer.</summary>
     public IReadOnlyList<X509Certificate2> Chain { get; }
 
-    /// <summary>What may be wrong with the bundle without stopping it from being built (a missing intermediate, left-out certificates).</summary>
+    /// <summary>What may be wrong with the bundle without stopping it from being built (a missing intermediate, a root not trusted here, left-out certificates).</summary>
     public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>
@@ -63,10 +63,11 @@ public sealed class CertificateBundle : IDisposable
     {
         ArgumentNullException.ThrowIfNull(trustedRoots);
 
-        // Missing intermediates and bad signatures; other findings (expiry, hosts) are the preflight's.
+        // Missing intermediates, bad signatures and an untrusted root (a private CA's chain, published all the same);
+        // other findings (expiry, hosts) are the preflight's.
         var verifier = new ChainVerifier(trustedRoots, DateTimeOffset.UtcNow, bundleName);
         return leftOut.Concat(verifier.Verify(judged)
-            .Where(f => f.Id is FindingIds.MissingIssuer or FindingIds.BadSignature or FindingIds.InvalidChain)
+            .Where(f => f.Id is FindingIds.MissingIssuer or FindingIds.BadSignature or FindingIds.InvalidChain or FindingIds.UntrustedRoot)
             .Select(f => f.Message)).ToList();
     }
 

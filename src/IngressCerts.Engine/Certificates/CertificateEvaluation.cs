@@ -57,5 +57,17 @@ public sealed record CertificateEvaluation(CertificateStatus Status, IReadOnlyLi
             [new(FindingIds.DefaultCertificate, CertificateStatus.DefaultCertificate, $"no secretName: the controller serves its default certificate for {string.Join(", ", hosts)}")],
             null);
 
+    /// <summary>
+    /// This evaluation as it stands for a reference with <paramref name="issue"/>: unchanged without one; only the
+    /// issue, with no certificate facts, when the reference is not permitted (the Secret is not served, whatever it
+    /// holds); else the issue on top of the Secret's findings.
+    /// </summary>
+    public CertificateEvaluation Through(CertificateFinding? issue) => issue switch
+    {
+        null => this,
+        { Status: CertificateStatus.ReferenceNotPermitted } => From([issue], null),
+        _ => From(Findings.Prepend(issue), Facts),
+    };
+
     public override string ToString() => Findings.Count == 0 ? Status.ToString() : $"{Status}: {string.Join("; ", Issues)}";
 }

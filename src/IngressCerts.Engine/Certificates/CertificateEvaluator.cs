@@ -54,10 +54,31 @@ public sealed class CertificateEvaluator
         CheckValidity(ordered, findings);
         CheckHosts(leaf, hosts, findings);
         CheckOrder(ordered, findings);
-        findings.AddRange(chainVerifier.Verify(ordered));
+        findings.AddRange(chainVerifier.Verify(ordered, KnownRoots(secret)));
         CheckStrength(ordered, findings);
 
         return CertificateEvaluation.From(findings, CertificateFacts.Create(leaf, ordered.All, AsOf));
+    }
+
+    /// <summary>The roots in ca.crt: a chain that reaches one is complete, though the root is not trusted for it.</summary>
+    private static IReadOnlyList<CertificateInfo> KnownRoots(ParsedTlsSecret secret)
+    {
+        var ca = secret.CaCertificateInfos;
+        if (ca.Count == 0)
+        {
+            return [];
+        }
+
+        var roots = new List<CertificateInfo>(ca.Count);
+        foreach (var certificate in ca)
+        {
+            if (certificate.IsSelfIssued && certificate.IsCertificateAuthority)
+            {
+                roots.Add(certificate);
+            }
+        }
+
+        return roots;
     }
 
     private static void CheckKey(ParsedTlsSecret secret, OrderedChain ordered, List<CertificateFinding> findings)

@@ -6,7 +6,7 @@ namespace IngressCerts.Engine.Certificates;
 /// <param name="Id">A stable identifier (one of <see cref="FindingIds"/>) for filtering and tests.</param>
 /// <param name="Status">
 /// The status this finding imposes; <see cref="CertificateStatus.Valid"/> for a note that is
-/// reported without changing the status (untrusted root, weak key, SHA-1 signature, ...).
+/// reported without changing the status (self-signed leaf, weak key, SHA-1 signature, ...).
 /// </param>
 /// <param name="Message">The finding in words. Never holds key material.</param>
 public sealed record CertificateFinding(string Id, CertificateStatus Status, string Message)
@@ -21,6 +21,10 @@ public sealed record CertificateFinding(string Id, CertificateStatus Status, str
 public static class FindingIds
 {
     public const string SecretNotFound = nameof(SecretNotFound);
+    public const string ReferenceNotPermitted = nameof(ReferenceNotPermitted);
+
+    /// <summary>A Gateway certificateRef to something other than a core Secret, which is not analysed.</summary>
+    public const string UnsupportedCertificateRef = nameof(UnsupportedCertificateRef);
     public const string Forbidden = nameof(Forbidden);
     public const string DefaultCertificate = nameof(DefaultCertificate);
 
@@ -33,6 +37,9 @@ public static class FindingIds
     public const string EncryptedKey = nameof(EncryptedKey);
     public const string UnsupportedKey = nameof(UnsupportedKey);
 
+    /// <summary>The Secret's data could not be read as a map of base64 values.</summary>
+    public const string InvalidSecretData = nameof(InvalidSecretData);
+
     public const string KeyMismatch = nameof(KeyMismatch);
     public const string Expired = nameof(Expired);
     public const string NotYetValid = nameof(NotYetValid);
@@ -44,13 +51,16 @@ public static class FindingIds
     public const string BadSignature = nameof(BadSignature);
     public const string InvalidChain = nameof(InvalidChain);
 
+    /// <summary>The chain is complete up to a root (or an issuer it only names) that is not trusted.</summary>
+    public const string UntrustedRoot = nameof(UntrustedRoot);
+
     public const string Expiring = nameof(Expiring);
 
     // Notes: reported without changing the status.
-    public const string UntrustedRoot = nameof(UntrustedRoot);
     public const string SelfSignedLeaf = nameof(SelfSignedLeaf);
     public const string WeakRsaKey = nameof(WeakRsaKey);
     public const string WeakSignatureAlgorithm = nameof(WeakSignatureAlgorithm);
     public const string KeyInCertificateFile = nameof(KeyInCertificateFile);
     public const string UnreadableCaCertificate = nameof(UnreadableCaCertificate);
+    public const string NotTlsType = nameof(NotTlsType);
 }

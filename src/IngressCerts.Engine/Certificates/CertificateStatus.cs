@@ -5,50 +5,74 @@ namespace IngressCerts.Engine.Certificates;
 /// a lower value is worse, so the status of several findings is their minimum.
 /// </summary>
 /// <remarks>
-/// <see cref="DefaultCertificate"/> sits right below the two states in which the referenced
-/// secret cannot be looked at and above <see cref="InvalidSecret"/>: like a missing secret,
+/// <see cref="DefaultCertificate"/> sits right below the three states in which the referenced
+/// secret is not served or cannot be looked at and above <see cref="InvalidSecret"/>: like a missing secret,
 /// it means the hosts are served with the controller's own certificate, never one from this
 /// Ingress, so clients get a certificate that (almost always) does not name them. It ranks
 /// below <see cref="SecretNotFound"/> and <see cref="Forbidden"/> because it may be deliberate
 /// (a controller configured with a wildcard default certificate), while a reference to a
 /// secret that is missing or unreadable is always a mistake or an unknown.
+/// <see cref="UntrustedRoot"/> sits right below <see cref="IncompleteChain"/>: the chain is the one to
+/// serve, but clients that lack its root reject it.
 /// </remarks>
 public enum CertificateStatus
 {
     /// <summary>The TLS entry names a secret that does not exist.</summary>
     SecretNotFound = 0,
 
+    /// <summary>
+    /// A Gateway listener names a Secret in another namespace and no ReferenceGrant there lets it: the Gateway does
+    /// not use the Secret, whatever it holds.
+    /// </summary>
+    ReferenceNotPermitted = 1,
+
     /// <summary>The secret could not be read (no permission): its state is unknown.</summary>
-    Forbidden = 1,
+    Forbidden = 2,
 
     /// <summary>The TLS entry lists hosts but no secret: the controller serves its default certificate.</summary>
-    DefaultCertificate = 2,
+    DefaultCertificate = 3,
 
     /// <summary>tls.crt or tls.key is missing, not decodable, not a certificate, or the key is encrypted.</summary>
-    InvalidSecret = 3,
+    InvalidSecret = 4,
 
     /// <summary>tls.key is not the private key of the leaf certificate.</summary>
-    KeyMismatch = 4,
+    KeyMismatch = 5,
 
-    Expired = 5,
+    Expired = 6,
 
-    NotYetValid = 6,
+    NotYetValid = 7,
 
     /// <summary>A listed host is not covered by the certificate's subject alternative names.</summary>
-    HostMismatch = 7,
+    HostMismatch = 8,
 
-    /// <summary>tls.crt is out of order, lacks an intermediate, or a signature in it does not verify.</summary>
-    IncompleteChain = 8,
+    /// <summary>
+    /// The leaf's issuer is neither in tls.crt nor trusted, tls.crt is out of order, or a signature in it does not
+    /// verify.
+    /// </summary>
+    IncompleteChain = 9,
+
+    /// <summary>
+    /// tls.crt holds the whole chain up to a root (in tls.crt, in ca.crt, or only named) that is not trusted here: a
+    /// private CA's chain, complete, that clients trust only where its root is installed.
+    /// </summary>
+    UntrustedRoot = 10,
 
     /// <summary>The certificate (or an intermediate) expires within the configured number of days.</summary>
-    Expiring = 9,
+    Expiring = 11,
 
-    Valid = 10,
+    Valid = 12,
 }
 
 /// <summary>Severity comparisons for <see cref="CertificateStatus"/>.</summary>
 public static class CertificateStatusSeverity
 {
+    // Enum.ToString boxes and looks the name up, for every result of a scan; the values run from 0 without gaps.
+    private static readonly string[] Names = Enum.GetValues<CertificateStatus>().Order().Select(s => s.ToString()).ToArray();
+
+    /// <summary>The status's name, as users see and filter it.</summary>
+    public static string Name(this CertificateStatus status) =>
+        (uint)status < (uint)Names.Length ? Names[(int)status] : status.ToString();
+
     /// <summary>True when <paramref name="status"/> is worse than <paramref name="other"/>.</summary>
     public static bool IsMoreSevereThan(this CertificateStatus status, CertificateStatus other) => status < other;
 

@@ -61,32 +61,43 @@ internal sealed class ChainVerifier
     /// <summary>How many times X509Chain was built (for tests and measurements).</summary>
     internal int FullBuilds => Volatile.Read(ref fullBuilds);
 
-    /// <summary>IncompleteChain findings (missing issuer, bad signature, invalid chain) and notes (untrusted root, self-signed leaf).</summary>
-    public IReadOnlyList<CertificateFinding> Verify(OrderedChain chain)
+    /// <summary>
+    /// IncompleteChain findings (missing issuer, bad signature, invalid chain), UntrustedRoot (complete up to a root
+    /// that is not trusted) and notes (self-signed leaf).
+    /// </summary>
+    /// <param name="knownRoots">
+    /// Roots known besides the bundle, though not trusted (the self-issued certificates of the Secret's ca.crt): a
+    /// chain that reaches one is complete, and gets UntrustedRoot rather than IncompleteChain.
+    /// </param>
+    public IReadOnlyList<CertificateFinding> Verify(OrderedChain chain, IReadOnlyList<CertificateInfo>? knownRoots = null)
     {
+        knownRoots ??= [];
+
         // A certificate read once and shared (a copied wildcard leaf) meets the same bundle again and again: its last
         // answer, kept on the leaf itself, is found without hashing anything.
         var leaf = chain.Leaf;
-        if (leaf.LastChainAnswer is { } last && ReferenceEquals(last.Verifier, identity) && SameCertificates(last.Others, chain.All))
+        if (leaf.LastChainAnswer is { } last && ReferenceEquals(last.Verifier, identity) && SameCertificates(last.Others, chain.All, knownRoots))
         {
             return last.Findings;
         }
 
-        var answer = VerifyByContent(chain);
-        leaf.LastChainAnswer = new ChainAnswer(identity, chain.All.Skip(1).ToArray(), answer);
+        var answer = VerifyByContent(chain, knownRoots);
+        leaf.LastChainAnswer = new ChainAnswer(identity, [.. chain.All.Skip(1), .. knownRoots], answer);
         return answer;
     }
 
-    private static bool SameCertificates(CertificateInfo[] others, IReadOnlyList<CertificateInfo> all)
+    /// <summary>True when <paramref name="others"/> are, instance for instance, the bundle after its leaf and then the known roots.</summary>
+    private static bool SameCertificates(CertificateInfo[] others, IReadOnlyList<CertificateInfo> all, IReadOnlyList<CertificateInfo> knownRoots)
     {
-        if (others.Length != all.Count - 1)
+        if (others.Length != all.Count - 1 + knownRoots.Count)
         {
             return false;
         }
 
         for (var i = 0; i < others.Length; i++)
         {
-            if (!ReferenceEquals(others[i], all[i + 1]))
+            var expected = i < all.Count - 1 ? all[i + 1] : knownRoots[i - (all.Count - 1)];
+            if (!ReferenceEquals(others[i], expected))
             {
                 return false;
             }
@@ -95,9 +106,9 @@ internal sealed class ChainVerifier
         return true;
     }
 
-    private IReadOnlyList<CertificateFinding> VerifyByContent(OrderedChain chain)
+    private IReadOnlyList<CertificateFinding> VerifyByContent(OrderedChain chain, IReadOnlyList<CertificateInfo> knownRoots)
     {
-        var pathKey = IssuerPathKey(chain);
+        var pathKey = IssuerPathKey(chain, knownRoots);
         Span<byte> both = stackalloc byte[2 * SHA256.HashSizeInBytes];
         chain.Leaf.Sha256.CopyTo(both);
         pathKey.WriteTo(both[SHA256.HashSizeInBytes..]);
@@ -107,7 +118,7 @@ internal sealed class ChainVerifier
             return cached;
         }
 
-        var findings = VerifyBelowKnownIssuer(chain, pathKey) ?? Build(chain);
+        var findings = VerifyBelowKnownIssuer(chain, knownRoots, pathKey) ?? Build(chain, knownRoots);
         cache.Offer(key, findings);
         return findings;
     }
@@ -116,7 +127,7 @@ internal sealed class ChainVerifier
     /// The answer for a leaf whose issuer path a full build has met before, from that build and one signature check;
     /// null when the leaf or the path is not one the shortcut may answer for (then a full build runs).
     /// </summary>
-    private IReadOnlyList<CertificateFinding>? VerifyBelowKnownIssuer(OrderedChain ordered, ContentKey key)
+    private IReadOnlyList<CertificateFinding>? VerifyBelowKnownIssuer(OrderedChain ordered, IReadOnlyList<CertificateInfo> knownRoots, ContentKey key)
     {
         var leaf = ordered.Leaf;
         if (leaf.IsSelfIssued || leaf.IsCertificateAuthority || leaf.NeedsFullChainBuild
@@ -127,7 +138,7 @@ internal sealed class ChainVerifier
 
         if (!issuerPaths.TryGetValue(key, out var path))
         {
-            var (findings, result) = BuildWithResult(ordered);
+            var (findings, result) = BuildWithResult(ordered, knownRoots);
             var built = IssuerPath.From(result);
             if (!built.Usable)
             {
@@ -172,14 +183,16 @@ internal sealed class ChainVerifier
     }
 
     /// <summary>
-    /// What decides the path above a leaf: its issuer's name and key id, and the rest of its bundle (in any order:
-    /// X509Chain does not care about the bundle's order).
+    /// What decides the path above a leaf: its issuer's name and key id, and the rest of its bundle and the known roots
+    /// (in any order: X509Chain does not care about the bundle's order, and a root reached in ca.crt completes the
+    /// chain as one at the end of tls.crt does).
     /// </summary>
-    private static ContentKey IssuerPathKey(OrderedChain chain)
+    private static ContentKey IssuerPathKey(OrderedChain chain, IReadOnlyList<CertificateInfo> knownRoots)
     {
         var leaf = chain.Leaf;
         var all = chain.All;
-        var length = 4 + leaf.IssuerNameBytes.Length + 4 + leaf.AuthorityKeyId.Length + ((all.Count - 1) * SHA256.HashSizeInBytes);
+        var otherCount = all.Count - 1 + knownRoots.Count;
+        var length = 4 + leaf.IssuerNameBytes.Length + 4 + leaf.AuthorityKeyId.Length + (otherCount * SHA256.HashSizeInBytes);
 
         // One SHA-256 over the parts laid end to end (lengths first, so that no two different inputs meet); this runs
         // for every Secret of a scan, so the buffer is on the stack unless the names are unusually long.
@@ -194,7 +207,7 @@ internal sealed class ChainVerifier
         position += 4;
         leaf.AuthorityKeyId.CopyTo(input[position..]);
         position += leaf.AuthorityKeyId.Length;
-        IEnumerable<CertificateInfo> others = all.Count <= 2 ? all.Skip(1) : all.Skip(1).OrderBy(c => c.Sha256Fingerprint, StringComparer.Ordinal);
+        IEnumerable<CertificateInfo> others = otherCount <= 1 ? all.Skip(1).Concat(knownRoots) : all.Skip(1).Concat(knownRoots).OrderBy(c => c.Sha256Fingerprint, StringComparer.Ordinal);
         foreach (var other in others)
         {
             other.Sha256.CopyTo(input[position..]);
@@ -219,13 +232,13 @@ internal sealed class ChainVerifier
         _ => null,
     };
 
-    private IReadOnlyList<CertificateFinding> Build(OrderedChain ordered) => BuildWithResult(ordered).Findings;
+    private IReadOnlyList<CertificateFinding> Build(OrderedChain ordered, IReadOnlyList<CertificateInfo> knownRoots) => BuildWithResult(ordered, knownRoots).Findings;
 
-    private (IReadOnlyList<CertificateFinding> Findings, BuildResult? Result) BuildWithResult(OrderedChain ordered)
+    private (IReadOnlyList<CertificateFinding> Findings, BuildResult? Result) BuildWithResult(OrderedChain ordered, IReadOnlyList<CertificateInfo> knownRoots)
     {
         try
         {
-            var others = ordered.All.Skip(1).Select(c => c.Certificate).ToArray();
+            var others = ordered.All.Skip(1).Concat(knownRoots).Select(c => c.Certificate).ToArray();
             // Custom root trust ignores the system's roots, so a chain may need both kinds of build.
             // Each costs about a third of a millisecond whatever the chain's length, so the likelier
             // one goes first (custom when the chain's top is, or is issued by, an extra root) and the
@@ -335,13 +348,20 @@ internal sealed class ChainVerifier
 
         remaining &= ~X509ChainStatusFlags.NotSignatureValid;
 
+        // Only the leaf's own issuer missing makes the chain incomplete: above a certificate of the bundle, an issuer
+        // that is neither there nor trusted cannot be told from a private CA's root, which servers need not send.
         var top = elements.Count > 0 ? elements[^1] : null;
         if ((result.Flags & X509ChainStatusFlags.PartialChain) != 0 && top is not null)
         {
-            findings.Add(new(
-                FindingIds.MissingIssuer,
-                CertificateStatus.IncompleteChain,
-                $"the issuer '{top.IssuerName}' of certificate '{top.Name}' is neither in {bundleName} nor a trusted root: an intermediate certificate is missing, or the issuer is a private CA whose root is not trusted here (pass it with -TrustedRootPath)"));
+            findings.Add(elements.Count == 1
+                ? new(
+                    FindingIds.MissingIssuer,
+                    CertificateStatus.IncompleteChain,
+                    $"the issuer '{top.IssuerName}' of certificate '{top.Name}' is neither in {bundleName} nor a trusted root: an intermediate certificate is missing, or the issuer is a private CA whose root is not trusted here (pass it with -TrustedRootPath)")
+                : new(
+                    FindingIds.UntrustedRoot,
+                    CertificateStatus.UntrustedRoot,
+                    $"the chain is complete up to '{top.Name}', whose issuer '{top.IssuerName}' is not a trusted root here: clients that do not trust '{top.IssuerName}' reject it (pass a private CA's root with -TrustedRootPath)"));
         }
         else if ((result.Flags & X509ChainStatusFlags.UntrustedRoot) != 0 && top is not null)
         {
@@ -352,8 +372,8 @@ internal sealed class ChainVerifier
                     $"certificate '{top.Name}' is self-signed: clients trust it only where it is installed as a root")
                 : new(
                     FindingIds.UntrustedRoot,
-                    CertificateStatus.Valid,
-                    $"the chain ends in root '{top.Name}', which is not a trusted root"));
+                    CertificateStatus.UntrustedRoot,
+                    $"the chain ends in root '{top.Name}', which is not a trusted root here: clients that do not trust it reject the chain (pass a private CA's root with -TrustedRootPath)"));
         }
 
         remaining &= ~UntrustedFlags;

@@ -32,9 +32,29 @@ public sealed class InventoryFilter
         Glob.AnyMatch(_names, item.Name)
         && Glob.AnyMatch(_namespaces, item.Namespace)
         && (_hosts is null || _hosts.Count == 0 || item.Hosts.Any(h => _hosts.Any(g => g.IsMatch(h))))
-        && (_statuses is null || _statuses.Count == 0 || _statuses.Contains(item.Status))
+        && (_statuses is null || _statuses.Count == 0 || HasAnyStatus(item))
         && (_thumbprints is null || _thumbprints.Count == 0 || (item.Thumbprint is not null && _thumbprints.Contains(item.Thumbprint)))
         && (ExpiringWithinDays is null || (item.DaysRemaining is int days && days <= ExpiringWithinDays));
+
+    // Every finding counts, not only the worst: a certificate that expires in 9 days is Expiring even when its
+    // Status says IncompleteChain.
+    private bool HasAnyStatus(IngressCertificate item)
+    {
+        if (_statuses!.Contains(item.Status))
+        {
+            return true;
+        }
+
+        foreach (string status in _statuses)
+        {
+            if (item.Findings.HasStatus(status))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Thumbprints are often pasted with spaces or colons (openssl's form); compare hex digits only.</summary>
     public static string NormalizeThumbprint(string thumbprint) =>

@@ -71,26 +71,19 @@ public sealed class ReferenceEvaluator
                 var extra = new List<CertificateFinding>();
                 if (secret.Message is not null)
                 {
-                    extra.Add(new CertificateFinding("InvalidSecretData", CertificateStatus.InvalidSecret, secret.Message));
+                    extra.Add(new CertificateFinding(FindingIds.InvalidSecretData, CertificateStatus.InvalidSecret, secret.Message));
                 }
 
                 if (notTls)
                 {
-                    extra.Add(new CertificateFinding("NotTlsType", CertificateStatus.Valid, $"secret '{Qualified(secret)}' has type '{secret.Type}', not kubernetes.io/tls"));
+                    extra.Add(new CertificateFinding(FindingIds.NotTlsType, CertificateStatus.Valid, $"secret '{Qualified(secret)}' has type '{secret.Type}', not kubernetes.io/tls"));
                 }
 
                 evaluation = CertificateEvaluation.From(evaluation.Findings.Concat(extra), evaluation.Facts);
             }
         }
 
-        if (reference.ReferenceIssue is not null)
-        {
-            // The Gateway will not use this Secret whatever it holds: from its point of view there is no Secret.
-            evaluation = CertificateEvaluation.From(
-                evaluation.Findings.Prepend(new CertificateFinding("RefNotPermitted", CertificateStatus.SecretNotFound, reference.ReferenceIssue)),
-                evaluation.Facts);
-        }
-
+        evaluation = evaluation.Through(reference.ReferenceIssue);
         var facts = evaluation.Facts;
         return new IngressCertificate
         {
@@ -102,7 +95,8 @@ public sealed class ReferenceEvaluator
             SecretNamespace = reference.SecretNamespace,
             SecretName = reference.SecretName,
             Hosts = reference.Hosts.ToArray(),
-            Status = evaluation.Status.ToString(),
+            Status = evaluation.Status.Name(),
+            Findings = FindingCollection.From(evaluation.Findings),
             Issues = evaluation.Issues is string[] issues ? issues : evaluation.Issues.ToArray(), // a fresh array each call
             Subject = facts?.Subject,
             DnsNames = facts?.DnsNames.ToArray() ?? Array.Empty<string>(),

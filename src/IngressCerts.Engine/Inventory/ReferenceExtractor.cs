@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IngressCerts.Engine.Certificates;
 using IngressCerts.Engine.Kubernetes;
 using k8s.Models;
 
@@ -50,20 +51,27 @@ public static class ReferenceExtractor
                 string kind = RawObject.String(reference, "kind") ?? "Secret";
                 string? secretName = RawObject.String(reference, "name");
                 string secretNs = RawObject.String(reference, "namespace") ?? ns;
-                string? issue = null;
+                CertificateFinding? issue = null;
                 if (group.Length != 0 || kind != "Secret")
                 {
-                    issue = $"certificateRef kind '{(group.Length == 0 ? kind : group + "/" + kind)}' is not a core Secret; it is not analysed.";
+                    issue = new(FindingIds.UnsupportedCertificateRef, CertificateStatus.SecretNotFound,
+                        $"certificateRef kind '{(group.Length == 0 ? kind : group + "/" + kind)}' of listener '{listenerName}' of Gateway {ns}/{name} is not a core Secret; it is not analysed");
                 }
                 else if (secretNs != ns && secretName is not null && !grants.Allows(ns, secretNs, secretName))
                 {
-                    issue = $"The reference to Secret {secretNs}/{secretName} crosses namespaces and no ReferenceGrant in '{secretNs}' allows Gateways from '{ns}' (RefNotPermitted): the Gateway will not use it.";
+                    issue = NotPermitted(ns, name, listenerName, secretNs, secretName);
                 }
 
                 yield return new TlsReference(source, "Gateway", ns, name, listenerName, secretNs, secretName, hosts, issue);
             }
         }
     }
+
+    /// <summary>A cross-namespace certificateRef that no ReferenceGrant allows, naming the grant it lacks.</summary>
+    private static CertificateFinding NotPermitted(string ns, string name, string listener, string secretNs, string secretName) =>
+        new(FindingIds.ReferenceNotPermitted, CertificateStatus.ReferenceNotPermitted,
+            $"listener '{listener}' of Gateway {ns}/{name} refers to Secret {secretNs}/{secretName} in another namespace, and no ReferenceGrant in '{secretNs}' allows Gateways from '{ns}' to use it "
+            + $"(one is needed in '{secretNs}' from gateway.networking.k8s.io/Gateway in namespace '{ns}' to Secret '{secretName}'): the Gateway does not use the Secret, whatever it holds");
 }
 
 /// <summary>ReferenceGrants (gateway.networking.k8s.io/v1beta1) that let Gateways use Secrets in other namespaces.</summary>

@@ -1,3 +1,5 @@
+using IngressCerts.Engine.Certificates;
+
 namespace IngressCerts.Engine.Inventory;
 
 /// <summary>
@@ -5,8 +7,9 @@ namespace IngressCerts.Engine.Inventory;
 /// Gateway listener that terminates TLS.
 /// </summary>
 /// <param name="Source">The kube context, or the manifest file the object came from.</param>
-/// <param name="ReferenceIssue">Why the reference cannot be used as written (e.g. a cross-namespace reference no
-/// ReferenceGrant allows); null when it can.</param>
+/// <param name="ReferenceIssue">Why the reference cannot be used as written (a cross-namespace reference no
+/// ReferenceGrant allows: <see cref="FindingIds.ReferenceNotPermitted"/>; a certificateRef that is no core Secret);
+/// null when it can.</param>
 public sealed record TlsReference(
     string Source,
     string Kind,
@@ -16,7 +19,7 @@ public sealed record TlsReference(
     string? SecretNamespace,
     string? SecretName,
     IReadOnlyList<string> Hosts,
-    string? ReferenceIssue = null)
+    CertificateFinding? ReferenceIssue = null)
 {
     public string? SecretKey => SecretName is null ? null : SecretNamespace + "/" + SecretName;
 }

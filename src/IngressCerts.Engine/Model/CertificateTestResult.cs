@@ -33,6 +33,15 @@ public sealed class CertificateTestResult
 
     public bool Passed => Checks.All(c => c.Passed);
 
+    /// <summary>
+    /// The status of the most severe finding, as Get-IngressCertificate names it; null when no reference or Secret
+    /// was judged (a host probed alone, an Ingress that does not exist).
+    /// </summary>
+    public string? Status { get; init; }
+
+    /// <summary>Every finding about the reference and its Secret, worst first.</summary>
+    public FindingCollection Findings { get; init; } = FindingCollection.Empty;
+
     public CertificateCheck[] Checks { get; init; } = Array.Empty<CertificateCheck>();
 
     /// <summary>The names of the checks that failed, for the table view.</summary>

@@ -29,8 +29,11 @@ public sealed class IngressCertificate
 
     public string[] Hosts { get; init; } = Array.Empty<string>();
 
-    /// <summary>The most severe finding.</summary>
+    /// <summary>The status of the most severe finding; Valid when none lowers it.</summary>
     public string Status { get; set; } = string.Empty;
+
+    /// <summary>Every finding, worst first; -Status selects a reference when any of them has that status.</summary>
+    public FindingCollection Findings { get; set; } = FindingCollection.Empty;
 
     /// <summary>Every finding, in words.</summary>
     public string[] Issues { get; set; } = Array.Empty<string>();

@@ -32,6 +32,23 @@ public sealed record ServedCertificateVerdict(
     bool SamePublicKey,
     string? DefaultCertificateOf = null);
 
+/// <summary>The object whose Secret a host should be served from, to name it when something else is served.</summary>
+/// <param name="Kind">Ingress or Gateway.</param>
+/// <param name="Listener">The Gateway listener; null for an Ingress.</param>
+public sealed record ServingSource(string Kind, string? Namespace, string Name, string? Listener = null)
+{
+    private bool IsGateway => string.Equals(Kind, "Gateway", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>"listener 'https' of Gateway edge/gw", or "Ingress shop/storefront".</summary>
+    public override string ToString() =>
+        IsGateway && !string.IsNullOrEmpty(Listener) ? $"listener '{Listener}' of {Kind} {Namespace}/{Name}" : $"{Kind} {Namespace}/{Name}";
+
+    /// <summary>Why such an object's Secret may not be what the controller serves for a host.</summary>
+    internal string WhyNotUsed => IsGateway
+        ? "Secret missing, invalid or not permitted by a ReferenceGrant, or no listener matches the SNI"
+        : "Secret missing or invalid, or no TLS entry matches the SNI";
+}
+
 /// <summary>
 /// Compares served leaves with one expected certificate and classifies the ones that differ.
 /// Identity is the SHA-1 thumbprint (what Kubernetes tooling and Windows show); the public key is compared too,
@@ -41,14 +58,17 @@ public sealed class ServedCertificateComparer
 {
     private readonly byte[] _expectedPublicKey;
     private readonly HashSet<string> _olderThumbprints;
+    private readonly ServingSource? _source;
 
     /// <param name="expected">The certificate that should be served (its private key, if any, is not used).</param>
     /// <param name="knownOlderThumbprints">
     /// Thumbprints of certificates previously served for this host (e.g. from history), SHA-1 or SHA-256, hex with or
     /// without ':', '-' or spaces, any case.
     /// </param>
-    public ServedCertificateComparer(X509Certificate2 expected, IEnumerable<string>? knownOlderThumbprints = null)
+    /// <param name="source">The Ingress or Gateway listener the host should be served from, to name in messages; null when unknown.</param>
+    public ServedCertificateComparer(X509Certificate2 expected, IEnumerable<string>? knownOlderThumbprints = null, ServingSource? source = null)
     {
+        _source = source;
         ArgumentNullException.ThrowIfNull(expected);
         Expected = expected;
         _expectedPublicKey = expected.PublicKey.ExportSubjectPublicKeyInfo();
@@ -88,7 +108,9 @@ public sealed class ServedCertificateComparer
             return Verdict(
                 ServedCertificateMatch.DefaultFakeCertificate,
                 $"The controller's default certificate is served ({controller}: {served.Subject}): "
-                + "it is not using the Ingress's secret for this host (secret missing or invalid, or no TLS rule matches the SNI).",
+                + (_source is null
+                    ? "the controller is not using the expected Secret for this host (Secret missing, invalid or not referenced, or no TLS entry or listener matches the SNI)."
+                    : $"it is not using the Secret of {_source} for this host ({_source.WhyNotUsed})."),
                 controller);
         }
 

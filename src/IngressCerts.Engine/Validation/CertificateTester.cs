@@ -66,14 +66,20 @@ public sealed class CertificateTester
             await ProbeAsync(units, secrets, cancellationToken).ConfigureAwait(false);
         }
 
-        return units.Select(u => new CertificateTestResult
+        return units.Select(u =>
         {
-            Context = Context,
-            Namespace = u.Namespace,
-            Name = u.Name,
-            SecretName = u.SecretName,
-            Host = u.Hosts.Count == 0 ? null : string.Join(", ", u.Hosts),
-            Checks = u.Checks.ToArray(),
+            var evaluation = u.Verdict();
+            return new CertificateTestResult
+            {
+                Context = Context,
+                Namespace = u.Namespace,
+                Name = u.Name,
+                SecretName = u.SecretName,
+                Host = u.Hosts.Count == 0 ? null : string.Join(", ", u.Hosts),
+                Checks = u.Checks.ToArray(),
+                Status = evaluation?.Status.Name(),
+                Findings = evaluation is null ? FindingCollection.Empty : FindingCollection.From(evaluation.Findings),
+            };
         }).ToList();
     }
 
@@ -130,12 +136,15 @@ public sealed class CertificateTester
 
             return selected.Select(r =>
             {
-                var unit = new Unit(target, ns, target.Name, r.Reference.SecretNamespace, r.Reference.SecretName, r.Reference.Hosts, r.Addresses);
-                if (r.Reference.ReferenceIssue is not null)
+                var unit = new Unit(target, ns, target.Name, r.Reference.SecretNamespace, r.Reference.SecretName, r.Reference.Hosts, r.Addresses)
+                {
+                    Reference = r.Reference,
+                };
+                if (r.Reference.ReferenceIssue is { } issue)
                 {
                     // The Gateway will not use this Secret whatever it holds (no ReferenceGrant, or not a core Secret).
-                    // Its content is still checked, as the inventory still reports it, so one run shows all to fix.
-                    unit.Fail("ReferencePermitted", "a reference the Gateway may use", "not permitted", r.Reference.ReferenceIssue);
+                    // Its content is still checked, so that one run shows all there is to fix.
+                    unit.Fail("ReferencePermitted", "a reference the Gateway may use", "not permitted", Sentence(issue.Message));
                 }
 
                 if (r.Reference.SecretName is null)
@@ -183,7 +192,7 @@ public sealed class CertificateTester
             var secret = await new ClusterReader(connection).GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
             if (secret is null)
             {
-                return new SecretEvidence(false, $"Secret {ns}/{name} does not exist.", null, Array.Empty<string>());
+                return new SecretEvidence(false, $"Secret {ns}/{name} does not exist.", null, Array.Empty<string>(), CertificateEvaluation.SecretNotFound($"{ns}/{name}"));
             }
 
             // Test proves that tls.key works (a signature round trip); the inventory only compares public halves.
@@ -193,7 +202,7 @@ public sealed class CertificateTester
         }
         catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
         {
-            return new SecretEvidence(false, ex.Message, null, Array.Empty<string>());
+            return new SecretEvidence(false, ex.Message, null, Array.Empty<string>(), CertificateEvaluation.Forbidden($"{ns}/{name}"));
         }
     }
 
@@ -216,6 +225,7 @@ public sealed class CertificateTester
         string secret = $"Secret {unit.SecretNamespace}/{unit.SecretName}";
         if (!evidence.Present)
         {
+            unit.Evaluation = evidence.Absence;
             unit.Fail("SecretPresent", secret, "missing", evidence.Problem!);
             return;
         }
@@ -247,6 +257,14 @@ public sealed class CertificateTester
         bool chainBroken = evaluation.Findings.Any(f => f.Status == CertificateStatus.IncompleteChain);
         unit.Add("ChainComplete", !chainBroken, "leaf first, every issuer present", chainBroken ? "incomplete" : "complete",
             chainBroken ? Messages(CertificateStatus.IncompleteChain) : $"tls.crt holds a complete chain of {facts.ChainLength}.");
+        if (!chainBroken)
+        {
+            // Whether clients trust the root can only be asked of a chain that reaches one.
+            bool untrusted = evaluation.Findings.Any(f => f.Status == CertificateStatus.UntrustedRoot);
+            unit.Add("ChainTrusted", !untrusted, "a trusted root", untrusted ? "untrusted" : "trusted",
+                untrusted ? Messages(CertificateStatus.UntrustedRoot) : "The chain ends at a root trusted here.");
+        }
+
         bool expired = evaluation.Findings.Any(f => f.Status is CertificateStatus.Expired or CertificateStatus.NotYetValid);
         unit.Add("NotExpired", !expired, $"valid at {_options.AsOf.UtcDateTime:yyyy-MM-dd HH:mm} UTC", $"{facts.NotBefore:yyyy-MM-dd} to {facts.NotAfter:yyyy-MM-dd}",
             expired ? Messages(CertificateStatus.Expired, CertificateStatus.NotYetValid) : $"Valid until {facts.NotAfter:yyyy-MM-dd HH:mm} UTC.");
@@ -296,7 +314,7 @@ public sealed class CertificateTester
                     string? address = fromStatus ? unit.Addresses[0] : host.StartsWith("*.", StringComparison.Ordinal) ? null : host;
                     if (address is null)
                     {
-                        unit.Fail($"Served:{host}", "an address to probe", "none", $"{host} is a wildcard and the Ingress has no load balancer address: give -Endpoint.");
+                        unit.Fail($"Served:{host}", "an address to probe", "none", $"{host} is a wildcard and {(unit.Name is null ? "there is no load balancer address" : $"{unit.Target.Kind ?? "Ingress"} {unit.Namespace}/{unit.Name} has no address in its status")}: give -Endpoint.");
                         continue;
                     }
 
@@ -353,7 +371,8 @@ public sealed class CertificateTester
         string reason;
         if (expected is not null)
         {
-            var verdict = new ServedCertificateComparer(expected, unit.HistoryThumbprints).Compare(served);
+            var source = unit.Name is null ? null : new ServingSource(unit.Target.Kind ?? "Ingress", unit.Namespace, unit.Name, unit.Reference?.Listener);
+            var verdict = new ServedCertificateComparer(expected, unit.HistoryThumbprints, source).Compare(served);
             matches = verdict.Match == ServedCertificateMatch.Expected;
             reason = verdict.Reason;
             if (matches && unit.SecretLeaf is not null && unit.Target.ExpectedCertificate is not null
@@ -369,6 +388,12 @@ public sealed class CertificateTester
             reason = matches ? $"The expected certificate {expectedThumbprint} is served." : $"{served.Thumbprint} ({served.Subject}) is served instead of {expectedThumbprint}.";
         }
 
+        if (!matches && unit.Reference?.ReferenceIssue is { Status: CertificateStatus.ReferenceNotPermitted } notPermitted)
+        {
+            // The likeliest reason, and the one to fix first.
+            reason += " " + Sentence(notPermitted.Message);
+        }
+
         unit.Add(name, matches, expectedThumbprint, served.Thumbprint, $"{result.Endpoint} (SNI {result.Sni}): {reason} ({wire})");
         if (matches && unit.SecretChainLength > 1 && !result.IntermediatesServed)
         {
@@ -377,7 +402,12 @@ public sealed class CertificateTester
         }
     }
 
-    private sealed record SecretEvidence(bool Present, string? Problem, ParsedTlsSecret? Parsed, IReadOnlyList<string> HistoryThumbprints);
+    /// <param name="Absence">For a Secret that is not there or not readable, the evaluation that says so.</param>
+    private sealed record SecretEvidence(bool Present, string? Problem, ParsedTlsSecret? Parsed, IReadOnlyList<string> HistoryThumbprints, CertificateEvaluation? Absence = null);
+
+    /// <summary>A finding's message as a check's sentence: capitalised, with a full stop.</summary>
+    private static string Sentence(string message) =>
+        message.Length == 0 ? message : char.ToUpperInvariant(message[0]) + message[1..] + (message.EndsWith('.') ? string.Empty : ".");
 
     private sealed class Unit
     {
@@ -415,6 +445,24 @@ public sealed class CertificateTester
         public int SecretChainLength { get; set; }
 
         public IReadOnlyList<string> HistoryThumbprints { get; set; } = Array.Empty<string>();
+
+        /// <summary>The Ingress TLS entry or Gateway certificateRef tested; null for a Secret or hosts tested alone.</summary>
+        public TlsReference? Reference { get; init; }
+
+        /// <summary>
+        /// The findings about the reference and its Secret, as Get-IngressCertificate would give them; null when
+        /// nothing was judged (hosts alone, an object that does not exist).
+        /// </summary>
+        public CertificateEvaluation? Verdict()
+        {
+            if (Reference is { SecretName: null })
+            {
+                return CertificateEvaluation.DefaultCertificate(Reference.Hosts).Through(Reference.ReferenceIssue);
+            }
+
+            return Evaluation?.Through(Reference?.ReferenceIssue)
+                ?? (Reference?.ReferenceIssue is { Status: CertificateStatus.ReferenceNotPermitted } issue ? CertificateEvaluation.From([issue], null) : null);
+        }
 
         public void Add(string name, bool passed, string? expected, string? actual, string message)
         {

@@ -57,9 +57,10 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
     [ValidateNotNullOrEmpty]
     public new string[]? Host { get; set; }
 
+    /// <summary>Only references with a finding of one of these statuses (any finding, not only the worst); Valid: none.</summary>
     [Parameter]
-    [ValidateSet("SecretNotFound", "Forbidden", "DefaultCertificate", "InvalidSecret", "KeyMismatch", "Expired", "NotYetValid",
-        "HostMismatch", "IncompleteChain", "Expiring", "Valid", IgnoreCase = true)]
+    [ValidateSet("SecretNotFound", "ReferenceNotPermitted", "Forbidden", "DefaultCertificate", "InvalidSecret", "KeyMismatch", "Expired",
+        "NotYetValid", "HostMismatch", "IncompleteChain", "UntrustedRoot", "Expiring", "Valid", IgnoreCase = true)]
     public string[]? Status { get; set; }
 
     /// <summary>Days before expiry that count as Expiring (default 30); when given, also a filter.</summary>

@@ -252,12 +252,25 @@ public class CertificateBundleTests
     }
 
     [Fact]
-    public void Complete_chain_gives_no_warnings()
+    public void Complete_chain_to_a_trusted_root_gives_no_warnings()
     {
         using var leaf = Leaf("a.example.com");
         using var bundle = CertificateBundle.FromPem(TestPki.Pem(leaf, Intermediate, Root), leaf.Key.Pkcs8Pem());
 
-        Assert.Empty(bundle.Warnings);
+        Assert.Empty(bundle.WarningsTrusting([Root.Certificate]));
+    }
+
+    [Fact]
+    public void Complete_chain_to_a_root_not_trusted_here_is_published_with_a_warning_naming_TrustedRootPath()
+    {
+        // A private CA's chain: complete, so it is built (and published) as it is, with a warning.
+        using var leaf = Leaf("a.example.com");
+        using var bundle = CertificateBundle.FromPem(ChainPem(leaf), leaf.Key.Pkcs8Pem());
+
+        Assert.Equal(Thumbprints(leaf, Intermediate), Thumbprints(bundle.Chain));
+        var warning = Assert.Single(bundle.Warnings);
+        Assert.Contains("'Test Root CA'", warning);
+        Assert.Contains("-TrustedRootPath", warning);
     }
 
     [Fact]
@@ -277,7 +290,7 @@ public class CertificateBundleTests
         using var bundle = CertificateBundle.FromPem(TestPki.Pem(leaf, stranger, Intermediate, Root), leaf.Key.Pkcs8Pem());
 
         Assert.Equal(Thumbprints(leaf, Intermediate), Thumbprints(bundle.Chain));
-        Assert.Contains("Unrelated CA", Assert.Single(bundle.Warnings));
+        Assert.Contains("Unrelated CA", Assert.Single(bundle.WarningsTrusting([Root.Certificate])));
     }
 
     [Fact]
@@ -287,7 +300,7 @@ public class CertificateBundleTests
         using var bundle = CertificateBundle.FromPem(TestPki.Pem(leaf, Intermediate, Intermediate), leaf.Key.Pkcs8Pem(), TestPki.Pem(Root, leaf));
 
         Assert.Equal(Thumbprints(leaf, Intermediate), Thumbprints(bundle.Chain));
-        Assert.Empty(bundle.Warnings);
+        Assert.Empty(bundle.WarningsTrusting([Root.Certificate]));
     }
 
     // ---- Preflight ----

@@ -341,14 +341,83 @@ public class CertificateEvaluatorTests
         Assert.Empty(evaluator.Evaluate(Parse(ChainPem(leaf), leaf.Key.Pkcs8Pem()), Host).Findings);
     }
 
+    // ---- UntrustedRoot ----
+
     [Fact]
-    public void Chain_to_an_unknown_root_not_in_the_bundle_is_IncompleteChain()
+    public void Complete_chain_to_a_root_not_trusted_here_and_not_in_the_bundle_is_UntrustedRoot()
     {
+        // A private CA's chain as it should be served: leaf and intermediate, the root left to the clients.
         using var leaf = Leaf("a.example.com");
         var evaluation = new CertificateEvaluator(TestPki.Now).Evaluate(Parse(ChainPem(leaf), leaf.Key.Pkcs8Pem()), Host);
 
+        Assert.Equal(CertificateStatus.UntrustedRoot, evaluation.Status);
+        var finding = Assert.Single(evaluation.Findings);
+        Assert.Equal(FindingIds.UntrustedRoot, finding.Id);
+        Assert.Contains("'Test Root CA'", finding.Message);
+        Assert.Contains("-TrustedRootPath", finding.Message);
+    }
+
+    [Fact]
+    public void Bundle_ending_in_a_root_not_trusted_here_is_UntrustedRoot()
+    {
+        using var leaf = Leaf("a.example.com");
+        var evaluation = new CertificateEvaluator(TestPki.Now).Evaluate(Parse(TestPki.Pem(leaf, Intermediate, Root), leaf.Key.Pkcs8Pem()), Host);
+
+        Assert.Equal(CertificateStatus.UntrustedRoot, evaluation.Status);
+        var finding = Assert.Single(evaluation.Findings);
+        Assert.Equal(FindingIds.UntrustedRoot, finding.Id);
+        Assert.Contains("Test Root CA", finding.Message);
+    }
+
+    [Fact]
+    public void Root_in_ca_crt_completes_the_chain_of_a_leaf_it_issued_but_is_not_trusted()
+    {
+        // The leaf's issuer is the root itself: tls.crt alone lacks it, ca.crt has it.
+        using var root = TestPki.Root("Private Root CA");
+        using var leaf = TestPki.Leaf(root, "a.example.com");
+        var evaluator = new CertificateEvaluator(TestPki.Now);
+
+        var withoutCa = evaluator.Evaluate(Parse(leaf.Pem, leaf.Key.Pkcs8Pem()), Host);
+        var withCa = evaluator.Evaluate(Parse(leaf.Pem, leaf.Key.Pkcs8Pem(), ca: root.Pem), Host);
+
+        Assert.Equal(CertificateStatus.IncompleteChain, withoutCa.Status);
+        Assert.Equal(FindingIds.MissingIssuer, Assert.Single(withoutCa.Findings).Id);
+        Assert.Equal(CertificateStatus.UntrustedRoot, withCa.Status);
+        Assert.Contains("'Private Root CA'", Assert.Single(withCa.Findings).Message);
+    }
+
+    [Fact]
+    public void Intermediate_in_ca_crt_does_not_complete_the_served_chain()
+    {
+        // ca.crt is not served: an intermediate found only there is still missing from what clients get.
+        using var leaf = Leaf("a.example.com");
+        var evaluation = new CertificateEvaluator(TestPki.Now).Evaluate(Parse(leaf.Pem, leaf.Key.Pkcs8Pem(), ca: Intermediate.Pem), Host);
+
         Assert.Equal(CertificateStatus.IncompleteChain, evaluation.Status);
-        Assert.Contains("Test Root CA", Assert.Single(evaluation.Findings, f => f.Id == FindingIds.MissingIssuer).Message);
+        Assert.Equal(FindingIds.MissingIssuer, Assert.Single(evaluation.Findings).Id);
+    }
+
+    [Fact]
+    public void Root_in_ca_crt_that_is_also_trusted_is_Valid()
+    {
+        using var leaf = Leaf("a.example.com");
+        var evaluation = new CertificateEvaluator(TestPki.Now, 30, [Root.Certificate]).Evaluate(Parse(ChainPem(leaf), leaf.Key.Pkcs8Pem(), ca: Root.Pem), Host);
+
+        Assert.Equal(CertificateStatus.Valid, evaluation.Status);
+        Assert.Empty(evaluation.Findings);
+    }
+
+    [Fact]
+    public void UntrustedRoot_ranks_below_IncompleteChain_and_above_Expiring()
+    {
+        using var leaf = Leaf(new CertSpec { DnsNames = Host, NotAfter = TestPki.Now.AddDays(9) });
+        var untrusted = new CertificateEvaluator(TestPki.Now).Evaluate(Parse(ChainPem(leaf), leaf.Key.Pkcs8Pem()), Host);
+        var incomplete = new CertificateEvaluator(TestPki.Now).Evaluate(Parse(TestPki.Pem(Intermediate, leaf), leaf.Key.Pkcs8Pem()), Host);
+
+        Assert.Equal(CertificateStatus.UntrustedRoot, untrusted.Status);
+        Assert.Equal([FindingIds.UntrustedRoot, FindingIds.Expiring], untrusted.Ids());
+        Assert.Equal(CertificateStatus.IncompleteChain, incomplete.Status);
+        Assert.Equal(FindingIds.ChainOutOfOrder, incomplete.Findings[0].Id);
     }
 
     [Fact]
@@ -366,18 +435,6 @@ public class CertificateEvaluatorTests
     }
 
     // ---- Notes: reported, status unchanged ----
-
-    [Fact]
-    public void Bundle_ending_in_an_untrusted_root_is_noted_without_changing_the_status()
-    {
-        using var leaf = Leaf("a.example.com");
-        var evaluation = new CertificateEvaluator(TestPki.Now).Evaluate(Parse(TestPki.Pem(leaf, Intermediate, Root), leaf.Key.Pkcs8Pem()), Host);
-
-        Assert.Equal(CertificateStatus.Valid, evaluation.Status);
-        var note = Assert.Single(evaluation.Findings);
-        Assert.Equal(FindingIds.UntrustedRoot, note.Id);
-        Assert.Contains("Test Root CA", note.Message);
-    }
 
     [Fact]
     public void Self_signed_leaf_is_noted_without_changing_the_status()
@@ -443,6 +500,16 @@ public class CertificateEvaluatorTests
 
         Assert.Equal(CertificateStatus.Expired, evaluation.Status);
         Assert.Equal([FindingIds.Expired, FindingIds.HostMismatch, FindingIds.MissingIssuer], evaluation.Ids());
+    }
+
+    [Fact]
+    public void A_certificate_expiring_in_9_days_with_an_incomplete_chain_has_both_findings_and_the_worse_status()
+    {
+        using var leaf = Leaf(new CertSpec { DnsNames = Host, NotAfter = TestPki.Now.AddDays(9) });
+        var evaluation = Evaluate(leaf.Pem, leaf.Key.Pkcs8Pem(), Host);
+
+        Assert.Equal(CertificateStatus.IncompleteChain, evaluation.Status);
+        Assert.Equal([FindingIds.MissingIssuer, FindingIds.Expiring], evaluation.Ids());
     }
 
     [Fact]

@@ -10,6 +10,7 @@ public class CertificateStatusTests
         CertificateStatus[] expected =
         [
             CertificateStatus.SecretNotFound,
+            CertificateStatus.ReferenceNotPermitted,
             CertificateStatus.Forbidden,
             CertificateStatus.DefaultCertificate,
             CertificateStatus.InvalidSecret,
@@ -18,6 +19,7 @@ public class CertificateStatusTests
             CertificateStatus.NotYetValid,
             CertificateStatus.HostMismatch,
             CertificateStatus.IncompleteChain,
+            CertificateStatus.UntrustedRoot,
             CertificateStatus.Expiring,
             CertificateStatus.Valid,
         ];
@@ -30,6 +32,50 @@ public class CertificateStatusTests
     {
         Assert.True(CertificateStatus.Forbidden.IsMoreSevereThan(CertificateStatus.DefaultCertificate));
         Assert.True(CertificateStatus.DefaultCertificate.IsMoreSevereThan(CertificateStatus.InvalidSecret));
+    }
+
+    [Fact]
+    public void Every_status_has_its_own_name()
+    {
+        foreach (var status in Enum.GetValues<CertificateStatus>())
+        {
+            Assert.Equal(status.ToString(), status.Name());
+        }
+    }
+
+    [Fact]
+    public void A_reference_not_permitted_shows_only_that_finding_and_no_certificate()
+    {
+        var permitted = CertificateEvaluation.From([new(FindingIds.Expiring, CertificateStatus.Expiring, "expires soon")], null);
+        var issue = new CertificateFinding(FindingIds.ReferenceNotPermitted, CertificateStatus.ReferenceNotPermitted, "no ReferenceGrant");
+
+        var through = permitted.Through(issue);
+
+        Assert.Equal(CertificateStatus.ReferenceNotPermitted, through.Status);
+        Assert.Equal(issue, Assert.Single(through.Findings));
+        Assert.Same(permitted, permitted.Through(null));
+    }
+
+    [Fact]
+    public void Findings_select_every_status_they_impose_and_Valid_only_without_one()
+    {
+        var evaluation = CertificateEvaluation.From(
+            [
+                new(FindingIds.Expiring, CertificateStatus.Expiring, "expires soon"),
+                new(FindingIds.MissingIssuer, CertificateStatus.IncompleteChain, "issuer missing"),
+                new(FindingIds.WeakRsaKey, CertificateStatus.Valid, "a note"),
+            ],
+            null);
+        var findings = FindingCollection.From(evaluation.Findings);
+
+        Assert.Equal("MissingIssuer, Expiring, WeakRsaKey", findings.ToString());
+        Assert.Equal(["IncompleteChain", "Expiring", "Valid"], findings.Select(f => f.Status));
+        Assert.True(findings.HasStatus("expiring"));
+        Assert.True(findings.HasStatus("IncompleteChain"));
+        Assert.False(findings.HasStatus("Valid"));
+        Assert.False(findings.HasStatus("Expired"));
+        Assert.True(FindingCollection.From([new(FindingIds.WeakRsaKey, CertificateStatus.Valid, "a note")]).HasStatus("Valid"));
+        Assert.Equal(string.Empty, FindingCollection.Empty.ToString());
     }
 
     [Fact]

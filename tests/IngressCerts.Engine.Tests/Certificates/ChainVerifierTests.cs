@@ -48,14 +48,16 @@ public sealed class ChainVerifierTests
     }
 
     [Fact]
-    public void Leaves_under_an_untrusted_root_each_get_the_note()
+    public void Leaves_under_an_untrusted_root_each_get_UntrustedRoot()
     {
         var verifier = new ChainVerifier([], TestPki.Now);
         for (var i = 0; i < 4; i++)
         {
             using var leaf = Leaf($"private-{i}.example.com");
             var findings = AssertSameAsFullBuild(verifier, TestPki.Pem(leaf, Intermediate, Root), []);
-            Assert.Equal(FindingIds.UntrustedRoot, Assert.Single(findings).Id);
+            var untrusted = Assert.Single(findings);
+            Assert.Equal(FindingIds.UntrustedRoot, untrusted.Id);
+            Assert.Equal(CertificateStatus.UntrustedRoot, untrusted.Status);
         }
 
         Assert.Equal(1, verifier.FullBuilds);
@@ -189,6 +191,23 @@ public sealed class ChainVerifierTests
     }
 
     [Fact]
+    public void A_known_root_changes_the_answer_for_the_same_bundle_and_is_cached_apart()
+    {
+        using var root = TestPki.Root("Private Root CA");
+        var verifier = new ChainVerifier([], TestPki.Now);
+        var knownRoot = Parse(root.Pem, key: null).Ordered!.Leaf;
+        for (var i = 0; i < 3; i++)
+        {
+            using var leaf = TestPki.Leaf(root, $"direct-{i}.example.com");
+            var ordered = Parse(leaf.Pem, key: null).Ordered!;
+
+            Assert.Equal(FindingIds.UntrustedRoot, Assert.Single(verifier.Verify(ordered, [knownRoot])).Id);
+            Assert.Equal(FindingIds.MissingIssuer, Assert.Single(verifier.Verify(ordered)).Id);
+            Assert.Equal(FindingIds.UntrustedRoot, Assert.Single(verifier.Verify(ordered, [knownRoot])).Id);
+        }
+    }
+
+    [Fact]
     public void A_leaf_shared_between_scans_gets_each_verifiers_own_answer()
     {
         using var leaf = Leaf("shared.example.com");
@@ -198,7 +217,7 @@ public sealed class ChainVerifierTests
 
         Assert.Empty(trusting.Verify(ordered));
         Assert.Empty(trusting.Verify(ordered)); // the leaf's remembered answer
-        Assert.Equal(FindingIds.MissingIssuer, Assert.Single(plain.Verify(ordered)).Id);
+        Assert.Equal(FindingIds.UntrustedRoot, Assert.Single(plain.Verify(ordered)).Id);
         Assert.Empty(trusting.Verify(ordered with { Unrelated = [] }));
         Assert.Equal(1, trusting.FullBuilds);
     }

@@ -62,8 +62,10 @@ public sealed class CertificateTesterTests
             Live(endpoint.Address) with { TrustedRoots = roots });
 
         Assert.True(result.Passed, string.Join("; ", result.Checks.Where(c => !c.Passed)));
-        Assert.Equal(new[] { "SecretPresent", "KeyMatches", "CoversHosts", "ChainComplete", "NotExpired", "DaysRemaining", "ExpectedCertificate", "Served:shop.example" },
+        Assert.Equal(new[] { "SecretPresent", "KeyMatches", "CoversHosts", "ChainComplete", "ChainTrusted", "NotExpired", "DaysRemaining", "ExpectedCertificate", "Served:shop.example" },
             result.Checks.Select(c => c.Name));
+        Assert.Equal("Valid", result.Status);
+        Assert.Empty(result.Findings);
         Assert.Contains("shop.example", endpoint.ServerNamesSeen);
         Assert.Equal(0, endpoint.ApplicationBytesReceived);
     }
@@ -200,8 +202,43 @@ public sealed class CertificateTesterTests
         Assert.False(result.Passed);
         var permitted = Check(result, "ReferencePermitted");
         Assert.False(permitted.Passed);
-        Assert.Contains("RefNotPermitted", permitted.Message, StringComparison.Ordinal);
         Assert.Contains($"no ReferenceGrant in '{certs}' allows Gateways from '{edge}'", permitted.Message, StringComparison.Ordinal);
+        Assert.Equal("ReferenceNotPermitted", result.Status);
+        Assert.Equal("ReferenceNotPermitted", Assert.Single(result.Findings).Id);
+    }
+
+    [GatewayApiFact]
+    public async Task The_live_probe_of_a_gateway_reference_not_permitted_names_the_gateway_and_the_missing_grant()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (edge, certs) = await SeedCrossNamespaceGatewayAsync(cluster);
+        var fake = TestCertificateAuthority.CreateSelfSignedLeaf("CN=Kubernetes Ingress Controller Fake Certificate, O=Acme Co", "ingress.local");
+        await using var endpoint = TestTlsEndpoint.Start(new ServedIdentity(fake));
+
+        var result = await TestOneAsync(cluster.Connect(), GatewayTarget(edge, "gw"), Live(endpoint.Address));
+
+        var served = Check(result, "Served:*.apps.example");
+        Assert.False(served.Passed);
+        Assert.Contains($"listener 'https' of Gateway {edge}/gw", served.Message, StringComparison.Ordinal);
+        Assert.Contains($"no ReferenceGrant in '{certs}'", served.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Ingress's", served.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_certificate_expiring_with_an_incomplete_chain_reports_both_findings()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("both-");
+        var chain = TestCertificateAuthority.CreateChain("shop.example");
+        await cluster.CreateAsync(SecretOf(ns, "shop-tls", chain.Leaf));
+        var options = new TestOptions(DateTimeOffset.UtcNow, MinimumDaysRemaining: 36500) with { TrustedRoots = new X509Certificate2Collection(chain.Root) };
+
+        var result = await TestOneAsync(cluster.Connect(), new TestTarget(ns, null, ns, "shop-tls", new[] { "shop.example" }), options);
+
+        Assert.Equal("IncompleteChain", result.Status);
+        Assert.Equal(["MissingIssuer", "Expiring"], result.Findings.Select(f => f.Id));
+        Assert.Equal("MissingIssuer, Expiring", result.Findings.ToString());
+        Assert.False(Check(result, "ChainComplete").Passed);
     }
 
     [ServerOnlyFact]

@@ -92,7 +92,8 @@ public sealed class ClusterScannerTests
     {
         // One certificate and key per Secret, all from one issuing CA, as cert-manager fleets are: the chain of most
         // leaves is answered from the first leaf's build plus their own signature check, and must say what a full
-        // build says: the fleet's root is neither in tls.crt nor trusted here, so each chain is incomplete.
+        // build says: the chain is complete up to the fleet's root, which ca.crt holds (as cert-manager writes it) but
+        // which is not trusted here.
         await using var cluster = await TestCluster.StartAsync();
         var server = cluster.RequireServer();
         server.SeedIngressFleet(new TestServer.Seeding.BulkSeedOptions { Namespaces = 3, IngressesPerNamespace = 100, CertificatePoolSize = 300, RsaIssuer = rsaIssuer });
@@ -106,7 +107,8 @@ public sealed class ClusterScannerTests
         Assert.All(results, r =>
         {
             Assert.Equal(2, r.ChainLength);
-            Assert.Contains(r.Issues, i => i.Contains("'IngressCerts Fleet Root' of certificate 'IngressCerts Fleet Issuing CA' is neither in tls.crt nor a trusted root", StringComparison.Ordinal));
+            Assert.Contains(r.Findings, f => f is { Id: "UntrustedRoot", Status: "UntrustedRoot" });
+            Assert.Contains(r.Issues, i => i.Contains("the chain ends in root 'IngressCerts Fleet Root', which is not a trusted root", StringComparison.Ordinal));
             Assert.Equal(r.Thumbprint, r.Certificate!.Thumbprint);
             Assert.Equal("IngressCerts Fleet Issuing CA", Assert.Single(r.Chain).GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false));
         });
@@ -204,8 +206,12 @@ public sealed class ClusterScannerTests
         await cluster.CreateAsync(ClusterObjects.Gateway(edge, "gw", certs, "wild"));
 
         var before = Assert.Single(await ScanAsync(cluster.Connect(), new[] { edge }));
-        Assert.Equal("SecretNotFound", before.Status);
-        Assert.Contains(before.Issues, i => i.Contains("ReferenceGrant", StringComparison.Ordinal));
+        Assert.Equal("ReferenceNotPermitted", before.Status);
+        Assert.Equal("ReferenceNotPermitted", Assert.Single(before.Findings).Id);
+        Assert.Contains($"no ReferenceGrant in '{certs}' allows Gateways from '{edge}'", Assert.Single(before.Issues), StringComparison.Ordinal);
+        Assert.Null(before.NotAfter);
+        Assert.Null(before.DaysRemaining);
+        Assert.Null(before.Thumbprint);
 
         await cluster.CreateAsync(ClusterObjects.Grant(certs, edge));
         var after = Assert.Single(await ScanAsync(cluster.Connect(), new[] { edge }));

@@ -40,6 +40,24 @@ public sealed class InventoryFilterTests
         Assert.True(new InventoryFilter(thumbprints: new[] { "ab:12" }).Matches(Item(thumbprint: "AB12")));
 
     [Fact]
+    public void Status_selects_every_finding_not_only_the_worst()
+    {
+        // Expires in 9 days, and its chain lacks an intermediate: the worst is IncompleteChain.
+        var item = Item(status: "IncompleteChain", days: 9);
+        item.Findings = new FindingCollection(
+        [
+            new Finding("MissingIssuer", "IncompleteChain", "the issuer is missing"),
+            new Finding("Expiring", "Expiring", "expires in 9 days"),
+            new Finding("WeakRsaKey", "Valid", "a note"),
+        ]);
+
+        Assert.True(new InventoryFilter(statuses: ["Expiring", "Expired"]).Matches(item));
+        Assert.True(new InventoryFilter(statuses: ["IncompleteChain"]).Matches(item));
+        Assert.False(new InventoryFilter(statuses: ["Expired"]).Matches(item));
+        Assert.False(new InventoryFilter(statuses: ["Valid"]).Matches(item));
+    }
+
+    [Fact]
     public void Status_compares_without_case() =>
         Assert.True(new InventoryFilter(statuses: new[] { "expired" }).Matches(Item(status: "Expired")));
 }

@@ -94,9 +94,21 @@ public sealed class ManifestScannerTests : IDisposable
             "  - name: https\n    protocol: HTTPS\n    port: 443\n    hostname: '*.a.example'\n    tls:\n      certificateRefs:\n      - {kind: Secret, name: wild, namespace: certs}\n" +
             "  - name: passthrough\n    protocol: TLS\n    port: 8443\n    tls:\n      mode: Passthrough\n  - name: http\n    protocol: HTTP\n    port: 80\n";
         var denied = Assert.Single(Scan(gateway + Secret("certs", "wild", cert)));
-        Assert.Equal("SecretNotFound", denied.Status);
+        Assert.Equal("ReferenceNotPermitted", denied.Status);
         Assert.Equal("https", denied.Listener);
-        Assert.Contains(denied.Issues, i => i.Contains("ReferenceGrant", StringComparison.Ordinal));
+        var finding = Assert.Single(denied.Findings);
+        Assert.Equal(("ReferenceNotPermitted", "ReferenceNotPermitted"), (finding.Id, finding.Status));
+        Assert.Contains("no ReferenceGrant in 'certs' allows Gateways from 'edge'", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("listener 'https' of Gateway edge/gw", finding.Message, StringComparison.Ordinal);
+        Assert.Equal([finding.Message], denied.Issues);
+
+        // The Gateway does not serve the Secret: nothing of its certificate is reported as if it were.
+        Assert.Null(denied.NotAfter);
+        Assert.Null(denied.DaysRemaining);
+        Assert.Null(denied.Thumbprint);
+        Assert.Null(denied.Subject);
+        Assert.Null(denied.Certificate);
+        Assert.Equal(0, denied.ChainLength);
 
         string grant = "---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: certs}\nspec:\n" +
             "  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: edge}]\n  to: [{group: '', kind: Secret, name: wild}]\n";

@@ -94,6 +94,33 @@ public sealed class ServedCertificateComparerTests
     }
 
     [Theory]
+    [InlineData("Gateway", "https", "listener 'https' of Gateway edge/gw", "ReferenceGrant")]
+    [InlineData("Ingress", null, "Ingress shop/storefront", "TLS entry")]
+    public void A_default_certificate_is_explained_in_terms_of_what_should_serve_the_host(string kind, string? listener, string named, string hint)
+    {
+        var served = TestCertificateAuthority.CreateSelfSignedLeaf("CN=Kubernetes Ingress Controller Fake Certificate, O=Acme Co", "ingress.local");
+        var ns = kind == "Gateway" ? "edge" : "shop";
+        var name = kind == "Gateway" ? "gw" : "storefront";
+
+        var verdict = new ServedCertificateComparer(_ca.IssueLeaf("app.example.test"), source: new ServingSource(kind, ns, name, listener)).Compare(served);
+
+        Assert.Contains($"the Secret of {named}", verdict.Reason);
+        Assert.Contains(hint, verdict.Reason);
+        Assert.DoesNotContain("Ingress's", verdict.Reason);
+    }
+
+    [Fact]
+    public void A_default_certificate_for_an_unknown_source_names_no_kind()
+    {
+        var served = TestCertificateAuthority.CreateSelfSignedLeaf("CN=Kubernetes Ingress Controller Fake Certificate, O=Acme Co", "ingress.local");
+
+        var verdict = new ServedCertificateComparer(_ca.IssueLeaf("app.example.test")).Compare(served);
+
+        Assert.DoesNotContain("Ingress's", verdict.Reason);
+        Assert.Contains("the expected Secret", verdict.Reason);
+    }
+
+    [Theory]
     [InlineData("CN=localhost")] // Kong's CN alone is too common to be telling
     [InlineData("CN=Kubernetes Ingress Controller Fake Certificate, O=Someone Else")]
     public void Look_alikes_are_not_called_defaults_when_ca_issued(string subject)
