@@ -291,3 +291,78 @@ Describe 'ErrorIds in the help' {
         @($badInputs | Where-Object { -not $_.Cmdlet -or -not $_.ErrorId -or -not $_.Category }) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'The about_IngressCerts topic' {
+    BeforeAll {
+        $modulePath = Get-BuiltModulePath
+        $topic = [IO.File]::ReadAllText((Join-Path $PSScriptRoot '../../module/en-US/about_IngressCerts.help.txt'))
+        # The statuses as the engine defines them, most severe first (the enum's order), from the module's own load context.
+        $assembly = (Get-Command Get-IngressCertificate).ImplementingType.Assembly
+        $engine = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($assembly).Assemblies | Where-Object { $_.GetName().Name -eq 'IngressCerts.Engine' }
+        $statusType = $engine.GetType('IngressCerts.Engine.Certificates.CertificateStatus', $true)
+        $statuses = @([Enum]::GetValues($statusType) | Sort-Object { [int]$_ } | ForEach-Object { "$_" })
+    }
+
+    It 'ships in the built module''s en-US folder, and Get-Help finds it in a fresh session after Import-Module' {
+        Join-Path (Split-Path $modulePath) 'en-US/about_IngressCerts.help.txt' | Should -Exist
+        $out = Invoke-ChildPwsh "Import-Module '$modulePath'; Get-Help about_IngressCerts | Out-String"
+        ($out | Out-String) | Should -Match 'SHORT DESCRIPTION'
+        ($out | Out-String) | Should -Match 'RIGHTS \(RBAC\)'
+    }
+
+    It 'lists every status of the engine, in the engine''s order of severity' {
+        $statuses.Count | Should -BeGreaterThan 5
+        $section = [regex]::Match($topic, '(?ms)^STATUSES AND FINDINGS$(.*?)^TRUST$').Groups[1].Value
+        $listed = @([regex]::Matches($section, '(?m)^    ([A-Z][A-Za-z]+) {2,}\S') | ForEach-Object { $_.Groups[1].Value })
+        foreach ($status in $statuses) { $listed | Should -Contain $status -Because "the topic must explain the status $status" }
+        @($listed | Where-Object { $_ -in $statuses }) | Should -Be $statuses -Because 'the topic lists the statuses most severe first, as CertificateStatus orders them'
+    }
+
+    It 'names every exported cmdlet, and covers the model, trust, connections, rights, history and runbooks' {
+        foreach ($name in (Get-Module IngressCerts).ExportedCmdlets.Keys) { $topic | Should -Match "\b$name\b" }
+        foreach ($heading in 'THE MODEL: REFERENCES', 'STATUSES AND FINDINGS', 'TRUST', 'CONNECTIONS', 'RIGHTS (RBAC)', 'HISTORY AND UNDO', 'RUNBOOKS') {
+            $topic | Should -Match "(?m)^$([regex]::Escape($heading))" -Because "the topic needs a section $heading"
+        }
+        $topic | Should -Match ([regex]::Escape("`$PSDefaultParameterValues['*-IngressCertificate:TrustedRootPath']"))
+        $topic | Should -Match 'kind: Role'
+    }
+}
+
+# Get-Help -Online opens this project's own page for the cmdlet: docs/cmdlets/<Cmdlet>.md, written from the MAML help by
+# build/New-CmdletDocs.ps1, under the manifest's ProjectUri.
+Describe 'Online help' {
+    BeforeAll {
+        $repo = Join-Path $PSScriptRoot '../..'
+        $projectUri = (Import-PowerShellDataFile (Get-BuiltModulePath)).PrivateData.PSData.ProjectUri
+        $docs = Join-Path $repo 'docs/cmdlets'
+    }
+
+    It 'the manifest names the project' {
+        $projectUri | Should -Match '^https://'
+    }
+
+    It '<Name>: -Online opens the project''s page for it, which exists' -ForEach $cmdlets {
+        $expected = "$projectUri/blob/main/docs/cmdlets/$Name.md"
+        (Get-Command $Name).HelpUri | Should -Be $expected
+        # Get-Help -Online takes the first related link with a URI; it must be the same page.
+        $links = @((Get-Help $Name -Full).relatedLinks.navigationLink | Where-Object { "$($_.uri)".Trim() })
+        "$($links[0].uri)".Trim() | Should -Be $expected
+        $links | Where-Object linkText -like 'Online*' | ForEach-Object { "$($_.uri)" | Should -Not -Match 'kubernetes\.io' }
+        Join-Path $docs "$Name.md" | Should -Exist
+    }
+
+    It '<Name>: its page documents every parameter it has' -ForEach $cmdlets {
+        $page = Get-Content (Join-Path $docs "$Name.md") -Raw
+        foreach ($case in $Parameters) { $page | Should -Match "(?m)^### -$($case.Parameter)$" }
+    }
+
+    It 'the pages in docs/cmdlets are exactly what build/New-CmdletDocs.ps1 writes from the help (run ./build.ps1 -Task Docs)' {
+        $fresh = Join-Path $TestDrive 'cmdlets'
+        & (Join-Path $repo 'build/New-CmdletDocs.ps1') -OutputPath $fresh | Out-Null
+        $expected = @(Get-ChildItem $fresh -Filter *.md | Sort-Object Name)
+        @(Get-ChildItem $docs -Filter *.md | Sort-Object Name).Name | Should -Be $expected.Name
+        foreach ($file in $expected) {
+            [IO.File]::ReadAllText((Join-Path $docs $file.Name)) | Should -BeExactly ([IO.File]::ReadAllText($file.FullName)) -Because "docs/cmdlets/$($file.Name) must be regenerated"
+        }
+    }
+}
