@@ -23,6 +23,7 @@
         PSData = @{
             Tags         = @('Kubernetes', 'Ingress', 'Gateway', 'TLS', 'Certificate', 'X509', 'cert-manager', 'AKS', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ProjectUri   = 'https://github.com/ingresscerts/IngressCerts'
             ReleaseNotes = 'First release: inventory, publish and test of Ingress certificates.'
         }
     }

@@ -8,12 +8,13 @@
     Package builds, then writes out/package/IngressCerts.<version>.nupkg (Install-PSResource from a local
             repository) and out/package/IngressCerts.zip (Azure Automation module import).
     Clean   removes out/ and every bin/obj folder.
+    Docs    writes docs/cmdlets/*.md (the pages Get-Help -Online opens) from module/en-US; run it after changing the help.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Clean', 'Docs')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -160,6 +161,10 @@ function Invoke-Package {
     Remove-Item $nupkg -ErrorAction SilentlyContinue
     [System.IO.Compression.ZipFile]::CreateFromDirectory($staging, $nupkg)
     Write-Host "Packages: $nupkg, $zip"
+}
+
+function Invoke-Docs {
+    & (Join-Path $root 'build/New-CmdletDocs.ps1') | ForEach-Object { Write-Host "Wrote $_" }
 }
 
 function Invoke-Clean {

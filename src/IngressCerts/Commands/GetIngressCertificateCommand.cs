@@ -8,7 +8,7 @@ using IngressCerts.Engine.Kubernetes;
 namespace IngressCerts.Commands;
 
 /// <summary>Lists every certificate that Ingresses and Gateways serve, with its state.</summary>
-[Cmdlet(VerbsCommon.Get, "IngressCertificate", DefaultParameterSetName = ClusterSet)]
+[Cmdlet(VerbsCommon.Get, "IngressCertificate", HelpUri = HelpLinks.Cmdlets + "Get-IngressCertificate.md", DefaultParameterSetName = ClusterSet)]
 [OutputType(typeof(IngressCertificate))]
 public sealed class GetIngressCertificateCommand : KubernetesCmdlet
 {

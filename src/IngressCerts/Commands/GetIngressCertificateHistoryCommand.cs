@@ -9,7 +9,7 @@ namespace IngressCerts.Commands;
 /// Lists the previous certificates kept for a Secret (its history entries), newest first: what Undo-IngressCertificate
 /// restores, and what -Thumbprint chooses from. Reads only; never outputs key material.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "IngressCertificateHistory")]
+[Cmdlet(VerbsCommon.Get, "IngressCertificateHistory", HelpUri = HelpLinks.Cmdlets + "Get-IngressCertificateHistory.md")]
 [OutputType(typeof(CertificateHistoryEntry))]
 public sealed class GetIngressCertificateHistoryCommand : SecretCmdlet
 {

@@ -13,7 +13,7 @@ using k8s.Models;
 namespace IngressCerts.Commands;
 
 /// <summary>Puts a certificate and key into a kubernetes.io/tls Secret and, optionally, wires it into an Ingress.</summary>
-[Cmdlet(VerbsData.Publish, "IngressCertificate", DefaultParameterSetName = PfxSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Publish, "IngressCertificate", HelpUri = HelpLinks.Cmdlets + "Publish-IngressCertificate.md", DefaultParameterSetName = PfxSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PublishResult), typeof(string))]
 public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
 {

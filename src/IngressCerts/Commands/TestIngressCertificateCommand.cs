@@ -7,7 +7,7 @@ using IngressCerts.Engine.Validation;
 namespace IngressCerts.Commands;
 
 /// <summary>Proves that a certificate is in the Secret and, with -Live, served by the endpoint.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "IngressCertificate")]
+[Cmdlet(VerbsDiagnostic.Test, "IngressCertificate", HelpUri = HelpLinks.Cmdlets + "Test-IngressCertificate.md")]
 [OutputType(typeof(bool), typeof(CertificateTestResult))]
 public sealed class TestIngressCertificateCommand : KubernetesCmdlet
 {

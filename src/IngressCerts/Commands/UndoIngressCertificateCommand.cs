@@ -10,7 +10,7 @@ namespace IngressCerts.Commands;
 /// certificate it replaced or deletes the Secret it created. Once undone, a further undo refuses (NothingToUndo).
 /// With -Thumbprint it restores that history entry instead, with the same checks and writes.
 /// </summary>
-[Cmdlet(VerbsCommon.Undo, "IngressCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Undo, "IngressCertificate", HelpUri = HelpLinks.Cmdlets + "Undo-IngressCertificate.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PublishResult))]
 public sealed class UndoIngressCertificateCommand : SecretCmdlet
 {
