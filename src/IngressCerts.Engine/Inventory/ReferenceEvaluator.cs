@@ -103,7 +103,7 @@ public sealed class ReferenceEvaluator
             SecretName = reference.SecretName,
             Hosts = reference.Hosts.ToArray(),
             Status = evaluation.Status.ToString(),
-            Issues = evaluation.Issues is string[] issues ? issues : evaluation.Issues.ToArray(), // a fresh array each call
+            Issues = new StringList(evaluation.Issues is string[] issues ? issues : evaluation.Issues.ToArray(), "; "), // a fresh array each call
             Subject = facts?.Subject,
             DnsNames = facts?.DnsNames.ToArray() ?? Array.Empty<string>(),
             IPAddresses = facts?.IPAddresses.ToArray() ?? Array.Empty<string>(),

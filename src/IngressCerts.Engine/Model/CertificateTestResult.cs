@@ -33,10 +33,10 @@ public sealed class CertificateTestResult
 
     public bool Passed => Checks.All(c => c.Passed);
 
-    public CertificateCheck[] Checks { get; init; } = Array.Empty<CertificateCheck>();
+    public CertificateCheckList Checks { get; init; } = CertificateCheckList.Empty;
 
     /// <summary>The names of the checks that failed, for the table view.</summary>
-    public string[] FailedChecks => Checks.Where(c => !c.Passed).Select(c => c.Name).ToArray();
+    public StringList FailedChecks => Checks.Where(c => !c.Passed).Select(c => c.Name).ToArray();
 
     public override string ToString() => $"{Namespace}/{Name ?? SecretName ?? Host} {(Passed ? "Passed" : "Failed")}";
 }

@@ -122,7 +122,7 @@ public sealed class ManifestScannerTests : IDisposable
         var cert = TestCertificates.Create("CN=a.example", new[] { "a.example", "b.example" });
         var results = Scan(Ingress("n", "i", "a.example", "t") + Ingress("n", "j", "b.example", "t") + Secret("n", "t", cert));
         Assert.Equal(2, results.Count);
-        Assert.Same(results[0].Certificate, results[1].Certificate);
+        Assert.Same(results[0].GetCertificate(), results[1].GetCertificate());
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class ManifestScannerTests : IDisposable
         Assert.Equal(3, results.Count);
 
         // Read on first sight, read again and kept on the second, shared from then on.
-        Assert.Same(results[1].Certificate, results[2].Certificate);
+        Assert.Same(results[1].GetCertificate(), results[2].GetCertificate());
         Assert.All(results, r => Assert.Equal(cert.Certificate.Thumbprint, r.Thumbprint));
         Assert.Equal(["Valid", "KeyMismatch", "Valid"], results.Select(r => r.Status));
     }
