@@ -141,6 +141,8 @@ Describe 'Exports' {
         $r = $fleet | Where-Object Name -eq 'checkout-api'
         $r.NotAfter | Should -BeOfType [datetime]
         $r.NotAfter.AddDays(1) | Should -BeOfType [datetime]
+        $r.NotAfter.ToString('yyyy-MM-dd') | Should -Be '2030-01-13' -Because 'a format string keeps its meaning'
+        $r.NotAfter.ToString() | Should -Be '2030-01-13T12:00:00Z'
         ($fleet | Where-Object NotAfter | Where-Object NotAfter -lt $FleetAsOf.AddDays(30)).Name | Sort-Object | Should -Be @('blog', 'checkout-api')
         ($fleet | Where-Object NotAfter | Sort-Object NotAfter -Descending)[0].Name | Should -Be 'payment-webhooks'
         $r.Hosts[0] | Should -Be 'checkout.contoso.com'
