@@ -8,6 +8,7 @@
     Description          = 'Puts X.509 certificates where Kubernetes Ingress and Gateway serve them, shows where every certificate is (one cluster, many clusters or offline manifests), and proves that it is really being served.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
+    TypesToProcess       = @('IngressCerts.Types.ps1xml')
     FormatsToProcess     = @('IngressCerts.Format.ps1xml')
     FunctionsToExport    = @()
     CmdletsToExport      = @(

@@ -29,10 +29,11 @@ Describe 'Get-IngressCertificate against a cluster' {
         $r.Context | Select-Object -Unique | Should -Be $cluster.Context
     }
 
-    It 'heads the table with the context the rows come from' {
+    It 'shows the context the rows come from as a column, not as a header' {
         $table = Get-IngressCertificate @kc -Namespace $ns | Out-String -Width 200
-        $table | Should -Match "Context: $([regex]::Escape($cluster.Context))"
-        $table | Should -Match 'Namespace\s+Name\s+Hosts\s+Status'
+        $table | Should -Not -Match 'Context:'
+        $table | Should -Match 'Namespace\s+Name\s+Status\s+Days\s+SecretName\s+Hosts\s+Context'
+        $table | Should -Match "shop\s.*\s$([regex]::Escape($cluster.Context))\s*(\r?\n|$)"
     }
 
     It 'scans all namespaces and filters like the inventory should' {
@@ -96,6 +97,14 @@ Describe 'Get-IngressCertificate with several clusters' -Skip:([bool]$env:INGRES
         $r.Context | Should -Be 'beta'
         $r.Name | Should -Be 'b'
         $r.FailedChecks | Should -Not -Contain 'SecretPresent'
+    }
+
+    It 'exports piped Test results as one readable row each and compact JSON (issue 11)' {
+        Import-Module (Join-Path $PSScriptRoot 'ViewFleet.psm1')
+        $r = @(Get-IngressCertificate -Context beta -AllNamespaces | Test-IngressCertificate -Detailed -MinimumDaysRemaining 1)
+        $rows = Assert-ReadableExport -InputObject $r -Path (Join-Path $TestDrive 'test.csv')
+        $rows[0].Name | Should -Be 'b'
+        $rows[0].Checks | Should -Match 'SecretPresent'
     }
 
     It 'completes context names from the merged kubeconfig' {

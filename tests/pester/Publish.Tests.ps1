@@ -70,6 +70,14 @@ Describe 'Publish-IngressCertificate' {
         (Get-Secret $ns 'shop-tls').metadata.resourceVersion | Should -Be $before
     }
 
+    It 'exports its result as one readable row and compact JSON (issue 11)' {
+        Import-Module (Join-Path $PSScriptRoot 'ViewFleet.psm1')
+        $r = Publish-IngressCertificate @kc -Namespace $ns -SecretName shop-tls -IngressName shop -PfxPath $pfx -Password $password -WarningAction SilentlyContinue
+        $row = Assert-ReadableExport -InputObject @($r) -Path (Join-Path $TestDrive 'publish.csv')
+        $row.Hosts | Should -Be 'shop.contoso.example'
+        $row.NotAfter | Should -Be $first.Certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")
+    }
+
     It 'binds a Posh-ACME certificate object from the pipeline and keeps the previous one for Undo' {
         $second = New-TestCertificate -Subject 'CN=shop.contoso.example' -DnsName 'shop.contoso.example'
         $leaf = Join-Path $TestDrive 'cert.cer'; $key = Join-Path $TestDrive 'cert.key'; $full = Join-Path $TestDrive 'fullchain.cer'

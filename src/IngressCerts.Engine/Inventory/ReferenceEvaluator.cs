@@ -97,7 +97,7 @@ public sealed class ReferenceEvaluator
             Hosts = reference.Hosts.ToArray(),
             Status = evaluation.Status.Name(),
             Findings = FindingCollection.From(evaluation.Findings),
-            Issues = evaluation.Issues is string[] issues ? issues : evaluation.Issues.ToArray(), // a fresh array each call
+            Issues = new StringList(evaluation.Issues is string[] issues ? issues : evaluation.Issues.ToArray(), "; "), // a fresh array each call
             Subject = facts?.Subject,
             DnsNames = facts?.DnsNames.ToArray() ?? Array.Empty<string>(),
             IPAddresses = facts?.IPAddresses.ToArray() ?? Array.Empty<string>(),

@@ -42,10 +42,10 @@ public sealed class CertificateTestResult
     /// <summary>Every finding about the reference and its Secret, worst first.</summary>
     public FindingCollection Findings { get; init; } = FindingCollection.Empty;
 
-    public CertificateCheck[] Checks { get; init; } = Array.Empty<CertificateCheck>();
+    public CertificateCheckList Checks { get; init; } = CertificateCheckList.Empty;
 
     /// <summary>The names of the checks that failed, for the table view.</summary>
-    public string[] FailedChecks => Checks.Where(c => !c.Passed).Select(c => c.Name).ToArray();
+    public StringList FailedChecks => Checks.Where(c => !c.Passed).Select(c => c.Name).ToArray();
 
     public override string ToString() => $"{Namespace}/{Name ?? SecretName ?? Host} {(Passed ? "Passed" : "Failed")}";
 }

@@ -27,7 +27,7 @@ public sealed class IngressCertificate
 
     public string? SecretName { get; init; }
 
-    public string[] Hosts { get; init; } = Array.Empty<string>();
+    public StringList Hosts { get; init; } = StringList.Empty;
 
     /// <summary>The status of the most severe finding; Valid when none lowers it.</summary>
     public string Status { get; set; } = string.Empty;
@@ -36,13 +36,13 @@ public sealed class IngressCertificate
     public FindingCollection Findings { get; set; } = FindingCollection.Empty;
 
     /// <summary>Every finding, in words.</summary>
-    public string[] Issues { get; set; } = Array.Empty<string>();
+    public StringList Issues { get; set; } = StringList.Empty;
 
     public string? Subject { get; set; }
 
-    public string[] DnsNames { get; set; } = Array.Empty<string>();
+    public StringList DnsNames { get; set; } = StringList.Empty;
 
-    public string[] IPAddresses { get; set; } = Array.Empty<string>();
+    public StringList IPAddresses { get; set; } = StringList.Empty;
 
     public string? Issuer { get; set; }
 
@@ -78,65 +78,49 @@ public sealed class IngressCertificate
 
     /// <summary>The leaf certificate, never with a private key.</summary>
     /// <remarks>
-    /// Made from the scanned bytes when first read: most uses of the output never ask for it. Null, like for a Secret
-    /// without a readable certificate, in the unlikely case that the platform cannot load what the scan could read.
+    /// A method, not a property, so that Export-Csv and ConvertTo-Json leave the certificate out (they read every
+    /// public property); PowerShell shows it as the hidden property Certificate (IngressCerts.Types.ps1xml).
+    /// Made from the scanned bytes when first asked for: most uses of the output never ask for it. Null, like for a
+    /// Secret without a readable certificate, in the unlikely case that the platform cannot load what the scan could read.
     /// </remarks>
-    public X509Certificate2? Certificate
+    public X509Certificate2? GetCertificate()
     {
-        get
+        try
         {
-            try
+            if (!certificateSet)
             {
-                if (!certificateSet)
-                {
-                    certificate = Facts?.Certificate;
-                    certificateSet = true;
-                }
+                certificate = Facts?.Certificate;
+                certificateSet = true;
+            }
 
-                return certificate;
-            }
-            catch (CryptographicException)
-            {
-                return null;
-            }
+            return certificate;
         }
-
-        set
+        catch (CryptographicException)
         {
-            certificate = value;
-            certificateSet = true;
+            return null;
         }
     }
 
-    /// <summary>The certificates in tls.crt after the leaf.</summary>
-    public X509Certificate2[] Chain
+    /// <summary>The certificates in tls.crt after the leaf (the hidden property Chain in PowerShell).</summary>
+    public X509Certificate2[] GetChain()
     {
-        get
+        try
         {
-            try
+            if (!chainSet)
             {
-                if (!chainSet)
-                {
-                    chain = Facts?.Chain.Skip(1).ToArray() ?? Array.Empty<X509Certificate2>();
-                    chainSet = true;
-                }
+                chain = Facts?.Chain.Skip(1).ToArray() ?? Array.Empty<X509Certificate2>();
+                chainSet = true;
+            }
 
-                return chain ?? Array.Empty<X509Certificate2>();
-            }
-            catch (CryptographicException)
-            {
-                return Array.Empty<X509Certificate2>();
-            }
+            return chain ?? Array.Empty<X509Certificate2>();
         }
-
-        set
+        catch (CryptographicException)
         {
-            chain = value;
-            chainSet = true;
+            return Array.Empty<X509Certificate2>();
         }
     }
 
-    /// <summary>Where <see cref="Certificate"/> and <see cref="Chain"/> come from when they were not set.</summary>
+    /// <summary>Where <see cref="GetCertificate"/> and <see cref="GetChain"/> come from.</summary>
     internal Engine.Certificates.CertificateFacts? Facts { get; init; }
 
     public override string ToString() => $"{Namespace}/{Name} {SecretName} {Status}";

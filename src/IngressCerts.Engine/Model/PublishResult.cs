@@ -11,7 +11,7 @@ public sealed class PublishResult
 
     public string? IngressName { get; init; }
 
-    public string[] Hosts { get; init; } = Array.Empty<string>();
+    public StringList Hosts { get; init; } = StringList.Empty;
 
     /// <summary>Created, Updated, Unchanged, Skipped, Deleted (an undo), or RolledBack (-Verify failed and the publish was rolled back).</summary>
     public string Action { get; set; } = string.Empty;

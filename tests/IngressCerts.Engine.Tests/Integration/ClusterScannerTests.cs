@@ -109,8 +109,8 @@ public sealed class ClusterScannerTests
             Assert.Equal(2, r.ChainLength);
             Assert.Contains(r.Findings, f => f is { Id: "UntrustedRoot", Status: "UntrustedRoot" });
             Assert.Contains(r.Issues, i => i.Contains("the chain ends in root 'IngressCerts Fleet Root', which is not a trusted root", StringComparison.Ordinal));
-            Assert.Equal(r.Thumbprint, r.Certificate!.Thumbprint);
-            Assert.Equal("IngressCerts Fleet Issuing CA", Assert.Single(r.Chain).GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false));
+            Assert.Equal(r.Thumbprint, r.GetCertificate()!.Thumbprint);
+            Assert.Equal("IngressCerts Fleet Issuing CA", Assert.Single(r.GetChain()).GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false));
         });
         var firstIssues = results[0].Issues.Where(i => i.Contains("trusted root", StringComparison.Ordinal)).ToList();
         Assert.All(results, r => Assert.Equal(firstIssues, r.Issues.Where(i => i.Contains("trusted root", StringComparison.Ordinal))));

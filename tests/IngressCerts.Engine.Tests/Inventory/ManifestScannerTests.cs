@@ -107,7 +107,7 @@ public sealed class ManifestScannerTests : IDisposable
         Assert.Null(denied.DaysRemaining);
         Assert.Null(denied.Thumbprint);
         Assert.Null(denied.Subject);
-        Assert.Null(denied.Certificate);
+        Assert.Null(denied.GetCertificate());
         Assert.Equal(0, denied.ChainLength);
 
         string grant = "---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: certs}\nspec:\n" +
@@ -134,7 +134,7 @@ public sealed class ManifestScannerTests : IDisposable
         var cert = TestCertificates.Create("CN=a.example", new[] { "a.example", "b.example" });
         var results = Scan(Ingress("n", "i", "a.example", "t") + Ingress("n", "j", "b.example", "t") + Secret("n", "t", cert));
         Assert.Equal(2, results.Count);
-        Assert.Same(results[0].Certificate, results[1].Certificate);
+        Assert.Same(results[0].GetCertificate(), results[1].GetCertificate());
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class ManifestScannerTests : IDisposable
         Assert.Equal(3, results.Count);
 
         // Read on first sight, read again and kept on the second, shared from then on.
-        Assert.Same(results[1].Certificate, results[2].Certificate);
+        Assert.Same(results[1].GetCertificate(), results[2].GetCertificate());
         Assert.All(results, r => Assert.Equal(cert.Certificate.Thumbprint, r.Thumbprint));
         Assert.Equal(["Valid", "KeyMismatch", "Valid"], results.Select(r => r.Status));
     }
