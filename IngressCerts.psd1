@@ -16,6 +16,7 @@
         'Undo-IngressCertificate'
         'Test-IngressCertificate'
         'Get-IngressCertificateHistory'
+        'Export-IngressCertificateReport'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()
