@@ -119,7 +119,7 @@ public static class HtmlReportWriter
         output.Write("<section aria-labelledby=\"refs-heading\">\n<h2 id=\"refs-heading\">References</h2>\n");
         output.Write("<table class=\"refs\">\n<caption>Every reference, grouped by cluster and namespace, worst status first</caption>\n");
         // Fixed layout: the browser sizes columns from these widths instead of measuring 10,000 rows first.
-        output.Write("<colgroup><col style=\"width:16%\"><col style=\"width:18%\"><col style=\"width:14%\"><col style=\"width:12%\"><col style=\"width:6%\"><col></colgroup>\n");
+        output.Write("<colgroup><col style=\"width:15%\"><col style=\"width:17%\"><col style=\"width:13%\"><col style=\"width:15%\"><col style=\"width:8%\"><col></colgroup>\n");
         output.Write("<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Hosts</th><th scope=\"col\">Secret</th><th scope=\"col\">Status</th><th scope=\"col\">Days left</th><th scope=\"col\">Findings</th></tr></thead>\n");
         if (document.Rows.Count == 0)
         {
