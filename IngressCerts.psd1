@@ -17,6 +17,7 @@
         'Undo-IngressCertificate'
         'Test-IngressCertificate'
         'Get-IngressCertificateHistory'
+        'Export-IngressCertificateReport'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

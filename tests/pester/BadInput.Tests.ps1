@@ -394,6 +394,15 @@ BeforeDiscovery {
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePem $rsaIssued.CertPem -KeyPem $corruptRsa }; ErrorId = 'KeyMismatch'; Category = 'InvalidData' }
         @{ Id = 'pfx-iterations-over-limit'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a PFX that asks for 700,000 key-derivation iterations (the limit is 600,000)'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.SlowPfx -Password $pw }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
+        # --- Export-IngressCertificateReport ---------------------------------------------------------------------------
+        @{ Id = 'report-unsupported-input'; Cmdlet = 'Export-IngressCertificateReport'; Input = 'a piped string, with neither a Name nor a Status property'
+            Run = { 'not a certificate' | Export-IngressCertificateReport -Format Json }; ErrorId = 'UnsupportedReportInput'; Category = 'InvalidType' }
+        @{ Id = 'report-folder-missing'; Cmdlet = 'Export-IngressCertificateReport'; Input = '-Path in a folder that does not exist'
+            Run = { @() | Export-IngressCertificateReport -Format Html -Path (Join-Path $f.Missing 'report.html') }; ErrorId = 'ReportFolderNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'report-path-directory'; Cmdlet = 'Export-IngressCertificateReport'; Input = '-Path names a directory'
+            Run = { @() | Export-IngressCertificateReport -Format Html -Path $dir }; ErrorId = 'ReportPathIsDirectory'; Category = 'InvalidArgument' }
+        @{ Id = 'report-path-not-a-file'; Cmdlet = 'Export-IngressCertificateReport'; Input = '-Path on a drive that is not the file system (Variable:)'
+            Run = { @() | Export-IngressCertificateReport -Format Html -Path 'Variable:\report' }; ErrorId = 'ReportPathInvalid'; Category = 'InvalidArgument' }
     )
 }
 
@@ -614,11 +623,11 @@ Describe 'Bad input' {
         if (-not $Writes) { Get-WriteCount | Should -Be $writesBefore -Because 'bad input sends no write' }
     }
 
-    It 'tries at least 80 bad inputs that pass today, across all five cmdlets' -ForEach @(@{ AllRows = $rows }) {
+    It 'tries at least 80 bad inputs that pass today, across all six cmdlets' -ForEach @(@{ AllRows = $rows }) {
         $rows = $AllRows
         # PowerShell's binder refuses the Binding rows on its own: they are not counted.
         @($rows | Where-Object { -not $_.Pending -and -not $_.Binding }).Count | Should -BeGreaterOrEqual 80
-        $rows.Cmdlet | Select-Object -Unique | Sort-Object | Should -Be @('Get-IngressCertificate', 'Get-IngressCertificateHistory', 'Publish-IngressCertificate', 'Test-IngressCertificate', 'Undo-IngressCertificate')
+        $rows.Cmdlet | Select-Object -Unique | Sort-Object | Should -Be @('Export-IngressCertificateReport', 'Get-IngressCertificate', 'Get-IngressCertificateHistory', 'Publish-IngressCertificate', 'Test-IngressCertificate', 'Undo-IngressCertificate')
         $rows.Id | Group-Object | Where-Object Count -gt 1 | ForEach-Object Name | Should -BeNullOrEmpty -Because 'Ids are unique'
     }
 

@@ -187,6 +187,7 @@ BeforeDiscovery {
         'Get-IngressCertificate'     = @('ScanFailed')
         'Publish-IngressCertificate' = @('PublishConflict', 'VerifyTimeout', 'InsufficientRights', 'Invalid', 'SecretChanged', 'IngressWiringChanged')
         'Undo-IngressCertificate'    = @('Conflict', 'InsufficientRights', 'IngressWiringChanged', 'CertificateExpired')
+        'Export-IngressCertificateReport' = @('ReportWriteFailed')
     }
     $errorCases = foreach ($c in $cmdlets) { @{ Name = $c.Name; ClusterErrorIds = $clusterErrorIds; FaultErrorIds = @($faultErrorIds[$c.Name] | Where-Object { $_ }) } }
     $listCase = @{ ClusterErrorIds = $clusterErrorIds; FaultErrorIds = $faultErrorIds; Exported = @($cmdlets.Name) }

@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Numerics;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace IngressCerts.Engine.Reporting;
+
+/// <summary>
+/// Prometheus text exposition format (0.0.4), for node_exporter's textfile collector or a Pushgateway. The x509_cert_*
+/// series carry the names and labels of enix/x509-certificate-exporter (secret_namespace, secret_name, secret_key,
+/// serial_number in decimal, subject_CN, issuer_CN, ...) so its dashboards and alert rules work unchanged; one series
+/// per certificate in a Secret, however many references share it. ingresscerts_reference_status adds one series per
+/// reference with its status and findings.
+/// </summary>
+public static class PrometheusReportWriter
+{
+    private const string SecretKey = "tls.crt";
+
+    // x509-certificate-exporter's label suffixes for the parts of a distinguished name it exports.
+    private static readonly (string Oid, string Suffix)[] NameParts =
+    {
+        ("2.5.4.6", "C"), ("2.5.4.7", "L"), ("2.5.4.10", "O"), ("2.5.4.11", "OU"), ("2.5.4.3", "CN"),
+    };
+
+    public static void Write(ReportDocument document, TextWriter output)
+    {
+        var certificates = Certificates(document);
+        Gauge(output, "x509_cert_not_after", "Indicates the certificate's not after timestamp",
+            certificates.Select(c => (c.Labels, c.Row.NotAfter!.Value.ToUnixTimeSeconds())));
+        Gauge(output, "x509_cert_not_before", "Indicates the certificate's not before timestamp",
+            certificates.Select(c => (c.Labels, c.Row.NotBefore?.ToUnixTimeSeconds() ?? 0)));
+        Gauge(output, "x509_cert_expired", "Indicates if the certificate is expired",
+            certificates.Select(c => (c.Labels, c.Row.NotAfter!.Value < document.AsOf ? 1L : 0L)));
+        Gauge(output, "ingresscerts_reference_status", "One series per TLS reference with its status and finding ids; the value is always 1",
+            document.Rows.Select(r => (ReferenceLabels(r), 1L)));
+        Gauge(output, "ingresscerts_reference_days_remaining", "Whole days until the certificate of a TLS reference expires, at the report time",
+            document.Rows.Where(r => r.DaysLeft(document.AsOf) is not null).Select(r => (ReferenceLabels(r, withStatus: false), (long)r.DaysLeft(document.AsOf)!.Value)));
+
+        Family(output, "ingresscerts_report_timestamp_seconds", "When the report was made (its -AsOf), as a Unix time");
+        output.Write("ingresscerts_report_timestamp_seconds ");
+        output.Write(document.AsOf.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        output.Write('\n');
+    }
+
+    /// <summary>Each certificate with its exporter labels, in a stable order (<see cref="Gauge"/> drops the repeats of a shared Secret).</summary>
+    private static List<(List<KeyValuePair<string, string>> Labels, ReportRow Row)> Certificates(ReportDocument document)
+    {
+        var list = new List<(List<KeyValuePair<string, string>>, ReportRow)>();
+        foreach (var row in document.Sorted())
+        {
+            if (row.NotAfter is null || string.IsNullOrEmpty(row.SecretName))
+            {
+                continue;
+            }
+
+            var labels = new List<KeyValuePair<string, string>>
+            {
+                new("cluster", row.Cluster),
+                new("secret_namespace", row.EffectiveSecretNamespace),
+                new("secret_name", row.SecretName),
+                new("secret_key", SecretKey),
+            };
+            if (DecimalSerial(row.SerialNumber) is { } serial)
+            {
+                labels.Add(new("serial_number", serial));
+            }
+
+            AddName(labels, "issuer", row.Issuer);
+            AddName(labels, "subject", row.Subject);
+            list.Add((labels, row));
+        }
+
+        return list;
+    }
+
+    private static List<KeyValuePair<string, string>> ReferenceLabels(ReportRow row, bool withStatus = true)
+    {
+        var labels = new List<KeyValuePair<string, string>>
+        {
+            new("cluster", row.Cluster),
+            new("namespace", row.Namespace),
+            new("kind", row.Kind),
+            new("name", row.Name),
+            new("listener", row.Listener ?? string.Empty),
+            new("hosts", string.Join(",", row.Hosts)),
+            new("secret_namespace", string.IsNullOrEmpty(row.SecretName) ? string.Empty : row.EffectiveSecretNamespace),
+            new("secret_name", row.SecretName ?? string.Empty),
+        };
+        if (withStatus)
+        {
+            labels.Add(new("status", row.Status));
+            labels.Add(new("findings", string.Join(",", row.Findings.Select(f => f.Id).Where(id => id.Length > 0).Distinct())));
+            if (row.Served is { } served)
+            {
+                labels.Add(new("served", served ? "true" : "false"));
+            }
+        }
+
+        return labels;
+    }
+
+    /// <summary>The serial number as the exporter prints it: Go's big.Int in decimal of the (two's complement) encoding.</summary>
+    internal static string? DecimalSerial(string? hex)
+    {
+        if (string.IsNullOrEmpty(hex))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new BigInteger(Convert.FromHexString(hex), isUnsigned: false, isBigEndian: true).ToString(CultureInfo.InvariantCulture);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static void AddName(List<KeyValuePair<string, string>> labels, string prefix, string? distinguishedName)
+    {
+        if (string.IsNullOrEmpty(distinguishedName))
+        {
+            return;
+        }
+
+        Dictionary<string, string> parts;
+        try
+        {
+            parts = new X500DistinguishedName(distinguishedName).EnumerateRelativeDistinguishedNames()
+                .Where(r => !r.HasMultipleElements && r.GetSingleElementValue() is not null)
+                .GroupBy(r => r.GetSingleElementType().Value ?? string.Empty)
+                .ToDictionary(g => g.Key, g => g.First().GetSingleElementValue()!);
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            return;
+        }
+
+        foreach (var (oid, suffix) in NameParts)
+        {
+            if (parts.TryGetValue(oid, out string? value))
+            {
+                labels.Add(new($"{prefix}_{suffix}", value));
+            }
+        }
+    }
+
+    private static void Family(TextWriter output, string name, string help)
+    {
+        output.Write($"# HELP {name} {help}\n# TYPE {name} gauge\n");
+    }
+
+    /// <summary>One metric family; a series whose labels repeat one already written (the same reference piped twice) is left out.</summary>
+    private static void Gauge(TextWriter output, string name, string help, IEnumerable<(List<KeyValuePair<string, string>> Labels, long Value)> samples)
+    {
+        Family(output, name, help);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var line = new StringBuilder(256);
+        foreach (var (labels, value) in samples)
+        {
+            line.Clear().Append(name).Append('{');
+            for (int i = 0; i < labels.Count; i++)
+            {
+                if (i > 0)
+                {
+                    line.Append(',');
+                }
+
+                line.Append(labels[i].Key).Append("=\"");
+                EscapeLabelValue(line, labels[i].Value);
+                line.Append('"');
+            }
+
+            line.Append('}');
+            if (seen.Add(line.ToString()))
+            {
+                line.Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                output.Write(line);
+            }
+        }
+    }
+
+    /// <summary>A label value as the exposition format wants it: backslash, double quote and line feed escaped.</summary>
+    internal static void EscapeLabelValue(StringBuilder line, string value)
+    {
+        foreach (char c in value)
+        {
+            switch (c)
+            {
+                case '\\':
+                    line.Append("\\\\");
+                    break;
+                case '"':
+                    line.Append("\\\"");
+                    break;
+                case '\n':
+                    line.Append("\\n");
+                    break;
+                default:
+                    line.Append(c);
+                    break;
+            }
+        }
+    }
+}
