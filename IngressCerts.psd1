@@ -16,6 +16,10 @@
         'Undo-IngressCertificate'
         'Test-IngressCertificate'
         'Get-IngressCertificateHistory'
+        'New-IngressCertificateRequest'
+        'Get-IngressCertificateRequest'
+        'Complete-IngressCertificateRequest'
+        'Remove-IngressCertificateRequest'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

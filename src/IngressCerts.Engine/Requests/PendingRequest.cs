@@ -153,3 +153,40 @@ public static class PendingRequestSecret
 
     private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }
+
+/// <summary>The objects the request cmdlets write, made from what the cluster holds.</summary>
+public static class RequestViews
+{
+    public static CertificateRequest Made(PendingRequest pending, string context) => new()
+    {
+        Context = context,
+        Namespace = pending.Namespace,
+        SecretName = pending.SecretName,
+        IngressName = pending.IngressName,
+        Hosts = pending.Hosts.ToArray(),
+        Subject = pending.Subject,
+        KeyAlgorithm = pending.Key.Algorithm.ToString(),
+        KeySize = pending.Key.Size,
+        Csr = pending.CsrPem,
+        CreatedAt = pending.CreatedAt,
+        PendingSecretName = pending.PendingSecretName,
+        PublicKeySha256 = pending.PublicKeySha256,
+    };
+
+    public static PendingCertificateRequest Listed(PendingRequest pending, string context, DateTimeOffset now) => new()
+    {
+        Context = context,
+        Namespace = pending.Namespace,
+        SecretName = pending.SecretName,
+        IngressName = pending.IngressName,
+        Hosts = pending.Hosts.ToArray(),
+        Subject = pending.Subject,
+        KeyAlgorithm = pending.Key.Algorithm.ToString(),
+        KeySize = pending.Key.Size,
+        CreatedAt = pending.CreatedAt,
+        Age = now - pending.CreatedAt,
+        PendingSecretName = pending.PendingSecretName,
+        PublicKeySha256 = pending.PublicKeySha256,
+        Csr = pending.CsrPem,
+    };
+}

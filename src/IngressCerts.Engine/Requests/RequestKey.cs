@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using IngressCerts.Engine.Certificates;
+using X509Request = System.Security.Cryptography.X509Certificates.CertificateRequest;
 
 namespace IngressCerts.Engine.Requests;
 
@@ -59,8 +60,8 @@ public sealed class RequestKey : IDisposable
 
         var request = key switch
         {
-            RSA rsa => new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
-            ECDsa ec => new CertificateRequest(subject, ec, spec.Size == 384 ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256),
+            RSA rsa => new X509Request(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+            ECDsa ec => new X509Request(subject, ec, spec.Size == 384 ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256),
             _ => throw new InvalidOperationException(),
         };
 

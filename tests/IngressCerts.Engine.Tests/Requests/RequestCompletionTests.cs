@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using IngressCerts.Engine.Certificates;
 using IngressCerts.Engine.Requests;
+using X509Request = System.Security.Cryptography.X509Certificates.CertificateRequest;
 using IngressCerts.Engine.Tests.Support;
 
 namespace IngressCerts.Engine.Tests.Requests;
@@ -22,8 +23,8 @@ public sealed class RequestCompletionTests
     /// <summary>The test CA signs the request's CSR with the subject and names it chooses.</summary>
     internal static X509Certificate2 Sign(string csrPem, string subject, string[] dnsNames, int days = 90, int daysAgo = 1)
     {
-        var csr = CertificateRequest.LoadSigningRequestPem(csrPem, System.Security.Cryptography.HashAlgorithmName.SHA256);
-        var request = new CertificateRequest(new X500DistinguishedName(subject), csr.PublicKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var csr = X509Request.LoadSigningRequestPem(csrPem, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var request = new X509Request(new X500DistinguishedName(subject), csr.PublicKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
         foreach (string name in dnsNames)
         {

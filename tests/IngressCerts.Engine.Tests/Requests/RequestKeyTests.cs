@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using IngressCerts.Engine.Certificates;
 using IngressCerts.Engine.Requests;
+using X509Request = System.Security.Cryptography.X509Certificates.CertificateRequest;
 using IngressCerts.Engine.Tests.Probing;
 
 namespace IngressCerts.Engine.Tests.Requests;
@@ -20,8 +21,8 @@ public sealed class RequestKeyTests
         return RequestKey.Create(spec, SubjectName.Default(parsed), parsed);
     }
 
-    private static CertificateRequest Load(RequestKey key) =>
-        CertificateRequest.LoadSigningRequestPem(key.CsrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
+    private static X509Request Load(RequestKey key) =>
+        X509Request.LoadSigningRequestPem(key.CsrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
 
     [Fact]
     public void The_csr_is_signed_by_the_new_key_and_asks_for_the_hosts_and_serverAuth()
