@@ -5,7 +5,7 @@ BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-BuiltModulePath) -Force
     $common = [System.Management.Automation.PSCmdlet]::CommonParameters
-    $cmdlets = foreach ($name in 'Get-IngressCertificate', 'Publish-IngressCertificate', 'Undo-IngressCertificate', 'Test-IngressCertificate', 'Get-IngressCertificateHistory') {
+    $cmdlets = foreach ($name in 'Get-IngressCertificate', 'Publish-IngressCertificate', 'Undo-IngressCertificate', 'Test-IngressCertificate', 'Get-IngressCertificateHistory', 'New-IngressCertificateRequest', 'Get-IngressCertificateRequest', 'Complete-IngressCertificateRequest', 'Remove-IngressCertificateRequest') {
         @{
             Name       = $name
             # WhatIf and Confirm are not in CommonParameters: Publish and Undo must document them like the others.
