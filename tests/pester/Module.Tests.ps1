@@ -148,7 +148,7 @@ Describe 'Packaging' {
             Save-PSResource -Name IngressCerts -Repository $name -Path $dest.FullName -TrustRepository -ErrorAction Stop
             $psd1 = Get-ChildItem $dest -Recurse -Filter IngressCerts.psd1 | Select-Object -First 1
             $psd1 | Should -Not -BeNullOrEmpty
-            (Invoke-ChildPwsh "Import-Module '$($psd1.FullName)'; (Get-Command -Module IngressCerts).Count" | Select-Object -Last 1) | Should -Be '5'
+            (Invoke-ChildPwsh "Import-Module '$($psd1.FullName)'; (Get-Command -Module IngressCerts).Count" | Select-Object -Last 1) | Should -Be '9'
         }
         finally {
             Unregister-PSResourceRepository -Name $name

@@ -43,7 +43,7 @@ Describe 'Certificate requests' {
     It 'makes a CSR for the Ingress''s hosts whose key waits in the cluster, and never shows the key' {
         $csrFile = Join-Path $TestDrive 'shop.csr'
         $all = New-IngressCertificateRequest @kc -Namespace $ns -SecretName shop-tls -IngressName shop -OutFile $csrFile -Verbose -Debug *>&1
-        $request = $all | Where-Object { $_.GetType().FullName -eq 'IngressCerts.CertificateRequest' }
+        $request = $all | Where-Object { $_.PSObject.TypeNames[0] -eq 'IngressCerts.CertificateRequest' }
         $request.PSObject.Properties.Name | Should -Be @('Context', 'Namespace', 'SecretName', 'IngressName', 'Hosts', 'Subject', 'KeyAlgorithm', 'KeySize', 'Csr', 'CreatedAt', 'PendingSecretName', 'PublicKeySha256')
         $request.Hosts | Should -Be @('shop.contoso.example', 'www.contoso.example')
         $request.Subject | Should -Be 'CN=shop.contoso.example'

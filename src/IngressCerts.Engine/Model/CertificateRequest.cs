@@ -3,9 +3,14 @@ namespace IngressCerts;
 /// <summary>
 /// What New-IngressCertificateRequest made: the CSR to send to a CA, and where its key waits in the cluster. The key
 /// itself is never part of it. Csr binds by property name to tools that take a CSR (Posh-ACME's -CSRString).
+/// PowerShell sees it as IngressCerts.CertificateRequest (<see cref="PSTypeName"/>); the C# name differs so that it never
+/// hides System.Security.Cryptography.X509Certificates.CertificateRequest in the IngressCerts namespaces.
 /// </summary>
-public sealed class CertificateRequest
+public sealed class CertificateSigningRequest
 {
+    /// <summary>The type name New-IngressCertificateRequest gives its output in PowerShell.</summary>
+    public const string PSTypeName = "IngressCerts.CertificateRequest";
+
     public string Context { get; init; } = string.Empty;
 
     public string Namespace { get; init; } = string.Empty;

@@ -157,7 +157,7 @@ public static class PendingRequestSecret
 /// <summary>The objects the request cmdlets write, made from what the cluster holds.</summary>
 public static class RequestViews
 {
-    public static CertificateRequest Made(PendingRequest pending, string context) => new()
+    public static CertificateSigningRequest Made(PendingRequest pending, string context) => new()
     {
         Context = context,
         Namespace = pending.Namespace,

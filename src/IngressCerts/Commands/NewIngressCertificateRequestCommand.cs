@@ -12,7 +12,7 @@ namespace IngressCerts.Commands;
 /// a CA issued for it; it is never written to disk or output.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "IngressCertificateRequest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-[OutputType(typeof(CertificateRequest))]
+[OutputType(CertificateSigningRequest.PSTypeName)]
 public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
 {
     /// <summary>The Secret's namespace; default: the context's namespace, as kubectl.</summary>
@@ -201,7 +201,9 @@ public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
             }
         }
 
-        WriteObject(RequestViews.Made(made, connection.ContextName));
+        var output = PSObject.AsPSObject(RequestViews.Made(made, connection.ContextName));
+        output.TypeNames.Insert(0, CertificateSigningRequest.PSTypeName);
+        WriteObject(output);
 
         System.Security.Cryptography.X509Certificates.X500DistinguishedName? Fail(string? problem)
         {
