@@ -12,7 +12,7 @@ namespace IngressCerts.Commands;
 /// a CA issued for it; it is never written to disk or output.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "IngressCertificateRequest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-[OutputType(CertificateSigningRequest.PSTypeName)]
+[OutputType(typeof(CertificateSigningRequest))]
 public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
 {
     /// <summary>The Secret's namespace; default: the context's namespace, as kubectl.</summary>
