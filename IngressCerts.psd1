@@ -18,6 +18,10 @@
         'Test-IngressCertificate'
         'Get-IngressCertificateHistory'
         'Export-IngressCertificateReport'
+        'New-IngressCertificateRequest'
+        'Get-IngressCertificateRequest'
+        'Complete-IngressCertificateRequest'
+        'Remove-IngressCertificateRequest'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -403,6 +403,47 @@ BeforeDiscovery {
             Run = { @() | Export-IngressCertificateReport -Format Html -Path $dir }; ErrorId = 'ReportPathIsDirectory'; Category = 'InvalidArgument' }
         @{ Id = 'report-path-not-a-file'; Cmdlet = 'Export-IngressCertificateReport'; Input = '-Path on a drive that is not the file system (Variable:)'
             Run = { @() | Export-IngressCertificateReport -Format Html -Path 'Variable:\report' }; ErrorId = 'ReportPathInvalid'; Category = 'InvalidArgument' }
+        # --- Certificate requests (issue 12): New-, Complete-, Get- and Remove-IngressCertificateRequest ------------
+        @{ Id = 'new-no-secretname'; Cmdlet = 'New-IngressCertificateRequest'; Input = 'no Secret name (an inventory row without secretName)'
+            Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName '' -Host 'shop.contoso.example' }; ErrorId = 'NoSecretName'; Category = 'InvalidArgument' }
+        @{ Id = 'new-subject-invalid'; Cmdlet = 'New-IngressCertificateRequest'; Input = '-Subject that is not an X.500 name'
+            Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'new-tls' -Host 'shop.contoso.example' -Subject 'not an x500 name' }; ErrorId = 'InvalidSubject'; Category = 'InvalidArgument' }
+        @{ Id = 'new-host-invalid'; Cmdlet = 'New-IngressCertificateRequest'; Input = '-Host that is not a DNS name (shop_contoso.example)'
+            Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'new-tls' -Host 'shop_contoso.example' }; ErrorId = 'InvalidHost'; Category = 'InvalidArgument' }
+        @{ Id = 'new-host-unknown'; Cmdlet = 'New-IngressCertificateRequest'; Input = '-Host that the -IngressName Ingress does not serve'
+            Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'new-tls' -IngressName 'shop' -Host 'unknown.contoso.example' }; ErrorId = 'HostNotInIngress'; Category = 'InvalidArgument' }
+        @{ Id = 'new-no-host'; Cmdlet = 'New-IngressCertificateRequest'; Input = 'no -Host and no -IngressName: no host is known'
+            Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'new-tls' }; ErrorId = 'NoHost'; Category = 'InvalidArgument' }
+        @{ Id = 'new-ingress-missing'; Cmdlet = 'New-IngressCertificateRequest'; Input = '-IngressName of an Ingress that does not exist'
+            Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'new-tls' -IngressName 'no-such-ingress' }; ErrorId = 'IngressNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'new-key-mismatch'; Cmdlet = 'New-IngressCertificateRequest'; Input = '-KeyAlgorithm RSA with -KeySize P-256'
+            Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'new-tls' -Host 'shop.contoso.example' -KeyAlgorithm RSA -KeySize P-256 }; ErrorId = 'InvalidKeySpec'; Category = 'InvalidArgument' }
+        @{ Id = 'new-key-size-unknown'; Cmdlet = 'New-IngressCertificateRequest'; Input = '-KeySize 1024'
+            Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'new-tls' -Host 'shop.contoso.example' -KeySize 1024 }; ErrorId = 'InvalidKeySpec'; Category = 'InvalidArgument' }
+        @{ Id = 'new-pending-exists'; Cmdlet = 'New-IngressCertificateRequest'; Input = 'a request already pending for the Secret (no -Force)'
+            Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'pending-tls' -Host 'shop.contoso.example' }; ErrorId = 'RequestAlreadyPending'; Category = 'ResourceExists' }
+        @{ Id = 'new-namespace-not-dns'; Cmdlet = 'New-IngressCertificateRequest'; Input = '-Namespace that is not a DNS label (Bad_NS)'
+            Run = { New-IngressCertificateRequest @kc -Namespace 'Bad_NS' -SecretName 'new-tls' -Host 'shop.contoso.example' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'complete-request-missing'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-SecretName for which no request is pending'
+            Run = { Complete-IngressCertificateRequest @kc -Namespace $ns -SecretName 'no-such-tls' -CertificatePem $good.CertPem }; ErrorId = 'RequestNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'complete-no-request-for-key'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = 'a certificate whose key no pending request has'
+            Run = { Complete-IngressCertificateRequest @kc -Namespace $ns -CertificatePem $good.CertPem }; ErrorId = 'RequestNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'complete-wrong-certificate'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-SecretName of a pending request with a certificate for another key'
+            Run = { Complete-IngressCertificateRequest @kc -Namespace $ns -SecretName 'pending-tls' -CertificatePem $good.CertPem }; ErrorId = 'CertificateKeyMismatch'; Category = 'InvalidData' }
+        @{ Id = 'complete-expired'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = 'a certificate for the pending key that has expired'
+            Run = { Complete-IngressCertificateRequest @kc -CertificatePem $pendingExpired }; ErrorId = 'CertificateExpired'; Category = 'InvalidData' }
+        @{ Id = 'complete-host-not-covered'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = 'a certificate for the pending key that drops a host the request asked for'
+            Run = { Complete-IngressCertificateRequest @kc -CertificatePem $pendingOtherHost }; ErrorId = 'HostNotCovered'; Category = 'InvalidData' }
+        @{ Id = 'complete-not-pem'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-CertificatePem text that holds no certificate'
+            Run = { Complete-IngressCertificateRequest @kc -CertificatePem 'not a certificate' }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
+        @{ Id = 'complete-file-missing'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-CertificatePath names a missing file'
+            Run = { Complete-IngressCertificateRequest @kc -CertificatePath $f.Missing }; ErrorId = 'CertificateFileNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'get-request-namespace-not-dns'; Cmdlet = 'Get-IngressCertificateRequest'; Input = '-Namespace that is not a DNS label (Bad_NS)'
+            Run = { Get-IngressCertificateRequest @kc -Namespace 'Bad_NS' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'remove-request-missing'; Cmdlet = 'Remove-IngressCertificateRequest'; Input = 'a Secret for which no request is pending'
+            Run = { Remove-IngressCertificateRequest @kc -Namespace $ns -SecretName 'no-such-tls' -Confirm:$false }; ErrorId = 'RequestNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'remove-request-secretname-not-dns'; Cmdlet = 'Remove-IngressCertificateRequest'; Input = '-SecretName that is not a DNS name (Bad_Name)'
+            Run = { Remove-IngressCertificateRequest @kc -Namespace $ns -SecretName 'Bad_Name' -Confirm:$false }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
     )
 }
 
@@ -564,12 +605,30 @@ BeforeAll {
     Publish-IngressCertificate @kc -Namespace $ns -SecretName 'undone-tls' -PfxPath $f.Pfx -Password $pw | Out-Null
     Undo-IngressCertificate @kc -Namespace $ns -SecretName 'undone-tls' -Confirm:$false | Out-Null
 
+    # A request pending for 'pending-tls', and certificates for its key that must be refused: expired, and without a host.
+    $pendingRequest = New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'pending-tls' -Host 'shop.contoso.example', 'api.contoso.example'
+    $signPending = {
+        param([string[]] $Names, [int] $Days, [int] $DaysAgo)
+        $csr = [System.Security.Cryptography.X509Certificates.CertificateRequest]::LoadSigningRequestPem($pendingRequest.Csr, 'SHA256')
+        $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=pending', $csr.PublicKey, 'SHA256')
+        $san = [System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder]::new()
+        foreach ($n in $Names) { $san.AddDnsName($n) }
+        $req.CertificateExtensions.Add($san.Build())
+        $req.Create($other.Certificate.SubjectName, [System.Security.Cryptography.X509Certificates.X509SignatureGenerator]::CreateForECDsa($other.Key),
+            [DateTimeOffset]::UtcNow.AddDays(-$DaysAgo), [DateTimeOffset]::UtcNow.AddDays($Days), [byte[]](1, 2, 3)).ExportCertificatePem()
+    }
+    $pendingExpired = & $signPending @('shop.contoso.example', 'api.contoso.example') -1 30
+    $pendingOtherHost = & $signPending @('shop.contoso.example') 90 1
+    $pendingKey = Get-ClusterObject $cluster "/api/v1/namespaces/$ns/secrets/$($pendingRequest.PendingSecretName)"
+    $pendingKeyPem = [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($pendingKey.data.'tls.key'))
+
     # Text that must never show in an error: any test key, as PEM or as base64 of its PKCS#8 form.
     $keyFragments = foreach ($k in $keys) {
         $b64 = [Convert]::ToBase64String($k.ExportPkcs8PrivateKey())
         $b64.Substring(20, 32)
         ($k.ExportPkcs8PrivateKeyPem() -split "`n")[1].Substring(10, 32)
     }
+    $keyFragments += ($pendingKeyPem -split "`n")[1].Substring(10, 32)
 
     # Writes the test server has seen: the lines Get-TestServerWrite reads (method, path, user, status), counted with
     # array operators because its per-line pipeline costs ~0.2 s per call on a long log, twice for every row. A
@@ -623,11 +682,11 @@ Describe 'Bad input' {
         if (-not $Writes) { Get-WriteCount | Should -Be $writesBefore -Because 'bad input sends no write' }
     }
 
-    It 'tries at least 80 bad inputs that pass today, across all six cmdlets' -ForEach @(@{ AllRows = $rows }) {
+    It 'tries at least 80 bad inputs that pass today, across every cmdlet that takes input' -ForEach @(@{ AllRows = $rows }) {
         $rows = $AllRows
         # PowerShell's binder refuses the Binding rows on its own: they are not counted.
         @($rows | Where-Object { -not $_.Pending -and -not $_.Binding }).Count | Should -BeGreaterOrEqual 80
-        $rows.Cmdlet | Select-Object -Unique | Sort-Object | Should -Be @('Export-IngressCertificateReport', 'Get-IngressCertificate', 'Get-IngressCertificateHistory', 'Publish-IngressCertificate', 'Test-IngressCertificate', 'Undo-IngressCertificate')
+        $rows.Cmdlet | Select-Object -Unique | Sort-Object | Should -Be @('Complete-IngressCertificateRequest', 'Export-IngressCertificateReport', 'Get-IngressCertificate', 'Get-IngressCertificateHistory', 'Get-IngressCertificateRequest', 'New-IngressCertificateRequest', 'Publish-IngressCertificate', 'Remove-IngressCertificateRequest', 'Test-IngressCertificate', 'Undo-IngressCertificate')
         $rows.Id | Group-Object | Where-Object Count -gt 1 | ForEach-Object Name | Should -BeNullOrEmpty -Because 'Ids are unique'
     }
 

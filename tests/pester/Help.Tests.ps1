@@ -188,6 +188,8 @@ BeforeDiscovery {
         'Publish-IngressCertificate' = @('PublishConflict', 'VerifyTimeout', 'InsufficientRights', 'Invalid', 'SecretChanged', 'IngressWiringChanged')
         'Undo-IngressCertificate'    = @('Conflict', 'InsufficientRights', 'IngressWiringChanged', 'CertificateExpired')
         'Export-IngressCertificateReport' = @('ReportWriteFailed')
+        'New-IngressCertificateRequest' = @('InsufficientRights')
+        'Complete-IngressCertificateRequest' = @('InsufficientRights', 'PublishConflict', 'VerifyTimeout')
     }
     $errorCases = foreach ($c in $cmdlets) { @{ Name = $c.Name; ClusterErrorIds = $clusterErrorIds; FaultErrorIds = @($faultErrorIds[$c.Name] | Where-Object { $_ }) } }
     $listCase = @{ ClusterErrorIds = $clusterErrorIds; FaultErrorIds = $faultErrorIds; Exported = @($cmdlets.Name) }

@@ -15,7 +15,7 @@ namespace IngressCerts.Commands;
 /// <summary>Puts a certificate and key into a kubernetes.io/tls Secret and, optionally, wires it into an Ingress.</summary>
 [Cmdlet(VerbsData.Publish, "IngressCertificate", HelpUri = HelpLinks.Cmdlets + "Publish-IngressCertificate.md", DefaultParameterSetName = PfxSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PublishResult), typeof(string))]
-public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
+public sealed class PublishIngressCertificateCommand : PublishingCmdlet
 {
     private const string CertificateSet = "Certificate";
     private const string PfxSet = "Pfx";
@@ -106,42 +106,6 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     [ArgumentCompleter(typeof(ContextCompleter))]
     public string? Context { get; set; }
 
-    /// <summary>Roots to trust besides the system's when judging the chain (PEM or DER files, wildcards): a private CA.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? TrustedRootPath { get; set; }
-
-    /// <summary>Keep the self-signed root at the end of tls.crt (clients never need it).</summary>
-    [Parameter]
-    public SwitchParameter IncludeRoot { get; set; }
-
-    /// <summary>Overwrite a Secret that cert-manager manages or that has another type.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    /// <summary>Previous certificates kept for Undo-IngressCertificate (0 keeps none).</summary>
-    [Parameter]
-    [ValidateRange(0, 20)]
-    public int HistoryLimit { get; set; } = 1;
-
-    /// <summary>After the write, wait until every host serves the new certificate; roll back if it does not.</summary>
-    [Parameter]
-    public SwitchParameter Verify { get; set; }
-
-    /// <summary>With -Verify: how long to wait for the endpoint to serve the new certificate.</summary>
-    [Parameter]
-    [ValidateRange(1, 3600)]
-    public int TimeoutSeconds { get; set; } = 120;
-
-    /// <summary>With -Verify: host:port to probe instead of the Ingress's load balancer address.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Endpoint { get; set; }
-
-    /// <summary>With -Verify: keep the new certificate even when the endpoint never serves it.</summary>
-    [Parameter]
-    public SwitchParameter NoRollback { get; set; }
-
     /// <summary>Write the Secret (and changed Ingress) as YAML for kubectl apply; change nothing.</summary>
     [Parameter]
     public SwitchParameter AsManifest { get; set; }
@@ -151,18 +115,14 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Path { get; set; }
 
-    // Read once: every piped certificate is judged against the same roots.
-    private X509Certificate2Collection? _trustedRoots;
-
     protected override void BeginProcessing()
     {
+        base.BeginProcessing();
         if (Path is not null && !AsManifest)
         {
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Path works with -AsManifest only: a publish to manifest files changes no cluster."),
                 "PathWithoutAsManifest", ErrorCategory.InvalidArgument, Path));
         }
-
-        _trustedRoots = LoadTrustedRoots(TrustedRootPath);
     }
 
     protected override void ProcessRecord()
@@ -217,18 +177,9 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        foreach (string warning in _trustedRoots is null ? bundle.Warnings : bundle.WarningsTrusting(_trustedRoots))
-        {
-            WriteWarning($"{targetName}: {warning}");
-        }
-
         var now = DateTimeOffset.UtcNow;
-        var failures = bundle.Preflight(target.Hosts ?? Array.Empty<string>(), now);
-        if (failures.Count > 0)
+        if (!CheckBundle(bundle, target, targetName, now))
         {
-            WriteError(new ErrorRecord(
-                new InvalidOperationException($"Not publishing to Secret {targetName}: {string.Join("; ", failures.Select(f => f.Message))}."),
-                failures[0].Id, failures[0].Id == PreflightCheckIds.WeakRsaKey ? ErrorCategory.SecurityError : ErrorCategory.InvalidData, targetName));
             return;
         }
 
@@ -239,136 +190,9 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        var connection = Connect(ClusterContext(Context));
-        var operation = new PublishOperation(new Publisher(new ClusterWriter(connection), new PublishOptions(Force, HistoryLimit), DiagnosticsRelay.Write));
-        PublishPlan plan;
-        try
+        if (PublishToCluster(Connect(ClusterContext(Context)), target, payload, targetName, "Publish-IngressCertificate") is { } published)
         {
-            plan = RunAsync(_ => operation.PlanAsync(target, payload, CancellationToken));
-        }
-        catch (KubeApiException ex)
-        {
-            WriteError(ToErrorRecord(ex, targetName));
-            return;
-        }
-
-        if (!ReportPlan(plan.Warnings, plan.Refusal, targetName))
-        {
-            return;
-        }
-
-        var verify = Verify ? new VerifyOptions(TimeSpan.FromSeconds(TimeoutSeconds), Endpoint, Rollback: !NoRollback) : null;
-        if (PublishOperation.CheckVerify(plan, verify) is { } cannot)
-        {
-            WriteError(new ErrorRecord(new ArgumentException(cannot.Message), cannot.Id, ErrorCategory.InvalidArgument, cannot.Id == "InvalidEndpoint" ? Endpoint : targetName));
-            return;
-        }
-
-        if (!plan.HasChanges)
-        {
-            WriteVerbose($"Secret {targetName} already holds certificate {plan.Thumbprint}; nothing to write.");
-        }
-        else
-        {
-            string description = string.Join("; ", plan.Describe());
-            if (!ShouldProcess(description, description + "?", "Publish-IngressCertificate"))
-            {
-                return;
-            }
-        }
-
-        var unsaid = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        try
-        {
-            var outcome = RunAsync(sink => operation.RunAsync(plan, payload, verify, Callbacks(sink, targetName, unsaid), CancellationToken));
-            if (verify is not null)
-            {
-                WriteProgress(new ProgressRecord(ProgressId, $"Verifying Secret {targetName}", "Done") { RecordType = ProgressRecordType.Completed });
-            }
-
-            var published = Result(connection.ContextName, plan.Target, outcome.Action, outcome.PreviousThumbprint, outcome.Thumbprint, outcome.NotAfter, outcome.Hosts);
-            published.Verified = outcome.Verified;
-            foreach (var observation in outcome.Observations)
-            {
-                WriteVerbose(observation.Message);
-            }
-
-            if (outcome.VerifyFailure is { } failure)
-            {
-                WriteError(new ErrorRecord(new TimeoutException(failure), "VerifyTimeout", ErrorCategory.OperationTimeout, targetName));
-            }
-
             WriteObject(published);
-        }
-        catch (PublishRefusedException ex)
-        {
-            WriteError(RefusalRecord(ex.Refusal, targetName));
-        }
-        catch (KubeApiException ex)
-        {
-            var record = ToErrorRecord(ex, targetName);
-            if (ex.Kind == KubeErrorKind.Conflict)
-            {
-                record = new ErrorRecord(
-                    new InvalidOperationException($"Secret {targetName} kept changing while publishing (another writer?); nothing was overwritten. Run the publish again. {ex.Message}", ex),
-                    "PublishConflict", ErrorCategory.WriteError, targetName);
-            }
-
-            WriteError(record);
-        }
-        catch (PipelineStoppedException)
-        {
-            // Ctrl+C: the streams are closed now, so the state the publish left goes straight to the host.
-            SayToHost(unsaid);
-            throw;
-        }
-    }
-
-    private const int ProgressId = 0x1C;
-
-    /// <summary>
-    /// What the engine reports goes to this cmdlet's streams; after Ctrl+C, when streams no longer take anything,
-    /// warnings and the state left are kept for <see cref="SayToHost"/>.
-    /// </summary>
-    private PublishCallbacks Callbacks(PipelineSink sink, string targetName, System.Collections.Concurrent.ConcurrentQueue<string> unsaid)
-    {
-        var token = CancellationToken;
-        return new PublishCallbacks
-        {
-            Warning = message =>
-            {
-                if (token.IsCancellationRequested)
-                {
-                    unsaid.Enqueue(message);
-                }
-                else
-                {
-                    sink.Post(() => WriteWarning(message));
-                }
-            },
-            Progress = p => sink.Post(() => WriteProgress(new ProgressRecord(ProgressId, $"Verifying Secret {targetName}",
-                $"{p.Served} of {p.Total} host(s) serve {p.Thumbprint}; waiting up to {p.Timeout.TotalSeconds:0} s")
-            {
-                PercentComplete = p.PercentComplete,
-                SecondsRemaining = p.SecondsRemaining,
-                CurrentOperation = p.Status,
-            })),
-            Interrupted = unsaid.Enqueue,
-        };
-    }
-
-    private void SayToHost(System.Collections.Concurrent.ConcurrentQueue<string> unsaid)
-    {
-        while (unsaid.TryDequeue(out string? message))
-        {
-            try
-            {
-                base.Host.UI.WriteWarningLine(message);
-            }
-            catch (Exception ex) when (ex is PipelineStoppedException or InvalidOperationException or NotImplementedException)
-            {
-                // A host without a UI (a runspace in a service): nothing more can be said.
-            }
         }
     }
 
@@ -545,17 +369,4 @@ public sealed class PublishIngressCertificateCommand : KubernetesCmdlet
 
         return read.State;
     }
-
-    private PublishResult Result(string context, PublishTarget target, PublishAction action, string? previous, string thumbprint, DateTime notAfter, IReadOnlyList<string> hosts) => new()
-    {
-        Context = context,
-        Namespace = target.Namespace,
-        SecretName = target.SecretName,
-        IngressName = target.IngressName,
-        Hosts = hosts.ToArray(),
-        Action = action.ToString(),
-        PreviousThumbprint = previous,
-        Thumbprint = thumbprint,
-        NotAfter = notAfter,
-    };
 }

@@ -269,6 +269,9 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         {
             "IngressNotFound" or "SecretNotFound" or "NoHistory" or "NamespaceNotFound" or "HistoryEntryNotFound" => ErrorCategory.ObjectNotFound,
             "HostNotCovered" => ErrorCategory.InvalidData,
+            "RequestNotFound" => ErrorCategory.ObjectNotFound,
+            "RequestAlreadyPending" or "PendingNameTaken" => ErrorCategory.ResourceExists,
+            "CertificateKeyMismatch" or "CertificateExpired" or "CertificateNotYetValid" => ErrorCategory.InvalidData,
             "SecretInUse" => ErrorCategory.ResourceBusy,
             WritePreflight.ErrorId => ErrorCategory.PermissionDenied,
             _ => ErrorCategory.InvalidOperation,

@@ -1,0 +1,137 @@
+using System.Text;
+using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Publishing;
+using IngressCerts.Engine.Requests;
+using IngressCerts.Engine.Tests.Integration;
+using IngressCerts.TestServer;
+using IngressCerts.TestServer.Auth;
+using IngressCerts.TestServer.Testing;
+
+namespace IngressCerts.Engine.Tests.Requests;
+
+/// <summary>Pending requests in a cluster: one per Secret, found by target or by key, the key only where it belongs.</summary>
+public sealed class PendingRequestStoreTests
+{
+    private static RequestKey NewKey(params string[] hosts)
+    {
+        var parsed = RequestHosts.Parse(hosts.Length == 0 ? ["shop.contoso.example"] : hosts, out _)!;
+        return RequestKey.Create(RequestKeySpec.Default, SubjectName.Default(parsed), parsed);
+    }
+
+    [Fact]
+    public async Task A_request_is_kept_as_a_secret_of_its_own_type_that_any_later_run_finds_by_target_or_by_key()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("req-");
+        using var key = NewKey("shop.contoso.example", "10.0.0.7");
+        var made = await new PendingRequestStore(cluster.Connect()).CreateAsync(ns, "shop-tls", "shop", key, force: false, null, CancellationToken.None);
+
+        var raw = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls-pending-key")).Object;
+        Assert.Equal(PendingRequestSecret.Type, raw["type"]!.GetValue<string>());
+        Assert.Equal("shop-tls", raw["metadata"]!["labels"]![PendingRequestSecret.RequestFor]!.GetValue<string>());
+        string storedKey = Encoding.ASCII.GetString(Convert.FromBase64String(raw["data"]![PendingRequestSecret.KeyField]!.GetValue<string>()));
+        Assert.Equal(Encoding.ASCII.GetString(key.Pkcs8Pem), storedKey);
+
+        // A fresh store (another process, another context) finds it.
+        var store = new PendingRequestStore(cluster.Connect());
+        var byTarget = await store.GetAsync(ns, "shop-tls", CancellationToken.None);
+        Assert.NotNull(byTarget);
+        Assert.Equal(new[] { "shop.contoso.example", "10.0.0.7" }, byTarget!.Hosts);
+        Assert.Equal("shop", byTarget.IngressName);
+        Assert.Equal(key.CsrPem, byTarget.CsrPem);
+        Assert.Equal(made.PublicKeySha256, byTarget.PublicKeySha256);
+        var byKey = Assert.Single(await store.ListAsync(null, key.PublicKeySha256, CancellationToken.None));
+        Assert.Equal(made.PendingSecretName, byKey.PendingSecretName);
+        byte[] read = await store.ReadKeyAsync(byKey, CancellationToken.None);
+        Assert.Equal(key.Pkcs8Pem.ToArray(), read);
+        Assert.DoesNotContain("PRIVATE", made.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_second_request_for_the_same_secret_is_refused_unless_forced()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("req-twice-");
+        var store = new PendingRequestStore(cluster.Connect());
+        using var first = NewKey();
+        using var second = NewKey();
+        await store.CreateAsync(ns, "shop-tls", null, first, force: false, null, CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<PublishRefusedException>(() => store.CreateAsync(ns, "shop-tls", null, second, force: false, null, CancellationToken.None));
+        Assert.Equal(PendingRequestStore.AlreadyPending, refused.Refusal.Id);
+        Assert.Equal(first.PublicKeySha256, (await store.GetAsync(ns, "shop-tls", CancellationToken.None))!.PublicKeySha256);
+
+        await store.CreateAsync(ns, "shop-tls", null, second, force: true, null, CancellationToken.None);
+        Assert.Equal(second.PublicKeySha256, (await store.GetAsync(ns, "shop-tls", CancellationToken.None))!.PublicKeySha256);
+        Assert.Single(await store.ListAsync(ns, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Of_two_runs_that_create_at_once_exactly_one_wins()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("req-race-");
+        var keys = Enumerable.Range(0, 4).Select(_ => NewKey()).ToList();
+        var runs = keys.Select(k => Task.Run(async () =>
+        {
+            try
+            {
+                await new PendingRequestStore(cluster.Connect()).CreateAsync(ns, "shop-tls", null, k, force: false, null, CancellationToken.None);
+                return k.PublicKeySha256;
+            }
+            catch (PublishRefusedException ex) when (ex.Refusal.Id == PendingRequestStore.AlreadyPending)
+            {
+                return null;
+            }
+        })).ToList();
+        var winners = (await Task.WhenAll(runs)).Where(w => w is not null).ToList();
+
+        string winner = Assert.Single(winners)!;
+        Assert.Equal(winner, (await new PendingRequestStore(cluster.Connect()).GetAsync(ns, "shop-tls", CancellationToken.None))!.PublicKeySha256);
+        keys.ForEach(k => k.Dispose());
+    }
+
+    [Fact]
+    public async Task A_secret_of_another_kind_under_the_pending_name_is_left_alone_even_with_force()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("req-taken-");
+        await cluster.Http.PostAsync($"/api/v1/namespaces/{ns}/secrets",
+            new System.Text.Json.Nodes.JsonObject { ["apiVersion"] = "v1", ["kind"] = "Secret", ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "shop-tls-pending-key" }, ["type"] = "Opaque" });
+        using var key = NewKey();
+        var refused = await Assert.ThrowsAsync<PublishRefusedException>(() =>
+            new PendingRequestStore(cluster.Connect()).CreateAsync(ns, "shop-tls", null, key, force: true, null, CancellationToken.None));
+        Assert.Equal(PendingRequestStore.NameTaken, refused.Refusal.Id);
+    }
+
+    [Fact]
+    public async Task Deleting_a_request_removes_it_and_deleting_it_again_is_done_already()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("req-del-");
+        var store = new PendingRequestStore(cluster.Connect());
+        using var key = NewKey();
+        var made = await store.CreateAsync(ns, "shop-tls", null, key, force: false, null, CancellationToken.None);
+        await store.DeleteAsync(made, null, CancellationToken.None);
+        Assert.Null(await store.GetAsync(ns, "shop-tls", CancellationToken.None));
+        await store.DeleteAsync(made, null, CancellationToken.None);
+    }
+
+    [ServerOnlyFact]
+    public async Task A_user_who_may_not_create_secrets_is_refused_before_any_write()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("req-rights-");
+        var connection = server.ConnectAs("reader", AccessRule.Allow("get,list", "secrets", ns));
+        int writesBefore = server.RequestLog.Snapshot().Count(r => r.Method != "GET" && !r.PathAndQuery.Contains("accessreviews", StringComparison.Ordinal));
+        using var key = NewKey();
+
+        var refused = await Assert.ThrowsAsync<PublishRefusedException>(() =>
+            new PendingRequestStore(connection).CreateAsync(ns, "shop-tls", null, key, force: false, null, CancellationToken.None));
+
+        Assert.Equal(WritePreflight.ErrorId, refused.Refusal.Id);
+        Assert.Contains("create secrets", refused.Refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(writesBefore, server.RequestLog.Snapshot().Count(r => r.Method != "GET" && !r.PathAndQuery.Contains("accessreviews", StringComparison.Ordinal)));
+    }
+}
