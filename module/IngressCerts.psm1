@@ -9,6 +9,9 @@ if (-not $loaderType) {
 $mainAssembly = $loaderType::Initialize()
 $innerModule = Import-Module -Assembly $mainAssembly -PassThru -ErrorAction Stop
 
+# Findings and Checks are CodeProperties of types in the cmdlet assembly: they can be found only now.
+Update-TypeData -AppendPath ([System.IO.Path]::Combine($PSScriptRoot, 'IngressCerts.Output.Types.ps1xml'))
+
 # Cmdlets imported from an assembly inside a script module belong to that nested module; add them to this module's
 # exports so that the manifest's CmdletsToExport exposes them (the same approach PSOpenAD takes).
 $addExportedCmdlet = [System.Management.Automation.PSModuleInfo].GetMethod(

@@ -105,6 +105,9 @@ Describe 'Get-IngressCertificate with several clusters' -Skip:([bool]$env:INGRES
         $rows = Assert-ReadableExport -InputObject $r -Path (Join-Path $TestDrive 'test.csv')
         $rows[0].Name | Should -Be 'b'
         $rows[0].Checks | Should -Match 'SecretPresent'
+        $passed = Get-IngressCertificate -Context beta -AllNamespaces | Test-IngressCertificate -MinimumDaysRemaining 1 | ConvertTo-Json -WarningVariable depthWarnings
+        $depthWarnings | Should -BeNullOrEmpty
+        $passed | Should -BeIn 'true', 'false' -Because 'without -Detailed, Test gives one Boolean'
     }
 
     It 'completes context names from the merged kubeconfig' {

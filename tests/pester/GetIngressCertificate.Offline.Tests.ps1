@@ -275,7 +275,8 @@ spec:
         $r.Status | Should -Be 'IncompleteChain'
         $r.Findings.Id | Should -Be @('MissingIssuer', 'Expiring')
         $r.Findings.Status | Should -Be @('IncompleteChain', 'Expiring')
-        $r.Findings[0].GetType().FullName | Should -Be 'IngressCerts.Finding'
+        $r.Findings[0].PSObject.TypeNames[0] | Should -Be 'IngressCerts.Finding'
+        $r.GetFindings()[0].GetType().FullName | Should -Be 'IngressCerts.Finding'
         $r.Findings[1].Message | Should -Match 'in 9 days|in 8 days'
         $r.Issues | Should -Be $r.Findings.Message
     }
@@ -314,5 +315,38 @@ spec:
         $r.DaysRemaining | Should -BeNullOrEmpty
         $r.Thumbprint | Should -BeNullOrEmpty
         (Get-IngressCertificate -Path $manifest -Status ReferenceNotPermitted).Name | Should -Be 'edge-gw'
+    }
+}
+
+Describe 'Many results in ConvertTo-Json and Export-Csv (issue 11)' {
+    BeforeAll {
+        # Without the example root: several references have more than one finding (Expired and UntrustedRoot).
+        $all = Get-IngressCertificate -Path $examples
+        $expired = $all | Where-Object Status -eq 'Expired'
+    }
+
+    It 'converts an array of results at the default depth, without a warning, each finding as its Id' {
+        $json = $all | ConvertTo-Json -WarningVariable depthWarnings
+        $depthWarnings | Should -BeNullOrEmpty
+        $json | Should -Not -Match 'RawData|"Certificate"|"Chain"|PublicKey'
+        $parsed = $json | ConvertFrom-Json
+        $parsed.Count | Should -Be $all.Count
+        for ($i = 0; $i -lt $all.Count; $i++) { @($parsed[$i].Findings) | Should -Be @($all[$i].Findings.Id) }
+        ($parsed | Where-Object Status -eq 'Expired').Findings | Should -Be @('Expired', 'UntrustedRoot')
+        ($expired | ConvertTo-Json | ConvertFrom-Json).Findings | Should -Be @('Expired', 'UntrustedRoot') -Because 'one result reads the same'
+    }
+
+    It 'writes the Ids in one CSV cell' {
+        ($all | ConvertTo-Csv | ConvertFrom-Csv | Where-Object Status -eq 'Expired').Findings | Should -Be 'Expired, UntrustedRoot'
+    }
+
+    It 'keeps each finding''s Id, Status and Message at the prompt' {
+        $expired.Findings -contains 'UntrustedRoot' | Should -BeTrue
+        $expired.Findings.Status | Should -Be @('Expired', 'UntrustedRoot')
+        $expired.Findings[0].Message | Should -Match 'expired on'
+        ($all | Where-Object { $_.Findings.Status -contains 'Expiring' }).Name | Should -Be 'api'
+        ($expired.Findings | Format-Table Id, Status, Message | Out-String -Width 200) | Should -Match 'UntrustedRoot\s+UntrustedRoot\s+the chain is complete'
+        $expired.Findings.HasStatus('UntrustedRoot') | Should -BeTrue
+        $expired.GetFindings().Id | Should -Be @('Expired', 'UntrustedRoot')
     }
 }

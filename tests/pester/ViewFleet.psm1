@@ -91,9 +91,10 @@ function New-ModelObject {
     param([Parameter(Mandatory)][string] $TypeName, [hashtable] $Property = @{})
     $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'IngressCerts.Engine' } | Select-Object -First 1
     $object = [Activator]::CreateInstance($engine.GetType("IngressCerts.$TypeName", $true))
-    # Through reflection: the dates are read-only ETS properties in PowerShell (IngressCerts.Types.ps1xml).
+    # Through reflection: the dates are read-only ETS properties in PowerShell (IngressCerts.Types.ps1xml), and
+    # Findings and Checks internal properties behind ETS ones (IngressCerts.Output.Types.ps1xml).
     foreach ($p in $Property.GetEnumerator()) {
-        $clr = $object.GetType().GetProperty($p.Key)
+        $clr = $object.GetType().GetProperty($p.Key, [Reflection.BindingFlags]'Instance, Public, NonPublic')
         $clr.SetValue($object, [Management.Automation.LanguagePrimitives]::ConvertTo($p.Value, $clr.PropertyType))
     }
     $object
@@ -178,6 +179,11 @@ function Assert-ReadableExport {
             $json | Should -Not -Match 'RawData|"Certificate"|"Chain"|PublicKey'
             $json.Length | Should -BeLessThan 4000 -Because 'the object is compact'
         }
+
+        # All of them at once, as `... | ConvertTo-Json` gives them: one level deeper, so a list's items sit at depth 3.
+        $json = $InputObject | ConvertTo-Json -WarningVariable depthWarnings
+        $depthWarnings | Should -BeNullOrEmpty -Because 'an array of results converts at the default depth too'
+        $json | Should -Not -Match 'RawData|"Certificate"|"Chain"|PublicKey'
         $rows
     }
     finally { [cultureinfo]::CurrentCulture = $saved }

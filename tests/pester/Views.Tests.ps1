@@ -24,7 +24,9 @@ BeforeAll {
         What a console of -Columns columns shows. The console leaves its last column empty, so this is Out-String one
         narrower (the console test below holds the two equal). Trailing blanks go: snapshot files keep no padding.
         #>
-        param([object[]] $InputObject, [int] $Columns)
+        # [object], not [object[]]: binding a list to [object[]] unwraps its items, and a check or finding is a string
+        # that carries its fields only while it stays wrapped (IngressCerts.Output.Types.ps1xml).
+        param([object] $InputObject, [int] $Columns)
         $lines = ($InputObject | Format-Table | Out-String -Width ($Columns - 1)) -split '\r?\n' | ForEach-Object TrimEnd
         ($lines -join "`n").Trim("`n")
     }
@@ -130,11 +132,24 @@ Describe 'Exports' {
         $test[1].Checks | Should -Be 'PASS SecretPresent: tls.crt and tls.key are present; FAIL DaysRemaining: 12 days remain; at least 30 are required'
         $history = Assert-ReadableExport -InputObject @(Get-FleetHistoryEntry) -Path (Join-Path $TestDrive 'history.csv')
         $history[0].ArchivedAt | Should -Be '2029-11-22T00:17:00Z'
-        $checks = (Get-FleetTestResult)[0] | ConvertTo-Json | ConvertFrom-Json
-        $checks.Checks[2].Name | Should -Be 'Served:login.contoso.com' -Because 'the checks stay objects in JSON'
-        # Known limit: in an array of Test results each check sits at depth 3, past ConvertTo-Json's default of 2.
-        $null = Get-FleetTestResult | ConvertTo-Json -WarningVariable arrayWarnings -WarningAction SilentlyContinue
-        $arrayWarnings.Count | Should -Be 1
+        $one = (Get-FleetTestResult)[0] | ConvertTo-Json | ConvertFrom-Json
+        $one.Checks[2] | Should -Be 'PASS Served:login.contoso.com: login.contoso.com serves the certificate' -Because 'a check reads as one line, alone or in an array'
+        $array = Get-FleetTestResult | ConvertTo-Json -WarningVariable arrayWarnings | ConvertFrom-Json
+        $arrayWarnings | Should -BeNullOrEmpty -Because 'each check of an array of results sits at depth 3, past the default of 2'
+        $array[1].Checks | Should -Be @('PASS SecretPresent: tls.crt and tls.key are present', 'FAIL DaysRemaining: 12 days remain; at least 30 are required')
+        $array[1].FailedChecks | Should -Be 'DaysRemaining'
+        $array[1].Passed | Should -BeFalse
+    }
+
+    It 'keeps checks objects at the prompt: Where-Object, Passed, Message, and the typed checks from GetChecks()' {
+        $r = (Get-FleetTestResult)[1]
+        ($r.Checks | Where-Object Name -eq 'DaysRemaining').Passed | Should -BeFalse
+        ($r.Checks | Where-Object Passed).Name | Should -Be 'SecretPresent'
+        $r.Checks[1].Message | Should -Be '12 days remain; at least 30 are required'
+        $r.Checks[0].PSObject.TypeNames[0] | Should -Be 'IngressCerts.CertificateCheck'
+        $r.Checks.Count | Should -Be 2
+        $r.GetChecks()[1].GetType().FullName | Should -Be 'IngressCerts.CertificateCheck'
+        $r.GetChecks()[1].Passed | Should -BeFalse
     }
 
     It 'keeps dates DateTimes, lists indexable and the certificate at hand, for scripts at the prompt' {

@@ -40,9 +40,15 @@ public sealed class CertificateTestResult
     public string? Status { get; init; }
 
     /// <summary>Every finding about the reference and its Secret, worst first.</summary>
-    public FindingCollection Findings { get; init; } = FindingCollection.Empty;
+    /// <remarks>Methods, not properties, for the reason given at <see cref="IngressCertificate.GetFindings"/>.</remarks>
+    public FindingCollection GetFindings() => Findings;
 
-    public CertificateCheckList Checks { get; init; } = CertificateCheckList.Empty;
+    /// <summary>Every check, in the order they ran.</summary>
+    public CertificateCheckList GetChecks() => Checks;
+
+    internal FindingCollection Findings { get; init; } = FindingCollection.Empty;
+
+    internal CertificateCheckList Checks { get; init; } = CertificateCheckList.Empty;
 
     /// <summary>The names of the checks that failed, for the table view.</summary>
     public StringList FailedChecks => Checks.Where(c => !c.Passed).Select(c => c.Name).ToArray();

@@ -33,7 +33,14 @@ public sealed class IngressCertificate
     public string Status { get; set; } = string.Empty;
 
     /// <summary>Every finding, worst first; -Status selects a reference when any of them has that status.</summary>
-    public FindingCollection Findings { get; set; } = FindingCollection.Empty;
+    /// <remarks>
+    /// A method, not a property, like <see cref="GetCertificate"/>: ConvertTo-Json walks public properties, and in an
+    /// array of results each finding sits at depth 3, past its default depth, so it warns. PowerShell shows the ETS
+    /// property Findings instead (IngressCerts.Types.ps1xml): the Ids, each carrying its Status and Message.
+    /// </remarks>
+    public FindingCollection GetFindings() => Findings;
+
+    internal FindingCollection Findings { get; set; } = FindingCollection.Empty;
 
     /// <summary>Every finding, in words.</summary>
     public StringList Issues { get; set; } = StringList.Empty;

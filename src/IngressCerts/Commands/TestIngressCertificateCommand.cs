@@ -172,7 +172,7 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
 
         foreach (var result in results)
         {
-            foreach (var failed in result.Checks.Where(c => !c.Passed))
+            foreach (var failed in result.GetChecks().Where(c => !c.Passed))
             {
                 WriteVerbose($"{result}: {failed}");
             }
