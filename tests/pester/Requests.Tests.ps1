@@ -69,6 +69,11 @@ Describe 'Certificate requests' {
         $listed[0].SecretName | Should -Be 'shop-tls'
         $listed[0].Age | Should -BeOfType [TimeSpan]
         ($listed | Format-List * | Out-String) | Should -Not -Match ('PRIVATE' + ' KEY')
+        # A table a person reads at 120 columns, and a CSV row with the hosts in words.
+        $table = ($listed | Format-Table | Out-String -Width 119) -split "`n" | Where-Object { $_.Trim() }
+        $table[0] | Should -Match '^Namespace\s+SecretName\s+KeyAlgorithm\s+KeySize\s+Age\s+Hosts'
+        $table[2] | Should -Match "^$ns\s+shop-tls\s+ECDSA\s+256\s+\d+m\s+shop\.contoso\.example, www\.contoso\.example"
+        ($listed | ConvertTo-Csv | ConvertFrom-Csv).Hosts | Should -Be 'shop.contoso.example, www.contoso.example'
         $before = Get-WriteCount
         New-IngressCertificateRequest @kc -Namespace $ns -SecretName shop-tls -Host shop.contoso.example -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $e[0].FullyQualifiedErrorId | Should -BeLike 'RequestAlreadyPending,*'

@@ -19,7 +19,7 @@ public sealed class CertificateSigningRequest
 
     public string? IngressName { get; init; }
 
-    public string[] Hosts { get; init; } = Array.Empty<string>();
+    public StringList Hosts { get; init; } = StringList.Empty;
 
     public string Subject { get; init; } = string.Empty;
 
@@ -54,7 +54,7 @@ public sealed class PendingCertificateRequest
 
     public string? IngressName { get; init; }
 
-    public string[] Hosts { get; init; } = Array.Empty<string>();
+    public StringList Hosts { get; init; } = StringList.Empty;
 
     public string Subject { get; init; } = string.Empty;
 
