@@ -53,7 +53,7 @@ public static class HtmlReportWriter
         output.Write(document.AsOf.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         output.Write("\">");
         output.Write(document.AsOf.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture));
-        output.Write($"</time> · <span id=\"total\" data-total=\"{document.Rows.Count}\">{document.Rows.Count}</span> references</p>\n</header>\n<main>\n");
+        output.Write($"</time> · <span id=\"total\" data-total=\"{document.Rows.Count}\">{document.Rows.Count}</span> {(document.Rows.Count == 1 ? "reference" : "references")}</p>\n</header>\n<main>\n");
 
         WriteSummary(output, counts, document.Rows.Count);
         WriteTimeline(output, document);

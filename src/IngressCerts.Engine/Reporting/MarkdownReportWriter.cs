@@ -11,7 +11,7 @@ public static class MarkdownReportWriter
         output.Write("# ");
         output.Write(Escape(document.Title));
         output.Write("\n\n");
-        output.Write($"As of {document.AsOf.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} · {document.Rows.Count} references\n\n");
+        output.Write($"As of {document.AsOf.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} · {document.Rows.Count} {(document.Rows.Count == 1 ? "reference" : "references")}\n\n");
 
         output.Write("| Status | References |\n|---|---:|\n");
         foreach (var (status, count) in document.CountsByStatus())

@@ -18,6 +18,16 @@ public sealed class MarkdownReportWriterTests
         Assert.DoesNotContain("<script", md);
     }
 
+    [Theory]
+    [InlineData(ReportFormat.Markdown)]
+    [InlineData(ReportFormat.Html)]
+    public void One_reference_is_counted_in_the_singular(ReportFormat format)
+    {
+        var rows = ReportFleet.EveryStatus();
+        Assert.Matches(@"\b1(</span>)? reference(?!s)", ReportFleet.Render(format, rows.Take(1).ToList()));
+        Assert.Matches($@"\b{rows.Count}(</span>)? references\b", ReportFleet.Render(format, rows));
+    }
+
     [Fact]
     public void Summary_counts_equal_the_input()
     {
