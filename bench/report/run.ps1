@@ -1,8 +1,9 @@
 # Export-IngressCertificateReport on 10,000 references: render time and file size per format, as a ratio to a baseline
 # measured in the same run (only enumerating the same input through the pipeline), and how long Chromium takes to
 # load the 10,000-row HTML (against an empty page). Prints figures; asserts nothing.
-#   dotnet pwsh bench/report/run.ps1 [-Count 10000] [-Runs 5]
-param([int] $Count = 10000, [int] $Runs = 5)
+#   dotnet pwsh bench/report/run.ps1 [-Count 10000] [-Runs 5] [-BeforeHtml <a report.html of an earlier version>]
+param([int] $Count = 10000, [int] $Runs = 5, [string] $BeforeHtml)
+$loadBefore = ((Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ')[0]
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '../../out/IngressCerts/IngressCerts.psd1') -Force
 
@@ -41,13 +42,11 @@ if ($chromium) {
     # paint would, and writes both times (ms since navigation start) into the DOM that --dump-dom prints.
     $probe = '<script>var p=performance.now();document.body.getBoundingClientRect();document.documentElement.scrollHeight;' +
         'var l=performance.now();var o=document.createElement("output");o.id="bench";o.textContent=p.toFixed(1)+" "+l.toFixed(1);document.body.appendChild(o);</script>'
-    $instrumented = Join-Path $dir 'report-timed.html'
-    $emptyTimed = Join-Path $dir 'empty-timed.html'
-    (Get-Content $report -Raw) -replace '<meta http-equiv="Content-Security-Policy"[^>]*>', '' -replace '</body>', "$probe</body>" | Set-Content $instrumented -NoNewline
-    Set-Content $emptyTimed "<!DOCTYPE html><html><body>$probe</body></html>"
 
     $headless = '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1280,900'
-    $wall = { param($f, $mode) (Measure-Command { & $chromium @headless $mode "file://$f" 2>$null | Out-Null }).TotalMilliseconds }
+    # Output to /dev/null through sh: read into PowerShell, a 2.5 MB DOM dump costs seconds of line splitting that are
+    # not Chromium's.
+    $wall = { param($f, $mode) (Measure-Command { & /bin/sh -c "exec `"`$0`" `"`$@`" >/dev/null 2>&1" $chromium @headless $mode "file://$f" }).TotalMilliseconds }
     $inPage = {
         param($f)
         $dom = (& $chromium @headless '--dump-dom' "file://$f" 2>$null) -join "`n"
@@ -56,26 +55,41 @@ if ($chromium) {
     }
     $median = { param($values) $sorted = @($values | Sort-Object); $sorted[[int][math]::Floor(($sorted.Count - 1) / 2)] }
 
+    # The pages measured in every round, in turn: the empty page, this report, and -BeforeHtml (a report written by an
+    # earlier version, to compare under the same load).
+    $pages = [ordered]@{ 'empty page' = $empty; "$Count-row report" = $report }
+    if ($BeforeHtml) { $pages["-BeforeHtml"] = (Resolve-Path $BeforeHtml).Path }
+    $timed = @{}
+    foreach ($name in $pages.Keys) {
+        $timed[$name] = Join-Path $dir "timed-$($timed.Count).html"
+        (Get-Content $pages[$name] -Raw) -replace '<meta http-equiv="Content-Security-Policy"[^>]*>', '' -replace '</body>', "$probe</body>" | Set-Content $timed[$name] -NoNewline
+    }
+
     $shot = Join-Path $dir 'shot.png'
-    $null = & $wall $empty '--dump-dom'; $null = & $wall $report '--dump-dom' # warm the disk cache and Chromium's files
-    $rounds = foreach ($run in 1..$Runs) {
-        [pscustomobject]@{
-            EmptyDump  = & $wall $empty '--dump-dom'
-            ReportDump = & $wall $report '--dump-dom'
-            EmptyShot  = & $wall $empty "--screenshot=$shot"
-            ReportShot = & $wall $report "--screenshot=$shot"
-            EmptyPage  = (& $inPage $emptyTimed).LaidOut
-            Page       = & $inPage $instrumented
+    foreach ($file in $pages.Values) { $null = & $wall $file '--dump-dom' } # warm the disk cache and Chromium's files
+    $samples = @{}
+    foreach ($name in $pages.Keys) { $samples[$name] = [Collections.Generic.List[object]]::new() }
+    foreach ($run in 1..$Runs) {
+        foreach ($name in $pages.Keys) {
+            $page = & $inPage $timed[$name]
+            $samples[$name].Add([pscustomobject]@{
+                Dump = & $wall $pages[$name] '--dump-dom'; Shot = & $wall $pages[$name] "--screenshot=$shot"; Parsed = $page.Parsed; LaidOut = $page.LaidOut
+            })
         }
     }
     $m = @{}
-    foreach ($name in 'EmptyDump', 'ReportDump', 'EmptyShot', 'ReportShot', 'EmptyPage') { $m[$name] = & $median $rounds.$name }
-    $parsed = & $median $rounds.Page.Parsed
-    $laidOut = & $median $rounds.Page.LaidOut
-    "Chromium $((& $chromium --version) -replace '^Chromium\s+', ''), medians of $Runs runs, load average $((Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ' | Select-Object -First 1):"
-    '  whole process, load + DOM dump:   empty page {0,6:N0} ms, {1}-row report {2,6:N0} ms ({3:N2} x the empty page; the report adds {4:N0} ms)' -f $m.EmptyDump, $Count, $m.ReportDump, ($m.ReportDump / $m.EmptyDump), ($m.ReportDump - $m.EmptyDump)
-    '  whole process, load + screenshot: empty page {0,6:N0} ms, {1}-row report {2,6:N0} ms ({3:N2} x the empty page; the report adds {4:N0} ms)' -f $m.EmptyShot, $Count, $m.ReportShot, ($m.ReportShot / $m.EmptyShot), ($m.ReportShot - $m.EmptyShot)
-    '  in the page (instrumented copy):  parsed at {0:N0} ms, laid out at {1:N0} ms after navigation start (empty page laid out at {2:N0} ms)' -f $parsed, $laidOut, $m.EmptyPage
+    foreach ($name in $pages.Keys) {
+        $m[$name] = @{}
+        foreach ($measure in 'Dump', 'Shot', 'Parsed', 'LaidOut') { $m[$name][$measure] = & $median $samples[$name].$measure }
+    }
+    $base = $m['empty page']
+    "Chromium $((& $chromium --version 2>$null) -replace '^Chromium\s+', ''), medians of $Runs runs, load average before/after: $loadBefore/$(((Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ')[0])"
+    '{0,-18} {1,22} {2,22} {3,26}' -f '', 'load + DOM dump', 'load + screenshot', 'in page: parsed / laid out'
+    foreach ($name in $pages.Keys) {
+        $r = $m[$name]
+        '{0,-18} {1,8:N0} ms ({2,5:N2} x) {3,8:N0} ms ({4,5:N2} x) {5,9:N0} / {6,6:N0} ms' -f $name, $r.Dump, ($r.Dump / $base.Dump), $r.Shot, ($r.Shot / $base.Shot), $r.Parsed, $r.LaidOut
+    }
+    '(x: times the empty page in the same rounds; "in page" is ms after navigation start, from an instrumented copy)'
 }
 else {
     'chromium not installed: no browser load time'
