@@ -82,6 +82,7 @@ $blog = New-Certificate 'CN=blog.contoso.example' @('blog.contoso.example') -Not
 $docs = New-Certificate 'CN=docs.fabrikam.example' @('docs.fabrikam.example') -Issuer $intermediate
 $apps = New-Certificate 'CN=*.apps.contoso.example' @('*.apps.contoso.example') -Issuer $intermediate
 $partners = New-Certificate 'CN=partners.contoso.example' @('partners.contoso.example') -Issuer $intermediate
+$spare = New-Certificate 'CN=old-shop.contoso.example' @('old-shop.contoso.example') -Issuer $intermediate
 
 $chain = @($intermediate.Certificate)
 $secrets = @(
@@ -92,6 +93,8 @@ $secrets = @(
     New-TlsSecret marketing docs-tls (@($docs.Certificate) + $chain) $docs.Key
     New-TlsSecret certificates apps-wildcard-tls (@($apps.Certificate) + $chain) $apps.Key
     New-TlsSecret gateway partners-tls @($partners.Certificate) $partners.Key
+    # Left behind by a migration: nothing refers to it (Get-IngressCertificate -IncludeUnreferenced).
+    New-TlsSecret shop old-shop-tls (@($spare.Certificate) + $chain) $spare.Key
 )
 Set-Content -Path (Join-Path $OutputPath 'secrets.yaml') -Value ($secrets -join "`n") -Encoding utf8NoBOM
 Set-Content -Path (Join-Path $OutputPath 'example-root-ca.crt') -Value $root.Certificate.ExportCertificatePem() -Encoding utf8NoBOM

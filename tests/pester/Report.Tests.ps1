@@ -23,7 +23,8 @@ BeforeAll {
     )
     # The storefront again, without the private root: UntrustedRoot.
     $untrusted = @(Get-IngressCertificate -Path $examples -Name storefront -AsOf $asOf)
-    $fleet = @(Get-IngressCertificate -Path $examples -TrustedRootPath $root -AsOf $asOf) + $untrusted + $extra
+    # With the hosts served in plain HTTP (NoTls, no certificate) and the Secret nothing refers to (Kind Secret).
+    $fleet = @(Get-IngressCertificate -Path $examples -TrustedRootPath $root -AsOf $asOf -IncludeUnprotected -IncludeUnreferenced) + $untrusted + $extra
     $byStatus = @{}
     $fleet | Group-Object Status | ForEach-Object { $byStatus[$_.Name] = $_.Count }
 
@@ -74,7 +75,9 @@ Describe 'Export-IngressCertificateReport' {
                 Should -Be (($byStatus.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' ')
             $run.Output | Should -Match "data-total=`"$($fleet.Count)`""
             # One table row per reference, and the hostile name as text, not an element.
-            [regex]::Matches($run.Output, '<tr data-status="\w+"><th scope="row">(Ingress|Gateway)/').Count | Should -Be $fleet.Count
+            [regex]::Matches($run.Output, '<tr data-status="\w+"><th scope="row">(Ingress|Gateway|Secret)/').Count | Should -Be $fleet.Count
+            $run.Output | Should -Match '<tr data-status="NoTls"><th scope="row">Gateway/edge \(http\)'
+            $run.Output | Should -Match '<tr data-status="Valid"><th scope="row">Secret/old-shop-tls'
             $run.Output | Should -Not -Match '<script|<img'
             $run.Output | Should -Match '&lt;script&gt;alert\(1\)&lt;/script&gt;'
         }
@@ -107,6 +110,8 @@ Describe 'Export-IngressCertificateReport' {
         foreach ($status in $byStatus.Keys) { $md | Should -Match "\n\| $status \| $($byStatus[$status]) \|\n" }
         $md | Should -Match "\| \*\*Total\*\* \| $($fleet.Count) \|"
         $md | Should -Match '\\\|pipe&lt;img'
+        $md | Should -Match 'status\.contoso\.example'
+        $md | Should -Match 'old-shop-tls'
     }
 
     It 'writes metrics that Prometheus''s parser reads, with the values of the input' {
@@ -139,6 +144,10 @@ print(json.dumps(out))
             $series[0].labels.subject_CN | Should -Not -BeNullOrEmpty
             $series[0].type | Should -Be 'gauge'
         }
+        # Hosts with no TLS have no certificate, so no x509 series, but a reference status; an unreferenced Secret has both.
+        @($samples | Where-Object { $_.name -eq 'ingresscerts_reference_status' -and $_.labels.status -eq 'NoTls' }).Count | Should -Be 2
+        @($samples | Where-Object { $_.name -like 'x509_*' -and $_.labels.secret_name -eq 'old-shop-tls' }).Count | Should -Be 3
+        ($samples | Where-Object { $_.name -like 'x509_*' }).Count | Should -Be (3 * @($fleet | Where-Object { $_.NotAfter -and $_.SecretName } | Select-Object -Unique SecretName).Count)
         ($samples | Where-Object name -eq 'x509_cert_expired' | Where-Object value -eq 1).labels.secret_name | Sort-Object |
             Should -Be @('blog-tls', 'evil-tls')
         ($samples | Where-Object name -eq 'ingresscerts_report_timestamp_seconds').value | Should -Be ([DateTimeOffset]$asOf).ToUnixTimeSeconds()
@@ -154,6 +163,12 @@ print(json.dumps(out))
         $storefront = $doc.records | Where-Object { $_.name -eq 'storefront' -and $_.status -eq 'Valid' }
         $storefront.thumbprint | Should -Be ($fleet | Where-Object { $_.Name -eq 'storefront' -and $_.Status -eq 'Valid' }).Thumbprint
         $storefront.served | Should -BeNullOrEmpty
+        $open = @($doc.records | Where-Object status -eq 'NoTls')
+        ($open | ForEach-Object { $_.hosts -join ',' } | Sort-Object) | Should -Be @('*', 'status.contoso.example')
+        @($open.secretName | Where-Object { $_ }) | Should -BeNullOrEmpty
+        $spare = $doc.records | Where-Object kind -eq 'Secret'
+        ($spare.name, $spare.secretName, $spare.status) | Should -Be @('old-shop-tls', 'old-shop-tls', 'Valid')
+        $spare.thumbprint | Should -Not -BeNullOrEmpty
     }
 
     It 'refuses JSON the schema does not describe (the validation above can fail)' {

@@ -60,12 +60,12 @@ public sealed record CertificateEvaluation(CertificateStatus Status, IReadOnlyLi
     /// <summary>
     /// This evaluation as it stands for a reference with <paramref name="issue"/>: unchanged without one; only the
     /// issue, with no certificate facts, when the reference is not permitted (the Secret is not served, whatever it
-    /// holds); else the issue on top of the Secret's findings.
+    /// holds) or serves hosts with no TLS (there is no certificate); else the issue on top of the Secret's findings.
     /// </summary>
     public CertificateEvaluation Through(CertificateFinding? issue) => issue switch
     {
         null => this,
-        { Status: CertificateStatus.ReferenceNotPermitted } => From([issue], null),
+        { Status: CertificateStatus.ReferenceNotPermitted or CertificateStatus.NoTls } => From([issue], null),
         _ => From(Findings.Prepend(issue), Facts),
     };
 

@@ -28,6 +28,9 @@ public static class FindingIds
     public const string Forbidden = nameof(Forbidden);
     public const string DefaultCertificate = nameof(DefaultCertificate);
 
+    /// <summary>Hosts served over plain HTTP (an -IncludeUnprotected row).</summary>
+    public const string NoTls = nameof(NoTls);
+
     // InvalidSecret
     public const string MissingCertificate = nameof(MissingCertificate);
     public const string MissingKey = nameof(MissingKey);
@@ -63,4 +66,7 @@ public static class FindingIds
     public const string KeyInCertificateFile = nameof(KeyInCertificateFile);
     public const string UnreadableCaCertificate = nameof(UnreadableCaCertificate);
     public const string NotTlsType = nameof(NotTlsType);
+
+    /// <summary>A kubernetes.io/tls Secret that no Ingress or Gateway refers to (an -IncludeUnreferenced row).</summary>
+    public const string Unreferenced = nameof(Unreferenced);
 }

@@ -12,6 +12,10 @@ namespace IngressCerts.Engine.Certificates;
 /// below <see cref="SecretNotFound"/> and <see cref="Forbidden"/> because it may be deliberate
 /// (a controller configured with a wildcard default certificate), while a reference to a
 /// secret that is missing or unreadable is always a mistake or an unknown.
+/// <see cref="NoTls"/> sits right below <see cref="DefaultCertificate"/>: in both the hosts get no certificate of
+/// their own, and both may be deliberate (an HTTP listener that only redirects to HTTPS). It ranks below it because a
+/// plain-HTTP host was never meant to have a certificate, while a TLS entry without a Secret asked for one and got the
+/// controller's; and above every state of a certificate that exists, which it has none of.
 /// <see cref="UntrustedRoot"/> sits right below <see cref="IncompleteChain"/>: the chain is the one to
 /// serve, but clients that lack its root reject it.
 /// </remarks>
@@ -32,35 +36,41 @@ public enum CertificateStatus
     /// <summary>The TLS entry lists hosts but no secret: the controller serves its default certificate.</summary>
     DefaultCertificate = 3,
 
+    /// <summary>
+    /// Hosts that an Ingress rule or a Gateway HTTP listener serves with no TLS at all (only with -IncludeUnprotected):
+    /// no certificate is involved, so none of the states below can apply.
+    /// </summary>
+    NoTls = 4,
+
     /// <summary>tls.crt or tls.key is missing, not decodable, not a certificate, or the key is encrypted.</summary>
-    InvalidSecret = 4,
+    InvalidSecret = 5,
 
     /// <summary>tls.key is not the private key of the leaf certificate.</summary>
-    KeyMismatch = 5,
+    KeyMismatch = 6,
 
-    Expired = 6,
+    Expired = 7,
 
-    NotYetValid = 7,
+    NotYetValid = 8,
 
     /// <summary>A listed host is not covered by the certificate's subject alternative names.</summary>
-    HostMismatch = 8,
+    HostMismatch = 9,
 
     /// <summary>
     /// The leaf's issuer is neither in tls.crt nor trusted, tls.crt is out of order, or a signature in it does not
     /// verify.
     /// </summary>
-    IncompleteChain = 9,
+    IncompleteChain = 10,
 
     /// <summary>
     /// tls.crt holds the whole chain up to a root (in tls.crt, in ca.crt, or only named) that is not trusted here: a
     /// private CA's chain, complete, that clients trust only where its root is installed.
     /// </summary>
-    UntrustedRoot = 10,
+    UntrustedRoot = 11,
 
     /// <summary>The certificate (or an intermediate) expires within the configured number of days.</summary>
-    Expiring = 11,
+    Expiring = 12,
 
-    Valid = 12,
+    Valid = 13,
 }
 
 /// <summary>Severity comparisons for <see cref="CertificateStatus"/>.</summary>

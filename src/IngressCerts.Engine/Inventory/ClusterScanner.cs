@@ -22,18 +22,24 @@ public sealed class ClusterScanner
 
     private readonly ClusterReader _reader;
     private readonly ReferenceEvaluator _evaluator;
+    private readonly InventoryOptions _options;
     private readonly Action<string>? _diagnostics;
+    private readonly Action<string>? _warning;
     private readonly Action<ScanProgress>? _progress;
     private int _pages;
     private int _done;
     private int _total;
 
-    public ClusterScanner(ClusterReader reader, InventoryOptions options, Action<string>? diagnostics = null, Action<ScanProgress>? progress = null)
+    /// <param name="warning">What the user asked for and does not get (unreferenced Secrets the caller may not list).</param>
+    public ClusterScanner(
+        ClusterReader reader, InventoryOptions options, Action<string>? diagnostics = null, Action<ScanProgress>? progress = null, Action<string>? warning = null)
     {
         _reader = reader;
+        _options = options;
         _evaluator = new ReferenceEvaluator(options);
         _diagnostics = diagnostics;
         _progress = progress;
+        _warning = warning;
     }
 
     private string Context => _reader.Connection.ContextName;
@@ -120,6 +126,7 @@ public sealed class ClusterScanner
 
         // 1. Every TLS reference in scope. These objects are small next to the Secrets, so they are gathered first.
         var references = new List<TlsReference>();
+        var unprotected = new List<TlsReference>();
         var gateways = new List<JsonElement>();
         var grants = new ReferenceGrantReader(_reader, () => _pages++);
         foreach (string? scope in scopes)
@@ -131,6 +138,10 @@ public sealed class ClusterScanner
                 foreach (var ingress in page)
                 {
                     references.AddRange(ReferenceExtractor.FromIngress(ingress, Context));
+                    if (_options.IncludeUnprotected)
+                    {
+                        unprotected.AddRange(UnprotectedExtractor.FromIngress(ingress, Context));
+                    }
                 }
             }
 
@@ -152,10 +163,23 @@ public sealed class ClusterScanner
         foreach (var gateway in gateways)
         {
             references.AddRange(ReferenceExtractor.FromGateway(gateway, Context, grants.Grants));
+            if (_options.IncludeUnprotected)
+            {
+                unprotected.AddRange(UnprotectedExtractor.FromGateway(gateway, Context));
+            }
         }
 
-        _total = references.Count;
+        _total = references.Count + unprotected.Count;
         ReportEmptyScopes(scopes, references);
+        foreach (var reference in unprotected)
+        {
+            yield return Done(_evaluator.Evaluate(reference, null));
+        }
+
+        // With -IncludeUnreferenced every listed TLS Secret that no reference in scope names is a row of its own.
+        var referenced = _options.IncludeUnreferenced
+            ? references.Where(r => r.SecretName is not null).Select(r => (r.SecretNamespace!, r.SecretName!)).ToHashSet()
+            : null;
 
         // 2. References that need no Secret are answered at once.
         // Keyed by (namespace, name): the strings the objects already hold, no new key string per reference or Secret.
@@ -177,15 +201,18 @@ public sealed class ClusterScanner
             list.Add(reference);
         }
 
-        if (pending.Count == 0)
+        if (pending.Count == 0 && referenced is null)
         {
             yield break;
         }
 
-        // 3. TLS Secrets, page by page, in the namespaces that hold referenced Secrets.
+        // 3. TLS Secrets, page by page, in the namespaces that hold referenced Secrets (in all of the scan's namespaces
+        //    when unreferenced ones are asked for).
         var secretScopes = namespaces is null
             ? new string?[] { null }
+            : referenced is not null ? scopes
             : pending.Values.Select(l => l[0].SecretNamespace).Where(scopes.Contains).Distinct().ToArray();
+        var warned = false;
         foreach (string? scope in secretScopes)
         {
             var results = new List<IngressCertificate>();
@@ -206,7 +233,7 @@ public sealed class ClusterScanner
                     {
                         _pages++;
                         results.Clear();
-                        EvaluatePage(page, pending, results);
+                        EvaluatePage(page, pending, referenced, results);
 
                         // The page's Secrets (a few MB with their data) are not needed while the results are consumed;
                         // let go of them now so that a collection then does not promote them.
@@ -224,6 +251,11 @@ public sealed class ClusterScanner
             if (denied)
             {
                 _diagnostics?.Invoke($"Listing Secrets{In(scope)} is forbidden in cluster '{Context}'; reading the referenced Secrets one by one.");
+                if (referenced is not null && !warned)
+                {
+                    warned = true;
+                    _warning?.Invoke($"Listing Secrets{In(scope)} is forbidden in cluster '{Context}': Secrets that nothing refers to cannot be found one by one, so -IncludeUnreferenced reports none there.");
+                }
             }
         }
 
@@ -256,17 +288,28 @@ public sealed class ClusterScanner
 
     private static string In(string? scope) => scope is null ? " in all namespaces" : $" in namespace '{scope}'";
 
-    private void EvaluatePage(IReadOnlyList<V1Secret> page, Dictionary<(string Namespace, string Name), List<TlsReference>> pending, List<IngressCertificate> results)
+    /// <param name="referenced">Every Secret a reference names, when Secrets outside it are rows of their own; else null.</param>
+    private void EvaluatePage(
+        IReadOnlyList<V1Secret> page,
+        Dictionary<(string Namespace, string Name), List<TlsReference>> pending,
+        HashSet<(string, string)>? referenced,
+        List<IngressCertificate> results)
     {
         var work = new List<(V1Secret Secret, List<TlsReference> References, int First)>();
         var count = 0;
         for (var i = 0; i < page.Count; i++)
         {
             var secret = page[i];
-            if (pending.Remove((secret.Metadata.NamespaceProperty, secret.Metadata.Name), out var refs))
+            var key = (secret.Metadata.NamespaceProperty, secret.Metadata.Name);
+            if (pending.Remove(key, out var refs))
             {
                 work.Add((secret, refs, count));
                 count += refs.Count;
+            }
+            else if (referenced is not null && !referenced.Contains(key) && !TlsReference.IsModuleSecret(secret.Metadata.Labels))
+            {
+                work.Add((secret, [TlsReference.Unreferenced(Context, key.NamespaceProperty, key.Name)], count));
+                count++;
             }
         }
 

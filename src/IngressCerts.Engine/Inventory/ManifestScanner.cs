@@ -13,8 +13,13 @@ namespace IngressCerts.Engine.Inventory;
 public sealed class ManifestScanner
 {
     private readonly ReferenceEvaluator _evaluator;
+    private readonly InventoryOptions _options;
 
-    public ManifestScanner(InventoryOptions options) => _evaluator = new ReferenceEvaluator(options);
+    public ManifestScanner(InventoryOptions options)
+    {
+        _options = options;
+        _evaluator = new ReferenceEvaluator(options);
+    }
 
     /// <param name="onError">Receives objects that cannot be read (e.g. a field of the wrong type); the scan goes on.</param>
     public IEnumerable<IngressCertificate> Scan(IReadOnlyList<ManifestObject> objects, Action<ManifestError>? onError = null)
@@ -46,6 +51,11 @@ public sealed class ManifestScanner
                     ingress.Metadata ??= new V1ObjectMeta();
                     ingress.Metadata.NamespaceProperty ??= "default";
                     references.AddRange(ReferenceExtractor.FromIngress(ingress, obj.File));
+                    if (_options.IncludeUnprotected)
+                    {
+                        references.AddRange(UnprotectedExtractor.FromIngress(ingress, obj.File));
+                    }
+
                     break;
                 case "Gateway" when group == "gateway.networking.k8s.io":
                     gateways.Add(obj);
@@ -58,7 +68,17 @@ public sealed class ManifestScanner
 
         foreach (var gateway in gateways)
         {
-            references.AddRange(ReferenceExtractor.FromGateway(WithNamespace(gateway), gateway.File, grants));
+            var json = WithNamespace(gateway);
+            references.AddRange(ReferenceExtractor.FromGateway(json, gateway.File, grants));
+            if (_options.IncludeUnprotected)
+            {
+                references.AddRange(UnprotectedExtractor.FromGateway(json, gateway.File));
+            }
+        }
+
+        if (_options.IncludeUnreferenced)
+        {
+            references.AddRange(Unreferenced(secrets, references));
         }
 
         // Each Secret is parsed once however many references it has.
@@ -81,6 +101,29 @@ public sealed class ManifestScanner
 
             yield return _evaluator.Evaluate(reference, secret);
         }
+    }
+
+    /// <summary>kubernetes.io/tls Secrets among the inputs that no reference names, except the module's own.</summary>
+    private static List<TlsReference> Unreferenced(Dictionary<string, ManifestObject> secrets, List<TlsReference> references)
+    {
+        var referenced = references.Select(r => r.SecretKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var result = new List<TlsReference>();
+        foreach (var (key, obj) in secrets)
+        {
+            var json = obj.Json;
+            if (referenced.Contains(key) || json["type"]?.ToString() != "kubernetes.io/tls")
+            {
+                continue;
+            }
+
+            var labels = ((json["metadata"] as JsonObject)?["labels"] as JsonObject)?.ToDictionary(l => l.Key, l => l.Value?.ToString() ?? string.Empty);
+            if (!TlsReference.IsModuleSecret(labels))
+            {
+                result.Add(TlsReference.Unreferenced(obj.File, obj.Namespace ?? "default", obj.Name ?? string.Empty));
+            }
+        }
+
+        return result;
     }
 
     private static string Key(ManifestObject obj) => (obj.Namespace ?? "default") + "/" + obj.Name;

@@ -22,4 +22,20 @@ public sealed record TlsReference(
     CertificateFinding? ReferenceIssue = null)
 {
     public string? SecretKey => SecretName is null ? null : SecretNamespace + "/" + SecretName;
+
+    /// <summary>The prefix of the labels IngressCerts puts on the Secrets it makes for itself (history, requests).</summary>
+    public const string ModuleLabelPrefix = "ingresscerts.io/";
+
+    /// <summary>
+    /// A kubernetes.io/tls Secret that nothing refers to (-IncludeUnreferenced): Kind Secret, named after it, with no
+    /// hosts (none asks for it) and a note that says why it is listed.
+    /// </summary>
+    public static TlsReference Unreferenced(string source, string secretNamespace, string secretName) =>
+        new(source, "Secret", secretNamespace, secretName, null, secretNamespace, secretName, Array.Empty<string>(),
+            new CertificateFinding(FindingIds.Unreferenced, CertificateStatus.Valid,
+                $"secret '{secretNamespace}/{secretName}' is a kubernetes.io/tls Secret that no Ingress or Gateway refers to"));
+
+    /// <summary>True for a Secret the module made for itself (a history entry, a pending request): not a certificate in use or forgotten.</summary>
+    public static bool IsModuleSecret(IDictionary<string, string>? labels) =>
+        labels is not null && labels.Keys.Any(k => k.StartsWith(ModuleLabelPrefix, StringComparison.Ordinal));
 }

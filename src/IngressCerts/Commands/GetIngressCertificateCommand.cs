@@ -59,7 +59,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
 
     /// <summary>Only references with a finding of one of these statuses (any finding, not only the worst); Valid: none.</summary>
     [Parameter]
-    [ValidateSet("SecretNotFound", "ReferenceNotPermitted", "Forbidden", "DefaultCertificate", "InvalidSecret", "KeyMismatch", "Expired",
+    [ValidateSet("SecretNotFound", "ReferenceNotPermitted", "Forbidden", "DefaultCertificate", "NoTls", "InvalidSecret", "KeyMismatch", "Expired",
         "NotYetValid", "HostMismatch", "IncompleteChain", "UntrustedRoot", "Expiring", "Valid", IgnoreCase = true)]
     public string[]? Status { get; set; }
 
@@ -82,12 +82,20 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? TrustedRootPath { get; set; }
 
+    /// <summary>Also a NoTls row per Ingress or Gateway HTTP listener that serves hosts with no TLS at all.</summary>
+    [Parameter]
+    public SwitchParameter IncludeUnprotected { get; set; }
+
+    /// <summary>Also a row per kubernetes.io/tls Secret that no Ingress or Gateway refers to, with its certificate's state.</summary>
+    [Parameter]
+    public SwitchParameter IncludeUnreferenced { get; set; }
+
     private InventoryOptions? _options;
     private InventoryFilter? _filter;
 
     protected override void BeginProcessing()
     {
-        _options = new InventoryOptions(EvaluationTime(AsOf), ExpiringWithinDays, LoadTrustedRoots(TrustedRootPath));
+        _options = new InventoryOptions(EvaluationTime(AsOf), ExpiringWithinDays, LoadTrustedRoots(TrustedRootPath), IncludeUnprotected, IncludeUnreferenced);
         _filter = new InventoryFilter(
             Name,
             Host,
@@ -197,7 +205,8 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
     private async Task ScanOneAsync(ClusterConnection connection, int index, PipelineSink sink, ProgressReporter progress)
     {
         var reader = new ClusterReader(connection, message => sink.Post(() => WriteVerbose(message)));
-        var scanner = new ClusterScanner(reader, _options!, message => sink.Post(() => WriteVerbose(message)), p => progress.Report(index, p));
+        var scanner = new ClusterScanner(
+            reader, _options!, message => sink.Post(() => WriteVerbose(message)), p => progress.Report(index, p), message => sink.Post(() => WriteWarning(message)));
         try
         {
             IReadOnlyList<string>? namespaces = null;

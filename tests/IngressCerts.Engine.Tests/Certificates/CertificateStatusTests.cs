@@ -13,6 +13,7 @@ public class CertificateStatusTests
             CertificateStatus.ReferenceNotPermitted,
             CertificateStatus.Forbidden,
             CertificateStatus.DefaultCertificate,
+            CertificateStatus.NoTls,
             CertificateStatus.InvalidSecret,
             CertificateStatus.KeyMismatch,
             CertificateStatus.Expired,

@@ -83,11 +83,30 @@ public sealed class HtmlReportWriterTests
         var rows = ReportFleet.EveryStatus();
         string html = ReportFleet.Render(ReportFormat.Html, rows);
 
-        int groups = rows.Select(r => (r.Cluster, r.Namespace)).Distinct().Count();
-        Assert.Equal(groups, Regex.Matches(html, "<th scope=\"rowgroup\" colspan=\"6\">").Count);
+        // One table per group, each with its caption and column headers (the summary is the first caption).
+        var groups = rows.GroupBy(r => (r.Cluster, r.Namespace)).ToList();
+        Assert.Equal(groups.Count, Regex.Matches(html, "<table class=\"refs\">").Count);
+        Assert.Equal(1 + groups.Count, Regex.Matches(html, "<caption>").Count);
+        Assert.Equal(groups.Count, Regex.Matches(html, "<th scope=\"col\">Days left</th>").Count);
+        foreach (var group in groups)
+        {
+            Assert.Contains($"<caption>{group.Key.Cluster} / {group.Key.Namespace} ({group.Count()})</caption>", html);
+        }
+
         Assert.Equal(rows.Count, Regex.Matches(html, "<tr data-status=\"\\w+\"><th scope=\"row\">Ingress/").Count);
-        Assert.Equal(2, Regex.Matches(html, "<caption>").Count);
-        Assert.Contains("<th scope=\"col\">Days left</th>", html);
+    }
+
+    [Fact]
+    public void Each_group_is_rendered_only_near_the_viewport_with_its_size_estimated()
+    {
+        var rows = ReportFleet.EveryStatus();
+        string html = ReportFleet.Render(ReportFormat.Html, rows);
+
+        Assert.Contains(".group{content-visibility:auto}", html);
+        var sizes = Regex.Matches(html, "<div class=\"group\" style=\"contain-intrinsic-size:auto (\\d+)px\">\n<table class=\"refs\">\n<caption>[^<]* \\((\\d+)\\)</caption>");
+        Assert.Equal(rows.GroupBy(r => (r.Cluster, r.Namespace)).Count(), sizes.Count);
+        Assert.All(sizes, m => Assert.Equal(70 + 48 * int.Parse(m.Groups[2].Value), int.Parse(m.Groups[1].Value)));
+        Assert.DoesNotContain("<br>", html);
     }
 
     [Fact]
