@@ -13,7 +13,10 @@ BeforeDiscovery {
     $cases = @{}
     foreach ($use in 'inventory', 'publish') {
         $m = Get-RbacManifest (Join-Path $rbacDir "$use.yaml")
-        $cases[$use] = @($m.Grants | ForEach-Object { @{ Grant = $_; Optional = $m.Optional -contains $_ } })
+        $cases[$use] = @($m.Grants | ForEach-Object {
+                $optional = $m.Optional -contains $_
+                @{ Grant = $_; Optional = $optional; Expect = if ($optional) { 'still works (optional)' } else { 'fails cleanly before any write' } }
+            })
     }
 }
 
@@ -52,8 +55,8 @@ BeforeAll {
 
     function Invoke-Steps {
         <#
-        Runs the steps in order as one user, stopping at the first that fails. A step fails when it throws or writes an
-        error, or when its check (given the step's output) returns a reason. Returns every step's record.
+        Runs the steps in order as one user, stopping at the first that throws or writes an error. A step's check (given
+        its output) returns a reason when the answer is wrong. Returns every step's record.
         #>
         param($Server, [object[]] $Steps)
         $records = foreach ($step in $Steps) {
@@ -70,22 +73,31 @@ BeforeAll {
                 Writes = @(Get-Write $Server | Select-Object -Skip $before); WarningText = ($warn | ForEach-Object Message) -join ' | '
             }
             $record
-            if ($errors -or $problem) { break }
+            if ($errors) { break }
         }
         $records
     }
 
-    function Assert-Works($Records, [int] $StepCount, [switch] $AllowWarnings) {
-        $failed = @($Records | Where-Object { $_.Errors -or $_.Problem })
-        $failed | ForEach-Object { "$($_.Step): $($_.Problem) $($_.Errors | ForEach-Object { "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" })" } |
+    function Assert-Works {
+        <# Every step ran without error. With exactly the rules: right answers, no warning. Without an optional verb: an
+        answer that lacks what the verb covers must come with a warning that says so. #>
+        param($Records, [int] $StepCount, [switch] $Optional)
+        @($Records | Where-Object Errors | ForEach-Object { "$($_.Step): $($_.Errors | ForEach-Object { "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" })" }) |
             Should -BeNullOrEmpty
         @($Records).Count | Should -Be $StepCount
-        if (-not $AllowWarnings) { @($Records.Warnings | Where-Object { $_ }) | Should -BeNullOrEmpty }
+        if ($Optional) {
+            @($Records | Where-Object { $_.Problem -and -not $_.Warnings } | ForEach-Object { "$($_.Step): $($_.Problem)" }) |
+                Should -BeNullOrEmpty -Because 'a short answer says why, in a warning'
+        }
+        else {
+            @($Records | Where-Object Problem | ForEach-Object { "$($_.Step): $($_.Problem)" }) | Should -BeNullOrEmpty
+            @($Records | ForEach-Object { $_.Warnings } | Where-Object { $_ }) | Should -BeNullOrEmpty
+        }
     }
 
     function Assert-FailsCleanly($Records) {
         $failed = @($Records | Where-Object { $_.Errors -or $_.Problem })
-        $failed.Count | Should -Be 1 -Because 'a step must refuse when a needed right is missing'
+        $failed.Count | Should -BeGreaterThan 0 -Because 'a step must refuse when a needed right is missing'
         $f = $failed[0]
         $f.Problem | Should -BeNullOrEmpty -Because "$($f.Step) must say it failed with an error, not answer wrongly (warnings: $($f.WarningText))"
         foreach ($e in $f.Errors) {
@@ -175,18 +187,12 @@ Describe 'inventory.yaml: cluster-wide read' {
         Assert-Works (Invoke-Steps $rbac.Server (Get-InventorySteps $kc)) 6
     }
 
-    It 'without <Grant>: <(if ($Optional) { "still works (optional)" } else { "fails cleanly" })>' -ForEach $cases.inventory {
+    It 'without <Grant>: <Expect>' -ForEach $cases.inventory {
         if ($onRealCluster) { Set-ItResult -Skipped -Because 'users with rules exist only on the test server'; return }
-        if ($Grant -in 'list gateways.gateway.networking.k8s.io', 'list referencegrants.gateway.networking.k8s.io') {
-            # Known gap, found by this test: without these, Get-IngressCertificate leaves the Gateways out (or calls a
-            # permitted reference ReferenceNotPermitted) with no error and no warning. Fix in the engine, then drop this.
-            Set-ItResult -Pending -Because "Get-IngressCertificate does not yet report a forbidden $Grant (it answers without the Gateways, silently)"
-            return
-        }
         $c = $rbac.Cases[$Grant]
         $kc = @{ KubeConfigPath = $c.KubeConfig; Context = $rbac.Server.Context }
         $records = Invoke-Steps $rbac.Server (Get-InventorySteps $kc)
-        if ($Optional) { Assert-Works $records 6 -AllowWarnings } else { Assert-FailsCleanly $records }
+        if ($Optional) { Assert-Works $records 6 -Optional } else { Assert-FailsCleanly $records }
     }
 }
 
@@ -242,12 +248,12 @@ Describe 'publish.yaml: write in the bound namespaces' {
         Assert-Works (Invoke-Steps $rbac.Server (Get-PublishSteps)) $stepCount
     }
 
-    It 'without <Grant>: <(if ($Optional) { "still works (optional)" } else { "fails cleanly before its first write" })>' -ForEach $cases.publish {
+    It 'without <Grant>: <Expect>' -ForEach $cases.publish {
         if ($onRealCluster) { Set-ItResult -Skipped -Because 'users with rules exist only on the test server'; return }
         $c = $rbac.Cases[$Grant]
         $kc = @{ KubeConfigPath = $c.KubeConfig; Context = $rbac.Server.Context }; $ns = $c.Namespace
         $records = Invoke-Steps $rbac.Server (Get-PublishSteps)
-        if ($Optional) { Assert-Works $records $stepCount -AllowWarnings } else { Assert-FailsCleanly $records }
+        if ($Optional) { Assert-Works $records $stepCount -Optional } else { Assert-FailsCleanly $records }
     }
 }
 
