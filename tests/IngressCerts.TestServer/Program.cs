@@ -5,7 +5,7 @@ namespace IngressCerts.TestServer;
 
 /// <summary>
 /// Standalone mode, for scripts and PowerShell tests:
-/// <c>dotnet run --project tests/IngressCerts.TestServer -- --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--model-namespace-defaults] [--admin-token T] [--request-log FILE]</c>.
+/// <c>dotnet run --project tests/IngressCerts.TestServer -- --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--model-namespace-defaults] [--admin-token T] [--request-log FILE] [--users FILE]...</c>.
 /// Prints one line "READY https://127.0.0.1:PORT PATH" once listening, then serves until it is
 /// killed, gets Ctrl+C/SIGTERM, or its stdin closes (stdin that is /dev/null, as for background
 /// jobs, is not watched).
@@ -16,6 +16,7 @@ internal static class Program
     {
         string? kubeconfig = null;
         var seeds = new List<string>();
+        var usersFiles = new List<string>();
         string? requestLog = null;
         var options = new KubeApiServerOptions();
         for (var i = 0; i < args.Length; i++)
@@ -32,6 +33,7 @@ internal static class Program
                     case "--model-namespace-defaults": options = options with { ModelNamespaceDefaults = true }; break;
                     case "--admin-token": options = options with { AdminToken = Next() }; break;
                     case "--request-log": requestLog = Path.GetFullPath(Next()); break;
+                    case "--users": usersFiles.Add(Next()); break;
                     default: throw new ArgumentException($"unknown argument {args[i]}");
                 }
             }
@@ -45,6 +47,10 @@ internal static class Program
         await using var server = await KubeApiServer.StartAsync(options);
         server.RequestLog.MirrorPath = requestLog;
         foreach (var seed in seeds) server.Seed(SeedFile.Load(seed));
+        foreach (var file in usersFiles)
+        {
+            foreach (var user in Auth.UsersFile.Load(file)) server.AddUser(user.Name, user.Token, user.Groups, user.Rules.ToArray());
+        }
         kubeconfig = Path.GetFullPath(kubeconfig);
         server.WriteKubeconfig(kubeconfig);
 
@@ -95,7 +101,7 @@ internal static class Program
     private static int Usage(string problem)
     {
         Console.Error.WriteLine(problem);
-        Console.Error.WriteLine("usage: IngressCerts.TestServer --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--model-namespace-defaults] [--admin-token TOKEN] [--request-log FILE]");
+        Console.Error.WriteLine("usage: IngressCerts.TestServer --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--model-namespace-defaults] [--admin-token TOKEN] [--request-log FILE] [--users FILE]...");
         return 2;
     }
 }

@@ -104,13 +104,14 @@ function Start-KubeTestServer {
     Starts the standalone Kubernetes API test server and returns its process and kubeconfig. The context, cluster and
     user in the kubeconfig are renamed to -ContextName so several servers can be merged into one KUBECONFIG.
     #>
-    param([string] $ContextName = 'test', [string[]] $Seed = @(), [switch] $NoGatewayApi, [switch] $ModelNamespaceDefaults)
+    param([string] $ContextName = 'test', [string[]] $Seed = @(), [switch] $NoGatewayApi, [switch] $ModelNamespaceDefaults, [string] $UsersFile)
     $kubeconfig = Join-Path ([IO.Path]::GetTempPath()) "ic-$([guid]::NewGuid().ToString('N')).kubeconfig"
     $requestLog = [IO.Path]::ChangeExtension($kubeconfig, '.requests')
     $arguments = @((Get-TestServerPath), '--kubeconfig-out', $kubeconfig, '--request-log', $requestLog)
     foreach ($s in $Seed) { $arguments += @('--seed', $s) }
     if ($NoGatewayApi) { $arguments += '--no-gateway-api' }
     if ($ModelNamespaceDefaults) { $arguments += '--model-namespace-defaults' }
+    if ($UsersFile) { $arguments += @('--users', $UsersFile) }
     $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($a in $arguments) { $start.ArgumentList.Add($a) }
     $start.RedirectStandardOutput = $true

@@ -13,11 +13,18 @@ public sealed class ClusterReader
 
     private readonly ClusterConnection _connection;
     private readonly Action<string>? _diagnostics;
+    private readonly Action<string>? _warnings;
 
-    public ClusterReader(ClusterConnection connection, Action<string>? diagnostics = null)
+    /// <param name="diagnostics">Told, in words, what the reads skip and why (e.g. written to Verbose).</param>
+    /// <param name="warnings">
+    /// Told when a kind is skipped because the user may not list it, so the answer lacks what the user may expect
+    /// (e.g. written as a warning); <paramref name="diagnostics"/> when null.
+    /// </param>
+    public ClusterReader(ClusterConnection connection, Action<string>? diagnostics = null, Action<string>? warnings = null)
     {
         _connection = connection;
         _diagnostics = diagnostics;
+        _warnings = warnings ?? diagnostics;
     }
 
     public ClusterConnection Connection => _connection;
@@ -122,7 +129,7 @@ public sealed class ClusterReader
             {
                 // The built-in view and edit roles do not cover the Gateway API: Ingresses are still worth reporting.
                 var consequence = plural == "referencegrants" ? " Cross-namespace Gateway references there count as not permitted." : string.Empty;
-                _diagnostics?.Invoke($"{ex.Message} Skipping {plural}.{consequence}");
+                _warnings?.Invoke($"{ex.Message} Skipping {plural}.{consequence}");
                 yield break;
             }
 

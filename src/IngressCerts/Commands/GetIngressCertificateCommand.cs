@@ -204,7 +204,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
 
     private async Task ScanOneAsync(ClusterConnection connection, int index, PipelineSink sink, ProgressReporter progress)
     {
-        var reader = new ClusterReader(connection, message => sink.Post(() => WriteVerbose(message)));
+        var reader = new ClusterReader(connection, message => sink.Post(() => WriteVerbose(message)), message => sink.Post(() => WriteWarning(message)));
         var scanner = new ClusterScanner(
             reader, _options!, message => sink.Post(() => WriteVerbose(message)), p => progress.Report(index, p), message => sink.Post(() => WriteWarning(message)));
         try
