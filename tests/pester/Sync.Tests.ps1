@@ -201,16 +201,3 @@ Describe 'Sync-IngressCertificate runs that overlap' {
         foreach ($n in $names) { (Get-Lease $ns "$n-tls").spec.holderIdentity | Should -BeNullOrEmpty }
     }
 }
-
-Describe 'Sync-IngressCertificate bad input' {
-    It 'refuses <Case> before anything is read or written' -ForEach @(
-        @{ Case = 'no source'; Splat = @{}; Id = 'SyncSourceMissing' }
-        @{ Case = 'two sources'; Splat = @{ Issuer = { }; SourcePath = $PSScriptRoot }; Id = 'SyncSourceAmbiguous' }
-        @{ Case = 'a password without -SourcePath'; Splat = @{ Issuer = { }; Password = (ConvertTo-SecureString 'x' -AsPlainText -Force) }; Id = 'PasswordWithoutSourcePath' }
-        @{ Case = 'a missing -SourcePath'; Splat = @{ SourcePath = (Join-Path $PSScriptRoot 'no-such-drop-folder') }; Id = 'SourcePathNotFound' }
-    ) {
-        $before = Get-WriteCount
-        { Sync-IngressCertificate @kc @Splat -ErrorAction Stop } | Should -Throw -ErrorId "$Id,IngressCerts.Commands.SyncIngressCertificateCommand"
-        Get-WriteCount | Should -Be $before
-    }
-}

@@ -92,13 +92,21 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
                 new ArgumentException(Issuer is null
                     ? "Give where certificates come from: -Issuer (a script block that asks a CA) or -SourcePath (a folder of PFX or PEM files)."
                     : "Give -Issuer or -SourcePath, not both: each run takes certificates from one source."),
-                Issuer is null ? "SyncSourceMissing" : "SyncSourceAmbiguous", ErrorCategory.InvalidArgument, null));
+                Issuer is null ? "SyncSourceMissing" : "SyncSourceAmbiguous", ErrorCategory.InvalidArgument, Issuer is null ? "-Issuer" : SourcePath));
         }
 
         if (Password is not null && SourcePath is null)
         {
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Password is the password of the PFX files in -SourcePath; it has no use with -Issuer."),
                 "PasswordWithoutSourcePath", ErrorCategory.InvalidArgument, "-Password"));
+        }
+
+        foreach (string ns in Namespace ?? [])
+        {
+            if (KubernetesNames.CheckNamespace(nameof(Namespace), ns, wildcards: true) is { } invalid)
+            {
+                ThrowTerminatingError(invalid);
+            }
         }
 
         if (SourcePath is not null)
@@ -121,14 +129,6 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
 
     protected override void EndProcessing()
     {
-        foreach (string ns in Namespace ?? [])
-        {
-            if (KubernetesNames.CheckNamespace(nameof(Namespace), ns, wildcards: true) is { } invalid)
-            {
-                ThrowTerminatingError(invalid);
-            }
-        }
-
         var byContext = _piped.Count > 0
             ? _piped.GroupBy(r => ClusterContext(r.Context)).Select(g => (Connection: Connect(g.Key), References: (IReadOnlyList<IngressCertificate>)g.ToList())).ToList()
             : [];
