@@ -447,7 +447,7 @@ BeforeDiscovery {
         @{ Id = 'sync-no-source'; Cmdlet = 'Sync-IngressCertificate'; Input = 'neither -Issuer nor -SourcePath'
             Run = { Sync-IngressCertificate @kc -Namespace $ns }; ErrorId = 'SyncSourceMissing'; Category = 'InvalidArgument' }
         @{ Id = 'sync-two-sources'; Cmdlet = 'Sync-IngressCertificate'; Input = 'both -Issuer and -SourcePath'
-            Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer { } -SourcePath $PSScriptRoot }; ErrorId = 'SyncSourceAmbiguous'; Category = 'InvalidArgument' }
+            Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer { } -SourcePath ([IO.Path]::GetTempPath()) }; ErrorId = 'SyncSourceAmbiguous'; Category = 'InvalidArgument' }
         @{ Id = 'sync-password-without-sourcepath'; Cmdlet = 'Sync-IngressCertificate'; Input = '-Password with -Issuer (no PFX files to open)'
             Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer { } -Password $pw }; ErrorId = 'PasswordWithoutSourcePath'; Category = 'InvalidArgument' }
         @{ Id = 'sync-sourcepath-missing'; Cmdlet = 'Sync-IngressCertificate'; Input = '-SourcePath names a missing folder'
