@@ -35,7 +35,7 @@ public sealed class IssuerSource : ISyncSource
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
     }
 
-    /// <summary>True when a new request (and key) was made for the target in this run.</summary>
+    /// <summary>Asks the CA for the target's pending request (made now when there is none): a bundle with the pending key, still pending, or a refusal.</summary>
     public async Task<SourceAnswer> ObtainAsync(SyncTarget target, CancellationToken cancellationToken)
     {
         var pending = await PendingForAsync(target, cancellationToken).ConfigureAwait(false);
