@@ -22,6 +22,7 @@
         'Get-IngressCertificateRequest'
         'Complete-IngressCertificateRequest'
         'Remove-IngressCertificateRequest'
+        'Sync-IngressCertificate'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

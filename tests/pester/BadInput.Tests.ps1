@@ -444,6 +444,20 @@ BeforeDiscovery {
             Run = { Remove-IngressCertificateRequest @kc -Namespace $ns -SecretName 'no-such-tls' -Confirm:$false }; ErrorId = 'RequestNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'remove-request-secretname-not-dns'; Cmdlet = 'Remove-IngressCertificateRequest'; Input = '-SecretName that is not a DNS name (Bad_Name)'
             Run = { Remove-IngressCertificateRequest @kc -Namespace $ns -SecretName 'Bad_Name' -Confirm:$false }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'sync-no-source'; Cmdlet = 'Sync-IngressCertificate'; Input = 'neither -Issuer nor -SourcePath'
+            Run = { Sync-IngressCertificate @kc -Namespace $ns }; ErrorId = 'SyncSourceMissing'; Category = 'InvalidArgument' }
+        @{ Id = 'sync-two-sources'; Cmdlet = 'Sync-IngressCertificate'; Input = 'both -Issuer and -SourcePath'
+            Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer { } -SourcePath ([IO.Path]::GetTempPath()) }; ErrorId = 'SyncSourceAmbiguous'; Category = 'InvalidArgument' }
+        @{ Id = 'sync-password-without-sourcepath'; Cmdlet = 'Sync-IngressCertificate'; Input = '-Password with -Issuer (no PFX files to open)'
+            Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer { } -Password $pw }; ErrorId = 'PasswordWithoutSourcePath'; Category = 'InvalidArgument' }
+        @{ Id = 'sync-sourcepath-missing'; Cmdlet = 'Sync-IngressCertificate'; Input = '-SourcePath names a missing folder'
+            Run = { Sync-IngressCertificate @kc -Namespace $ns -SourcePath $f.Missing }; ErrorId = 'SourcePathNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'sync-namespace-not-dns'; Cmdlet = 'Sync-IngressCertificate'; Input = '-Namespace that is not a DNS label (Bad_NS)'
+            Run = { Sync-IngressCertificate @kc -Namespace 'Bad_NS' -Issuer { } }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'sync-renew-within-negative'; Cmdlet = 'Sync-IngressCertificate'; Input = '-RenewWithinDays -1'
+            Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer { } -RenewWithinDays -1 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
+        @{ Id = 'sync-throttle-zero'; Cmdlet = 'Sync-IngressCertificate'; Input = '-ThrottleLimit 0'
+            Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer { } -ThrottleLimit 0 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
     )
 }
 
@@ -686,7 +700,7 @@ Describe 'Bad input' {
         $rows = $AllRows
         # PowerShell's binder refuses the Binding rows on its own: they are not counted.
         @($rows | Where-Object { -not $_.Pending -and -not $_.Binding }).Count | Should -BeGreaterOrEqual 80
-        $rows.Cmdlet | Select-Object -Unique | Sort-Object | Should -Be @('Complete-IngressCertificateRequest', 'Export-IngressCertificateReport', 'Get-IngressCertificate', 'Get-IngressCertificateHistory', 'Get-IngressCertificateRequest', 'New-IngressCertificateRequest', 'Publish-IngressCertificate', 'Remove-IngressCertificateRequest', 'Test-IngressCertificate', 'Undo-IngressCertificate')
+        $rows.Cmdlet | Select-Object -Unique | Sort-Object | Should -Be @('Complete-IngressCertificateRequest', 'Export-IngressCertificateReport', 'Get-IngressCertificate', 'Get-IngressCertificateHistory', 'Get-IngressCertificateRequest', 'New-IngressCertificateRequest', 'Publish-IngressCertificate', 'Remove-IngressCertificateRequest', 'Sync-IngressCertificate', 'Test-IngressCertificate', 'Undo-IngressCertificate')
         $rows.Id | Group-Object | Where-Object Count -gt 1 | ForEach-Object Name | Should -BeNullOrEmpty -Because 'Ids are unique'
     }
 

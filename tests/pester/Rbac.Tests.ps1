@@ -11,6 +11,8 @@ BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'RbacManifest.psm1') -Force
     $rbacDir = Join-Path $PSScriptRoot '../../examples/rbac'
     $cases = @{}
+    $syncManifest = Get-RbacManifest (Join-Path $rbacDir 'sync.yaml')
+    $cases.syncLeases = @($syncManifest.Grants | Where-Object { $_ -like '* leases.coordination.k8s.io' } | ForEach-Object { @{ Grant = $_ } })
     foreach ($use in 'inventory', 'publish') {
         $m = Get-RbacManifest (Join-Path $rbacDir "$use.yaml")
         $cases[$use] = @($m.Grants | ForEach-Object {
@@ -134,7 +136,7 @@ Describe 'examples/rbac manifests' {
         @($sync.Grants | Where-Object { $_ -notlike '* leases.coordination.k8s.io' }) | Should -Be $publish.Grants
         @($sync.Optional) | Should -Be @($publish.Optional)
         @($sync.Grants | Where-Object { $_ -like '* leases.coordination.k8s.io' } | Sort-Object) |
-            Should -Be @('create leases.coordination.k8s.io', 'delete leases.coordination.k8s.io', 'get leases.coordination.k8s.io', 'update leases.coordination.k8s.io')
+            Should -Be @('create leases.coordination.k8s.io', 'get leases.coordination.k8s.io', 'update leases.coordination.k8s.io')
     }
 
     It 'is what about_IngressCerts points at' {
@@ -259,10 +261,38 @@ Describe 'publish.yaml: write in the bound namespaces' {
 }
 
 Describe 'sync.yaml: the Lease rule' {
-    It 'is proven with Sync-IngressCertificate once it exists (pending: Sync is not on main yet)' {
-        # TODO(issue 13, integrator): when Sync-IngressCertificate and test-server Leases land, run a Sync as a user with
-        # sync.yaml's rules, then once without each leases verb, as the publish cases above do.
-        if (Get-Command Sync-IngressCertificate -ErrorAction Ignore) { throw 'Sync-IngressCertificate exists: prove the Lease rule of sync.yaml here.' }
-        Set-ItResult -Skipped -Because 'PENDING: Sync-IngressCertificate is not on main yet; its publish rules are proven through publish.yaml, which sync.yaml equals less the Leases'
+    # sync.yaml is publish.yaml plus the Leases (checked above), and publish.yaml's rules are proven above: here a Sync
+    # runs as a user with exactly sync.yaml's rules, then once without each Lease verb.
+    BeforeAll {
+        if ($onRealCluster) { return }
+        $manifest = Get-RbacManifest (Join-Path $rbacDir 'sync.yaml')
+        $rbac = Start-RbacServer $manifest 'sync'
+        foreach ($c in $rbac.Cases.Values) {
+            Add-ClusterObject $rbac.Cluster @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $c.Namespace } }
+            # An Ingress that names a Secret nobody made yet: Sync creates it.
+            Add-ClusterObject $rbac.Cluster (ConvertTo-IngressObject $c.Namespace 'shop' @('shop.contoso.example') 'shop-tls')
+        }
+        $root = New-TestCertificate -Subject 'CN=Rbac Sync Root' -CertificateAuthority -Days 3650
+        $issuing = New-TestCertificate -Subject 'CN=Rbac Sync Issuing CA' -CertificateAuthority -Issuer $root -Days 1000
+        $issuer = { param($Request) (Invoke-TestCaSigning -Root $root -Intermediate $issuing -Csr $Request.Csr).CertPem }.GetNewClosure()
+        function Get-SyncSteps {
+            @{ Name = 'Sync (creates the missing Secret)'; Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer $issuer }
+                Check = { param($o) $r = @($o | Where-Object { $_.PSObject.TypeNames -contains 'IngressCerts.SyncResult' }); if ($r.Action -ne 'Created') { "Action $($r.Action): $($r.Reason)" } } }
+        }
+    }
+    AfterAll { if ($rbac) { Stop-KubeTestServer $rbac.Server } }
+
+    It 'works with exactly its rules' {
+        if ($onRealCluster) { Set-ItResult -Skipped -Because 'users with rules exist only on the test server'; return }
+        $c = $rbac.Cases['']
+        $kc = @{ KubeConfigPath = $c.KubeConfig; Context = $rbac.Server.Context }; $ns = $c.Namespace
+        Assert-Works (Invoke-Steps $rbac.Server (Get-SyncSteps)) 1
+    }
+
+    It 'without <Grant>: fails cleanly before any write' -ForEach $cases.syncLeases {
+        if ($onRealCluster) { Set-ItResult -Skipped -Because 'users with rules exist only on the test server'; return }
+        $c = $rbac.Cases[$Grant]
+        $kc = @{ KubeConfigPath = $c.KubeConfig; Context = $rbac.Server.Context }; $ns = $c.Namespace
+        Assert-FailsCleanly (Invoke-Steps $rbac.Server (Get-SyncSteps))
     }
 }

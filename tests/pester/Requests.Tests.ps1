@@ -14,23 +14,7 @@ BeforeAll {
     # The test CA: a root and an intermediate that signs what it is asked to, the way it chooses.
     $root = New-TestCertificate -Subject 'CN=Test Root CA' -CertificateAuthority -Days 3650
     $intermediate = New-TestCertificate -Subject 'CN=Test Issuing CA' -CertificateAuthority -Issuer $root -Days 1000
-    function Invoke-TestCa {
-        param([string] $Csr, [string] $Subject, [string[]] $AddDnsName = @(), [int] $Days = 90, [int] $DaysAgo = 1, [switch] $OtherKey)
-        $request = [CertificateRequest]::LoadSigningRequestPem($Csr, [HashAlgorithmName]::SHA256, [CertificateRequestLoadOptions]::UnsafeLoadCertificateExtensions)
-        $names = [SubjectAlternativeNameBuilder]::new()
-        $asked = $request.CertificateExtensions | Where-Object { $_.Oid.Value -eq '2.5.29.17' }
-        $asked = [X509SubjectAlternativeNameExtension]::new($asked.RawData)
-        foreach ($n in @($asked.EnumerateDnsNames()) + $AddDnsName) { $names.AddDnsName($n) }
-        foreach ($ip in $asked.EnumerateIPAddresses()) { $names.AddIpAddress($ip) }
-        $publicKey = if ($OtherKey) { [CertificateRequest]::new('CN=x', [ECDsa]::Create(), 'SHA256').PublicKey } else { $request.PublicKey }
-        $issued = [CertificateRequest]::new([X500DistinguishedName]::new($(if ($Subject) { $Subject } else { $request.SubjectName.Name })), $publicKey, [HashAlgorithmName]::SHA256)
-        $issued.CertificateExtensions.Add($names.Build())
-        $issued.CertificateExtensions.Add([X509BasicConstraintsExtension]::new($false, $false, 0, $true))
-        $serial = [byte[]]::new(12); [RandomNumberGenerator]::Fill($serial); $serial[0] = $serial[0] -band 0x7F
-        $cert = $issued.Create($intermediate.Certificate.SubjectName, [X509SignatureGenerator]::CreateForECDsa($intermediate.Key),
-            [DateTimeOffset]::UtcNow.AddDays(-$DaysAgo), [DateTimeOffset]::UtcNow.AddDays($Days), $serial)
-        [pscustomobject]@{ Certificate = $cert; CertPem = $cert.ExportCertificatePem(); ChainPem = $intermediate.CertPem + "`n" + $root.CertPem }
-    }
+    function Invoke-TestCa { Invoke-TestCaSigning -Root $root -Intermediate $intermediate @args }
     function Get-Secret([string] $Name) { try { Get-ClusterObject $cluster "/api/v1/namespaces/$ns/secrets/$Name" } catch { $null } }
     function Get-WriteCount { if ($cluster.IsReal) { 0 } else { @(Get-TestServerWrite $cluster.Server | Where-Object { $_ -notmatch 'accessreviews' }).Count } }
 }

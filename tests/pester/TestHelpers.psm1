@@ -377,4 +377,23 @@ function New-CorruptDKeyPem($Issued) {
     ConvertTo-Pkcs8Pem '1.2.840.113549.1.1.1' $null $w.Encode()
 }
 
+function Invoke-TestCaSigning {
+    <# A test CA: the intermediate signs the CSR the way it chooses (names added, another key, other dates). #>
+    param($Root, $Intermediate, [string] $Csr, [string] $Subject, [string[]] $AddDnsName = @(), [int] $Days = 90, [int] $DaysAgo = 1, [switch] $OtherKey)
+    $request = [CertificateRequest]::LoadSigningRequestPem($Csr, [HashAlgorithmName]::SHA256, [CertificateRequestLoadOptions]::UnsafeLoadCertificateExtensions)
+    $names = [SubjectAlternativeNameBuilder]::new()
+    $asked = $request.CertificateExtensions | Where-Object { $_.Oid.Value -eq '2.5.29.17' }
+    $asked = [X509SubjectAlternativeNameExtension]::new($asked.RawData)
+    foreach ($n in @($asked.EnumerateDnsNames()) + $AddDnsName) { $names.AddDnsName($n) }
+    foreach ($ip in $asked.EnumerateIPAddresses()) { $names.AddIpAddress($ip) }
+    $publicKey = if ($OtherKey) { [CertificateRequest]::new('CN=x', [ECDsa]::Create(), 'SHA256').PublicKey } else { $request.PublicKey }
+    $issued = [CertificateRequest]::new([X500DistinguishedName]::new($(if ($Subject) { $Subject } else { $request.SubjectName.Name })), $publicKey, [HashAlgorithmName]::SHA256)
+    $issued.CertificateExtensions.Add($names.Build())
+    $issued.CertificateExtensions.Add([X509BasicConstraintsExtension]::new($false, $false, 0, $true))
+    $serial = [byte[]]::new(12); [RandomNumberGenerator]::Fill($serial); $serial[0] = $serial[0] -band 0x7F
+    $cert = $issued.Create($Intermediate.Certificate.SubjectName, [X509SignatureGenerator]::CreateForECDsa($Intermediate.Key),
+        [DateTimeOffset]::UtcNow.AddDays(-$DaysAgo), [DateTimeOffset]::UtcNow.AddDays($Days), $serial)
+    [pscustomobject]@{ Certificate = $cert; CertPem = $cert.ExportCertificatePem(); ChainPem = $Intermediate.CertPem + "`n" + $Root.CertPem }
+}
+
 Export-ModuleMember -Function *

@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using IngressCerts.Engine.Certificates;
 using IngressCerts.Engine.Publishing;
 
@@ -80,5 +82,36 @@ public static class RequestCompletion
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The bundle to publish: <paramref name="leaf"/> and the rest of <paramref name="certificates"/>, with the key that
+    /// waited in the cluster for <paramref name="pending"/>. The key's bytes are wiped once the bundle holds them.
+    /// </summary>
+    /// <exception cref="PublishRefusedException">The request is gone or was replaced meanwhile.</exception>
+    /// <exception cref="CertificateBundleException">The certificates and key do not make a bundle.</exception>
+    public static async Task<CertificateBundle> BuildBundleAsync(
+        PendingRequestStore store, PendingRequest pending, X509Certificate2 leaf, IEnumerable<X509Certificate2> certificates, bool includeRoot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        byte[]? key = null;
+        try
+        {
+            key = await store.ReadKeyAsync(pending, cancellationToken).ConfigureAwait(false);
+            var pem = new StringBuilder(leaf.ExportCertificatePem()).Append('\n');
+            foreach (var other in certificates.Where(c => !ReferenceEquals(c, leaf)))
+            {
+                pem.Append(other.ExportCertificatePem()).Append('\n');
+            }
+
+            return CertificateBundle.FromPem(Encoding.ASCII.GetBytes(pem.ToString()), key, default, includeRoot);
+        }
+        finally
+        {
+            if (key is not null)
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+        }
     }
 }

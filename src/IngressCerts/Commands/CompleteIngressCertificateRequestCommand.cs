@@ -256,17 +256,9 @@ public sealed class CompleteIngressCertificateRequestCommand : PublishingCmdlet
     /// <summary>The certificates with the key that waited in the cluster; the key's bytes are wiped once the bundle holds them.</summary>
     private CertificateBundle? BuildBundle(PendingRequestStore store, PendingRequest pending, X509Certificate2 leaf, List<X509Certificate2> certificates, string targetName)
     {
-        byte[]? key = null;
         try
         {
-            key = RunAsync(_ => store.ReadKeyAsync(pending, CancellationToken));
-            var pem = new StringBuilder(leaf.ExportCertificatePem()).Append('\n');
-            foreach (var other in certificates.Where(c => !ReferenceEquals(c, leaf)))
-            {
-                pem.Append(other.ExportCertificatePem()).Append('\n');
-            }
-
-            return CertificateBundle.FromPem(Encoding.ASCII.GetBytes(pem.ToString()), key, default, IncludeRoot);
+            return RunAsync(_ => RequestCompletion.BuildBundleAsync(store, pending, leaf, certificates, IncludeRoot, CancellationToken));
         }
         catch (PublishRefusedException ex)
         {
@@ -280,13 +272,6 @@ public sealed class CompleteIngressCertificateRequestCommand : PublishingCmdlet
         {
             WriteError(new ErrorRecord(new InvalidDataException($"Cannot complete the request for Secret {targetName}: {ex.Message}", ex),
                 "InvalidCertificateInput", ErrorCategory.InvalidData, targetName));
-        }
-        finally
-        {
-            if (key is not null)
-            {
-                CryptographicOperations.ZeroMemory(key);
-            }
         }
 
         return null;

@@ -70,19 +70,27 @@ internal sealed class ResourceCatalog
         SingularName = "referencegrant",
     };
 
+    public static readonly ResourceType Leases = new()
+    {
+        Group = "coordination.k8s.io", Version = "v1", Resource = "leases", Kind = "Lease", Namespaced = true,
+        KindGroup = "coordination.k8s.io",
+        Strategy = new LeaseStrategy(),
+        TopLevelOrder = ["spec"],
+    };
+
     private readonly List<ResourceType> _served;
 
     public ResourceCatalog(bool serveGatewayApi)
     {
         ServesGatewayApi = serveGatewayApi;
-        _served = [Namespaces, Secrets, ConfigMaps, Ingresses];
+        _served = [Namespaces, Secrets, ConfigMaps, Ingresses, Leases];
         if (serveGatewayApi) _served.AddRange([Gateways, ReferenceGrants]);
     }
 
     public bool ServesGatewayApi { get; }
 
     /// <summary>Every kind the store holds, served or not (seeding a gateway on a server without the CRDs is refused).</summary>
-    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, ConfigMaps, Ingresses, Gateways, ReferenceGrants];
+    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, ConfigMaps, Ingresses, Leases, Gateways, ReferenceGrants];
 
     public IReadOnlyList<ResourceType> Served => _served;
 

@@ -77,7 +77,7 @@ internal sealed class Discovery
 
     private JsonObject ResourceList(string groupVersion)
     {
-        if (groupVersion is "networking.k8s.io/v1" or "authorization.k8s.io/v1") return Load($"apis-{groupVersion.Replace('/', '-')}.json");
+        if (groupVersion is "networking.k8s.io/v1" or "authorization.k8s.io/v1" or "coordination.k8s.io/v1") return Load($"apis-{groupVersion.Replace('/', '-')}.json");
         var resources = new JsonArray();
         foreach (var type in _catalog.Served.Where(t => t.ApiVersion == groupVersion && t.IsCustomResource))
         {

@@ -1,0 +1,93 @@
+using System.Security.Cryptography.X509Certificates;
+using IngressCerts.Engine.Certificates;
+using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Publishing;
+using IngressCerts.Engine.Requests;
+
+namespace IngressCerts.Engine.Sync;
+
+/// <summary>
+/// A CA reached through a caller's callback (the cmdlet's -Issuer script block). Every certificate goes through the
+/// request path: the key is made here and waits in the cluster as a pending request; the callback gets the request and
+/// answers with the issued certificate(s), or with nothing while the CA is still working. A later run finds the same
+/// pending request and asks again, so a slow CA never causes a second key.
+/// </summary>
+public sealed class IssuerSource : ISyncSource
+{
+    private readonly PendingRequestStore _store;
+    private readonly Func<CertificateSigningRequest, CancellationToken, Task<IReadOnlyList<X509Certificate2>?>> _issue;
+    private readonly bool _includeRoot;
+    private readonly Action<string>? _warn;
+    private readonly Func<DateTimeOffset> _clock;
+
+    /// <param name="issue">Asks the CA; null or empty while the certificate is not issued yet.</param>
+    public IssuerSource(
+        PendingRequestStore store,
+        Func<CertificateSigningRequest, CancellationToken, Task<IReadOnlyList<X509Certificate2>?>> issue,
+        bool includeRoot,
+        Action<string>? warn,
+        Func<DateTimeOffset>? clock = null)
+    {
+        _store = store;
+        _issue = issue;
+        _includeRoot = includeRoot;
+        _warn = warn;
+        _clock = clock ?? (() => DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>Asks the CA for the target's pending request (made now when there is none): a bundle with the pending key, still pending, or a refusal.</summary>
+    public async Task<SourceAnswer> ObtainAsync(SyncTarget target, CancellationToken cancellationToken)
+    {
+        var pending = await PendingForAsync(target, cancellationToken).ConfigureAwait(false);
+        if (pending is null)
+        {
+            return SourceAnswer.Refused(new PublishRefusal("InvalidHost", $"The hosts of {target} ({string.Join(", ", target.Hosts)}) cannot be put in a request."));
+        }
+
+        var issued = await _issue(RequestViews.Made(pending, _store.Connection.ContextName), cancellationToken).ConfigureAwait(false);
+        if (issued is null || issued.Count == 0)
+        {
+            return SourceAnswer.StillPending();
+        }
+
+        var match = RequestCompletion.Match(issued, [pending]);
+        var leaf = match?.Leaf ?? RequestCompletion.Leaf(issued);
+        if (RequestCompletion.Check(leaf, pending, _clock()) is { } refusal)
+        {
+            return SourceAnswer.Refused(refusal);
+        }
+
+        try
+        {
+            var bundle = await RequestCompletion.BuildBundleAsync(_store, pending, leaf, issued, _includeRoot, cancellationToken).ConfigureAwait(false);
+            return SourceAnswer.Publish(bundle, c => _store.DeleteAsync(pending, _warn, c));
+        }
+        catch (CertificateBundleException ex)
+        {
+            return SourceAnswer.Refused(new PublishRefusal("InvalidCertificateInput", $"The certificate issued for {target} cannot be published: {ex.Message}"));
+        }
+    }
+
+    /// <summary>The request pending for the target (reused when it asks for every host), else a new one.</summary>
+    private async Task<PendingRequest?> PendingForAsync(SyncTarget target, CancellationToken cancellationToken)
+    {
+        var existing = await _store.GetAsync(target.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && target.Hosts.All(h => existing.Hosts.Contains(h, StringComparer.OrdinalIgnoreCase)))
+        {
+            return existing;
+        }
+
+        var hosts = RequestHosts.Parse(target.Hosts, out _);
+        if (hosts is null)
+        {
+            return null;
+        }
+
+        var spec = RequestKeySpec.Resolve(null, null, target.CurrentKeyAlgorithm, target.CurrentKeySize, out _) ?? RequestKeySpec.Default;
+        using var key = RequestKey.Create(spec, SubjectName.Default(hosts), hosts);
+        string? ingress = target.Reference.Kind == "Ingress" ? target.Reference.Name : null;
+
+        // A request pending for fewer hosts (a host was added since) is replaced: its certificate could not be used.
+        return await _store.CreateAsync(target.Namespace, target.SecretName, ingress, key, force: existing is not null, _warn, cancellationToken).ConfigureAwait(false);
+    }
+}

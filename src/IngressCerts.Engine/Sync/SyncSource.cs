@@ -1,0 +1,66 @@
+using IngressCerts.Engine.Certificates;
+using IngressCerts.Engine.Publishing;
+
+namespace IngressCerts.Engine.Sync;
+
+/// <summary>One reference Sync works on, as planned, with what the Secret held when it was read under the Lease.</summary>
+public sealed record SyncTarget(IngressCertificate Reference, SyncDecision Decision, IReadOnlyList<string> Hosts)
+{
+    public string Namespace => Reference.SecretNamespace ?? Reference.Namespace;
+
+    public string SecretName => Reference.SecretName!;
+
+    /// <summary>NotAfter of the certificate the Secret holds now; null when there is none.</summary>
+    public DateTime? CurrentNotAfter { get; init; }
+
+    public string? CurrentKeyAlgorithm { get; init; }
+
+    public int? CurrentKeySize { get; init; }
+
+    public override string ToString() => $"{Namespace}/{SecretName}";
+}
+
+/// <summary>
+/// What a source gave for one target: a bundle to publish (with what to do once it is published), a request still
+/// waiting at the CA, nothing newer, or a refusal.
+/// </summary>
+public sealed class SourceAnswer : IDisposable
+{
+    private SourceAnswer(CertificateBundle? bundle, bool pending, string? nothing, PublishRefusal? refusal, Func<CancellationToken, Task>? afterPublish)
+    {
+        Bundle = bundle;
+        Pending = pending;
+        Nothing = nothing;
+        Refusal = refusal;
+        AfterPublish = afterPublish;
+    }
+
+    public CertificateBundle? Bundle { get; }
+
+    /// <summary>The request is at the CA: the target is Requested.</summary>
+    public bool Pending { get; }
+
+    /// <summary>Why there is nothing to publish (no newer certificate in the folder).</summary>
+    public string? Nothing { get; }
+
+    public PublishRefusal? Refusal { get; }
+
+    /// <summary>Run after a publish that kept the certificate (e.g. delete the pending request).</summary>
+    public Func<CancellationToken, Task>? AfterPublish { get; }
+
+    public static SourceAnswer Publish(CertificateBundle bundle, Func<CancellationToken, Task>? afterPublish = null) => new(bundle, false, null, null, afterPublish);
+
+    public static SourceAnswer StillPending() => new(null, true, null, null, null);
+
+    public static SourceAnswer NothingNewer(string why) => new(null, false, why, null, null);
+
+    public static SourceAnswer Refused(PublishRefusal refusal) => new(null, false, null, refusal, null);
+
+    public void Dispose() => Bundle?.Dispose();
+}
+
+/// <summary>Where Sync gets certificates from: a CA through a script block, or a drop folder.</summary>
+public interface ISyncSource
+{
+    Task<SourceAnswer> ObtainAsync(SyncTarget target, CancellationToken cancellationToken);
+}

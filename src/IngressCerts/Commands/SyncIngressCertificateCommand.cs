@@ -1,0 +1,340 @@
+using System.Collections;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using IngressCerts.Commands.Infrastructure;
+using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Publishing;
+using IngressCerts.Engine.Requests;
+using IngressCerts.Engine.Sync;
+
+namespace IngressCerts.Commands;
+
+/// <summary>
+/// Renews what is due, creates what is missing, and leaves the rest alone, for the references Get-IngressCertificate
+/// gives (piped, or selected with its parameters). Certificates come from a CA through -Issuer or from a drop folder
+/// (-SourcePath); every renewal is a Publish. Runs coordinate through one Lease per target Secret, so overlapping
+/// schedules renew each target once.
+/// </summary>
+[Cmdlet(VerbsData.Sync, "IngressCertificate", HelpUri = HelpLinks.Cmdlets + "Sync-IngressCertificate.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(SyncResult))]
+public sealed class SyncIngressCertificateCommand : PublishingCmdlet
+{
+    /// <summary>References from Get-IngressCertificate.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public IngressCertificate? InputObject { get; set; }
+
+    /// <summary>Without piped input: the kube context to scan (default: the current one).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ContextCompleter))]
+    public string? Context { get; set; }
+
+    /// <summary>Without piped input: namespaces to scan (wildcards allowed).</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
+    public string[]? Namespace { get; set; }
+
+    [Parameter]
+    [Alias("A")]
+    public SwitchParameter AllNamespaces { get; set; }
+
+    /// <summary>Without piped input: Ingress names (wildcards allowed).</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(IngressOrGatewayNameCompleter))]
+    public string[]? Name { get; set; }
+
+    /// <summary>The CA adapter: given an IngressCerts.CertificateRequest, returns the issued certificate, or nothing while it is pending.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public ScriptBlock? Issuer { get; set; }
+
+    /// <summary>A folder (or one file) of PFX or PEM files another system drops.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SourcePath { get; set; }
+
+    /// <summary>The password of the PFX files in -SourcePath.</summary>
+    [Parameter]
+    public SecureString? Password { get; set; }
+
+    /// <summary>Renew certificates that expire within this many days.</summary>
+    [Parameter]
+    [ValidateRange(0, 3650)]
+    public int RenewWithinDays { get; set; } = SyncPlanner.DefaultRenewWithinDays;
+
+    /// <summary>How many targets are worked on at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 4;
+
+    /// <summary>How long a target's Lease lasts without renewal (a crashed run's targets are free again after it).</summary>
+    [Parameter]
+    [ValidateRange(5, 3600)]
+    public int LeaseDurationSeconds { get; set; } = 60;
+
+    private readonly List<IngressCertificate> _piped = new();
+    private string? _sourcePath;
+    private readonly string _holder = TargetLease.NewHolderIdentity();
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if ((Issuer is null) == (SourcePath is null))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException(Issuer is null
+                    ? "Give where certificates come from: -Issuer (a script block that asks a CA) or -SourcePath (a folder of PFX or PEM files)."
+                    : "Give -Issuer or -SourcePath, not both: each run takes certificates from one source."),
+                Issuer is null ? "SyncSourceMissing" : "SyncSourceAmbiguous", ErrorCategory.InvalidArgument, Issuer is null ? "-Issuer" : SourcePath));
+        }
+
+        if (Password is not null && SourcePath is null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Password is the password of the PFX files in -SourcePath; it has no use with -Issuer."),
+                "PasswordWithoutSourcePath", ErrorCategory.InvalidArgument, "-Password"));
+        }
+
+        foreach (string ns in Namespace ?? [])
+        {
+            if (KubernetesNames.CheckNamespace(nameof(Namespace), ns, wildcards: true) is { } invalid)
+            {
+                ThrowTerminatingError(invalid);
+            }
+        }
+
+        if (SourcePath is not null)
+        {
+            _sourcePath = GetUnresolvedProviderPathFromPSPath(SourcePath);
+            if (!Directory.Exists(_sourcePath) && !File.Exists(_sourcePath))
+            {
+                ThrowTerminatingError(new ErrorRecord(new ItemNotFoundException($"-SourcePath '{_sourcePath}' does not exist."), "SourcePathNotFound", ErrorCategory.ObjectNotFound, SourcePath));
+            }
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (InputObject is not null)
+        {
+            _piped.Add(InputObject);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        var byContext = _piped.Count > 0
+            ? _piped.GroupBy(r => ClusterContext(r.Context)).Select(g => (Connection: Connect(g.Key), References: (IReadOnlyList<IngressCertificate>)g.ToList())).ToList()
+            : [];
+        if (_piped.Count == 0)
+        {
+            var connection = Connect(ClusterContext(Context));
+            byContext.Add((connection, Scan(connection)));
+        }
+
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        char[] password = SecureStrings.Use(Password, chars => chars.ToArray());
+        try
+        {
+            foreach (var (connection, references) in byContext)
+            {
+                Sync(connection, references, password, counts);
+            }
+        }
+        finally
+        {
+            Array.Clear(password);
+        }
+
+        WriteInformation(new InformationRecord(
+            $"Sync-IngressCertificate: {counts.Values.Sum()} reference(s): {(counts.Count == 0 ? "none" : string.Join(", ", counts.Select(c => $"{c.Value} {c.Key}")))}.", "Sync-IngressCertificate"));
+    }
+
+    private IReadOnlyList<IngressCertificate> Scan(ClusterConnection connection)
+    {
+        var filter = new InventoryFilter(Name);
+        var options = new InventoryOptions(DateTimeOffset.UtcNow, RenewWithinDays);
+        try
+        {
+            return RunAsync(async sink =>
+            {
+                var scanner = new ClusterScanner(new ClusterReader(connection, m => sink.Post(() => WriteVerbose(m))), options, m => sink.Post(() => WriteVerbose(m)));
+                IReadOnlyList<string>? namespaces = null;
+                if (!AllNamespaces)
+                {
+                    namespaces = Namespace is { Length: > 0 }
+                        ? (await scanner.ResolveNamespacesAsync(Namespace, CancellationToken).ConfigureAwait(false)).Namespaces
+                        : [connection.DefaultNamespace];
+                }
+
+                var found = new List<IngressCertificate>();
+                await foreach (var item in scanner.ScanAsync(namespaces, CancellationToken).ConfigureAwait(false))
+                {
+                    if (filter.Matches(item))
+                    {
+                        found.Add(item);
+                    }
+                }
+
+                return (IReadOnlyList<IngressCertificate>)found;
+            });
+        }
+        catch (KubeApiException ex)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex, connection.ContextName));
+            throw;
+        }
+    }
+
+    private void Sync(ClusterConnection connection, IReadOnlyList<IngressCertificate> references, char[] password, SortedDictionary<string, int> counts)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var targets = new List<SyncTarget>();
+        foreach (var reference in references)
+        {
+            var decision = SyncPlanner.Plan(reference, RenewWithinDays, now);
+            var target = new SyncTarget(reference, decision, reference.Hosts.ToList());
+            if (decision.IsDue)
+            {
+                string source = Issuer is not null ? "a certificate from -Issuer" : $"the newest fitting certificate in '{_sourcePath}'";
+                string what = $"{(decision.Action == SyncAction.Created ? "Create" : "Renew")} Secret {target} (Ingress {reference.Namespace}/{reference.Name}, context '{connection.ContextName}') with {source}: {decision.Reason}";
+                if (!ShouldProcess(what, what + "?", "Sync-IngressCertificate"))
+                {
+                    continue;
+                }
+            }
+
+            targets.Add(target);
+        }
+
+        var options = new SyncOptions(RenewWithinDays, new PublishOptions(Force, HistoryLimit),
+            Verify ? new VerifyOptions(TimeSpan.FromSeconds(TimeoutSeconds), Endpoint, Rollback: !NoRollback) : null,
+            TimeSpan.FromSeconds(LeaseDurationSeconds), _holder);
+        RunAsync(async sink =>
+        {
+            ISyncSource source = Issuer is not null
+                ? new IssuerSource(new PendingRequestStore(connection, DiagnosticsRelay.Write), (request, c) => AskIssuerAsync(sink, request, c), IncludeRoot, w => sink.Post(() => WriteWarning(w)))
+                : new DropFolderSource(_sourcePath!, password, IncludeRoot, w => sink.Post(() => WriteWarning(w)), DiagnosticsRelay.Write);
+            var callbacks = new PublishCallbacks { Warning = w => sink.Post(() => WriteWarning(w)) };
+            var runner = new SyncRunner(connection, source, options, DiagnosticsRelay.Write);
+            await runner.RunAllAsync(targets, ThrottleLimit, callbacks, outcome => sink.Post(() => Report(outcome, counts)), CancellationToken).ConfigureAwait(false);
+        });
+    }
+
+    private void Report(SyncOutcome outcome, SortedDictionary<string, int> counts)
+    {
+        var result = outcome.Result;
+        counts[result.Action] = counts.GetValueOrDefault(result.Action) + 1;
+        if (result.ErrorId is not null)
+        {
+            string target = $"{result.Namespace}/{result.SecretName}";
+            WriteError(outcome.Error is KubeApiException kube && result.ErrorId == kube.Kind.ToString()
+                ? ToErrorRecord(kube, target)
+                : RefusalRecord(outcome.Refusal ?? new PublishRefusal(result.ErrorId, result.Reason), target));
+        }
+
+        WriteObject(result);
+    }
+
+    /// <summary>
+    /// Runs -Issuer on the pipeline thread (script blocks are bound to their runspace) and hands its answer back to the
+    /// background work; the targets of the other workers go on meanwhile.
+    /// </summary>
+    private Task<IReadOnlyList<X509Certificate2>?> AskIssuerAsync(PipelineSink sink, CertificateSigningRequest request, CancellationToken cancellationToken)
+    {
+        var answer = new TaskCompletionSource<IReadOnlyList<X509Certificate2>?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registration = cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken));
+        _ = answer.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
+        sink.Post(() =>
+        {
+            try
+            {
+                var view = PSObject.AsPSObject(request);
+                view.TypeNames.Insert(0, CertificateSigningRequest.PSTypeName);
+                answer.TrySetResult(ReadIssued(Issuer!.Invoke(view), request));
+            }
+            catch (PublishRefusedException ex)
+            {
+                answer.TrySetException(ex);
+            }
+            catch (RuntimeException ex)
+            {
+                answer.TrySetException(new PublishRefusedException(new PublishRefusal("IssuerFailed",
+                    $"-Issuer failed for Secret {request.Namespace}/{request.SecretName}: {ex.Message} The request stays pending; the next run asks again.")));
+            }
+        });
+        return answer.Task;
+    }
+
+    /// <summary>The certificates in what -Issuer returned; null when it returned nothing (still pending at the CA).</summary>
+    private List<X509Certificate2>? ReadIssued(Collection<PSObject> output, CertificateSigningRequest request)
+    {
+        var certificates = new List<X509Certificate2>();
+        foreach (var item in output)
+        {
+            AddIssued(item?.BaseObject, item, certificates, request);
+        }
+
+        return certificates.Count == 0 ? null : certificates;
+    }
+
+    private void AddIssued(object? value, PSObject? wrapper, List<X509Certificate2> certificates, CertificateSigningRequest request)
+    {
+        try
+        {
+            switch (value)
+            {
+                case null:
+                    return;
+                case X509Certificate2 certificate:
+                    certificates.Add(certificate);
+                    return;
+                case X509Certificate2Collection collection:
+                    certificates.AddRange(collection);
+                    return;
+                case FileInfo file:
+                    certificates.AddRange(CertificateSourceReader.Read(file.FullName));
+                    return;
+                case string text when text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal):
+                    certificates.AddRange(CertificateSourceReader.Read(text));
+                    return;
+                case string path when !string.IsNullOrWhiteSpace(path):
+                    certificates.AddRange(CertificateSourceReader.Read(GetUnresolvedProviderPathFromPSPath(path)));
+                    return;
+                case IEnumerable items and not string:
+                    foreach (object? item in items)
+                    {
+                        AddIssued(item is PSObject p ? p.BaseObject : item, item as PSObject, certificates, request);
+                    }
+
+                    return;
+            }
+
+            // An object naming files, as Posh-ACME's certificate object does.
+            var properties = (wrapper ?? PSObject.AsPSObject(value)).Properties;
+            string? named = new[] { "FullChainFile", "CertFile", "CertificatePath", "Path" }
+                .Select(n => properties[n]?.Value?.ToString()).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+            if (named is null)
+            {
+                throw new InvalidDataException($"-Issuer returned a {value.GetType().Name}, which is no certificate, PEM text, path, or object with a FullChainFile, CertFile or CertificatePath property.");
+            }
+
+            certificates.AddRange(CertificateSourceReader.Read(GetUnresolvedProviderPathFromPSPath(named)));
+            if (properties["ChainFile"]?.Value?.ToString() is { Length: > 0 } chain && properties["FullChainFile"]?.Value is null)
+            {
+                certificates.AddRange(CertificateSourceReader.Read(GetUnresolvedProviderPathFromPSPath(chain)));
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new PublishRefusedException(new PublishRefusal("InvalidIssuerAnswer",
+                $"What -Issuer returned for Secret {request.Namespace}/{request.SecretName} is not a certificate: {ex.Message} The request stays pending."));
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using IngressCerts.Engine.Sync;
+using IngressCerts.Engine.Tests.Support;
+
+namespace IngressCerts.Engine.Tests.Sync;
+
+/// <summary>What Sync does with each kind of reference, decided from Get-IngressCertificate's findings alone.</summary>
+public sealed class SyncPlannerTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static IngressCertificate Reference(string status, int daysLeft = 200, string managedBy = "", string kind = "Ingress", string? secret = "shop-tls", params Finding[] findings) => new()
+    {
+        Context = "ctx", Namespace = "shop", Kind = kind, Name = "shop", SecretName = secret,
+        Hosts = new[] { "shop.contoso.example" },
+        Status = status,
+        ManagedBy = managedBy,
+        NotAfter = Now.AddDays(daysLeft).UtcDateTime,
+        Findings = new FindingCollection(findings),
+    };
+
+    [Theory]
+    [InlineData("Valid", 29, "Renewed")]
+    [InlineData("Valid", 31, "Unchanged")]
+    [InlineData("Expiring", 10, "Renewed")]
+    [InlineData("Expired", -3, "Renewed")]
+    [InlineData("KeyMismatch", 200, "Renewed")]
+    [InlineData("InvalidSecret", 200, "Renewed")]
+    [InlineData("SecretNotFound", 200, "Created")]
+    [InlineData("Forbidden", 200, "Skipped")]
+    [InlineData("IncompleteChain", 200, "Unchanged")]
+    public void Status_and_expiry_decide_within_the_window(string status, int daysLeft, string action)
+    {
+        Assert.Equal(action, SyncPlanner.Plan(Reference(status, daysLeft), 30, Now).Action.ToString());
+    }
+
+    [Fact]
+    public void The_window_is_the_callers()
+    {
+        Assert.Equal(SyncAction.Renewed, SyncPlanner.Plan(Reference("Valid", 50), 60, Now).Action);
+        Assert.Equal(SyncAction.Unchanged, SyncPlanner.Plan(Reference("Valid", 50), 7, Now).Action);
+    }
+
+    [Fact]
+    public void A_host_added_to_the_ingress_is_a_renewal_that_names_the_host()
+    {
+        var decision = SyncPlanner.Plan(Reference("HostMismatch", 200, findings: new Finding("HostMismatch", "HostMismatch", "new.contoso.example is not covered")), 30, Now);
+        Assert.Equal(SyncAction.Renewed, decision.Action);
+        Assert.Contains("new.contoso.example", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cert_manager_secrets_no_secret_name_and_gateways_are_skipped_with_the_reason()
+    {
+        var managed = SyncPlanner.Plan(Reference("Expired", -1, managedBy: "cert-manager"), 30, Now);
+        Assert.Equal(SyncAction.Skipped, managed.Action);
+        Assert.Contains("cert-manager", managed.Reason, StringComparison.Ordinal);
+
+        var noSecret = SyncPlanner.Plan(Reference("DefaultCertificate", secret: null), 30, Now);
+        Assert.Equal(SyncAction.Skipped, noSecret.Action);
+        Assert.Contains("secretName", noSecret.Reason, StringComparison.Ordinal);
+
+        var gateway = SyncPlanner.Plan(Reference("Expired", -1, kind: "Gateway"), 30, Now);
+        Assert.Equal(SyncAction.Skipped, gateway.Action);
+        Assert.Contains("Gateway", gateway.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_certificate_renewed_meanwhile_is_no_longer_due_unless_it_misses_a_host()
+    {
+        var fresh = TestCertificates.Create("CN=shop", ["shop.contoso.example"], validDays: 90);
+        Assert.False(SyncPlanner.StillDue(fresh.Certificate, true, ["shop.contoso.example"], 30, DateTimeOffset.UtcNow));
+        Assert.True(SyncPlanner.StillDue(fresh.Certificate, true, ["shop.contoso.example", "new.contoso.example"], 30, DateTimeOffset.UtcNow));
+        Assert.True(SyncPlanner.StillDue(fresh.Certificate, true, ["shop.contoso.example"], 100, DateTimeOffset.UtcNow));
+        Assert.True(SyncPlanner.StillDue(fresh.Certificate, false, ["shop.contoso.example"], 30, DateTimeOffset.UtcNow));
+        Assert.True(SyncPlanner.StillDue(null, null, ["shop.contoso.example"], 30, DateTimeOffset.UtcNow));
+    }
+}
