@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using IngressCerts.Engine.Inventory.Kinds;
 using IngressCerts.Engine.Kubernetes;
 using k8s.Models;
 
@@ -122,6 +123,7 @@ public sealed class ClusterScanner
         var references = new List<TlsReference>();
         var gateways = new List<JsonElement>();
         var grants = new ReferenceGrantReader(_reader, () => _pages++);
+        var others = new OtherKinds();
         foreach (string? scope in scopes)
         {
             Report($"Listing Ingresses{In(scope)}");
@@ -145,6 +147,9 @@ public sealed class ClusterScanner
             {
                 await grants.ReadAsync(scope, cancellationToken).ConfigureAwait(false);
             }
+
+            Report($"Listing other controllers' kinds{In(scope)}");
+            await others.ListAsync(_reader, scope, () => _pages++, cancellationToken).ConfigureAwait(false);
         }
 
         // Cross-namespace Gateway references may point at namespaces outside the scan: their grants live there.
@@ -153,6 +158,8 @@ public sealed class ClusterScanner
         {
             references.AddRange(ReferenceExtractor.FromGateway(gateway, Context, grants.Grants));
         }
+
+        references.AddRange(others.References());
 
         _total = references.Count;
         ReportEmptyScopes(scopes, references);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IngressCerts.Engine.Inventory.Kinds;
 using k8s;
 using k8s.Models;
 
@@ -23,6 +24,7 @@ public sealed class ManifestScanner
         var grants = new ReferenceGrantIndex();
         var references = new List<TlsReference>();
         var gateways = new List<ManifestObject>();
+        var others = new OtherKinds();
         foreach (var obj in objects)
         {
             string group = obj.ApiVersion is { } api && api.Contains('/') ? api[..api.IndexOf('/')] : string.Empty;
@@ -53,6 +55,9 @@ public sealed class ManifestScanner
                 case "ReferenceGrant" when group == "gateway.networking.k8s.io":
                     grants.Add(WithNamespace(obj));
                     break;
+                case var kind when OtherKinds.Find(group, kind) is { } other:
+                    others.Add(other, WithNamespace(obj), obj.File);
+                    break;
             }
         }
 
@@ -60,6 +65,8 @@ public sealed class ManifestScanner
         {
             references.AddRange(ReferenceExtractor.FromGateway(WithNamespace(gateway), gateway.File, grants));
         }
+
+        references.AddRange(others.References());
 
         // Each Secret is parsed once however many references it has.
         var parsed = new Dictionary<string, ParsedSecret>(StringComparer.Ordinal);

@@ -52,9 +52,12 @@ public sealed class ReferenceEvaluator
     public IngressCertificate Evaluate(TlsReference reference, ParsedSecret? secret)
     {
         CertificateEvaluation evaluation;
+        secret ??= reference.Inline is { } inline ? Parse(inline) : null;
         if (secret is null)
         {
-            evaluation = CertificateEvaluation.DefaultCertificate(reference.Hosts);
+            evaluation = reference.Notes is { Count: > 0 } only
+                ? CertificateEvaluation.From(only, null)
+                : CertificateEvaluation.DefaultCertificate(reference.Hosts);
         }
         else
         {
@@ -81,6 +84,11 @@ public sealed class ReferenceEvaluator
 
                 evaluation = CertificateEvaluation.From(evaluation.Findings.Concat(extra), evaluation.Facts);
             }
+        }
+
+        if (reference.Notes is { Count: > 0 } notes && (reference.SecretName is not null || reference.Inline is not null))
+        {
+            evaluation = CertificateEvaluation.From(evaluation.Findings.Concat(notes), evaluation.Facts);
         }
 
         evaluation = evaluation.Through(reference.ReferenceIssue);

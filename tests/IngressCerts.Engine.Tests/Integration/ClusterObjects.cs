@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using IngressCerts.Engine.Inventory;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Tests.Support;
 using IngressCerts.TestServer;
@@ -96,6 +97,7 @@ internal static class ClusterObjects
             "Ingress" => $"/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses",
             "Gateway" => $"/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/gateways",
             "ReferenceGrant" => $"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{ns}/referencegrants",
+            "Route" or "IngressRoute" => $"/apis/{obj["apiVersion"]!.GetValue<string>()}/namespaces/{ns}/{kind.ToLowerInvariant()}s",
             _ => throw new ArgumentException(kind),
         };
         var response = await cluster.Http.PostAsync(path, obj);
@@ -103,6 +105,19 @@ internal static class ClusterObjects
         {
             throw new InvalidOperationException($"creating {kind} {ns}: {response}");
         }
+    }
+
+    /// <summary>Every result of one inventory scan of <paramref name="namespaces"/> (null: all).</summary>
+    public static async Task<List<IngressCertificate>> ScanAsync(this ClusterConnection connection, InventoryOptions options, IReadOnlyList<string>? namespaces, Action<string>? diagnostics = null)
+    {
+        var scanner = new ClusterScanner(new ClusterReader(connection, diagnostics), options, diagnostics);
+        var results = new List<IngressCertificate>();
+        await foreach (var item in scanner.ScanAsync(namespaces, CancellationToken.None))
+        {
+            results.Add(item);
+        }
+
+        return results;
     }
 
     /// <summary>A connection through the module's own connection code, from the cluster's kubeconfig.</summary>

@@ -12,17 +12,8 @@ public sealed class ClusterScannerTests
 {
     private static readonly InventoryOptions Now = new(DateTimeOffset.UtcNow);
 
-    private static async Task<List<IngressCertificate>> ScanAsync(ClusterConnection connection, IReadOnlyList<string>? namespaces, Action<string>? diagnostics = null)
-    {
-        var scanner = new ClusterScanner(new ClusterReader(connection, diagnostics), Now, diagnostics);
-        var results = new List<IngressCertificate>();
-        await foreach (var item in scanner.ScanAsync(namespaces, CancellationToken.None))
-        {
-            results.Add(item);
-        }
-
-        return results;
-    }
+    private static Task<List<IngressCertificate>> ScanAsync(ClusterConnection connection, IReadOnlyList<string>? namespaces, Action<string>? diagnostics = null) =>
+        connection.ScanAsync(Now, namespaces, diagnostics);
 
     private static async Task<(string Ns, TestCertificates.Issued Good)> SeedShopAsync(TestCluster cluster)
     {

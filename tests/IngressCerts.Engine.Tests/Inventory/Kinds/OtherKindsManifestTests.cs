@@ -1,0 +1,102 @@
+using IngressCerts.Engine.Certificates;
+using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Tests.Support;
+
+namespace IngressCerts.Engine.Tests.Inventory.Kinds;
+
+/// <summary>The other controllers' kinds read offline, as Get-IngressCertificate -Path reads manifest files.</summary>
+public sealed class OtherKindsManifestTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ic-kinds-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private List<IngressCertificate> Scan(string yaml)
+    {
+        string file = Path.Combine(_dir, "m.yaml");
+        File.WriteAllText(file, yaml);
+        var (objects, error) = ManifestReader.ReadFile(file);
+        Assert.Null(error);
+        return new ManifestScanner(new InventoryOptions(DateTimeOffset.UtcNow)).Scan(objects).ToList();
+    }
+
+    /// <summary>A PEM as a YAML block scalar at <paramref name="indent"/> spaces.</summary>
+    private static string Block(string pem, int indent) =>
+        "|\n" + string.Join("\n", pem.Trim().Split('\n').Select(l => new string(' ', indent) + l.TrimEnd('\r'))) + "\n";
+
+    private static string Secret(string ns, string name, TestCertificates.Issued cert) =>
+        $"---\napiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata: {{name: {name}, namespace: {ns}}}\ndata:\n" +
+        $"  tls.crt: {Convert.ToBase64String(cert.CertificateBytes)}\n  tls.key: {Convert.ToBase64String(cert.KeyBytes)}\n";
+
+    // ---- OpenShift Route ----
+
+    private static string Route(string name, string host, string tls) =>
+        $"---\napiVersion: route.openshift.io/v1\nkind: Route\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n  host: {host}\n  to: {{kind: Service, name: web}}\n" + tls;
+
+    private static string InlineTls(TestCertificates.Issued cert) =>
+        $"  tls:\n    termination: edge\n    certificate: {Block(cert.CertificatePem, 6)}    key: {Block(cert.KeyPem, 6)}";
+
+    [Fact]
+    public void A_route_with_an_inline_certificate_is_evaluated_like_a_secret_and_says_inline()
+    {
+        var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var result = Assert.Single(Scan(Route("web", "shop.example", InlineTls(cert))));
+        Assert.Equal("Valid", result.Status);
+        Assert.Equal("Route", result.Kind);
+        Assert.Equal(["shop.example"], result.Hosts);
+        Assert.Null(result.SecretName);
+        Assert.Equal(cert.Certificate.Thumbprint, result.Thumbprint);
+        var inline = Assert.Single(result.Findings, f => f.Id == FindingIds.InlineCertificate);
+        Assert.Contains("inline in spec.tls of Route shop/web", inline.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_inline_certificate_that_has_expired_or_misses_the_host_says_so()
+    {
+        var expired = TestCertificates.Create("CN=shop.example", ["shop.example"], validDays: -2, daysAgo: 30);
+        var other = TestCertificates.Create("CN=api.example", ["api.example"]);
+        var results = Scan(Route("old", "shop.example", InlineTls(expired)) + Route("wrong", "shop.example", InlineTls(other))).ToDictionary(r => r.Name);
+        Assert.Equal("Expired", results["old"].Status);
+        Assert.Equal("HostMismatch", results["wrong"].Status);
+    }
+
+    [Fact]
+    public void An_inline_key_of_another_certificate_is_a_key_mismatch()
+    {
+        var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var other = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string tls = $"  tls:\n    termination: reencrypt\n    certificate: {Block(cert.CertificatePem, 6)}    key: {Block(other.KeyPem, 6)}";
+        Assert.Equal("KeyMismatch", Assert.Single(Scan(Route("web", "shop.example", tls))).Status);
+    }
+
+    [Fact]
+    public void A_route_with_an_external_certificate_reads_the_secret_in_its_namespace()
+    {
+        var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string tls = "  tls:\n    termination: edge\n    externalCertificate: {name: shop-tls}\n";
+        var found = Assert.Single(Scan(Route("web", "shop.example", tls) + Secret("shop", "shop-tls", cert)));
+        Assert.Equal("Valid", found.Status);
+        Assert.Equal(("shop", "shop-tls"), (found.SecretNamespace, found.SecretName));
+        Assert.DoesNotContain(found.Findings, f => f.Id == FindingIds.InlineCertificate);
+
+        Assert.Equal("SecretNotFound", Assert.Single(Scan(Route("web", "shop.example", tls) + Secret("other", "shop-tls", cert))).Status);
+    }
+
+    [Fact]
+    public void A_passthrough_route_has_no_certificate_at_the_router_and_says_so()
+    {
+        var result = Assert.Single(Scan(Route("db", "db.example", "  tls: {termination: passthrough}\n")));
+        Assert.Equal("Valid", result.Status);
+        Assert.Equal(FindingIds.Passthrough, Assert.Single(result.Findings).Id);
+        Assert.Contains("passes TLS through", Assert.Single(result.Issues), StringComparison.Ordinal);
+        Assert.Null(result.Thumbprint);
+        Assert.Null(result.NotAfter);
+    }
+
+    [Fact]
+    public void A_route_without_tls_is_no_reference_and_an_edge_route_without_certificate_gets_the_router_default()
+    {
+        Assert.Empty(Scan(Route("plain", "plain.example", string.Empty)));
+        Assert.Equal("DefaultCertificate", Assert.Single(Scan(Route("edge", "edge.example", "  tls: {termination: edge}\n"))).Status);
+    }
+}
