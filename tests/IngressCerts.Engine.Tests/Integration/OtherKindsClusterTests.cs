@@ -88,4 +88,56 @@ public sealed class OtherKindsClusterTests
         Assert.Empty(await connection.ScanAsync(Now, [c], denied.Add));
         Assert.Single(denied, n => n.Contains("Skipping routes", StringComparison.Ordinal));
     }
+
+    private static JsonObject IngressRoute(string ns, string name, string match, JsonObject tls, string group = "traefik.io") => new()
+    {
+        ["apiVersion"] = $"{group}/v1alpha1",
+        ["kind"] = "IngressRoute",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+        ["spec"] = new JsonObject
+        {
+            ["routes"] = new JsonArray(new JsonObject { ["match"] = match, ["kind"] = "Rule", ["services"] = new JsonArray(new JsonObject { ["name"] = "web", ["port"] = 80 }) }),
+            ["tls"] = tls,
+        },
+    };
+
+    [ServedFact("traefik.io/v1alpha1")]
+    public async Task Ingress_routes_are_reported_with_their_secrets_hosts_and_resolvers()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("traefik-");
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var expired = TestCertificates.Create("CN=old.example", ["old.example"], validDays: -2, daysAgo: 30);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "good", good));
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "old", expired));
+        await cluster.CreateAsync(IngressRoute(ns, "web", "Host(`shop.example`) && PathPrefix(`/`)", new JsonObject { ["secretName"] = "good" }));
+        await cluster.CreateAsync(IngressRoute(ns, "old", "Host(`old.example`)", new JsonObject { ["secretName"] = "old" }));
+        await cluster.CreateAsync(IngressRoute(ns, "wrong", "Host(`api.example`)", new JsonObject { ["secretName"] = "good" }));
+        await cluster.CreateAsync(IngressRoute(ns, "gone", "Host(`gone.example`)", new JsonObject { ["secretName"] = "gone" }));
+        await cluster.CreateAsync(IngressRoute(ns, "acme", "Host(`acme.example`)", new JsonObject { ["certResolver"] = "le" }));
+
+        var results = (await cluster.Connect().ScanAsync(Now, [ns])).ToDictionary(r => r.Name);
+
+        Assert.Equal(["acme", "gone", "old", "web", "wrong"], results.Keys.Order());
+        Assert.All(results.Values, r => Assert.Equal("IngressRoute", r.Kind));
+        Assert.Equal(("Valid", "good"), (results["web"].Status, results["web"].SecretName));
+        Assert.Equal(["shop.example"], results["web"].Hosts);
+        Assert.Equal("Expired", results["old"].Status);
+        Assert.Equal("HostMismatch", results["wrong"].Status);
+        Assert.Equal("SecretNotFound", results["gone"].Status);
+        Assert.Equal(("Valid", FindingIds.ControllerManagedCertificate), (results["acme"].Status, Assert.Single(results["acme"].Findings).Id));
+    }
+
+    [ServedFact("traefik.containo.us/v1alpha1")]
+    public async Task Ingress_routes_of_the_older_traefik_group_are_reported_too()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("traefik-old-");
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "good", good));
+        await cluster.CreateAsync(IngressRoute(ns, "web", "Host(`shop.example`)", new JsonObject { ["secretName"] = "good" }, "traefik.containo.us"));
+
+        var result = Assert.Single(await cluster.Connect().ScanAsync(Now, [ns]));
+        Assert.Equal(("IngressRoute", "Valid"), (result.Kind, result.Status));
+    }
 }

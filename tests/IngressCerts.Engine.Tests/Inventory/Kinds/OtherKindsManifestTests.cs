@@ -99,4 +99,62 @@ public sealed class OtherKindsManifestTests : IDisposable
         Assert.Empty(Scan(Route("plain", "plain.example", string.Empty)));
         Assert.Equal("DefaultCertificate", Assert.Single(Scan(Route("edge", "edge.example", "  tls: {termination: edge}\n"))).Status);
     }
+
+    // ---- Traefik IngressRoute ----
+
+    private static string IngressRoute(string name, string match, string tls, string group = "traefik.io") =>
+        $"---\napiVersion: {group}/v1alpha1\nkind: IngressRoute\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n" +
+        $"  routes:\n  - match: '{match}'\n    kind: Rule\n    services: [{{name: web, port: 80}}]\n" + tls;
+
+    [Theory]
+    [InlineData("Host(`a.example`)", "a.example")]
+    [InlineData("Host(`a.example`, `b.example`) && PathPrefix(`/api`)", "a.example,b.example")]
+    [InlineData("Host(\"a.example\") || HostSNI(`b.example`)", "a.example,b.example")]
+    [InlineData("PathPrefix(`/x`) && (Host(`a.example`) || HostHeader(`c.example`))", "a.example,c.example")]
+    [InlineData("HostSNI(`*`)", "")]
+    [InlineData("HostRegexp(`^(a|b)\\.example$`)", "")]
+    public void Traefik_rules_give_the_hosts_of_their_host_matchers(string rule, string expected) =>
+        Assert.Equal(expected, string.Join(",", Engine.Inventory.Kinds.TraefikIngressRoutes.Hosts(rule).Hosts));
+
+    [Fact]
+    public void An_ingress_route_reads_its_secret_and_hosts_in_both_groups()
+    {
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example", "www.shop.example"]);
+        var expired = TestCertificates.Create("CN=old.example", ["old.example"], validDays: -2, daysAgo: 30);
+        string yaml = IngressRoute("web", "Host(`shop.example`) || Host(`www.shop.example`)", "  tls: {secretName: good}\n")
+            + IngressRoute("legacy", "Host(`shop.example`)", "  tls: {secretName: good}\n", "traefik.containo.us")
+            + IngressRoute("old", "Host(`old.example`)", "  tls: {secretName: old}\n")
+            + IngressRoute("wrong", "Host(`api.example`)", "  tls: {secretName: good}\n")
+            + IngressRoute("gone", "Host(`gone.example`)", "  tls: {secretName: gone}\n")
+            + IngressRoute("plain", "Host(`plain.example`)", string.Empty)
+            + Secret("shop", "good", good) + Secret("shop", "old", expired);
+        var results = Scan(yaml).ToDictionary(r => r.Name);
+
+        Assert.Equal(["gone", "legacy", "old", "web", "wrong"], results.Keys.Order());
+        Assert.All(results.Values, r => Assert.Equal("IngressRoute", r.Kind));
+        Assert.Equal(("Valid", "good"), (results["web"].Status, results["web"].SecretName));
+        Assert.Equal(["shop.example", "www.shop.example"], results["web"].Hosts);
+        Assert.Equal("Valid", results["legacy"].Status);
+        Assert.Equal("Expired", results["old"].Status);
+        Assert.Equal("HostMismatch", results["wrong"].Status);
+        Assert.Equal("SecretNotFound", results["gone"].Status);
+    }
+
+    [Fact]
+    public void A_cert_resolver_is_traefiks_own_certificate_and_a_host_pattern_is_noted()
+    {
+        var acme = Assert.Single(Scan(IngressRoute("acme", "Host(`shop.example`)", "  tls: {certResolver: letsencrypt}\n")));
+        Assert.Equal("Valid", acme.Status);
+        var note = Assert.Single(acme.Findings);
+        Assert.Equal(FindingIds.ControllerManagedCertificate, note.Id);
+        Assert.Contains("certResolver 'letsencrypt'", note.Message, StringComparison.Ordinal);
+
+        var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var pattern = Assert.Single(Scan(IngressRoute("re", "Host(`shop.example`) || HostRegexp(`^.+\\.shop\\.example$`)", "  tls: {secretName: s}\n") + Secret("shop", "s", cert)));
+        Assert.Equal("Valid", pattern.Status);
+        Assert.Equal(["shop.example"], pattern.Hosts);
+        Assert.Contains(pattern.Findings, f => f.Id == FindingIds.HostPattern);
+
+        Assert.Equal("DefaultCertificate", Assert.Single(Scan(IngressRoute("dflt", "Host(`shop.example`)", "  tls: {}\n"))).Status);
+    }
 }
