@@ -18,6 +18,10 @@ BeforeAll {
         '  routes:', "  - match: 'Host(``shop.example``) || Host(``www.shop.example``)'", '    kind: Rule', '    services: [{name: web, port: 80}]',
         '  tls: {secretName: shop-tls}'
     ) -join "`n" | Set-Content (Join-Path $dir 'ingressroute.yaml')
+    @(
+        '---', 'apiVersion: networking.istio.io/v1', 'kind: Gateway', 'metadata: {name: edge, namespace: shop}', 'spec:', '  servers:',
+        '  - port: {number: 443, name: https-shop, protocol: HTTPS}', '    hosts: [shop/shop.example]', '    tls: {mode: SIMPLE, credentialName: shop-tls}'
+    ) -join "`n" | Set-Content (Join-Path $dir 'istio.yaml')
     New-TlsSecretYaml -Namespace shop -Name shop-tls -CertPem $shop.CertPem -KeyPem $shop.KeyPem | Set-Content (Join-Path $dir 'secret.yaml')
 }
 
@@ -38,6 +42,14 @@ Describe 'Get-IngressCertificate -Path with the other controllers'' kinds' {
         $r.Name | Should -Be 'web'
         $r.Hosts | Should -Be @('shop.example', 'www.shop.example')
         $r.SecretName | Should -Be 'shop-tls'
+        $r.Status | Should -Be 'Valid'
+    }
+
+    It 'reports an Istio Gateway server with its Kind, port name as Listener, and hosts without their namespace' {
+        $r = Get-IngressCertificate -Path (Join-Path $dir 'istio.yaml'), (Join-Path $dir 'secret.yaml')
+        $r.Kind | Should -Be 'Gateway'
+        $r.Listener | Should -Be 'https-shop'
+        $r.Hosts | Should -Be @('shop.example')
         $r.Status | Should -Be 'Valid'
     }
 }

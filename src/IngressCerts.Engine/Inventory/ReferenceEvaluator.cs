@@ -32,9 +32,12 @@ public sealed class ReferenceEvaluator
         if (lookup.Outcome == SecretLookupOutcome.Found)
         {
             tls = TlsSecretParser.Parse(lookup.Data, _certificates);
-            if (lookup.Data is not null && lookup.Data.TryGetValue("tls.key", out var key) && key is not null)
+            foreach (string name in new[] { TlsSecretParser.PrivateKeyDataKey, TlsSecretParser.GenericPrivateKeyDataKey })
             {
-                CryptographicOperations.ZeroMemory(key);
+                if (lookup.Data is not null && lookup.Data.TryGetValue(name, out var key) && key is not null)
+                {
+                    CryptographicOperations.ZeroMemory(key);
+                }
             }
 
             if (lookup.Annotations is not null && lookup.Annotations.ContainsKey(CertManagerAnnotation))

@@ -95,6 +95,7 @@ internal static class ClusterObjects
         {
             "Secret" => $"/api/v1/namespaces/{ns}/secrets",
             "Ingress" => $"/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses",
+            "Gateway" when obj["apiVersion"]!.GetValue<string>().StartsWith("networking.istio.io/", StringComparison.Ordinal) => $"/apis/{obj["apiVersion"]!.GetValue<string>()}/namespaces/{ns}/gateways",
             "Gateway" => $"/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/gateways",
             "ReferenceGrant" => $"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{ns}/referencegrants",
             "Route" or "IngressRoute" => $"/apis/{obj["apiVersion"]!.GetValue<string>()}/namespaces/{ns}/{kind.ToLowerInvariant()}s",

@@ -140,4 +140,49 @@ public sealed class OtherKindsClusterTests
         var result = Assert.Single(await cluster.Connect().ScanAsync(Now, [ns]));
         Assert.Equal(("IngressRoute", "Valid"), (result.Kind, result.Status));
     }
+
+    private static JsonObject IstioServer(string port, string host, JsonObject tls) => new()
+    {
+        ["port"] = new JsonObject { ["number"] = 443, ["name"] = port, ["protocol"] = "HTTPS" },
+        ["hosts"] = new JsonArray(host),
+        ["tls"] = tls,
+    };
+
+    [ServedFact("networking.istio.io/v1")]
+    public async Task Istio_gateways_are_reported_by_server_with_their_credentials()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("istio-");
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var expired = TestCertificates.Create("CN=old.example", ["old.example"], validDays: -2, daysAgo: 30);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "good", good));
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "old", expired));
+        await cluster.CreateAsync(new JsonObject
+        {
+            ["apiVersion"] = "networking.istio.io/v1",
+            ["kind"] = "Gateway",
+            ["metadata"] = new JsonObject { ["name"] = "edge", ["namespace"] = ns },
+            ["spec"] = new JsonObject
+            {
+                ["selector"] = new JsonObject { ["istio"] = "ingressgateway" },
+                ["servers"] = new JsonArray(
+                    IstioServer("shop", $"{ns}/shop.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "good" }),
+                    IstioServer("old", "old.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "old" }),
+                    IstioServer("wrong", "api.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "good" }),
+                    IstioServer("gone", "gone.example", new JsonObject { ["mode"] = "MUTUAL", ["credentialName"] = "gone" }),
+                    IstioServer("pass", "db.example", new JsonObject { ["mode"] = "PASSTHROUGH" })),
+            },
+        });
+
+        var results = (await cluster.Connect().ScanAsync(Now, [ns])).ToDictionary(r => r.Listener!);
+
+        Assert.Equal(["gone", "old", "pass", "shop", "wrong"], results.Keys.Order());
+        Assert.All(results.Values, r => Assert.Equal(("Gateway", "edge"), (r.Kind, r.Name)));
+        Assert.Equal(("Valid", "good"), (results["shop"].Status, results["shop"].SecretName));
+        Assert.Equal(["shop.example"], results["shop"].Hosts);
+        Assert.Equal("Expired", results["old"].Status);
+        Assert.Equal("HostMismatch", results["wrong"].Status);
+        Assert.Equal("SecretNotFound", results["gone"].Status);
+        Assert.Equal(("Valid", FindingIds.Passthrough), (results["pass"].Status, Assert.Single(results["pass"].Findings).Id));
+    }
 }

@@ -90,8 +90,10 @@ internal sealed class ResourceCatalog
 
     public static readonly ResourceType TraefikLegacyIngressRoutes = OtherKind("traefik.containo.us", "v1alpha1", "ingressroutes", "IngressRoute", "ingressroute", [], "spec", "spec.routes");
 
+    public static readonly ResourceType IstioGateways = OtherKind("networking.istio.io", "v1", "gateways", "Gateway", "gateway", ["gw"], "spec");
+
     /// <summary>The kinds <see cref="KubeApiServerOptions.ServeOtherKinds"/> serves.</summary>
-    public static IReadOnlyList<ResourceType> OtherKinds { get; } = [OpenShiftRoutes, TraefikIngressRoutes, TraefikLegacyIngressRoutes];
+    public static IReadOnlyList<ResourceType> OtherKinds { get; } = [OpenShiftRoutes, TraefikIngressRoutes, TraefikLegacyIngressRoutes, IstioGateways];
 
     private readonly List<ResourceType> _served;
 

@@ -17,8 +17,10 @@ public sealed class OtherKinds
     public static readonly KindApi TraefikIngressRoute = new("traefik.io", "v1alpha1", "ingressroutes", "IngressRoute");
     public static readonly KindApi TraefikLegacyIngressRoute = new("traefik.containo.us", "v1alpha1", "ingressroutes", "IngressRoute");
 
+    public static readonly KindApi IstioGateway = new("networking.istio.io", "v1", "gateways", "Gateway");
+
     /// <summary>Every API listed, in the order their references are reported.</summary>
-    public static IReadOnlyList<KindApi> Apis { get; } = [OpenShiftRoute, TraefikIngressRoute, TraefikLegacyIngressRoute];
+    public static IReadOnlyList<KindApi> Apis { get; } = [OpenShiftRoute, TraefikIngressRoute, TraefikLegacyIngressRoute, IstioGateway];
 
     private readonly List<(KindApi Api, JsonElement Object, string Source)> _objects = new();
 
@@ -57,6 +59,7 @@ public sealed class OtherKinds
             {
                 "Route" => OpenShiftRoutes.From(obj, source),
                 "IngressRoute" => TraefikIngressRoutes.From(obj, source),
+                "Gateway" => IstioGateways.From(obj, source),
                 _ => Enumerable.Empty<TlsReference>(),
             };
             foreach (var reference in references)

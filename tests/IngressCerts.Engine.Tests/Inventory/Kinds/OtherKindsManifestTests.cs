@@ -157,4 +157,45 @@ public sealed class OtherKindsManifestTests : IDisposable
 
         Assert.Equal("DefaultCertificate", Assert.Single(Scan(IngressRoute("dflt", "Host(`shop.example`)", "  tls: {}\n"))).Status);
     }
+
+    // ---- Istio Gateway ----
+
+    private const string IstioGateway =
+        "---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: edge, namespace: shop}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n" +
+        "  - port: {number: 443, name: https-shop, protocol: HTTPS}\n    hosts: [shop/shop.example, '*']\n    tls: {mode: SIMPLE, credentialName: shop-cred}\n" +
+        "  - port: {number: 8443, name: https-generic, protocol: HTTPS}\n    hosts: [generic.example]\n    tls: {mode: MUTUAL, credentialName: generic}\n" +
+        "  - port: {number: 9443, name: https-gone, protocol: HTTPS}\n    hosts: [gone.example]\n    tls: {credentialName: gone}\n" +
+        "  - port: {number: 15443, name: tls-pass, protocol: TLS}\n    hosts: [db.example]\n    tls: {mode: PASSTHROUGH}\n" +
+        "  - port: {number: 15444, name: mesh, protocol: TLS}\n    hosts: [mesh.example]\n    tls: {mode: ISTIO_MUTUAL}\n" +
+        "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [shop.example]\n    tls: {httpsRedirect: true}\n";
+
+    [Fact]
+    public void An_istio_gateway_reports_each_server_with_a_credential_by_its_port_name()
+    {
+        var shop = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var generic = TestCertificates.Create("CN=generic.example", ["generic.example"]);
+        string genericSecret = "---\napiVersion: v1\nkind: Secret\ntype: Opaque\nmetadata: {name: generic, namespace: shop}\ndata:\n" +
+            $"  cert: {Convert.ToBase64String(generic.CertificateBytes)}\n  key: {Convert.ToBase64String(generic.KeyBytes)}\n";
+        var results = Scan(IstioGateway + Secret("shop", "shop-cred", shop) + genericSecret).ToDictionary(r => r.Listener!);
+
+        Assert.Equal(["https-generic", "https-gone", "https-shop", "mesh", "tls-pass"], results.Keys.Order());
+        Assert.All(results.Values, r => Assert.Equal(("Gateway", "edge"), (r.Kind, r.Name)));
+        Assert.Equal(("Valid", "shop-cred", "shop"), (results["https-shop"].Status, results["https-shop"].SecretName, results["https-shop"].SecretNamespace));
+        Assert.Equal(["shop.example"], results["https-shop"].Hosts);
+        Assert.Equal("Valid", results["https-generic"].Status);
+        Assert.Equal(generic.Certificate.Thumbprint, results["https-generic"].Thumbprint);
+        Assert.Equal("SecretNotFound", results["https-gone"].Status);
+        Assert.Equal(("Valid", FindingIds.Passthrough), (results["tls-pass"].Status, Assert.Single(results["tls-pass"].Findings).Id));
+        Assert.Equal(FindingIds.ControllerManagedCertificate, Assert.Single(results["mesh"].Findings).Id);
+    }
+
+    [Fact]
+    public void An_istio_credential_that_has_expired_or_misses_the_host_says_so()
+    {
+        var expired = TestCertificates.Create("CN=shop.example", ["shop.example"], validDays: -2, daysAgo: 30);
+        var other = TestCertificates.Create("CN=generic.example", ["other.example"]);
+        var results = Scan(IstioGateway + Secret("shop", "shop-cred", expired) + Secret("shop", "generic", other)).ToDictionary(r => r.Listener!);
+        Assert.Equal("Expired", results["https-shop"].Status);
+        Assert.Equal("HostMismatch", results["https-generic"].Status);
+    }
 }
