@@ -12,6 +12,12 @@ public sealed record KubeApiServerOptions
     /// </summary>
     public bool ServeGatewayApi { get; init; } = true;
 
+    /// <summary>
+    /// Serve the other controllers' kinds that keep certificates (OpenShift routes, Traefik ingressroutes in both
+    /// groups), each its own group as its CRDs would be. When false they are absent from /apis and answer 404.
+    /// </summary>
+    public bool ServeOtherKinds { get; init; } = true;
+
     /// <summary>Admin (system:masters) bearer token; random when null.</summary>
     public string? AdminToken { get; init; }
 

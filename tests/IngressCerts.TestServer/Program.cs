@@ -30,6 +30,7 @@ internal static class Program
                     case "--seed": seeds.Add(Next()); break;
                     case "--port": options = options with { Port = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) }; break;
                     case "--no-gateway-api": options = options with { ServeGatewayApi = false }; break;
+                    case "--no-other-kinds": options = options with { ServeOtherKinds = false }; break;
                     case "--model-namespace-defaults": options = options with { ModelNamespaceDefaults = true }; break;
                     case "--admin-token": options = options with { AdminToken = Next() }; break;
                     case "--request-log": requestLog = Path.GetFullPath(Next()); break;

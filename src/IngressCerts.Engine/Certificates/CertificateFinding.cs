@@ -69,4 +69,16 @@ public static class FindingIds
 
     /// <summary>A kubernetes.io/tls Secret that no Ingress or Gateway refers to (an -IncludeUnreferenced row).</summary>
     public const string Unreferenced = nameof(Unreferenced);
+
+    /// <summary>The certificate is written into the object itself (an OpenShift Route's spec.tls), not in a Secret.</summary>
+    public const string InlineCertificate = nameof(InlineCertificate);
+
+    /// <summary>TLS passes through to the backend: the router or gateway holds no certificate for these hosts.</summary>
+    public const string Passthrough = nameof(Passthrough);
+
+    /// <summary>The controller obtains the certificate itself (Traefik's certResolver, ACME): no Secret to read.</summary>
+    public const string ControllerManagedCertificate = nameof(ControllerManagedCertificate);
+
+    /// <summary>A host matcher that is a pattern (Traefik HostRegexp): not listed among the hosts, not checked.</summary>
+    public const string HostPattern = nameof(HostPattern);
 }

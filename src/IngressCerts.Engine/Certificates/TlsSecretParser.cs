@@ -14,10 +14,18 @@ public static class TlsSecretParser
     /// <summary>Parses a secret's data map (as <c>V1Secret.Data</c> holds it).</summary>
     public static ParsedTlsSecret Parse(IDictionary<string, byte[]>? data, CertificateCache? cache = null) =>
         Parse(
-            data is not null && data.TryGetValue(CertificateDataKey, out var crt) ? crt : null,
-            data is not null && data.TryGetValue(PrivateKeyDataKey, out var key) ? key : null,
-            data is not null && data.TryGetValue(CaDataKey, out var ca) ? ca : null,
+            Value(data, CertificateDataKey, GenericCertificateDataKey),
+            Value(data, PrivateKeyDataKey, GenericPrivateKeyDataKey),
+            Value(data, CaDataKey, GenericCaDataKey),
             cache);
+
+    /// <summary>The keys of the generic Secrets Istio also accepts (cert, key, cacert), read when the tls.* ones are absent.</summary>
+    public const string GenericCertificateDataKey = "cert";
+    public const string GenericPrivateKeyDataKey = "key";
+    public const string GenericCaDataKey = "cacert";
+
+    private static byte[]? Value(IDictionary<string, byte[]>? data, string key, string generic) =>
+        data is null ? null : data.TryGetValue(key, out var value) ? value : data.TryGetValue(generic, out var other) ? other : null;
 
     /// <summary>
     /// Parses a secret's data map and, when tls.key has the leaf's public key, proves that it is the leaf's working

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using IngressCerts.Engine.Inventory.Kinds;
 using IngressCerts.Engine.Kubernetes;
 using k8s.Models;
 
@@ -129,6 +130,7 @@ public sealed class ClusterScanner
         var unprotected = new List<TlsReference>();
         var gateways = new List<JsonElement>();
         var grants = new ReferenceGrantReader(_reader, () => _pages++);
+        var others = new OtherKinds();
         foreach (string? scope in scopes)
         {
             Report($"Listing Ingresses{In(scope)}");
@@ -156,6 +158,9 @@ public sealed class ClusterScanner
             {
                 await grants.ReadAsync(scope, cancellationToken).ConfigureAwait(false);
             }
+
+            Report($"Listing other controllers' kinds{In(scope)}");
+            await others.ListAsync(_reader, scope, () => _pages++, cancellationToken).ConfigureAwait(false);
         }
 
         // Cross-namespace Gateway references may point at namespaces outside the scan: their grants live there.
@@ -168,6 +173,8 @@ public sealed class ClusterScanner
                 unprotected.AddRange(UnprotectedExtractor.FromGateway(gateway, Context));
             }
         }
+
+        references.AddRange(others.References());
 
         _total = references.Count + unprotected.Count;
         ReportEmptyScopes(scopes, references);

@@ -83,7 +83,8 @@ public sealed record ManifestError(string File, string Message);
 
 /// <summary>
 /// What to keep from manifest files, and the limits that keep a hostile file from exhausting the host. The defaults
-/// keep what the inventory and a publish read: Ingress, Gateway, ReferenceGrant, Secret (and the items of Lists).
+/// keep what the inventory and a publish read: Ingress, Gateway, ReferenceGrant, Secret, the other controllers' kinds
+/// (<see cref="IngressCerts.Engine.Inventory.Kinds.OtherKinds"/>), and the items of Lists.
 /// </summary>
 public sealed record ManifestReadOptions
 {
@@ -91,7 +92,8 @@ public sealed record ManifestReadOptions
     public static readonly ManifestReadOptions Inventory = new();
 
     /// <summary>Kinds to keep; null keeps every kind.</summary>
-    public IReadOnlySet<string>? Kinds { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "Secret", "Ingress", "Gateway", "ReferenceGrant" };
+    public IReadOnlySet<string>? Kinds { get; init; } = new HashSet<string>(
+        ["Secret", "Ingress", "Gateway", "ReferenceGrant", .. IngressCerts.Engine.Inventory.Kinds.OtherKinds.Apis.Select(a => a.Kind)], StringComparer.Ordinal);
 
     /// <summary>Top-level fields to keep of a kept object; null keeps all. `status` and the like are never read.</summary>
     public IReadOnlySet<string>? Fields { get; init; } = new HashSet<string>(StringComparer.Ordinal)

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IngressCerts.Engine.Inventory.Kinds;
 using k8s;
 using k8s.Models;
 
@@ -28,6 +29,7 @@ public sealed class ManifestScanner
         var grants = new ReferenceGrantIndex();
         var references = new List<TlsReference>();
         var gateways = new List<ManifestObject>();
+        var others = new OtherKinds();
         foreach (var obj in objects)
         {
             string group = obj.ApiVersion is { } api && api.Contains('/') ? api[..api.IndexOf('/')] : string.Empty;
@@ -63,6 +65,9 @@ public sealed class ManifestScanner
                 case "ReferenceGrant" when group == "gateway.networking.k8s.io":
                     grants.Add(WithNamespace(obj));
                     break;
+                case var kind when OtherKinds.Find(group, kind) is { } other:
+                    others.Add(other, WithNamespace(obj), obj.File);
+                    break;
             }
         }
 
@@ -76,6 +81,8 @@ public sealed class ManifestScanner
             }
         }
 
+        // Other controllers' kinds refer to Secrets too: they count before the unreferenced Secrets are looked for.
+        references.AddRange(others.References());
         if (_options.IncludeUnreferenced)
         {
             references.AddRange(Unreferenced(secrets, references));

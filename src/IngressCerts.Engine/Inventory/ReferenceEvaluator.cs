@@ -32,9 +32,12 @@ public sealed class ReferenceEvaluator
         if (lookup.Outcome == SecretLookupOutcome.Found)
         {
             tls = TlsSecretParser.Parse(lookup.Data, _certificates);
-            if (lookup.Data is not null && lookup.Data.TryGetValue("tls.key", out var key) && key is not null)
+            foreach (string name in new[] { TlsSecretParser.PrivateKeyDataKey, TlsSecretParser.GenericPrivateKeyDataKey })
             {
-                CryptographicOperations.ZeroMemory(key);
+                if (lookup.Data is not null && lookup.Data.TryGetValue(name, out var key) && key is not null)
+                {
+                    CryptographicOperations.ZeroMemory(key);
+                }
             }
 
             if (lookup.Annotations is not null && lookup.Annotations.ContainsKey(CertManagerAnnotation))
@@ -52,9 +55,12 @@ public sealed class ReferenceEvaluator
     public IngressCertificate Evaluate(TlsReference reference, ParsedSecret? secret)
     {
         CertificateEvaluation evaluation;
+        secret ??= reference.Inline is { } inline ? Parse(inline) : null;
         if (secret is null)
         {
-            evaluation = CertificateEvaluation.DefaultCertificate(reference.Hosts);
+            evaluation = reference.Notes is { Count: > 0 } only
+                ? CertificateEvaluation.From(only, null)
+                : CertificateEvaluation.DefaultCertificate(reference.Hosts);
         }
         else
         {
@@ -81,6 +87,11 @@ public sealed class ReferenceEvaluator
 
                 evaluation = CertificateEvaluation.From(evaluation.Findings.Concat(extra), evaluation.Facts);
             }
+        }
+
+        if (reference.Notes is { Count: > 0 } notes && (reference.SecretName is not null || reference.Inline is not null))
+        {
+            evaluation = CertificateEvaluation.From(evaluation.Findings.Concat(notes), evaluation.Facts);
         }
 
         evaluation = evaluation.Through(reference.ReferenceIssue);

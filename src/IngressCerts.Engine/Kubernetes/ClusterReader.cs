@@ -15,6 +15,9 @@ public sealed class ClusterReader
     private readonly Action<string>? _diagnostics;
     private readonly Action<string>? _warnings;
 
+    // Group versions found not served: a scan of many namespaces asks for each once, not once per namespace.
+    private readonly HashSet<(string Group, string Version, string Plural)> _unserved = new();
+
     /// <param name="diagnostics">Told, in words, what the reads skip and why (e.g. written to Verbose).</param>
     /// <param name="warnings">
     /// Told when a kind is skipped because the user may not list it, so the answer lacks what the user may expect
@@ -97,15 +100,29 @@ public sealed class ClusterReader
     /// Objects of a Gateway API kind as raw JSON; an empty list when the cluster does not serve the group
     /// (the CRDs are not installed), which is common and not an error.
     /// </summary>
-    public async IAsyncEnumerable<IReadOnlyList<JsonElement>> ListGatewayApiPagesAsync(
-        string version, string plural, string? @namespace, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<IReadOnlyList<JsonElement>> ListGatewayApiPagesAsync(
+        string version, string plural, string? @namespace, CancellationToken cancellationToken) =>
+        ListCustomObjectPagesAsync(GatewayGroup, version, plural, @namespace, cancellationToken);
+
+    /// <summary>
+    /// Objects of a custom resource kind as raw JSON. A group version the cluster does not serve (its CRDs are not
+    /// installed: common, not an error) gives an empty list and one diagnostic, and is not asked again by this reader;
+    /// a forbidden list gives an empty list and one diagnostic naming what is skipped.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<JsonElement>> ListCustomObjectPagesAsync(
+        string group, string version, string plural, string? @namespace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (_unserved.Contains((group, version, plural)))
+        {
+            yield break;
+        }
+
         var pages = Paginator.PagesAsync<JsonElement>(
             async (token, ct) =>
             {
                 object result = await KubeCall.RunAsync(_connection, "list", plural, @namespace, null, c => @namespace is null
-                    ? _connection.Client.CustomObjects.ListClusterCustomObjectAsync(GatewayGroup, version, plural, continueParameter: token, limit: Paginator.PageSize, cancellationToken: c)
-                    : _connection.Client.CustomObjects.ListNamespacedCustomObjectAsync(GatewayGroup, version, @namespace, plural, continueParameter: token, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
+                    ? _connection.Client.CustomObjects.ListClusterCustomObjectAsync(group, version, plural, continueParameter: token, limit: Paginator.PageSize, cancellationToken: c)
+                    : _connection.Client.CustomObjects.ListNamespacedCustomObjectAsync(group, version, @namespace, plural, continueParameter: token, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
                 return ReadRawList(result);
             },
             e => (RawObject.Namespace(e), RawObject.Name(e)), _diagnostics, cancellationToken);
@@ -122,12 +139,13 @@ public sealed class ClusterReader
             }
             catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
             {
-                _diagnostics?.Invoke($"Cluster '{_connection.ContextName}' does not serve {GatewayGroup}/{version} {plural}; skipping them.");
+                _unserved.Add((group, version, plural));
+                _diagnostics?.Invoke($"Cluster '{_connection.ContextName}' does not serve {group}/{version} {plural}; skipping them.");
                 yield break;
             }
             catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
             {
-                // The built-in view and edit roles do not cover the Gateway API: Ingresses are still worth reporting.
+                // The built-in view and edit roles do not cover custom resources: Ingresses are still worth reporting.
                 var consequence = plural == "referencegrants" ? " Cross-namespace Gateway references there count as not permitted." : string.Empty;
                 _warnings?.Invoke($"{ex.Message} Skipping {plural}.{consequence}");
                 yield break;

@@ -23,8 +23,8 @@ public sealed partial class ReplayTests(ITestOutputHelper output)
     {
         var cases = ReferenceFiles.LoadAll();
         Assert.Equal(50, cases.Count);
-        // The recording was made on a cluster without the Gateway API CRDs (reference 03 and 06).
-        await using var server = await KubeApiServer.StartAsync(new KubeApiServerOptions { ServeGatewayApi = false });
+        // The recording was made on a cluster without the Gateway API CRDs (reference 03 and 06), nor any other CRDs.
+        await using var server = await KubeApiServer.StartAsync(new KubeApiServerOptions { ServeGatewayApi = false, ServeOtherKinds = false });
         SeedWhatTheClusterAlreadyHad(server, cases);
         var limitedToken = "limited-" + Guid.NewGuid().ToString("N");
         server.AddUser("limited", limitedToken);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using IngressCerts.Engine.Inventory;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Tests.Support;
 using IngressCerts.TestServer;
@@ -94,8 +95,10 @@ internal static class ClusterObjects
         {
             "Secret" => $"/api/v1/namespaces/{ns}/secrets",
             "Ingress" => $"/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses",
+            "Gateway" when obj["apiVersion"]!.GetValue<string>().StartsWith("networking.istio.io/", StringComparison.Ordinal) => $"/apis/{obj["apiVersion"]!.GetValue<string>()}/namespaces/{ns}/gateways",
             "Gateway" => $"/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/gateways",
             "ReferenceGrant" => $"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{ns}/referencegrants",
+            "Route" or "IngressRoute" => $"/apis/{obj["apiVersion"]!.GetValue<string>()}/namespaces/{ns}/{kind.ToLowerInvariant()}s",
             _ => throw new ArgumentException(kind),
         };
         var response = await cluster.Http.PostAsync(path, obj);
@@ -104,6 +107,10 @@ internal static class ClusterObjects
             throw new InvalidOperationException($"creating {kind} {ns}: {response}");
         }
     }
+
+    /// <summary>Every result of one inventory scan of <paramref name="namespaces"/> (null: all).</summary>
+    public static Task<List<IngressCertificate>> ScanAsync(this ClusterConnection connection, InventoryOptions options, IReadOnlyList<string>? namespaces, Action<string>? diagnostics = null) =>
+        new ClusterScanner(new ClusterReader(connection, diagnostics), options, diagnostics).CollectAsync(namespaces);
 
     /// <summary>A connection through the module's own connection code, from the cluster's kubeconfig.</summary>
     public static ClusterConnection Connect(this TestCluster cluster) =>

@@ -78,19 +78,45 @@ internal sealed class ResourceCatalog
         TopLevelOrder = ["spec"],
     };
 
+    // Other controllers' kinds that keep certificates, each reduced to the fields its CRD requires (README lists how
+    // they differ from the real ones). Namespaced, with a status the main resource does not write.
+    private static ResourceType OtherKind(string group, string version, string resource, string kind, string singular, string[] shortNames, params string[] required) => new()
+    {
+        Group = group, Version = version, Resource = resource, Kind = kind, Namespaced = true,
+        KindGroup = group,
+        Strategy = new CustomResourceStrategy(required),
+        IsCustomResource = true,
+        TracksGeneration = true,
+        ResetFields = new HashSet<string> { "status" },
+        ShortNames = shortNames,
+        SingularName = singular,
+    };
+
+    public static readonly ResourceType OpenShiftRoutes = OtherKind("route.openshift.io", "v1", "routes", "Route", "route", [], "spec", "spec.to");
+
+    public static readonly ResourceType TraefikIngressRoutes = OtherKind("traefik.io", "v1alpha1", "ingressroutes", "IngressRoute", "ingressroute", [], "spec", "spec.routes");
+
+    public static readonly ResourceType TraefikLegacyIngressRoutes = OtherKind("traefik.containo.us", "v1alpha1", "ingressroutes", "IngressRoute", "ingressroute", [], "spec", "spec.routes");
+
+    public static readonly ResourceType IstioGateways = OtherKind("networking.istio.io", "v1", "gateways", "Gateway", "gateway", ["gw"], "spec");
+
+    /// <summary>The kinds <see cref="KubeApiServerOptions.ServeOtherKinds"/> serves.</summary>
+    public static IReadOnlyList<ResourceType> OtherKinds { get; } = [OpenShiftRoutes, TraefikIngressRoutes, TraefikLegacyIngressRoutes, IstioGateways];
+
     private readonly List<ResourceType> _served;
 
-    public ResourceCatalog(bool serveGatewayApi)
+    public ResourceCatalog(bool serveGatewayApi, bool serveOtherKinds = true)
     {
         ServesGatewayApi = serveGatewayApi;
         _served = [Namespaces, Secrets, ConfigMaps, Ingresses, Leases];
         if (serveGatewayApi) _served.AddRange([Gateways, ReferenceGrants]);
+        if (serveOtherKinds) _served.AddRange(OtherKinds);
     }
 
     public bool ServesGatewayApi { get; }
 
     /// <summary>Every kind the store holds, served or not (seeding a gateway on a server without the CRDs is refused).</summary>
-    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, ConfigMaps, Ingresses, Leases, Gateways, ReferenceGrants];
+    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, ConfigMaps, Ingresses, Leases, Gateways, ReferenceGrants, .. OtherKinds];
 
     public IReadOnlyList<ResourceType> Served => _served;
 

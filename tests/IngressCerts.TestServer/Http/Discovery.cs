@@ -29,6 +29,10 @@ internal sealed class Discovery
         }
         _groups = Load("apis.json");
         if (catalog.ServesGatewayApi) _groups["groups"]!.AsArray().Add(GatewayGroup());
+        foreach (var group in ResourceCatalog.OtherKinds.Where(catalog.Served.Contains).GroupBy(t => t.Group))
+        {
+            _groups["groups"]!.AsArray().Add(CustomGroup(group.Key, group.Select(t => t.Version).Distinct().ToArray()));
+        }
         if (!servesAccessReviews)
         {
             var groups = _groups["groups"]!.AsArray();
@@ -121,18 +125,21 @@ internal sealed class Discovery
         return entry;
     }
 
-    private static JsonObject GatewayGroup()
+    private static JsonObject GatewayGroup() => CustomGroup(ResourceCatalog.GatewayGroup, ["v1", "v1beta1"]);
+
+    /// <summary>A CRD group as /apis lists it: its versions, the first preferred.</summary>
+    private static JsonObject CustomGroup(string group, string[] versions)
     {
-        static JsonObject Version(string version) => new()
+        JsonObject Version(string version) => new()
         {
-            ["groupVersion"] = $"{ResourceCatalog.GatewayGroup}/{version}",
+            ["groupVersion"] = $"{group}/{version}",
             ["version"] = version,
         };
         return new JsonObject
         {
-            ["name"] = ResourceCatalog.GatewayGroup,
-            ["versions"] = new JsonArray(Version("v1"), Version("v1beta1")),
-            ["preferredVersion"] = Version("v1"),
+            ["name"] = group,
+            ["versions"] = new JsonArray(versions.Select(v => (JsonNode)Version(v)).ToArray()),
+            ["preferredVersion"] = Version(versions[0]),
         };
     }
 

@@ -63,3 +63,19 @@ public static class Kubectl
         return null;
     }
 }
+
+/// <summary>
+/// A fact that needs a custom resource API (e.g. "route.openshift.io/v1"): the in-process server serves the other
+/// controllers' kinds; a real cluster only when their CRDs are installed. Skipped, with the reason shown, otherwise
+/// (asked once per run, like <see cref="GatewayApiFactAttribute"/>).
+/// </summary>
+public sealed class ServedFactAttribute : FactAttribute
+{
+    public ServedFactAttribute(string groupVersion)
+    {
+        if (TestCluster.RealClusterConfigured && !TestCluster.RealClusterServes(groupVersion))
+        {
+            Skip = $"the cluster {TestCluster.KubeconfigVariable} points at does not serve {groupVersion} (its CRDs are not installed)";
+        }
+    }
+}

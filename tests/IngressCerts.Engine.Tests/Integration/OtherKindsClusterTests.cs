@@ -1,0 +1,188 @@
+using System.Text.Json.Nodes;
+using IngressCerts.Engine.Certificates;
+using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Tests.Support;
+using IngressCerts.TestServer;
+using IngressCerts.TestServer.Auth;
+using IngressCerts.TestServer.Testing;
+
+namespace IngressCerts.Engine.Tests.Integration;
+
+/// <summary>The other controllers' kinds in a cluster inventory: the test server, or a real cluster with their CRDs.</summary>
+public sealed class OtherKindsClusterTests
+{
+    private static readonly InventoryOptions Now = new(DateTimeOffset.UtcNow);
+
+    private static JsonObject Route(string ns, string name, string host, JsonObject? tls)
+    {
+        var route = new JsonObject
+        {
+            ["apiVersion"] = "route.openshift.io/v1",
+            ["kind"] = "Route",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["spec"] = new JsonObject { ["host"] = host, ["to"] = new JsonObject { ["kind"] = "Service", ["name"] = "web" } },
+        };
+        if (tls is not null)
+        {
+            route["spec"]!["tls"] = tls;
+        }
+
+        return route;
+    }
+
+    private static JsonObject Inline(TestCertificates.Issued cert, TestCertificates.Issued? keyOf = null) =>
+        new() { ["termination"] = "edge", ["certificate"] = cert.CertificatePem, ["key"] = (keyOf ?? cert).KeyPem };
+
+    [ServedFact("route.openshift.io/v1")]
+    public async Task Routes_are_reported_with_inline_external_and_passthrough_certificates()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("routes-");
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var expired = TestCertificates.Create("CN=old.example", ["old.example"], validDays: -2, daysAgo: 30);
+        var other = TestCertificates.Create("CN=api.example", ["api.example"]);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "ext-tls", good));
+        await cluster.CreateAsync(Route(ns, "inline", "shop.example", Inline(good)));
+        await cluster.CreateAsync(Route(ns, "expired", "old.example", Inline(expired)));
+        await cluster.CreateAsync(Route(ns, "mismatch", "shop.example", Inline(other)));
+        await cluster.CreateAsync(Route(ns, "wrongkey", "shop.example", Inline(good, keyOf: other)));
+        await cluster.CreateAsync(Route(ns, "external", "shop.example", new JsonObject { ["termination"] = "edge", ["externalCertificate"] = new JsonObject { ["name"] = "ext-tls" } }));
+        await cluster.CreateAsync(Route(ns, "missing", "shop.example", new JsonObject { ["termination"] = "reencrypt", ["externalCertificate"] = new JsonObject { ["name"] = "gone" } }));
+        await cluster.CreateAsync(Route(ns, "pass", "db.example", new JsonObject { ["termination"] = "passthrough" }));
+        await cluster.CreateAsync(Route(ns, "plain", "plain.example", null));
+
+        var results = (await cluster.Connect().ScanAsync(Now, [ns])).ToDictionary(r => r.Name);
+
+        Assert.Equal(["expired", "external", "inline", "mismatch", "missing", "pass", "wrongkey"], results.Keys.Order());
+        Assert.All(results.Values, r => Assert.Equal("Route", r.Kind));
+        Assert.Equal("Valid", results["inline"].Status);
+        Assert.Equal(good.Certificate.Thumbprint, results["inline"].Thumbprint);
+        Assert.Contains(results["inline"].Findings, f => f.Id == FindingIds.InlineCertificate);
+        Assert.Null(results["inline"].SecretName);
+        Assert.Equal("Expired", results["expired"].Status);
+        Assert.Equal("HostMismatch", results["mismatch"].Status);
+        Assert.Equal("KeyMismatch", results["wrongkey"].Status);
+        Assert.Equal(("Valid", "ext-tls"), (results["external"].Status, results["external"].SecretName));
+        Assert.Equal("SecretNotFound", results["missing"].Status);
+        Assert.Equal(("Valid", FindingIds.Passthrough), (results["pass"].Status, Assert.Single(results["pass"].Findings).Id));
+        Assert.Equal(["db.example"], results["pass"].Hosts);
+    }
+
+    [ServerOnlyFact]
+    public async Task An_unserved_kind_is_asked_once_and_a_forbidden_one_is_skipped_with_a_diagnostic()
+    {
+        await using var cluster = await TestCluster.StartAsync(new KubeApiServerOptions { ServeOtherKinds = false });
+        var server = cluster.RequireServer();
+        string a = await cluster.CreateNamespaceAsync("a-");
+        string b = await cluster.CreateNamespaceAsync("b-");
+        server.RequestLog.Clear();
+        var notes = new List<string>();
+        await cluster.Connect().ScanAsync(Now, [a, b], notes.Add);
+        Assert.Single(server.RequestLog.Snapshot(), e => e.PathAndQuery.Contains("/routes", StringComparison.Ordinal));
+        Assert.Single(notes, n => n.Contains("does not serve route.openshift.io/v1 routes", StringComparison.Ordinal));
+
+        await using var served = await TestCluster.StartAsync();
+        string c = await served.CreateNamespaceAsync("c-");
+        var connection = served.RequireServer().ConnectAs("viewer", AccessRule.Allow("get,list", "ingresses,secrets", c));
+        var denied = new List<string>();
+        Assert.Empty(await connection.ScanAsync(Now, [c], denied.Add));
+        Assert.Single(denied, n => n.Contains("Skipping routes", StringComparison.Ordinal));
+    }
+
+    private static JsonObject IngressRoute(string ns, string name, string match, JsonObject tls, string group = "traefik.io") => new()
+    {
+        ["apiVersion"] = $"{group}/v1alpha1",
+        ["kind"] = "IngressRoute",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+        ["spec"] = new JsonObject
+        {
+            ["routes"] = new JsonArray(new JsonObject { ["match"] = match, ["kind"] = "Rule", ["services"] = new JsonArray(new JsonObject { ["name"] = "web", ["port"] = 80 }) }),
+            ["tls"] = tls,
+        },
+    };
+
+    [ServedFact("traefik.io/v1alpha1")]
+    public async Task Ingress_routes_are_reported_with_their_secrets_hosts_and_resolvers()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("traefik-");
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var expired = TestCertificates.Create("CN=old.example", ["old.example"], validDays: -2, daysAgo: 30);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "good", good));
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "old", expired));
+        await cluster.CreateAsync(IngressRoute(ns, "web", "Host(`shop.example`) && PathPrefix(`/`)", new JsonObject { ["secretName"] = "good" }));
+        await cluster.CreateAsync(IngressRoute(ns, "old", "Host(`old.example`)", new JsonObject { ["secretName"] = "old" }));
+        await cluster.CreateAsync(IngressRoute(ns, "wrong", "Host(`api.example`)", new JsonObject { ["secretName"] = "good" }));
+        await cluster.CreateAsync(IngressRoute(ns, "gone", "Host(`gone.example`)", new JsonObject { ["secretName"] = "gone" }));
+        await cluster.CreateAsync(IngressRoute(ns, "acme", "Host(`acme.example`)", new JsonObject { ["certResolver"] = "le" }));
+
+        var results = (await cluster.Connect().ScanAsync(Now, [ns])).ToDictionary(r => r.Name);
+
+        Assert.Equal(["acme", "gone", "old", "web", "wrong"], results.Keys.Order());
+        Assert.All(results.Values, r => Assert.Equal("IngressRoute", r.Kind));
+        Assert.Equal(("Valid", "good"), (results["web"].Status, results["web"].SecretName));
+        Assert.Equal(["shop.example"], results["web"].Hosts);
+        Assert.Equal("Expired", results["old"].Status);
+        Assert.Equal("HostMismatch", results["wrong"].Status);
+        Assert.Equal("SecretNotFound", results["gone"].Status);
+        Assert.Equal(("Valid", FindingIds.ControllerManagedCertificate), (results["acme"].Status, Assert.Single(results["acme"].Findings).Id));
+    }
+
+    [ServedFact("traefik.containo.us/v1alpha1")]
+    public async Task Ingress_routes_of_the_older_traefik_group_are_reported_too()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("traefik-old-");
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "good", good));
+        await cluster.CreateAsync(IngressRoute(ns, "web", "Host(`shop.example`)", new JsonObject { ["secretName"] = "good" }, "traefik.containo.us"));
+
+        var result = Assert.Single(await cluster.Connect().ScanAsync(Now, [ns]));
+        Assert.Equal(("IngressRoute", "Valid"), (result.Kind, result.Status));
+    }
+
+    private static JsonObject IstioServer(string port, string host, JsonObject tls) => new()
+    {
+        ["port"] = new JsonObject { ["number"] = 443, ["name"] = port, ["protocol"] = "HTTPS" },
+        ["hosts"] = new JsonArray(host),
+        ["tls"] = tls,
+    };
+
+    [ServedFact("networking.istio.io/v1")]
+    public async Task Istio_gateways_are_reported_by_server_with_their_credentials()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("istio-");
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var expired = TestCertificates.Create("CN=old.example", ["old.example"], validDays: -2, daysAgo: 30);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "good", good));
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "old", expired));
+        await cluster.CreateAsync(new JsonObject
+        {
+            ["apiVersion"] = "networking.istio.io/v1",
+            ["kind"] = "Gateway",
+            ["metadata"] = new JsonObject { ["name"] = "edge", ["namespace"] = ns },
+            ["spec"] = new JsonObject
+            {
+                ["selector"] = new JsonObject { ["istio"] = "ingressgateway" },
+                ["servers"] = new JsonArray(
+                    IstioServer("shop", $"{ns}/shop.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "good" }),
+                    IstioServer("old", "old.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "old" }),
+                    IstioServer("wrong", "api.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "good" }),
+                    IstioServer("gone", "gone.example", new JsonObject { ["mode"] = "MUTUAL", ["credentialName"] = "gone" }),
+                    IstioServer("pass", "db.example", new JsonObject { ["mode"] = "PASSTHROUGH" })),
+            },
+        });
+
+        var results = (await cluster.Connect().ScanAsync(Now, [ns])).ToDictionary(r => r.Listener!);
+
+        Assert.Equal(["gone", "old", "pass", "shop", "wrong"], results.Keys.Order());
+        Assert.All(results.Values, r => Assert.Equal(("Gateway", "edge"), (r.Kind, r.Name)));
+        Assert.Equal(("Valid", "good"), (results["shop"].Status, results["shop"].SecretName));
+        Assert.Equal(["shop.example"], results["shop"].Hosts);
+        Assert.Equal("Expired", results["old"].Status);
+        Assert.Equal("HostMismatch", results["wrong"].Status);
+        Assert.Equal("SecretNotFound", results["gone"].Status);
+        Assert.Equal(("Valid", FindingIds.Passthrough), (results["pass"].Status, Assert.Single(results["pass"].Findings).Id));
+    }
+}

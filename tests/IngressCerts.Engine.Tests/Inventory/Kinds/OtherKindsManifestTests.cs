@@ -1,0 +1,214 @@
+using IngressCerts.Engine.Certificates;
+using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Tests.Support;
+
+namespace IngressCerts.Engine.Tests.Inventory.Kinds;
+
+/// <summary>The other controllers' kinds read offline, as Get-IngressCertificate -Path reads manifest files.</summary>
+public sealed class OtherKindsManifestTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ic-kinds-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private List<IngressCertificate> Scan(string yaml)
+    {
+        string file = Path.Combine(_dir, "m.yaml");
+        File.WriteAllText(file, yaml);
+        var (objects, error) = ManifestReader.ReadFile(file);
+        Assert.Null(error);
+        return new ManifestScanner(new InventoryOptions(DateTimeOffset.UtcNow)).Scan(objects).ToList();
+    }
+
+    /// <summary>A PEM as a YAML block scalar at <paramref name="indent"/> spaces.</summary>
+    private static string Block(string pem, int indent) =>
+        "|\n" + string.Join("\n", pem.Trim().Split('\n').Select(l => new string(' ', indent) + l.TrimEnd('\r'))) + "\n";
+
+    private static string Secret(string ns, string name, TestCertificates.Issued cert) =>
+        $"---\napiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata: {{name: {name}, namespace: {ns}}}\ndata:\n" +
+        $"  tls.crt: {Convert.ToBase64String(cert.CertificateBytes)}\n  tls.key: {Convert.ToBase64String(cert.KeyBytes)}\n";
+
+    // ---- OpenShift Route ----
+
+    private static string Route(string name, string host, string tls) =>
+        $"---\napiVersion: route.openshift.io/v1\nkind: Route\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n  host: {host}\n  to: {{kind: Service, name: web}}\n" + tls;
+
+    private static string InlineTls(TestCertificates.Issued cert) =>
+        $"  tls:\n    termination: edge\n    certificate: {Block(cert.CertificatePem, 6)}    key: {Block(cert.KeyPem, 6)}";
+
+    [Fact]
+    public void A_route_with_an_inline_certificate_is_evaluated_like_a_secret_and_says_inline()
+    {
+        var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var result = Assert.Single(Scan(Route("web", "shop.example", InlineTls(cert))));
+        Assert.Equal("Valid", result.Status);
+        Assert.Equal("Route", result.Kind);
+        Assert.Equal(["shop.example"], result.Hosts);
+        Assert.Null(result.SecretName);
+        Assert.Equal(cert.Certificate.Thumbprint, result.Thumbprint);
+        var inline = Assert.Single(result.Findings, f => f.Id == FindingIds.InlineCertificate);
+        Assert.Contains("inline in spec.tls of Route shop/web", inline.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_inline_certificate_that_has_expired_or_misses_the_host_says_so()
+    {
+        var expired = TestCertificates.Create("CN=shop.example", ["shop.example"], validDays: -2, daysAgo: 30);
+        var other = TestCertificates.Create("CN=api.example", ["api.example"]);
+        var results = Scan(Route("old", "shop.example", InlineTls(expired)) + Route("wrong", "shop.example", InlineTls(other))).ToDictionary(r => r.Name);
+        Assert.Equal("Expired", results["old"].Status);
+        Assert.Equal("HostMismatch", results["wrong"].Status);
+    }
+
+    [Fact]
+    public void An_inline_key_of_another_certificate_is_a_key_mismatch()
+    {
+        var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var other = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string tls = $"  tls:\n    termination: reencrypt\n    certificate: {Block(cert.CertificatePem, 6)}    key: {Block(other.KeyPem, 6)}";
+        Assert.Equal("KeyMismatch", Assert.Single(Scan(Route("web", "shop.example", tls))).Status);
+    }
+
+    [Fact]
+    public void A_route_with_an_external_certificate_reads_the_secret_in_its_namespace()
+    {
+        var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string tls = "  tls:\n    termination: edge\n    externalCertificate: {name: shop-tls}\n";
+        var found = Assert.Single(Scan(Route("web", "shop.example", tls) + Secret("shop", "shop-tls", cert)));
+        Assert.Equal("Valid", found.Status);
+        Assert.Equal(("shop", "shop-tls"), (found.SecretNamespace, found.SecretName));
+        Assert.DoesNotContain(found.Findings, f => f.Id == FindingIds.InlineCertificate);
+
+        Assert.Equal("SecretNotFound", Assert.Single(Scan(Route("web", "shop.example", tls) + Secret("other", "shop-tls", cert))).Status);
+    }
+
+    [Fact]
+    public void A_passthrough_route_has_no_certificate_at_the_router_and_says_so()
+    {
+        var result = Assert.Single(Scan(Route("db", "db.example", "  tls: {termination: passthrough}\n")));
+        Assert.Equal("Valid", result.Status);
+        Assert.Equal(FindingIds.Passthrough, Assert.Single(result.Findings).Id);
+        Assert.Contains("passes TLS through", Assert.Single(result.Issues), StringComparison.Ordinal);
+        Assert.Null(result.Thumbprint);
+        Assert.Null(result.NotAfter);
+    }
+
+    [Fact]
+    public void A_route_without_tls_is_no_reference_and_an_edge_route_without_certificate_gets_the_router_default()
+    {
+        Assert.Empty(Scan(Route("plain", "plain.example", string.Empty)));
+        Assert.Equal("DefaultCertificate", Assert.Single(Scan(Route("edge", "edge.example", "  tls: {termination: edge}\n"))).Status);
+    }
+
+    // ---- Traefik IngressRoute ----
+
+    private static string IngressRoute(string name, string match, string tls, string group = "traefik.io") =>
+        $"---\napiVersion: {group}/v1alpha1\nkind: IngressRoute\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n" +
+        $"  routes:\n  - match: '{match}'\n    kind: Rule\n    services: [{{name: web, port: 80}}]\n" + tls;
+
+    [Fact]
+    public void A_secret_only_an_ingress_route_uses_is_not_unreferenced()
+    {
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string file = Path.Combine(_dir, "m.yaml");
+        File.WriteAllText(file, IngressRoute("web", "Host(`shop.example`)", "  tls: {secretName: good}\n") + Secret("shop", "good", good) + Secret("shop", "spare", good));
+        var (objects, error) = ManifestReader.ReadFile(file);
+        Assert.Null(error);
+        var results = new ManifestScanner(new InventoryOptions(DateTimeOffset.UtcNow, IncludeUnreferenced: true)).Scan(objects).ToList();
+
+        Assert.Equal(["IngressRoute web good", "Secret spare spare"], results.Select(r => $"{r.Kind} {r.Name} {r.SecretName}").Order());
+    }
+
+    [Theory]
+    [InlineData("Host(`a.example`)", "a.example")]
+    [InlineData("Host(`a.example`, `b.example`) && PathPrefix(`/api`)", "a.example,b.example")]
+    [InlineData("Host(\"a.example\") || HostSNI(`b.example`)", "a.example,b.example")]
+    [InlineData("PathPrefix(`/x`) && (Host(`a.example`) || HostHeader(`c.example`))", "a.example,c.example")]
+    [InlineData("HostSNI(`*`)", "")]
+    [InlineData("HostRegexp(`^(a|b)\\.example$`)", "")]
+    public void Traefik_rules_give_the_hosts_of_their_host_matchers(string rule, string expected) =>
+        Assert.Equal(expected, string.Join(",", Engine.Inventory.Kinds.TraefikIngressRoutes.Hosts(rule).Hosts));
+
+    [Fact]
+    public void An_ingress_route_reads_its_secret_and_hosts_in_both_groups()
+    {
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example", "www.shop.example"]);
+        var expired = TestCertificates.Create("CN=old.example", ["old.example"], validDays: -2, daysAgo: 30);
+        string yaml = IngressRoute("web", "Host(`shop.example`) || Host(`www.shop.example`)", "  tls: {secretName: good}\n")
+            + IngressRoute("legacy", "Host(`shop.example`)", "  tls: {secretName: good}\n", "traefik.containo.us")
+            + IngressRoute("old", "Host(`old.example`)", "  tls: {secretName: old}\n")
+            + IngressRoute("wrong", "Host(`api.example`)", "  tls: {secretName: good}\n")
+            + IngressRoute("gone", "Host(`gone.example`)", "  tls: {secretName: gone}\n")
+            + IngressRoute("plain", "Host(`plain.example`)", string.Empty)
+            + Secret("shop", "good", good) + Secret("shop", "old", expired);
+        var results = Scan(yaml).ToDictionary(r => r.Name);
+
+        Assert.Equal(["gone", "legacy", "old", "web", "wrong"], results.Keys.Order());
+        Assert.All(results.Values, r => Assert.Equal("IngressRoute", r.Kind));
+        Assert.Equal(("Valid", "good"), (results["web"].Status, results["web"].SecretName));
+        Assert.Equal(["shop.example", "www.shop.example"], results["web"].Hosts);
+        Assert.Equal("Valid", results["legacy"].Status);
+        Assert.Equal("Expired", results["old"].Status);
+        Assert.Equal("HostMismatch", results["wrong"].Status);
+        Assert.Equal("SecretNotFound", results["gone"].Status);
+    }
+
+    [Fact]
+    public void A_cert_resolver_is_traefiks_own_certificate_and_a_host_pattern_is_noted()
+    {
+        var acme = Assert.Single(Scan(IngressRoute("acme", "Host(`shop.example`)", "  tls: {certResolver: letsencrypt}\n")));
+        Assert.Equal("Valid", acme.Status);
+        var note = Assert.Single(acme.Findings);
+        Assert.Equal(FindingIds.ControllerManagedCertificate, note.Id);
+        Assert.Contains("certResolver 'letsencrypt'", note.Message, StringComparison.Ordinal);
+
+        var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var pattern = Assert.Single(Scan(IngressRoute("re", "Host(`shop.example`) || HostRegexp(`^.+\\.shop\\.example$`)", "  tls: {secretName: s}\n") + Secret("shop", "s", cert)));
+        Assert.Equal("Valid", pattern.Status);
+        Assert.Equal(["shop.example"], pattern.Hosts);
+        Assert.Contains(pattern.Findings, f => f.Id == FindingIds.HostPattern);
+
+        Assert.Equal("DefaultCertificate", Assert.Single(Scan(IngressRoute("dflt", "Host(`shop.example`)", "  tls: {}\n"))).Status);
+    }
+
+    // ---- Istio Gateway ----
+
+    private const string IstioGateway =
+        "---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: edge, namespace: shop}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n" +
+        "  - port: {number: 443, name: https-shop, protocol: HTTPS}\n    hosts: [shop/shop.example, '*']\n    tls: {mode: SIMPLE, credentialName: shop-cred}\n" +
+        "  - port: {number: 8443, name: https-generic, protocol: HTTPS}\n    hosts: [generic.example]\n    tls: {mode: MUTUAL, credentialName: generic}\n" +
+        "  - port: {number: 9443, name: https-gone, protocol: HTTPS}\n    hosts: [gone.example]\n    tls: {credentialName: gone}\n" +
+        "  - port: {number: 15443, name: tls-pass, protocol: TLS}\n    hosts: [db.example]\n    tls: {mode: PASSTHROUGH}\n" +
+        "  - port: {number: 15444, name: mesh, protocol: TLS}\n    hosts: [mesh.example]\n    tls: {mode: ISTIO_MUTUAL}\n" +
+        "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [shop.example]\n    tls: {httpsRedirect: true}\n";
+
+    [Fact]
+    public void An_istio_gateway_reports_each_server_with_a_credential_by_its_port_name()
+    {
+        var shop = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var generic = TestCertificates.Create("CN=generic.example", ["generic.example"]);
+        string genericSecret = "---\napiVersion: v1\nkind: Secret\ntype: Opaque\nmetadata: {name: generic, namespace: shop}\ndata:\n" +
+            $"  cert: {Convert.ToBase64String(generic.CertificateBytes)}\n  key: {Convert.ToBase64String(generic.KeyBytes)}\n";
+        var results = Scan(IstioGateway + Secret("shop", "shop-cred", shop) + genericSecret).ToDictionary(r => r.Listener!);
+
+        Assert.Equal(["https-generic", "https-gone", "https-shop", "mesh", "tls-pass"], results.Keys.Order());
+        Assert.All(results.Values, r => Assert.Equal(("Gateway", "edge"), (r.Kind, r.Name)));
+        Assert.Equal(("Valid", "shop-cred", "shop"), (results["https-shop"].Status, results["https-shop"].SecretName, results["https-shop"].SecretNamespace));
+        Assert.Equal(["shop.example"], results["https-shop"].Hosts);
+        Assert.Equal("Valid", results["https-generic"].Status);
+        Assert.Equal(generic.Certificate.Thumbprint, results["https-generic"].Thumbprint);
+        Assert.Equal("SecretNotFound", results["https-gone"].Status);
+        Assert.Equal(("Valid", FindingIds.Passthrough), (results["tls-pass"].Status, Assert.Single(results["tls-pass"].Findings).Id));
+        Assert.Equal(FindingIds.ControllerManagedCertificate, Assert.Single(results["mesh"].Findings).Id);
+    }
+
+    [Fact]
+    public void An_istio_credential_that_has_expired_or_misses_the_host_says_so()
+    {
+        var expired = TestCertificates.Create("CN=shop.example", ["shop.example"], validDays: -2, daysAgo: 30);
+        var other = TestCertificates.Create("CN=generic.example", ["other.example"]);
+        var results = Scan(IstioGateway + Secret("shop", "shop-cred", expired) + Secret("shop", "generic", other)).ToDictionary(r => r.Listener!);
+        Assert.Equal("Expired", results["https-shop"].Status);
+        Assert.Equal("HostMismatch", results["https-generic"].Status);
+    }
+}
