@@ -18,6 +18,9 @@ public sealed class ClusterReader
     // Group versions found not served: a scan of many namespaces asks for each once, not once per namespace.
     private readonly HashSet<(string Group, string Version, string Plural)> _unserved = new();
 
+    // Kinds the user may not list: warned about once per reader (a scan of many namespaces is refused once per scope).
+    private readonly HashSet<(string Group, string Plural)> _forbidden = new();
+
     /// <param name="diagnostics">Told, in words, what the reads skip and why (e.g. written to Verbose).</param>
     /// <param name="warnings">
     /// Told when a kind is skipped because the user may not list it, so the answer lacks what the user may expect
@@ -147,7 +150,13 @@ public sealed class ClusterReader
             {
                 // The built-in view and edit roles do not cover custom resources: Ingresses are still worth reporting.
                 var consequence = plural == "referencegrants" ? " Cross-namespace Gateway references there count as not permitted." : string.Empty;
-                _warnings?.Invoke($"{ex.Message} Skipping {plural}.{consequence}");
+                bool first;
+                lock (_forbidden)
+                {
+                    first = _forbidden.Add((group, plural));
+                }
+
+                (first ? _warnings : _diagnostics)?.Invoke($"{ex.Message} Skipping {plural}.{consequence}");
                 yield break;
             }
 

@@ -1,3 +1,4 @@
+using IngressCerts.Engine.Kubernetes;
 using System.Text.Json.Nodes;
 using IngressCerts.Engine.Certificates;
 using IngressCerts.Engine.Inventory;
@@ -87,6 +88,15 @@ public sealed class OtherKindsClusterTests
         var denied = new List<string>();
         Assert.Empty(await connection.ScanAsync(Now, [c], denied.Add));
         Assert.Single(denied, n => n.Contains("Skipping routes", StringComparison.Ordinal));
+
+        // Refused in every namespace of a scan: one warning per kind, the other refusals in the diagnostics.
+        string d = await served.CreateNamespaceAsync("d-");
+        var everywhere = served.RequireServer().ConnectAs("viewer-all", AccessRule.Allow("get,list", "ingresses,secrets"));
+        var warned = new List<string>();
+        var verbose = new List<string>();
+        await new ClusterScanner(new ClusterReader(everywhere, verbose.Add, warned.Add), Now, verbose.Add).CollectAsync([c, d]);
+        Assert.Single(warned, n => n.Contains("Skipping routes", StringComparison.Ordinal));
+        Assert.Single(verbose, n => n.Contains("Skipping routes", StringComparison.Ordinal));
     }
 
     private static JsonObject IngressRoute(string ns, string name, string match, JsonObject tls, string group = "traefik.io") => new()
