@@ -124,6 +124,28 @@ Describe 'Sync-IngressCertificate with -Issuer' {
         $e.Count | Should -Be 1
         $e[0].FullyQualifiedErrorId | Should -BeLike 'IssuerFailed,*'
     }
+
+    It 'a CA answer that names no readable file, or a .NET exception in the block, fails that target only' {
+        $odd = New-TestNamespace $cluster 'sync-odd-'
+        $null = Add-DueTarget $odd 'nodrive' 'nodrive.contoso.example'
+        $null = Add-DueTarget $odd 'dotnet' 'dotnet.contoso.example'
+        $null = Add-DueTarget $odd 'good' 'good.contoso.example'
+        $r = $root; $i = $intermediate
+        $ca = {
+            param($Request)
+            switch ($Request.SecretName) {
+                'nodrive-tls' { 'Q:\certs\issued.pem' }
+                'dotnet-tls' { [IO.Path]::GetFullPath('') }
+                default { (Invoke-TestCaSigning -Root $r -Intermediate $i -Csr $Request.Csr).CertPem }
+            }
+        }.GetNewClosure()
+        $results = @(Sync-IngressCertificate @kc -Namespace $odd -Issuer $ca -ErrorVariable e -ErrorAction SilentlyContinue -InformationAction SilentlyContinue)
+        ($results | Where-Object Name -eq 'nodrive').ErrorId | Should -Be 'InvalidIssuerAnswer'
+        ($results | Where-Object Name -eq 'dotnet').ErrorId | Should -Be 'IssuerFailed'
+        ($results | Where-Object Name -eq 'good').Action | Should -Be 'Renewed'
+        $e.Count | Should -Be 2
+        $e | ForEach-Object { $_.Exception.Message | Should -Not -Match '\n\s+at ' }
+    }
 }
 
 Describe 'Sync-IngressCertificate with -SourcePath' {

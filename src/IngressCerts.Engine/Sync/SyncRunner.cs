@@ -86,7 +86,17 @@ public sealed class SyncRunner
         {
             return new SyncOutcome(Result(target, SyncAction.Failed, ex.Refusal.Message, errorId: ex.Refusal.Id), ex, ex.Refusal);
         }
+        catch (Exception ex) when (ex is CertificateBundleException or System.Security.Cryptography.CryptographicException or InvalidDataException
+            or IOException or UnauthorizedAccessException)
+        {
+            // A certificate or key this target's source gave that cannot be used: this target fails, the others go on.
+            var unusable = new PublishRefusal(UnusableCertificate, $"{target}: the certificate for it cannot be used: {ex.Message}");
+            return new SyncOutcome(Result(target, SyncAction.Failed, unusable.Message, errorId: unusable.Id), ex, unusable);
+        }
     }
+
+    /// <summary>The ErrorId of a target whose source gave a certificate or key that cannot be read or used.</summary>
+    public const string UnusableCertificate = "CertificateUnusable";
 
     /// <summary>
     /// The rights every due target in <paramref name="ns"/> needs whatever it turns out to need besides: the Lease (get to

@@ -230,7 +230,7 @@ public sealed class CompleteIngressCertificateRequestCommand : PublishingCmdlet
 
             return all;
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
             WriteError(new ErrorRecord(new InvalidDataException($"Cannot complete a request with this certificate: {ex.Message}", ex),
                 "InvalidCertificateInput", ErrorCategory.InvalidData, (object?)CertificatePath ?? "-CertificatePem"));

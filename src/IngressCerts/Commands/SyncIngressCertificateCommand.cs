@@ -263,7 +263,12 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
             {
                 answer.TrySetException(ex);
             }
-            catch (RuntimeException ex)
+            catch (PipelineStoppedException)
+            {
+                // Ctrl+C while the script block ran: the run stops, it is not the CA's failure.
+                answer.TrySetCanceled(cancellationToken.IsCancellationRequested ? cancellationToken : new CancellationToken(true));
+            }
+            catch (Exception ex) when (ex is RuntimeException or ArgumentException or NotSupportedException or InvalidOperationException)
             {
                 answer.TrySetException(new PublishRefusedException(new PublishRefusal("IssuerFailed",
                     $"-Issuer failed for Secret {request.Namespace}/{request.SecretName}: {ex.Message} The request stays pending; the next run asks again.")));
@@ -331,7 +336,8 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
                 certificates.AddRange(CertificateSourceReader.Read(GetUnresolvedProviderPathFromPSPath(chain)));
             }
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException
+            or ArgumentException or NotSupportedException or ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
         {
             throw new PublishRefusedException(new PublishRefusal("InvalidIssuerAnswer",
                 $"What -Issuer returned for Secret {request.Namespace}/{request.SecretName} is not a certificate: {ex.Message} The request stays pending."));

@@ -274,7 +274,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
             "CertificateKeyMismatch" or "CertificateExpired" or "CertificateNotYetValid" => ErrorCategory.InvalidData,
             "SecretInUse" => ErrorCategory.ResourceBusy,
             "NoCertificateAvailable" => ErrorCategory.ObjectNotFound,
-            "InvalidIssuerAnswer" => ErrorCategory.InvalidData,
+            "InvalidIssuerAnswer" or "CertificateUnusable" => ErrorCategory.InvalidData,
             "LeaseLost" => ErrorCategory.ResourceUnavailable,
             "PublishConflict" => ErrorCategory.WriteError,
             "VerifyTimeout" => ErrorCategory.OperationTimeout,
