@@ -21,6 +21,39 @@ public static class OutputMembers
         _ => null,
     };
 
+    /// <summary>NotBefore of an IngressCertificate, as a date whose text is ISO 8601 (see <see cref="UtcDate"/>).</summary>
+    public static PSObject? NotBefore(PSObject instance) =>
+        instance?.BaseObject is IngressCertificate reference ? UtcDate(reference.NotBefore) : null;
+
+    /// <summary>NotAfter of a reference, a publish (none for an undo that deleted the Secret) or a history entry.</summary>
+    public static PSObject? NotAfter(PSObject instance) => instance?.BaseObject switch
+    {
+        IngressCertificate reference => UtcDate(reference.NotAfter),
+        PublishResult result => UtcDate(result.NotAfter == DateTime.MinValue ? null : result.NotAfter),
+        CertificateHistoryEntry entry => UtcDate(entry.NotAfter),
+        _ => null,
+    };
+
+    /// <summary>When a history entry was archived.</summary>
+    public static PSObject? ArchivedAt(PSObject instance) =>
+        instance?.BaseObject is CertificateHistoryEntry entry ? UtcDate(entry.ArchivedAt) : null;
+
+    /// <summary>
+    /// A real DateTime at the prompt (sort, compare, AddDays) whose bare text is ISO 8601 UTC in every culture
+    /// (IngressCerts.UtcDateTime in IngressCerts.Types.ps1xml), so that an Export-Csv row reads the same everywhere.
+    /// </summary>
+    private static PSObject? UtcDate(DateTime? value)
+    {
+        if (value is not { } date)
+        {
+            return null;
+        }
+
+        var wrapped = new PSObject(date);
+        wrapped.TypeNames.Insert(0, "IngressCerts.UtcDateTime");
+        return wrapped;
+    }
+
     /// <summary>The checks of a CertificateTestResult, in the order they ran.</summary>
     public static TextList? Checks(PSObject instance) =>
         instance?.BaseObject is CertificateTestResult result ? TextList.Of(result.GetChecks(), "; ", Adorn) : null;
