@@ -78,9 +78,12 @@ function Measure-Variant([string] $Variant, [string] $Seed, [int] $N) {
     $server = Start-KubeTestServer -ContextName "bench-$Variant" -Seed $Seed
     try {
         $kc = @{ KubeConfigPath = $server.KubeConfig; Context = $server.Context }
+        $self = [Diagnostics.Process]::GetCurrentProcess()
         if ($Variant -eq 'sync') {
             Start-Sleep -Milliseconds 200
             $before = Get-RequestCount $server
+            $self.Refresh(); $server.Process.Refresh()
+            $cpu = $self.TotalProcessorTime; $serverCpu = $server.Process.TotalProcessorTime
             $elapsed = Measure-Command {
                 $script:results = @(Sync-IngressCertificate @kc -AllNamespaces -Issuer $ca -ThrottleLimit $ThrottleLimit -InformationAction SilentlyContinue)
             }
@@ -90,6 +93,8 @@ function Measure-Variant([string] $Variant, [string] $Seed, [int] $N) {
             $refs = @(Get-IngressCertificate @kc -AllNamespaces)
             Start-Sleep -Milliseconds 200
             $before = Get-RequestCount $server
+            $self.Refresh(); $server.Process.Refresh()
+            $cpu = $self.TotalProcessorTime; $serverCpu = $server.Process.TotalProcessorTime
             $elapsed = Measure-Command {
                 $script:results = foreach ($r in $refs) {
                     $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
@@ -104,10 +109,13 @@ function Measure-Variant([string] $Variant, [string] $Seed, [int] $N) {
             }
             $done = @($script:results | Where-Object Action -in 'Updated', 'Created').Count
         }
+        $self.Refresh(); $server.Process.Refresh()
+        $clientCpuMs = ($self.TotalProcessorTime - $cpu).TotalMilliseconds
+        $serverCpuMs = ($server.Process.TotalProcessorTime - $serverCpu).TotalMilliseconds
         Start-Sleep -Milliseconds 500   # the request log is mirrored to its file as requests end
         $requests = (Get-RequestCount $server) - $before
         [pscustomobject]@{
-            Variant = $Variant; Ms = $elapsed.TotalMilliseconds; Done = $done; Requests = $requests
+            Variant = $Variant; Ms = $elapsed.TotalMilliseconds; Done = $done; Requests = $requests; ClientCpuMs = $clientCpuMs; ServerCpuMs = $serverCpuMs
             Actions = ($script:results | Group-Object Action | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '
             Breakdown = (Get-RequestBreakdown $server $before) -join ', '
         }
@@ -128,11 +136,14 @@ $rounds = foreach ($run in 1..$Runs) {
 
 "$Count due references in $Namespaces namespaces, Sync -ThrottleLimit $ThrottleLimit, $Runs round(s); load average before/after: $loadBefore/$(((Get-Content /proc/loadavg -ErrorAction Ignore) -split ' ')[0])"
 foreach ($r in $rounds) {
-    '{0,-5} {1,9:N0} ms  {2,5} renewed  {3,6} requests ({4,5:N2} per renewed target)  [{5}]' -f $r.Variant, $r.Ms, $r.Done, $r.Requests, ($r.Requests / [math]::Max(1, $r.Done)), $r.Actions
+    '{0,-5} {1,9:N0} ms  CPU client {2,7:N0} ms, server {3,7:N0} ms  {4,5} renewed  {5,6} requests ({6,5:N2} per renewed target)  [{7}]' -f `
+        $r.Variant, $r.Ms, $r.ClientCpuMs, $r.ServerCpuMs, $r.Done, $r.Requests, ($r.Requests / [math]::Max(1, $r.Done)), $r.Actions
 }
 foreach ($r in $rounds | Select-Object -First 2) { "requests of $($r.Variant): $($r.Breakdown)" }
 $syncMs = ($rounds | Where-Object Variant -eq 'sync' | Measure-Object Ms -Average).Average
 $loopMs = ($rounds | Where-Object Variant -eq 'loop' | Measure-Object Ms -Average).Average
-'sync / loop: {0:N2} x (target: at most 1 x)' -f ($syncMs / $loopMs)
+$ratio = { param($v, $p) ($rounds | Where-Object Variant -eq $v | Measure-Object $p -Average).Average }
+'sync / loop: {0:N2} x wall time (target: at most 1 x); CPU: client {1:N2} x, server {2:N2} x' -f ($syncMs / $loopMs),
+    ((& $ratio sync ClientCpuMs) / (& $ratio loop ClientCpuMs)), ((& $ratio sync ServerCpuMs) / (& $ratio loop ServerCpuMs))
 
 Remove-Item $dir -Recurse -Force -ErrorAction Ignore
