@@ -125,8 +125,9 @@ function Measure-Variant([string] $Variant, [string] $Seed, [int] $N) {
     finally { Stop-KubeTestServer $server }
 }
 
-# Enough calls for the runtime's tiered JIT to recompile the hot paths of both (it does after 30 calls, in the
-# background): with a warm-up of 8, the first 1,000-target Sync of a process still paid about twice its CPU time.
+# Enough calls for the runtime's tiered JIT to recompile the hot paths of both (it does after 30 calls). Even so the
+# first large measurement in a process costs more CPU than the second (measured: Sync 29 s then 17 s, the loop
+# 17 s then 14 s), so -Runs 2 alternates the order and the README compares both positions.
 Write-Host "Warming up both variants on $WarmUp references..." -ForegroundColor DarkGray
 $small = New-SeedFile $WarmUp
 $null = Measure-Variant 'sync' $small $WarmUp
