@@ -91,6 +91,14 @@ function Invoke-ChildPwsh {
     }
 }
 
+function Invoke-ChildPwshFile {
+    <# Runs a script file in a fresh pwsh like this one (pwsh -File), returning its output; $LASTEXITCODE is its exit code. #>
+    param([string] $File, [string[]] $ArgumentList = @())
+    $self = (Get-Process -Id $PID).Path
+    [string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
+    & $self @prefix -NoProfile -NonInteractive -File $File @ArgumentList 2>&1
+}
+
 function Get-TestServerPath {
     if ($env:INGRESSCERTS_TESTSERVER_DLL) { return $env:INGRESSCERTS_TESTSERVER_DLL }
     $candidates = Get-ChildItem (Join-Path $PSScriptRoot '../IngressCerts.TestServer/bin') -Recurse -Filter IngressCerts.TestServer.dll -ErrorAction SilentlyContinue |
@@ -394,6 +402,39 @@ function Invoke-TestCaSigning {
     $cert = $issued.Create($Intermediate.Certificate.SubjectName, [X509SignatureGenerator]::CreateForECDsa($Intermediate.Key),
         [DateTimeOffset]::UtcNow.AddDays(-$DaysAgo), [DateTimeOffset]::UtcNow.AddDays($Days), $serial)
     [pscustomobject]@{ Certificate = $cert; CertPem = $cert.ExportCertificatePem(); ChainPem = $Intermediate.CertPem + "`n" + $Root.CertPem }
+}
+
+function Add-TestDueTarget {
+    <# An Ingress and its Secret, whose certificate (from -Issuer, a New-TestCertificate CA) expires in -Days days; returns the certificate. #>
+    param($Cluster, $Issuer, [string] $Namespace, [string] $Name, [string[]] $Hosts, [int] $Days = 5)
+    $old = New-TestCertificate -Subject "CN=$($Hosts[0])" -DnsName $Hosts -Days $Days -DaysAgo 80 -Issuer $Issuer
+    Add-ClusterObject $Cluster (ConvertTo-SecretObject $Namespace "$Name-tls" $old)
+    Add-ClusterObject $Cluster (ConvertTo-IngressObject $Namespace $Name $Hosts "$Name-tls")
+    $old
+}
+
+function Get-TestSecretCertificate {
+    <#
+    The leaf in a TLS Secret joined with the Secret's tls.key (so it throws when the key is not the certificate's), or
+    $null when the Secret does not exist.
+    #>
+    param($Cluster, [string] $Namespace, [string] $Name)
+    try { $s = Get-ClusterObject $Cluster "/api/v1/namespaces/$Namespace/secrets/$Name" } catch { return $null }
+    $text = { param($b64) [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($b64)) }
+    [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPem((& $text $s.data.'tls.crt'), (& $text $s.data.'tls.key'))
+}
+
+function Get-TestClusterCaPem {
+    <# The API server's CA certificate (PEM) from the cluster's kubeconfig (certificate-authority-data). #>
+    param($Cluster)
+    $data = [regex]::Match((Get-Content $Cluster.KubeConfig -Raw), 'certificate-authority-data:\s*"?([A-Za-z0-9+/=]+)').Groups[1].Value
+    [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($data))
+}
+
+function Get-TestClusterToken {
+    <# The bearer token in the cluster's kubeconfig (the test server's admin). #>
+    param($Cluster)
+    [regex]::Match((Get-Content $Cluster.KubeConfig -Raw), 'token:\s*(\S+)').Groups[1].Value.Trim('"')
 }
 
 Export-ModuleMember -Function *
