@@ -1,6 +1,7 @@
 using IngressCerts.Engine.Inventory;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Tests.Support;
+using IngressCerts.Engine.Validation;
 using IngressCerts.TestServer;
 using IngressCerts.TestServer.Auth;
 using IngressCerts.TestServer.Testing;
@@ -124,6 +125,90 @@ public sealed class CertManagerClusterTests
             Assert.Contains("Skipping certificates", warning, StringComparison.Ordinal);
             Assert.Equal(("blog", "Issuer/internal-ca"), (result.CertManagerCertificate, result.CertManagerIssuer));
             Assert.Null(result.CertManagerReady);
+        }
+    }
+    private static async Task<IReadOnlyList<CertificateTestResult>> TestAsync(ClusterConnection connection, List<string>? warnings, params TestTarget[] targets) =>
+        await new CertificateTester(connection, new TestOptions(DateTimeOffset.UtcNow), warning: warnings is null ? null : warnings.Add).TestAsync(targets, CancellationToken.None);
+
+    [ServerOnlyFact]
+    public async Task Test_checks_that_the_managing_certificate_is_ready_and_says_why_when_not()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("cm-test-");
+        var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        foreach (string name in new[] { "ready", "failing", "pending", "plain" })
+        {
+            await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, name + "-tls", cert));
+            await cluster.CreateAsync(ClusterObjects.Ingress(ns, name, (["shop.example"], name + "-tls")));
+        }
+
+        foreach (string name in new[] { "ready", "failing", "pending" })
+        {
+            await cluster.CreateAsync(ClusterObjects.CertManagerCertificate(ns, name, name + "-tls", "letsencrypt"));
+        }
+
+        await cluster.SetCertificateStatusAsync(ns, "ready", ClusterObjects.CertManagerStatus("True", "Ready", "Certificate is up to date and has not expired"));
+        await cluster.SetCertificateStatusAsync(ns, "failing", ClusterObjects.CertManagerStatus("False", "Failed", "The certificate request has failed to complete and will be retried: rate limited"));
+        await cluster.SetCertificateStatusAsync(ns, "pending", ClusterObjects.CertManagerStatus("Unknown", "Pending", "Issuing certificate as Secret was previously issued by a different issuer"));
+
+        var warnings = new List<string>();
+        var results = (await TestAsync(cluster.Connect(), warnings,
+            new TestTarget(ns, "ready", null, null, null), new TestTarget(ns, "failing", null, null, null),
+            new TestTarget(ns, "pending", null, null, null), new TestTarget(ns, "plain", null, null, null))).ToDictionary(r => r.Name!);
+        Assert.Empty(warnings);
+
+        var ready = Assert.Single(results["ready"].GetChecks(), c => c.Name == "CertManagerReady");
+        Assert.True(ready.Passed);
+        Assert.True(results["ready"].Passed);
+
+        var failing = Assert.Single(results["failing"].GetChecks(), c => c.Name == "CertManagerReady");
+        Assert.False(failing.Passed);
+        Assert.Equal(("Ready=True", "False"), (failing.Expected, failing.Actual));
+        Assert.Equal($"cert-manager Certificate {ns}/failing is not Ready (Ready=False) (Failed: The certificate request has failed to complete and will be retried: rate limited).", failing.Message);
+        Assert.False(results["failing"].Passed);
+        Assert.Equal(["CertManagerReady"], results["failing"].FailedChecks);
+
+        var pending = Assert.Single(results["pending"].GetChecks(), c => c.Name == "CertManagerReady");
+        Assert.False(pending.Passed);
+        Assert.Equal("Unknown", pending.Actual);
+        Assert.Contains("(Pending: Issuing certificate", pending.Message, StringComparison.Ordinal);
+
+        // No Certificate manages it: no such check at all.
+        Assert.DoesNotContain(results["plain"].GetChecks(), c => c.Name == "CertManagerReady");
+        Assert.True(results["plain"].Passed);
+    }
+
+    [ServerOnlyFact]
+    public async Task Test_without_certificates_to_read_has_no_ready_check_and_warns_once_when_forbidden()
+    {
+        var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        await using (var cluster = await TestCluster.StartAsync(new KubeApiServerOptions { ServeOtherKinds = false }))
+        {
+            string ns = await cluster.CreateNamespaceAsync("cm-test-off-");
+            await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "blog-tls", cert, annotations: Annotations));
+            var warnings = new List<string>();
+            var result = Assert.Single(await TestAsync(cluster.Connect(), warnings, new TestTarget(ns, null, null, "blog-tls", ["shop.example"])));
+            Assert.Empty(warnings);
+            Assert.DoesNotContain(result.GetChecks(), c => c.Name == "CertManagerReady");
+            Assert.True(result.Passed);
+        }
+
+        await using (var cluster = await TestCluster.StartAsync())
+        {
+            string a = await cluster.CreateNamespaceAsync("cm-test-a-");
+            string b = await cluster.CreateNamespaceAsync("cm-test-b-");
+            foreach (string ns in new[] { a, b })
+            {
+                await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "blog-tls", cert, annotations: Annotations));
+                await cluster.CreateAsync(ClusterObjects.CertManagerCertificate(ns, "blog", "blog-tls", "internal-ca", "Issuer"));
+                await cluster.SetCertificateStatusAsync(ns, "blog", ClusterObjects.CertManagerStatus("False", "Failed", "broken"));
+            }
+
+            var viewer = cluster.RequireServer().ConnectAs("secret-viewer", AccessRule.Allow("get,list", "secrets"));
+            var warnings = new List<string>();
+            var results = await TestAsync(viewer, warnings, new TestTarget(a, null, null, "blog-tls", ["shop.example"]), new TestTarget(b, null, null, "blog-tls", ["shop.example"]));
+            Assert.Contains("Skipping certificates", Assert.Single(warnings), StringComparison.Ordinal);
+            Assert.All(results, r => Assert.DoesNotContain(r.GetChecks(), c => c.Name == "CertManagerReady"));
         }
     }
 }
