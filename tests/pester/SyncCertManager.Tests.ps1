@@ -157,6 +157,7 @@ Describe 'Sync-IngressCertificate -RenewCertManager' {
         $result.ErrorId | Should -Be 'CertManagerCertificateNotFound'
         $failed.Count | Should -Be 1
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'CertManagerCertificateNotFound,*'
+        $failed[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $failed[0].Exception.Message | Should -Match "names cert-manager Certificate $gone/old, which does not exist"
         (Get-Write).Count | Should -Be $writes
     }

@@ -172,9 +172,7 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
         {
             return RunAsync(async sink =>
             {
-                // With -RenewCertManager, cert-manager Certificates the user may not list are worth a warning: their Secrets are then not renewed.
-                var reader = new ClusterReader(connection, m => sink.Post(() => WriteVerbose(m)), RenewCertManager ? w => sink.Post(() => WriteWarning(w)) : null);
-                var scanner = new ClusterScanner(reader, options, m => sink.Post(() => WriteVerbose(m)));
+                var scanner = new ClusterScanner(new ClusterReader(connection, m => sink.Post(() => WriteVerbose(m))), options, m => sink.Post(() => WriteVerbose(m)));
                 IReadOnlyList<string>? namespaces = null;
                 if (!AllNamespaces)
                 {
