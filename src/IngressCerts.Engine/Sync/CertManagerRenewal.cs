@@ -192,19 +192,7 @@ public sealed class CertManagerRenewal
         return body;
     }
 
-    private SyncOutcome Outcome(SyncTarget target, SyncAction action, string reason, string? errorId = null, Exception? error = null, PublishRefusal? refusal = null) => new(new SyncResult
-    {
-        Context = string.IsNullOrEmpty(target.Reference.Context) ? Context : target.Reference.Context,
-        Namespace = target.Reference.Namespace,
-        Kind = target.Reference.Kind,
-        Name = target.Reference.Name,
-        SecretName = target.Reference.SecretName,
-        Hosts = target.Hosts.ToArray(),
-        Action = action.ToString(),
-        Reason = reason,
-        PreviousThumbprint = target.Reference.Thumbprint,
-        Thumbprint = target.Reference.Thumbprint,
-        NotAfter = target.Reference.NotAfter,
-        ErrorId = errorId,
-    }, error, refusal);
+    // The Secret is cert-manager's: whatever was asked, it still holds the certificate it held.
+    private SyncOutcome Outcome(SyncTarget target, SyncAction action, string reason, string? errorId = null, Exception? error = null, PublishRefusal? refusal = null) =>
+        new(target.Result(Context, action, reason, errorId, keepsCertificate: true), error, refusal);
 }
