@@ -37,7 +37,7 @@ Describe 'Get-IngressCertificate -Path with cert-manager Certificates' {
         $r.CertManagerReadyReason | Should -Be 'Failed'
         $r.CertManagerReadyMessage | Should -Be 'The certificate request has failed to complete and will be retried'
         $r.CertManagerRenewalTime | Should -BeOfType [datetime]
-        $r.CertManagerRenewalTime | Should -Be ([datetime]::new(2027, 2, 3, 4, 5, 6, 'Utc'))
+        $r.CertManagerRenewalTime | Should -Be ([datetime]::new(2027, 2, 3, 4, 5, 6, [DateTimeKind]::Utc))
     }
 
     It 'names the Certificate and issuer from the Secret''s annotations alone, and nothing for a Secret cert-manager does not manage' {
