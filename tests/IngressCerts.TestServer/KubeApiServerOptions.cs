@@ -14,7 +14,7 @@ public sealed record KubeApiServerOptions
 
     /// <summary>
     /// Serve the other controllers' kinds that keep certificates (OpenShift routes, Traefik ingressroutes in both
-    /// groups), each its own group as its CRDs would be. When false they are absent from /apis and answer 404.
+    /// groups, Istio gateways, cert-manager certificates with their status subresource), each its own group as its CRDs would be. When false they are absent from /apis and answer 404.
     /// </summary>
     public bool ServeOtherKinds { get; init; } = true;
 

@@ -190,7 +190,7 @@ BeforeDiscovery {
         'Export-IngressCertificateReport' = @('ReportWriteFailed')
         'New-IngressCertificateRequest' = @('InsufficientRights')
         'Complete-IngressCertificateRequest' = @('InsufficientRights', 'PublishConflict', 'VerifyTimeout')
-        'Sync-IngressCertificate' = @('IssuerFailed', 'InvalidIssuerAnswer', 'CertificateKeyMismatch', 'CertificateExpired', 'HostNotCovered', 'NoCertificateAvailable', 'CertificateUnusable', 'LeaseLost', 'InsufficientRights', 'PublishConflict', 'VerifyTimeout')
+        'Sync-IngressCertificate' = @('IssuerFailed', 'InvalidIssuerAnswer', 'CertificateKeyMismatch', 'CertificateExpired', 'HostNotCovered', 'NoCertificateAvailable', 'CertificateUnusable', 'LeaseLost', 'InsufficientRights', 'PublishConflict', 'VerifyTimeout', 'CertManagerCertificateNotFound')
     }
     $errorCases = foreach ($c in $cmdlets) { @{ Name = $c.Name; ClusterErrorIds = $clusterErrorIds; FaultErrorIds = @($faultErrorIds[$c.Name] | Where-Object { $_ }) } }
     $listCase = @{ ClusterErrorIds = $clusterErrorIds; FaultErrorIds = $faultErrorIds; Exported = @($cmdlets.Name) }

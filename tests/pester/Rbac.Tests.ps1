@@ -13,6 +13,8 @@ BeforeDiscovery {
     $cases = @{}
     $syncManifest = Get-RbacManifest (Join-Path $rbacDir 'sync.yaml')
     $cases.syncLeases = @($syncManifest.Grants | Where-Object { $_ -like '* leases.coordination.k8s.io' } | ForEach-Object { @{ Grant = $_ } })
+    # What only -RenewCertManager needs: without either, it stops before writing (Sync without the switch is unaffected).
+    $cases.syncCertManager = @('get certificates.cert-manager.io', 'update certificates/status.cert-manager.io' | ForEach-Object { @{ Grant = $_ } })
     foreach ($use in 'inventory', 'publish') {
         $m = Get-RbacManifest (Join-Path $rbacDir "$use.yaml")
         $cases[$use] = @($m.Grants | ForEach-Object {
@@ -130,11 +132,14 @@ Describe 'examples/rbac manifests' {
         }
     }
 
-    It 'gives sync exactly what publish has, plus Leases' {
+    It 'gives sync exactly what publish has, plus Leases and the optional cert-manager rights' {
         $publish = Get-RbacManifest (Join-Path $rbacDir 'publish.yaml')
         $sync = Get-RbacManifest (Join-Path $rbacDir 'sync.yaml')
-        @($sync.Grants | Where-Object { $_ -notlike '* leases.coordination.k8s.io' }) | Should -Be $publish.Grants
-        @($sync.Optional) | Should -Be @($publish.Optional)
+        $certManager = @('get certificates.cert-manager.io', 'list certificates.cert-manager.io', 'update certificates/status.cert-manager.io')
+        @($sync.Grants | Where-Object { $_ -notlike '* leases.coordination.k8s.io' -and $_ -notin $certManager }) | Should -Be $publish.Grants
+        @($sync.Optional | Where-Object { $_ -notin $certManager }) | Should -Be @($publish.Optional)
+        @($sync.Grants | Where-Object { $_ -in $certManager } | Sort-Object) | Should -Be $certManager
+        @($sync.Optional | Where-Object { $_ -in $certManager } | Sort-Object) | Should -Be $certManager
         @($sync.Grants | Where-Object { $_ -like '* leases.coordination.k8s.io' } | Sort-Object) |
             Should -Be @('create leases.coordination.k8s.io', 'get leases.coordination.k8s.io', 'update leases.coordination.k8s.io')
     }
@@ -271,13 +276,23 @@ Describe 'sync.yaml: the Lease rule' {
             Add-ClusterObject $rbac.Cluster @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $c.Namespace } }
             # An Ingress that names a Secret nobody made yet: Sync creates it.
             Add-ClusterObject $rbac.Cluster (ConvertTo-IngressObject $c.Namespace 'shop' @('shop.contoso.example') 'shop-tls')
+            # A Secret of cert-manager's that expires in 5 days: -RenewCertManager asks cert-manager to re-issue it.
+            $due = New-TestCertificate -Subject 'CN=blog.contoso.example' -DnsName 'blog.contoso.example' -Days 5 -DaysAgo 80
+            Add-ClusterObject $rbac.Cluster (ConvertTo-SecretObject $c.Namespace 'blog-tls' $due -Annotations @{ 'cert-manager.io/certificate-name' = 'blog' })
+            Add-ClusterObject $rbac.Cluster (ConvertTo-IngressObject $c.Namespace 'blog' @('blog.contoso.example') 'blog-tls')
+            Add-ClusterObject $rbac.Cluster @{ apiVersion = 'cert-manager.io/v1'; kind = 'Certificate'; metadata = @{ name = 'blog'; namespace = $c.Namespace }
+                spec = @{ secretName = 'blog-tls'; dnsNames = @('blog.contoso.example'); issuerRef = @{ name = 'letsencrypt'; kind = 'ClusterIssuer' } } }
         }
         $root = New-TestCertificate -Subject 'CN=Rbac Sync Root' -CertificateAuthority -Days 3650
         $issuing = New-TestCertificate -Subject 'CN=Rbac Sync Issuing CA' -CertificateAuthority -Issuer $root -Days 1000
         $issuer = { param($Request) (Invoke-TestCaSigning -Root $root -Intermediate $issuing -Csr $Request.Csr).CertPem }.GetNewClosure()
         function Get-SyncSteps {
-            @{ Name = 'Sync (creates the missing Secret)'; Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer $issuer }
+            @{ Name = 'Sync (creates the missing Secret)'; Run = { Sync-IngressCertificate @kc -Namespace $ns -Name shop -Issuer $issuer }
                 Check = { param($o) $r = @($o | Where-Object { $_.PSObject.TypeNames -contains 'IngressCerts.SyncResult' }); if ($r.Action -ne 'Created') { "Action $($r.Action): $($r.Reason)" } } }
+        }
+        function Get-RenewCertManagerSteps {
+            @{ Name = 'Sync -RenewCertManager (asks cert-manager)'; Run = { Sync-IngressCertificate @kc -Namespace $ns -Name blog -RenewCertManager }
+                Check = { param($o) $r = @($o | Where-Object { $_.PSObject.TypeNames -contains 'IngressCerts.SyncResult' }); if ($r.Action -ne 'Requested') { "Action $($r.Action): $($r.Reason)" } } }
         }
     }
     AfterAll { if ($rbac) { Stop-KubeTestServer $rbac.Server } }
@@ -294,5 +309,20 @@ Describe 'sync.yaml: the Lease rule' {
         $c = $rbac.Cases[$Grant]
         $kc = @{ KubeConfigPath = $c.KubeConfig; Context = $rbac.Server.Context }; $ns = $c.Namespace
         Assert-FailsCleanly (Invoke-Steps $rbac.Server (Get-SyncSteps))
+    }
+
+    It '-RenewCertManager works with exactly its rules' {
+        if ($onRealCluster) { Set-ItResult -Skipped -Because 'users with rules exist only on the test server'; return }
+        $c = $rbac.Cases['']
+        $kc = @{ KubeConfigPath = $c.KubeConfig; Context = $rbac.Server.Context }; $ns = $c.Namespace
+        Assert-Works (Invoke-Steps $rbac.Server (Get-RenewCertManagerSteps)) 1
+    }
+
+    It '-RenewCertManager without <Grant>: fails cleanly before any write, and Sync without the switch still works' -ForEach $cases.syncCertManager {
+        if ($onRealCluster) { Set-ItResult -Skipped -Because 'users with rules exist only on the test server'; return }
+        $c = $rbac.Cases[$Grant]
+        $kc = @{ KubeConfigPath = $c.KubeConfig; Context = $rbac.Server.Context }; $ns = $c.Namespace
+        Assert-FailsCleanly (Invoke-Steps $rbac.Server (Get-RenewCertManagerSteps))
+        Assert-Works (Invoke-Steps $rbac.Server (Get-SyncSteps)) 1
     }
 }

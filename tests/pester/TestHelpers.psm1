@@ -226,6 +226,7 @@ function Add-ClusterObject {
         'Ingress' { "/apis/networking.k8s.io/v1/namespaces/$ns/ingresses" }
         'Gateway' { "/apis/gateway.networking.k8s.io/v1/namespaces/$ns/gateways" }
         'ReferenceGrant' { "/apis/gateway.networking.k8s.io/v1beta1/namespaces/$ns/referencegrants" }
+        'Certificate' { "/apis/cert-manager.io/v1/namespaces/$ns/certificates" }
     }
     Invoke-TestClusterApi $Cluster Post $path $Object | Out-Null
 }

@@ -110,7 +110,7 @@ internal sealed class BoundedManifestBuilder
                 // decide at the end whether this was a List.
                 items = ReadItems(depth + 1);
             }
-            else if (irrelevant || !_options.KeepsField(key))
+            else if (irrelevant || !_options.KeepsField(key, kind))
             {
                 Skip(depth + 1);
             }

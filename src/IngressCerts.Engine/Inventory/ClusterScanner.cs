@@ -131,6 +131,7 @@ public sealed class ClusterScanner
         var gateways = new List<JsonElement>();
         var grants = new ReferenceGrantReader(_reader, () => _pages++);
         var others = new OtherKinds();
+        var certificates = new CertManagerCertificates();
         foreach (string? scope in scopes)
         {
             Report($"Listing Ingresses{In(scope)}");
@@ -161,7 +162,12 @@ public sealed class ClusterScanner
 
             Report($"Listing other controllers' kinds{In(scope)}");
             await others.ListAsync(_reader, scope, () => _pages++, cancellationToken).ConfigureAwait(false);
+
+            Report($"Listing cert-manager Certificates{In(scope)}");
+            await certificates.ListAsync(_reader, scope, () => _pages++, cancellationToken).ConfigureAwait(false);
         }
+
+        _evaluator.Certificates = certificates.Any ? certificates : null;
 
         // Cross-namespace Gateway references may point at namespaces outside the scan: their grants live there.
         await grants.ReadForAsync(gateways, cancellationToken).ConfigureAwait(false);

@@ -93,7 +93,8 @@ public sealed record ManifestReadOptions
 
     /// <summary>Kinds to keep; null keeps every kind.</summary>
     public IReadOnlySet<string>? Kinds { get; init; } = new HashSet<string>(
-        ["Secret", "Ingress", "Gateway", "ReferenceGrant", .. IngressCerts.Engine.Inventory.Kinds.OtherKinds.Apis.Select(a => a.Kind)], StringComparer.Ordinal);
+        ["Secret", "Ingress", "Gateway", "ReferenceGrant", .. IngressCerts.Engine.Inventory.Kinds.OtherKinds.Apis.Select(a => a.Kind),
+         IngressCerts.Engine.Inventory.Kinds.CertManagerCertificates.Api.Kind], StringComparer.Ordinal);
 
     /// <summary>Top-level fields to keep of a kept object; null keeps all. `status` and the like are never read.</summary>
     public IReadOnlySet<string>? Fields { get; init; } = new HashSet<string>(StringComparer.Ordinal)
@@ -115,7 +116,12 @@ public sealed record ManifestReadOptions
 
     internal bool Keeps(string kind) => Kinds is null || Kinds.Contains(kind);
 
-    internal bool KeepsField(string field) => Fields is null || Fields.Contains(field);
+    /// <summary>Kinds whose status is kept too (a kubectl dump of cert-manager Certificates: Ready and renewalTime are in status).</summary>
+    public IReadOnlySet<string> KindsWithStatus { get; init; } = new HashSet<string>(StringComparer.Ordinal) { IngressCerts.Engine.Inventory.Kinds.CertManagerCertificates.Api.Kind };
+
+    /// <param name="kind">The object's kind when it was read before this field; null when not (yet) known.</param>
+    internal bool KeepsField(string field, string? kind = null) =>
+        Fields is null || Fields.Contains(field) || (field == "status" && (kind is null || KindsWithStatus.Contains(kind)));
 }
 
 /// <summary>

@@ -30,6 +30,7 @@ public sealed class ManifestScanner
         var references = new List<TlsReference>();
         var gateways = new List<ManifestObject>();
         var others = new OtherKinds();
+        var certificates = new CertManagerCertificates();
         foreach (var obj in objects)
         {
             string group = obj.ApiVersion is { } api && api.Contains('/') ? api[..api.IndexOf('/')] : string.Empty;
@@ -65,6 +66,9 @@ public sealed class ManifestScanner
                 case "ReferenceGrant" when group == "gateway.networking.k8s.io":
                     grants.Add(WithNamespace(obj));
                     break;
+                case "Certificate" when group == CertManagerCertificates.Api.Group:
+                    certificates.Add(WithNamespace(obj));
+                    break;
                 case var kind when OtherKinds.Find(group, kind) is { } other:
                     others.Add(other, WithNamespace(obj), obj.File);
                     break;
@@ -80,6 +84,8 @@ public sealed class ManifestScanner
                 references.AddRange(UnprotectedExtractor.FromGateway(json, gateway.File));
             }
         }
+
+        _evaluator.Certificates = certificates.Any ? certificates : null;
 
         // Other controllers' kinds refer to Secrets too: they count before the unreferenced Secrets are looked for.
         references.AddRange(others.References());

@@ -4,17 +4,22 @@ using IngressCerts.Engine.Certificates;
 namespace IngressCerts.Engine.Inventory;
 
 /// <summary>A Secret as the inventory keeps it once read: certificates and findings, never the key.</summary>
-public sealed record ParsedSecret(SecretLookupOutcome Outcome, string Namespace, string Name, string? Type, ParsedTlsSecret? Tls, string ManagedBy, string? Message);
+/// <param name="CertManager">What the Secret's cert-manager annotations say (the Certificate's name, its issuer); null when it has none.</param>
+public sealed record ParsedSecret(SecretLookupOutcome Outcome, string Namespace, string Name, string? Type, ParsedTlsSecret? Tls, string ManagedBy, string? Message,
+    Kinds.CertManagerInfo? CertManager = null);
 
 /// <summary>Turns a reference and its (parsed) Secret into the <see cref="IngressCertificate"/> users see.</summary>
 public sealed class ReferenceEvaluator
 {
-    private const string CertManagerAnnotation = "cert-manager.io/certificate-name";
+    private const string CertManager = "cert-manager";
     private readonly CertificateEvaluator _evaluator;
 
     // One per scan: the same intermediates (and often leaves) recur across Secrets; shared, they are read once and
     // their chain answers are found without hashing (see CertificateCache and ChainVerifier).
     private readonly CertificateCache _certificates = new();
+
+    /// <summary>The cert-manager Certificates of the scan, set once they are read and before any reference is evaluated; null when none were.</summary>
+    public Kinds.CertManagerCertificates? Certificates { get; set; }
 
     public ReferenceEvaluator(InventoryOptions options)
     {
@@ -29,6 +34,7 @@ public sealed class ReferenceEvaluator
     {
         ParsedTlsSecret? tls = null;
         string managedBy = string.Empty;
+        Kinds.CertManagerInfo? certManager = null;
         if (lookup.Outcome == SecretLookupOutcome.Found)
         {
             tls = TlsSecretParser.Parse(lookup.Data, _certificates);
@@ -40,13 +46,14 @@ public sealed class ReferenceEvaluator
                 }
             }
 
-            if (lookup.Annotations is not null && lookup.Annotations.ContainsKey(CertManagerAnnotation))
+            certManager = Kinds.CertManagerCertificates.FromAnnotations(lookup.Namespace, lookup.Annotations);
+            if (certManager is not null)
             {
-                managedBy = "cert-manager";
+                managedBy = CertManager;
             }
         }
 
-        return new ParsedSecret(lookup.Outcome, lookup.Namespace, lookup.Name, lookup.Type, tls, managedBy, lookup.Message);
+        return new ParsedSecret(lookup.Outcome, lookup.Namespace, lookup.Name, lookup.Type, tls, managedBy, lookup.Message, certManager);
     }
 
     private static string Qualified(ParsedSecret secret) => $"{secret.Namespace}/{secret.Name}";
@@ -96,6 +103,10 @@ public sealed class ReferenceEvaluator
 
         evaluation = evaluation.Through(reference.ReferenceIssue);
         var facts = evaluation.Facts;
+
+        // The Certificate that manages the Secret, when one was read; else what the Secret's annotations say.
+        var certManager = reference.SecretName is null ? null
+            : Certificates?.Find(reference.SecretNamespace!, reference.SecretName, null) ?? secret?.CertManager;
         return new IngressCertificate
         {
             Context = reference.Source,
@@ -123,7 +134,14 @@ public sealed class ReferenceEvaluator
             KeySize = facts?.KeySize,
             SignatureAlgorithm = facts?.SignatureAlgorithm,
             ChainLength = facts?.ChainLength ?? 0,
-            ManagedBy = secret?.ManagedBy ?? string.Empty,
+            ManagedBy = certManager is not null ? CertManager : secret?.ManagedBy ?? string.Empty,
+            CertManagerCertificate = certManager?.Certificate,
+            CertManagerIssuer = certManager?.Issuer,
+            CertManagerIssuerGroup = certManager?.IssuerGroup,
+            CertManagerReady = certManager?.Ready,
+            CertManagerReadyReason = certManager?.ReadyReason,
+            CertManagerReadyMessage = certManager?.ReadyMessage,
+            CertManagerRenewalTime = certManager?.RenewalTime,
             Facts = facts,
         };
     }

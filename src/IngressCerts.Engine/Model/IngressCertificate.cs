@@ -75,8 +75,29 @@ public sealed class IngressCertificate
 
     public int ChainLength { get; set; }
 
-    /// <summary>cert-manager when the Secret carries cert-manager.io/certificate-name; else empty.</summary>
+    /// <summary>cert-manager when a cert-manager Certificate manages the Secret, or the Secret carries cert-manager.io/certificate-name; else empty.</summary>
     public string ManagedBy { get; set; } = string.Empty;
+
+    /// <summary>The cert-manager Certificate (in the Secret's namespace) whose spec.secretName is this Secret, or the one
+    /// its cert-manager.io/certificate-name annotation names; null when cert-manager does not manage it.</summary>
+    public string? CertManagerCertificate { get; set; }
+
+    /// <summary>The Certificate's issuer as Kind/name ("ClusterIssuer/letsencrypt").</summary>
+    public string? CertManagerIssuer { get; set; }
+
+    /// <summary>The issuer's API group (cert-manager.io for cert-manager's own issuers).</summary>
+    public string? CertManagerIssuerGroup { get; set; }
+
+    /// <summary>The status of the Certificate's Ready condition: True, False or Unknown; null when it has none or the
+    /// Certificate could not be read (only the Secret's annotations were).</summary>
+    public string? CertManagerReady { get; set; }
+
+    public string? CertManagerReadyReason { get; set; }
+
+    public string? CertManagerReadyMessage { get; set; }
+
+    /// <summary>status.renewalTime of the Certificate (UTC): when cert-manager will renew it.</summary>
+    public DateTime? CertManagerRenewalTime { get; set; }
 
     private X509Certificate2? certificate;
     private X509Certificate2[]? chain;

@@ -18,7 +18,11 @@ public sealed class SyncResult
 
     public StringList Hosts { get; init; } = StringList.Empty;
 
-    /// <summary>Unchanged, Renewed, Created, Requested, Skipped, Failed or RolledBack.</summary>
+    /// <summary>
+    /// Unchanged, Renewed, Created, Requested, Skipped, Failed or RolledBack. Requested: a renewal was asked for and is
+    /// pending elsewhere, at the CA (-Issuer returned nothing yet) or at cert-manager (-RenewCertManager set the
+    /// Certificate's Issuing condition; the Secret, cert-manager's to write, is unchanged).
+    /// </summary>
     public string Action { get; init; } = string.Empty;
 
     /// <summary>Why this action: what made the reference due, why it was skipped, or why it failed.</summary>

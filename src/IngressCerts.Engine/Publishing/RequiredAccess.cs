@@ -18,13 +18,17 @@ public sealed record RequiredAccess(string Verb, string Group, string Resource, 
     public static RequiredAccess OnIngresses(string verb, string @namespace, string? name, string why) =>
         new(verb, "networking.k8s.io", "ingresses", @namespace, name, why);
 
+    /// <summary>A subresource ("status": update certificates/status), or null for the resource itself.</summary>
+    public string? Subresource { get; init; }
+
     /// <summary>The access itself, without the reason: two entries with equal keys ask the same question.</summary>
-    internal (string Verb, string Group, string Resource, string Namespace, string? Name) Key => (Verb, Group, Resource, Namespace, Name);
+    internal (string Verb, string Group, string Resource, string Namespace, string? Name) Key =>
+        (Verb, Group, Subresource is null ? Resource : $"{Resource}/{Subresource}", Namespace, Name);
 
     /// <summary>"update secret 'shop-tls' in namespace 'shop'", "list secrets in namespace 'shop'".</summary>
     public string Describe()
     {
-        string resource = Group.Length == 0 ? Resource : $"{Resource}.{Group}";
+        string resource = (Group.Length == 0 ? Resource : $"{Resource}.{Group}") + (Subresource is null ? string.Empty : "/" + Subresource);
         string what = Name is null ? $"{Verb} {resource}" : $"{Verb} {resource} '{Name}'";
         return Namespace.Length == 0 ? $"{what} at the cluster scope" : $"{what} in namespace '{Namespace}'";
     }

@@ -136,6 +136,7 @@ public sealed class WritePreflight
                     Verb = access.Verb,
                     Group = access.Group,
                     Resource = access.Resource,
+                    Subresource = access.Subresource,
                     NamespaceProperty = access.Namespace.Length == 0 ? null : access.Namespace,
                     // A create or list request carries no name, so RBAC's resourceNames never match it: ask the same way.
                     Name = access.Verb is "create" or "list" or "deletecollection" or "watch" ? null : access.Name,

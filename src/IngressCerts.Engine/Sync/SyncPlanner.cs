@@ -19,6 +19,12 @@ public sealed record SyncDecision(SyncAction Action, string Reason)
 {
     /// <summary>True when a certificate is to be obtained and published (Renewed or Created).</summary>
     public bool IsDue => Action is SyncAction.Renewed or SyncAction.Created;
+
+    /// <summary>
+    /// With -RenewCertManager: the Secret is cert-manager's and due or broken, so its Certificate is to be asked to
+    /// re-issue (<see cref="CertManagerRenewal"/>); the Action is then Requested. The Secret is never written.
+    /// </summary>
+    public bool RenewsCertManager { get; init; }
 }
 
 /// <summary>
@@ -31,12 +37,19 @@ public static class SyncPlanner
     /// <summary>The default -RenewWithinDays.</summary>
     public const int DefaultRenewWithinDays = 30;
 
-    public static SyncDecision Plan(IngressCertificate reference, int renewWithinDays, DateTimeOffset now)
+    /// <param name="renewCertManager">-RenewCertManager: a due or broken Secret that a cert-manager Certificate manages is
+    /// planned as a request to cert-manager (<see cref="SyncDecision.RenewsCertManager"/>) instead of skipped.</param>
+    public static SyncDecision Plan(IngressCertificate reference, int renewWithinDays, DateTimeOffset now, bool renewCertManager = false)
     {
         ArgumentNullException.ThrowIfNull(reference);
         if (string.IsNullOrEmpty(reference.SecretName) || reference.Status == nameof(CertificateStatus.DefaultCertificate))
         {
             return Skip("No secretName: the controller serves its default certificate for these hosts; name a Secret in the Ingress to have Sync manage it.");
+        }
+
+        if (renewCertManager && reference.CertManagerCertificate is { } certificate)
+        {
+            return PlanCertManager(reference, certificate, renewWithinDays, now);
         }
 
         if (!string.Equals(reference.Kind, "Ingress", StringComparison.Ordinal))
@@ -49,6 +62,36 @@ public static class SyncPlanner
             return Skip($"Managed by {reference.ManagedBy}, which renews it.");
         }
 
+        return Judge(reference, renewWithinDays, now);
+    }
+
+    /// <summary>
+    /// A Secret cert-manager manages: due or broken (as any other, or its Certificate is Ready=False) is a request to
+    /// cert-manager; the rest is left to it, saying when it renews.
+    /// </summary>
+    private static SyncDecision PlanCertManager(IngressCertificate reference, string certificate, int renewWithinDays, DateTimeOffset now)
+    {
+        var judged = Judge(reference, renewWithinDays, now);
+        string name = $"cert-manager Certificate {reference.SecretNamespace ?? reference.Namespace}/{certificate}";
+        if (judged.IsDue)
+        {
+            return new SyncDecision(SyncAction.Requested, judged.Reason) { RenewsCertManager = true };
+        }
+
+        if (judged.Action == SyncAction.Unchanged && reference.CertManagerReady == "False")
+        {
+            string detail = string.Join(": ", new[] { reference.CertManagerReadyReason, reference.CertManagerReadyMessage }.Where(t => !string.IsNullOrWhiteSpace(t)));
+            return new SyncDecision(SyncAction.Requested, $"{name} is not Ready{(detail.Length == 0 ? string.Empty : $" ({detail})")}.") { RenewsCertManager = true };
+        }
+
+        return judged.Action == SyncAction.Unchanged && reference.CertManagerRenewalTime is { } renewal
+            ? judged with { Reason = $"{judged.Reason} {name} renews it on {renewal:yyyy-MM-dd}." }
+            : judged;
+    }
+
+    /// <summary>What the certificate itself calls for: create, renew, nothing, or skip (a Secret that could not be read).</summary>
+    private static SyncDecision Judge(IngressCertificate reference, int renewWithinDays, DateTimeOffset now)
+    {
         switch (reference.Status)
         {
             case nameof(CertificateStatus.SecretNotFound):

@@ -249,19 +249,6 @@ public sealed class SyncRunner
         return wired.Count == 0 ? null : wired;
     }
 
-    private SyncResult Result(SyncTarget target, SyncAction action, string reason, string? errorId = null) => new()
-    {
-        Context = string.IsNullOrEmpty(target.Reference.Context) ? _connection.ContextName : target.Reference.Context,
-        Namespace = target.Reference.Namespace,
-        Kind = target.Reference.Kind,
-        Name = target.Reference.Name,
-        SecretName = target.Reference.SecretName,
-        Hosts = target.Hosts.ToArray(),
-        Action = action.ToString(),
-        Reason = reason,
-        PreviousThumbprint = target.Reference.Thumbprint,
-        Thumbprint = action is SyncAction.Unchanged or SyncAction.Skipped ? target.Reference.Thumbprint : null,
-        NotAfter = action is SyncAction.Unchanged or SyncAction.Skipped ? target.Reference.NotAfter : null,
-        ErrorId = errorId,
-    };
+    private SyncResult Result(SyncTarget target, SyncAction action, string reason, string? errorId = null) =>
+        target.Result(_connection.ContextName, action, reason, errorId, keepsCertificate: action is SyncAction.Unchanged or SyncAction.Skipped);
 }

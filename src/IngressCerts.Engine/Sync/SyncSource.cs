@@ -18,6 +18,26 @@ public sealed record SyncTarget(IngressCertificate Reference, SyncDecision Decis
     public int? CurrentKeySize { get; init; }
 
     public override string ToString() => $"{Namespace}/{SecretName}";
+
+    /// <summary>
+    /// The result of a target that published nothing: its reference as found, the action and why. Thumbprint and NotAfter
+    /// are the current certificate's when it stays (<paramref name="keepsCertificate"/>), else unknown.
+    /// </summary>
+    public SyncResult Result(string context, SyncAction action, string reason, string? errorId, bool keepsCertificate) => new()
+    {
+        Context = string.IsNullOrEmpty(Reference.Context) ? context : Reference.Context,
+        Namespace = Reference.Namespace,
+        Kind = Reference.Kind,
+        Name = Reference.Name,
+        SecretName = Reference.SecretName,
+        Hosts = Hosts.ToArray(),
+        Action = action.ToString(),
+        Reason = reason,
+        PreviousThumbprint = Reference.Thumbprint,
+        Thumbprint = keepsCertificate ? Reference.Thumbprint : null,
+        NotAfter = keepsCertificate ? Reference.NotAfter : null,
+        ErrorId = errorId,
+    };
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using IngressCerts.Engine.Certificates;
 using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Inventory.Kinds;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Probing;
 using IngressCerts.Engine.Publishing;
@@ -21,15 +22,18 @@ public sealed class CertificateTester
     private readonly ITlsProbe _probe;
     private readonly CertificateEvaluator _evaluator;
     private readonly Action<string>? _diagnostics;
+    private readonly Action<string>? _warning;
 
     /// <param name="connection">Null when only hosts are tested against an expected certificate.</param>
     /// <param name="diagnostics">Receives what a user may want to know but is no check's result (e.g. grants that cannot be read).</param>
-    public CertificateTester(ClusterConnection? connection, TestOptions options, ITlsProbe? probe = null, Action<string>? diagnostics = null)
+    /// <param name="warning">Receives what the user does not get that was asked for (cert-manager Certificates the user may not list).</param>
+    public CertificateTester(ClusterConnection? connection, TestOptions options, ITlsProbe? probe = null, Action<string>? diagnostics = null, Action<string>? warning = null)
     {
         _connection = connection;
         _options = options;
         _probe = probe ?? new TlsProbe();
         _diagnostics = diagnostics;
+        _warning = warning;
         _evaluator = new CertificateEvaluator(options.AsOf, options.MinimumDaysRemaining, options.TrustedRoots?.Cast<X509Certificate2>());
     }
 
@@ -55,6 +59,8 @@ public sealed class CertificateTester
 
             CheckSecret(unit, evidence);
         }
+
+        await CheckCertManagerAsync(units, secrets, cancellationToken).ConfigureAwait(false);
 
         foreach (var unit in units)
         {
@@ -198,7 +204,7 @@ public sealed class CertificateTester
             // Test proves that tls.key works (a signature round trip); the inventory only compares public halves.
             var parsed = TlsSecretParser.ParseProvingKey(secret.Data);
             var history = _options.Live ? await HistoryThumbprintsAsync(connection, ns, name, cancellationToken).ConfigureAwait(false) : Array.Empty<string>();
-            return new SecretEvidence(true, null, parsed, history);
+            return new SecretEvidence(true, null, parsed, history) { Annotations = secret.Metadata?.Annotations };
         }
         catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
         {
@@ -403,7 +409,65 @@ public sealed class CertificateTester
     }
 
     /// <param name="Absence">For a Secret that is not there or not readable, the evaluation that says so.</param>
-    private sealed record SecretEvidence(bool Present, string? Problem, ParsedTlsSecret? Parsed, IReadOnlyList<string> HistoryThumbprints, CertificateEvaluation? Absence = null);
+    private sealed record SecretEvidence(bool Present, string? Problem, ParsedTlsSecret? Parsed, IReadOnlyList<string> HistoryThumbprints, CertificateEvaluation? Absence = null)
+    {
+        public IDictionary<string, string>? Annotations { get; init; }
+    }
+
+    /// <summary>
+    /// The check CertManagerReady, for each Secret a cert-manager Certificate manages: its Ready condition is True. The
+    /// Certificates of each Secret's namespace are listed once (an absent API: no check, silently; a forbidden one: one
+    /// warning); a Secret only annotated by cert-manager whose Certificate cannot be read gets no check, and says why.
+    /// </summary>
+    private async Task CheckCertManagerAsync(List<Unit> units, Dictionary<string, SecretEvidence> secrets, CancellationToken cancellationToken)
+    {
+        if (_connection is null)
+        {
+            return;
+        }
+
+        var reader = new ClusterReader(_connection, _diagnostics, _warning);
+        var byNamespace = new Dictionary<string, CertManagerCertificates>(StringComparer.Ordinal);
+        foreach (var unit in units.Where(u => u.SecretName is not null))
+        {
+            string ns = unit.SecretNamespace!;
+            if (!byNamespace.TryGetValue(ns, out var certificates))
+            {
+                byNamespace[ns] = certificates = new CertManagerCertificates();
+                await certificates.ListAsync(reader, ns, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            var annotations = secrets.TryGetValue($"{ns}/{unit.SecretName}", out var evidence) ? evidence.Annotations : null;
+            switch (certificates.Find(ns, unit.SecretName!, annotations))
+            {
+                case null:
+                    break;
+                case { FromAnnotations: true } annotated:
+                    _diagnostics?.Invoke($"Secret {ns}/{unit.SecretName} names cert-manager Certificate '{annotated.Certificate}', which could not be read in '{Context}' (or no longer manages it): its Ready condition is not checked.");
+                    break;
+                case { } managing:
+                    CheckReady(unit, managing);
+                    break;
+            }
+        }
+    }
+
+    private static void CheckReady(Unit unit, CertManagerInfo certificate)
+    {
+        string name = $"cert-manager Certificate {certificate.Namespace}/{certificate.Certificate}";
+        string detail = string.Join(": ", new[] { certificate.ReadyReason, certificate.ReadyMessage }.Where(t => !string.IsNullOrWhiteSpace(t)));
+        string because = detail.Length == 0 ? string.Empty : $" ({detail})";
+        if (certificate.Ready == "True")
+        {
+            unit.Pass("CertManagerReady", "Ready=True", "True", $"{name} is Ready{because}.");
+            return;
+        }
+
+        unit.Fail("CertManagerReady", "Ready=True", certificate.Ready ?? "no Ready condition",
+            certificate.Ready is null
+                ? $"{name} has no Ready condition yet: cert-manager has not issued it."
+                : $"{name} is not Ready (Ready={certificate.Ready}){because}.");
+    }
 
     /// <summary>A finding's message as a check's sentence: capitalised, with a full stop.</summary>
     private static string Sentence(string message) =>

@@ -74,6 +74,14 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 4;
 
+    /// <summary>
+    /// For due or broken Secrets that a cert-manager Certificate manages: ask cert-manager to re-issue it, as cmctl renew
+    /// does (Issuing=True, reason ManuallyTriggered, on the Certificate's status), instead of skipping them. The Secret is
+    /// never written. Without -Issuer and -SourcePath, only these are renewed.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter RenewCertManager { get; set; }
+
     /// <summary>How long a target's Lease lasts without renewal (a crashed run's targets are free again after it).</summary>
     [Parameter]
     [ValidateRange(5, 3600)]
@@ -86,11 +94,11 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        if ((Issuer is null) == (SourcePath is null))
+        if ((Issuer is null) == (SourcePath is null) && !(RenewCertManager && Issuer is null))
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException(Issuer is null
-                    ? "Give where certificates come from: -Issuer (a script block that asks a CA) or -SourcePath (a folder of PFX or PEM files)."
+                    ? "Give where certificates come from: -Issuer (a script block that asks a CA) or -SourcePath (a folder of PFX or PEM files); or -RenewCertManager alone to renew only cert-manager's."
                     : "Give -Issuer or -SourcePath, not both: each run takes certificates from one source."),
                 Issuer is null ? "SyncSourceMissing" : "SyncSourceAmbiguous", ErrorCategory.InvalidArgument, Issuer is null ? "-Issuer" : SourcePath));
         }
@@ -196,10 +204,28 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
     {
         var now = DateTimeOffset.UtcNow;
         var targets = new List<SyncTarget>();
+        var certManagerTargets = new List<SyncTarget>();
+        bool hasSource = Issuer is not null || SourcePath is not null;
         foreach (var reference in references)
         {
-            var decision = SyncPlanner.Plan(reference, RenewWithinDays, now);
+            var decision = SyncPlanner.Plan(reference, RenewWithinDays, now, RenewCertManager);
+            if (decision.IsDue && !hasSource)
+            {
+                decision = new SyncDecision(SyncAction.Skipped, $"{decision.Reason} Not renewed: without -Issuer or -SourcePath this run renews only cert-manager's Certificates (-RenewCertManager).");
+            }
+
             var target = new SyncTarget(reference, decision, reference.Hosts.ToList());
+            if (decision.RenewsCertManager)
+            {
+                string what = $"Ask cert-manager to re-issue Certificate {target.Namespace}/{reference.CertManagerCertificate} for Secret {target} ({reference.Kind} {reference.Namespace}/{reference.Name}, context '{connection.ContextName}'): {decision.Reason}";
+                if (ShouldProcess(what, what + "?", "Sync-IngressCertificate"))
+                {
+                    certManagerTargets.Add(target);
+                }
+
+                continue;
+            }
+
             if (decision.IsDue)
             {
                 string source = Issuer is not null ? "a certificate from -Issuer" : $"the newest fitting certificate in '{_sourcePath}'";
@@ -218,13 +244,27 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
             TimeSpan.FromSeconds(LeaseDurationSeconds), _holder);
         RunAsync(async sink =>
         {
-            ISyncSource source = Issuer is not null
+            if (certManagerTargets.Count > 0)
+            {
+                await new CertManagerRenewal(connection, DiagnosticsRelay.Write)
+                    .RunAllAsync(certManagerTargets, ThrottleLimit, outcome => sink.Post(() => Report(outcome, counts)), CancellationToken).ConfigureAwait(false);
+            }
+
+            ISyncSource source = !hasSource ? new NoSource()
+                : Issuer is not null
                 ? new IssuerSource(new PendingRequestStore(connection, DiagnosticsRelay.Write), (request, c) => AskIssuerAsync(sink, request, c), IncludeRoot, w => sink.Post(() => WriteWarning(w)))
                 : new DropFolderSource(_sourcePath!, password, IncludeRoot, w => sink.Post(() => WriteWarning(w)), DiagnosticsRelay.Write);
             var callbacks = new PublishCallbacks { Warning = w => sink.Post(() => WriteWarning(w)) };
             var runner = new SyncRunner(connection, source, options, DiagnosticsRelay.Write);
             await runner.RunAllAsync(targets, ThrottleLimit, callbacks, outcome => sink.Post(() => Report(outcome, counts)), CancellationToken).ConfigureAwait(false);
         });
+    }
+
+    /// <summary>The source of a run with only -RenewCertManager: its due targets were planned as Skipped, so it is never asked.</summary>
+    private sealed class NoSource : ISyncSource
+    {
+        public Task<SourceAnswer> ObtainAsync(SyncTarget target, CancellationToken cancellationToken) =>
+            Task.FromResult(SourceAnswer.Refused(new PublishRefusal("SyncSourceMissing", $"{target}: no -Issuer or -SourcePath was given.")));
     }
 
     private void Report(SyncOutcome outcome, SortedDictionary<string, int> counts)

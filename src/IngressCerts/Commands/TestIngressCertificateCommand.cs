@@ -154,10 +154,10 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
             var targets = group.Select(t => t.Target).ToList();
             bool needsCluster = targets.Any(t => t.Name is not null || t.SecretName is not null);
             ClusterConnection? connection = needsCluster ? Connect(group.Key) : null;
-            var tester = new CertificateTester(connection, options, diagnostics: DiagnosticsRelay.Write);
             try
             {
-                results.AddRange(RunAsync(_ => tester.TestAsync(targets, CancellationToken)));
+                results.AddRange(RunAsync(sink => new CertificateTester(connection, options, diagnostics: DiagnosticsRelay.Write, warning: w => sink.Post(() => WriteWarning(w)))
+                    .TestAsync(targets, CancellationToken)));
             }
             catch (KubeApiException ex)
             {

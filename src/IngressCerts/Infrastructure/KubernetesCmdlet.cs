@@ -273,7 +273,7 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
             "RequestAlreadyPending" or "PendingNameTaken" => ErrorCategory.ResourceExists,
             "CertificateKeyMismatch" or "CertificateExpired" or "CertificateNotYetValid" => ErrorCategory.InvalidData,
             "SecretInUse" => ErrorCategory.ResourceBusy,
-            "NoCertificateAvailable" => ErrorCategory.ObjectNotFound,
+            "NoCertificateAvailable" or "CertManagerCertificateNotFound" => ErrorCategory.ObjectNotFound,
             "InvalidIssuerAnswer" or "CertificateUnusable" => ErrorCategory.InvalidData,
             "LeaseLost" => ErrorCategory.ResourceUnavailable,
             "PublishConflict" => ErrorCategory.WriteError,

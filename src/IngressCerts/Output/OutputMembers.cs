@@ -34,6 +34,10 @@ public static class OutputMembers
         _ => null,
     };
 
+    /// <summary>When cert-manager renews the Certificate that manages a reference's Secret.</summary>
+    public static PSObject? CertManagerRenewalTime(PSObject instance) =>
+        instance?.BaseObject is IngressCertificate reference ? UtcDate(reference.CertManagerRenewalTime) : null;
+
     /// <summary>When a history entry was archived.</summary>
     public static PSObject? ArchivedAt(PSObject instance) =>
         instance?.BaseObject is CertificateHistoryEntry entry ? UtcDate(entry.ArchivedAt) : null;

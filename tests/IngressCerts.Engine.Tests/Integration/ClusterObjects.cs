@@ -98,7 +98,7 @@ internal static class ClusterObjects
             "Gateway" when obj["apiVersion"]!.GetValue<string>().StartsWith("networking.istio.io/", StringComparison.Ordinal) => $"/apis/{obj["apiVersion"]!.GetValue<string>()}/namespaces/{ns}/gateways",
             "Gateway" => $"/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/gateways",
             "ReferenceGrant" => $"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{ns}/referencegrants",
-            "Route" or "IngressRoute" => $"/apis/{obj["apiVersion"]!.GetValue<string>()}/namespaces/{ns}/{kind.ToLowerInvariant()}s",
+            "Route" or "IngressRoute" or "Certificate" => $"/apis/{obj["apiVersion"]!.GetValue<string>()}/namespaces/{ns}/{kind.ToLowerInvariant()}s",
             _ => throw new ArgumentException(kind),
         };
         var response = await cluster.Http.PostAsync(path, obj);
@@ -106,6 +106,63 @@ internal static class ClusterObjects
         {
             throw new InvalidOperationException($"creating {kind} {ns}: {response}");
         }
+    }
+
+    /// <summary>A cert-manager.io/v1 Certificate for <paramref name="secretName"/> (its status is written apart: see <see cref="SetCertificateStatusAsync"/>).</summary>
+    public static JsonObject CertManagerCertificate(string ns, string name, string secretName, string issuerName, string? issuerKind = "ClusterIssuer", string host = "shop.example")
+    {
+        var issuerRef = new JsonObject { ["name"] = issuerName };
+        if (issuerKind is not null)
+        {
+            issuerRef["kind"] = issuerKind;
+            issuerRef["group"] = "cert-manager.io";
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "cert-manager.io/v1",
+            ["kind"] = "Certificate",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["spec"] = new JsonObject { ["secretName"] = secretName, ["dnsNames"] = new JsonArray(host), ["issuerRef"] = issuerRef },
+        };
+    }
+
+    /// <summary>A Certificate status with a Ready condition and a renewal time, as cert-manager writes it.</summary>
+    public static JsonObject CertManagerStatus(string ready, string reason, string message, DateTime? renewalTime = null, params JsonObject[] otherConditions)
+    {
+        var conditions = new JsonArray(new JsonObject
+        {
+            ["type"] = "Ready", ["status"] = ready, ["reason"] = reason, ["message"] = message,
+            ["lastTransitionTime"] = "2026-11-01T10:00:00Z", ["observedGeneration"] = 1,
+        });
+        foreach (var other in otherConditions)
+        {
+            conditions.Add(other);
+        }
+
+        var status = new JsonObject { ["conditions"] = conditions };
+        if (renewalTime is { } at)
+        {
+            status["renewalTime"] = at.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return status;
+    }
+
+    /// <summary>Writes a Certificate's status through its status subresource (what cert-manager's controllers do); returns the Certificate.</summary>
+    public static async Task<JsonObject> SetCertificateStatusAsync(this TestCluster cluster, string ns, string name, JsonObject status)
+    {
+        string path = $"/apis/cert-manager.io/v1/namespaces/{ns}/certificates/{name}";
+        var current = await cluster.Http.GetAsync(path);
+        var body = current.Object.DeepClone().AsObject();
+        body["status"] = status;
+        var response = await cluster.Http.PutAsync(path + "/status", body);
+        if (response.StatusCode != 200)
+        {
+            throw new InvalidOperationException($"writing the status of Certificate {ns}/{name}: {response}");
+        }
+
+        return response.Object;
     }
 
     /// <summary>Every result of one inventory scan of <paramref name="namespaces"/> (null: all).</summary>

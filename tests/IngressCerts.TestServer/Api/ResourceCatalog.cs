@@ -100,8 +100,23 @@ internal sealed class ResourceCatalog
 
     public static readonly ResourceType IstioGateways = OtherKind("networking.istio.io", "v1", "gateways", "Gateway", "gateway", ["gw"], "spec");
 
+    // cert-manager's Certificate, with its status subresource (a write to /status changes only status; the main
+    // resource ignores status): what cert-manager's controllers and cmctl renew write.
+    public static readonly ResourceType CertManagerCertificates = new()
+    {
+        Group = "cert-manager.io", Version = "v1", Resource = "certificates", Kind = "Certificate", Namespaced = true,
+        KindGroup = "cert-manager.io",
+        Strategy = new CustomResourceStrategy("spec", "spec.secretName", "spec.issuerRef", "spec.issuerRef.name"),
+        IsCustomResource = true,
+        TracksGeneration = true,
+        ResetFields = new HashSet<string> { "status" },
+        ShortNames = ["cert", "certs"],
+        Categories = ["cert-manager"],
+        SingularName = "certificate",
+    };
+
     /// <summary>The kinds <see cref="KubeApiServerOptions.ServeOtherKinds"/> serves.</summary>
-    public static IReadOnlyList<ResourceType> OtherKinds { get; } = [OpenShiftRoutes, TraefikIngressRoutes, TraefikLegacyIngressRoutes, IstioGateways];
+    public static IReadOnlyList<ResourceType> OtherKinds { get; } = [OpenShiftRoutes, TraefikIngressRoutes, TraefikLegacyIngressRoutes, IstioGateways, CertManagerCertificates];
 
     private readonly List<ResourceType> _served;
 

@@ -34,6 +34,12 @@ internal sealed class ResourceType
     /// <summary>Top-level fields a write to the main resource cannot set (status subresource, namespace spec): not tracked in managedFields.</summary>
     public IReadOnlySet<string> ResetFields { get; init; } = new HashSet<string>();
 
+    /// <summary>
+    /// A CRD with <c>subresources.status</c>: the main resource ignores status (<see cref="ResetFields"/>), and
+    /// <c>.../{name}/status</c> answers get, update and patch, which change only status.
+    /// </summary>
+    public bool HasStatusSubresource => IsCustomResource && ResetFields.Contains("status");
+
     /// <summary>Dotted paths of string maps: managedFields gives them a "." marker on Update.</summary>
     public IReadOnlySet<string> MapPaths { get; init; } = new HashSet<string>();
 

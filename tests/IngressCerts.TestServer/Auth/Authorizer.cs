@@ -20,7 +20,7 @@ internal sealed class Authorizer(UserRegistry users, bool basicUserBound = true)
     private static readonly string[] DiscoveryPaths = ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"];
 
     public void Authorize(KubeUser user, RequestInfo request) =>
-        Authorize(user, request.Verb, request.Type.Group, request.Type.Resource, request.Namespace, request.Name);
+        Authorize(user, request.Verb, request.Type.Group, request.AuthorizationResource, request.Namespace, request.Name);
 
     /// <summary>403 with RBAC's text unless <see cref="Decide"/> allows.</summary>
     public void Authorize(KubeUser user, string verb, string group, string resource, string scope, string name)
@@ -28,8 +28,10 @@ internal sealed class Authorizer(UserRegistry users, bool basicUserBound = true)
         if (Decide(user, verb, group, resource, scope, name).Allowed) return;
         var where = scope.Length == 0 ? "at the cluster scope" : $"in the namespace {GoQuote.Quote(scope)}";
         var why = $"User {GoQuote.Quote(user.Name)} cannot {verb} resource {GoQuote.Quote(resource)} in API group {GoQuote.Quote(group)} {where}";
-        var qualified = group.Length == 0 ? resource : $"{resource}.{group}";
-        throw Status.Forbidden(qualified, group, resource, name, why);
+        // A subresource is refused under its resource's name: certificates.cert-manager.io "x" is forbidden: ... "certificates/status".
+        var plain = resource.Split('/')[0];
+        var qualified = group.Length == 0 ? plain : $"{plain}.{group}";
+        throw Status.Forbidden(qualified, group, plain, name, why);
     }
 
     /// <summary>

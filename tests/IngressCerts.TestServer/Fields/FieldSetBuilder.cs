@@ -8,7 +8,8 @@ namespace IngressCerts.TestServer.Fields;
 /// structs recurse without a marker, maps (labels, annotations, data) recurse with "." when the
 /// operation is an Update, lists are atomic leaves. Apply owns leaves only (reference 31).
 /// </summary>
-internal sealed class FieldSetBuilder(ResourceType type)
+/// <param name="statusOnly">For the status subresource: only status is tracked (the rest of the object cannot change there).</param>
+internal sealed class FieldSetBuilder(ResourceType type, bool statusOnly = false)
 {
     /// <summary>metadata fields a manager can own; the rest are server-set.</summary>
     private static readonly HashSet<string> TrackedMetadata = new(StringComparer.Ordinal)
@@ -51,6 +52,11 @@ internal sealed class FieldSetBuilder(ResourceType type)
     {
         foreach (var (key, value) in obj)
         {
+            if (statusOnly)
+            {
+                if (key == "status") yield return new(key, value);
+                continue;
+            }
             if (key is "kind" or "apiVersion" || type.ResetFields.Contains(key)) continue;
             if (key == "metadata")
             {

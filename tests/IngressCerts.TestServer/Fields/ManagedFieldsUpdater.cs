@@ -8,16 +8,17 @@ namespace IngressCerts.TestServer.Fields;
 /// one entry per (manager, operation, apiVersion); an Update takes ownership of the fields it
 /// changed, an Apply owns exactly the leaves it sent and conflicts with other owners of fields it changes.
 /// </summary>
-internal sealed class ManagedFieldsUpdater(ResourceType type)
+/// <param name="subresource">"status" for a write to the status subresource: its entries say so, and own only status fields.</param>
+internal sealed class ManagedFieldsUpdater(ResourceType type, string? subresource = null)
 {
-    private readonly FieldSetBuilder _builder = new(type);
+    private readonly FieldSetBuilder _builder = new(type, statusOnly: subresource == "status");
 
     public JsonArray Update(JsonArray? entries, JsonObject? before, JsonObject after, string manager, string time)
     {
         var list = Parse(entries);
         var changed = _builder.Changed(after, before);
         if (before is not null) RemoveFromAll(list, _builder.Removed(before, after));
-        var mine = list.FirstOrDefault(e => e.Manager == manager && e.Operation == "Update" && e.ApiVersion == type.ApiVersion);
+        var mine = list.FirstOrDefault(e => e.Manager == manager && e.Operation == "Update" && e.ApiVersion == type.ApiVersion && e.Subresource == subresource);
         foreach (var entry in list)
         {
             if (!ReferenceEquals(entry, mine)) entry.Fields.ExceptWith(changed);
@@ -26,7 +27,7 @@ internal sealed class ManagedFieldsUpdater(ResourceType type)
         {
             if (mine is null)
             {
-                mine = new ManagedEntry(manager, "Update", type.ApiVersion, time, new FieldTree());
+                mine = new ManagedEntry(manager, "Update", type.ApiVersion, time, new FieldTree()) { Subresource = subresource };
                 list.Add(mine);
             }
             mine.Fields.UnionWith(changed);
@@ -44,7 +45,7 @@ internal sealed class ManagedFieldsUpdater(ResourceType type)
         var list = Parse(entries);
         var appliedSet = AppliedSet(applied);
         var changed = _builder.Changed(after, before);
-        var mine = list.FirstOrDefault(e => e.Manager == manager && e.Operation == "Apply");
+        var mine = list.FirstOrDefault(e => e.Manager == manager && e.Operation == "Apply" && e.Subresource == subresource);
         var taken = changed.Intersect(appliedSet);
         if (!force)
         {
@@ -61,7 +62,7 @@ internal sealed class ManagedFieldsUpdater(ResourceType type)
         }
         if (mine is null)
         {
-            mine = new ManagedEntry(manager, "Apply", type.ApiVersion, time, appliedSet);
+            mine = new ManagedEntry(manager, "Apply", type.ApiVersion, time, appliedSet) { Subresource = subresource };
             list.Add(mine);
         }
         else if (!JsonNode.DeepEquals(mine.Fields.ToJson(), appliedSet.ToJson()) || !changed.IsEmpty)

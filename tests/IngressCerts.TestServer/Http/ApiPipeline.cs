@@ -117,6 +117,22 @@ internal sealed class ApiPipeline(
         var table = TablePrinter.Wants(context.Request.Headers.Accept.ToString())
             ? query["includeObject"].ToString() is { Length: > 0 } include ? include : "PartialObjectMetadata"
             : null;
+        if (info.Subresource == "status")
+        {
+            // A CRD's status subresource: get, update and patch only; the writes change nothing but status.
+            switch (info.Verb)
+            {
+                case "get":
+                    return reader.Get(type, info.Namespace, info.Name, table);
+                case "update":
+                    return writer.Update(type, info.Namespace, info.Name, await ReadObjectAsync(context, type.Kind), write, statusOnly: true);
+                case "patch":
+                    var statusPatch = PatchRequest.Decode(type, context.Request.ContentType, await ReadBodyAsync(context), write.ManagerGiven);
+                    return writer.Patch(type, info.Namespace, info.Name, statusPatch, write, statusOnly: true);
+                default:
+                    throw Status.MethodNotAllowed();
+            }
+        }
         switch (info.Verb)
         {
             case "get":

@@ -8,9 +8,12 @@ namespace IngressCerts.TestServer.Http;
 /// <see cref="Namespace"/> is the object namespace ("" for cluster-scoped kinds and all-namespace
 /// lists); <see cref="AuthorizationNamespace"/> follows RBAC, where a namespace object is "in" itself.
 /// </summary>
-internal sealed record RequestInfo(string Verb, ResourceType Type, string Namespace, string Name)
+internal sealed record RequestInfo(string Verb, ResourceType Type, string Namespace, string Name, string Subresource = "")
 {
     public bool IsCollection => Name.Length == 0;
+
+    /// <summary>What RBAC matches: "resource", or "resource/subresource" for a subresource ("certificates/status").</summary>
+    public string AuthorizationResource => Subresource.Length == 0 ? Type.Resource : $"{Type.Resource}/{Subresource}";
 
     public string AuthorizationNamespace => Type.Resource == "namespaces" ? Name : Namespace;
 
@@ -37,14 +40,17 @@ internal sealed record RequestInfo(string Verb, ResourceType Type, string Namesp
         string @namespace = "", resource, name = "";
         if (segments[0] == "namespaces" && segments.Length >= 3)
         {
-            // /namespaces/{ns}/{resource}[/{name}]
+            // /namespaces/{ns}/{resource}[/{name}[/status]]
             @namespace = segments[1];
             resource = segments[2];
-            if (segments.Length == 4) name = segments[3];
-            else if (segments.Length > 4) return null;
+            var subresource = "";
+            if (segments.Length >= 4) name = segments[3];
+            if (segments.Length == 5) subresource = segments[4];
+            else if (segments.Length > 5) return null;
             var namespaced = catalog.Find(group, version, resource);
             if (namespaced is null || !namespaced.Namespaced) return null;
-            return new RequestInfo(VerbOf(method, name, query), namespaced, @namespace, name);
+            if (subresource.Length > 0 && !(subresource == "status" && namespaced.HasStatusSubresource)) return null;
+            return new RequestInfo(VerbOf(method, name, query), namespaced, @namespace, name, subresource);
         }
         resource = segments[0];
         if (segments.Length == 2) name = segments[1];

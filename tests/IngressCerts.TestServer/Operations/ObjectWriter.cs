@@ -26,7 +26,8 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         return store.Locked(() => CreateLocked(type, @namespace, body, context, applied: null));
     }
 
-    public Answer Update(ResourceType type, string @namespace, string name, JsonObject body, WriteContext context)
+    /// <param name="statusOnly">A write to the status subresource: only status is taken from <paramref name="body"/>.</param>
+    public Answer Update(ResourceType type, string @namespace, string name, JsonObject body, WriteContext context, bool statusOnly = false)
     {
         CheckTypeMeta(type, body);
         StampNamespace(type, @namespace, body);
@@ -41,18 +42,19 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         return store.Locked(() =>
         {
             var existing = store.Get(type, @namespace, name) ?? throw type.NotFound(name);
-            return UpdateLocked(type, existing, body, context, applied: null);
+            return UpdateLocked(type, existing, body, context, applied: null, statusOnly);
         });
     }
 
     /// <summary>PATCH: the patch is applied to the stored object, and the result is written like an update.</summary>
-    public Answer Patch(ResourceType type, string @namespace, string name, PatchRequest patch, WriteContext context) =>
+    public Answer Patch(ResourceType type, string @namespace, string name, PatchRequest patch, WriteContext context, bool statusOnly = false) =>
         store.Locked(() =>
         {
             var existing = store.Get(type, @namespace, name);
             if (existing is null)
             {
-                if (patch.Applied is null) throw type.NotFound(name);
+                // A subresource never creates its object.
+                if (patch.Applied is null || statusOnly) throw type.NotFound(name);
                 // Server-side apply creates a missing object (reference 31).
                 var created = patch.Applied.CloneObject();
                 var metadata = created.Metadata();
@@ -70,7 +72,7 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
             }
             StampNamespace(type, @namespace, patched);
             patched.RemoveNulls();
-            return UpdateLocked(type, existing, patched, context, patch.Applied);
+            return UpdateLocked(type, existing, patched, context, patch.Applied, statusOnly);
         });
 
     public Answer Delete(ResourceType type, string @namespace, string name, JsonObject? options, WriteContext context) =>
@@ -146,7 +148,7 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         return answer;
     }
 
-    private Answer UpdateLocked(ResourceType type, StoredObject existing, JsonObject obj, WriteContext context, JsonObject? applied)
+    private Answer UpdateLocked(ResourceType type, StoredObject existing, JsonObject obj, WriteContext context, JsonObject? applied, bool statusOnly = false)
     {
         var name = existing.Name;
         var metadata = obj.Metadata();
@@ -158,6 +160,19 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
 
         var current = ObjectCodec.Load(type, existing);
         var currentMetadata = current.Metadata();
+        if (statusOnly)
+        {
+            // The CRD status strategy: the stored object, with the status sent (none sent: none kept) and the
+            // managedFields sent; spec, labels, annotations and the rest of metadata do not change.
+            var sentStatus = obj["status"]?.DeepClone();
+            var sentManaged = metadata["managedFields"]?.DeepClone();
+            obj = current.CloneObject();
+            metadata = obj.Metadata();
+            if (sentStatus is null) obj.Remove("status");
+            else obj["status"] = sentStatus;
+            metadata.Remove("managedFields");
+            if (sentManaged is not null) metadata["managedFields"] = sentManaged;
+        }
         type.Strategy.Default(obj);
         foreach (var field in ServerSetMetadata)
         {
@@ -165,7 +180,7 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
             if (currentMetadata[field] is { } value) metadata[field] = value.DeepClone();
         }
         var sentManagedFields = TakeManagedFields(metadata);
-        type.Strategy.PrepareForUpdate(obj, current);
+        if (!statusOnly) type.Strategy.PrepareForUpdate(obj, current);
         if (type.TracksGeneration && SpecChanged(obj, current))
         {
             metadata["generation"] = (currentMetadata["generation"]?.GetValue<long>() ?? 1) + 1;
@@ -174,7 +189,7 @@ internal sealed class ObjectWriter(ObjectStore store, NamespaceLifecycle namespa
         if (errors.Count > 0) throw type.Invalid(name, errors);
 
         var now = clock.Now();
-        var updater = new ManagedFieldsUpdater(type);
+        var updater = new ManagedFieldsUpdater(type, statusOnly ? "status" : null);
         var baseEntries = sentManagedFields ?? currentMetadata["managedFields"] as JsonArray;
         var managed = applied is null
             ? updater.Update(baseEntries, current, obj, context.Manager, now)
