@@ -43,7 +43,7 @@ internal sealed class Bench(BenchOptions options)
                 Log("breakdown: each step of the inventory on its own ...");
                 Breakdown.Settle();
                 server.RequestLog.Clear();
-                report.Breakdown = await new Breakdown(server.BaseAddress, server.CaCertificate, server.AdminToken).RunAsync();
+                report.Breakdown = await new Breakdown(new BenchClient(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig))).RunAsync();
                 server.RequestLog.Clear();
             }
         }
