@@ -46,6 +46,12 @@ internal sealed class Report(BenchOptions options)
 
     public int SeededObjects { get; set; }
 
+    /// <summary>The kubeconfig (and context) of an existing cluster measured instead of the seeded test server.</summary>
+    public string? ExternalCluster { get; set; }
+
+    /// <summary>References an existing cluster's inventory found (the seeded fleet's count comes from the options).</summary>
+    public int? References { get; set; }
+
     public double TotalMs { get; set; }
 
     public Dictionary<string, int>? Statuses { get; set; }
@@ -63,7 +69,7 @@ internal sealed class Report(BenchOptions options)
 
     public List<Step>? Breakdown { get; set; }
 
-    private int N => options.References;
+    private int N => References ?? options.References;
 
     private int RequestTarget => 2 * (int)Math.Ceiling(N / (double)Variants_PageSize) + 5;
 
@@ -84,8 +90,16 @@ internal sealed class Report(BenchOptions options)
         var raw = Get("raw");
         var inventory = Get("inventory");
         w.WriteLine();
-        w.WriteLine($"Inventory benchmark: {N:N0} Ingresses and {N:N0} TLS Secrets in {options.Namespaces:N0} namespaces, {options.Seed.CertificatePoolSize:N0} distinct leaf certificates signed with {(options.RsaIssuer ? "RSA-2048" : "ECDSA P-256")} " +
+        if (ExternalCluster is not null)
+        {
+            w.WriteLine($"Inventory benchmark against an existing cluster, {ExternalCluster}: {N:N0} TLS references found, nothing seeded, requests not counted; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        }
+        else
+        {
+            w.WriteLine($"Inventory benchmark: {N:N0} Ingresses and {N:N0} TLS Secrets in {options.Namespaces:N0} namespaces, {options.Seed.CertificatePoolSize:N0} distinct leaf certificates signed with {(options.RsaIssuer ? "RSA-2048" : "ECDSA P-256")} " +
             $"({SeededObjects:N0} objects seeded in {SeedMs / 1000:0.0} s); {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        }
+
         if (LoadAtStart is not null)
         {
             w.WriteLine($"Load average (1/5/15 min) at start {LoadAtStart}, at end {LoadAtEnd}: above {Environment.ProcessorCount} other work competed for the cores, so compare ratios, not absolute times.");

@@ -174,15 +174,23 @@ internal sealed class Variants : IDisposable
 }
 
 /// <summary>KubernetesClient's own send (connection, credentials, handlers) for a GET whose body is kept as bytes.</summary>
-internal sealed class BenchClient(KubernetesClientConfiguration config) : Kubernetes(config)
+internal sealed class BenchClient : Kubernetes
 {
+    private readonly Version _version;
+
+    public BenchClient(KubernetesClientConfiguration config)
+        : base(config)
+    {
+        _version = config.DisableHttp2 ? System.Net.HttpVersion.Version11 : System.Net.HttpVersion.Version20;
+    }
+
     /// <summary>The body of a GET; null when the server answers 404 (a kind it does not serve).</summary>
     public async Task<byte[]?> GetBytesAsync(string relativeUri, CancellationToken cancellationToken)
     {
         try
         {
             // The version the library's own calls use.
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, relativeUri)) { Version = config.DisableHttp2 ? System.Net.HttpVersion.Version11 : System.Net.HttpVersion.Version20 };
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, relativeUri)) { Version = _version };
             using var response = await SendRequestRaw(string.Empty, request, cancellationToken).ConfigureAwait(false);
             return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         }
