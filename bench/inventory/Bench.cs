@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using IngressCerts.Engine.Inventory;
 using IngressCerts.TestServer;
+using IngressCerts.TestServer.Logging;
 using IngressCerts.TestServer.Seeding;
 
 namespace IngressCerts.Bench.Inventory;
@@ -14,6 +15,17 @@ internal sealed class Bench(BenchOptions options)
 {
     private static readonly TimeSpan ChildTimeout = TimeSpan.FromMinutes(4);
 
+    // The test server's request log; null against an existing cluster, whose requests are not counted.
+    private RequestLog? _requests;
+
+    private void ClearRequests() => _requests?.Clear();
+
+    private (int Requests, int Failed, string Detail) CountRequests() =>
+        _requests is null ? (0, 0, "not counted (existing cluster)") : RequestKinds.Describe(_requests.Snapshot());
+
+    /// <summary>References in the fleet: as seeded, or as the first inventory of an existing cluster found them.</summary>
+    private int _references;
+
     public async Task<int> RunAsync()
     {
         var total = Stopwatch.StartNew();
@@ -22,29 +34,46 @@ internal sealed class Bench(BenchOptions options)
         Directory.CreateDirectory(work);
         try
         {
-            // Compaction off: a 5-minute compaction in the middle of a list would expire its continue token.
-            await using var server = await KubeApiServer.StartAsync(new KubeApiServerOptions { CompactionInterval = null });
-            Log($"test server at {server.BaseAddress}; seeding {options.Namespaces:N0} namespaces x {options.IngressesPerNamespace} Ingresses with TLS Secrets ...");
-            var seedTime = Stopwatch.StartNew();
-            int seeded = server.SeedIngressFleet(options.Seed);
-            report.SeedMs = seedTime.Elapsed.TotalMilliseconds;
-            report.SeededObjects = seeded;
-            Log($"seeded {seeded:N0} objects in {report.SeedMs / 1000:0.0} s");
-
-            string kubeconfig = Path.Combine(work, "kubeconfig");
-            server.WriteKubeconfig(kubeconfig);
-            Breakdown.Settle();
-
-            await MeasureInProcessAsync(server, kubeconfig, work, report);
-            await MeasureChildrenAsync(server, kubeconfig, report);
-
-            if (!options.SkipBreakdown)
+            KubeApiServer? server = null;
+            string kubeconfig;
+            if (options.KubeConfig is { } existing)
             {
-                Log("breakdown: each step of the inventory on its own ...");
+                // An existing cluster: its fleet as it is, nothing seeded, and no request log to count from.
+                kubeconfig = existing;
+                report.ExternalCluster = options.Context is null ? existing : $"{existing} (context {options.Context})";
+                Log($"measuring the cluster of {report.ExternalCluster}; nothing is seeded and requests are not counted");
+            }
+            else
+            {
+                // Compaction off: a 5-minute compaction in the middle of a list would expire its continue token.
+                server = await KubeApiServer.StartAsync(new KubeApiServerOptions { CompactionInterval = null });
+                Log($"test server at {server.BaseAddress}; seeding {options.Namespaces:N0} namespaces x {options.IngressesPerNamespace} Ingresses with TLS Secrets ...");
+                var seedTime = Stopwatch.StartNew();
+                int seeded = server.SeedIngressFleet(options.Seed);
+                report.SeedMs = seedTime.Elapsed.TotalMilliseconds;
+                report.SeededObjects = seeded;
+                Log($"seeded {seeded:N0} objects in {report.SeedMs / 1000:0.0} s");
+
+                kubeconfig = Path.Combine(work, "kubeconfig");
+                server.WriteKubeconfig(kubeconfig);
+            }
+
+            await using (server)
+            {
+                _requests = server?.RequestLog;
                 Breakdown.Settle();
-                server.RequestLog.Clear();
-                report.Breakdown = await new Breakdown(server.BaseAddress, server.CaCertificate, server.AdminToken).RunAsync();
-                server.RequestLog.Clear();
+
+                await MeasureInProcessAsync(kubeconfig, work, report);
+                await MeasureChildrenAsync(kubeconfig, report);
+
+                if (!options.SkipBreakdown)
+                {
+                    Log("breakdown: each step of the inventory on its own ...");
+                    Breakdown.Settle();
+                    _requests?.Clear();
+                    report.Breakdown = await new Breakdown(new BenchClient(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, currentContext: options.Context))).RunAsync();
+                    _requests?.Clear();
+                }
             }
         }
         finally
@@ -70,10 +99,10 @@ internal sealed class Bench(BenchOptions options)
         return 0;
     }
 
-    private async Task MeasureInProcessAsync(KubeApiServer server, string kubeconfig, string work, Report report)
+    private async Task MeasureInProcessAsync(string kubeconfig, string work, Report report)
     {
-        int n = options.References;
-        using var variants = new Variants(kubeconfig);
+        int n = _references = options.References;
+        using var variants = new Variants(kubeconfig, options.Context);
         var inventory = report.Add(new VariantResult("inventory", "inventory (ClusterScanner, in-process)", n));
         var raw = report.Add(new VariantResult("raw", "raw fetch (same lists, KubernetesClient, no analysis)", 2 * n));
         var naive = report.Add(new VariantResult("naive", "naive (list Ingresses, GET each Secret in turn)", n));
@@ -99,11 +128,11 @@ internal sealed class Bench(BenchOptions options)
         async Task<Sample> Measure(Func<Task<int>> run, Func<double?>? phase = null)
         {
             Breakdown.Settle();
-            server.RequestLog.Clear();
+            ClearRequests();
             var stopwatch = Stopwatch.StartNew();
             int items = await run();
             stopwatch.Stop();
-            var (requests, failed, detail) = RequestKinds.Describe(server.RequestLog.Snapshot());
+            var (requests, failed, detail) = CountRequests();
             return new Sample(stopwatch.Elapsed.TotalMilliseconds, requests, failed, detail, items, phase?.Invoke());
         }
 
@@ -123,7 +152,7 @@ internal sealed class Bench(BenchOptions options)
 
         Task<Sample> Kubectl() => Measure(async () =>
         {
-            var outcome = await ProcessRunner.RunAsync(kubectlPath!, ["--kubeconfig", kubeconfig, "--cache-dir", kubectlCache, "get", "ingress,secret", "-A", "-o", "json"], null, ChildTimeout, discardStdout: true);
+            var outcome = await ProcessRunner.RunAsync(kubectlPath!, [.. KubectlTarget(kubeconfig), "--cache-dir", kubectlCache, "get", "ingress,secret", "-A", "-o", "json"], null, ChildTimeout, discardStdout: true);
             if (outcome.ExitCode != 0)
             {
                 throw new InvalidOperationException($"kubectl failed ({outcome.ExitCode}): {outcome.Stderr}");
@@ -134,8 +163,19 @@ internal sealed class Bench(BenchOptions options)
         });
 
         Log("warm-up (cold runs) ...");
+        if (_requests is null)
+        {
+            // An existing cluster: its references are what the inventory finds, and the raw fetch's items unknown.
+            inventory.ExpectedItems = raw.ExpectedItems = naive.ExpectedItems = -1;
+        }
+
         inventory.Add(await Inventory(statuses), cold: true);
         report.Statuses = statuses;
+        if (_requests is null)
+        {
+            report.References = _references = inventory.ExpectedItems = inventory.Cold!.Items;
+        }
+
         raw.Add(await Measure(() => variants.RawFetchAsync(CancellationToken.None)), cold: true);
         if (naive.Skipped is null)
         {
@@ -146,7 +186,7 @@ internal sealed class Bench(BenchOptions options)
         {
             // kubectl starts afresh every time anyway: its warm-up only fills the discovery cache, with a cheap command,
             // as a user's ~/.kube/cache would be filled already. A full cold run would cost another half a minute.
-            await ProcessRunner.RunAsync(kubectlPath, ["--kubeconfig", kubeconfig, "--cache-dir", kubectlCache, "get", "namespaces", "-o", "name"], null, ChildTimeout, discardStdout: true);
+            await ProcessRunner.RunAsync(kubectlPath, [.. KubectlTarget(kubeconfig), "--cache-dir", kubectlCache, "get", "namespaces", "-o", "name"], null, ChildTimeout, discardStdout: true);
         }
 
         // Round robin, so that drift (thermal, other load) spreads over all variants alike.
@@ -177,15 +217,19 @@ internal sealed class Bench(BenchOptions options)
         kubectl.Notes.AddRange(distinct);
     }
 
-    private async Task MeasureChildrenAsync(KubeApiServer server, string kubeconfig, Report report)
+    private async Task MeasureChildrenAsync(string kubeconfig, Report report)
     {
-        int n = options.References;
-        foreach (string mode in new[] { "inventory", "raw" })
+        int n = _references;
+        bool seeded = _requests is not null;
+        string[] context = options.Context is null ? [] : [options.Context];
+        foreach (string mode in new[] { "inventory", "raw", "bytes" })
         {
             Log($"separate process: engine {mode} ({options.ChildRuns} runs) ...");
             var (file, prefix) = SelfCommand();
-            report.Children.Add(await RunChildAsync(server, $"engine-{mode}", mode == "inventory" ? n : 2 * n,
-                () => ProcessRunner.RunAsync(file, [.. prefix, "child", mode, kubeconfig, options.ChildRuns.ToString(System.Globalization.CultureInfo.InvariantCulture)], null, ChildTimeout)));
+            // Items of the raw fetch: Ingresses and Secrets, known only for the seeded fleet.
+            // The bytes-only fetch reports MB, not items: nothing to check.
+            report.Children.Add(await RunChildAsync($"engine-{mode}", mode == "inventory" ? n : seeded && mode == "raw" ? 2 * n : -1,
+                () => ProcessRunner.RunAsync(file, [.. prefix, "child", mode, kubeconfig, options.ChildRuns.ToString(System.Globalization.CultureInfo.InvariantCulture), .. context], null, ChildTimeout)));
         }
 
         if (options.SkipPwsh)
@@ -208,20 +252,21 @@ internal sealed class Bench(BenchOptions options)
         {
             Log($"separate process: pwsh Get-IngressCertificate -AllNamespaces, {mode.ToLowerInvariant()} ({options.ChildRuns} runs) ...");
             string[] arguments = [.. pwshPrefix, "-NoProfile", "-NonInteractive", "-File", script, "-ModulePath", options.ModulePath, "-KubeConfigPath", kubeconfig,
-                "-Runs", options.ChildRuns.ToString(System.Globalization.CultureInfo.InvariantCulture), "-Mode", mode];
-            report.Children.Add(await RunChildAsync(server, "pwsh-" + mode.ToLowerInvariant(), n, () => ProcessRunner.RunAsync(pwsh, arguments, cwd, ChildTimeout)));
+                "-Runs", options.ChildRuns.ToString(System.Globalization.CultureInfo.InvariantCulture), "-Mode", mode, .. (options.Context is null ? Array.Empty<string>() : ["-Context", options.Context])];
+            report.Children.Add(await RunChildAsync("pwsh-" + mode.ToLowerInvariant(), n, () => ProcessRunner.RunAsync(pwsh, arguments, cwd, ChildTimeout)));
         }
     }
 
-    private async Task<ChildReport> RunChildAsync(KubeApiServer server, string name, int expectedItems, Func<Task<ProcessOutcome>> start)
+    /// <param name="expectedItems">Items every run must produce; negative: not known (the raw fetch of an existing cluster).</param>
+    private async Task<ChildReport> RunChildAsync(string name, int expectedItems, Func<Task<ProcessOutcome>> start)
     {
         Breakdown.Settle();
-        server.RequestLog.Clear();
+        ClearRequests();
         var outcome = await start();
         var result = ProcessRunner.ParseResult(outcome, name);
-        var (requests, failed, detail) = RequestKinds.Describe(server.RequestLog.Snapshot());
+        var (requests, failed, detail) = CountRequests();
         var child = new ChildReport(name, result, outcome.WallMs, requests, failed, detail);
-        foreach (var run in result.Runs.Where(r => r.Items != expectedItems).Take(1))
+        foreach (var run in result.Runs.Where(r => expectedItems >= 0 && r.Items != expectedItems).Take(1))
         {
             child.Notes.Add($"a run produced {run.Items} items, expected {expectedItems}");
         }
@@ -272,6 +317,9 @@ internal sealed class Bench(BenchOptions options)
 
         return null;
     }
+
+    private string[] KubectlTarget(string kubeconfig) =>
+        options.Context is null ? ["--kubeconfig", kubeconfig] : ["--kubeconfig", kubeconfig, "--context", options.Context];
 
     private string? FindKubectl()
     {

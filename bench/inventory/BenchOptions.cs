@@ -54,6 +54,12 @@ internal sealed record BenchOptions
 
     public string? JsonOut { get; init; }
 
+    /// <summary>An existing cluster to measure instead of the seeded test server (nothing is seeded, requests are not counted).</summary>
+    public string? KubeConfig { get; init; }
+
+    /// <summary>The context of <see cref="KubeConfig"/>; null: its current context.</summary>
+    public string? Context { get; init; }
+
     public bool SkipPwsh { get; init; }
 
     public bool SkipKubectl { get; init; }
@@ -79,12 +85,19 @@ internal sealed record BenchOptions
           --repo PATH            repository root, for `dotnet pwsh` (default: found from the current directory)
           --kubectl PATH         kubectl (default: kubectl on PATH; skipped when there is none)
           --json PATH            also write every figure as JSON
+          --kubeconfig PATH      measure an existing cluster instead of seeding the test server (its fleet as it is;
+                                 fleet options are ignored and requests are not counted)
+          --context NAME         the kubeconfig's context (default: its current context)
           --skip-pwsh | --skip-kubectl | --skip-naive | --skip-breakdown
 
         IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N] [--certificates N] [--issuer ecdsa|rsa]
           only the seeded server, for profiling a client by hand; prints READY URL KUBECONFIG, stops when stdin closes
-        IngressCerts.Bench.Inventory child inventory|raw KUBECONFIG RUNS
+        IngressCerts.Bench.Inventory child inventory|raw|bytes KUBECONFIG RUNS [CONTEXT]
           one measured client process (what the bench starts itself); prints RESULT {json}
+        IngressCerts.Bench.Inventory child dump KUBECONFIG OUT.json [CONTEXT]
+          one inventory, every result's status, findings and facts written sorted (compare two builds with cmp)
+        IngressCerts.Bench.Inventory child breakdown KUBECONFIG [CONTEXT]
+          the breakdown alone, against any cluster
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -120,6 +133,8 @@ internal sealed record BenchOptions
                 "--repo" => o with { RepositoryRoot = Path.GetFullPath(Next()) },
                 "--kubectl" => o with { Kubectl = Next() },
                 "--json" => o with { JsonOut = Path.GetFullPath(Next()) },
+                "--kubeconfig" => o with { KubeConfig = Path.GetFullPath(Next()) },
+                "--context" => o with { Context = Next() },
                 "--skip-pwsh" => o with { SkipPwsh = true },
                 "--skip-kubectl" => o with { SkipKubectl = true },
                 "--skip-naive" => o with { SkipNaive = true },

@@ -18,7 +18,7 @@ internal sealed record Step(string Name, double Ms, double CpuMs, string Detail,
 /// (certificates and key) and evaluating each reference (checks, chain building, facts). Then the same analysis in
 /// parallel, as ClusterScanner runs it page by page. Each step is the median of a few repetitions.
 /// </summary>
-internal sealed class Breakdown(Uri server, X509Certificate2 ca, string token)
+internal sealed class Breakdown(BenchClient http)
 {
     private const int Repetitions = 3;
     private const int AnalysisRepetitions = 1;
@@ -27,7 +27,6 @@ internal sealed class Breakdown(Uri server, X509Certificate2 ca, string token)
 
     public async Task<List<Step>> RunAsync()
     {
-        using var http = CreateHttpClient();
         var steps = new List<Step>();
 
         var ingressPages = await FetchPagesAsync(http, IngressesPath); // warm: connection, server paths
@@ -41,8 +40,16 @@ internal sealed class Breakdown(Uri server, X509Certificate2 ca, string token)
         steps.Add(new Step("fetch TLS Secret pages as bytes (server + HTTPS, no parsing)", ms, cpu, $"{secretPages.Count} pages, {Mb(secretBytes)}"));
         (ms, cpu) = Time(() => Deserialize<V1IngressList>(ingressPages));
         steps.Add(new Step("deserialise Ingress pages (KubernetesJson into V1IngressList)", ms, cpu, string.Empty));
+        (ms, cpu) = Time(() => ingressPages.ForEach(p => IngressCerts.Engine.Kubernetes.IngressListReader.Read(p)));
+        steps.Add(new Step("read Ingress pages straight from JSON (IngressListReader, as the inventory does)", ms, cpu, "only what TLS references are made of"));
         (ms, cpu) = Time(() => Deserialize<V1SecretList>(secretPages));
-        steps.Add(new Step("deserialise TLS Secret pages (KubernetesJson into V1SecretList)", ms, cpu, "base64 data decoded to byte[]"));
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        Deserialize<V1SecretList>(secretPages);
+        steps.Add(new Step("deserialise TLS Secret pages (KubernetesJson into V1SecretList)", ms, cpu, "base64 data decoded to byte[]", GC.GetAllocatedBytesForCurrentThread() - allocated));
+        (ms, cpu) = Time(() => secretPages.ForEach(p => IngressCerts.Engine.Kubernetes.SecretListReader.Read(p)));
+        allocated = GC.GetAllocatedBytesForCurrentThread();
+        secretPages.ForEach(p => IngressCerts.Engine.Kubernetes.SecretListReader.Read(p));
+        steps.Add(new Step("read TLS Secret pages straight from JSON (SecretListReader, as the inventory does)", ms, cpu, "the same, without the library's models", GC.GetAllocatedBytesForCurrentThread() - allocated));
 
         var ingresses = Deserialize<V1IngressList>(ingressPages).SelectMany(l => l.Items).ToList();
         List<TlsReference> references = [];
@@ -166,36 +173,14 @@ internal sealed class Breakdown(Uri server, X509Certificate2 ca, string token)
     private static List<T> Deserialize<T>(List<byte[]> pages) =>
         pages.Select(p => KubernetesJson.Deserialize<T>(new MemoryStream(p, writable: false))).ToList();
 
-    private HttpClient CreateHttpClient()
-    {
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-        {
-            if (certificate is null)
-            {
-                return false;
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            using var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-            return chain.Build(presented);
-        };
-        var http = new HttpClient(handler) { BaseAddress = server };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return http;
-    }
-
-    private static async Task<List<byte[]>> FetchPagesAsync(HttpClient http, string path)
+    private static async Task<List<byte[]>> FetchPagesAsync(BenchClient http, string path)
     {
         var pages = new List<byte[]>();
         string? token = null;
         do
         {
             string url = path + (path.EndsWith('?') ? string.Empty : "&") + "limit=" + Variants.PageSize + (token is null ? string.Empty : "&continue=" + Uri.EscapeDataString(token));
-            var bytes = await http.GetByteArrayAsync(url);
+            var bytes = await http.GetBytesAsync(url, CancellationToken.None) ?? throw new InvalidOperationException($"the server does not serve {url}");
             pages.Add(bytes);
             token = ReadContinue(bytes);
         }
@@ -205,7 +190,7 @@ internal sealed class Breakdown(Uri server, X509Certificate2 ca, string token)
     }
 
     /// <summary>metadata.continue of a list, skipping over its items without materialising them.</summary>
-    private static string? ReadContinue(byte[] json)
+    internal static string? ReadContinue(byte[] json)
     {
         var reader = new Utf8JsonReader(json);
         reader.Read(); // {

@@ -26,18 +26,44 @@ internal static class ChildMode
 {
     public const string ResultPrefix = "RESULT ";
 
+    public const string Usage = """
+        usage: IngressCerts.Bench.Inventory child inventory|raw|bytes KUBECONFIG RUNS [CONTEXT]
+               IngressCerts.Bench.Inventory child dump KUBECONFIG OUT.json [CONTEXT]
+               IngressCerts.Bench.Inventory child breakdown KUBECONFIG [CONTEXT]
+        """;
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length != 4 || args[1] is not ("inventory" or "raw"))
+        if (args.Length is 3 or 4 && args[1] == "breakdown")
         {
-            Console.Error.WriteLine("usage: IngressCerts.Bench.Inventory child inventory|raw KUBECONFIG RUNS");
+            var config = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(args[2], currentContext: args.Length == 4 ? args[3] : null);
+            foreach (var step in await new Breakdown(new BenchClient(config)).RunAsync())
+            {
+                Console.Out.WriteLine($"{step.Name,-90} {step.Ms,9:0} ms {step.CpuMs,9:0} ms CPU {(step.AllocatedBytes is { } a ? $"{a / 1048576.0,7:0.0} MB" : string.Empty),10}  {step.Detail}");
+            }
+
+            return 0;
+        }
+
+        if (args.Length is not (4 or 5) || args[1] is not ("inventory" or "raw" or "bytes" or "dump"))
+        {
+            Console.Error.WriteLine(Usage);
             return 2;
         }
 
         string mode = args[1];
         string kubeconfig = args[2];
+        string? context = args.Length == 5 ? args[4] : null;
+        if (mode == "dump")
+        {
+            using var dumping = new Variants(kubeconfig, context);
+            int count = await dumping.DumpAsync(args[3], CancellationToken.None);
+            Console.Error.WriteLine($"{count} results written to {args[3]}");
+            return 0;
+        }
+
         int runs = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
 
         using var process = Process.GetCurrentProcess();
@@ -45,7 +71,7 @@ internal static class ChildMode
         long startupWs = process.WorkingSet64;
         long startupPeak = process.PeakWorkingSet64;
 
-        using var variants = new Variants(kubeconfig);
+        using var variants = new Variants(kubeconfig, context);
         var list = new List<ChildRun>();
         Dictionary<string, int>? statuses = mode == "inventory" ? new() : null;
         for (int i = 0; i < runs; i++)
@@ -56,9 +82,12 @@ internal static class ChildMode
             var pause = GC.GetTotalPauseDuration();
             int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             var stopwatch = Stopwatch.StartNew();
-            int items = mode == "inventory"
-                ? await variants.InventoryAsync(i == 0 ? statuses : null, CancellationToken.None)
-                : await variants.RawFetchAsync(CancellationToken.None);
+            int items = mode switch
+            {
+                "inventory" => await variants.InventoryAsync(i == 0 ? statuses : null, CancellationToken.None),
+                "bytes" => await variants.BytesFetchAsync(CancellationToken.None),
+                _ => await variants.RawFetchAsync(CancellationToken.None),
+            };
             stopwatch.Stop();
             long allocatedNow = GC.GetTotalAllocatedBytes(precise: true);
             process.Refresh();

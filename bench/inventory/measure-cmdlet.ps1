@@ -13,6 +13,7 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $KubeConfigPath,
+    [string] $Context,
     [int] $Runs = 3,
     [ValidateSet('Stream', 'Collect')] [string] $Mode = 'Stream'
 )
@@ -23,6 +24,8 @@ Set-StrictMode -Version Latest
 
 $process = [System.Diagnostics.Process]::GetCurrentProcess()
 Import-Module $ModulePath
+$target = @{ KubeConfigPath = $KubeConfigPath }
+if ($Context) { $target.Context = $Context }
 $process.Refresh()
 $startupWs = $process.WorkingSet64
 $startupPeak = $process.PeakWorkingSet64
@@ -37,12 +40,12 @@ for ($i = 0; $i -lt $Runs; $i++) {
     $gen = 0..2 | ForEach-Object { [GC]::CollectionCount($_) }
     if ($Mode -eq 'Stream') {
         $elapsed = Measure-Command {
-            $script:items = (Get-IngressCertificate -AllNamespaces -KubeConfigPath $KubeConfigPath | Measure-Object).Count
+            $script:items = (Get-IngressCertificate -AllNamespaces @target | Measure-Object).Count
         }
     }
     else {
         $elapsed = Measure-Command {
-            $script:certs = Get-IngressCertificate -AllNamespaces -KubeConfigPath $KubeConfigPath
+            $script:certs = Get-IngressCertificate -AllNamespaces @target
         }
         $script:items = $script:certs.Count
         if ($i -eq 0) {

@@ -135,7 +135,7 @@ public sealed class ClusterScanner
         foreach (string? scope in scopes)
         {
             Report($"Listing Ingresses{In(scope)}");
-            await foreach (var page in _reader.ListIngressPagesAsync(scope, cancellationToken).ConfigureAwait(false))
+            await foreach (var page in _reader.ListIngressReferencePagesAsync(scope, cancellationToken).ConfigureAwait(false))
             {
                 _pages++;
                 foreach (var ingress in page)

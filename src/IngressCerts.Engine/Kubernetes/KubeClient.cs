@@ -29,4 +29,14 @@ internal sealed class KubeClient : k8s.Kubernetes
         // The first argument is what the library copies into its exception for a failed request: nothing here.
         return SendRequestRaw(string.Empty, request, cancellationToken);
     }
+
+    /// <summary>
+    /// GETs <paramref name="relativeUri"/> through the library's own send; a non-2xx answer throws as its calls do.
+    /// For lists read straight from their JSON (see <see cref="SecretListReader"/>); the caller disposes the answer.
+    /// </summary>
+    public Task<HttpResponseMessage> GetAsync(string relativeUri, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, relativeUri)) { Version = _httpVersion };
+        return SendRequestRaw(string.Empty, request, cancellationToken);
+    }
 }
