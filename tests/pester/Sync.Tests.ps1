@@ -75,6 +75,9 @@ Describe 'Sync-IngressCertificate with -Issuer' {
         $grown.MatchesHostname('grown.contoso.example') | Should -BeTrue
         $grown.MatchesHostname('new.contoso.example') | Should -BeTrue
         (Get-SecretLeaf $ns 'fine-tls').Thumbprint | Should -Be $fineOld.Certificate.Thumbprint
+        # The chain ends at the test CA, whose root is not trusted here: a warning, which -Debug (Inquire for warnings
+        # in a compiled cmdlet) must not turn into a failed prompt in this NonInteractive session.
+        ($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Out-String) | Should -Match 'not a trusted root'
         # The summary goes to the Information stream.
         ($all | Where-Object { $_ -is [System.Management.Automation.InformationRecord] } | Out-String) | Should -Match '4 reference\(s\): 1 Created, 2 Renewed, 1 Unchanged'
         # Pending keys are gone (each was completed) and no Lease is left held.
@@ -85,6 +88,22 @@ Describe 'Sync-IngressCertificate with -Issuer' {
         $shown = ($all | Out-String) + ($results | Format-List * | Out-String)
         $shown | Should -Not -Match ('PRIVATE' + ' KEY')
         $shown.Contains($keyBody) | Should -BeFalse
+    }
+
+    It '-TrustedRootPath judges the chain of what it publishes against the private root, as Publish does' {
+        $trust = New-TestNamespace $cluster 'sync-trust-'
+        $null = Add-DueTarget $trust 'one' 'one.contoso.example'
+        $null = Add-DueTarget $trust 'two' 'two.contoso.example' -Days 40
+        $rootPem = Join-Path $TestDrive 'sync-root.pem'; Set-Content $rootPem $root.CertPem
+        $calls = [Collections.Generic.List[string]]::new()
+        $trusted = @(Sync-IngressCertificate @kc -Namespace $trust -Name one -Issuer (New-CountingCa $calls) -TrustedRootPath $rootPem -WarningVariable w1 -WarningAction SilentlyContinue -InformationAction SilentlyContinue)
+        $trusted.Action | Should -Be 'Renewed'
+        ($w1 -join "`n") | Should -Not -Match 'trusted root'
+        $untrusted = @(Sync-IngressCertificate @kc -Namespace $trust -Name two -RenewWithinDays 60 -Issuer (New-CountingCa $calls) -WarningVariable w2 -WarningAction SilentlyContinue -InformationAction SilentlyContinue)
+        $untrusted.Action | Should -Be 'Renewed'
+        ($w2 -join "`n") | Should -Match 'two-tls.*not a trusted root'
+        { Sync-IngressCertificate @kc -Namespace $trust -Issuer (New-CountingCa $calls) -TrustedRootPath (Join-Path $TestDrive 'no-such-root.pem') } |
+            Should -Throw -ErrorId 'InvalidTrustedRoot*'
     }
 
     It 'a second run finds nothing due and calls the CA no more' {
