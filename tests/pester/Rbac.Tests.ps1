@@ -277,9 +277,12 @@ Describe 'sync.yaml: the rules Sync needs besides a publish''s' {
         }
         $root = New-TestCertificate -Subject 'CN=Rbac Sync Root' -CertificateAuthority -Days 3650
         $issuing = New-TestCertificate -Subject 'CN=Rbac Sync Issuing CA' -CertificateAuthority -Issuer $root -Days 1000
-        $issuer = { param($Request) (Invoke-TestCaSigning -Root $root -Intermediate $issuing -Csr $Request.Csr).CertPem }.GetNewClosure()
+        # The CA answers with its chain, and the runbook trusts its private root: a clean run has no warning.
+        $issuer = { param($Request) (Invoke-TestCaSigning -Root $root -Intermediate $issuing -Csr $Request.Csr).CertPem + "`n" + $issuing.CertPem }.GetNewClosure()
+        $rootPem = Join-Path $TestDrive 'rbac-sync-root.pem'
+        Set-Content $rootPem $root.CertPem
         function Get-SyncSteps {
-            @{ Name = 'Sync (creates the missing Secret)'; Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer $issuer }
+            @{ Name = 'Sync (creates the missing Secret)'; Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer $issuer -TrustedRootPath $rootPem }
                 Check = { param($o) $r = @($o | Where-Object { $_.PSObject.TypeNames -contains 'IngressCerts.SyncResult' }); if ($r.Action -ne 'Created') { "Action $($r.Action): $($r.Reason)" } } }
         }
     }
