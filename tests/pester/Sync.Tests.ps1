@@ -106,6 +106,26 @@ Describe 'Sync-IngressCertificate with -Issuer' {
             Should -Throw -ErrorId 'InvalidTrustedRoot*'
     }
 
+    It 'two Ingresses naming one Secret get one certificate for both hosts and a row each' {
+        $shared = New-TestNamespace $cluster 'sync-shared-'
+        $old = New-TestCertificate -Subject 'CN=shop.contoso.example' -DnsName 'shop.contoso.example' -Days 200 -DaysAgo 10 -Issuer $intermediate
+        Add-ClusterObject $cluster (ConvertTo-SecretObject $shared 'shared-tls' $old)
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $shared 'shop' 'shop.contoso.example' 'shared-tls')
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $shared 'blog' 'blog.contoso.example' 'shared-tls')
+        $calls = [Collections.Generic.List[string]]::new()
+        $results = @(Sync-IngressCertificate @kc -Namespace $shared -Issuer (New-CountingCa $calls) -WarningAction SilentlyContinue -InformationAction SilentlyContinue)
+        $calls.Count | Should -Be 1
+        @($results.Name | Sort-Object) | Should -Be @('blog', 'shop')
+        @($results.Action | Sort-Object -Unique) | Should -Be @('Renewed')
+        @($results.Thumbprint | Sort-Object -Unique).Count | Should -Be 1
+        $leaf = Get-SecretLeaf $shared 'shared-tls'
+        $leaf.Thumbprint | Should -Be $results[0].Thumbprint
+        $leaf.MatchesHostname('shop.contoso.example') | Should -BeTrue
+        $leaf.MatchesHostname('blog.contoso.example') | Should -BeTrue
+        $rootPem = Join-Path $TestDrive 'shared-root.pem'; Set-Content $rootPem $root.CertPem
+        @(Get-IngressCertificate @kc -Namespace $shared -TrustedRootPath $rootPem | Where-Object Status -NE 'Valid') | Should -BeNullOrEmpty
+    }
+
     It 'a second run finds nothing due and calls the CA no more' {
         $calls = [Collections.Generic.List[string]]::new()
         $results = @(Get-IngressCertificate @kc -Namespace $ns | Sync-IngressCertificate @kc -Issuer (New-CountingCa $calls) -InformationAction SilentlyContinue)
