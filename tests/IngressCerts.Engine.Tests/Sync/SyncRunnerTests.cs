@@ -170,4 +170,35 @@ public sealed class SyncRunnerTests
         var outcome = Assert.Single(await runner.RunAsync(Due(ns, "shop-tls", host), null, CancellationToken.None));
         Assert.Equal("Renewed", outcome.Result.Action);
     }
+
+    [Fact]
+    public async Task Two_tls_entries_of_one_ingress_naming_one_secret_are_renewed_together_and_the_ingress_is_left_as_it_was()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("sync-entries-");
+        var old = TestCertificates.Create("CN=shop.contoso.example", ["shop.contoso.example", "blog.contoso.example"], validDays: 5, daysAgo: 80);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "shared-tls", old));
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "web", (["shop.contoso.example"], "shared-tls"), (["blog.contoso.example"], "shared-tls")));
+        string ingressPath = $"/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/web";
+        string before = (await cluster.Http.GetAsync(ingressPath)).Object["spec"]!.ToJsonString();
+        var references = await ScanAsync(cluster, ns);
+        Assert.Equal(2, references.Count);
+
+        int calls = 0;
+        Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken _)
+        {
+            Interlocked.Increment(ref calls);
+            return Task.FromResult<IReadOnlyList<X509Certificate2>?>([RequestCompletionTests.Sign(request.Csr, "CN=shop.contoso.example", request.Hosts.ToArray())]);
+        }
+
+        var connection = cluster.Connect();
+        var outcomes = new List<SyncOutcome>();
+        var runner = new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), Ca, false, null), Options());
+        await runner.RunAllAsync(SyncPlanner.Targets(references, 30, DateTimeOffset.UtcNow), 4, null, o => { lock (outcomes) outcomes.Add(o); }, CancellationToken.None);
+
+        Assert.Equal(1, calls);
+        Assert.Equal(2, outcomes.Count);
+        Assert.All(outcomes, o => Assert.Equal("Renewed", o.Result.Action));
+        Assert.Equal(before, (await cluster.Http.GetAsync(ingressPath)).Object["spec"]!.ToJsonString());
+    }
 }
