@@ -452,6 +452,8 @@ BeforeDiscovery {
             Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer { } -Password $pw }; ErrorId = 'PasswordWithoutSourcePath'; Category = 'InvalidArgument' }
         @{ Id = 'sync-sourcepath-missing'; Cmdlet = 'Sync-IngressCertificate'; Input = '-SourcePath names a missing folder'
             Run = { Sync-IngressCertificate @kc -Namespace $ns -SourcePath $f.Missing }; ErrorId = 'SourcePathNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'sync-trusted-root-missing'; Cmdlet = 'Sync-IngressCertificate'; Input = '-TrustedRootPath names a missing file'
+            Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer { } -TrustedRootPath $f.Missing }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
         @{ Id = 'sync-namespace-not-dns'; Cmdlet = 'Sync-IngressCertificate'; Input = '-Namespace that is not a DNS label (Bad_NS)'
             Run = { Sync-IngressCertificate @kc -Namespace 'Bad_NS' -Issuer { } }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
         @{ Id = 'sync-renew-within-negative'; Cmdlet = 'Sync-IngressCertificate'; Input = '-RenewWithinDays -1'

@@ -12,7 +12,9 @@ BeforeDiscovery {
     $rbacDir = Join-Path $PSScriptRoot '../../examples/rbac'
     $cases = @{}
     $syncManifest = Get-RbacManifest (Join-Path $rbacDir 'sync.yaml')
-    $cases.syncLeases = @($syncManifest.Grants | Where-Object { $_ -like '* leases.coordination.k8s.io' } | ForEach-Object { @{ Grant = $_ } })
+    # What Sync needs besides what a publish does: the Leases, and deleting each pending key once its certificate is
+    # published (a key left behind would be a private key kept for nothing, and reused by the next request).
+    $cases.syncOwn = @($syncManifest.Grants | Where-Object { $_ -like '* leases.coordination.k8s.io' -or $_ -eq 'delete secrets' } | ForEach-Object { @{ Grant = $_ } })
     # What only -RenewCertManager needs: without either, it stops before writing (Sync without the switch is unaffected).
     $cases.syncCertManager = @('get certificates.cert-manager.io', 'update certificates/status.cert-manager.io' | ForEach-Object { @{ Grant = $_ } })
     foreach ($use in 'inventory', 'publish') {
@@ -265,9 +267,10 @@ Describe 'publish.yaml: write in the bound namespaces' {
     }
 }
 
-Describe 'sync.yaml: the Lease rule' {
+Describe 'sync.yaml: the rules Sync needs besides a publish''s' {
     # sync.yaml is publish.yaml plus the Leases (checked above), and publish.yaml's rules are proven above: here a Sync
-    # runs as a user with exactly sync.yaml's rules, then once without each Lease verb.
+    # runs as a user with exactly sync.yaml's rules, then once without each Lease verb and without delete secrets
+    # (the pending key goes once its certificate is published; without that right Sync refuses before its first write).
     BeforeAll {
         if ($onRealCluster) { return }
         $manifest = Get-RbacManifest (Join-Path $rbacDir 'sync.yaml')
@@ -285,9 +288,12 @@ Describe 'sync.yaml: the Lease rule' {
         }
         $root = New-TestCertificate -Subject 'CN=Rbac Sync Root' -CertificateAuthority -Days 3650
         $issuing = New-TestCertificate -Subject 'CN=Rbac Sync Issuing CA' -CertificateAuthority -Issuer $root -Days 1000
-        $issuer = { param($Request) (Invoke-TestCaSigning -Root $root -Intermediate $issuing -Csr $Request.Csr).CertPem }.GetNewClosure()
+        # The CA answers with its chain, and the runbook trusts its private root: a clean run has no warning.
+        $issuer = { param($Request) (Invoke-TestCaSigning -Root $root -Intermediate $issuing -Csr $Request.Csr).CertPem + "`n" + $issuing.CertPem }.GetNewClosure()
+        $rootPem = Join-Path $TestDrive 'rbac-sync-root.pem'
+        Set-Content $rootPem $root.CertPem
         function Get-SyncSteps {
-            @{ Name = 'Sync (creates the missing Secret)'; Run = { Sync-IngressCertificate @kc -Namespace $ns -Name shop -Issuer $issuer }
+            @{ Name = 'Sync (creates the missing Secret)'; Run = { Sync-IngressCertificate @kc -Namespace $ns -Name shop -Issuer $issuer -TrustedRootPath $rootPem }
                 Check = { param($o) $r = @($o | Where-Object { $_.PSObject.TypeNames -contains 'IngressCerts.SyncResult' }); if ($r.Action -ne 'Created') { "Action $($r.Action): $($r.Reason)" } } }
         }
         function Get-RenewCertManagerSteps {
@@ -304,7 +310,7 @@ Describe 'sync.yaml: the Lease rule' {
         Assert-Works (Invoke-Steps $rbac.Server (Get-SyncSteps)) 1
     }
 
-    It 'without <Grant>: fails cleanly before any write' -ForEach $cases.syncLeases {
+    It 'without <Grant>: fails cleanly before any write' -ForEach $cases.syncOwn {
         if ($onRealCluster) { Set-ItResult -Skipped -Because 'users with rules exist only on the test server'; return }
         $c = $rbac.Cases[$Grant]
         $kc = @{ KubeConfigPath = $c.KubeConfig; Context = $rbac.Server.Context }; $ns = $c.Namespace

@@ -75,6 +75,9 @@ Describe 'Sync-IngressCertificate with -Issuer' {
         $grown.MatchesHostname('grown.contoso.example') | Should -BeTrue
         $grown.MatchesHostname('new.contoso.example') | Should -BeTrue
         (Get-SecretLeaf $ns 'fine-tls').Thumbprint | Should -Be $fineOld.Certificate.Thumbprint
+        # The chain ends at the test CA, whose root is not trusted here: a warning, which -Debug (Inquire for warnings
+        # in a compiled cmdlet) must not turn into a failed prompt in this NonInteractive session.
+        ($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | Out-String) | Should -Match 'not a trusted root'
         # The summary goes to the Information stream.
         ($all | Where-Object { $_ -is [System.Management.Automation.InformationRecord] } | Out-String) | Should -Match '4 reference\(s\): 1 Created, 2 Renewed, 1 Unchanged'
         # Pending keys are gone (each was completed) and no Lease is left held.
@@ -85,6 +88,42 @@ Describe 'Sync-IngressCertificate with -Issuer' {
         $shown = ($all | Out-String) + ($results | Format-List * | Out-String)
         $shown | Should -Not -Match ('PRIVATE' + ' KEY')
         $shown.Contains($keyBody) | Should -BeFalse
+    }
+
+    It '-TrustedRootPath judges the chain of what it publishes against the private root, as Publish does' {
+        $trust = New-TestNamespace $cluster 'sync-trust-'
+        $null = Add-DueTarget $trust 'one' 'one.contoso.example'
+        $null = Add-DueTarget $trust 'two' 'two.contoso.example' -Days 40
+        $rootPem = Join-Path $TestDrive 'sync-root.pem'; Set-Content $rootPem $root.CertPem
+        $calls = [Collections.Generic.List[string]]::new()
+        $trusted = @(Sync-IngressCertificate @kc -Namespace $trust -Name one -Issuer (New-CountingCa $calls) -TrustedRootPath $rootPem -WarningVariable w1 -WarningAction SilentlyContinue -InformationAction SilentlyContinue)
+        $trusted.Action | Should -Be 'Renewed'
+        ($w1 -join "`n") | Should -Not -Match 'trusted root'
+        $untrusted = @(Sync-IngressCertificate @kc -Namespace $trust -Name two -RenewWithinDays 60 -Issuer (New-CountingCa $calls) -WarningVariable w2 -WarningAction SilentlyContinue -InformationAction SilentlyContinue)
+        $untrusted.Action | Should -Be 'Renewed'
+        ($w2 -join "`n") | Should -Match 'two-tls.*not a trusted root'
+        { Sync-IngressCertificate @kc -Namespace $trust -Issuer (New-CountingCa $calls) -TrustedRootPath (Join-Path $TestDrive 'no-such-root.pem') } |
+            Should -Throw -ErrorId 'InvalidTrustedRoot*'
+    }
+
+    It 'two Ingresses naming one Secret get one certificate for both hosts and a row each' {
+        $shared = New-TestNamespace $cluster 'sync-shared-'
+        $old = New-TestCertificate -Subject 'CN=shop.contoso.example' -DnsName 'shop.contoso.example' -Days 200 -DaysAgo 10 -Issuer $intermediate
+        Add-ClusterObject $cluster (ConvertTo-SecretObject $shared 'shared-tls' $old)
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $shared 'shop' 'shop.contoso.example' 'shared-tls')
+        Add-ClusterObject $cluster (ConvertTo-IngressObject $shared 'blog' 'blog.contoso.example' 'shared-tls')
+        $calls = [Collections.Generic.List[string]]::new()
+        $results = @(Sync-IngressCertificate @kc -Namespace $shared -Issuer (New-CountingCa $calls) -WarningAction SilentlyContinue -InformationAction SilentlyContinue)
+        $calls.Count | Should -Be 1
+        @($results.Name | Sort-Object) | Should -Be @('blog', 'shop')
+        @($results.Action | Sort-Object -Unique) | Should -Be @('Renewed')
+        @($results.Thumbprint | Sort-Object -Unique).Count | Should -Be 1
+        $leaf = Get-SecretLeaf $shared 'shared-tls'
+        $leaf.Thumbprint | Should -Be $results[0].Thumbprint
+        $leaf.MatchesHostname('shop.contoso.example') | Should -BeTrue
+        $leaf.MatchesHostname('blog.contoso.example') | Should -BeTrue
+        $rootPem = Join-Path $TestDrive 'shared-root.pem'; Set-Content $rootPem $root.CertPem
+        @(Get-IngressCertificate @kc -Namespace $shared -TrustedRootPath $rootPem | Where-Object Status -NE 'Valid') | Should -BeNullOrEmpty
     }
 
     It 'a second run finds nothing due and calls the CA no more' {
@@ -186,40 +225,98 @@ Describe 'Sync-IngressCertificate with -SourcePath' {
 }
 
 Describe 'Sync-IngressCertificate runs that overlap' {
-    It 'three runs started together renew each of 12 due targets exactly once and leave no Lease held' {
+    # Issue 13's proof "exactly once": three runs in three separate processes (as three Azure Automation workers would
+    # be), released together, on 50 due targets, with a script-block CA that counts its calls in a file shared by all
+    # three (one line per call, appended under an exclusive lock).
+    It 'three processes started together renew each of 50 due targets exactly once, lose none and leave no Lease held' {
         $ns = New-TestNamespace $cluster 'sync-once-'
-        $names = 1..12 | ForEach-Object { "t$_" }
-        foreach ($n in $names) { $null = Add-DueTarget $ns $n "$n.contoso.example" }
-        $callDir = Join-Path $TestDrive 'calls'
-        New-Item -ItemType Directory $callDir | Out-Null
-        $caPfx = New-TestPfx $intermediate (Join-Path $TestDrive 'ca.pfx') (ConvertTo-SecureString 'ca' -AsPlainText -Force)
-        $rootPem = Join-Path $TestDrive 'root.pem'; Set-Content $rootPem $root.CertPem
-        $helpers = Join-Path $PSScriptRoot 'TestHelpers.psm1'
-        $module = Get-BuiltModulePath
-        $script = {
-            param($Helpers, $Module, $KubeConfig, $Context, $Namespace, $CaPfx, $RootPem, $CallDir)
-            Import-Module $Helpers; Import-Module $Module
-            $ca = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($CaPfx, 'ca', 'Exportable')
-            $i = [pscustomobject]@{ Certificate = $ca; Key = [System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions]::GetECDsaPrivateKey($ca); CertPem = $ca.ExportCertificatePem() }
-            $r = [pscustomobject]@{ CertPem = (Get-Content $RootPem -Raw) }
-            $issuer = { param($Request)
-                New-Item -ItemType File (Join-Path $CallDir "$($Request.SecretName).$([guid]::NewGuid())") | Out-Null
-                (Invoke-TestCaSigning -Root $r -Intermediate $i -Csr $Request.Csr).CertPem }.GetNewClosure()
-            Sync-IngressCertificate -KubeConfigPath $KubeConfig -Context $Context -Namespace $Namespace -Issuer $issuer -ThrottleLimit 4 -InformationAction SilentlyContinue |
-                ForEach-Object { "$($_.Name)=$($_.Action)" }
+        $names = 1..50 | ForEach-Object { "t$_" }
+        $old = @{}
+        foreach ($n in $names) { $old[$n] = (Add-DueTarget $ns $n "$n.contoso.example").Certificate.Thumbprint }
+        $work = Join-Path $TestDrive 'once'
+        New-Item -ItemType Directory $work | Out-Null
+        $caPfx = New-TestPfx $intermediate (Join-Path $work 'ca.pfx') (ConvertTo-SecureString 'ca' -AsPlainText -Force)
+        Set-Content (Join-Path $work 'root.pem') $root.CertPem
+        $calls = Join-Path $work 'ca-calls.txt'
+        $runScript = Join-Path $work 'run.ps1'
+        Set-Content $runScript @'
+param($Helpers, $Module, $KubeConfig, $Context, $Namespace, $Work, $Run)
+$ErrorActionPreference = 'Stop'
+Import-Module $Helpers; Import-Module $Module
+$ca = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new((Join-Path $Work 'ca.pfx'), 'ca', 'Exportable')
+$i = [pscustomobject]@{ Certificate = $ca; Key = [System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions]::GetECDsaPrivateKey($ca); CertPem = $ca.ExportCertificatePem() }
+$r = [pscustomobject]@{ CertPem = (Get-Content (Join-Path $Work 'root.pem') -Raw) }
+$calls = Join-Path $Work 'ca-calls.txt'
+$issuer = {
+    param($Request)
+    # One line per call, appended under an exclusive lock: the three processes count into one file.
+    while ($true) {
+        try { $f = [IO.File]::Open($calls, 'Append', 'Write', 'None'); break } catch [System.IO.IOException] { Start-Sleep -Milliseconds 5 }
+    }
+    try { $line = [Text.Encoding]::UTF8.GetBytes("$Run $($Request.SecretName)`n"); $f.Write($line, 0, $line.Length) } finally { $f.Dispose() }
+    (Invoke-TestCaSigning -Root $r -Intermediate $i -Csr $Request.Csr).CertPem + "`n" + $i.CertPem
+}.GetNewClosure()
+# Ready; then wait for the go, so that the three runs start together.
+New-Item -ItemType File (Join-Path $Work "ready-$Run") | Out-Null
+while (-not (Test-Path (Join-Path $Work 'go'))) { Start-Sleep -Milliseconds 20 }
+Sync-IngressCertificate -KubeConfigPath $KubeConfig -Context $Context -Namespace $Namespace -Issuer $issuer -ThrottleLimit 4 -HistoryLimit 5 `
+    -TrustedRootPath (Join-Path $Work 'root.pem') -InformationAction SilentlyContinue -ErrorAction Continue |
+    ForEach-Object { [pscustomobject]@{ Run = $Run; Name = $_.Name; Action = $_.Action; Reason = $_.Reason; Thumbprint = $_.Thumbprint } } |
+    ConvertTo-Json -AsArray | Set-Content (Join-Path $Work "results-$Run.json")
+'@
+        # The pwsh this test runs in, as a new process (dotnet pwsh.dll when run as a dotnet tool).
+        $exe = [Environment]::ProcessPath
+        $lead = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $processes = foreach ($run in 1..3) {
+            $start = [System.Diagnostics.ProcessStartInfo]::new($exe)
+            foreach ($a in $lead + @('-NoProfile', '-NonInteractive', '-File', $runScript, '-Helpers', (Join-Path $PSScriptRoot 'TestHelpers.psm1'), '-Module', (Get-BuiltModulePath),
+                    '-KubeConfig', $cluster.KubeConfig, '-Context', $cluster.Context, '-Namespace', $ns, '-Work', $work, '-Run', "$run")) { $start.ArgumentList.Add($a) }
+            $start.RedirectStandardError = $true
+            $start.RedirectStandardOutput = $true
+            $start.UseShellExecute = $false
+            $p = [System.Diagnostics.Process]::Start($start)
+            [pscustomobject]@{ Process = $p; Out = $p.StandardOutput.ReadToEndAsync(); Err = $p.StandardError.ReadToEndAsync() }
         }
-        $jobs = 1..3 | ForEach-Object {
-            Start-ThreadJob -ScriptBlock $script -ArgumentList $helpers, $module, $cluster.KubeConfig, $cluster.Context, $ns, $caPfx, $rootPem, $callDir
+        try {
+            # Released together once all three have loaded the module.
+            while (@(Get-ChildItem $work -Filter 'ready-*').Count -lt 3 -and @($processes | Where-Object { $_.Process.HasExited }).Count -eq 0) { Start-Sleep -Milliseconds 50 }
+            New-Item -ItemType File (Join-Path $work 'go') | Out-Null
+            foreach ($p in $processes) { $p.Process.WaitForExit() }
         }
-        $lines = $jobs | Wait-Job | Receive-Job
-        $jobs | Remove-Job
-        $renewed = @($lines | Where-Object { $_ -like '*=Renewed' })
-        $renewed.Count | Should -Be 12
-        @($renewed | ForEach-Object { ($_ -split '=')[0] } | Sort-Object -Unique).Count | Should -Be 12
-        @($lines | Where-Object { $_ -notmatch '=(Renewed|Skipped|Unchanged)$' }) | Should -BeNullOrEmpty
-        $calls = Get-ChildItem $callDir | Group-Object { ($_.Name -split '\.')[0] }
-        $calls.Count | Should -Be 12
-        $calls | ForEach-Object { $_.Count | Should -Be 1 -Because "$($_.Name) is issued once" }
-        foreach ($n in $names) { (Get-Lease $ns "$n-tls").spec.holderIdentity | Should -BeNullOrEmpty }
+        finally {
+            foreach ($p in $processes) { if (-not $p.Process.HasExited) { $p.Process.Kill($true) } }
+        }
+        foreach ($p in $processes) { $p.Process.ExitCode | Should -Be 0 -Because "a run ends cleanly: $($p.Err.Result)" }
+
+        $rows = @(1..3 | ForEach-Object { Get-Content (Join-Path $work "results-$_.json") -Raw | ConvertFrom-Json })
+        # Every run reports every target: 50 rows each.
+        $rows.Count | Should -Be 150
+        foreach ($run in 1..3) { @($rows | Where-Object Run -EQ $run).Count | Should -Be 50 }
+        # Each target renewed by exactly one run, and Skipped (leased) or Unchanged in the two others: nothing lost.
+        # What the cluster holds is read in bulk: one list of the namespace's Secrets and Leases, one history call.
+        $secrets = @{}; foreach ($s in (Get-ClusterObject $cluster "/api/v1/namespaces/$ns/secrets").items) { $secrets[$s.metadata.name] = $s }
+        $leases = @((Get-ClusterObject $cluster "/apis/coordination.k8s.io/v1/namespaces/$ns/leases").items)
+        $history = @($names | ForEach-Object { [pscustomobject]@{ Namespace = $ns; SecretName = "$_-tls" } } | Get-IngressCertificateHistory @kc) | Group-Object SecretName -AsHashTable
+        foreach ($n in $names) {
+            $mine = @($rows | Where-Object Name -EQ $n)
+            @($mine | Where-Object Action -EQ 'Renewed').Count | Should -Be 1 -Because "$n is renewed by one run"
+            @($mine | Where-Object Action -NE 'Renewed' | Where-Object Action -NotIn 'Skipped', 'Unchanged') | Should -BeNullOrEmpty
+            @($mine | Where-Object Action -EQ 'Skipped' | Where-Object Reason -NotMatch '^Leased by another run: ') | Should -BeNullOrEmpty
+            # The Secret holds what that run published, and its history the one certificate it replaced.
+            $renewed = $mine | Where-Object Action -EQ 'Renewed'
+            $leaf = [X509Certificate2]::CreateFromPem([Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($secrets["$n-tls"].data.'tls.crt')))
+            $leaf.Thumbprint | Should -Be $renewed.Thumbprint
+            @($history["$n-tls"]).Count | Should -Be 1 -Because "$n-tls was replaced once"
+            $history["$n-tls"][0].Thumbprint | Should -Be $old[$n]
+        }
+        # The CA was asked exactly 50 times, once per target, by whichever run held its Lease.
+        $lines = @(Get-Content $calls)
+        $lines.Count | Should -Be 50
+        @($lines | ForEach-Object { ($_ -split ' ')[1] } | Sort-Object -Unique).Count | Should -Be 50
+        foreach ($row in $rows | Where-Object Action -EQ 'Renewed') { $lines | Should -Contain "$($row.Run) $($row.Name)-tls" }
+        # A Lease was taken for every target, none is left held, and no pending key is left behind.
+        $leases.Count | Should -Be 50
+        @($leases | Where-Object { $_.spec.holderIdentity }) | Should -BeNullOrEmpty
+        @(Get-IngressCertificateRequest @kc -Namespace $ns).Count | Should -Be 0
     }
 }

@@ -134,7 +134,9 @@ public static class PublishPlanner
     {
         var tls = ingress.Spec?.Tls ?? new List<V1IngressTLS>();
         var entry = tls.FirstOrDefault(t => t.SecretName == secretName);
-        var existing = entry?.Hosts ?? new List<string>();
+
+        // A host any entry already serves from this Secret is wired (two TLS entries may name one Secret).
+        var existing = tls.Where(t => t.SecretName == secretName).SelectMany(t => t.Hosts ?? []).ToList();
         var missing = hosts.Where(h => !existing.Contains(h, StringComparer.OrdinalIgnoreCase)).ToList();
         if (entry is not null && missing.Count == 0)
         {

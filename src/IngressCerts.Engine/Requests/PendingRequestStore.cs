@@ -32,6 +32,20 @@ public sealed class PendingRequestStore
 
     public ClusterConnection Connection => _writer.Connection;
 
+    /// <summary>Sees every Secret this store reads, as read (tests check that each key read is wiped after use).</summary>
+    internal Action<V1Secret>? SecretRead { get; init; }
+
+    private async Task<V1Secret?> ReadSecretAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        var secret = await _writer.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        if (secret is not null)
+        {
+            SecretRead?.Invoke(secret);
+        }
+
+        return secret;
+    }
+
     /// <summary>The rights <see cref="CreateAsync"/> needs, for help text and the preflight.</summary>
     public static IReadOnlyList<RequiredAccess> CreateAccess(string ns, string? replacing) =>
         replacing is null
@@ -50,9 +64,12 @@ public sealed class PendingRequestStore
         ArgumentNullException.ThrowIfNull(key);
         string name = PendingRequestSecret.NameFor(secretName);
         string target = $"{ns}/{secretName}";
-        var existing = await _writer.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        var existing = await ReadSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+
+        // Only the metadata of the request being replaced is used: its key goes at once.
         if (existing is not null)
         {
+            Wipe(existing);
             Refuse(existing, target, force);
         }
         else if (await _writer.NamespaceExistsAsync(ns, cancellationToken).ConfigureAwait(false) == false)
@@ -82,9 +99,10 @@ public sealed class PendingRequestStore
         catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.AlreadyExists)
         {
             // Another run made one between the read and the create: the server decided, and this run wrote nothing.
-            var now = await _writer.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            var now = await ReadSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
             if (now is not null)
             {
+                Wipe(now);
                 Refuse(now, target, force: false);
             }
 
@@ -106,6 +124,11 @@ public sealed class PendingRequestStore
             }
             else
             {
+                if (now is not null)
+                {
+                    Wipe(now);
+                }
+
                 throw WriteFailures.WithNote(ex, $"The request for Secret {target} was not stored; nothing was written.");
             }
         }
@@ -137,8 +160,15 @@ public sealed class PendingRequestStore
     /// <summary>The request pending for Secret <paramref name="secretName"/>, or null.</summary>
     public async Task<PendingRequest?> GetAsync(string ns, string secretName, CancellationToken cancellationToken)
     {
-        var secret = await _writer.GetSecretAsync(ns, PendingRequestSecret.NameFor(secretName), cancellationToken).ConfigureAwait(false);
-        var pending = secret is null ? null : PendingRequestSecret.Read(secret);
+        var secret = await ReadSecretAsync(ns, PendingRequestSecret.NameFor(secretName), cancellationToken).ConfigureAwait(false);
+        if (secret is null)
+        {
+            return null;
+        }
+
+        // The description is kept; the key read with it is wiped at once (ReadKeyAsync reads it again when it is used).
+        var pending = PendingRequestSecret.Read(secret);
+        Wipe(secret);
         return pending is not null && pending.SecretName == secretName ? pending : null;
     }
 
@@ -185,7 +215,7 @@ public sealed class PendingRequestStore
     public async Task<byte[]> ReadKeyAsync(PendingRequest pending, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pending);
-        var secret = await _writer.GetSecretAsync(pending.Namespace, pending.PendingSecretName, cancellationToken).ConfigureAwait(false);
+        var secret = await ReadSecretAsync(pending.Namespace, pending.PendingSecretName, cancellationToken).ConfigureAwait(false);
         try
         {
             if (secret is null || secret.Metadata.Uid != pending.Uid || secret.Data?.TryGetValue(PendingRequestSecret.KeyField, out var key) != true || key is null)
@@ -223,7 +253,7 @@ public sealed class PendingRequestStore
     public async Task DeleteAsync(PendingRequest pending, Action<string>? warn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pending);
-        var current = await _writer.GetSecretAsync(pending.Namespace, pending.PendingSecretName, cancellationToken).ConfigureAwait(false);
+        var current = await ReadSecretAsync(pending.Namespace, pending.PendingSecretName, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
             return;
@@ -280,7 +310,7 @@ public sealed class PendingRequestStore
         using var budget = WriteFailures.ReadBackToken();
         try
         {
-            return await _writer.GetSecretAsync(ns, name, budget.Token).ConfigureAwait(false);
+            return await ReadSecretAsync(ns, name, budget.Token).ConfigureAwait(false);
         }
         catch (Exception readFailure) when (readFailure is KubeApiException or OperationCanceledException)
         {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using IngressCerts.Engine.Certificates;
 
 namespace IngressCerts.Engine.Sync;
@@ -21,6 +22,8 @@ public sealed class DropFolderSource : ISyncSource
     private readonly Action<string>? _warn;
     private readonly Action<string>? _diagnostics;
     private readonly Func<DateTimeOffset> _clock;
+    private readonly Lazy<IReadOnlyList<DropFile>> _files;
+    private int _reads;
 
     /// <param name="password">The PFX password; the source keeps this array (the caller wipes it after the run).</param>
     public DropFolderSource(string path, char[] password, bool includeRoot, Action<string>? warn, Action<string>? diagnostics = null, Func<DateTimeOffset>? clock = null)
@@ -31,33 +34,30 @@ public sealed class DropFolderSource : ISyncSource
         _warn = warn;
         _diagnostics = diagnostics;
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
+        _files = new Lazy<IReadOnlyList<DropFile>>(Scan, LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>How many times a file was read and parsed (once each per run, plus once for each file taken).</summary>
+    internal int Reads => _reads;
+
+    /// <summary>What the folder holds, read once per run: each certificate without its key.</summary>
+    internal IReadOnlyList<DropFile> Candidates => _files.Value;
 
     public Task<SourceAnswer> ObtainAsync(SyncTarget target, CancellationToken cancellationToken)
     {
         var now = _clock();
-        CertificateBundle? best = null;
-        string? bestFile = null;
-        foreach (string file in Files())
+        DropFile? best = null;
+        foreach (var file in _files.Value)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var bundle = Read(file, cancellationToken);
-            if (bundle is null)
+            string? why = Reject(file, target, now);
+            if (why is not null || (best is not null && !IsNewer(file.Leaf, best.Leaf)))
             {
+                _diagnostics?.Invoke($"Sync {target}: {file.Path} not taken: {why ?? "a newer certificate is in the folder"}.");
                 continue;
             }
 
-            string? why = Reject(bundle, target, now);
-            if (why is not null || (best is not null && !IsNewer(bundle, best)))
-            {
-                _diagnostics?.Invoke($"Sync {target}: {file} not taken: {why ?? "a newer certificate is in the folder"}.");
-                bundle.Dispose();
-                continue;
-            }
-
-            best?.Dispose();
-            best = bundle;
-            bestFile = file;
+            best = file;
         }
 
         if (best is null)
@@ -65,8 +65,37 @@ public sealed class DropFolderSource : ISyncSource
             return Task.FromResult(SourceAnswer.NothingNewer($"No certificate in '{_path}' is valid, has its key, covers {string.Join(", ", target.Hosts)} and is newer than the Secret's."));
         }
 
-        _diagnostics?.Invoke($"Sync {target}: taking {bestFile} ({best.Leaf.Thumbprint}, expires {best.Leaf.NotAfter.ToUniversalTime():yyyy-MM-dd}).");
-        return Task.FromResult(SourceAnswer.Publish(best));
+        // Only now is the key of the one file taken read (and decrypted); the bundle wipes it when disposed.
+        var bundle = Read(best.Path, cancellationToken);
+        if (bundle is null || !string.Equals(bundle.Leaf.Thumbprint, best.Leaf.Thumbprint, StringComparison.OrdinalIgnoreCase))
+        {
+            bundle?.Dispose();
+            return Task.FromResult(SourceAnswer.NothingNewer($"'{best.Path}', the certificate in '{_path}' chosen for it, changed or went away since the folder was read; the next run looks again."));
+        }
+
+        _diagnostics?.Invoke($"Sync {target}: taking {best.Path} ({best.Leaf.Thumbprint}, expires {best.Leaf.NotAfter.ToUniversalTime():yyyy-MM-dd}).");
+        return Task.FromResult(SourceAnswer.Publish(bundle));
+    }
+
+    /// <summary>Reads every file once: its leaf (without key) and what is wrong with its key; the key itself is wiped at once.</summary>
+    private IReadOnlyList<DropFile> Scan()
+    {
+        var found = new List<DropFile>();
+        foreach (string file in Files())
+        {
+            using var bundle = Read(file, CancellationToken.None);
+            if (bundle is null)
+            {
+                continue;
+            }
+
+            var keyProblems = bundle.Preflight([], bundle.Leaf.NotBefore.ToUniversalTime())
+                .Where(f => f.Id is PreflightCheckIds.NoPrivateKey or PreflightCheckIds.KeyMismatch or PreflightCheckIds.WeakRsaKey)
+                .Select(f => f.Message).ToList();
+            found.Add(new DropFile(file, new X509Certificate2(bundle.Leaf.RawData), keyProblems));
+        }
+
+        return found;
     }
 
     private IEnumerable<string> Files()
@@ -87,21 +116,32 @@ public sealed class DropFolderSource : ISyncSource
         }
     }
 
-    private static bool IsNewer(CertificateBundle candidate, CertificateBundle best) =>
-        candidate.Leaf.NotBefore > best.Leaf.NotBefore
-        || (candidate.Leaf.NotBefore == best.Leaf.NotBefore && candidate.Leaf.NotAfter > best.Leaf.NotAfter);
+    private static bool IsNewer(X509Certificate2 candidate, X509Certificate2 best) =>
+        candidate.NotBefore > best.NotBefore
+        || (candidate.NotBefore == best.NotBefore && candidate.NotAfter > best.NotAfter);
 
-    private static string? Reject(CertificateBundle bundle, SyncTarget target, DateTimeOffset now)
+    private static string? Reject(DropFile file, SyncTarget target, DateTimeOffset now)
     {
-        var failures = bundle.Preflight(target.Hosts, now);
-        if (failures.Count > 0)
+        var leaf = file.Leaf;
+        var failures = file.KeyProblems.ToList();
+        if (now > leaf.NotAfter.ToUniversalTime())
         {
-            return string.Join("; ", failures.Select(f => f.Message));
+            failures.Add($"certificate '{leaf.Subject}' expired on {leaf.NotAfter.ToUniversalTime():yyyy-MM-dd}");
+        }
+        else if (now < leaf.NotBefore.ToUniversalTime())
+        {
+            failures.Add($"certificate '{leaf.Subject}' is not valid before {leaf.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC");
         }
 
-        if (target.CurrentNotAfter is { } current && bundle.Leaf.NotAfter.ToUniversalTime() <= current.ToUniversalTime())
+        failures.AddRange(target.Hosts.Where(h => !HostMatcher.IsCovered(h, leaf)).Select(h => $"host '{h}' is not covered ({HostMatcher.DescribeCoverage(leaf)})"));
+        if (failures.Count > 0)
         {
-            return $"it expires {bundle.Leaf.NotAfter.ToUniversalTime():yyyy-MM-dd}, not after the Secret's certificate ({current:yyyy-MM-dd})";
+            return string.Join("; ", failures);
+        }
+
+        if (target.CurrentNotAfter is { } current && leaf.NotAfter.ToUniversalTime() <= current.ToUniversalTime())
+        {
+            return $"it expires {leaf.NotAfter.ToUniversalTime():yyyy-MM-dd}, not after the Secret's certificate ({current:yyyy-MM-dd})";
         }
 
         return null;
@@ -109,6 +149,7 @@ public sealed class DropFolderSource : ISyncSource
 
     private CertificateBundle? Read(string file, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _reads);
         string extension = Path.GetExtension(file).ToLowerInvariant();
         try
         {
@@ -152,5 +193,7 @@ public sealed class DropFolderSource : ISyncSource
 
         return null;
     }
-
 }
+
+/// <summary>A certificate found in the drop folder, without its key: the file, its leaf, and what is wrong with its key (nothing when it has its working key).</summary>
+internal sealed record DropFile(string Path, X509Certificate2 Leaf, IReadOnlyList<string> KeyProblems);

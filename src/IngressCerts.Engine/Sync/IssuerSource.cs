@@ -68,6 +68,13 @@ public sealed class IssuerSource : ISyncSource
         }
     }
 
+    /// <summary>
+    /// Deleting the pending key once its certificate is published: required, not optional, because a key left behind
+    /// would be a private key kept in the cluster for nothing, and the next run would reuse it for the next request.
+    /// </summary>
+    public IEnumerable<RequiredAccess> RequiredAccess(string ns) =>
+        [Publishing.RequiredAccess.OnSecrets("delete", ns, null, "delete the pending key once its certificate is published")];
+
     /// <summary>The request pending for the target (reused when it asks for every host), else a new one.</summary>
     private async Task<PendingRequest?> PendingForAsync(SyncTarget target, CancellationToken cancellationToken)
     {

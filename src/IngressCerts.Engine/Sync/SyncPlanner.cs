@@ -123,6 +123,50 @@ public static class SyncPlanner
     }
 
     /// <summary>
+    /// The targets for <paramref name="references"/> (all of one context): references Sync leaves alone are targets of
+    /// their own, and the others are one target per Secret (namespace and name), so that two Ingresses or two TLS
+    /// entries naming one Secret take one Lease and get one certificate covering the hosts of all of them. Such a
+    /// target is due when any of its references is (a host one of them adds is a host the certificate must cover).
+    /// </summary>
+    public static IReadOnlyList<SyncTarget> Targets(IEnumerable<IngressCertificate> references, int renewWithinDays, DateTimeOffset now, bool renewCertManager = false)
+    {
+        ArgumentNullException.ThrowIfNull(references);
+        var targets = new List<SyncTarget>();
+        var bySecret = new Dictionary<(string, string), List<(IngressCertificate Reference, SyncDecision Decision)>>();
+        foreach (var reference in references)
+        {
+            var decision = Plan(reference, renewWithinDays, now, renewCertManager);
+
+            // A cert-manager request stays one target per reference: CertManagerRenewal asks once per Certificate.
+            if (decision.Action == SyncAction.Skipped || decision.RenewsCertManager)
+            {
+                targets.Add(new SyncTarget(reference, decision, reference.Hosts.ToList()));
+                continue;
+            }
+
+            var key = (reference.SecretNamespace ?? reference.Namespace, reference.SecretName!);
+            if (!bySecret.TryGetValue(key, out var group))
+            {
+                bySecret[key] = group = [];
+                targets.Add(new SyncTarget(reference, decision, []));
+            }
+
+            group.Add((reference, decision));
+        }
+
+        return targets.Select(t => t.Decision.Action == SyncAction.Skipped || t.Decision.RenewsCertManager ? t : Merge(bySecret[(t.Namespace, t.SecretName)])).ToList();
+    }
+
+    private static SyncTarget Merge(List<(IngressCertificate Reference, SyncDecision Decision)> group)
+    {
+        var (reference, decision) = group.FirstOrDefault(g => g.Decision.Action == SyncAction.Created) is { Reference: not null } created ? created
+            : group.FirstOrDefault(g => g.Decision.IsDue) is { Reference: not null } due ? due
+            : group[0];
+        var hosts = group.SelectMany(g => g.Reference.Hosts).Where(h => !string.IsNullOrEmpty(h)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return new SyncTarget(reference, decision, hosts) { References = group.Select(g => g.Reference).ToList() };
+    }
+
+    /// <summary>
     /// Whether the certificate the Secret holds now (read again under the Lease) still needs the work planned: another
     /// run may have renewed it since the inventory was taken.
     /// </summary>

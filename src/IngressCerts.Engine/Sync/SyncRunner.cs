@@ -5,10 +5,15 @@ using IngressCerts.Engine.Publishing;
 namespace IngressCerts.Engine.Sync;
 
 /// <summary>How Sync runs: the window, the Lease, and the publish options every renewal shares.</summary>
-public sealed record SyncOptions(int RenewWithinDays, PublishOptions Publish, VerifyOptions? Verify, TimeSpan LeaseDuration, string Holder);
+/// <param name="TrustedRoots">Roots trusted besides the system's when the chain of a certificate to publish is judged (-TrustedRootPath).</param>
+public sealed record SyncOptions(int RenewWithinDays, PublishOptions Publish, VerifyOptions? Verify, TimeSpan LeaseDuration, string Holder,
+    System.Security.Cryptography.X509Certificates.X509Certificate2Collection? TrustedRoots = null);
 
-/// <summary>The result of one reference, with the failure behind it when it failed (for the caller's error record).</summary>
-public sealed record SyncOutcome(SyncResult Result, Exception? Error = null, PublishRefusal? Refusal = null);
+/// <summary>
+/// The result of one reference, with the failure behind it when it failed (for the caller's error record).
+/// <paramref name="Repeated"/>: another reference to the same Secret carries this failure already (one error per failure).
+/// </summary>
+public sealed record SyncOutcome(SyncResult Result, Exception? Error = null, PublishRefusal? Refusal = null, bool Repeated = false);
 
 /// <summary>
 /// Works through due references, at most a given number at once: for each, take its Lease (another run holding it
@@ -23,7 +28,9 @@ public sealed class SyncRunner
     private readonly SyncOptions _options;
     private readonly Action<string>? _diagnostics;
     private readonly Func<DateTimeOffset> _clock;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<PublishRefusal?>> _rightsByNamespace = new(StringComparer.Ordinal);
+    // The rights check of each namespace, made once for this runner's connection (one context, one user) and shared
+    // by its workers; it runs on no worker's token, so one worker's cancellation is not every later target's failure.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<PublishRefusal?>>> _rightsByNamespace = new(StringComparer.Ordinal);
 
     public SyncRunner(ClusterConnection connection, ISyncSource source, SyncOptions options, Action<string>? diagnostics = null, Func<DateTimeOffset>? clock = null)
     {
@@ -34,34 +41,41 @@ public sealed class SyncRunner
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
     }
 
-    /// <summary>Runs every target, at most <paramref name="throttle"/> at once, handing each outcome to <paramref name="report"/> as it ends.</summary>
+    /// <summary>Runs every target, at most <paramref name="throttle"/> at once, handing each reference's outcome to <paramref name="report"/> as its target ends.</summary>
     public async Task RunAllAsync(IEnumerable<SyncTarget> targets, int throttle, PublishCallbacks? callbacks, Action<SyncOutcome> report, CancellationToken cancellationToken)
     {
         await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttle), CancellationToken = cancellationToken },
-            async (target, c) => report(await RunAsync(target, callbacks, c).ConfigureAwait(false))).ConfigureAwait(false);
+            async (target, c) =>
+            {
+                foreach (var outcome in await RunAsync(target, callbacks, c).ConfigureAwait(false))
+                {
+                    report(outcome);
+                }
+            }).ConfigureAwait(false);
     }
 
-    public async Task<SyncOutcome> RunAsync(SyncTarget target, PublishCallbacks? callbacks, CancellationToken cancellationToken)
+    /// <summary>Works on one target (one Secret); one outcome per reference to it, in the order of <see cref="SyncTarget.References"/>.</summary>
+    public async Task<IReadOnlyList<SyncOutcome>> RunAsync(SyncTarget target, PublishCallbacks? callbacks, CancellationToken cancellationToken)
     {
         if (!target.Decision.IsDue)
         {
-            return new SyncOutcome(Result(target, target.Decision.Action, target.Decision.Reason));
+            return Results(target, target.Decision.Action, target.Decision.Reason);
         }
 
         try
         {
             // The Lease is the first write: the rights every renewal needs are checked before it, once per namespace, so
             // that a user short of one is refused with every missing right named and nothing written.
-            if (await _rightsByNamespace.GetOrAdd(target.Namespace, ns => CheckRightsAsync(ns, cancellationToken)).ConfigureAwait(false) is { } denied)
+            if (await RightsAsync(target.Namespace, cancellationToken).ConfigureAwait(false) is { } denied)
             {
-                return new SyncOutcome(Result(target, SyncAction.Failed, $"{target}: {denied.Message}", errorId: denied.Id), Refusal: denied);
+                return Results(target, SyncAction.Failed, $"{target}: {denied.Message}", denied);
             }
 
             var attempt = await TargetLease.TryAcquireAsync(_connection, target.Namespace, target.SecretName, _options.Holder, _options.LeaseDuration, _clock, cancellationToken).ConfigureAwait(false);
             if (attempt.Lease is not { } lease)
             {
-                return new SyncOutcome(Result(target, SyncAction.Skipped,
-                    $"Leased by another run: {attempt.Holder}{(attempt.HeldUntil is { } until ? $" (until {until.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC unless renewed)" : string.Empty)}."));
+                return Results(target, SyncAction.Skipped,
+                    $"Leased by another run: {attempt.Holder}{(attempt.HeldUntil is { } until ? $" (until {until.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC unless renewed)" : string.Empty)}.");
             }
 
             await using (lease.ConfigureAwait(false))
@@ -74,24 +88,42 @@ public sealed class SyncRunner
                 catch (OperationCanceledException) when (lease.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
                     var lost = new PublishRefusal("LeaseLost", $"{target}: {lease.LostReason} This run stopped working on it.");
-                    return new SyncOutcome(Result(target, SyncAction.Failed, lost.Message, errorId: lost.Id), Refusal: lost);
+                    return Results(target, SyncAction.Failed, lost.Message, lost);
                 }
             }
         }
         catch (KubeApiException ex)
         {
-            return new SyncOutcome(Result(target, SyncAction.Failed, ex.Message, errorId: ex.Kind == KubeErrorKind.Conflict ? "PublishConflict" : ex.Kind.ToString()), ex);
+            return Results(target, SyncAction.Failed, ex.Message, null, ex, ex.Kind == KubeErrorKind.Conflict ? "PublishConflict" : ex.Kind.ToString());
         }
         catch (PublishRefusedException ex)
         {
-            return new SyncOutcome(Result(target, SyncAction.Failed, ex.Refusal.Message, errorId: ex.Refusal.Id), ex, ex.Refusal);
+            return Results(target, SyncAction.Failed, ex.Refusal.Message, ex.Refusal, ex);
         }
         catch (Exception ex) when (ex is CertificateBundleException or System.Security.Cryptography.CryptographicException or InvalidDataException
             or IOException or UnauthorizedAccessException)
         {
             // A certificate or key this target's source gave that cannot be used: this target fails, the others go on.
             var unusable = new PublishRefusal(UnusableCertificate, $"{target}: the certificate for it cannot be used: {ex.Message}");
-            return new SyncOutcome(Result(target, SyncAction.Failed, unusable.Message, errorId: unusable.Id), ex, unusable);
+            return Results(target, SyncAction.Failed, unusable.Message, unusable, ex);
+        }
+    }
+
+    /// <summary>
+    /// The rights check of <paramref name="ns"/>, made once and shared; a check that failed (an API error) or was
+    /// cancelled is not kept, so the next target asks again.
+    /// </summary>
+    private async Task<PublishRefusal?> RightsAsync(string ns, CancellationToken cancellationToken)
+    {
+        var check = _rightsByNamespace.GetOrAdd(ns, n => new Lazy<Task<PublishRefusal?>>(() => CheckRightsAsync(n, CancellationToken.None)));
+        try
+        {
+            return await check.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (check.Value.IsFaulted || check.Value.IsCanceled)
+        {
+            _rightsByNamespace.TryRemove(new KeyValuePair<string, Lazy<Task<PublishRefusal?>>>(ns, check));
+            throw;
         }
     }
 
@@ -115,92 +147,132 @@ public sealed class SyncRunner
             RequiredAccess.OnSecrets("get", ns, null, "read the Secret again under its Lease"),
             RequiredAccess.OnSecrets("create", ns, null, why),
             RequiredAccess.OnSecrets("update", ns, null, why),
+            .. _source.RequiredAccess(ns),
         ];
         var denied = await new WritePreflight(_diagnostics).FindDeniedAsync(_connection, needed, cancellationToken).ConfigureAwait(false);
         return denied.Count == 0 ? null : WritePreflight.Refusal(_connection, denied);
     }
 
-    private async Task<SyncOutcome> UnderLeaseAsync(SyncTarget planned, PublishCallbacks? callbacks, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SyncOutcome>> UnderLeaseAsync(SyncTarget planned, PublishCallbacks? callbacks, CancellationToken cancellationToken)
     {
         var target = await ReadAgainAsync(planned, cancellationToken).ConfigureAwait(false);
         if (target is null)
         {
-            return new SyncOutcome(Result(planned, SyncAction.Unchanged, "Renewed meanwhile by another run: the Secret's certificate is no longer due."));
+            return Results(planned, SyncAction.Unchanged, "Renewed meanwhile by another run: the Secret's certificate is no longer due.");
         }
 
         using var answer = await _source.ObtainAsync(target, cancellationToken).ConfigureAwait(false);
         if (answer.Pending)
         {
-            return new SyncOutcome(Result(target, SyncAction.Requested, $"{target.Decision.Reason} The request is pending at the CA; the next run completes it."));
+            return Results(target, SyncAction.Requested, $"{target.Decision.Reason} The request is pending at the CA; the next run completes it.");
         }
 
         if (answer.Refusal is { } refused)
         {
-            return new SyncOutcome(Result(target, SyncAction.Failed, refused.Message, errorId: refused.Id), Refusal: refused);
+            return Results(target, SyncAction.Failed, refused.Message, refused);
         }
 
         if (answer.Bundle is not { } bundle)
         {
             var none = new PublishRefusal("NoCertificateAvailable", $"{target}: {target.Decision.Reason} {answer.Nothing}");
-            return new SyncOutcome(Result(target, SyncAction.Failed, none.Message, errorId: none.Id), Refusal: none);
+            return Results(target, SyncAction.Failed, none.Message, none);
         }
 
-        var publishTarget = new PublishTarget(target.Namespace, target.SecretName, target.Reference.Name, WiredHosts(target.Hosts));
         var failures = bundle.Preflight(target.Hosts, _clock());
         if (failures.Count > 0)
         {
             var refusal = new PublishRefusal(failures[0].Id, $"Not publishing to Secret {target}: {string.Join("; ", failures.Select(f => f.Message))}.");
-            return new SyncOutcome(Result(target, SyncAction.Failed, refusal.Message, errorId: refusal.Id), Refusal: refusal);
+            return Results(target, SyncAction.Failed, refusal.Message, refusal);
         }
 
+        // What may be wrong with the chain, judged against the roots the caller trusts besides the system's.
+        foreach (string warning in _options.TrustedRoots is { } roots ? bundle.WarningsTrusting(roots.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>()) : bundle.Warnings)
+        {
+            callbacks?.Warning?.Invoke($"Secret {target}: {warning}");
+        }
+
+        // One publish per Ingress naming the Secret, each wiring that Ingress's own hosts, as Publish does with
+        // -IngressName: the first writes the certificate, the others find it there and only wire (and verify).
+        var ingresses = target.References
+            .GroupBy(r => string.Equals(r.Kind, "Ingress", StringComparison.Ordinal) && string.Equals(r.Namespace, target.Namespace, StringComparison.Ordinal) ? r.Name : null)
+            .OrderBy(g => g.Contains(target.Reference) ? 0 : 1)
+            .ToList();
         using var payload = new PublishPayload(bundle.Leaf, bundle.TlsCrtPem, bundle.GetTlsKeyPemBytes());
         var operation = new PublishOperation(new Publisher(new ClusterWriter(_connection), _options.Publish, _diagnostics), clock: _clock);
-        var plan = await operation.PlanAsync(publishTarget, payload, cancellationToken).ConfigureAwait(false);
-        if (plan.Refusal is { } planRefusal)
+        var outcomes = new Dictionary<IngressCertificate, SyncOutcome>(ReferenceEqualityComparer.Instance);
+        PublishOutcome? written = null;
+        foreach (var ingress in ingresses)
         {
-            return new SyncOutcome(Result(target, SyncAction.Failed, planRefusal.Message, errorId: planRefusal.Id), Refusal: planRefusal);
-        }
-
-        if (PublishOperation.CheckVerify(plan, _options.Verify) is { } cannot)
-        {
-            return new SyncOutcome(Result(target, SyncAction.Failed, cannot.Message, errorId: cannot.Id), Refusal: cannot);
-        }
-
-        var outcome = await operation.RunAsync(plan, payload, _options.Verify, callbacks, cancellationToken).ConfigureAwait(false);
-        bool kept = outcome.Action != PublishAction.RolledBack && outcome.Verified != false;
-        if (kept && answer.AfterPublish is { } after)
-        {
-            try
+            var hosts = ingress.Key is null ? target.Hosts : ingress.SelectMany(r => r.Hosts).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var publishTarget = new PublishTarget(target.Namespace, target.SecretName, ingress.Key, WiredHosts(hosts));
+            var published = await PublishAsync(operation, target, publishTarget, payload, callbacks, cancellationToken).ConfigureAwait(false);
+            if (written is null)
             {
-                await after(cancellationToken).ConfigureAwait(false);
+                if (published.Outcome is not { } first || !Kept(first))
+                {
+                    // The certificate was not written, or was taken back: every reference shares that.
+                    return published.Outcome is { } back
+                        ? target.References.Select((r, i) => new SyncOutcome(Published(target, r, back, back), Repeated: i > 0)).ToList()
+                        : Results(target, SyncAction.Failed, published.Refusal!.Message, published.Refusal);
+                }
+
+                written = first;
+                if (answer.AfterPublish is { } after)
+                {
+                    try
+                    {
+                        await after(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is KubeApiException or PublishRefusedException)
+                    {
+                        callbacks?.Warning?.Invoke($"Secret {target} was published, but cleaning up after it failed: {ex.Message}");
+                    }
+                }
             }
-            catch (Exception ex) when (ex is KubeApiException or PublishRefusedException)
+
+            foreach (var reference in ingress)
             {
-                callbacks?.Warning?.Invoke($"Secret {target} was published, but cleaning up after it failed: {ex.Message}");
+                outcomes[reference] = published.Outcome is { } own
+                    ? new SyncOutcome(Published(target, reference, written, own))
+                    : new SyncOutcome(Describe(reference, SyncAction.Failed, published.Refusal!.Message, written.PreviousThumbprint, written.Thumbprint, written.NotAfter, null, published.Refusal.Id),
+                        Refusal: published.Refusal);
             }
         }
 
-        var action = outcome.Action == PublishAction.RolledBack ? SyncAction.RolledBack
-            : !kept ? SyncAction.Failed
-            : target.Decision.Action;
-        string reason = outcome.VerifyFailure ?? target.Decision.Reason;
-        return new SyncOutcome(new SyncResult
-        {
-            Context = _connection.ContextName,
-            Namespace = target.Reference.Namespace,
-            Kind = target.Reference.Kind,
-            Name = target.Reference.Name,
-            SecretName = target.SecretName,
-            Hosts = target.Hosts.ToArray(),
-            Action = action.ToString(),
-            Reason = reason,
-            PreviousThumbprint = outcome.PreviousThumbprint,
-            Thumbprint = outcome.Thumbprint,
-            NotAfter = outcome.NotAfter,
-            Verified = outcome.Verified,
-            ErrorId = kept ? null : "VerifyTimeout",
-        });
+        // In the order of the references.
+        return target.References.Select(r => outcomes[r]).ToList();
     }
+
+    private async Task<(PublishOutcome? Outcome, PublishRefusal? Refusal)> PublishAsync(
+        PublishOperation operation, SyncTarget target, PublishTarget publishTarget, PublishPayload payload, PublishCallbacks? callbacks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var plan = await operation.PlanAsync(publishTarget, payload, cancellationToken).ConfigureAwait(false);
+            if ((plan.Refusal ?? PublishOperation.CheckVerify(plan, _options.Verify)) is { } refusal)
+            {
+                return (null, refusal);
+            }
+
+            return (await operation.RunAsync(plan, payload, _options.Verify, callbacks, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (PublishRefusedException ex) when (publishTarget.IngressName != target.Reference.Name)
+        {
+            // Wiring a further Ingress failed: the certificate is written; that Ingress's references fail.
+            return (null, ex.Refusal);
+        }
+        catch (KubeApiException ex) when (publishTarget.IngressName != target.Reference.Name)
+        {
+            return (null, new PublishRefusal(ex.Kind.ToString(), ex.Message));
+        }
+    }
+
+    private static bool Kept(PublishOutcome outcome) => outcome.Action != PublishAction.RolledBack && outcome.Verified != false;
+
+    /// <summary>A reference's result once the certificate was written: the Secret's change, with the verification of its own Ingress.</summary>
+    private SyncResult Published(SyncTarget target, IngressCertificate reference, PublishOutcome written, PublishOutcome own) =>
+        Describe(reference, own.Action == PublishAction.RolledBack ? SyncAction.RolledBack : Kept(own) ? target.Decision.Action : SyncAction.Failed,
+            own.VerifyFailure ?? target.Decision.Reason, written.PreviousThumbprint, written.Thumbprint, written.NotAfter, own.Verified, Kept(own) ? null : "VerifyTimeout");
 
     /// <summary>
     /// The target as the Secret is now, read under the Lease; null when it is no longer due (a run that held the Lease
@@ -249,6 +321,32 @@ public sealed class SyncRunner
         return wired.Count == 0 ? null : wired;
     }
 
-    private SyncResult Result(SyncTarget target, SyncAction action, string reason, string? errorId = null) =>
-        target.Result(_connection.ContextName, action, reason, errorId, keepsCertificate: action is SyncAction.Unchanged or SyncAction.Skipped);
+    /// <summary>
+    /// One outcome per reference of <paramref name="target"/>, each carrying its Secret's outcome; the failure behind
+    /// it goes with the first only (the others are <see cref="SyncOutcome.Repeated"/>).
+    /// </summary>
+    private IReadOnlyList<SyncOutcome> Results(SyncTarget target, SyncAction action, string reason, PublishRefusal? refusal = null, Exception? error = null, string? errorId = null) =>
+        target.References.Select((r, i) => new SyncOutcome(
+            Describe(r, action, reason, r.Thumbprint,
+                action is SyncAction.Unchanged or SyncAction.Skipped ? r.Thumbprint : null,
+                action is SyncAction.Unchanged or SyncAction.Skipped ? r.NotAfter : null,
+                null, errorId ?? refusal?.Id),
+            error, refusal, Repeated: i > 0)).ToList();
+
+    private SyncResult Describe(IngressCertificate reference, SyncAction action, string reason, string? previous, string? thumbprint, DateTime? notAfter, bool? verified, string? errorId) => new()
+    {
+        Context = string.IsNullOrEmpty(reference.Context) ? _connection.ContextName : reference.Context,
+        Namespace = reference.Namespace,
+        Kind = reference.Kind,
+        Name = reference.Name,
+        SecretName = reference.SecretName,
+        Hosts = reference.Hosts.ToArray(),
+        Action = action.ToString(),
+        Reason = reason,
+        PreviousThumbprint = previous,
+        Thumbprint = thumbprint,
+        NotAfter = notAfter,
+        Verified = verified,
+        ErrorId = errorId,
+    };
 }

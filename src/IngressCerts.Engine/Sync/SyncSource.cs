@@ -3,9 +3,22 @@ using IngressCerts.Engine.Publishing;
 
 namespace IngressCerts.Engine.Sync;
 
-/// <summary>One reference Sync works on, as planned, with what the Secret held when it was read under the Lease.</summary>
+/// <summary>
+/// One Secret Sync works on, as planned, with what it held when it was read under the Lease. Every reference naming
+/// the Secret is one target (<see cref="References"/>, <see cref="Reference"/> the one that made it due), whose
+/// hosts are the union of theirs: one Lease, one certificate covering them all, and one result per reference.
+/// </summary>
 public sealed record SyncTarget(IngressCertificate Reference, SyncDecision Decision, IReadOnlyList<string> Hosts)
 {
+    private readonly IReadOnlyList<IngressCertificate>? _references;
+
+    /// <summary>Every reference naming the Secret (the reference alone unless set).</summary>
+    public IReadOnlyList<IngressCertificate> References
+    {
+        get => _references ?? [Reference];
+        init => _references = value;
+    }
+
     public string Namespace => Reference.SecretNamespace ?? Reference.Namespace;
 
     public string SecretName => Reference.SecretName!;
@@ -83,4 +96,7 @@ public sealed class SourceAnswer : IDisposable
 public interface ISyncSource
 {
     Task<SourceAnswer> ObtainAsync(SyncTarget target, CancellationToken cancellationToken);
+
+    /// <summary>The rights this source needs in <paramref name="ns"/> besides a renewal's (checked before the first write).</summary>
+    IEnumerable<RequiredAccess> RequiredAccess(string ns) => [];
 }

@@ -91,6 +91,9 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
     private string? _sourcePath;
     private readonly string _holder = TargetLease.NewHolderIdentity();
 
+    // Where the background work of the current RunAsync call posts (the drop folder, shared by every call, warns here).
+    private volatile PipelineSink? _sink;
+
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
@@ -150,9 +153,12 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
         char[] password = SecureStrings.Use(Password, chars => chars.ToArray());
         try
         {
+            // The drop folder is read once for the whole run, whatever the number of targets and contexts.
+            var dropFolder = _sourcePath is null ? null
+                : new DropFolderSource(_sourcePath, password, IncludeRoot, w => _sink?.Post(() => WriteWarningUnasked(w)), DiagnosticsRelay.Write);
             foreach (var (connection, references) in byContext)
             {
-                Sync(connection, references, password, counts);
+                Sync(connection, references, dropFolder, counts);
             }
         }
         finally
@@ -167,7 +173,7 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
     private IReadOnlyList<IngressCertificate> Scan(ClusterConnection connection)
     {
         var filter = new InventoryFilter(Name);
-        var options = new InventoryOptions(DateTimeOffset.UtcNow, RenewWithinDays);
+        var options = new InventoryOptions(DateTimeOffset.UtcNow, RenewWithinDays, TrustedRoots);
         try
         {
             return RunAsync(async sink =>
@@ -200,24 +206,20 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
         }
     }
 
-    private void Sync(ClusterConnection connection, IReadOnlyList<IngressCertificate> references, char[] password, SortedDictionary<string, int> counts)
+    private void Sync(ClusterConnection connection, IReadOnlyList<IngressCertificate> references, DropFolderSource? dropFolder, SortedDictionary<string, int> counts)
     {
-        var now = DateTimeOffset.UtcNow;
         var targets = new List<SyncTarget>();
         var certManagerTargets = new List<SyncTarget>();
         bool hasSource = Issuer is not null || SourcePath is not null;
-        foreach (var reference in references)
+        foreach (var planned in SyncPlanner.Targets(references, RenewWithinDays, DateTimeOffset.UtcNow, RenewCertManager))
         {
-            var decision = SyncPlanner.Plan(reference, RenewWithinDays, now, RenewCertManager);
-            if (decision.IsDue && !hasSource)
+            var target = planned.Decision.IsDue && !hasSource
+                ? planned with { Decision = new SyncDecision(SyncAction.Skipped, $"{planned.Decision.Reason} Not renewed: without -Issuer or -SourcePath this run renews only cert-manager's Certificates (-RenewCertManager).") }
+                : planned;
+            if (target.Decision.RenewsCertManager)
             {
-                decision = new SyncDecision(SyncAction.Skipped, $"{decision.Reason} Not renewed: without -Issuer or -SourcePath this run renews only cert-manager's Certificates (-RenewCertManager).");
-            }
-
-            var target = new SyncTarget(reference, decision, reference.Hosts.ToList());
-            if (decision.RenewsCertManager)
-            {
-                string what = $"Ask cert-manager to re-issue Certificate {target.Namespace}/{reference.CertManagerCertificate} for Secret {target} ({reference.Kind} {reference.Namespace}/{reference.Name}, context '{connection.ContextName}'): {decision.Reason}";
+                var reference = target.Reference;
+                string what = $"Ask cert-manager to re-issue Certificate {target.Namespace}/{reference.CertManagerCertificate} for Secret {target} ({reference.Kind} {reference.Namespace}/{reference.Name}, context '{connection.ContextName}'): {target.Decision.Reason}";
                 if (ShouldProcess(what, what + "?", "Sync-IngressCertificate"))
                 {
                     certManagerTargets.Add(target);
@@ -226,10 +228,11 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
                 continue;
             }
 
-            if (decision.IsDue)
+            if (target.Decision.IsDue)
             {
                 string source = Issuer is not null ? "a certificate from -Issuer" : $"the newest fitting certificate in '{_sourcePath}'";
-                string what = $"{(decision.Action == SyncAction.Created ? "Create" : "Renew")} Secret {target} (Ingress {reference.Namespace}/{reference.Name}, context '{connection.ContextName}') with {source}: {decision.Reason}";
+                string ingresses = string.Join(", ", target.References.Select(r => $"{r.Kind} {r.Namespace}/{r.Name}").Distinct(StringComparer.Ordinal));
+                string what = $"{(target.Decision.Action == SyncAction.Created ? "Create" : "Renew")} Secret {target} ({ingresses}, context '{connection.ContextName}') for {string.Join(", ", target.Hosts)} with {source}: {target.Decision.Reason}";
                 if (!ShouldProcess(what, what + "?", "Sync-IngressCertificate"))
                 {
                     continue;
@@ -241,9 +244,10 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
 
         var options = new SyncOptions(RenewWithinDays, new PublishOptions(Force, HistoryLimit),
             Verify ? new VerifyOptions(TimeSpan.FromSeconds(TimeoutSeconds), Endpoint, Rollback: !NoRollback) : null,
-            TimeSpan.FromSeconds(LeaseDurationSeconds), _holder);
+            TimeSpan.FromSeconds(LeaseDurationSeconds), _holder, TrustedRoots);
         RunAsync(async sink =>
         {
+            _sink = sink;
             if (certManagerTargets.Count > 0)
             {
                 await new CertManagerRenewal(connection, DiagnosticsRelay.Write)
@@ -251,10 +255,8 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
             }
 
             ISyncSource source = !hasSource ? new NoSource()
-                : Issuer is not null
-                ? new IssuerSource(new PendingRequestStore(connection, DiagnosticsRelay.Write), (request, c) => AskIssuerAsync(sink, request, c), IncludeRoot, w => sink.Post(() => WriteWarning(w)))
-                : new DropFolderSource(_sourcePath!, password, IncludeRoot, w => sink.Post(() => WriteWarning(w)), DiagnosticsRelay.Write);
-            var callbacks = new PublishCallbacks { Warning = w => sink.Post(() => WriteWarning(w)) };
+                : dropFolder ?? (ISyncSource)new IssuerSource(new PendingRequestStore(connection, DiagnosticsRelay.Write), (request, c) => AskIssuerAsync(sink, request, c), IncludeRoot, w => sink.Post(() => WriteWarningUnasked(w)));
+            var callbacks = new PublishCallbacks { Warning = w => sink.Post(() => WriteWarningUnasked(w)) };
             var runner = new SyncRunner(connection, source, options, DiagnosticsRelay.Write);
             await runner.RunAllAsync(targets, ThrottleLimit, callbacks, outcome => sink.Post(() => Report(outcome, counts)), CancellationToken).ConfigureAwait(false);
         });
@@ -271,7 +273,7 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
     {
         var result = outcome.Result;
         counts[result.Action] = counts.GetValueOrDefault(result.Action) + 1;
-        if (result.ErrorId is not null)
+        if (result.ErrorId is not null && !outcome.Repeated)
         {
             string target = $"{result.Namespace}/{result.SecretName}";
             WriteError(outcome.Error is KubeApiException kube && result.ErrorId == kube.Kind.ToString()

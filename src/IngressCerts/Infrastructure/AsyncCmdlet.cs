@@ -84,6 +84,25 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a warning that never stops the command for want of an answer. Under -Debug (without -WarningAction)
+    /// PowerShell's runtime turns a compiled cmdlet's warning preference into Inquire: it writes the warning, then
+    /// asks whether to continue. A host that cannot ask (pwsh -NonInteractive, a runbook worker, a job) throws
+    /// instead, which would end the command over a warning already written. There the answer is taken as
+    /// Continue, as PowerShell itself does for debug messages when it cannot prompt; an interactive host still asks.
+    /// </summary>
+    protected void WriteWarningUnasked(string message)
+    {
+        try
+        {
+            WriteWarning(message);
+        }
+        catch (PSInvalidOperationException) when (MyInvocation.BoundParameters.ContainsKey("Debug") && !MyInvocation.BoundParameters.ContainsKey("WarningAction"))
+        {
+            // The warning is out; only the prompt after it could not be shown.
+        }
+    }
+
     /// <summary>Called on the background flow before the work starts; what it returns is disposed after.</summary>
     protected virtual IDisposable? OnBackgroundWorkStarting(PipelineSink sink) => null;
 

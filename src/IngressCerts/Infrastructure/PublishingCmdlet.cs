@@ -55,6 +55,9 @@ public abstract class PublishingCmdlet : KubernetesCmdlet
     // Read once: every piped certificate is judged against the same roots.
     private X509Certificate2Collection? _trustedRoots;
 
+    /// <summary>The certificates of -TrustedRootPath, read in BeginProcessing; null without it.</summary>
+    protected X509Certificate2Collection? TrustedRoots => _trustedRoots;
+
     protected override void BeginProcessing() => _trustedRoots = LoadTrustedRoots(TrustedRootPath);
 
     /// <summary>Writes the bundle's warnings; false, with the first preflight failure written as an error, when it must not be published.</summary>
@@ -62,7 +65,7 @@ public abstract class PublishingCmdlet : KubernetesCmdlet
     {
         foreach (string warning in _trustedRoots is null ? bundle.Warnings : bundle.WarningsTrusting(_trustedRoots))
         {
-            WriteWarning($"{targetName}: {warning}");
+            WriteWarningUnasked($"{targetName}: {warning}");
         }
 
         var failures = bundle.Preflight(target.Hosts ?? Array.Empty<string>(), now);
@@ -206,7 +209,7 @@ public abstract class PublishingCmdlet : KubernetesCmdlet
                 }
                 else
                 {
-                    sink.Post(() => WriteWarning(message));
+                    sink.Post(() => WriteWarningUnasked(message));
                 }
             },
             Progress = p => sink.Post(() => WriteProgress(new ProgressRecord(ProgressId, $"Verifying Secret {targetName}",

@@ -134,4 +134,31 @@ public sealed class PendingRequestStoreTests
         Assert.Contains("create secrets", refused.Refusal.Message, StringComparison.Ordinal);
         Assert.Equal(writesBefore, server.RequestLog.Snapshot().Count(r => r.Method != "GET" && !r.PathAndQuery.Contains("accessreviews", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task Every_pending_key_read_while_looking_up_or_replacing_a_request_is_zeroed_once_used()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("req-wipe-");
+        var read = new List<k8s.Models.V1Secret>();
+        var store = new PendingRequestStore(cluster.Connect()) { SecretRead = s => { lock (read) read.Add(s); } };
+        using var first = NewKey();
+        await store.CreateAsync(ns, "shop-tls", "shop", first, force: false, null, CancellationToken.None);
+
+        // Looking it up reads the pending Secret, key and all; only its description is kept.
+        read.Clear();
+        var found = await store.GetAsync(ns, "shop-tls", CancellationToken.None);
+        Assert.NotNull(found);
+        var lookedUp = Assert.Single(read);
+        Assert.NotEmpty(lookedUp.Data[PendingRequestSecret.KeyField]);
+        Assert.All(lookedUp.Data.Values, v => Assert.True(v.All(b => b == 0), "the key read by GetAsync was left in memory"));
+
+        // Replacing it (-Force) and being refused (no -Force) read the one there: its key is wiped either way.
+        read.Clear();
+        using var second = NewKey();
+        await Assert.ThrowsAsync<PublishRefusedException>(() => store.CreateAsync(ns, "shop-tls", "shop", second, force: false, null, CancellationToken.None));
+        await store.CreateAsync(ns, "shop-tls", "shop", second, force: true, null, CancellationToken.None);
+        Assert.NotEmpty(read);
+        Assert.All(read, s => Assert.All(s.Data?.Values ?? [], v => Assert.True(v.All(b => b == 0), "a key read by CreateAsync was left in memory")));
+    }
 }

@@ -74,4 +74,30 @@ public sealed class SyncPlannerTests
         Assert.True(SyncPlanner.StillDue(fresh.Certificate, false, ["shop.contoso.example"], 30, DateTimeOffset.UtcNow));
         Assert.True(SyncPlanner.StillDue(null, null, ["shop.contoso.example"], 30, DateTimeOffset.UtcNow));
     }
+
+    [Fact]
+    public void References_naming_one_secret_are_one_target_due_when_any_is_with_the_hosts_of_all()
+    {
+        IngressCertificate Named(string name, string host, string status, string secret = "shared-tls", string kind = "Ingress") => new()
+        {
+            Context = "ctx", Namespace = "shop", Kind = kind, Name = name, SecretName = secret, Hosts = new[] { host }, Status = status,
+            NotAfter = Now.AddDays(200).UtcDateTime,
+            Findings = new FindingCollection(status == "HostMismatch" ? [new Finding("HostMismatch", "HostMismatch", host + " is not covered")] : []),
+        };
+
+        var targets = SyncPlanner.Targets(
+            [Named("shop", "shop.contoso.example", "Valid"), Named("blog", "blog.contoso.example", "HostMismatch"), Named("api", "api.contoso.example", "Valid", secret: "api-tls"),
+             Named("gw", "gw.contoso.example", "Valid", kind: "Gateway")],
+            30, Now);
+
+        Assert.Equal(3, targets.Count);
+        var shared = targets[0];
+        Assert.Equal(SyncAction.Renewed, shared.Decision.Action);
+        Assert.Equal("blog", shared.Reference.Name);
+        Assert.Equal(["shop", "blog"], shared.References.Select(r => r.Name));
+        Assert.Equal(["shop.contoso.example", "blog.contoso.example"], shared.Hosts);
+        Assert.Equal(SyncAction.Unchanged, targets[1].Decision.Action);
+        Assert.Equal(["api"], targets[1].References.Select(r => r.Name));
+        Assert.Equal(SyncAction.Skipped, targets[2].Decision.Action);
+    }
 }

@@ -1,4 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
+using IngressCerts.Engine.Certificates;
+using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Publishing;
 using IngressCerts.Engine.Requests;
 using IngressCerts.Engine.Sync;
@@ -46,7 +49,7 @@ public sealed class SyncRunnerTests
             var source = new IssuerSource(new PendingRequestStore(connection), Ca, includeRoot: false, warn: null);
             return new SyncRunner(connection, source, Options()).RunAsync(Due(ns, "shop-tls", host), null, CancellationToken.None);
         })).ToList();
-        var outcomes = await Task.WhenAll(runs);
+        var outcomes = (await Task.WhenAll(runs)).Select(Assert.Single).ToList();
 
         Assert.Single(outcomes, o => o.Result.Action == "Renewed");
         Assert.All(outcomes.Where(o => o.Result.Action != "Renewed"), o => Assert.Contains(o.Result.Action, new[] { "Skipped", "Unchanged" }));
@@ -72,12 +75,130 @@ public sealed class SyncRunnerTests
 
         var connection = cluster.Connect();
         var runner = new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), Ca, false, null), Options());
-        var first = await runner.RunAsync(Due(ns, "shop-tls", host), null, CancellationToken.None);
+        var first = Assert.Single(await runner.RunAsync(Due(ns, "shop-tls", host), null, CancellationToken.None));
         Assert.Equal("Requested", first.Result.Action);
         issued = true;
-        var second = await runner.RunAsync(Due(ns, "shop-tls", host), null, CancellationToken.None);
+        var second = Assert.Single(await runner.RunAsync(Due(ns, "shop-tls", host), null, CancellationToken.None));
         Assert.Equal("Renewed", second.Result.Action);
         Assert.Equal(2, seen.Count);
         Assert.Equal(seen[0], seen[1]);
+    }
+
+    private static async Task<List<IngressCertificate>> ScanAsync(TestCluster cluster, string ns)
+    {
+        var found = new List<IngressCertificate>();
+        await foreach (var reference in new ClusterScanner(new ClusterReader(cluster.Connect()), new InventoryOptions(DateTimeOffset.UtcNow)).ScanAsync([ns], CancellationToken.None))
+        {
+            found.Add(reference);
+        }
+
+        return found;
+    }
+
+    [Fact]
+    public async Task Two_ingresses_naming_one_secret_are_one_target_one_certificate_for_all_hosts_and_a_result_each()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("sync-shared-");
+        // The Secret covers the shop's host; the blog's Ingress names the same Secret for its own host.
+        var old = TestCertificates.Create("CN=shop.contoso.example", ["shop.contoso.example"], validDays: 200, daysAgo: 10);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "shared-tls", old));
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "shop", (["shop.contoso.example"], "shared-tls")));
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "blog", (["blog.contoso.example"], "shared-tls")));
+        var references = await ScanAsync(cluster, ns);
+        Assert.Equal(2, references.Count);
+
+        var asked = new List<string[]>();
+        Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken _)
+        {
+            lock (asked)
+            {
+                asked.Add(request.Hosts.ToArray());
+            }
+
+            return Task.FromResult<IReadOnlyList<X509Certificate2>?>([RequestCompletionTests.Sign(request.Csr, "CN=" + request.Hosts.First(), request.Hosts.ToArray())]);
+        }
+
+        var targets = SyncPlanner.Targets(references, 30, DateTimeOffset.UtcNow);
+        var target = Assert.Single(targets);
+        Assert.Equal(["blog.contoso.example", "shop.contoso.example"], target.Hosts.Order(StringComparer.Ordinal));
+
+        var connection = cluster.Connect();
+        var outcomes = new List<SyncOutcome>();
+        var runner = new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), Ca, false, null), Options());
+        await runner.RunAllAsync(targets, 4, null, o => { lock (outcomes) outcomes.Add(o); }, CancellationToken.None);
+
+        // One CA call for both hosts, one result per Ingress, both the Secret's renewal.
+        var hosts = Assert.Single(asked);
+        Assert.Equal(["blog.contoso.example", "shop.contoso.example"], hosts.Order(StringComparer.Ordinal));
+        Assert.Equal(["blog", "shop"], outcomes.Select(o => o.Result.Name).Order(StringComparer.Ordinal));
+        Assert.All(outcomes, o => Assert.Equal("Renewed", o.Result.Action));
+        Assert.Single(outcomes.Select(o => o.Result.Thumbprint).Distinct());
+        Assert.All(outcomes, o => Assert.Equal(old.Certificate.Thumbprint, o.Result.PreviousThumbprint));
+
+        // The Secret now covers both, and each Ingress serves its own host from it.
+        var after = await ScanAsync(cluster, ns);
+        Assert.All(after, r => Assert.Equal(outcomes[0].Result.Thumbprint, r.Thumbprint));
+        Assert.All(after, r => Assert.DoesNotContain(r.GetFindings(), f => f.Id == FindingIds.HostMismatch));
+        foreach (var (ingress, host) in new[] { ("shop", "shop.contoso.example"), ("blog", "blog.contoso.example") })
+        {
+            var tls = (await cluster.Http.GetAsync($"/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/{ingress}")).Object["spec"]!["tls"]!.AsArray();
+            var entry = Assert.Single(tls);
+            Assert.Equal("shared-tls", entry!["secretName"]!.GetValue<string>());
+            Assert.Equal([host], entry["hosts"]!.AsArray().Select(h => h!.GetValue<string>()));
+        }
+
+        var lease = (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shared-tls-ingresscerts-sync")).Object;
+        Assert.Null(lease["spec"]!["holderIdentity"]);
+        Assert.Equal(0, lease["spec"]!["leaseTransitions"]?.GetValue<int>() ?? 0);
+    }
+
+    [Fact]
+    public async Task A_worker_cancelled_during_the_rights_check_does_not_fail_the_targets_after_it()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        const string host = "shop.contoso.example";
+        string ns = await SeedAsync(cluster, "sync-rights-", host);
+        Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken _) =>
+            Task.FromResult<IReadOnlyList<X509Certificate2>?>([RequestCompletionTests.Sign(request.Csr, "CN=" + host, [host])]);
+
+        var connection = cluster.Connect();
+        var runner = new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), Ca, false, null), Options());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync(Due(ns, "shop-tls", host), null, new CancellationToken(true)));
+
+        // The same namespace, another worker with a live token: the check is made (or reused) for it, not cancelled.
+        var outcome = Assert.Single(await runner.RunAsync(Due(ns, "shop-tls", host), null, CancellationToken.None));
+        Assert.Equal("Renewed", outcome.Result.Action);
+    }
+
+    [Fact]
+    public async Task Two_tls_entries_of_one_ingress_naming_one_secret_are_renewed_together_and_the_ingress_is_left_as_it_was()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("sync-entries-");
+        var old = TestCertificates.Create("CN=shop.contoso.example", ["shop.contoso.example", "blog.contoso.example"], validDays: 5, daysAgo: 80);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "shared-tls", old));
+        await cluster.CreateAsync(ClusterObjects.Ingress(ns, "web", (["shop.contoso.example"], "shared-tls"), (["blog.contoso.example"], "shared-tls")));
+        string ingressPath = $"/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/web";
+        string before = (await cluster.Http.GetAsync(ingressPath)).Object["spec"]!.ToJsonString();
+        var references = await ScanAsync(cluster, ns);
+        Assert.Equal(2, references.Count);
+
+        int calls = 0;
+        Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken _)
+        {
+            Interlocked.Increment(ref calls);
+            return Task.FromResult<IReadOnlyList<X509Certificate2>?>([RequestCompletionTests.Sign(request.Csr, "CN=shop.contoso.example", request.Hosts.ToArray())]);
+        }
+
+        var connection = cluster.Connect();
+        var outcomes = new List<SyncOutcome>();
+        var runner = new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), Ca, false, null), Options());
+        await runner.RunAllAsync(SyncPlanner.Targets(references, 30, DateTimeOffset.UtcNow), 4, null, o => { lock (outcomes) outcomes.Add(o); }, CancellationToken.None);
+
+        Assert.Equal(1, calls);
+        Assert.Equal(2, outcomes.Count);
+        Assert.All(outcomes, o => Assert.Equal("Renewed", o.Result.Action));
+        Assert.Equal(before, (await cluster.Http.GetAsync(ingressPath)).Object["spec"]!.ToJsonString());
     }
 }

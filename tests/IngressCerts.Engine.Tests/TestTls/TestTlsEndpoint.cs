@@ -128,6 +128,13 @@ public sealed class TestTlsEndpoint : IAsyncDisposable
         return this;
     }
 
+    /// <summary>Stops serving <paramref name="host"/> by name: its handshakes get <see cref="DefaultIdentity"/>, or are refused without one.</summary>
+    public TestTlsEndpoint Unmap(string host)
+    {
+        _identities.TryRemove(host, out _);
+        return this;
+    }
+
     public void ResetStatistics()
     {
         Interlocked.Exchange(ref _connectionsAccepted, 0);

@@ -1,0 +1,64 @@
+using IngressCerts.Engine.Sync;
+using IngressCerts.Engine.Tests.Support;
+
+namespace IngressCerts.Engine.Tests.Sync;
+
+/// <summary>The drop folder is read once per run, holding no key; only the file taken for a target has its key read, at use.</summary>
+public sealed class DropFolderSourceTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("ic-drop-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static SyncTarget Due(string host) =>
+        new(new IngressCertificate { Context = "ctx", Namespace = "shop", Kind = "Ingress", Name = host, SecretName = host + "-tls", Hosts = new[] { host }, Status = "Expiring" },
+            new SyncDecision(SyncAction.Renewed, "due"), [host]);
+
+    [Fact]
+    public async Task Each_file_is_parsed_once_per_run_and_only_the_chosen_files_key_is_loaded_when_used()
+    {
+        string[] hosts = ["a.contoso.example", "b.contoso.example", "c.contoso.example"];
+        foreach (string host in hosts)
+        {
+            var issued = TestCertificates.Create("CN=" + host, [host], validDays: 90, daysAgo: 1);
+            await File.WriteAllTextAsync(Path.Combine(_folder, host + ".pem"), issued.CertificatePem + "\n" + issued.KeyPem);
+        }
+
+        var keyless = TestCertificates.Create("CN=keyless", ["a.contoso.example"], validDays: 300, daysAgo: 0);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "keyless.crt"), keyless.CertificatePem);
+        var warnings = new List<string>();
+        var source = new DropFolderSource(_folder, [], includeRoot: false, warnings.Add);
+
+        foreach (string host in hosts)
+        {
+            using var answer = await source.ObtainAsync(Due(host), CancellationToken.None);
+            var bundle = Assert.IsType<Engine.Certificates.CertificateBundle>(answer.Bundle);
+            Assert.True(bundle.Leaf.MatchesHostname(host));
+            Assert.True(bundle.HasPrivateKey);
+        }
+
+        // Four files read once each, and the three taken once more for their keys; not four per target.
+        Assert.Equal(4 + 3, source.Reads);
+        Assert.Equal(4, source.Candidates.Count);
+        Assert.All(source.Candidates, c => Assert.False(c.Leaf.HasPrivateKey));
+        Assert.Contains(source.Candidates, c => c.Path.EndsWith("keyless.crt", StringComparison.Ordinal) && c.KeyProblems.Count == 1);
+        Assert.Empty(warnings);
+    }
+
+    [Fact]
+    public async Task A_file_replaced_after_the_folder_was_read_is_not_taken()
+    {
+        const string host = "a.contoso.example";
+        var issued = TestCertificates.Create("CN=" + host, [host], validDays: 90, daysAgo: 1);
+        string file = Path.Combine(_folder, "a.pem");
+        await File.WriteAllTextAsync(file, issued.CertificatePem + "\n" + issued.KeyPem);
+        var source = new DropFolderSource(_folder, [], includeRoot: false, null);
+        Assert.Single(source.Candidates);
+
+        var other = TestCertificates.Create("CN=" + host, [host], validDays: 90, daysAgo: 1);
+        await File.WriteAllTextAsync(file, other.CertificatePem + "\n" + other.KeyPem);
+        using var answer = await source.ObtainAsync(Due(host), CancellationToken.None);
+        Assert.Null(answer.Bundle);
+        Assert.Contains("changed or went away", answer.Nothing, StringComparison.Ordinal);
+    }
+}
