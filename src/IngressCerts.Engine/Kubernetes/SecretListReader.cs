@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IngressCerts.Engine.Inventory.Kinds;
 using k8s.Models;
 using static IngressCerts.Engine.Kubernetes.ListJson;
 
@@ -6,15 +7,24 @@ namespace IngressCerts.Engine.Kubernetes;
 
 /// <summary>
 /// Reads one page of a Secret list straight from the server's JSON with <see cref="Utf8JsonReader"/>, keeping only
-/// what an inventory reads: namespace, name, labels, the cert-manager annotation, type and data. The client library's
+/// what an inventory reads: namespace, name, labels, the cert-manager annotations, type and data. The client library's
 /// models would also build every Secret's managedFields, annotations (kubectl's last-applied-configuration holds a
 /// second copy of the key there) and timestamps, which cost most of a scan's fetch CPU. The page's bytes stay in a
 /// <see cref="WipedBuffer"/>, zeroed once read; the data values are decoded from base64 into arrays of their own.
 /// </summary>
 internal static class SecretListReader
 {
-    /// <summary>The one annotation the inventory reads of a listed Secret (see ReferenceEvaluator).</summary>
-    internal const string KeptAnnotation = "cert-manager.io/certificate-name";
+    /// <summary>
+    /// The annotations the inventory reads of a listed Secret: cert-manager's, which name the managing Certificate and
+    /// its issuer when the Certificate itself cannot be read (see CertManagerCertificates.FromAnnotations).
+    /// </summary>
+    internal static readonly string[] KeptAnnotations =
+    [
+        CertManagerCertificates.CertificateNameAnnotation,
+        CertManagerCertificates.IssuerNameAnnotation,
+        CertManagerCertificates.IssuerKindAnnotation,
+        CertManagerCertificates.IssuerGroupAnnotation,
+    ];
 
     /// <summary>GETs <paramref name="relativeUri"/> (a Secret list) and reads it.</summary>
     public static Task<(IList<V1Secret>? Items, string? Continue)> GetAsync(KubeClient client, string relativeUri, CancellationToken cancellationToken) =>
@@ -74,7 +84,7 @@ internal static class SecretListReader
             }
             else if (reader.ValueTextEquals("annotations"u8))
             {
-                metadata.Annotations = ReadStrings(ref reader, keep: KeptAnnotation);
+                metadata.Annotations = ReadStrings(ref reader, keep: KeptAnnotations);
             }
             else
             {
@@ -84,8 +94,8 @@ internal static class SecretListReader
         }
     }
 
-    /// <summary>A map of strings; with <paramref name="keep"/>, only that key (null when it is absent).</summary>
-    private static Dictionary<string, string>? ReadStrings(ref Utf8JsonReader reader, string? keep)
+    /// <summary>A map of strings; with <paramref name="keep"/>, only those keys (null when none is there).</summary>
+    private static Dictionary<string, string>? ReadStrings(ref Utf8JsonReader reader, string[]? keep)
     {
         if (!EnterObject(ref reader))
         {
@@ -95,7 +105,7 @@ internal static class SecretListReader
         Dictionary<string, string>? map = keep is null ? new Dictionary<string, string>(StringComparer.Ordinal) : null;
         while (NextProperty(ref reader))
         {
-            if (keep is not null && !reader.ValueTextEquals(keep))
+            if (keep is not null && !Kept(ref reader, keep))
             {
                 SkipValue(ref reader);
                 continue;
@@ -107,6 +117,19 @@ internal static class SecretListReader
         }
 
         return map;
+    }
+
+    private static bool Kept(ref Utf8JsonReader reader, string[] keep)
+    {
+        foreach (string key in keep)
+        {
+            if (reader.ValueTextEquals(key))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static Dictionary<string, byte[]>? ReadData(ref Utf8JsonReader reader)

@@ -69,7 +69,7 @@ public sealed class ClusterScannerTests
 
         Assert.Equal(1200, results.Count);
         int requests = server.RequestLog.Count;
-        Assert.True(requests <= 2 * (int)Math.Ceiling(1200 / 500.0) + 5, $"{requests} requests for 1200 ingresses and secrets");
+        Assert.True(requests <= 2 * (int)Math.Ceiling(1200 / 500.0) + 5, $"{requests} requests for 1200 ingresses and secrets: {string.Join(", ", server.RequestLog.Snapshot().Select(e => e.PathAndQuery))}");
         Assert.All(server.RequestLog.Snapshot(), e => Assert.Equal("GET", e.Method));
     }
 

@@ -13,7 +13,7 @@ public sealed class SecretListReaderTests
          "items":[
           {"metadata":{"name":"shop-tls","namespace":"a","uid":"u-1","resourceVersion":"7",
                        "labels":{"app":"shop","ingresscerts.io/history-of":"x"},
-                       "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"data\":{\"tls.key\":\"S0VZ\"}}","cert-manager.io/certificate-name":"shop"},
+                       "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"data\":{\"tls.key\":\"S0VZ\"}}","cert-manager.io/certificate-name":"shop","cert-manager.io/issuer-kind":"ClusterIssuer","cert-manager.io/issuer-name":"le"},
                        "managedFields":[{"manager":"kubectl","operation":"Update","fieldsV1":{"f:data":{".":{},"f:tls.crt":{}}}}],
                        "creationTimestamp":"2024-01-02T03:04:05Z"},
            "data":{"tls.crt":"Q0VSVA==","tls.key":"S0VZ","ca.crt":null},
@@ -30,6 +30,7 @@ public sealed class SecretListReaderTests
         var library = KubernetesJson.Deserialize<V1SecretList>(List);
 
         Assert.Equal("next-page", token);
+        Assert.NotNull(items);
         Assert.Equal(library.Items.Count, items.Count);
         for (int i = 0; i < items.Count; i++)
         {
@@ -45,8 +46,13 @@ public sealed class SecretListReaderTests
             }
         }
 
-        // Only the annotation the inventory reads is kept: kubectl's last-applied copy of the key is not.
-        Assert.Equal(new Dictionary<string, string> { ["cert-manager.io/certificate-name"] = "shop" }, items[0].Metadata.Annotations);
+        // Only the annotations the inventory reads are kept: kubectl's last-applied copy of the key is not.
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["cert-manager.io/certificate-name"] = "shop",
+            ["cert-manager.io/issuer-kind"] = "ClusterIssuer",
+            ["cert-manager.io/issuer-name"] = "le",
+        }, items[0].Metadata.Annotations);
         Assert.Null(items[1].Metadata.Annotations);
         Assert.Null(items[0].Metadata.ManagedFields);
         Assert.Equal(Encoding.ASCII.GetBytes("KEY"), items[0].Data["tls.key"]);
@@ -57,6 +63,7 @@ public sealed class SecretListReaderTests
     {
         var (items, token) = SecretListReader.Read("""{"metadata":{},"items":null}"""u8);
 
+        Assert.NotNull(items);
         Assert.Empty(items);
         Assert.Null(token);
     }
