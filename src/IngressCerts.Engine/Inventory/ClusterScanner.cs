@@ -130,7 +130,7 @@ public sealed class ClusterScanner
         var unprotected = new List<TlsReference>();
         var gateways = new List<JsonElement>();
         var grants = new ReferenceGrantReader(_reader, () => _pages++);
-        var others = new OtherKinds();
+        var others = new OtherKinds(_evaluator.Parse);
         foreach (string? scope in scopes)
         {
             Report($"Listing Ingresses{In(scope)}");
@@ -163,8 +163,10 @@ public sealed class ClusterScanner
             await others.ListAsync(_reader, scope, () => _pages++, cancellationToken).ConfigureAwait(false);
         }
 
-        // Cross-namespace Gateway references may point at namespaces outside the scan: their grants live there.
+        // Cross-namespace Gateway references may point at namespaces outside the scan: their grants live there (and
+        // HTTPProxies' delegations likewise).
         await grants.ReadForAsync(gateways, cancellationToken).ConfigureAwait(false);
+        await others.ListDelegationsAsync(_reader, namespaces is null, () => _pages++, cancellationToken).ConfigureAwait(false);
         foreach (var gateway in gateways)
         {
             references.AddRange(ReferenceExtractor.FromGateway(gateway, Context, grants.Grants));

@@ -29,7 +29,7 @@ public sealed class ManifestScanner
         var grants = new ReferenceGrantIndex();
         var references = new List<TlsReference>();
         var gateways = new List<ManifestObject>();
-        var others = new OtherKinds();
+        var others = new OtherKinds(_evaluator.Parse);
         foreach (var obj in objects)
         {
             string group = obj.ApiVersion is { } api && api.Contains('/') ? api[..api.IndexOf('/')] : string.Empty;

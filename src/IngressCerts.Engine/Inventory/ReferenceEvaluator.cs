@@ -55,7 +55,7 @@ public sealed class ReferenceEvaluator
     public IngressCertificate Evaluate(TlsReference reference, ParsedSecret? secret)
     {
         CertificateEvaluation evaluation;
-        secret ??= reference.Inline is { } inline ? Parse(inline) : null;
+        secret ??= reference.Inline;
         if (secret is null)
         {
             evaluation = reference.Notes is { Count: > 0 } only

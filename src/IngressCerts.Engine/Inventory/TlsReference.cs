@@ -11,7 +11,7 @@ namespace IngressCerts.Engine.Inventory;
 /// ReferenceGrant allows: <see cref="FindingIds.ReferenceNotPermitted"/>; a certificateRef that is no core Secret);
 /// null when it can.</param>
 /// <param name="Inline">The certificate the object carries itself (an OpenShift Route's spec.tls.certificate and key),
-/// evaluated as a Secret's tls.crt/tls.key would be; null when it has none.</param>
+/// parsed as a Secret's tls.crt/tls.key would be when the object was read (so no key is kept); null when it has none.</param>
 /// <param name="Notes">Findings about the reference that do not change the status (<see cref="CertificateStatus.Valid"/>).
 /// A reference with notes and neither a Secret nor an inline certificate has no certificate to check at all
 /// (passthrough, a controller's own ACME): its notes are its whole evaluation, not the default-certificate finding.</param>
@@ -25,7 +25,7 @@ public sealed record TlsReference(
     string? SecretName,
     IReadOnlyList<string> Hosts,
     CertificateFinding? ReferenceIssue = null,
-    SecretLookup? Inline = null,
+    ParsedSecret? Inline = null,
     IReadOnlyList<CertificateFinding>? Notes = null)
 {
     public string? SecretKey => SecretName is null ? null : SecretNamespace + "/" + SecretName;
