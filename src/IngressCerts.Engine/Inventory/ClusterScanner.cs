@@ -130,7 +130,7 @@ public sealed class ClusterScanner
         var unprotected = new List<TlsReference>();
         var gateways = new List<JsonElement>();
         var grants = new ReferenceGrantReader(_reader, () => _pages++);
-        var others = new OtherKinds(_evaluator.Parse);
+        var others = new OtherKinds(_evaluator.Parse, _options.IstioGatewayNamespace);
         foreach (string? scope in scopes)
         {
             Report($"Listing Ingresses{In(scope)}");
@@ -177,6 +177,7 @@ public sealed class ClusterScanner
         }
 
         references.AddRange(others.References());
+        await AttachClientCasAsync(references, cancellationToken).ConfigureAwait(false);
 
         _total = references.Count + unprotected.Count;
         ReportEmptyScopes(scopes, references);
@@ -366,10 +367,34 @@ public sealed class ClusterScanner
         }
     }
 
-    private async Task<SecretLookup> LookupAsync(TlsReference reference, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the CA Secrets of the references that validate client certificates (Istio's "&lt;credentialName&gt;-cacert",
+    /// rarely more than a few), one GET each, so that their evaluation can report the CA bundle.
+    /// </summary>
+    private async Task AttachClientCasAsync(List<TlsReference> references, CancellationToken cancellationToken)
     {
-        string ns = reference.SecretNamespace!;
-        string name = reference.SecretName!;
+        var parsed = new Dictionary<(string, string), ParsedSecret>();
+        for (int i = 0; i < references.Count; i++)
+        {
+            if (references[i] is not { ClientCaSecretName: { } name, SecretNamespace: { } ns } reference)
+            {
+                continue;
+            }
+
+            if (!parsed.TryGetValue((ns, name), out var ca))
+            {
+                parsed[(ns, name)] = ca = _evaluator.Parse(await LookupAsync(ns, name, cancellationToken).ConfigureAwait(false));
+            }
+
+            references[i] = reference with { ClientCa = ca };
+        }
+    }
+
+    private Task<SecretLookup> LookupAsync(TlsReference reference, CancellationToken cancellationToken) =>
+        LookupAsync(reference.SecretNamespace!, reference.SecretName!, cancellationToken);
+
+    private async Task<SecretLookup> LookupAsync(string ns, string name, CancellationToken cancellationToken)
+    {
         try
         {
             var secret = await _reader.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);

@@ -15,6 +15,10 @@ namespace IngressCerts.Engine.Inventory;
 /// <param name="Notes">Findings about the reference that do not change the status (<see cref="CertificateStatus.Valid"/>).
 /// A reference with notes and neither a Secret nor an inline certificate has no certificate to check at all
 /// (passthrough, a controller's own ACME): its notes are its whole evaluation, not the default-certificate finding.</param>
+/// <param name="ClientCaSecretName">For a server that validates client certificates against a CA bundle (Istio's
+/// MUTUAL mode): the Secret, in <paramref name="SecretNamespace"/>, the bundle is read from when the certificate's own
+/// Secret holds none (Istio's "&lt;credentialName&gt;-cacert"); null when the server asks for no client certificates.</param>
+/// <param name="ClientCa">That Secret as read (found, missing or forbidden), attached before the reference is evaluated.</param>
 public sealed record TlsReference(
     string Source,
     string Kind,
@@ -26,7 +30,9 @@ public sealed record TlsReference(
     IReadOnlyList<string> Hosts,
     CertificateFinding? ReferenceIssue = null,
     ParsedSecret? Inline = null,
-    IReadOnlyList<CertificateFinding>? Notes = null)
+    IReadOnlyList<CertificateFinding>? Notes = null,
+    string? ClientCaSecretName = null,
+    ParsedSecret? ClientCa = null)
 {
     public string? SecretKey => SecretName is null ? null : SecretNamespace + "/" + SecretName;
 

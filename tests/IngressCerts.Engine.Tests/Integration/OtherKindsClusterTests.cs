@@ -238,6 +238,39 @@ public sealed class OtherKindsClusterTests
         Assert.DoesNotContain(all.RequireServer().RequestLog.Snapshot(), e => e.PathAndQuery.Contains("networking.istio.io/v1beta1", StringComparison.Ordinal));
     }
 
+    [ServedFact("networking.istio.io/v1")]
+    public async Task Istio_credentials_are_read_in_the_gateway_workload_namespace_and_a_mutual_servers_ca_is_reported()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("istio-gw-");
+        string workload = await cluster.CreateNamespaceAsync("istio-system-");
+        var root = TestCertificates.Create("CN=Client Root", [], ca: true, validDays: 400);
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(workload, "good", good));
+        await cluster.CreateAsync(new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["type"] = "Opaque",
+            ["metadata"] = new JsonObject { ["name"] = "good-cacert", ["namespace"] = workload },
+            ["data"] = new JsonObject { ["cacert"] = Convert.ToBase64String(root.CertificateBytes) },
+        });
+        await cluster.CreateAsync(IstioGateway(ns, "v1",
+            IstioServer("simple", "shop.example", new JsonObject { ["credentialName"] = "good" }),
+            IstioServer("mutual", "shop.example", new JsonObject { ["mode"] = "MUTUAL", ["credentialName"] = "good" })));
+
+        var own = (await cluster.Connect().ScanAsync(Now, [ns])).ToDictionary(r => r.Listener!);
+        Assert.Equal(("SecretNotFound", ns), (own["simple"].Status, own["simple"].SecretNamespace));
+
+        var options = Now with { IstioGatewayNamespace = workload };
+        var results = (await cluster.Connect().ScanAsync(options, [ns])).ToDictionary(r => r.Listener!);
+        Assert.Equal(("Valid", workload, "good"), (results["simple"].Status, results["simple"].SecretNamespace, results["simple"].SecretName));
+        Assert.Equal("Valid", results["mutual"].Status);
+        var ca = Assert.Single(results["mutual"].Findings, f => f.Id == FindingIds.ClientValidation).Message;
+        Assert.Contains($"CA bundle in Secret {workload}/good-cacert: 'CN=Client Root'", ca, StringComparison.Ordinal);
+        Assert.DoesNotContain(results["simple"].Findings, f => f.Id == FindingIds.ClientValidation);
+    }
+
     private static JsonObject Proxy(string ns, string name, string fqdn, JsonObject? tls)
     {
         var virtualhost = new JsonObject { ["fqdn"] = fqdn };

@@ -43,11 +43,14 @@ public sealed class OtherKinds
     // Routes are made references when read: an inline key is parsed then and wiped, not kept with the object.
     private readonly List<TlsReference> _routes = new();
     private readonly Func<SecretLookup, ParsedSecret> _parse;
+    private readonly string? _istioGatewayNamespace;
 
     /// <param name="parse">Parses inline certificates (<see cref="ReferenceEvaluator.Parse"/>, which wipes the key).</param>
-    public OtherKinds(Func<SecretLookup, ParsedSecret> parse)
+    /// <param name="istioGatewayNamespace">Where Istio's gateway workload runs and reads credentialName Secrets; null: each Gateway's own namespace.</param>
+    public OtherKinds(Func<SecretLookup, ParsedSecret> parse, string? istioGatewayNamespace = null)
     {
         _parse = parse;
+        _istioGatewayNamespace = istioGatewayNamespace;
     }
 
     /// <summary>The API of a manifest object's group and kind (any version), or null when it is none of these kinds.</summary>
@@ -130,7 +133,7 @@ public sealed class OtherKinds
             var references = api.Kind switch
             {
                 "IngressRoute" => TraefikIngressRoutes.From(obj, source),
-                "Gateway" => IstioGateways.From(obj, source),
+                "Gateway" => IstioGateways.From(obj, source, _istioGatewayNamespace),
                 "HTTPProxy" => ContourProxies.From(obj, source, delegations),
                 _ => Enumerable.Empty<TlsReference>(),
             };

@@ -222,6 +222,61 @@ public sealed class OtherKindsManifestTests : IDisposable
         Assert.Equal("HostMismatch", results["https-generic"].Status);
     }
 
+    private List<IngressCertificate> Scan(string yaml, InventoryOptions options)
+    {
+        string file = Path.Combine(_dir, "o.yaml");
+        File.WriteAllText(file, yaml);
+        var (objects, error) = ManifestReader.ReadFile(file);
+        Assert.Null(error);
+        return new ManifestScanner(options).Scan(objects).ToList();
+    }
+
+    private static string IstioServer(string port, string host, string tls) =>
+        $"  - port: {{number: 443, name: {port}, protocol: HTTPS}}\n    hosts: [{host}]\n    tls: {tls}\n";
+
+    private static string Istio(string version, params string[] servers) =>
+        $"---\napiVersion: networking.istio.io/{version}\nkind: Gateway\nmetadata: {{name: edge, namespace: shop}}\nspec:\n  servers:\n" + string.Concat(servers);
+
+    [Fact]
+    public void Istio_credentials_are_looked_for_where_the_gateway_workload_runs_and_older_versions_are_read()
+    {
+        var shop = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string yaml = Istio("v1beta1", IstioServer("https", "shop.example", "{mode: SIMPLE, credentialName: shop-cred}")) + Secret("istio-system", "shop-cred", shop);
+
+        var own = Assert.Single(Scan(yaml));
+        Assert.Equal(("SecretNotFound", "shop"), (own.Status, own.SecretNamespace));
+        var there = Assert.Single(Scan(yaml, new InventoryOptions(DateTimeOffset.UtcNow, IstioGatewayNamespace: "istio-system")));
+        Assert.Equal(("Valid", "istio-system", "shop-cred", "shop"), (there.Status, there.SecretNamespace, there.SecretName, there.Namespace));
+    }
+
+    [Fact]
+    public void A_mutual_server_reports_its_client_ca_from_the_secret_or_the_cacert_secret_or_its_absence()
+    {
+        var root = TestCertificates.Create("CN=Client Root", [], ca: true, validDays: 400);
+        var shop = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string withCa = $"---\napiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata: {{name: with-ca, namespace: shop}}\ndata:\n" +
+            $"  tls.crt: {Convert.ToBase64String(shop.CertificateBytes)}\n  tls.key: {Convert.ToBase64String(shop.KeyBytes)}\n  ca.crt: {Convert.ToBase64String(root.CertificateBytes)}\n";
+        string cacert = $"---\napiVersion: v1\nkind: Secret\ntype: Opaque\nmetadata: {{name: plain-cacert, namespace: shop}}\ndata:\n  cacert: {Convert.ToBase64String(root.CertificateBytes)}\n";
+        var results = Scan(
+            Istio("v1",
+                IstioServer("own", "shop.example", "{mode: MUTUAL, credentialName: with-ca}"),
+                IstioServer("separate", "shop.example", "{mode: MUTUAL, credentialName: plain}"),
+                IstioServer("none", "shop.example", "{mode: OPTIONAL_MUTUAL, credentialName: bare}"),
+                IstioServer("simple", "shop.example", "{mode: SIMPLE, credentialName: with-ca}"))
+            + withCa + Secret("shop", "plain", shop) + cacert + Secret("shop", "bare", shop)).ToDictionary(r => r.Listener!);
+
+        Assert.All(results.Values, r => Assert.Equal("Valid", r.Status));
+        string expiry = root.Certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var own = Assert.Single(results["own"].Findings, f => f.Id == FindingIds.ClientValidation).Message;
+        Assert.Contains("CA bundle in Secret shop/with-ca: 'CN=Client Root', expires " + expiry, own, StringComparison.Ordinal);
+        var separate = Assert.Single(results["separate"].Findings, f => f.Id == FindingIds.ClientValidation).Message;
+        Assert.Contains("CA bundle in Secret shop/plain-cacert: 'CN=Client Root'", separate, StringComparison.Ordinal);
+        var none = Assert.Single(results["none"].Findings, f => f.Id == FindingIds.ClientValidation).Message;
+        Assert.Contains("no CA bundle was found", none, StringComparison.Ordinal);
+        Assert.Contains("shop/bare-cacert", none, StringComparison.Ordinal);
+        Assert.DoesNotContain(results["simple"].Findings, f => f.Id == FindingIds.ClientValidation);
+    }
+
     // ---- Contour HTTPProxy ----
 
     private static string Proxy(string ns, string name, string fqdn, string tls) =>
