@@ -23,7 +23,7 @@ internal sealed class Bench(BenchOptions options)
         try
         {
             // Compaction off: a 5-minute compaction in the middle of a list would expire its continue token.
-            await using var server = await KubeApiServer.StartAsync(new KubeApiServerOptions { CompactionInterval = null });
+            await using var server = await KubeApiServer.StartAsync(new KubeApiServerOptions { CompactionInterval = null, ServeOtherKinds = options.ServeOtherKinds });
             Log($"test server at {server.BaseAddress}; seeding {options.Namespaces:N0} namespaces x {options.IngressesPerNamespace} Ingresses with TLS Secrets ...");
             var seedTime = Stopwatch.StartNew();
             int seeded = server.SeedIngressFleet(options.Seed);

@@ -62,6 +62,12 @@ internal sealed record BenchOptions
 
     public bool SkipBreakdown { get; init; }
 
+    /// <summary>
+    /// Serve the other controllers' kinds (Routes, IngressRoutes, Istio Gateways, HTTPProxies), empty. Off by default:
+    /// the targets hold for a fleet whose cluster does not serve them, the usual case.
+    /// </summary>
+    public bool ServeOtherKinds { get; init; }
+
     public int References => Namespaces * IngressesPerNamespace;
 
     public const string Usage = """
@@ -80,6 +86,7 @@ internal sealed record BenchOptions
           --kubectl PATH         kubectl (default: kubectl on PATH; skipped when there is none)
           --json PATH            also write every figure as JSON
           --skip-pwsh | --skip-kubectl | --skip-naive | --skip-breakdown
+          --other-kinds          serve the other controllers' kinds (empty); by default their APIs are not served
 
         IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N] [--certificates N] [--issuer ecdsa|rsa]
           only the seeded server, for profiling a client by hand; prints READY URL KUBECONFIG, stops when stdin closes
@@ -124,6 +131,7 @@ internal sealed record BenchOptions
                 "--skip-kubectl" => o with { SkipKubectl = true },
                 "--skip-naive" => o with { SkipNaive = true },
                 "--skip-breakdown" => o with { SkipBreakdown = true },
+                "--other-kinds" => o with { ServeOtherKinds = true },
                 _ => throw new ArgumentException($"unknown argument {args[i]}"),
             };
         }
