@@ -188,7 +188,8 @@ public sealed class ClusterScanner
 
         // With -IncludeUnreferenced every listed TLS Secret that no reference in scope names is a row of its own.
         var referenced = _options.IncludeUnreferenced
-            ? references.Where(r => r.SecretName is not null).Select(r => (r.SecretNamespace!, r.SecretName!)).ToHashSet()
+            ? references.Where(r => r.SecretName is not null).Select(r => (r.SecretNamespace!, r.SecretName!))
+                .Concat(references.Where(r => r.ClientCaSecretName is not null).Select(r => (r.SecretNamespace!, r.ClientCaSecretName!))).ToHashSet()
             : null;
 
         // 2. References that need no Secret are answered at once.

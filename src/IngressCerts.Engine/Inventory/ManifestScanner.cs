@@ -124,7 +124,9 @@ public sealed class ManifestScanner
     /// <summary>kubernetes.io/tls Secrets among the inputs that no reference names, except the module's own.</summary>
     private static List<TlsReference> Unreferenced(Dictionary<string, ManifestObject> secrets, List<TlsReference> references)
     {
-        var referenced = references.Select(r => r.SecretKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var referenced = references.Select(r => r.SecretKey)
+            .Concat(references.Where(r => r.ClientCaSecretName is not null).Select(r => r.SecretNamespace + "/" + r.ClientCaSecretName))
+            .OfType<string>().ToHashSet(StringComparer.Ordinal);
         var result = new List<TlsReference>();
         foreach (var (key, obj) in secrets)
         {

@@ -275,6 +275,12 @@ public sealed class OtherKindsManifestTests : IDisposable
         Assert.Contains("no CA bundle was found", none, StringComparison.Ordinal);
         Assert.Contains("shop/bare-cacert", none, StringComparison.Ordinal);
         Assert.DoesNotContain(results["simple"].Findings, f => f.Id == FindingIds.ClientValidation);
+
+        // A CA Secret kept as kubernetes.io/tls is used, not forgotten: no -IncludeUnreferenced row.
+        string tlsCa = Secret("shop", "plain-cacert", root);
+        var unreferenced = Scan(Istio("v1", IstioServer("separate", "shop.example", "{mode: MUTUAL, credentialName: plain}")) + Secret("shop", "plain", shop) + tlsCa,
+            new InventoryOptions(DateTimeOffset.UtcNow, IncludeUnreferenced: true));
+        Assert.DoesNotContain(unreferenced, r => r.Kind == "Secret");
     }
 
     // ---- Contour HTTPProxy ----
