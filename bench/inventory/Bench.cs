@@ -46,7 +46,7 @@ internal sealed class Bench(BenchOptions options)
             else
             {
                 // Compaction off: a 5-minute compaction in the middle of a list would expire its continue token.
-                server = await KubeApiServer.StartAsync(new KubeApiServerOptions { CompactionInterval = null });
+                server = await KubeApiServer.StartAsync(new KubeApiServerOptions { CompactionInterval = null, ServeOtherKinds = options.ServeOtherKinds });
                 Log($"test server at {server.BaseAddress}; seeding {options.Namespaces:N0} namespaces x {options.IngressesPerNamespace} Ingresses with TLS Secrets ...");
                 var seedTime = Stopwatch.StartNew();
                 int seeded = server.SeedIngressFleet(options.Seed);

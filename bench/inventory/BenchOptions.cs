@@ -68,6 +68,12 @@ internal sealed record BenchOptions
 
     public bool SkipBreakdown { get; init; }
 
+    /// <summary>
+    /// Serve the other controllers' kinds (Routes, IngressRoutes, Istio Gateways, HTTPProxies), empty. Off by default:
+    /// the targets hold for a fleet whose cluster does not serve them, the usual case.
+    /// </summary>
+    public bool ServeOtherKinds { get; init; }
+
     public int References => Namespaces * IngressesPerNamespace;
 
     public const string Usage = """
@@ -89,6 +95,7 @@ internal sealed record BenchOptions
                                  fleet options are ignored and requests are not counted)
           --context NAME         the kubeconfig's context (default: its current context)
           --skip-pwsh | --skip-kubectl | --skip-naive | --skip-breakdown
+          --other-kinds          serve the other controllers' kinds (empty); by default their APIs are not served
 
         IngressCerts.Bench.Inventory serve KUBECONFIG_OUT [--namespaces N] [--per-namespace N] [--certificates N] [--issuer ecdsa|rsa]
           only the seeded server, for profiling a client by hand; prints READY URL KUBECONFIG, stops when stdin closes
@@ -139,6 +146,7 @@ internal sealed record BenchOptions
                 "--skip-kubectl" => o with { SkipKubectl = true },
                 "--skip-naive" => o with { SkipNaive = true },
                 "--skip-breakdown" => o with { SkipBreakdown = true },
+                "--other-kinds" => o with { ServeOtherKinds = true },
                 _ => throw new ArgumentException($"unknown argument {args[i]}"),
             };
         }

@@ -34,7 +34,14 @@ internal sealed class Breakdown(BenchClient http)
         long ingressBytes = ingressPages.Sum(p => (long)p.Length);
         long secretBytes = secretPages.Sum(p => (long)p.Length);
 
-        var (ms, cpu) = await TimeAsync(() => FetchPagesAsync(http, IngressesPath));
+        // What finding the other controllers' kinds costs: one discovery document per scan, then a list of each kind
+        // that is served (none on this fleet unless --other-kinds) and no request at all for one that is not.
+        var apis = await http.GetBytesAsync("apis", default) ?? [];
+        var (ms, cpu) = await TimeAsync(async () => ServedOtherKinds(await http.GetBytesAsync("apis", default) ?? []));
+        steps.Add(new Step("discover which other controllers' kinds are served (GET /apis, once per scan)", ms, cpu,
+            $"1 request, {apis.Length / 1024.0:0.0} KB; {ServedOtherKinds(apis)} of {IngressCerts.Engine.Inventory.Kinds.OtherKinds.Apis.Count} kinds served, each served one costs a list per scope, an unserved one nothing"));
+
+        (ms, cpu) = await TimeAsync(() => FetchPagesAsync(http, IngressesPath));
         steps.Add(new Step("fetch Ingress pages as bytes (server + HTTPS, no parsing)", ms, cpu, $"{ingressPages.Count} pages, {Mb(ingressBytes)}"));
         (ms, cpu) = await TimeAsync(() => FetchPagesAsync(http, SecretsPath));
         steps.Add(new Step("fetch TLS Secret pages as bytes (server + HTTPS, no parsing)", ms, cpu, $"{secretPages.Count} pages, {Mb(secretBytes)}"));
@@ -218,6 +225,16 @@ internal sealed class Breakdown(BenchClient http)
         }
 
         return null;
+    }
+
+    /// <summary>How many of the other kinds' APIs a discovery document lists at one of their versions.</summary>
+    private static int ServedOtherKinds(byte[] apis)
+    {
+        using var document = JsonDocument.Parse(apis);
+        var served = document.RootElement.GetProperty("groups").EnumerateArray()
+            .SelectMany(g => g.GetProperty("versions").EnumerateArray().Select(v => (g.GetProperty("name").GetString(), v.GetProperty("version").GetString())))
+            .ToHashSet();
+        return IngressCerts.Engine.Inventory.Kinds.OtherKinds.Apis.Count(a => a.Versions.Any(v => served.Contains((a.Group, v))));
     }
 
     private static (double Ms, double CpuMs) Time(Action action) => TimeAsync(() =>

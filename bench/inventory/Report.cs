@@ -101,6 +101,9 @@ internal sealed class Report(BenchOptions options)
         {
             w.WriteLine($"Inventory benchmark: {N:N0} Ingresses and {N:N0} TLS Secrets in {options.Namespaces:N0} namespaces, {options.Seed.CertificatePoolSize:N0} distinct leaf certificates signed with {(options.RsaIssuer ? "RSA-2048" : "ECDSA P-256")} " +
             $"({SeededObjects:N0} objects seeded in {SeedMs / 1000:0.0} s); {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+            w.WriteLine(options.ServeOtherKinds
+                ? "Other controllers' kinds (Routes, IngressRoutes, Istio Gateways, HTTPProxies, cert-manager Certificates): served, empty (--other-kinds): one discovery request per scan, then one list per kind."
+                : "Other controllers' kinds (Routes, IngressRoutes, Istio Gateways, HTTPProxies, cert-manager Certificates): not served: one discovery request per scan finds that out, and no list is sent (see 'discovery' in the requests and the breakdown's first step).");
         }
 
         if (LoadAtStart is not null)

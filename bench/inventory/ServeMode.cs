@@ -19,7 +19,7 @@ internal static class ServeMode
         }
 
         var options = BenchOptions.Parse(args[2..]);
-        await using var server = await KubeApiServer.StartAsync(new KubeApiServerOptions { CompactionInterval = null });
+        await using var server = await KubeApiServer.StartAsync(new KubeApiServerOptions { CompactionInterval = null, ServeOtherKinds = options.ServeOtherKinds });
         int seeded = server.SeedIngressFleet(options.Seed);
         string kubeconfig = Path.GetFullPath(args[1]);
         server.WriteKubeconfig(kubeconfig);

@@ -89,7 +89,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         var users = new UserRegistry();
         var adminToken = options.AdminToken ?? RandomToken();
         users.Add(new KubeUser(AdminUserName, [KubeUser.MastersGroup]), adminToken, [AccessRule.Everything]);
-        var catalog = new ResourceCatalog(options.ServeGatewayApi, options.ServeOtherKinds);
+        var catalog = new ResourceCatalog(options.ServeGatewayApi, options.ServeOtherKinds, options.IstioGatewayVersions);
         var store = new ObjectStore();
         var clock = new SystemClock(time);
         var seeder = new ObjectSeeder(store, catalog, clock);

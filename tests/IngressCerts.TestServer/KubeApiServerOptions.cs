@@ -14,9 +14,15 @@ public sealed record KubeApiServerOptions
 
     /// <summary>
     /// Serve the other controllers' kinds that keep certificates (OpenShift routes, Traefik ingressroutes in both
-    /// groups, Istio gateways, cert-manager certificates with their status subresource), each its own group as its CRDs would be. When false they are absent from /apis and answer 404.
+    /// groups, Istio gateways, Contour httpproxies and tlscertificatedelegations, cert-manager certificates with their status subresource), each its own group as its CRDs would be. When false they are absent from /apis and answer 404.
     /// </summary>
     public bool ServeOtherKinds { get; init; } = true;
+
+    /// <summary>
+    /// The versions of networking.istio.io gateways served with the other kinds (v1, v1beta1, v1alpha3): v1 alone by
+    /// default, as Istio 1.22 and later serve it first. Each version is stored apart (see the README).
+    /// </summary>
+    public IReadOnlyList<string> IstioGatewayVersions { get; init; } = ["v1"];
 
     /// <summary>Admin (system:masters) bearer token; random when null.</summary>
     public string? AdminToken { get; init; }

@@ -5,7 +5,7 @@ namespace IngressCerts.TestServer;
 
 /// <summary>
 /// Standalone mode, for scripts and PowerShell tests:
-/// <c>dotnet run --project tests/IngressCerts.TestServer -- --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--model-namespace-defaults] [--admin-token T] [--request-log FILE] [--users FILE]...</c>.
+/// <c>dotnet run --project tests/IngressCerts.TestServer -- --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--no-other-kinds] [--istio-versions v1,v1beta1,v1alpha3] [--model-namespace-defaults] [--admin-token T] [--request-log FILE] [--users FILE]...</c>.
 /// Prints one line "READY https://127.0.0.1:PORT PATH" once listening, then serves until it is
 /// killed, gets Ctrl+C/SIGTERM, or its stdin closes (stdin that is /dev/null, as for background
 /// jobs, is not watched).
@@ -31,6 +31,7 @@ internal static class Program
                     case "--port": options = options with { Port = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) }; break;
                     case "--no-gateway-api": options = options with { ServeGatewayApi = false }; break;
                     case "--no-other-kinds": options = options with { ServeOtherKinds = false }; break;
+                    case "--istio-versions": options = options with { IstioGatewayVersions = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) }; break;
                     case "--model-namespace-defaults": options = options with { ModelNamespaceDefaults = true }; break;
                     case "--admin-token": options = options with { AdminToken = Next() }; break;
                     case "--request-log": requestLog = Path.GetFullPath(Next()); break;
@@ -102,7 +103,7 @@ internal static class Program
     private static int Usage(string problem)
     {
         Console.Error.WriteLine(problem);
-        Console.Error.WriteLine("usage: IngressCerts.TestServer --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--model-namespace-defaults] [--admin-token TOKEN] [--request-log FILE] [--users FILE]...");
+        Console.Error.WriteLine("usage: IngressCerts.TestServer --kubeconfig-out PATH [--seed FILE]... [--port N] [--no-gateway-api] [--no-other-kinds] [--istio-versions LIST] [--model-namespace-defaults] [--admin-token TOKEN] [--request-log FILE] [--users FILE]...");
         return 2;
     }
 }

@@ -276,6 +276,8 @@ BeforeDiscovery {
             Run = { Get-IngressCertificate @kc -Namespace 'Bad_NS' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
         @{ Id = 'get-namespace-missing'; Cmdlet = 'Get-IngressCertificate'; Input = '-Namespace that does not exist (a typo)'
             Run = { Get-IngressCertificate @kc -Namespace 'no-such-namespace-x1' }; ErrorId = 'NamespaceNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'get-istio-namespace-not-dns'; Cmdlet = 'Get-IngressCertificate'; Input = '-IstioGatewayNamespace that is not a DNS label (Bad_NS)'
+            Run = { Get-IngressCertificate -Path $manifests -IstioGatewayNamespace 'Bad_NS' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
         @{ Id = 'get-name-empty'; Cmdlet = 'Get-IngressCertificate'; Input = '-Name '''''
             Run = { Get-IngressCertificate -Path $manifests -Name '' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
 

@@ -13,7 +13,7 @@ Describe 'Get-IngressCertificate -Path (offline manifests)' {
         $byHost = @{}
         foreach ($r in $result) { $byHost[$r.Hosts[0]] = $r.Status }
 
-        $result.Count | Should -Be 9
+        $result.Count | Should -Be 22
         $byHost['shop.contoso.example'] | Should -Be 'Valid'
         $byHost['api.contoso.example'] | Should -Be 'Expiring'
         $byHost['payments.contoso.example'] | Should -Be 'KeyMismatch'
@@ -23,6 +23,33 @@ Describe 'Get-IngressCertificate -Path (offline manifests)' {
         $byHost['legacy.contoso.example'] | Should -Be 'DefaultCertificate'
         $byHost['*.apps.contoso.example'] | Should -Be 'Valid'
         $byHost['partners.contoso.example'] | Should -Be 'IncompleteChain'
+
+        # The other controllers' kinds (istio.yaml, traefik.yaml, contour.yaml, openshift.yaml).
+        $byHost['store.contoso.example'] | Should -Be 'Valid'
+        $byHost['legacy-store.contoso.example'] | Should -Be 'Expired'
+        $byHost['b2b.contoso.example'] | Should -Be 'Valid'
+        $byHost['db.contoso.example'] | Should -Be 'Valid'
+        $byHost['uptime.contoso.example'] | Should -Be 'Valid'
+        $byHost['grafana.contoso.example'] | Should -Be 'HostMismatch'
+        $byHost['wiki.contoso.example'] | Should -Be 'Valid'
+        $byHost['portal.contoso.example'] | Should -Be 'Expiring'
+        $byHost['tools.apps.contoso.example'] | Should -Be 'Valid'
+        $byHost['intranet.contoso.example'] | Should -Be 'ReferenceNotPermitted'
+        $byHost['console.contoso.example'] | Should -Be 'Valid'
+        $byHost['reports.contoso.example'] | Should -Be 'SecretNotFound'
+        $byHost['ledger.contoso.example'] | Should -Be 'Valid'
+        @($result | Group-Object Kind | Sort-Object Name | ForEach-Object { "$($_.Name) $($_.Count)" }) |
+            Should -Be @('Gateway 6', 'HTTPProxy 3', 'Ingress 7', 'IngressRoute 3', 'Route 3')
+    }
+
+    It 'says what it cannot check in the other kinds: passthrough, ACME, a MUTUAL server''s client CA, an inline key' {
+        $r = Get-IngressCertificate -Path $examples
+        ($r | Where-Object { $_.Hosts -contains 'db.contoso.example' }).Findings.Id | Should -Be 'Passthrough'
+        ($r | Where-Object { $_.Hosts -contains 'ledger.contoso.example' }).Findings.Id | Should -Be 'Passthrough'
+        ($r | Where-Object { $_.Hosts -contains 'wiki.contoso.example' }).Findings.Id | Should -Be 'ControllerManagedCertificate'
+        ($r | Where-Object Listener -eq 'https-partners').Issues -join "`n" | Should -Match "MUTUAL.+'CN=Contoso Partner Clients CA, O=Contoso Example', expires \d{4}-\d\d-\d\d"
+        ($r | Where-Object Name -eq 'console').Findings.Id | Should -Contain 'InlineCertificate'
+        ($r | Where-Object Name -eq 'status-page').Hosts | Should -Be @('uptime.contoso.example') -Because '!Host(...) is no host'
     }
 
     It 'returns typed objects whose Context is the file they came from' {
@@ -47,11 +74,11 @@ Describe 'Get-IngressCertificate -Path (offline manifests)' {
 
     It 'filters by status, host wildcard, namespace and expiry window' {
         (Get-IngressCertificate -Path $examples -Status Expired, KeyMismatch).Hosts | Sort-Object |
-            Should -Be @('blog.contoso.example', 'payments.contoso.example')
+            Should -Be @('blog.contoso.example', 'legacy-store.contoso.example', 'payments.contoso.example')
         (Get-IngressCertificate -Path $examples -Host 'www.*').Name | Should -Be 'storefront'
         (Get-IngressCertificate -Path $examples -Namespace mark*).Count | Should -Be 4
         (Get-IngressCertificate -Path $examples -ExpiringWithinDays 45).Hosts | Sort-Object |
-            Should -Be @('api.contoso.example', 'blog.contoso.example')
+            Should -Be @('api.contoso.example', 'blog.contoso.example', 'legacy-store.contoso.example', 'portal.contoso.example')
     }
 
     It 'filters by thumbprint whatever its case or separators' {
@@ -61,9 +88,9 @@ Describe 'Get-IngressCertificate -Path (offline manifests)' {
     }
 
     It 'takes wildcards, and files piped one by one resolve Secrets across files' {
-        (Get-IngressCertificate -Path (Join-Path $examples '*.yaml') -TrustedRootPath $root).Count | Should -Be 9
+        (Get-IngressCertificate -Path (Join-Path $examples '*.yaml') -TrustedRootPath $root).Count | Should -Be 22
         $piped = Get-ChildItem $examples -Filter *.yaml | Get-IngressCertificate -TrustedRootPath $root
-        $piped.Count | Should -Be 9
+        $piped.Count | Should -Be 22
         ($piped | Where-Object Name -eq storefront).Status | Should -Be 'Valid'
     }
 
@@ -114,7 +141,7 @@ Describe 'Get-IngressCertificate -Path (offline manifests)' {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'InvalidManifest,*'
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
         $errs[0].TargetObject | Should -Be $bad
-        $r.Count | Should -Be 9
+        $r.Count | Should -Be 22
     }
 
     It 'writes a PathNotFound error for a path that does not exist' {
@@ -190,7 +217,7 @@ Describe 'Get-IngressCertificate -Path with hostile manifest files' {
     It 'writes one error per hostile file in this session and still reads the other files of the call' {
         if ($childExit -ne 0) { Set-ItResult -Skipped -Because 'the child process did not survive them'; return }
         $r = Get-IngressCertificate -Path (Join-Path $hostile '*'), $examples -ErrorVariable errs -ErrorAction SilentlyContinue
-        $r.Count | Should -Be 9
+        $r.Count | Should -Be 22
         $errs.Count | Should -Be $files.Count
         foreach ($e in $errs) {
             $e.FullyQualifiedErrorId | Should -BeLike 'InvalidManifest,*'
@@ -322,7 +349,7 @@ Describe 'Many results in ConvertTo-Json and Export-Csv (issue 11)' {
     BeforeAll {
         # Without the example root: several references have more than one finding (Expired and UntrustedRoot).
         $all = Get-IngressCertificate -Path $examples
-        $expired = $all | Where-Object Status -eq 'Expired'
+        $expired = $all | Where-Object { $_.Status -eq 'Expired' -and $_.Kind -eq 'Ingress' }
     }
 
     It 'converts an array of results at the default depth, without a warning, each finding as its Id' {
@@ -332,19 +359,19 @@ Describe 'Many results in ConvertTo-Json and Export-Csv (issue 11)' {
         $parsed = $json | ConvertFrom-Json
         $parsed.Count | Should -Be $all.Count
         for ($i = 0; $i -lt $all.Count; $i++) { @($parsed[$i].Findings) | Should -Be @($all[$i].Findings.Id) }
-        ($parsed | Where-Object Status -eq 'Expired').Findings | Should -Be @('Expired', 'UntrustedRoot')
+        ($parsed | Where-Object { $_.Status -eq 'Expired' -and $_.Kind -eq 'Ingress' }).Findings | Should -Be @('Expired', 'UntrustedRoot')
         ($expired | ConvertTo-Json | ConvertFrom-Json).Findings | Should -Be @('Expired', 'UntrustedRoot') -Because 'one result reads the same'
     }
 
     It 'writes the Ids in one CSV cell' {
-        ($all | ConvertTo-Csv | ConvertFrom-Csv | Where-Object Status -eq 'Expired').Findings | Should -Be 'Expired, UntrustedRoot'
+        ($all | ConvertTo-Csv | ConvertFrom-Csv | Where-Object { $_.Status -eq 'Expired' -and $_.Kind -eq 'Ingress' }).Findings | Should -Be 'Expired, UntrustedRoot'
     }
 
     It 'keeps each finding''s Id, Status and Message at the prompt' {
         $expired.Findings -contains 'UntrustedRoot' | Should -BeTrue
         $expired.Findings.Status | Should -Be @('Expired', 'UntrustedRoot')
         $expired.Findings[0].Message | Should -Match 'expired on'
-        ($all | Where-Object { $_.Findings.Status -contains 'Expiring' }).Name | Should -Be 'api'
+        ($all | Where-Object { $_.Findings.Status -contains 'Expiring' }).Name | Should -Be 'api', 'portal'
         ($expired.Findings | Format-Table Id, Status, Message | Out-String -Width 200) | Should -Match 'UntrustedRoot\s+UntrustedRoot\s+the chain is complete'
         $expired.Findings.HasStatus('UntrustedRoot') | Should -BeTrue
         $expired.GetFindings().Id | Should -Be @('Expired', 'UntrustedRoot')

@@ -23,6 +23,22 @@ BeforeAll {
         '  - port: {number: 443, name: https-shop, protocol: HTTPS}', '    hosts: [shop/shop.example]', '    tls: {mode: SIMPLE, credentialName: shop-tls}'
     ) -join "`n" | Set-Content (Join-Path $dir 'istio.yaml')
     New-TlsSecretYaml -Namespace shop -Name shop-tls -CertPem $shop.CertPem -KeyPem $shop.KeyPem | Set-Content (Join-Path $dir 'secret.yaml')
+
+    # Contour: a proxy using its own Secret, one using a delegated Secret of another namespace, one not delegated.
+    $contour = Join-Path $TestDrive 'contour'
+    New-Item -ItemType Directory -Path $contour | Out-Null
+    @(
+        '---', 'apiVersion: projectcontour.io/v1', 'kind: HTTPProxy', 'metadata: {name: own, namespace: shop}',
+        'spec: {virtualhost: {fqdn: shop.example, tls: {secretName: shop-tls}}, routes: [{services: [{name: web, port: 80}]}]}',
+        '---', 'apiVersion: projectcontour.io/v1', 'kind: HTTPProxy', 'metadata: {name: delegated, namespace: shop}',
+        'spec: {virtualhost: {fqdn: www.shop.example, tls: {secretName: certs/shared}}, routes: [{services: [{name: web, port: 80}]}]}',
+        '---', 'apiVersion: projectcontour.io/v1', 'kind: HTTPProxy', 'metadata: {name: delegated, namespace: blog}',
+        'spec: {virtualhost: {fqdn: www.shop.example, tls: {secretName: certs/shared}}, routes: [{services: [{name: web, port: 80}]}]}',
+        '---', 'apiVersion: projectcontour.io/v1', 'kind: TLSCertificateDelegation', 'metadata: {name: shared, namespace: certs}',
+        'spec: {delegations: [{secretName: shared, targetNamespaces: [shop]}]}'
+    ) -join "`n" | Set-Content (Join-Path $contour 'proxies.yaml')
+    New-TlsSecretYaml -Namespace shop -Name shop-tls -CertPem $shop.CertPem -KeyPem $shop.KeyPem | Set-Content (Join-Path $contour 'shop.yaml')
+    New-TlsSecretYaml -Namespace certs -Name shared -CertPem $shop.CertPem -KeyPem $shop.KeyPem | Set-Content (Join-Path $contour 'shared.yaml')
 }
 
 Describe 'Get-IngressCertificate -Path with the other controllers'' kinds' {
@@ -51,5 +67,30 @@ Describe 'Get-IngressCertificate -Path with the other controllers'' kinds' {
         $r.Listener | Should -Be 'https-shop'
         $r.Hosts | Should -Be @('shop.example')
         $r.Status | Should -Be 'Valid'
+    }
+
+    It 'reads an Istio Gateway''s Secret from -IstioGatewayNamespace when given' {
+        $istio = Join-Path $TestDrive 'istio-ns'
+        New-Item -ItemType Directory -Path $istio -Force | Out-Null
+        Copy-Item (Join-Path $dir 'istio.yaml') $istio
+        New-TlsSecretYaml -Namespace istio-system -Name shop-tls -CertPem $shop.CertPem -KeyPem $shop.KeyPem | Set-Content (Join-Path $istio 'secret.yaml')
+        (Get-IngressCertificate -Path $istio).Status | Should -Be 'SecretNotFound'
+        $r = Get-IngressCertificate -Path $istio -IstioGatewayNamespace istio-system
+        $r.Status | Should -Be 'Valid'
+        $r.SecretNamespace | Should -Be 'istio-system'
+        $r.Namespace | Should -Be 'shop'
+    }
+
+    It 'reports Contour HTTPProxies with Kind HTTPProxy, and a Secret of another namespace only where a TLSCertificateDelegation allows it' {
+        $r = Get-IngressCertificate -Path $contour
+        $r.Kind | Sort-Object -Unique | Should -Be 'HTTPProxy'
+        ($r | Where-Object { $_.Namespace -eq 'shop' -and $_.Name -eq 'own' }).Status | Should -Be 'Valid'
+        $delegated = $r | Where-Object { $_.Namespace -eq 'shop' -and $_.Name -eq 'delegated' }
+        $delegated.Status | Should -Be 'Valid'
+        $delegated.SecretNamespace | Should -Be 'certs'
+        $blog = $r | Where-Object Namespace -eq 'blog'
+        $blog.Status | Should -Be 'ReferenceNotPermitted'
+        $blog.Issues | Should -Match 'TLSCertificateDelegation'
+        Get-IngressCertificate -Path $contour -Status ReferenceNotPermitted | Select-Object -ExpandProperty Namespace | Should -Be 'blog'
     }
 }

@@ -79,6 +79,9 @@ public static class FindingIds
     /// <summary>The controller obtains the certificate itself (Traefik's certResolver, ACME): no Secret to read.</summary>
     public const string ControllerManagedCertificate = nameof(ControllerManagedCertificate);
 
+    /// <summary>The server asks clients for certificates and checks them against a CA (Contour's clientValidation, Istio's MUTUAL mode).</summary>
+    public const string ClientValidation = nameof(ClientValidation);
+
     /// <summary>A host matcher that is a pattern (Traefik HostRegexp): not listed among the hosts, not checked.</summary>
     public const string HostPattern = nameof(HostPattern);
 }

@@ -130,7 +130,7 @@ public sealed class ClusterScanner
         var unprotected = new List<TlsReference>();
         var gateways = new List<JsonElement>();
         var grants = new ReferenceGrantReader(_reader, () => _pages++);
-        var others = new OtherKinds();
+        var others = new OtherKinds(_evaluator.Parse, _options.IstioGatewayNamespace);
         var certificates = new CertManagerCertificates();
         foreach (string? scope in scopes)
         {
@@ -169,8 +169,10 @@ public sealed class ClusterScanner
 
         _evaluator.Certificates = certificates.Any ? certificates : null;
 
-        // Cross-namespace Gateway references may point at namespaces outside the scan: their grants live there.
+        // Cross-namespace Gateway references may point at namespaces outside the scan: their grants live there (and
+        // HTTPProxies' delegations likewise).
         await grants.ReadForAsync(gateways, cancellationToken).ConfigureAwait(false);
+        await others.ListDelegationsAsync(_reader, namespaces is null, () => _pages++, cancellationToken).ConfigureAwait(false);
         foreach (var gateway in gateways)
         {
             references.AddRange(ReferenceExtractor.FromGateway(gateway, Context, grants.Grants));
@@ -181,6 +183,7 @@ public sealed class ClusterScanner
         }
 
         references.AddRange(others.References());
+        await AttachClientCasAsync(references, cancellationToken).ConfigureAwait(false);
 
         _total = references.Count + unprotected.Count;
         ReportEmptyScopes(scopes, references);
@@ -191,7 +194,8 @@ public sealed class ClusterScanner
 
         // With -IncludeUnreferenced every listed TLS Secret that no reference in scope names is a row of its own.
         var referenced = _options.IncludeUnreferenced
-            ? references.Where(r => r.SecretName is not null).Select(r => (r.SecretNamespace!, r.SecretName!)).ToHashSet()
+            ? references.Where(r => r.SecretName is not null).Select(r => (r.SecretNamespace!, r.SecretName!))
+                .Concat(references.Where(r => r.ClientCaSecretName is not null).Select(r => (r.SecretNamespace!, r.ClientCaSecretName!))).ToHashSet()
             : null;
 
         // 2. References that need no Secret are answered at once.
@@ -370,10 +374,34 @@ public sealed class ClusterScanner
         }
     }
 
-    private async Task<SecretLookup> LookupAsync(TlsReference reference, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the CA Secrets of the references that validate client certificates (Istio's "&lt;credentialName&gt;-cacert",
+    /// rarely more than a few), one GET each, so that their evaluation can report the CA bundle.
+    /// </summary>
+    private async Task AttachClientCasAsync(List<TlsReference> references, CancellationToken cancellationToken)
     {
-        string ns = reference.SecretNamespace!;
-        string name = reference.SecretName!;
+        var parsed = new Dictionary<(string, string), ParsedSecret>();
+        for (int i = 0; i < references.Count; i++)
+        {
+            if (references[i] is not { ClientCaSecretName: { } name, SecretNamespace: { } ns } reference)
+            {
+                continue;
+            }
+
+            if (!parsed.TryGetValue((ns, name), out var ca))
+            {
+                parsed[(ns, name)] = ca = _evaluator.Parse(await LookupAsync(ns, name, cancellationToken).ConfigureAwait(false));
+            }
+
+            references[i] = reference with { ClientCa = ca };
+        }
+    }
+
+    private Task<SecretLookup> LookupAsync(TlsReference reference, CancellationToken cancellationToken) =>
+        LookupAsync(reference.SecretNamespace!, reference.SecretName!, cancellationToken);
+
+    private async Task<SecretLookup> LookupAsync(string ns, string name, CancellationToken cancellationToken)
+    {
         try
         {
             var secret = await _reader.GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);

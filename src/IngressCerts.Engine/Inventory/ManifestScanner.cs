@@ -29,7 +29,7 @@ public sealed class ManifestScanner
         var grants = new ReferenceGrantIndex();
         var references = new List<TlsReference>();
         var gateways = new List<ManifestObject>();
-        var others = new OtherKinds();
+        var others = new OtherKinds(_evaluator.Parse, _options.IstioGatewayNamespace);
         var certificates = new CertManagerCertificates();
         foreach (var obj in objects)
         {
@@ -96,6 +96,25 @@ public sealed class ManifestScanner
 
         // Each Secret is parsed once however many references it has.
         var parsed = new Dictionary<string, ParsedSecret>(StringComparer.Ordinal);
+        ParsedSecret ParseOnce(string ns, string name)
+        {
+            string key = ns + "/" + name;
+            if (!parsed.TryGetValue(key, out var secret))
+            {
+                parsed[key] = secret = _evaluator.Parse(secrets.TryGetValue(key, out var obj) ? ToLookup(obj) : SecretLookup.NotFound(ns, name));
+            }
+
+            return secret;
+        }
+
+        for (int i = 0; i < references.Count; i++)
+        {
+            if (references[i] is { ClientCaSecretName: { } caName, SecretNamespace: { } caNs } withCa)
+            {
+                references[i] = withCa with { ClientCa = ParseOnce(caNs, caName) };
+            }
+        }
+
         foreach (var reference in references)
         {
             if (reference.SecretKey is null)
@@ -104,22 +123,16 @@ public sealed class ManifestScanner
                 continue;
             }
 
-            if (!parsed.TryGetValue(reference.SecretKey, out var secret))
-            {
-                var lookup = secrets.TryGetValue(reference.SecretKey, out var obj)
-                    ? ToLookup(obj)
-                    : SecretLookup.NotFound(reference.SecretNamespace!, reference.SecretName!);
-                parsed[reference.SecretKey] = secret = _evaluator.Parse(lookup);
-            }
-
-            yield return _evaluator.Evaluate(reference, secret);
+            yield return _evaluator.Evaluate(reference, ParseOnce(reference.SecretNamespace!, reference.SecretName!));
         }
     }
 
     /// <summary>kubernetes.io/tls Secrets among the inputs that no reference names, except the module's own.</summary>
     private static List<TlsReference> Unreferenced(Dictionary<string, ManifestObject> secrets, List<TlsReference> references)
     {
-        var referenced = references.Select(r => r.SecretKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var referenced = references.Select(r => r.SecretKey)
+            .Concat(references.Where(r => r.ClientCaSecretName is not null).Select(r => r.SecretNamespace + "/" + r.ClientCaSecretName))
+            .OfType<string>().ToHashSet(StringComparer.Ordinal);
         var result = new List<TlsReference>();
         foreach (var (key, obj) in secrets)
         {

@@ -21,8 +21,11 @@ public sealed class ReferenceEvaluator
     /// <summary>The cert-manager Certificates of the scan, set once they are read and before any reference is evaluated; null when none were.</summary>
     public Kinds.CertManagerCertificates? Certificates { get; set; }
 
+    private readonly DateTimeOffset _asOf;
+
     public ReferenceEvaluator(InventoryOptions options)
     {
+        _asOf = options.AsOf;
         _evaluator = new CertificateEvaluator(options.AsOf, options.ExpiringWithinDays, options.TrustedRoots?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>());
     }
 
@@ -62,7 +65,7 @@ public sealed class ReferenceEvaluator
     public IngressCertificate Evaluate(TlsReference reference, ParsedSecret? secret)
     {
         CertificateEvaluation evaluation;
-        secret ??= reference.Inline is { } inline ? Parse(inline) : null;
+        secret ??= reference.Inline;
         if (secret is null)
         {
             evaluation = reference.Notes is { Count: > 0 } only
@@ -99,6 +102,11 @@ public sealed class ReferenceEvaluator
         if (reference.Notes is { Count: > 0 } notes && (reference.SecretName is not null || reference.Inline is not null))
         {
             evaluation = CertificateEvaluation.From(evaluation.Findings.Concat(notes), evaluation.Facts);
+        }
+
+        if (reference.ClientCaSecretName is not null)
+        {
+            evaluation = CertificateEvaluation.From(evaluation.Findings.Append(ClientCaNote(reference, secret)), evaluation.Facts);
         }
 
         evaluation = evaluation.Through(reference.ReferenceIssue);
@@ -144,6 +152,33 @@ public sealed class ReferenceEvaluator
             CertManagerRenewalTime = certManager?.RenewalTime,
             Facts = facts,
         };
+    }
+
+    /// <summary>
+    /// Where a server that validates client certificates finds its CA bundle, with the CA's subject and expiry: the
+    /// certificate's own Secret (ca.crt, or cacert in a generic one), else the reference's CA Secret.
+    /// </summary>
+    private CertificateFinding ClientCaNote(TlsReference reference, ParsedSecret? secret)
+    {
+        string server = $"{reference.Kind} {reference.Namespace}/{reference.Name}" + (reference.Listener is null ? string.Empty : $" ('{reference.Listener}')");
+        var (bundle, from) = secret?.Tls?.CaCertificateInfos is { Count: > 0 } own
+            ? (own, $"Secret {Qualified(secret)}")
+            : reference.ClientCa?.Tls?.CaCertificateInfos is { Count: > 0 } separate
+                ? (separate, $"Secret {Qualified(reference.ClientCa)}")
+                : (null, null);
+        if (bundle is null)
+        {
+            string why = reference.ClientCa?.Outcome == SecretLookupOutcome.Forbidden ? " (it could not be read)" : string.Empty;
+            return new(FindingIds.ClientValidation, CertificateStatus.Valid,
+                $"{server} validates client certificates (MUTUAL), but no CA bundle was found: neither a ca.crt or cacert key in Secret {reference.SecretKey} "
+                + $"nor Secret {reference.SecretNamespace}/{reference.ClientCaSecretName}{why}; the gateway then cannot accept clients on it");
+        }
+
+        var first = bundle[0];
+        string state = first.NotAfter < _asOf ? "expired" : "expires";
+        string more = bundle.Count > 1 ? $" (and {bundle.Count - 1} more CA certificate(s))" : string.Empty;
+        return new(FindingIds.ClientValidation, CertificateStatus.Valid,
+            $"{server} validates client certificates (MUTUAL) against the CA bundle in {from}: '{first.Subject}', {state} {first.NotAfter.UtcDateTime:yyyy-MM-dd}{more}");
     }
 
     // Enum.ToString boxes the value, for every result of a scan.

@@ -11,10 +11,14 @@ namespace IngressCerts.Engine.Inventory;
 /// ReferenceGrant allows: <see cref="FindingIds.ReferenceNotPermitted"/>; a certificateRef that is no core Secret);
 /// null when it can.</param>
 /// <param name="Inline">The certificate the object carries itself (an OpenShift Route's spec.tls.certificate and key),
-/// evaluated as a Secret's tls.crt/tls.key would be; null when it has none.</param>
+/// parsed as a Secret's tls.crt/tls.key would be when the object was read (so no key is kept); null when it has none.</param>
 /// <param name="Notes">Findings about the reference that do not change the status (<see cref="CertificateStatus.Valid"/>).
 /// A reference with notes and neither a Secret nor an inline certificate has no certificate to check at all
 /// (passthrough, a controller's own ACME): its notes are its whole evaluation, not the default-certificate finding.</param>
+/// <param name="ClientCaSecretName">For a server that validates client certificates against a CA bundle (Istio's
+/// MUTUAL mode): the Secret, in <paramref name="SecretNamespace"/>, the bundle is read from when the certificate's own
+/// Secret holds none (Istio's "&lt;credentialName&gt;-cacert"); null when the server asks for no client certificates.</param>
+/// <param name="ClientCa">That Secret as read (found, missing or forbidden), attached before the reference is evaluated.</param>
 public sealed record TlsReference(
     string Source,
     string Kind,
@@ -25,8 +29,10 @@ public sealed record TlsReference(
     string? SecretName,
     IReadOnlyList<string> Hosts,
     CertificateFinding? ReferenceIssue = null,
-    SecretLookup? Inline = null,
-    IReadOnlyList<CertificateFinding>? Notes = null)
+    ParsedSecret? Inline = null,
+    IReadOnlyList<CertificateFinding>? Notes = null,
+    string? ClientCaSecretName = null,
+    ParsedSecret? ClientCa = null)
 {
     public string? SecretKey => SecretName is null ? null : SecretNamespace + "/" + SecretName;
 

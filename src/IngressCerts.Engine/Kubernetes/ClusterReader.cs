@@ -133,6 +133,51 @@ public sealed class ClusterReader
         ListCustomObjectPagesAsync(GatewayGroup, version, plural, @namespace, cancellationToken);
 
     /// <summary>
+    /// The first of <paramref name="versions"/> (newest first) that the cluster serves for the group, from one
+    /// discovery request (GET /apis) per reader; null, with one diagnostic, when it serves none, so that an absent API
+    /// costs no list request. Where discovery itself fails (refused, an old aggregator) the first version is returned
+    /// and the list request decides, as before.
+    /// </summary>
+    public async Task<string?> ServedVersionAsync(string group, IReadOnlyList<string> versions, string plural, CancellationToken cancellationToken)
+    {
+        var served = await (_discovery ??= DiscoverAsync(cancellationToken)).ConfigureAwait(false);
+        if (served is null)
+        {
+            return versions[0];
+        }
+
+        string? version = served.TryGetValue(group, out var offered) ? versions.FirstOrDefault(offered.Contains) : null;
+        if (version is null && _unserved.Add((group, versions[0], plural)))
+        {
+            _diagnostics?.Invoke($"Cluster '{_connection.ContextName}' does not serve {group}/{string.Join(", ", versions)} {plural}; skipping them.");
+        }
+
+        return version;
+    }
+
+    /// <summary>Discovery requests made by this reader (0 or 1): what finding the served APIs cost.</summary>
+    public int DiscoveryRequests { get; private set; }
+
+    private Task<Dictionary<string, HashSet<string>>?>? _discovery;
+
+    private async Task<Dictionary<string, HashSet<string>>?> DiscoverAsync(CancellationToken cancellationToken)
+    {
+        DiscoveryRequests++;
+        try
+        {
+            var groups = await KubeCall.RunAsync(_connection, "get", "API groups (discovery)", null, null,
+                c => _connection.Client.Apis.GetAPIVersionsAsync(c), cancellationToken).ConfigureAwait(false);
+            return (groups.Groups ?? []).ToDictionary(
+                g => g.Name, g => (g.Versions ?? []).Select(v => v.Version).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        }
+        catch (KubeApiException ex)
+        {
+            _diagnostics?.Invoke($"{ex.Message} Each other controller's kind is listed to find whether it is served.");
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Objects of a custom resource kind as raw JSON. A group version the cluster does not serve (its CRDs are not
     /// installed: common, not an error) gives an empty list and one diagnostic, and is not asked again by this reader;
     /// a forbidden list gives an empty list and one diagnostic naming what is skipped.

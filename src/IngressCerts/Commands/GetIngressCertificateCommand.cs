@@ -90,12 +90,26 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
     [Parameter]
     public SwitchParameter IncludeUnreferenced { get; set; }
 
+    /// <summary>
+    /// The namespace Istio's gateway workload runs in (e.g. istio-system), where it reads the Secrets that Istio
+    /// Gateways' credentialName names; default: each Gateway's own namespace.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
+    public string? IstioGatewayNamespace { get; set; }
+
     private InventoryOptions? _options;
     private InventoryFilter? _filter;
 
     protected override void BeginProcessing()
     {
-        _options = new InventoryOptions(EvaluationTime(AsOf), ExpiringWithinDays, LoadTrustedRoots(TrustedRootPath), IncludeUnprotected, IncludeUnreferenced);
+        if (KubernetesNames.CheckNamespace(nameof(IstioGatewayNamespace), IstioGatewayNamespace) is { } invalidIstio)
+        {
+            ThrowTerminatingError(invalidIstio);
+        }
+
+        _options = new InventoryOptions(EvaluationTime(AsOf), ExpiringWithinDays, LoadTrustedRoots(TrustedRootPath), IncludeUnprotected, IncludeUnreferenced, IstioGatewayNamespace);
         _filter = new InventoryFilter(
             Name,
             Host,

@@ -99,6 +99,8 @@ internal static class ClusterObjects
             "Gateway" => $"/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/gateways",
             "ReferenceGrant" => $"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{ns}/referencegrants",
             "Route" or "IngressRoute" or "Certificate" => $"/apis/{obj["apiVersion"]!.GetValue<string>()}/namespaces/{ns}/{kind.ToLowerInvariant()}s",
+            "HTTPProxy" => $"/apis/{obj["apiVersion"]!.GetValue<string>()}/namespaces/{ns}/httpproxies",
+            "TLSCertificateDelegation" => $"/apis/{obj["apiVersion"]!.GetValue<string>()}/namespaces/{ns}/tlscertificatedelegations",
             _ => throw new ArgumentException(kind),
         };
         var response = await cluster.Http.PostAsync(path, obj);

@@ -70,7 +70,7 @@ public sealed class OtherKindsClusterTests
     }
 
     [ServerOnlyFact]
-    public async Task An_unserved_kind_is_asked_once_and_a_forbidden_one_is_skipped_with_a_diagnostic()
+    public async Task An_unserved_kind_is_never_listed_and_a_forbidden_one_is_skipped_with_a_diagnostic()
     {
         await using var cluster = await TestCluster.StartAsync(new KubeApiServerOptions { ServeOtherKinds = false });
         var server = cluster.RequireServer();
@@ -79,8 +79,14 @@ public sealed class OtherKindsClusterTests
         server.RequestLog.Clear();
         var notes = new List<string>();
         await cluster.Connect().ScanAsync(Now, [a, b], notes.Add);
-        Assert.Single(server.RequestLog.Snapshot(), e => e.PathAndQuery.Contains("/routes", StringComparison.Ordinal));
+        // One discovery request says what is served, for both namespaces and every kind: no list of an absent API.
+        var log = server.RequestLog.Snapshot();
+        Assert.DoesNotContain(log, e => e.PathAndQuery.Contains("route.openshift.io", StringComparison.Ordinal)
+            || e.PathAndQuery.Contains("istio", StringComparison.Ordinal) || e.PathAndQuery.Contains("projectcontour", StringComparison.Ordinal)
+            || e.PathAndQuery.Contains("traefik", StringComparison.Ordinal));
+        Assert.Single(log, e => e.PathAndQuery.TrimEnd('/') == "/apis");
         Assert.Single(notes, n => n.Contains("does not serve route.openshift.io/v1 routes", StringComparison.Ordinal));
+        Assert.Single(notes, n => n.Contains("does not serve networking.istio.io/v1, v1beta1, v1alpha3 gateways", StringComparison.Ordinal));
 
         await using var served = await TestCluster.StartAsync();
         string c = await served.CreateNamespaceAsync("c-");
@@ -194,5 +200,146 @@ public sealed class OtherKindsClusterTests
         Assert.Equal("HostMismatch", results["wrong"].Status);
         Assert.Equal("SecretNotFound", results["gone"].Status);
         Assert.Equal(("Valid", FindingIds.Passthrough), (results["pass"].Status, Assert.Single(results["pass"].Findings).Id));
+    }
+
+    private static JsonObject IstioGateway(string ns, string version, params JsonNode[] servers) => new()
+    {
+        ["apiVersion"] = $"networking.istio.io/{version}",
+        ["kind"] = "Gateway",
+        ["metadata"] = new JsonObject { ["name"] = "edge", ["namespace"] = ns },
+        ["spec"] = new JsonObject { ["servers"] = new JsonArray(servers) },
+    };
+
+    [ServerOnlyFact]
+    public async Task Istio_gateways_are_read_at_an_older_version_when_v1_is_not_served_and_at_the_newest_only()
+    {
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        await using (var older = await TestCluster.StartAsync(new KubeApiServerOptions { IstioGatewayVersions = ["v1beta1", "v1alpha3"] }))
+        {
+            string ns = await older.CreateNamespaceAsync("istio-old-");
+            await older.CreateAsync(ClusterObjects.TlsSecret(ns, "good", good));
+            await older.CreateAsync(IstioGateway(ns, "v1beta1", IstioServer("shop", "shop.example", new JsonObject { ["credentialName"] = "good" })));
+            await older.CreateAsync(IstioGateway(ns, "v1alpha3", IstioServer("alpha", "shop.example", new JsonObject { ["credentialName"] = "good" })));
+            var result = Assert.Single(await older.Connect().ScanAsync(Now, [ns]));
+            Assert.Equal(("Gateway", "shop", "Valid"), (result.Kind, result.Listener, result.Status));
+        }
+
+        // A real CRD lists the same objects at every version: written at each here, it still counts once.
+        await using var all = await TestCluster.StartAsync(new KubeApiServerOptions { IstioGatewayVersions = ["v1", "v1beta1", "v1alpha3"] });
+        string both = await all.CreateNamespaceAsync("istio-all-");
+        await all.CreateAsync(ClusterObjects.TlsSecret(both, "good", good));
+        foreach (string version in new[] { "v1", "v1beta1", "v1alpha3" })
+        {
+            await all.CreateAsync(IstioGateway(both, version, IstioServer(version, "shop.example", new JsonObject { ["credentialName"] = "good" })));
+        }
+
+        all.RequireServer().RequestLog.Clear();
+        Assert.Equal("v1", Assert.Single(await all.Connect().ScanAsync(Now, [both])).Listener);
+        Assert.DoesNotContain(all.RequireServer().RequestLog.Snapshot(), e => e.PathAndQuery.Contains("networking.istio.io/v1beta1", StringComparison.Ordinal));
+    }
+
+    [ServedFact("networking.istio.io/v1")]
+    public async Task Istio_credentials_are_read_in_the_gateway_workload_namespace_and_a_mutual_servers_ca_is_reported()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("istio-gw-");
+        string workload = await cluster.CreateNamespaceAsync("istio-system-");
+        var root = TestCertificates.Create("CN=Client Root", [], ca: true, validDays: 400);
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(workload, "good", good));
+        await cluster.CreateAsync(new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["type"] = "Opaque",
+            ["metadata"] = new JsonObject { ["name"] = "good-cacert", ["namespace"] = workload },
+            ["data"] = new JsonObject { ["cacert"] = Convert.ToBase64String(root.CertificateBytes) },
+        });
+        await cluster.CreateAsync(IstioGateway(ns, "v1",
+            IstioServer("simple", "shop.example", new JsonObject { ["credentialName"] = "good" }),
+            IstioServer("mutual", "shop.example", new JsonObject { ["mode"] = "MUTUAL", ["credentialName"] = "good" })));
+
+        var own = (await cluster.Connect().ScanAsync(Now, [ns])).ToDictionary(r => r.Listener!);
+        Assert.Equal(("SecretNotFound", ns), (own["simple"].Status, own["simple"].SecretNamespace));
+
+        var options = Now with { IstioGatewayNamespace = workload };
+        var results = (await cluster.Connect().ScanAsync(options, [ns])).ToDictionary(r => r.Listener!);
+        Assert.Equal(("Valid", workload, "good"), (results["simple"].Status, results["simple"].SecretNamespace, results["simple"].SecretName));
+        Assert.Equal("Valid", results["mutual"].Status);
+        var ca = Assert.Single(results["mutual"].Findings, f => f.Id == FindingIds.ClientValidation).Message;
+        Assert.Contains($"CA bundle in Secret {workload}/good-cacert: 'CN=Client Root'", ca, StringComparison.Ordinal);
+        Assert.DoesNotContain(results["simple"].Findings, f => f.Id == FindingIds.ClientValidation);
+    }
+
+    private static JsonObject Proxy(string ns, string name, string fqdn, JsonObject? tls)
+    {
+        var virtualhost = new JsonObject { ["fqdn"] = fqdn };
+        if (tls is not null)
+        {
+            virtualhost["tls"] = tls;
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "projectcontour.io/v1",
+            ["kind"] = "HTTPProxy",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["spec"] = new JsonObject
+            {
+                ["virtualhost"] = virtualhost,
+                ["routes"] = new JsonArray(new JsonObject { ["services"] = new JsonArray(new JsonObject { ["name"] = "web", ["port"] = 80 }) }),
+            },
+        };
+    }
+
+    private static JsonObject Delegation(string ns, string secret, params string[] targets) => new()
+    {
+        ["apiVersion"] = "projectcontour.io/v1",
+        ["kind"] = "TLSCertificateDelegation",
+        ["metadata"] = new JsonObject { ["name"] = "d-" + secret, ["namespace"] = ns },
+        ["spec"] = new JsonObject
+        {
+            ["delegations"] = new JsonArray(new JsonObject { ["secretName"] = secret, ["targetNamespaces"] = new JsonArray(targets.Select(t => (JsonNode)t!).ToArray()) }),
+        },
+    };
+
+    [ServedFact("projectcontour.io/v1")]
+    public async Task Http_proxies_are_reported_with_every_status_and_delegations_from_namespaces_outside_the_scan()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("contour-");
+        string certs = await cluster.CreateNamespaceAsync("contour-certs-");
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var expired = TestCertificates.Create("CN=old.example", ["old.example"], validDays: -2, daysAgo: 30);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "good", good));
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "old", expired));
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(certs, "shared", good));
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(certs, "private", good));
+        await cluster.CreateAsync(Delegation(certs, "shared", ns));
+        await cluster.CreateAsync(Proxy(ns, "web", "shop.example", new JsonObject { ["secretName"] = "good" }));
+        await cluster.CreateAsync(Proxy(ns, "old", "old.example", new JsonObject { ["secretName"] = "old" }));
+        await cluster.CreateAsync(Proxy(ns, "wrong", "api.example", new JsonObject { ["secretName"] = "good" }));
+        await cluster.CreateAsync(Proxy(ns, "gone", "gone.example", new JsonObject { ["secretName"] = "gone" }));
+        await cluster.CreateAsync(Proxy(ns, "delegated", "shop.example", new JsonObject { ["secretName"] = $"{certs}/shared" }));
+        await cluster.CreateAsync(Proxy(ns, "undelegated", "shop.example", new JsonObject { ["secretName"] = $"{certs}/private" }));
+        await cluster.CreateAsync(Proxy(ns, "pass", "db.example", new JsonObject { ["passthrough"] = true }));
+        await cluster.CreateAsync(Proxy(ns, "plain", "plain.example", null));
+
+        var results = (await cluster.Connect().ScanAsync(Now, [ns])).ToDictionary(r => r.Name);
+
+        Assert.Equal(["delegated", "gone", "old", "pass", "undelegated", "web", "wrong"], results.Keys.Order());
+        Assert.All(results.Values, r => Assert.Equal("HTTPProxy", r.Kind));
+        Assert.Equal(("Valid", "good"), (results["web"].Status, results["web"].SecretName));
+        Assert.Equal(["shop.example"], results["web"].Hosts);
+        Assert.Equal("Expired", results["old"].Status);
+        Assert.Equal("HostMismatch", results["wrong"].Status);
+        Assert.Equal("SecretNotFound", results["gone"].Status);
+        Assert.Equal(("Valid", certs, "shared"), (results["delegated"].Status, results["delegated"].SecretNamespace, results["delegated"].SecretName));
+        Assert.Equal("ReferenceNotPermitted", results["undelegated"].Status);
+        Assert.Equal(("Valid", FindingIds.Passthrough), (results["pass"].Status, Assert.Single(results["pass"].Findings).Id));
+
+        // Scanning everything reads the delegations once, cluster-wide, with the same answers.
+        var everything = (await cluster.Connect().ScanAsync(Now, null)).Where(r => r.Namespace == ns).ToDictionary(r => r.Name);
+        Assert.Equal(("Valid", "ReferenceNotPermitted"), (everything["delegated"].Status, everything["undelegated"].Status));
     }
 }

@@ -100,6 +100,15 @@ internal sealed class ResourceCatalog
 
     public static readonly ResourceType IstioGateways = OtherKind("networking.istio.io", "v1", "gateways", "Gateway", "gateway", ["gw"], "spec");
 
+    // The older versions of Istio's Gateway, each stored apart here (a real CRD serves one set of objects at every version).
+    public static readonly ResourceType IstioGatewaysV1beta1 = OtherKind("networking.istio.io", "v1beta1", "gateways", "Gateway", "gateway", ["gw"], "spec");
+
+    public static readonly ResourceType IstioGatewaysV1alpha3 = OtherKind("networking.istio.io", "v1alpha3", "gateways", "Gateway", "gateway", ["gw"], "spec");
+
+    public static readonly ResourceType ContourHttpProxies = OtherKind("projectcontour.io", "v1", "httpproxies", "HTTPProxy", "httpproxy", ["proxy", "proxies"], "spec");
+
+    public static readonly ResourceType ContourDelegations = OtherKind("projectcontour.io", "v1", "tlscertificatedelegations", "TLSCertificateDelegation", "tlscertificatedelegation", ["tlscerts"], "spec", "spec.delegations");
+
     // cert-manager's Certificate, with its status subresource (a write to /status changes only status; the main
     // resource ignores status): what cert-manager's controllers and cmctl renew write.
     public static readonly ResourceType CertManagerCertificates = new()
@@ -115,17 +124,19 @@ internal sealed class ResourceCatalog
         SingularName = "certificate",
     };
 
-    /// <summary>The kinds <see cref="KubeApiServerOptions.ServeOtherKinds"/> serves.</summary>
-    public static IReadOnlyList<ResourceType> OtherKinds { get; } = [OpenShiftRoutes, TraefikIngressRoutes, TraefikLegacyIngressRoutes, IstioGateways, CertManagerCertificates];
+    /// <summary>The kinds <see cref="KubeApiServerOptions.ServeOtherKinds"/> serves (Istio's Gateway at the versions <see cref="KubeApiServerOptions.IstioGatewayVersions"/> names).</summary>
+    public static IReadOnlyList<ResourceType> OtherKinds { get; } =
+        [OpenShiftRoutes, TraefikIngressRoutes, TraefikLegacyIngressRoutes, IstioGateways, IstioGatewaysV1beta1, IstioGatewaysV1alpha3, ContourHttpProxies, ContourDelegations, CertManagerCertificates];
 
     private readonly List<ResourceType> _served;
 
-    public ResourceCatalog(bool serveGatewayApi, bool serveOtherKinds = true)
+    public ResourceCatalog(bool serveGatewayApi, bool serveOtherKinds = true, IReadOnlyCollection<string>? istioGatewayVersions = null)
     {
         ServesGatewayApi = serveGatewayApi;
         _served = [Namespaces, Secrets, ConfigMaps, Ingresses, Leases];
         if (serveGatewayApi) _served.AddRange([Gateways, ReferenceGrants]);
-        if (serveOtherKinds) _served.AddRange(OtherKinds);
+        istioGatewayVersions ??= ["v1"];
+        if (serveOtherKinds) _served.AddRange(OtherKinds.Where(t => t.Group != IstioGateways.Group || istioGatewayVersions.Contains(t.Version)));
     }
 
     public bool ServesGatewayApi { get; }

@@ -77,7 +77,13 @@ public sealed class CertManagerCertificates
     /// <summary>Lists the Certificates in <paramref name="scope"/> (null: all namespaces).</summary>
     public async Task ListAsync(ClusterReader reader, string? scope, Action? pageRead, CancellationToken cancellationToken)
     {
-        await foreach (var page in reader.ListCustomObjectPagesAsync(Api.Group, Api.Version, Api.Plural, scope, cancellationToken).ConfigureAwait(false))
+        // The reader's one discovery request says whether cert-manager is installed: no list is sent where it is not.
+        if (await reader.ServedVersionAsync(Api.Group, [Api.Version], Api.Plural, cancellationToken).ConfigureAwait(false) is not { } version)
+        {
+            return;
+        }
+
+        await foreach (var page in reader.ListCustomObjectPagesAsync(Api.Group, version, Api.Plural, scope, cancellationToken).ConfigureAwait(false))
         {
             pageRead?.Invoke();
             foreach (var certificate in page)

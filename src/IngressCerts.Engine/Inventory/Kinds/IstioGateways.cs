@@ -7,15 +7,17 @@ namespace IngressCerts.Engine.Inventory.Kinds;
 /// <summary>
 /// Istio Gateways (networking.istio.io/v1): each server with tls.credentialName is a reference, its Listener the
 /// server's port name and its hosts servers[].hosts without their "namespace/" prefix ("*" alone is any host, not
-/// listed). The Secret is looked for in the Gateway's own namespace: Istio reads it from the gateway workload's
-/// namespace, which is the same in the usual install (no setting for another one yet). PASSTHROUGH and
-/// AUTO_PASSTHROUGH servers hold no certificate, ISTIO_MUTUAL uses the mesh's own: each is a note.
+/// listed). Istio reads the Secret from the namespace the gateway workload runs in: the given one
+/// (-IstioGatewayNamespace, e.g. istio-system), else the Gateway's own, as in the usual install. PASSTHROUGH and
+/// AUTO_PASSTHROUGH servers hold no certificate, ISTIO_MUTUAL uses the mesh's own: each is a note. MUTUAL (and
+/// OPTIONAL_MUTUAL) servers validate clients against a CA bundle, from the Secret's ca.crt/cacert or from the Secret
+/// "&lt;credentialName&gt;-cacert": the reference names the latter, and its evaluation reports the CA.
 /// </summary>
 public static class IstioGateways
 {
     public const string Kind = "Gateway";
 
-    public static IEnumerable<TlsReference> From(JsonElement gateway, string source)
+    public static IEnumerable<TlsReference> From(JsonElement gateway, string source, string? workloadNamespace = null)
     {
         string ns = RawObject.Namespace(gateway) ?? "default";
         string name = RawObject.Name(gateway) ?? string.Empty;
@@ -51,9 +53,10 @@ public static class IstioGateways
                 continue;
             }
 
+            string? clientCa = mode is "MUTUAL" or "OPTIONAL_MUTUAL" ? credential + "-cacert" : null;
             yield return note is not null
                 ? new TlsReference(source, Kind, ns, name, listener, null, null, hosts, Notes: [note])
-                : new TlsReference(source, Kind, ns, name, listener, ns, credential, hosts);
+                : new TlsReference(source, Kind, ns, name, listener, workloadNamespace ?? ns, credential, hosts, ClientCaSecretName: clientCa);
         }
     }
 }

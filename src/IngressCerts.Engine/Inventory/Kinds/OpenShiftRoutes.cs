@@ -1,4 +1,4 @@
-using System.Text;
+using System.Security.Cryptography;
 using System.Text.Json;
 using IngressCerts.Engine.Certificates;
 using IngressCerts.Engine.Kubernetes;
@@ -9,12 +9,14 @@ namespace IngressCerts.Engine.Inventory.Kinds;
 /// OpenShift Routes (route.openshift.io/v1): host spec.host; the certificate is inline in spec.tls (certificate, key,
 /// caCertificate), or in the Secret that spec.tls.externalCertificate names in the Route's namespace. A Route without
 /// spec.tls is no TLS reference; an edge or reencrypt Route without a certificate is served the router's default one.
+/// An inline certificate is parsed at once by the given parser, which wipes the key's bytes: the key is read from the
+/// object as bytes (never a string) and held only for that parse, not for the rest of the scan.
 /// </summary>
 public static class OpenShiftRoutes
 {
     public const string Kind = "Route";
 
-    public static IEnumerable<TlsReference> From(JsonElement route, string source)
+    public static IEnumerable<TlsReference> From(JsonElement route, string source, Func<SecretLookup, ParsedSecret> parse)
     {
         var (ns, name, tls) = OtherKinds.Identify(route);
         if (tls is null)
@@ -52,17 +54,37 @@ public static class OpenShiftRoutes
             yield break;
         }
 
+        ParsedSecret inline;
+        try
+        {
+            inline = parse(SecretLookup.Found(ns, name, null, data, null));
+        }
+        finally
+        {
+            foreach (var bytes in data.Values)
+            {
+                CryptographicOperations.ZeroMemory(bytes);
+            }
+        }
+
         yield return new TlsReference(source, Kind, ns, name, null, null, null, hosts,
-            Inline: SecretLookup.Found(ns, name, null, data, null),
+            Inline: inline,
             Notes: [new(FindingIds.InlineCertificate, CertificateStatus.Valid, $"the certificate is inline in spec.tls of Route {ns}/{name}, not in a Secret")]);
     }
 
     private static void Copy(JsonElement route, string field, string key, Dictionary<string, byte[]> data)
     {
-        string? value = RawObject.String(route, "spec", "tls", field);
-        if (!string.IsNullOrWhiteSpace(value))
+        byte[]? value = RawObject.Utf8Bytes(route, "spec", "tls", field);
+        if (value is null || value.All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
         {
-            data[key] = Encoding.UTF8.GetBytes(value);
+            if (value is not null)
+            {
+                CryptographicOperations.ZeroMemory(value);
+            }
+
+            return;
         }
+
+        data[key] = value;
     }
 }

@@ -47,7 +47,8 @@ public static partial class TraefikIngressRoutes
     /// <summary>
     /// The hosts of a Traefik rule: the arguments of Host(...), HostHeader(...) and HostSNI(...) (quoted with backticks
     /// or double quotes; several per matcher in Traefik v2), whatever the &amp;&amp; / || around them; HostSNI(`*`) is
-    /// no host. HostRegexp(...) arguments come back as patterns.
+    /// no host, nor is a negated matcher's argument (!Host(...)). HostRegexp(...) and HostSNIRegexp(...) arguments come
+    /// back as patterns.
     /// </summary>
     public static (IReadOnlyList<string> Hosts, IReadOnlyList<string> Patterns) Hosts(string rule)
     {
@@ -55,17 +56,22 @@ public static partial class TraefikIngressRoutes
         var patterns = new List<string>();
         foreach (Match matcher in Matcher().Matches(rule))
         {
+            if (matcher.Groups["not"].Success)
+            {
+                continue; // !Host(...): every host but these
+            }
+
             var values = Argument().Matches(matcher.Groups["args"].Value).Select(a => a.Groups["a"].Success ? a.Groups["a"].Value : a.Groups["b"].Value);
             foreach (string value in values.Where(v => v.Length > 0 && v != "*"))
             {
-                (matcher.Groups["name"].Value == "HostRegexp" ? patterns : hosts).Add(value);
+                (matcher.Groups["name"].Value.EndsWith("Regexp", StringComparison.Ordinal) ? patterns : hosts).Add(value);
             }
         }
 
         return (hosts, patterns);
     }
 
-    [GeneratedRegex(@"(?<![A-Za-z])(?<name>HostRegexp|HostSNI|HostHeader|Host)\s*\((?<args>(?:\s*(?:`[^`]*`|""[^""]*"")\s*,?)*)\)")]
+    [GeneratedRegex(@"(?<not>!\s*)?(?<![A-Za-z])(?<name>HostRegexp|HostSNIRegexp|HostSNI|HostHeader|Host)\s*\((?<args>(?:\s*(?:`[^`]*`|""[^""]*"")\s*,?)*)\)")]
     private static partial Regex Matcher();
 
     [GeneratedRegex("`(?<a>[^`]*)`|\"(?<b>[^\"]*)\"")]

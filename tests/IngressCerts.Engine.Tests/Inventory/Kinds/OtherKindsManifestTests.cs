@@ -126,8 +126,18 @@ public sealed class OtherKindsManifestTests : IDisposable
     [InlineData("PathPrefix(`/x`) && (Host(`a.example`) || HostHeader(`c.example`))", "a.example,c.example")]
     [InlineData("HostSNI(`*`)", "")]
     [InlineData("HostRegexp(`^(a|b)\\.example$`)", "")]
+    [InlineData("Host(`a.example`) && !Host(`b.example`)", "a.example")]
+    [InlineData("!HostSNI(`b.example`) || ! Host(`c.example`)", "")]
+    [InlineData("HostSNIRegexp(`^.+\\.example$`)", "")]
     public void Traefik_rules_give_the_hosts_of_their_host_matchers(string rule, string expected) =>
         Assert.Equal(expected, string.Join(",", Engine.Inventory.Kinds.TraefikIngressRoutes.Hosts(rule).Hosts));
+
+    [Theory]
+    [InlineData("HostRegexp(`^(a|b)\\.example$`)", "^(a|b)\\.example$")]
+    [InlineData("HostSNIRegexp(`^.+\\.example$`) && Host(`x.example`)", "^.+\\.example$")]
+    [InlineData("!HostRegexp(`^a$`)", "")]
+    public void Traefik_host_patterns_are_kept_apart_and_a_negated_one_is_none(string rule, string expected) =>
+        Assert.Equal(expected, string.Join(",", Engine.Inventory.Kinds.TraefikIngressRoutes.Hosts(rule).Patterns));
 
     [Fact]
     public void An_ingress_route_reads_its_secret_and_hosts_in_both_groups()
@@ -210,5 +220,143 @@ public sealed class OtherKindsManifestTests : IDisposable
         var results = Scan(IstioGateway + Secret("shop", "shop-cred", expired) + Secret("shop", "generic", other)).ToDictionary(r => r.Listener!);
         Assert.Equal("Expired", results["https-shop"].Status);
         Assert.Equal("HostMismatch", results["https-generic"].Status);
+    }
+
+    private List<IngressCertificate> Scan(string yaml, InventoryOptions options)
+    {
+        string file = Path.Combine(_dir, "o.yaml");
+        File.WriteAllText(file, yaml);
+        var (objects, error) = ManifestReader.ReadFile(file);
+        Assert.Null(error);
+        return new ManifestScanner(options).Scan(objects).ToList();
+    }
+
+    private static string IstioServer(string port, string host, string tls) =>
+        $"  - port: {{number: 443, name: {port}, protocol: HTTPS}}\n    hosts: [{host}]\n    tls: {tls}\n";
+
+    private static string Istio(string version, params string[] servers) =>
+        $"---\napiVersion: networking.istio.io/{version}\nkind: Gateway\nmetadata: {{name: edge, namespace: shop}}\nspec:\n  servers:\n" + string.Concat(servers);
+
+    [Fact]
+    public void Istio_credentials_are_looked_for_where_the_gateway_workload_runs_and_older_versions_are_read()
+    {
+        var shop = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string yaml = Istio("v1beta1", IstioServer("https", "shop.example", "{mode: SIMPLE, credentialName: shop-cred}")) + Secret("istio-system", "shop-cred", shop);
+
+        var own = Assert.Single(Scan(yaml));
+        Assert.Equal(("SecretNotFound", "shop"), (own.Status, own.SecretNamespace));
+        var there = Assert.Single(Scan(yaml, new InventoryOptions(DateTimeOffset.UtcNow, IstioGatewayNamespace: "istio-system")));
+        Assert.Equal(("Valid", "istio-system", "shop-cred", "shop"), (there.Status, there.SecretNamespace, there.SecretName, there.Namespace));
+    }
+
+    [Fact]
+    public void A_mutual_server_reports_its_client_ca_from_the_secret_or_the_cacert_secret_or_its_absence()
+    {
+        var root = TestCertificates.Create("CN=Client Root", [], ca: true, validDays: 400);
+        var shop = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string withCa = $"---\napiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata: {{name: with-ca, namespace: shop}}\ndata:\n" +
+            $"  tls.crt: {Convert.ToBase64String(shop.CertificateBytes)}\n  tls.key: {Convert.ToBase64String(shop.KeyBytes)}\n  ca.crt: {Convert.ToBase64String(root.CertificateBytes)}\n";
+        string cacert = $"---\napiVersion: v1\nkind: Secret\ntype: Opaque\nmetadata: {{name: plain-cacert, namespace: shop}}\ndata:\n  cacert: {Convert.ToBase64String(root.CertificateBytes)}\n";
+        var results = Scan(
+            Istio("v1",
+                IstioServer("own", "shop.example", "{mode: MUTUAL, credentialName: with-ca}"),
+                IstioServer("separate", "shop.example", "{mode: MUTUAL, credentialName: plain}"),
+                IstioServer("none", "shop.example", "{mode: OPTIONAL_MUTUAL, credentialName: bare}"),
+                IstioServer("simple", "shop.example", "{mode: SIMPLE, credentialName: with-ca}"))
+            + withCa + Secret("shop", "plain", shop) + cacert + Secret("shop", "bare", shop)).ToDictionary(r => r.Listener!);
+
+        Assert.All(results.Values, r => Assert.Equal("Valid", r.Status));
+        string expiry = root.Certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var own = Assert.Single(results["own"].Findings, f => f.Id == FindingIds.ClientValidation).Message;
+        Assert.Contains("CA bundle in Secret shop/with-ca: 'CN=Client Root', expires " + expiry, own, StringComparison.Ordinal);
+        var separate = Assert.Single(results["separate"].Findings, f => f.Id == FindingIds.ClientValidation).Message;
+        Assert.Contains("CA bundle in Secret shop/plain-cacert: 'CN=Client Root'", separate, StringComparison.Ordinal);
+        var none = Assert.Single(results["none"].Findings, f => f.Id == FindingIds.ClientValidation).Message;
+        Assert.Contains("no CA bundle was found", none, StringComparison.Ordinal);
+        Assert.Contains("shop/bare-cacert", none, StringComparison.Ordinal);
+        Assert.DoesNotContain(results["simple"].Findings, f => f.Id == FindingIds.ClientValidation);
+
+        // A CA Secret kept as kubernetes.io/tls is used, not forgotten: no -IncludeUnreferenced row.
+        string tlsCa = Secret("shop", "plain-cacert", root);
+        var unreferenced = Scan(Istio("v1", IstioServer("separate", "shop.example", "{mode: MUTUAL, credentialName: plain}")) + Secret("shop", "plain", shop) + tlsCa,
+            new InventoryOptions(DateTimeOffset.UtcNow, IncludeUnreferenced: true));
+        Assert.DoesNotContain(unreferenced, r => r.Kind == "Secret");
+    }
+
+    // ---- Contour HTTPProxy ----
+
+    private static string Proxy(string ns, string name, string fqdn, string tls) =>
+        $"---\napiVersion: projectcontour.io/v1\nkind: HTTPProxy\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  virtualhost:\n    fqdn: {fqdn}\n" +
+        (tls.Length == 0 ? string.Empty : $"    tls: {tls}\n") + "  routes: [{services: [{name: web, port: 80}]}]\n";
+
+    private static string Delegation(string ns, string secret, params string[] targets) =>
+        $"---\napiVersion: projectcontour.io/v1\nkind: TLSCertificateDelegation\nmetadata: {{name: d-{secret}, namespace: {ns}}}\nspec:\n" +
+        $"  delegations:\n  - secretName: {secret}\n    targetNamespaces: [{string.Join(", ", targets.Select(t => $"'{t}'"))}]\n";
+
+    [Fact]
+    public void An_http_proxy_reads_its_secret_and_fqdn_with_every_status()
+    {
+        var shop = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var expired = TestCertificates.Create("CN=old.example", ["old.example"], validDays: -2, daysAgo: 30);
+        var results = Scan(
+            Secret("shop", "shop-tls", shop) + Secret("shop", "old-tls", expired) +
+            Proxy("shop", "web", "shop.example", "{secretName: shop-tls}") +
+            Proxy("shop", "old", "old.example", "{secretName: old-tls}") +
+            Proxy("shop", "wrong", "api.example", "{secretName: shop-tls}") +
+            Proxy("shop", "gone", "gone.example", "{secretName: gone}") +
+            Proxy("shop", "plain", "plain.example", string.Empty) +
+            "---\napiVersion: projectcontour.io/v1\nkind: HTTPProxy\nmetadata: {name: child, namespace: shop}\nspec:\n  routes: [{services: [{name: web, port: 80}]}]\n")
+            .ToDictionary(r => r.Name);
+
+        Assert.Equal(["gone", "old", "web", "wrong"], results.Keys.Order());
+        Assert.All(results.Values, r => Assert.Equal("HTTPProxy", r.Kind));
+        Assert.Equal(("Valid", "shop", "shop-tls"), (results["web"].Status, results["web"].SecretNamespace, results["web"].SecretName));
+        Assert.Equal(["shop.example"], results["web"].Hosts);
+        Assert.Equal("Expired", results["old"].Status);
+        Assert.Equal("HostMismatch", results["wrong"].Status);
+        Assert.Equal("SecretNotFound", results["gone"].Status);
+    }
+
+    [Fact]
+    public void A_secret_of_another_namespace_is_used_only_where_a_delegation_allows_it()
+    {
+        var shop = TestCertificates.Create("CN=*.shop.example", ["*.shop.example"]);
+        var results = Scan(
+            Secret("certs", "wild", shop) + Secret("certs", "narrow", shop) + Secret("certs", "undelegated", shop) +
+            Delegation("certs", "wild", "*") + Delegation("certs", "narrow", "shop") +
+            Delegation("elsewhere", "undelegated", "*") +
+            Proxy("shop", "any", "a.shop.example", "{secretName: certs/wild}") +
+            Proxy("blog", "any", "b.shop.example", "{secretName: certs/wild}") +
+            Proxy("shop", "narrow", "c.shop.example", "{secretName: certs/narrow}") +
+            Proxy("blog", "narrow", "d.shop.example", "{secretName: certs/narrow}") +
+            Proxy("shop", "none", "e.shop.example", "{secretName: certs/undelegated}"))
+            .ToDictionary(r => $"{r.Namespace}/{r.Name}");
+
+        Assert.Equal("Valid", results["shop/any"].Status);
+        Assert.Equal("Valid", results["blog/any"].Status);
+        Assert.Equal(("Valid", "certs", "narrow"), (results["shop/narrow"].Status, results["shop/narrow"].SecretNamespace, results["shop/narrow"].SecretName));
+        Assert.Equal("ReferenceNotPermitted", results["blog/narrow"].Status);
+        var finding = Assert.Single(results["shop/none"].Findings);
+        Assert.Equal(FindingIds.ReferenceNotPermitted, finding.Id);
+        Assert.Contains("no TLSCertificateDelegation in 'certs' delegates it to 'shop'", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_passthrough_proxy_holds_no_certificate_and_client_validation_is_noted()
+    {
+        var shop = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var results = Scan(
+            Secret("shop", "shop-tls", shop) +
+            Proxy("shop", "pass", "db.example", "{passthrough: true}") +
+            Proxy("shop", "mtls", "shop.example", "{secretName: shop-tls, clientValidation: {caSecret: client-ca}}") +
+            Proxy("shop", "none", "none.example", "{minimumProtocolVersion: '1.3'}"))
+            .ToDictionary(r => r.Name);
+
+        Assert.Equal(("Valid", FindingIds.Passthrough), (results["pass"].Status, Assert.Single(results["pass"].Findings).Id));
+        Assert.Contains("Envoy holds no certificate", results["pass"].Findings[0].Message, StringComparison.Ordinal);
+        Assert.Null(results["pass"].SecretName);
+        Assert.Equal("Valid", results["mtls"].Status);
+        Assert.Contains("Secret shop/client-ca", Assert.Single(results["mtls"].Findings, f => f.Id == FindingIds.ClientValidation).Message, StringComparison.Ordinal);
+        Assert.Equal("DefaultCertificate", results["none"].Status);
     }
 }
