@@ -92,7 +92,8 @@ public sealed class CertManagerClusterTests
     {
         var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
 
-        // Not served: asked once, no warning; the Secret's annotations still name the Certificate and its issuer.
+        // Not served: discovery says so, no list is sent and nothing warns; the Secret's annotations still name the
+        // Certificate and its issuer.
         await using (var cluster = await TestCluster.StartAsync(new KubeApiServerOptions { ServeOtherKinds = false }))
         {
             string ns = await cluster.CreateNamespaceAsync("cm-off-");
@@ -104,7 +105,8 @@ public sealed class CertManagerClusterTests
             var verbose = new List<string>();
             var result = Assert.Single(await new ClusterScanner(new ClusterReader(cluster.Connect(), verbose.Add, warnings.Add), Now, verbose.Add).CollectAsync([ns]));
             Assert.Empty(warnings);
-            Assert.Single(server.RequestLog.Snapshot(), e => e.PathAndQuery.Contains("/certificates", StringComparison.Ordinal));
+            Assert.DoesNotContain(server.RequestLog.Snapshot(), e => e.PathAndQuery.Contains("/certificates", StringComparison.Ordinal));
+            Assert.Single(server.RequestLog.Snapshot(), e => e.PathAndQuery.TrimEnd('/') == "/apis");
             Assert.Equal(("cert-manager", "blog", "Issuer/internal-ca", "cert-manager.io"), (result.ManagedBy, result.CertManagerCertificate, result.CertManagerIssuer, result.CertManagerIssuerGroup));
             Assert.Null(result.CertManagerReady);
         }
@@ -117,7 +119,7 @@ public sealed class CertManagerClusterTests
             await cluster.CreateAsync(ClusterObjects.TlsSecret(a, "blog-tls", cert, annotations: Annotations));
             await cluster.CreateAsync(ClusterObjects.Ingress(a, "blog", (["shop.example"], "blog-tls")));
             await cluster.CreateAsync(ClusterObjects.CertManagerCertificate(a, "blog", "blog-tls", "internal-ca", "Issuer"));
-            var viewer = cluster.RequireServer().ConnectAs("viewer", AccessRule.Allow("get,list", "ingresses,secrets,routes,ingressroutes,gateways"));
+            var viewer = cluster.RequireServer().ConnectAs("viewer", AccessRule.Allow("get,list", "ingresses,secrets,routes,ingressroutes,gateways,httpproxies,tlscertificatedelegations"));
             var warnings = new List<string>();
             var verbose = new List<string>();
             var result = Assert.Single(await new ClusterScanner(new ClusterReader(viewer, verbose.Add, warnings.Add), Now, verbose.Add).CollectAsync([a, b]));
@@ -127,6 +129,7 @@ public sealed class CertManagerClusterTests
             Assert.Null(result.CertManagerReady);
         }
     }
+
     private static async Task<IReadOnlyList<CertificateTestResult>> TestAsync(ClusterConnection connection, List<string>? warnings, params TestTarget[] targets) =>
         await new CertificateTester(connection, new TestOptions(DateTimeOffset.UtcNow), warning: warnings is null ? null : warnings.Add).TestAsync(targets, CancellationToken.None);
 
