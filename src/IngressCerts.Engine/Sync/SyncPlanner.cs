@@ -39,9 +39,9 @@ public static class SyncPlanner
             return Skip("No secretName: the controller serves its default certificate for these hosts; name a Secret in the Ingress to have Sync manage it.");
         }
 
-        if (!string.Equals(reference.Kind, "Ingress", StringComparison.Ordinal))
+        if (reference.Kind is not ("Ingress" or "Gateway"))
         {
-            return Skip($"{reference.Kind} references are not renewed: Publish wires only Ingresses.");
+            return Skip($"{reference.Kind} references are not renewed: Publish wires only Ingresses and Gateway listeners.");
         }
 
         if (!string.IsNullOrEmpty(reference.ManagedBy))

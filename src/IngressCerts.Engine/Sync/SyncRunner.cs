@@ -145,7 +145,16 @@ public sealed class SyncRunner
             return new SyncOutcome(Result(target, SyncAction.Failed, none.Message, errorId: none.Id), Refusal: none);
         }
 
-        var publishTarget = new PublishTarget(target.Namespace, target.SecretName, target.Reference.Name, WiredHosts(target.Hosts));
+        // A Gateway reference is renewed into the same listener; a cross-namespace one only where a ReferenceGrant
+        // already allows it (Sync never widens a grant: the plan refuses with ReferenceGrantRequired).
+        var publishTarget = target.Reference.Kind == "Gateway"
+            ? new PublishTarget(target.Namespace, target.SecretName, Hosts: WiredHosts(target.Hosts))
+            {
+                GatewayName = target.Reference.Name,
+                GatewayNamespace = target.Reference.Namespace,
+                ListenerName = target.Reference.Listener,
+            }
+            : new PublishTarget(target.Namespace, target.SecretName, target.Reference.Name, WiredHosts(target.Hosts));
         var failures = bundle.Preflight(target.Hosts, _clock());
         if (failures.Count > 0)
         {

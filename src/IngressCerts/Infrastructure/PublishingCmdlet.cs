@@ -144,6 +144,8 @@ public abstract class PublishingCmdlet : KubernetesCmdlet
                 Namespace = plan.Target.Namespace,
                 SecretName = plan.Target.SecretName,
                 IngressName = plan.Target.IngressName,
+                GatewayName = outcome.GatewayName,
+                Listeners = outcome.Listeners.ToArray(),
                 Hosts = outcome.Hosts.ToArray(),
                 Action = outcome.Action.ToString(),
                 PreviousThumbprint = outcome.PreviousThumbprint,
