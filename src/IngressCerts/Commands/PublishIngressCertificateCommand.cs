@@ -173,7 +173,7 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
             return;
         }
 
-        if (GatewayTargetProblem(gatewayName, listenerName) is { } mismatch)
+        if (GatewayTargetProblem(SecretName!, IngressName, gatewayName, listenerName, GrantReference, GatewayNamespace) is { } mismatch)
         {
             WriteError(mismatch);
             return;
@@ -236,25 +236,6 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
         {
             WriteObject(published);
         }
-    }
-
-    /// <summary>Gateway parameters that do not go together, as the error to write; null when they do.</summary>
-    private ErrorRecord? GatewayTargetProblem(string? gatewayName, string? listenerName)
-    {
-        if (gatewayName is not null && IngressName is not null)
-        {
-            return new ErrorRecord(new ArgumentException($"Give -IngressName or -GatewayName, not both: Secret {SecretName} is wired into one of them per publish."),
-                "IngressAndGateway", ErrorCategory.InvalidArgument, gatewayName);
-        }
-
-        if (gatewayName is null && (listenerName is not null || GrantReference || GatewayNamespace is not null))
-        {
-            string which = listenerName is not null ? "-ListenerName" : GrantReference ? "-GrantReference" : "-GatewayNamespace";
-            return new ErrorRecord(new ArgumentException($"{which} works with -GatewayName only: it says how to wire Secret {SecretName} into a Gateway."),
-                "GatewayOptionWithoutGateway", ErrorCategory.InvalidArgument, which);
-        }
-
-        return null;
     }
 
     private CertificateBundle? BuildBundle(string targetName)
