@@ -23,28 +23,40 @@ public sealed record GatewayWiringRecord(string Id, IReadOnlyList<ListenerChange
 {
     public const string Annotation = "ingresscerts.io/gateway-wiring";
 
-    public static IReadOnlyDictionary<string, GatewayWiringRecord> ReadAll(JsonObject gateway)
+    public static IReadOnlyDictionary<string, GatewayWiringRecord> ReadAll(JsonObject gateway) => AnnotationRecords.Read<GatewayWiringRecord>(gateway, Annotation);
+
+    /// <summary>Sets (or, with null, removes) the record for <paramref name="key"/> on a Gateway copy that is about to be written.</summary>
+    internal static void Store(JsonObject gateway, string key, GatewayWiringRecord? record) => AnnotationRecords.Store(gateway, Annotation, key, record);
+}
+
+/// <summary>
+/// Records kept as one JSON map in an annotation of a Gateway API object (by Secret), written in the same update as
+/// the change they describe. An annotation nobody can read counts as no record.
+/// </summary>
+internal static class AnnotationRecords
+{
+    public static IReadOnlyDictionary<string, T> Read<T>(JsonObject obj, string annotation)
     {
-        string? text = gateway["metadata"]?["annotations"]?[Annotation]?.GetValue<string>();
+        string? text = GatewayWiring.Str(obj["metadata"]?["annotations"], annotation);
         if (string.IsNullOrWhiteSpace(text))
         {
-            return new Dictionary<string, GatewayWiringRecord>(StringComparer.Ordinal);
+            return new Dictionary<string, T>(StringComparer.Ordinal);
         }
 
         try
         {
-            return JsonSerializer.Deserialize<Dictionary<string, GatewayWiringRecord>>(text, PublishRecord.Json) ?? new Dictionary<string, GatewayWiringRecord>(StringComparer.Ordinal);
+            return JsonSerializer.Deserialize<Dictionary<string, T>>(text, PublishRecord.Json) ?? new Dictionary<string, T>(StringComparer.Ordinal);
         }
         catch (JsonException)
         {
-            return new Dictionary<string, GatewayWiringRecord>(StringComparer.Ordinal);
+            return new Dictionary<string, T>(StringComparer.Ordinal);
         }
     }
 
-    /// <summary>Sets (or, with null, removes) the record for <paramref name="key"/> on a Gateway copy that is about to be written.</summary>
-    internal static void Store(JsonObject gateway, string key, GatewayWiringRecord? record)
+    public static void Store<T>(JsonObject obj, string annotation, string key, T? record)
+        where T : class
     {
-        var all = new SortedDictionary<string, GatewayWiringRecord>(ReadAll(gateway).ToDictionary(r => r.Key, r => r.Value), StringComparer.Ordinal);
+        var all = new SortedDictionary<string, T>(Read<T>(obj, annotation).ToDictionary(r => r.Key, r => r.Value), StringComparer.Ordinal);
         if (record is null)
         {
             all.Remove(key);
@@ -54,16 +66,16 @@ public sealed record GatewayWiringRecord(string Id, IReadOnlyList<ListenerChange
             all[key] = record;
         }
 
-        var metadata = gateway["metadata"] as JsonObject ?? new JsonObject();
-        gateway["metadata"] = metadata;
+        var metadata = obj["metadata"] as JsonObject ?? new JsonObject();
+        obj["metadata"] = metadata;
         var annotations = metadata["annotations"] as JsonObject ?? new JsonObject();
         if (all.Count == 0)
         {
-            annotations.Remove(Annotation);
+            annotations.Remove(annotation);
         }
         else
         {
-            annotations[Annotation] = JsonSerializer.Serialize(all, PublishRecord.Json);
+            annotations[annotation] = JsonSerializer.Serialize(all, PublishRecord.Json);
         }
 
         if (annotations.Count == 0)

@@ -10,57 +10,9 @@ public sealed record GrantRecord(string Id, bool CreatedGrant)
 {
     public const string Annotation = "ingresscerts.io/grant-wiring";
 
-    public static IReadOnlyDictionary<string, GrantRecord> ReadAll(JsonObject grant)
-    {
-        string? text = GatewayWiring.Str(grant["metadata"]?["annotations"], Annotation);
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return new Dictionary<string, GrantRecord>(StringComparer.Ordinal);
-        }
+    public static IReadOnlyDictionary<string, GrantRecord> ReadAll(JsonObject grant) => AnnotationRecords.Read<GrantRecord>(grant, Annotation);
 
-        try
-        {
-            return JsonSerializer.Deserialize<Dictionary<string, GrantRecord>>(text, PublishRecord.Json) ?? new Dictionary<string, GrantRecord>(StringComparer.Ordinal);
-        }
-        catch (JsonException)
-        {
-            return new Dictionary<string, GrantRecord>(StringComparer.Ordinal);
-        }
-    }
-
-    internal static void Store(JsonObject grant, string secretName, GrantRecord? record)
-    {
-        var all = new SortedDictionary<string, GrantRecord>(ReadAll(grant).ToDictionary(r => r.Key, r => r.Value), StringComparer.Ordinal);
-        if (record is null)
-        {
-            all.Remove(secretName);
-        }
-        else
-        {
-            all[secretName] = record;
-        }
-
-        var metadata = grant["metadata"] as JsonObject ?? new JsonObject();
-        grant["metadata"] = metadata;
-        var annotations = metadata["annotations"] as JsonObject ?? new JsonObject();
-        if (all.Count == 0)
-        {
-            annotations.Remove(Annotation);
-        }
-        else
-        {
-            annotations[Annotation] = JsonSerializer.Serialize(all, PublishRecord.Json);
-        }
-
-        if (annotations.Count == 0)
-        {
-            metadata.Remove("annotations");
-        }
-        else
-        {
-            metadata["annotations"] = annotations;
-        }
-    }
+    internal static void Store(JsonObject grant, string secretName, GrantRecord? record) => AnnotationRecords.Store(grant, Annotation, secretName, record);
 }
 
 /// <summary>A ReferenceGrant write: create <see cref="Grant"/> (no resourceVersion), or replace it (with the one read), or delete it.</summary>
