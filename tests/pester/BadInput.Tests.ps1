@@ -442,6 +442,14 @@ BeforeDiscovery {
             Run = { New-IngressCertificateRequest @kc -Namespace 'Bad_NS' -SecretName 'new-tls' -Host 'shop.contoso.example' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
         @{ Id = 'complete-gateway-and-ingress'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-IngressName and -GatewayName together'
             Run = { Complete-IngressCertificateRequest @kc -Namespace $ns -SecretName 'pending-tls' -IngressName 'shop' -GatewayName 'gw' -CertificatePem $good.CertPem }; ErrorId = 'IngressAndGateway'; Category = 'InvalidArgument' }
+        @{ Id = 'complete-listener-without-gateway'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-ListenerName without -GatewayName'
+            Run = { Complete-IngressCertificateRequest @kc -Namespace $ns -SecretName 'pending-tls' -ListenerName 'https' -CertificatePem $pendingGood }; ErrorId = 'GatewayOptionWithoutGateway'; Category = 'InvalidArgument' }
+        @{ Id = 'complete-gateway-missing'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-GatewayName of a Gateway that does not exist'
+            Run = { Complete-IngressCertificateRequest @kc -CertificatePem $pendingGood -GatewayName 'no-such-gateway' }; ErrorId = 'GatewayNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'complete-gateway-no-listener'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = 'a Gateway with no HTTPS listener for a host of the request'
+            Run = { Complete-IngressCertificateRequest @kc -CertificatePem $pendingGood -GatewayName 'gw' }; ErrorId = 'NoMatchingListener'; Category = 'ObjectNotFound'; ServerOnly = $true }
+        @{ Id = 'complete-gateway-cross-namespace-no-grant'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = 'a Gateway in another namespace than the request, no ReferenceGrant, no -GrantReference'
+            Run = { Complete-IngressCertificateRequest @kc -CertificatePem $pendingGood -GatewayName 'wildgw' -GatewayNamespace $grantless }; ErrorId = 'ReferenceGrantRequired'; Category = 'PermissionDenied'; ServerOnly = $true }
         @{ Id = 'complete-request-missing'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-SecretName for which no request is pending'
             Run = { Complete-IngressCertificateRequest @kc -Namespace $ns -SecretName 'no-such-tls' -CertificatePem $good.CertPem }; ErrorId = 'RequestNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'complete-no-request-for-key'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = 'a certificate whose key no pending request has'
@@ -629,6 +637,7 @@ BeforeAll {
     if (Test-GatewayApiServed $cluster) {
         Add-ClusterObject $cluster (ConvertTo-GatewayObject $ns 'gw' 'api.contoso.example' $ns 'plain-tls')
         Add-ClusterObject $cluster (ConvertTo-GatewayObject $ns 'shopgw' 'shop.contoso.example' $ns 'plain-tls')
+        Add-ClusterObject $cluster (ConvertTo-GatewayObject $grantless 'wildgw' '*.contoso.example' $grantless 'other-tls')
     }
     # Published with -HistoryLimit 0 over an existing Secret: the record says Updated, but there is nothing to restore.
     Add-ClusterObject $cluster (ConvertTo-SecretObject $ns 'nohistory-tls' $other)
@@ -658,6 +667,7 @@ BeforeAll {
     }
     $pendingExpired = & $signPending @('shop.contoso.example', 'api.contoso.example') -1 30
     $pendingOtherHost = & $signPending @('shop.contoso.example') 90 1
+    $pendingGood = & $signPending @('shop.contoso.example', 'api.contoso.example') 90 1
     $pendingKey = Get-ClusterObject $cluster "/api/v1/namespaces/$ns/secrets/$($pendingRequest.PendingSecretName)"
     $pendingKeyPem = [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($pendingKey.data.'tls.key'))
 
