@@ -215,6 +215,22 @@ BeforeDiscovery {
         @{ Id = 'secret-cross-namespace'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an Ingress wired to a Secret in another namespace'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretNamespace 'default' -SecretName 'ok-tls' -IngressName 'shop' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'CrossNamespaceSecret'; Category = 'InvalidArgument' }
 
+        @{ Id = 'gateway-and-ingress'; Cmdlet = 'Publish-IngressCertificate'; Input = '-IngressName and -GatewayName together'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -IngressName 'shop' -GatewayName 'gw' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'IngressAndGateway'; Category = 'InvalidArgument' }
+        @{ Id = 'listener-without-gateway'; Cmdlet = 'Publish-IngressCertificate'; Input = '-ListenerName without -GatewayName'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -ListenerName 'https' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'GatewayOptionWithoutGateway'; Category = 'InvalidArgument' }
+        @{ Id = 'grant-without-gateway'; Cmdlet = 'Publish-IngressCertificate'; Input = '-GrantReference without -GatewayName'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -GrantReference -PfxPath $f.Pfx -Password $pw }; ErrorId = 'GatewayOptionWithoutGateway'; Category = 'InvalidArgument' }
+        @{ Id = 'gateway-not-dns'; Cmdlet = 'Publish-IngressCertificate'; Input = '-GatewayName that is not a DNS name (Bad_GW)'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -GatewayName 'Bad_GW' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'gateway-missing'; Cmdlet = 'Publish-IngressCertificate'; Input = '-GatewayName of a Gateway that does not exist'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -GatewayName 'no-such-gateway' -Host 'shop.contoso.example' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'GatewayNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'gateway-no-listener-for-host'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a Gateway none of whose HTTPS listeners covers -Host'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -GatewayName 'gw' -Host 'shop.contoso.example' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NoMatchingListener'; Category = 'ObjectNotFound'; ServerOnly = $true }
+        @{ Id = 'gateway-listener-missing'; Cmdlet = 'Publish-IngressCertificate'; Input = '-ListenerName that the Gateway does not have'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -GatewayName 'gw' -ListenerName 'nope' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NoMatchingListener'; Category = 'ObjectNotFound'; ServerOnly = $true }
+        @{ Id = 'gateway-cross-namespace-no-grant'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a Secret in another namespace than the Gateway, no ReferenceGrant, no -GrantReference'
+            Run = { Publish-IngressCertificate @kc -Namespace $grantless -SecretName 'ok-tls' -GatewayName 'shopgw' -GatewayNamespace $ns -Host 'shop.contoso.example' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'ReferenceGrantRequired'; Category = 'PermissionDenied'; ServerOnly = $true }
         # --- Option combinations ------------------------------------------------------------------------------------
         @{ Id = 'path-without-asmanifest'; Cmdlet = 'Publish-IngressCertificate'; Input = '-Path without -AsManifest'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw -Path $manifests }; ErrorId = 'PathWithoutAsManifest'; Category = 'InvalidArgument' }
@@ -426,6 +442,16 @@ BeforeDiscovery {
             Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'pending-tls' -Host 'shop.contoso.example' }; ErrorId = 'RequestAlreadyPending'; Category = 'ResourceExists' }
         @{ Id = 'new-namespace-not-dns'; Cmdlet = 'New-IngressCertificateRequest'; Input = '-Namespace that is not a DNS label (Bad_NS)'
             Run = { New-IngressCertificateRequest @kc -Namespace 'Bad_NS' -SecretName 'new-tls' -Host 'shop.contoso.example' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'complete-gateway-and-ingress'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-IngressName and -GatewayName together'
+            Run = { Complete-IngressCertificateRequest @kc -Namespace $ns -SecretName 'pending-tls' -IngressName 'shop' -GatewayName 'gw' -CertificatePem $good.CertPem }; ErrorId = 'IngressAndGateway'; Category = 'InvalidArgument' }
+        @{ Id = 'complete-listener-without-gateway'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-ListenerName without -GatewayName'
+            Run = { Complete-IngressCertificateRequest @kc -Namespace $ns -SecretName 'pending-tls' -ListenerName 'https' -CertificatePem $pendingGood }; ErrorId = 'GatewayOptionWithoutGateway'; Category = 'InvalidArgument' }
+        @{ Id = 'complete-gateway-missing'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-GatewayName of a Gateway that does not exist'
+            Run = { Complete-IngressCertificateRequest @kc -CertificatePem $pendingGood -GatewayName 'no-such-gateway' }; ErrorId = 'GatewayNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'complete-gateway-no-listener'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = 'a Gateway with no HTTPS listener for a host of the request'
+            Run = { Complete-IngressCertificateRequest @kc -CertificatePem $pendingGood -GatewayName 'gw' }; ErrorId = 'NoMatchingListener'; Category = 'ObjectNotFound'; ServerOnly = $true }
+        @{ Id = 'complete-gateway-cross-namespace-no-grant'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = 'a Gateway in another namespace than the request, no ReferenceGrant, no -GrantReference'
+            Run = { Complete-IngressCertificateRequest @kc -CertificatePem $pendingGood -GatewayName 'wildgw' -GatewayNamespace $grantless }; ErrorId = 'ReferenceGrantRequired'; Category = 'PermissionDenied'; ServerOnly = $true }
         @{ Id = 'complete-request-missing'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-SecretName for which no request is pending'
             Run = { Complete-IngressCertificateRequest @kc -Namespace $ns -SecretName 'no-such-tls' -CertificatePem $good.CertPem }; ErrorId = 'RequestNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'complete-no-request-for-key'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = 'a certificate whose key no pending request has'
@@ -609,6 +635,14 @@ BeforeAll {
     $frozen.immutable = $true
     Add-ClusterObject $cluster $frozen
     Add-ClusterObject $cluster (ConvertTo-SecretObject $ns 'plain-tls' $other)
+    # Gateways (rows that need them run on the test server, which serves the Gateway API): one whose only listener is
+    # for another host, one for shop.contoso.example; and a namespace without ReferenceGrants for Secrets it would use.
+    $grantless = New-TestNamespace $cluster 'bad-grantless-'
+    if (Test-GatewayApiServed $cluster) {
+        Add-ClusterObject $cluster (ConvertTo-GatewayObject $ns 'gw' 'api.contoso.example' $ns 'plain-tls')
+        Add-ClusterObject $cluster (ConvertTo-GatewayObject $ns 'shopgw' 'shop.contoso.example' $ns 'plain-tls')
+        Add-ClusterObject $cluster (ConvertTo-GatewayObject $grantless 'wildgw' '*.contoso.example' $grantless 'other-tls')
+    }
     # Published with -HistoryLimit 0 over an existing Secret: the record says Updated, but there is nothing to restore.
     Add-ClusterObject $cluster (ConvertTo-SecretObject $ns 'nohistory-tls' $other)
     Publish-IngressCertificate @kc -Namespace $ns -SecretName 'nohistory-tls' -PfxPath $f.Pfx -Password $pw -HistoryLimit 0 | Out-Null
@@ -637,6 +671,7 @@ BeforeAll {
     }
     $pendingExpired = & $signPending @('shop.contoso.example', 'api.contoso.example') -1 30
     $pendingOtherHost = & $signPending @('shop.contoso.example') 90 1
+    $pendingGood = & $signPending @('shop.contoso.example', 'api.contoso.example') 90 1
     $pendingKey = Get-ClusterObject $cluster "/api/v1/namespaces/$ns/secrets/$($pendingRequest.PendingSecretName)"
     $pendingKeyPem = [Text.Encoding]::ASCII.GetString([Convert]::FromBase64String($pendingKey.data.'tls.key'))
 

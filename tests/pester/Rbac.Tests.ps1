@@ -267,6 +267,42 @@ Describe 'publish.yaml: write in the bound namespaces' {
     }
 }
 
+Describe 'publish.yaml: the rules only Gateway delivery needs' {
+    # Marked optional in publish.yaml (every other use works without them, proven above); here the Gateway path runs
+    # with exactly the rules, then without each Gateway verb it uses in one namespace, and must fail cleanly.
+    BeforeAll {
+        if ($onRealCluster) { return }
+        $manifest = Get-RbacManifest (Join-Path $rbacDir 'publish.yaml')
+        $rbac = Start-RbacServer $manifest 'gwpub'
+        foreach ($c in $rbac.Cases.Values) {
+            Add-ClusterObject $rbac.Cluster @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = $c.Namespace } }
+            Add-ClusterObject $rbac.Cluster (ConvertTo-GatewayObject $c.Namespace 'gw' 'shop.contoso.example' $c.Namespace 'old-tls')
+        }
+        function New-Leaf([string] $HostName) { (New-TestCertificate -Subject "CN=$HostName" -DnsName $HostName).Certificate }
+        function Get-GatewaySteps {
+            @{ Name = 'Publish -GatewayName (creates, wires the listener)'; Run = { New-Leaf shop.contoso.example | Publish-IngressCertificate @kc -Namespace $ns -SecretName shop-tls -GatewayName gw }
+                Check = { param($o) if ($o.Action -ne 'Created' -or "$($o.Listeners)" -ne 'https') { "Action $($o.Action), listeners $($o.Listeners)" } } }
+            @{ Name = 'Undo (unwires, deletes)'; Run = { Undo-IngressCertificate @kc -Namespace $ns -SecretName shop-tls -Confirm:$false }
+                Check = { param($o) if ($o.Action -ne 'Deleted' -or "$($o.Listeners)" -ne 'https') { "Action $($o.Action), listeners $($o.Listeners)" } } }
+        }
+    }
+    AfterAll { if ($rbac) { Stop-KubeTestServer $rbac.Server } }
+
+    It 'works with exactly its rules' {
+        if ($onRealCluster) { Set-ItResult -Skipped -Because 'users with rules exist only on the test server'; return }
+        $c = $rbac.Cases['']
+        $kc = @{ KubeConfigPath = $c.KubeConfig; Context = $rbac.Server.Context }; $ns = $c.Namespace
+        Assert-Works (Invoke-Steps $rbac.Server (Get-GatewaySteps)) 2
+    }
+
+    It 'without <_>: fails cleanly before any write' -ForEach 'get gateways.gateway.networking.k8s.io', 'update gateways.gateway.networking.k8s.io' {
+        if ($onRealCluster) { Set-ItResult -Skipped -Because 'users with rules exist only on the test server'; return }
+        $c = $rbac.Cases[$_]
+        $kc = @{ KubeConfigPath = $c.KubeConfig; Context = $rbac.Server.Context }; $ns = $c.Namespace
+        Assert-FailsCleanly (Invoke-Steps $rbac.Server (Get-GatewaySteps))
+    }
+}
+
 Describe 'sync.yaml: the rules Sync needs besides a publish''s' {
     # sync.yaml is publish.yaml plus the Leases (checked above), and publish.yaml's rules are proven above: here a Sync
     # runs as a user with exactly sync.yaml's rules, then once without each Lease verb and without delete secrets

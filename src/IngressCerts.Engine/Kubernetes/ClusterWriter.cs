@@ -115,6 +115,76 @@ public sealed class ClusterWriter
             c => _connection.Client.NetworkingV1.ReplaceNamespacedIngressAsync(ingress, ingress.Metadata.Name, ingress.Metadata.NamespaceProperty, fieldManager: FieldManager, cancellationToken: c), cancellationToken);
     }
 
+    /// <summary>One Gateway API object (gateways v1, referencegrants v1beta1) by name, as JSON; null when it does not exist.</summary>
+    public async Task<System.Text.Json.Nodes.JsonObject?> GetGatewayApiObjectAsync(string version, string plural, string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            object found = await KubeCall.RunAsync(_connection, "get", plural, ns, name,
+                c => _connection.Client.CustomObjects.GetNamespacedCustomObjectAsync(ClusterReader.GatewayGroup, version, ns, plural, name, cancellationToken: c), cancellationToken).ConfigureAwait(false);
+            return AsObject(found);
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Replaces a Gateway API object; <paramref name="body"/> must carry the resourceVersion that was read, so a
+    /// change by another writer since (another listener's, say) is a 409 and never overwritten.
+    /// </summary>
+    public async Task<System.Text.Json.Nodes.JsonObject> ReplaceGatewayApiObjectAsync(string version, string plural, System.Text.Json.Nodes.JsonObject body, CancellationToken cancellationToken)
+    {
+        string ns = body["metadata"]!["namespace"]!.GetValue<string>();
+        string name = body["metadata"]!["name"]!.GetValue<string>();
+        if (string.IsNullOrEmpty(body["metadata"]?["resourceVersion"]?.GetValue<string>()))
+        {
+            throw new InvalidOperationException($"Refusing to update {ns}/{name} without the resourceVersion that was read.");
+        }
+
+        return AsObject(await Run("update", plural, ns, name,
+            c => _connection.Client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, ClusterReader.GatewayGroup, version, ns, plural, name, fieldManager: FieldManager, cancellationToken: c),
+            cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<System.Text.Json.Nodes.JsonObject> CreateGatewayApiObjectAsync(string version, string plural, System.Text.Json.Nodes.JsonObject body, CancellationToken cancellationToken)
+    {
+        string ns = body["metadata"]!["namespace"]!.GetValue<string>();
+        return AsObject(await Run("create", plural, ns, body["metadata"]!["name"]!.GetValue<string>(),
+            c => _connection.Client.CustomObjects.CreateNamespacedCustomObjectAsync(body, ClusterReader.GatewayGroup, version, ns, plural, fieldManager: FieldManager, cancellationToken: c),
+            cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Deletes a Gateway API object only if it is still at <paramref name="resourceVersion"/>.</summary>
+    public Task DeleteGatewayApiObjectAsync(string version, string plural, string ns, string name, string resourceVersion, CancellationToken cancellationToken) =>
+        Run("delete", plural, ns, name,
+            c => _connection.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(ClusterReader.GatewayGroup, version, ns, plural, name,
+                new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = resourceVersion } }, cancellationToken: c),
+            cancellationToken);
+
+    /// <summary>Every ReferenceGrant of a namespace, as JSON (an empty list when the group is not served).</summary>
+    public async Task<IReadOnlyList<System.Text.Json.Nodes.JsonObject>> ListReferenceGrantsAsync(string ns, CancellationToken cancellationToken)
+    {
+        // Not through ClusterReader: it reads a forbidden list as empty, and a publish must not decide on that.
+        object list;
+        try
+        {
+            list = await KubeCall.RunAsync(_connection, "list", "referencegrants", ns, null,
+                c => _connection.Client.CustomObjects.ListNamespacedCustomObjectAsync(ClusterReader.GatewayGroup, "v1beta1", ns, "referencegrants", cancellationToken: c), cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
+        {
+            return [];
+        }
+
+        return (AsObject(list)["items"] as System.Text.Json.Nodes.JsonArray ?? new System.Text.Json.Nodes.JsonArray())
+            .OfType<System.Text.Json.Nodes.JsonObject>().Select(o => (System.Text.Json.Nodes.JsonObject)o.DeepClone()).ToList();
+    }
+
+    private static System.Text.Json.Nodes.JsonObject AsObject(object answer) =>
+        System.Text.Json.Nodes.JsonNode.Parse(answer is System.Text.Json.JsonElement e ? e.GetRawText() : KubernetesJson.Serialize(answer))!.AsObject();
+
     // The timeout cancels only the request; KubeCall tells it from the caller's cancellation and reports it as
     // "did not answer in time" (ClusterUnreachable).
     private async Task<T> Run<T>(string verb, string resource, string? ns, string? name, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)

@@ -11,6 +11,12 @@ public sealed class PublishResult
 
     public string? IngressName { get; init; }
 
+    /// <summary>The Gateway ("namespace/name") whose listeners the publish wired (or the undo unwired).</summary>
+    public string? GatewayName { get; init; }
+
+    /// <summary>The Gateway listeners served from the Secret (or no longer, for an undo).</summary>
+    public StringList Listeners { get; init; } = StringList.Empty;
+
     public StringList Hosts { get; init; } = StringList.Empty;
 
     /// <summary>Created, Updated, Unchanged, Skipped, Deleted (an undo), or RolledBack (-Verify failed and the publish was rolled back).</summary>

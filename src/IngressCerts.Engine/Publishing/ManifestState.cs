@@ -16,7 +16,7 @@ public static class ManifestState
 {
     private static readonly ManifestReadOptions SecretsAndIngresses = new()
     {
-        Kinds = new HashSet<string>(StringComparer.Ordinal) { "Secret", "Ingress" },
+        Kinds = new HashSet<string>(StringComparer.Ordinal) { "Secret", "Ingress", "Gateway", "ReferenceGrant" },
     };
 
     /// <summary>
@@ -41,11 +41,27 @@ public static class ManifestState
     {
         V1Secret? secret = null;
         V1Ingress? ingress = null;
+        System.Text.Json.Nodes.JsonObject? gateway = null;
+        var grants = new List<System.Text.Json.Nodes.JsonObject>();
         var problems = new List<ManifestError>();
-        foreach (var obj in objects.Where(o => (o.Namespace ?? "default") == target.Namespace))
+        var all = objects.ToList();
+        foreach (var obj in all.Where(o => target.GatewayName is not null && o.Kind == "Gateway" && o.Name == target.GatewayName
+            && (o.Namespace ?? "default") == target.GatewayNs && o.ApiVersion?.StartsWith(GatewayWiring.Group + "/", StringComparison.Ordinal) == true))
+        {
+            gateway = System.Text.Json.Nodes.JsonNode.Parse(obj.JsonText)!.AsObject();
+            gateway["metadata"]!["namespace"] ??= target.GatewayNs;
+        }
+
+        foreach (var obj in all.Where(o => (o.Namespace ?? "default") == target.Namespace))
         {
             try
             {
+                if (obj.Kind == "ReferenceGrant" && target.CrossNamespace)
+                {
+                    grants.Add(System.Text.Json.Nodes.JsonNode.Parse(obj.JsonText)!.AsObject());
+                    continue;
+                }
+
                 if (obj.Kind == "Secret" && obj.Name == target.SecretName)
                 {
                     secret = KubernetesJson.Deserialize<V1Secret>(obj.JsonText);
@@ -64,6 +80,6 @@ public static class ManifestState
             }
         }
 
-        return problems.Count == 0 ? new ManifestStateResult(new PublishState(secret, ingress), problems) : new ManifestStateResult(null, problems);
+        return problems.Count == 0 ? new ManifestStateResult(new PublishState(secret, ingress) { Gateway = gateway, Grants = grants }, problems) : new ManifestStateResult(null, problems);
     }
 }

@@ -38,6 +38,20 @@ public static class PlannedAccess
             needed.Add(RequiredAccess.OnIngresses("update", ns, plan.Target.IngressName, "wire the Secret into the Ingress"));
         }
 
+        if (plan.GrantToWrite is { } grant)
+        {
+            needed.Add(grant.Create
+                ? RequiredAccess.OnGatewayApi("create", "referencegrants", grant.Namespace, null, "create the ReferenceGrant that lets the Gateway use the Secret")
+                : RequiredAccess.OnGatewayApi("update", "referencegrants", grant.Namespace, grant.Name, "extend the ReferenceGrant that lets the Gateway use the Secret"));
+            needed.Add(RequiredAccess.OnGatewayApi("get", "referencegrants", grant.Namespace, grant.Name, "read the ReferenceGrant again after a conflict"));
+        }
+
+        if (plan.GatewayToWrite is not null)
+        {
+            needed.Add(RequiredAccess.OnGatewayApi("update", "gateways", plan.Target.GatewayNs, plan.Target.GatewayName, "wire the Secret into the Gateway's listeners"));
+            needed.Add(RequiredAccess.OnGatewayApi("get", "gateways", plan.Target.GatewayNs, plan.Target.GatewayName, "read the Gateway again after another listener changed"));
+        }
+
         return needed;
     }
 
@@ -48,6 +62,16 @@ public static class PlannedAccess
         if (plan.Unwiring is { } unwiring)
         {
             needed.Add(RequiredAccess.OnIngresses("update", ns, unwiring.Ingress.Metadata.Name, "remove the wiring the publish added"));
+        }
+
+        if (plan.GatewayUnwiring is { } gateway)
+        {
+            needed.Add(RequiredAccess.OnGatewayApi("update", "gateways", GatewayWiring.Str(gateway.Gateway["metadata"], "namespace")!, GatewayWiring.Str(gateway.Gateway["metadata"], "name"), "remove the wiring the publish added"));
+        }
+
+        if (plan.GrantRemoval is { } grant)
+        {
+            needed.Add(RequiredAccess.OnGatewayApi(grant.Delete ? "delete" : "update", "referencegrants", grant.Namespace, grant.Name, "remove what the publish added to the ReferenceGrant"));
         }
 
         if (plan.DeletesSecret)

@@ -7,6 +7,24 @@ namespace IngressCerts.Engine.Publishing;
 /// Ingress's rule hosts that the certificate covers.</param>
 public sealed record PublishTarget(string Namespace, string SecretName, string? IngressName = null, IReadOnlyList<string>? Hosts = null)
 {
+    /// <summary>A Gateway (gateway.networking.k8s.io/v1) to wire the Secret into, instead of an Ingress.</summary>
+    public string? GatewayName { get; init; }
+
+    /// <summary>The Gateway's namespace; default: the Secret's (<see cref="Namespace"/>).</summary>
+    public string? GatewayNamespace { get; init; }
+
+    /// <summary>The listener to wire; null: the HTTPS/TLS listeners whose hostname covers <see cref="Hosts"/>.</summary>
+    public string? ListenerName { get; init; }
+
+    /// <summary>Create or extend the ReferenceGrant a Secret in another namespace than the Gateway needs.</summary>
+    public bool GrantReference { get; init; }
+
+    /// <summary>The Gateway's namespace as used (its own, or the Secret's).</summary>
+    public string GatewayNs => GatewayNamespace ?? Namespace;
+
+    /// <summary>The Secret is in another namespace than the Gateway, so a ReferenceGrant must allow the reference.</summary>
+    public bool CrossNamespace => GatewayName is not null && GatewayNs != Namespace;
+
     public override string ToString() => $"{Namespace}/{SecretName}";
 }
 
@@ -33,7 +51,14 @@ public enum PublishAction
 public sealed record PublishRefusal(string Id, string Message);
 
 /// <summary>What the cluster holds for a target before the publish.</summary>
-public sealed record PublishState(V1Secret? Secret, V1Ingress? Ingress);
+public sealed record PublishState(V1Secret? Secret, V1Ingress? Ingress)
+{
+    /// <summary>The Gateway of a Gateway target, as read (null: missing, or not a Gateway target).</summary>
+    public System.Text.Json.Nodes.JsonObject? Gateway { get; init; }
+
+    /// <summary>The ReferenceGrants in the Secret's namespace, read for a cross-namespace Gateway target only.</summary>
+    public IReadOnlyList<System.Text.Json.Nodes.JsonObject> Grants { get; init; } = Array.Empty<System.Text.Json.Nodes.JsonObject>();
+}
 
 /// <summary>
 /// Everything a publish will do, decided from <see cref="PublishState"/> before any write. Pure data, so the
@@ -59,11 +84,25 @@ public sealed record PublishPlan(
     /// <summary>The Ingress as read before the publish (its wiring record is put back if the publish is rolled back).</summary>
     public V1Ingress? PreviousIngress { get; init; }
 
-    /// <summary>What the publish does as a whole: Updated when only the Ingress changes.</summary>
-    public PublishAction Action => SecretAction == PublishAction.Unchanged && IngressToWrite is not null ? PublishAction.Updated : SecretAction;
+    /// <summary>The Gateway update that wires the Secret into its listeners (null: none needed, or not a Gateway target).</summary>
+    public GatewayChange? GatewayToWrite { get; init; }
+
+    /// <summary>The ReferenceGrant write a cross-namespace Gateway target needs (null: none needed).</summary>
+    public GrantChange? GrantToWrite { get; init; }
+
+    /// <summary>The Gateway as read before the publish.</summary>
+    public System.Text.Json.Nodes.JsonObject? PreviousGateway { get; init; }
+
+    /// <summary>The listeners the publish serves from the Secret (Gateway targets).</summary>
+    public IReadOnlyList<string> Listeners { get; init; } = Array.Empty<string>();
+
+    private bool WiresElsewhere => IngressToWrite is not null || GatewayToWrite is not null || GrantToWrite is not null;
+
+    /// <summary>What the publish does as a whole: Updated when only the Ingress (or Gateway) changes.</summary>
+    public PublishAction Action => SecretAction == PublishAction.Unchanged && WiresElsewhere ? PublishAction.Updated : SecretAction;
 
     /// <summary>True when at least one write is planned.</summary>
-    public bool HasChanges => Refusal is null && (SecretToWrite is not null || IngressToWrite is not null);
+    public bool HasChanges => Refusal is null && (SecretToWrite is not null || WiresElsewhere);
 
     /// <summary>What will change, in the words -WhatIf shows. Never includes key material.</summary>
     public IReadOnlyList<string> Describe()
@@ -86,6 +125,16 @@ public sealed record PublishPlan(
         if (IngressToWrite is not null)
         {
             lines.Add($"Update Ingress {Target.Namespace}/{Target.IngressName}: serve {string.Join(", ", Hosts)} from Secret {Target.SecretName}");
+        }
+
+        if (GrantToWrite is not null)
+        {
+            lines.Add(GrantToWrite.Description);
+        }
+
+        if (GatewayToWrite is not null)
+        {
+            lines.Add($"Update Gateway {Target.GatewayNs}/{Target.GatewayName}: {GatewayToWrite.Description}");
         }
 
         return lines;
@@ -117,4 +166,15 @@ public sealed record PublishOutcome(PublishAction Action, string? PreviousThumbp
 
     /// <summary>The Ingress was updated by this run.</summary>
     internal bool IngressWritten { get; init; }
+
+    /// <summary>The Gateway was updated by this run.</summary>
+    internal bool GatewayWritten { get; init; }
+
+    /// <summary>The ReferenceGrant was created or extended by this run.</summary>
+    internal bool GrantWritten { get; init; }
+
+    /// <summary>For a Gateway publish or undo: the Gateway ("namespace/name") and the listeners it wired or unwired.</summary>
+    public string? GatewayName { get; init; }
+
+    public IReadOnlyList<string> Listeners { get; init; } = Array.Empty<string>();
 }

@@ -145,13 +145,15 @@ public sealed class PublishOperation
         string target = $"Secret {plan.Target}";
         string undo = $"Undo-IngressCertificate -Namespace {plan.Target.Namespace} -SecretName {plan.Target.SecretName}";
         string what;
-        if (outcome.SecretReplaced && verify.Rollback && outcome.Archive is not null)
+        if (verify.Rollback && ((outcome.SecretReplaced && outcome.Archive is not null) || outcome.GatewayWritten || outcome.GrantWritten))
         {
             try
             {
                 string done = await _publisher.RollBackAsync(plan, outcome, cancellationToken, callbacks.Warning).ConfigureAwait(false);
                 return new PublishOutcome(PublishAction.RolledBack, plan.Thumbprint, plan.PreviousThumbprint ?? string.Empty, plan.PreviousNotAfter ?? default, plan.Hosts)
                 {
+                    GatewayName = outcome.GatewayName,
+                    Listeners = outcome.Listeners,
                     Verified = false,
                     VerifyFailure = $"{failure} {done}",
                     Observations = observations,
@@ -213,12 +215,18 @@ public sealed class PublishOperation
         var ingress = plan.Target.IngressName is null || verify.Endpoint is not null
             ? null
             : await _publisher.GetIngressAsync(plan.Target.Namespace, plan.Target.IngressName, cancellationToken).ConfigureAwait(false);
-        // An address in the Ingress status that cannot be probed is a target without an endpoint: that host fails
+        // A Gateway is probed at its status.addresses, as an Ingress at its load balancer status.
+        var gateway = plan.Target.GatewayName is null || verify.Endpoint is not null
+            ? null
+            : await _publisher.GetGatewayAsync(plan.Target.GatewayNs, plan.Target.GatewayName, cancellationToken).ConfigureAwait(false);
+        // An address in the status that cannot be probed is a target without an endpoint: that host fails
         // verification (ServedObservation.AddressInvalid) and the others are probed as usual.
         IReadOnlyList<ServedTarget> targets;
         try
         {
-            targets = ServedVerifier.Targets(plan.Hosts, verify.Endpoint, ingress);
+            targets = gateway is null
+                ? ServedVerifier.Targets(plan.Hosts, verify.Endpoint, ingress)
+                : ServedVerifier.Targets(plan.Hosts, verify.Endpoint, GatewayWiring.StatusAddress(gateway), $"Gateway {plan.Target.GatewayNs}/{plan.Target.GatewayName} has the address");
         }
         catch (ArgumentException ex)
         {

@@ -77,6 +77,36 @@ public static class PublishPlanner
             }
         }
 
+        string publishId = PublishId(now, payload.Thumbprint);
+        IReadOnlyList<string> listeners = Array.Empty<string>();
+        GrantChange? grant = null;
+        if (target.GatewayName is not null)
+        {
+            string gatewayName = $"{target.GatewayNs}/{target.GatewayName}";
+            if (state.Gateway is null)
+            {
+                return Refuse("GatewayNotFound", $"Gateway {gatewayName} does not exist. Nothing was written.");
+            }
+
+            var (chosen, listenerHosts, none) = GatewayWiring.Select(state.Gateway, gatewayName, target.ListenerName, target.Hosts, payload.Leaf);
+            if (none is not null)
+            {
+                return Refuse(none.Id, none.Message);
+            }
+
+            (listeners, hosts) = (chosen, listenerHosts);
+            if (target.CrossNamespace)
+            {
+                grant = ReferenceGrants.Plan(state.Grants, target.GatewayNs, target.Namespace, target.SecretName, publishId);
+                if (grant is not null && !target.GrantReference)
+                {
+                    return Refuse("ReferenceGrantRequired",
+                        $"Gateway {gatewayName} may not use Secret {target} in another namespace: no ReferenceGrant in '{target.Namespace}' allows it, and nothing was written. " +
+                        $"Give -GrantReference to create or extend one, or apply this grant first:\n{ReferenceGrants.NeededYaml(target.GatewayNs, target.Namespace, target.SecretName)}");
+                }
+            }
+        }
+
         var notCovered = hosts.Where(h => !HostMatcher.IsCovered(h, payload.Leaf)).ToList();
         if (notCovered.Count > 0)
         {
@@ -101,8 +131,7 @@ public static class PublishPlanner
             toWrite = UpdatedSecret(current, payload, now);
         }
 
-        // 4. The Ingress.
-        string publishId = PublishId(now, payload.Thumbprint);
+        // 4. The Ingress, or the Gateway.
         V1Ingress? ingressToWrite = null;
         if (target.IngressName is not null && state.Ingress is not null)
         {
@@ -111,15 +140,30 @@ public static class PublishPlanner
 
         // 5. What this publish did, for Undo-IngressCertificate: it goes with the Secret write, so a publish that
         // changes only the Ingress still updates the Secret's metadata (never its data).
-        if (toWrite is not null || ingressToWrite is not null)
+        var gatewayToWrite = target.GatewayName is not null && state.Gateway is not null
+            ? GatewayWiring.Wire(state.Gateway, listeners, target.Namespace, target.SecretName, publishId)
+            : null;
+        if (toWrite is not null || ingressToWrite is not null || gatewayToWrite is not null || grant is not null)
         {
             toWrite ??= InPlaceUpdate(current!, new Dictionary<string, byte[]>(), null, null, publishedAt: null);
-            var record = PublishRecord.For(publishId, action, payload.Thumbprint, toWrite.Data, ingressToWrite is null ? null : target.IngressName);
+            var record = PublishRecord.For(publishId, action, payload.Thumbprint, toWrite.Data, ingressToWrite is null ? null : target.IngressName) with
+            {
+                Gateway = gatewayToWrite is null ? null : $"{target.GatewayNs}/{target.GatewayName}",
+                Grant = grant is null ? null : $"{grant.Namespace}/{grant.Name}",
+            };
             toWrite.Metadata.Annotations[SecretAnnotations.LastPublish] = record.ToJson();
         }
 
         return new PublishPlan(target, action, toWrite, current, previousThumbprint, previousNotAfter, payload.Thumbprint, payload.NotAfter,
-            hosts, ingressToWrite, warnings, null) { PublishId = publishId, PreviousIngress = state.Ingress };
+            hosts, ingressToWrite, warnings, null)
+        {
+            PublishId = publishId,
+            PreviousIngress = state.Ingress,
+            GatewayToWrite = gatewayToWrite,
+            GrantToWrite = grant,
+            PreviousGateway = state.Gateway,
+            Listeners = listeners,
+        };
     }
 
     /// <summary>Names one publish: its time and certificate, so the Secret's and the Ingress's records can be matched.</summary>

@@ -27,6 +27,12 @@ public sealed record PublishRecord(
     string? ArchiveName = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Undo = false)
 {
+    /// <summary>The Gateway ("namespace/name") whose listeners this publish wired, if any.</summary>
+    public string? Gateway { get; init; }
+
+    /// <summary>The ReferenceGrant ("namespace/name") this publish created or extended, if any.</summary>
+    public string? Grant { get; init; }
+
     internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

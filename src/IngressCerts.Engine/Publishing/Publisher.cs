@@ -10,7 +10,7 @@ namespace IngressCerts.Engine.Publishing;
 /// is missing or half-written. Every update is conditional on the resourceVersion read; on a conflict the state
 /// is read again and the decision made again, a bounded number of times.
 /// </summary>
-public sealed class Publisher
+public sealed partial class Publisher
 {
     private const int MaxAttempts = 4;
     private readonly ClusterWriter _writer;
@@ -32,7 +32,7 @@ public sealed class Publisher
         var ingress = target.IngressName is null
             ? null
             : await _writer.GetIngressAsync(target.Namespace, target.IngressName, cancellationToken).ConfigureAwait(false);
-        return new PublishState(secret, ingress);
+        return await ReadGatewayStateAsync(target, new PublishState(secret, ingress), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<PublishPlan> PlanAsync(PublishTarget target, PublishPayload payload, CancellationToken cancellationToken)
@@ -104,6 +104,19 @@ public sealed class Publisher
             }
         }
 
+        (bool Grant, bool Gateway) wired = (false, false);
+        if (plan.GrantToWrite is not null || plan.GatewayToWrite is not null)
+        {
+            try
+            {
+                wired = await WireGatewayAsync(plan, warn, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is KubeApiException or PublishRefusedException)
+            {
+                throw WriteFailures.WithNote(ex, WrittenNote(plan, written.Secret, written.Archive));
+            }
+        }
+
         return new PublishOutcome(plan.Action, plan.PreviousThumbprint, plan.Thumbprint, plan.NotAfter, plan.Hosts,
             SecretReplaced: plan.SecretAction == PublishAction.Updated)
         {
@@ -111,6 +124,10 @@ public sealed class Publisher
             Written = written.Secret,
             Archive = written.Archive,
             IngressWritten = ingressWritten,
+            GrantWritten = wired.Grant,
+            GatewayWritten = wired.Gateway,
+            GatewayName = plan.Target.GatewayName is null ? null : $"{plan.Target.GatewayNs}/{plan.Target.GatewayName}",
+            Listeners = plan.Listeners,
         };
     }
 
@@ -249,6 +266,10 @@ public sealed class Publisher
     /// <summary>The Ingress of a publish, for -Verify (its load balancer address).</summary>
     public Task<V1Ingress?> GetIngressAsync(string ns, string name, CancellationToken cancellationToken) => _writer.GetIngressAsync(ns, name, cancellationToken);
 
+    /// <summary>The Gateway of a publish, for -Verify (its status.addresses).</summary>
+    public Task<System.Text.Json.Nodes.JsonObject?> GetGatewayAsync(string ns, string name, CancellationToken cancellationToken) =>
+        _writer.GetGatewayApiObjectAsync(GatewayVersion, GatewayPlural, ns, name, cancellationToken);
+
     private async Task<bool> WireIngressAsync(PublishPlan plan, Action<string>? warn, CancellationToken cancellationToken)
     {
         var ingress = plan.IngressToWrite!;
@@ -323,6 +344,11 @@ public sealed class Publisher
             {
                 done.Add($"Ingress {target.Namespace}/{ingressName} no longer serves {hosts} from it");
             }
+        }
+
+        if (applied.GatewayWritten || applied.GrantWritten)
+        {
+            done.AddRange(await UnwireGatewayForRollbackAsync(plan, applied, warn, cancellationToken).ConfigureAwait(false));
         }
 
         if (applied.SecretReplaced && applied.Written is { } written && plan.PreviousSecret is { } previous)
@@ -491,7 +517,8 @@ public sealed class Publisher
         var references = record?.SecretAction == PublishAction.Created
             ? await ReadReferencesAsync(ns, cancellationToken).ConfigureAwait(false)
             : null;
-        return new UndoState(ns, secretName, secret, history, ingress, references);
+        var (gateway, grant) = await ReadUndoGatewayAsync(record, cancellationToken).ConfigureAwait(false);
+        return new UndoState(ns, secretName, secret, history, ingress, references) { Gateway = gateway, Grant = grant };
     }
 
     /// <summary>Plans an undo of the Secret's last publish, or with <paramref name="thumbprint"/> the restore of that history entry.</summary>
@@ -514,6 +541,8 @@ public sealed class Publisher
     public async Task<PublishOutcome> ApplyUndoAsync(UndoPlan plan, bool force, CancellationToken cancellationToken, Action<string>? warn = null)
     {
         string? unwiredIngress = null;
+        string? unwiredGateway = null;
+        IReadOnlyList<string> unwiredListeners = Array.Empty<string>();
         var unwiredHosts = new List<string>();
         string again = $"Undo-IngressCertificate -Namespace {plan.Namespace} -SecretName {plan.SecretName} again finishes the undo";
 
@@ -543,13 +572,20 @@ public sealed class Publisher
                     plan = plan with { Unwiring = null };
                 }
 
+                if (plan.GatewayUnwiring is not null || plan.GrantRemoval is not null)
+                {
+                    unwiredGateway = plan.GatewayUnwiring is { } g ? $"{GatewayWiring.Str(g.Gateway["metadata"], "namespace")}/{GatewayWiring.Str(g.Gateway["metadata"], "name")}" : unwiredGateway;
+                    unwiredListeners = await UndoGatewayAsync(plan, warn, cancellationToken).ConfigureAwait(false);
+                    plan = plan with { GatewayUnwiring = null, GrantRemoval = null };
+                }
+
                 await UndoSecretAsync(plan, warn, cancellationToken).ConfigureAwait(false);
-                return plan.DeletesSecret
+                return (plan.DeletesSecret
                     ? new PublishOutcome(PublishAction.Deleted, plan.CurrentThumbprint, string.Empty, default, unwiredHosts, IngressName: unwiredIngress)
                     : new PublishOutcome(PublishAction.Updated, plan.CurrentThumbprint,
                         (plan.Restoring is null ? plan.CurrentThumbprint : plan.RestoredThumbprint) ?? string.Empty,
                         (plan.Restoring is null ? plan.CurrentNotAfter : plan.RestoredNotAfter) ?? default,
-                        unwiredHosts, IngressName: unwiredIngress);
+                        unwiredHosts, IngressName: unwiredIngress)) with { GatewayName = unwiredGateway, Listeners = unwiredListeners };
             }
             catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.Conflict or KubeErrorKind.NotFound && attempt < MaxAttempts)
             {

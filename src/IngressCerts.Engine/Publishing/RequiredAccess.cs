@@ -18,6 +18,10 @@ public sealed record RequiredAccess(string Verb, string Group, string Resource, 
     public static RequiredAccess OnIngresses(string verb, string @namespace, string? name, string why) =>
         new(verb, "networking.k8s.io", "ingresses", @namespace, name, why);
 
+    /// <summary>A right on a gateway.networking.k8s.io resource (gateways, referencegrants).</summary>
+    public static RequiredAccess OnGatewayApi(string verb, string resource, string @namespace, string? name, string why) =>
+        new(verb, "gateway.networking.k8s.io", resource, @namespace, name, why);
+
     /// <summary>A subresource ("status": update certificates/status), or null for the resource itself.</summary>
     public string? Subresource { get; init; }
 

@@ -108,7 +108,12 @@ public sealed class ServedVerifier
     /// reports as a failed observation for that host only.
     /// </summary>
     /// <exception cref="ArgumentException">The endpoint, which the user gave, is not host, host:port or [ipv6]:port.</exception>
-    public static IReadOnlyList<ServedTarget> Targets(IReadOnlyList<string> hosts, string? endpoint, k8s.Models.V1Ingress? ingress)
+    public static IReadOnlyList<ServedTarget> Targets(IReadOnlyList<string> hosts, string? endpoint, k8s.Models.V1Ingress? ingress) =>
+        Targets(hosts, endpoint, ingress?.Status?.LoadBalancer?.Ingress?.Select(a => a.Ip ?? a.Hostname).FirstOrDefault(a => !string.IsNullOrEmpty(a)),
+            $"Ingress {ingress?.Metadata?.NamespaceProperty}/{ingress?.Metadata?.Name} has the load balancer address");
+
+    /// <summary>As above, with the address (null: none) and who has it, in words ("Gateway a/b has the address").</summary>
+    public static IReadOnlyList<ServedTarget> Targets(IReadOnlyList<string> hosts, string? endpoint, string? address, string owner)
     {
         ProbeEndpoint? forced = null;
         if (endpoint is not null && !ProbeEndpoint.TryParse(endpoint, out forced))
@@ -116,7 +121,6 @@ public sealed class ServedVerifier
             throw new ArgumentException($"-Endpoint '{endpoint}' is not host, host:port or [ipv6]:port.");
         }
 
-        string? address = ingress?.Status?.LoadBalancer?.Ingress?.Select(a => a.Ip ?? a.Hostname).FirstOrDefault(a => !string.IsNullOrEmpty(a));
         return hosts.Select(host =>
         {
             if (forced is not null)
@@ -132,7 +136,7 @@ public sealed class ServedVerifier
 
             return new ServedTarget(host, null, probed, address is null
                 ? $"{host} cannot be probed: {problem}"
-                : $"Ingress {ingress!.Metadata?.NamespaceProperty}/{ingress.Metadata?.Name} has the load balancer address '{address}' in its status, which cannot be probed: {problem} Give -Endpoint to probe {host} elsewhere.");
+                : $"{owner} '{address}' in its status, which cannot be probed: {problem} Give -Endpoint to probe {host} elsewhere.");
         }).ToList();
     }
 

@@ -17,7 +17,14 @@ public sealed record UndoState(
     IReadOnlyList<V1Secret> History,
     V1Ingress? Ingress = null,
     IReadOnlyList<TlsReference>? References = null,
-    string? Thumbprint = null);
+    string? Thumbprint = null)
+{
+    /// <summary>The Gateway the last publish wired, when its record names one and it still exists.</summary>
+    public System.Text.Json.Nodes.JsonObject? Gateway { get; init; }
+
+    /// <summary>The ReferenceGrant the last publish created or extended, when its record names one and it still exists.</summary>
+    public System.Text.Json.Nodes.JsonObject? Grant { get; init; }
+}
 
 /// <summary>The Ingress update of an undo.</summary>
 /// <param name="Hosts">Hosts no longer served from the Secret.</param>
@@ -59,6 +66,12 @@ public sealed record UndoPlan
 
     public IngressUnwiring? Unwiring { get; init; }
 
+    /// <summary>The Gateway update that takes out the wiring the publish added (written first, with the Ingress's).</summary>
+    public GatewayChange? GatewayUnwiring { get; init; }
+
+    /// <summary>The ReferenceGrant update or delete that takes out what the publish added to it (after the Gateway's).</summary>
+    public GrantChange? GrantRemoval { get; init; }
+
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
 
     public PublishRefusal? Refusal { get; init; }
@@ -87,6 +100,16 @@ public sealed record UndoPlan
             }
 
             lines.Add($"Update Ingress {Namespace}/{u.Ingress.Metadata.Name}: {string.Join(" and ", parts)}");
+        }
+
+        if (GatewayUnwiring is { } g)
+        {
+            lines.Add($"Update Gateway {GatewayWiring.Str(g.Gateway["metadata"], "namespace")}/{GatewayWiring.Str(g.Gateway["metadata"], "name")}: {g.Description}");
+        }
+
+        if (GrantRemoval is { } grant)
+        {
+            lines.Add(grant.Description);
         }
 
         if (DeletesSecret)

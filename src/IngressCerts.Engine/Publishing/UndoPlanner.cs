@@ -99,6 +99,30 @@ public static class UndoPlanner
             }
         }
 
+        if (record.Gateway is not null)
+        {
+            if (state.Gateway is null)
+            {
+                warnings.Add($"Gateway {record.Gateway}, which the publish wired, no longer exists; there is no wiring to remove.");
+            }
+            else
+            {
+                plan = plan with { GatewayUnwiring = GatewayWiring.Unwire(state.Gateway, state.Namespace, state.SecretName, record.Id, warnings) };
+            }
+        }
+
+        if (record.Grant is not null)
+        {
+            if (state.Grant is null)
+            {
+                warnings.Add($"ReferenceGrant {record.Grant}, which the publish created or extended, no longer exists; there is nothing to remove from it.");
+            }
+            else
+            {
+                plan = plan with { GrantRemoval = ReferenceGrants.Remove(state.Grant, state.SecretName, record.Id, warnings) };
+            }
+        }
+
         // 2. The Secret, only if it still holds what the publish wrote: anything else would undo someone else's change.
         if (record.SecretAction != PublishAction.Unchanged && !force && record.ChangeSince(current) is { } change)
         {
@@ -111,7 +135,7 @@ public static class UndoPlanner
         switch (record.SecretAction)
         {
             case PublishAction.Created:
-                var users = Users(state, plan.Unwiring);
+                var users = Users(state, plan.Unwiring, plan.GatewayUnwiring);
                 if (users.Count > 0 && !force)
                 {
                     return Refuse("SecretInUse",
@@ -262,11 +286,16 @@ public static class UndoPlanner
     /// The references to the Secret that stay once the undo's Ingress update is made, in words: those of other
     /// Ingresses and Gateways, and what is left of the wired Ingress's.
     /// </summary>
-    private static List<string> Users(UndoState state, IngressUnwiring? unwiring)
+    private static List<string> Users(UndoState state, IngressUnwiring? unwiring, GatewayChange? gatewayUnwiring)
     {
+        string? gatewayNs = gatewayUnwiring is null ? null : GatewayWiring.Str(gatewayUnwiring.Gateway["metadata"], "namespace");
+        string? gatewayName = gatewayUnwiring is null ? null : GatewayWiring.Str(gatewayUnwiring.Gateway["metadata"], "name");
         var references = (state.References ?? Array.Empty<TlsReference>())
             .Where(r => unwiring is null || r.Kind != "Ingress" || r.Name != unwiring.Ingress.Metadata.Name)
-            .Concat(unwiring is null ? Enumerable.Empty<TlsReference>() : ReferenceExtractor.FromIngress(unwiring.Ingress, string.Empty));
+            .Where(r => gatewayUnwiring is null || r.Kind != "Gateway" || r.Namespace != gatewayNs || r.Name != gatewayName)
+            .Concat(unwiring is null ? Enumerable.Empty<TlsReference>() : ReferenceExtractor.FromIngress(unwiring.Ingress, string.Empty))
+            .Concat(gatewayUnwiring is null || gatewayNs != state.Namespace ? Enumerable.Empty<TlsReference>()
+                : ReferenceExtractor.FromGateway(System.Text.Json.JsonSerializer.SerializeToElement(gatewayUnwiring.Gateway), string.Empty, new ReferenceGrantIndex()));
         return references
             .Where(r => r.SecretNamespace == state.Namespace && r.SecretName == state.SecretName && r.ReferenceIssue is null)
             .Select(r => $"{r.Kind} {r.Namespace}/{r.Name}" + (r.Listener is null ? string.Empty : $" listener {r.Listener}")

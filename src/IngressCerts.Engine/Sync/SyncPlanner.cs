@@ -52,9 +52,9 @@ public static class SyncPlanner
             return PlanCertManager(reference, certificate, renewWithinDays, now);
         }
 
-        if (!string.Equals(reference.Kind, "Ingress", StringComparison.Ordinal))
+        if (reference.Kind is not ("Ingress" or "Gateway"))
         {
-            return Skip($"{reference.Kind} references are not renewed: Publish wires only Ingresses.");
+            return Skip($"{reference.Kind} references are not renewed: Publish wires only Ingresses and Gateway listeners.");
         }
 
         if (!string.IsNullOrEmpty(reference.ManagedBy))

@@ -191,21 +191,30 @@ public sealed class SyncRunner
             callbacks?.Warning?.Invoke($"Secret {target}: {warning}");
         }
 
-        // One publish per Ingress naming the Secret, each wiring that Ingress's own hosts, as Publish does with
-        // -IngressName: the first writes the certificate, the others find it there and only wire (and verify).
-        var ingresses = target.References
-            .GroupBy(r => string.Equals(r.Kind, "Ingress", StringComparison.Ordinal) && string.Equals(r.Namespace, target.Namespace, StringComparison.Ordinal) ? r.Name : null)
+        // One publish per Ingress or Gateway listener naming the Secret, each wiring its own hosts, as Publish does with
+        // -IngressName or -GatewayName: the first writes the certificate, the others find it there and only wire (and
+        // verify). A Gateway reference is renewed into the same listener; a cross-namespace one only where a
+        // ReferenceGrant already allows it (Sync never widens a grant: the plan refuses with ReferenceGrantRequired).
+        var wirings = target.References
+            .GroupBy(r => WiringOf(target, r))
             .OrderBy(g => g.Contains(target.Reference) ? 0 : 1)
             .ToList();
         using var payload = new PublishPayload(bundle.Leaf, bundle.TlsCrtPem, bundle.GetTlsKeyPemBytes());
         var operation = new PublishOperation(new Publisher(new ClusterWriter(_connection), _options.Publish, _diagnostics), clock: _clock);
         var outcomes = new Dictionary<IngressCertificate, SyncOutcome>(ReferenceEqualityComparer.Instance);
         PublishOutcome? written = null;
-        foreach (var ingress in ingresses)
+        foreach (var wiring in wirings)
         {
-            var hosts = ingress.Key is null ? target.Hosts : ingress.SelectMany(r => r.Hosts).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            var publishTarget = new PublishTarget(target.Namespace, target.SecretName, ingress.Key, WiredHosts(hosts));
-            var published = await PublishAsync(operation, target, publishTarget, payload, callbacks, cancellationToken).ConfigureAwait(false);
+            var hosts = wiring.Key is null ? target.Hosts : wiring.SelectMany(r => r.Hosts).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var publishTarget = wiring.Key is { Gateway: true } gateway
+                ? new PublishTarget(target.Namespace, target.SecretName, Hosts: WiredHosts(hosts))
+                {
+                    GatewayName = gateway.Name,
+                    GatewayNamespace = gateway.Namespace,
+                    ListenerName = gateway.Listener,
+                }
+                : new PublishTarget(target.Namespace, target.SecretName, wiring.Key?.Name, WiredHosts(hosts));
+            var published = await PublishAsync(operation, target, publishTarget, payload, callbacks, further: written is not null, cancellationToken).ConfigureAwait(false);
             if (written is null)
             {
                 if (published.Outcome is not { } first || !Kept(first))
@@ -230,7 +239,7 @@ public sealed class SyncRunner
                 }
             }
 
-            foreach (var reference in ingress)
+            foreach (var reference in wiring)
             {
                 outcomes[reference] = published.Outcome is { } own
                     ? new SyncOutcome(Published(target, reference, written, own))
@@ -244,7 +253,7 @@ public sealed class SyncRunner
     }
 
     private async Task<(PublishOutcome? Outcome, PublishRefusal? Refusal)> PublishAsync(
-        PublishOperation operation, SyncTarget target, PublishTarget publishTarget, PublishPayload payload, PublishCallbacks? callbacks, CancellationToken cancellationToken)
+        PublishOperation operation, SyncTarget target, PublishTarget publishTarget, PublishPayload payload, PublishCallbacks? callbacks, bool further, CancellationToken cancellationToken)
     {
         try
         {
@@ -256,16 +265,26 @@ public sealed class SyncRunner
 
             return (await operation.RunAsync(plan, payload, _options.Verify, callbacks, cancellationToken).ConfigureAwait(false), null);
         }
-        catch (PublishRefusedException ex) when (publishTarget.IngressName != target.Reference.Name)
+        catch (PublishRefusedException ex) when (further)
         {
-            // Wiring a further Ingress failed: the certificate is written; that Ingress's references fail.
+            // Wiring a further Ingress or listener failed: the certificate is written; that one's references fail.
             return (null, ex.Refusal);
         }
-        catch (KubeApiException ex) when (publishTarget.IngressName != target.Reference.Name)
+        catch (KubeApiException ex) when (further)
         {
             return (null, new PublishRefusal(ex.Kind.ToString(), ex.Message));
         }
     }
+
+    /// <summary>What a reference wires: its Ingress (in the Secret's namespace), its Gateway listener, or nothing.</summary>
+    private static Wiring? WiringOf(SyncTarget target, IngressCertificate reference) => reference.Kind switch
+    {
+        "Ingress" when string.Equals(reference.Namespace, target.Namespace, StringComparison.Ordinal) => new Wiring(false, reference.Namespace, reference.Name, null),
+        "Gateway" => new Wiring(true, reference.Namespace, reference.Name, reference.Listener),
+        _ => null,
+    };
+
+    private sealed record Wiring(bool Gateway, string Namespace, string Name, string? Listener);
 
     private static bool Kept(PublishOutcome outcome) => outcome.Action != PublishAction.RolledBack && outcome.Verified != false;
 

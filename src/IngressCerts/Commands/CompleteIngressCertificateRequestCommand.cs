@@ -72,6 +72,26 @@ public sealed class CompleteIngressCertificateRequestCommand : PublishingCmdlet
     [ArgumentCompleter(typeof(IngressNameCompleter))]
     public string? IngressName { get; set; }
 
+    /// <summary>Wire into this Gateway's HTTPS/TLS listeners instead of the Ingress the request names.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? GatewayName { get; set; }
+
+    /// <summary>The Gateway's namespace; default: the request's.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
+    public string? GatewayNamespace { get; set; }
+
+    /// <summary>The Gateway listener to wire; default: those whose hostname covers the request's hosts.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ListenerName { get; set; }
+
+    /// <summary>Create or extend the ReferenceGrant a Secret in another namespace than the Gateway needs.</summary>
+    [Parameter]
+    public SwitchParameter GrantReference { get; set; }
+
     /// <summary>The kube context; bound from piped request objects so each goes back to its own cluster.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ContextCompleter))]
@@ -81,7 +101,11 @@ public sealed class CompleteIngressCertificateRequestCommand : PublishingCmdlet
     {
         if ((KubernetesNames.CheckNamespace(nameof(Namespace), Namespace)
             ?? KubernetesNames.CheckObjectName(nameof(SecretName), SecretName)
-            ?? KubernetesNames.CheckObjectName(nameof(IngressName), IngressName)) is { } invalid)
+            ?? KubernetesNames.CheckObjectName(nameof(IngressName), IngressName)
+            ?? KubernetesNames.CheckNamespace(nameof(GatewayNamespace), GatewayNamespace)
+            ?? KubernetesNames.CheckObjectName(nameof(GatewayName), GatewayName)
+            ?? KubernetesNames.CheckObjectName(nameof(ListenerName), ListenerName)
+            ?? GatewayTargetProblem(SecretName ?? "(the request's)", IngressName, GatewayName, ListenerName, GrantReference, GatewayNamespace)) is { } invalid)
         {
             WriteError(invalid);
             return;
@@ -138,7 +162,14 @@ public sealed class CompleteIngressCertificateRequestCommand : PublishingCmdlet
 
         // Only hosts an Ingress can carry are wired; IP addresses stay in the certificate alone.
         var wired = pending.Hosts.Where(h => IngressHostName.TryNormalize(h, out _, out _)).ToList();
-        var target = new PublishTarget(pending.Namespace, pending.SecretName, IngressName ?? pending.IngressName, wired.Count == 0 ? null : wired);
+        // -GatewayName wires the Gateway's listeners instead of the Ingress the request names.
+        var target = new PublishTarget(pending.Namespace, pending.SecretName, GatewayName is null ? IngressName ?? pending.IngressName : null, wired.Count == 0 ? null : wired)
+        {
+            GatewayName = GatewayName,
+            GatewayNamespace = GatewayName is null ? null : GatewayNamespace ?? pending.Namespace,
+            ListenerName = ListenerName,
+            GrantReference = GrantReference,
+        };
         using var bundle = BuildBundle(store, pending, leaf, certificates, targetName);
         if (bundle is null || !CheckBundle(bundle, target, targetName, now))
         {

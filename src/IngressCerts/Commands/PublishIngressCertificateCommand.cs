@@ -96,6 +96,29 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
     [ArgumentCompleter(typeof(IngressNameCompleter))]
     public string? IngressName { get; set; }
 
+    /// <summary>Wire the Secret into this Gateway's HTTPS/TLS listeners (gateway.networking.k8s.io/v1) instead of an
+    /// Ingress; bound from Get-IngressCertificate objects of Kind Gateway (null for other kinds).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public string? GatewayName { get; set; }
+
+    /// <summary>The Gateway's namespace; default: -Namespace (for piped Gateway objects, the Gateway's own).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
+    public string? GatewayNamespace { get; set; }
+
+    /// <summary>The listener to wire; default: the HTTPS/TLS listeners whose hostname covers -Host (or the certificate).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public string? ListenerName { get; set; }
+
+    /// <summary>Create or extend the ReferenceGrant that a Secret in another namespace than the Gateway needs.</summary>
+    [Parameter]
+    public SwitchParameter GrantReference { get; set; }
+
     /// <summary>Hosts to wire (and which the certificate must cover); default: the Ingress rule hosts it covers.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Hosts")]
@@ -136,15 +159,28 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
         }
 
         // A name the API server cannot hold is refused before any request, naming it.
+        string? gatewayName = string.IsNullOrEmpty(GatewayName) ? null : GatewayName;
+        string? listenerName = string.IsNullOrEmpty(ListenerName) ? null : ListenerName;
         if ((KubernetesNames.CheckNamespace(nameof(Namespace), Namespace)
             ?? KubernetesNames.CheckNamespace(nameof(SecretNamespace), SecretNamespace)
+            ?? KubernetesNames.CheckNamespace(nameof(GatewayNamespace), GatewayNamespace)
             ?? KubernetesNames.CheckObjectName(nameof(SecretName), SecretName)
-            ?? KubernetesNames.CheckObjectName(nameof(IngressName), IngressName)) is { } invalid)
+            ?? KubernetesNames.CheckObjectName(nameof(IngressName), IngressName)
+            ?? KubernetesNames.CheckObjectName(nameof(GatewayName), gatewayName)
+            ?? KubernetesNames.CheckObjectName(nameof(ListenerName), listenerName)) is { } invalid)
         {
             WriteError(invalid);
             return;
         }
 
+        if (GatewayTargetProblem(SecretName!, IngressName, gatewayName, listenerName, GrantReference, GatewayNamespace) is { } mismatch)
+        {
+            WriteError(mismatch);
+            return;
+        }
+
+        // Piped Gateway objects carry the Gateway's namespace in Namespace and the Secret's in SecretNamespace.
+        string? gatewayNamespace = GatewayNamespace ?? (SecretNamespace is not null ? Namespace : null);
         Namespace ??= SecretNamespace ?? (AsManifest && Path is not null ? "default" : Connect(ClusterContext(Context)).DefaultNamespace);
         string secretNamespace = SecretNamespace ?? Namespace;
         string targetName = $"{secretNamespace}/{SecretName}";
@@ -170,7 +206,13 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
             }
         }
 
-        var target = new PublishTarget(secretNamespace, SecretName!, IngressName, hosts);
+        var target = new PublishTarget(secretNamespace, SecretName!, IngressName, hosts)
+        {
+            GatewayName = gatewayName,
+            GatewayNamespace = gatewayName is null ? null : gatewayNamespace ?? secretNamespace,
+            ListenerName = listenerName,
+            GrantReference = GrantReference,
+        };
         using var bundle = BuildBundle(targetName);
         if (bundle is null)
         {

@@ -65,6 +65,8 @@ public sealed class UndoIngressCertificateCommand : SecretCmdlet
                 Namespace = ns,
                 SecretName = SecretName!,
                 IngressName = outcome.IngressName,
+                GatewayName = outcome.GatewayName,
+                Listeners = outcome.Listeners.ToArray(),
                 Hosts = outcome.Hosts.ToArray(),
                 Action = outcome.Action.ToString(),
                 PreviousThumbprint = outcome.PreviousThumbprint,

@@ -267,7 +267,8 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         refusal.Id,
         refusal.Id switch
         {
-            "IngressNotFound" or "SecretNotFound" or "NoHistory" or "NamespaceNotFound" or "HistoryEntryNotFound" => ErrorCategory.ObjectNotFound,
+            "IngressNotFound" or "SecretNotFound" or "NoHistory" or "NamespaceNotFound" or "HistoryEntryNotFound" or "GatewayNotFound" or "NoMatchingListener" => ErrorCategory.ObjectNotFound,
+            "ReferenceGrantRequired" => ErrorCategory.PermissionDenied,
             "HostNotCovered" => ErrorCategory.InvalidData,
             "RequestNotFound" => ErrorCategory.ObjectNotFound,
             "RequestAlreadyPending" or "PendingNameTaken" => ErrorCategory.ResourceExists,

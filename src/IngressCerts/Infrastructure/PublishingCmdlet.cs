@@ -80,6 +80,25 @@ public abstract class PublishingCmdlet : KubernetesCmdlet
         return true;
     }
 
+    /// <summary>Gateway parameters that do not go together, as the error to write; null when they do.</summary>
+    protected static ErrorRecord? GatewayTargetProblem(string secretName, string? ingressName, string? gatewayName, string? listenerName, bool grantReference, string? gatewayNamespace)
+    {
+        if (gatewayName is not null && ingressName is not null)
+        {
+            return new ErrorRecord(new ArgumentException($"Give -IngressName or -GatewayName, not both: Secret {secretName} is wired into one of them per publish."),
+                "IngressAndGateway", ErrorCategory.InvalidArgument, gatewayName);
+        }
+
+        if (gatewayName is null && (listenerName is not null || grantReference || gatewayNamespace is not null))
+        {
+            string which = listenerName is not null ? "-ListenerName" : grantReference ? "-GrantReference" : "-GatewayNamespace";
+            return new ErrorRecord(new ArgumentException($"{which} works with -GatewayName only: it says how to wire Secret {secretName} into a Gateway."),
+                "GatewayOptionWithoutGateway", ErrorCategory.InvalidArgument, which);
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// Publishes <paramref name="payload"/> to <paramref name="target"/> through <see cref="PublishOperation"/>, after
     /// ShouldProcess (whose text is the plan, plus <paramref name="alsoDoes"/>: what the caller does after a publish).
@@ -147,6 +166,8 @@ public abstract class PublishingCmdlet : KubernetesCmdlet
                 Namespace = plan.Target.Namespace,
                 SecretName = plan.Target.SecretName,
                 IngressName = plan.Target.IngressName,
+                GatewayName = outcome.GatewayName,
+                Listeners = outcome.Listeners.ToArray(),
                 Hosts = outcome.Hosts.ToArray(),
                 Action = outcome.Action.ToString(),
                 PreviousThumbprint = outcome.PreviousThumbprint,

@@ -49,7 +49,7 @@ public sealed class SyncPlannerTests
     }
 
     [Fact]
-    public void Cert_manager_secrets_no_secret_name_and_gateways_are_skipped_with_the_reason()
+    public void Cert_manager_secrets_no_secret_name_and_kinds_publish_cannot_wire_are_skipped_with_the_reason()
     {
         var managed = SyncPlanner.Plan(Reference("Expired", -1, managedBy: "cert-manager"), 30, Now);
         Assert.Equal(SyncAction.Skipped, managed.Action);
@@ -59,9 +59,12 @@ public sealed class SyncPlannerTests
         Assert.Equal(SyncAction.Skipped, noSecret.Action);
         Assert.Contains("secretName", noSecret.Reason, StringComparison.Ordinal);
 
-        var gateway = SyncPlanner.Plan(Reference("Expired", -1, kind: "Gateway"), 30, Now);
-        Assert.Equal(SyncAction.Skipped, gateway.Action);
-        Assert.Contains("Gateway", gateway.Reason, StringComparison.Ordinal);
+        var route = SyncPlanner.Plan(Reference("Expired", -1, kind: "Route"), 30, Now);
+        Assert.Equal(SyncAction.Skipped, route.Action);
+        Assert.Contains("Route references are not renewed", route.Reason, StringComparison.Ordinal);
+
+        // Gateway listeners are renewed like Ingresses: Publish wires them.
+        Assert.Equal(SyncAction.Renewed, SyncPlanner.Plan(Reference("Expired", -1, kind: "Gateway"), 30, Now).Action);
     }
 
     [Fact]

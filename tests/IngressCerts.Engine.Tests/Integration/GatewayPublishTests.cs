@@ -1,0 +1,293 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+using IngressCerts.Engine.Kubernetes;
+using IngressCerts.Engine.Probing;
+using IngressCerts.Engine.Publishing;
+using IngressCerts.Engine.Tests.Support;
+using IngressCerts.TestServer.Testing;
+
+namespace IngressCerts.Engine.Tests.Integration;
+
+/// <summary>
+/// Delivery to Gateway listeners end to end, through the one write path: on the test server, or unchanged on a real
+/// cluster that serves the Gateway API (each test compares only the objects it made).
+/// </summary>
+public sealed class GatewayPublishTests
+{
+    private sealed class ServingProbe(X509Certificate2 serving) : ITlsProbe
+    {
+        public Task<ProbeResult> ProbeAsync(ProbeRequest request, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new ProbeResult { Endpoint = request.Endpoint, Sni = request.Sni, Leaf = serving });
+    }
+
+    private static TestCertificates.Issued Cert(string host = "shop.example") => TestCertificates.Create($"CN={host}", new[] { host });
+
+    private static PublishPayload Payload(TestCertificates.Issued cert) => new(cert.Certificate, cert.CertificatePem, Encoding.ASCII.GetBytes(cert.KeyPem));
+
+    /// <summary>A Gateway with two HTTPS listeners (shop, api) each serving its own Secret, and a plain HTTP one.</summary>
+    private static JsonObject TwoListenerGateway(string ns) => JsonNode.Parse($$$"""
+        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{"name":"edge","namespace":"{{{ns}}}"},
+         "spec":{"gatewayClassName":"example","listeners":[
+           {"name":"shop","protocol":"HTTPS","port":443,"hostname":"shop.example","tls":{"mode":"Terminate","certificateRefs":[{"kind":"Secret","name":"old-shop"}]}},
+           {"name":"api","protocol":"HTTPS","port":443,"hostname":"api.example","tls":{"mode":"Terminate","certificateRefs":[{"kind":"Secret","name":"old-api"}]}},
+           {"name":"http","protocol":"HTTP","port":80}]}}
+        """)!.AsObject();
+
+    private static PublishTarget Target(string secretNs, string secret, string gatewayNs, string host, bool grant = false) =>
+        new(secretNs, secret, Hosts: new[] { host }) { GatewayName = "edge", GatewayNamespace = gatewayNs, GrantReference = grant };
+
+    private static PublishOperation Operation(ClusterConnection connection, ITlsProbe? probe = null) =>
+        new(new Publisher(new ClusterWriter(connection), new PublishOptions()), new ServedVerifier(probe, TimeSpan.FromMilliseconds(50)));
+
+    private static async Task<PublishOutcome> PublishAsync(ClusterConnection connection, PublishTarget target, TestCertificates.Issued cert, VerifyOptions? verify = null, ITlsProbe? probe = null)
+    {
+        using var payload = Payload(cert);
+        var operation = Operation(connection, probe);
+        var plan = await operation.PlanAsync(target, payload, CancellationToken.None);
+        return await operation.RunAsync(plan, payload, verify, callbacks: null, CancellationToken.None);
+    }
+
+    /// <summary>The refusal of a plan (the cmdlets report it and stop), after running it anyway to show that nothing is written.</summary>
+    private static async Task<PublishRefusal> RefusalAsync(ClusterConnection connection, PublishTarget target, TestCertificates.Issued cert)
+    {
+        using var payload = Payload(cert);
+        var operation = Operation(connection);
+        var plan = await operation.PlanAsync(target, payload, CancellationToken.None);
+        Assert.False(plan.HasChanges);
+        await operation.RunAsync(plan, payload, null, null, CancellationToken.None);
+        return plan.Refusal!;
+    }
+
+    private static async Task<JsonObject?> GetAsync(TestCluster cluster, string path)
+    {
+        var response = await cluster.Http.GetAsync(path);
+        return response.StatusCode == 404 ? null : response.Object;
+    }
+
+    private static Task<JsonObject?> GatewayAsync(TestCluster cluster, string ns) => GetAsync(cluster, $"/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/gateways/edge");
+
+    private static Task<JsonObject?> GrantAsync(TestCluster cluster, string ns, string name) => GetAsync(cluster, $"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{ns}/referencegrants/{name}");
+
+    /// <summary>Each listener's certificateRefs as "namespace/name" (namespace omitted when unset).</summary>
+    private static Dictionary<string, string> RefsOf(JsonObject gateway) =>
+        gateway["spec"]!["listeners"]!.AsArray().ToDictionary(
+            l => l!["name"]!.GetValue<string>(),
+            l => string.Join(",", (l!["tls"]?["certificateRefs"] as JsonArray ?? new JsonArray())
+                .Select(r => (r!["namespace"]?.GetValue<string>() is { } n ? n + "/" : string.Empty) + r["name"]!.GetValue<string>())));
+
+    private static List<string> GrantTargets(JsonObject grant) =>
+        grant["spec"]!["to"]!.AsArray().Select(t => t!["name"]?.GetValue<string>() ?? "*").ToList();
+
+    [GatewayApiFact]
+    public async Task Same_namespace_publish_wires_only_the_listener_that_covers_the_host_and_undo_puts_its_reference_back()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("gwpub-");
+        await cluster.CreateAsync(TwoListenerGateway(ns));
+        var connection = cluster.Connect();
+
+        var outcome = await PublishAsync(connection, Target(ns, "shop-tls", ns, "shop.example"), Cert());
+
+        Assert.Equal(PublishAction.Created, outcome.Action);
+        Assert.Equal(new[] { "shop" }, outcome.Listeners);
+        var gateway = (await GatewayAsync(cluster, ns))!;
+        var refs = RefsOf(gateway);
+        Assert.Equal("shop-tls", refs["shop"]); // the listener's only reference was replaced
+        Assert.Equal("old-api", refs["api"]);
+        Assert.Equal(string.Empty, refs["http"]);
+        var sent = gateway["spec"]!["listeners"]![0]!["tls"]!["certificateRefs"]![0]!;
+        Assert.Equal(string.Empty, sent["group"]!.GetValue<string>());
+        Assert.Equal("Secret", sent["kind"]!.GetValue<string>());
+
+        var undone = await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(ns, "shop-tls", force: false, CancellationToken.None);
+
+        Assert.Equal(PublishAction.Deleted, undone.Action);
+        Assert.Equal(new[] { "shop" }, undone.Listeners);
+        var after = (await GatewayAsync(cluster, ns))!;
+        Assert.Equal(new Dictionary<string, string> { ["shop"] = "old-shop", ["api"] = "old-api", ["http"] = string.Empty }, RefsOf(after));
+        Assert.Null(after["metadata"]!["annotations"]?[GatewayWiringRecord.Annotation]);
+        Assert.Null(await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-tls"));
+    }
+
+    [GatewayApiFact]
+    public async Task A_host_that_no_listener_covers_is_refused_naming_the_gateway_and_the_host_and_nothing_is_written()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("gwnone-");
+        await cluster.CreateAsync(TwoListenerGateway(ns));
+        var before = (await GatewayAsync(cluster, ns))!["metadata"]!["resourceVersion"]!.GetValue<string>();
+
+        var refused = await RefusalAsync(cluster.Connect(), Target(ns, "blog-tls", ns, "blog.example"), Cert("blog.example"));
+
+        Assert.Equal("NoMatchingListener", refused.Id);
+        Assert.Contains($"Gateway {ns}/edge", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("blog.example", refused.Message, StringComparison.Ordinal);
+        Assert.Null(await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/blog-tls"));
+        Assert.Equal(before, (await GatewayAsync(cluster, ns))!["metadata"]!["resourceVersion"]!.GetValue<string>());
+    }
+
+    [GatewayApiFact]
+    public async Task A_cross_namespace_publish_without_GrantReference_is_refused_with_the_grant_it_needs_and_writes_nothing()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string gw = await cluster.CreateNamespaceAsync("gwedge-");
+        string certs = await cluster.CreateNamespaceAsync("gwcerts-");
+        await cluster.CreateAsync(TwoListenerGateway(gw));
+
+        var refused = await RefusalAsync(cluster.Connect(), Target(certs, "shop-tls", gw, "shop.example"), Cert());
+
+        Assert.Equal("ReferenceGrantRequired", refused.Id);
+        Assert.Contains("kind: ReferenceGrant", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"namespace: {certs}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"namespace: {gw}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("name: shop-tls", refused.Message, StringComparison.Ordinal);
+        Assert.Null(await GetAsync(cluster, $"/api/v1/namespaces/{certs}/secrets/shop-tls"));
+        Assert.Equal("old-shop", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
+        Assert.Empty((await cluster.Http.GetAsync($"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{certs}/referencegrants")).Object["items"]!.AsArray());
+    }
+
+    [GatewayApiFact]
+    public async Task A_cross_namespace_publish_with_GrantReference_creates_the_grant_and_undo_removes_only_what_it_added()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string gw = await cluster.CreateNamespaceAsync("gwedge-");
+        string certs = await cluster.CreateNamespaceAsync("gwcerts-");
+        await cluster.CreateAsync(TwoListenerGateway(gw));
+        var connection = cluster.Connect();
+
+        var outcome = await PublishAsync(connection, Target(certs, "shop-tls", gw, "shop.example", grant: true), Cert());
+
+        Assert.Equal(PublishAction.Created, outcome.Action);
+        Assert.Equal($"{certs}/shop-tls", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
+        string grantName = ReferenceGrants.DefaultName(gw);
+        var grant = (await GrantAsync(cluster, certs, grantName))!;
+        Assert.Equal(new[] { "shop-tls" }, GrantTargets(grant));
+        Assert.Equal(gw, grant["spec"]!["from"]![0]!["namespace"]!.GetValue<string>());
+
+        // Another team lets the same Gateways use its Secret through the grant the publish made.
+        grant["spec"]!["to"]!.AsArray().Add(new JsonObject { ["group"] = string.Empty, ["kind"] = "Secret", ["name"] = "team-tls" });
+        Assert.Equal(200, (await cluster.Http.PutAsync($"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{certs}/referencegrants/{grantName}", grant)).StatusCode);
+
+        await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(certs, "shop-tls", force: false, CancellationToken.None);
+
+        Assert.Equal("old-shop", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
+        var left = (await GrantAsync(cluster, certs, grantName))!;
+        Assert.Equal(new[] { "team-tls" }, GrantTargets(left)); // the other team's entry stays, and with it the grant
+        Assert.Null(left["metadata"]!["annotations"]?[GrantRecord.Annotation]);
+    }
+
+    [GatewayApiFact]
+    public async Task GrantReference_extends_a_grant_scoped_to_the_gateways_namespace_and_undo_deletes_a_grant_it_created_when_nothing_else_is_in_it()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string gw = await cluster.CreateNamespaceAsync("gwedge-");
+        string certs = await cluster.CreateNamespaceAsync("gwcerts-");
+        await cluster.CreateAsync(TwoListenerGateway(gw));
+        var theirs = JsonNode.Parse($$$"""
+            {"apiVersion":"gateway.networking.k8s.io/v1beta1","kind":"ReferenceGrant","metadata":{"name":"theirs","namespace":"{{{certs}}}"},
+             "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"{{{gw}}}"}],"to":[{"group":"","kind":"Secret","name":"team-tls"}]}}
+            """)!.AsObject();
+        await cluster.CreateAsync(theirs);
+        var connection = cluster.Connect();
+        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions());
+
+        await PublishAsync(connection, Target(certs, "shop-tls", gw, "shop.example", grant: true), Cert());
+        Assert.Equal(new[] { "team-tls", "shop-tls" }, GrantTargets((await GrantAsync(cluster, certs, "theirs"))!));
+        Assert.Null(await GrantAsync(cluster, certs, ReferenceGrants.DefaultName(gw)));
+
+        await publisher.UndoAsync(certs, "shop-tls", force: false, CancellationToken.None);
+        Assert.Equal(new[] { "team-tls" }, GrantTargets((await GrantAsync(cluster, certs, "theirs"))!));
+
+        // A grant the publish created, with nothing else in it, goes with the undo.
+        string other = await cluster.CreateNamespaceAsync("gwcerts-");
+        await PublishAsync(connection, Target(other, "api-tls", gw, "api.example", grant: true), Cert("api.example"));
+        Assert.NotNull(await GrantAsync(cluster, other, ReferenceGrants.DefaultName(gw)));
+        await publisher.UndoAsync(other, "api-tls", force: false, CancellationToken.None);
+        Assert.Null(await GrantAsync(cluster, other, ReferenceGrants.DefaultName(gw)));
+        Assert.Equal("old-api", RefsOf((await GatewayAsync(cluster, gw))!)["api"]);
+    }
+
+    [GatewayApiFact]
+    public async Task Two_publishers_on_two_listeners_of_one_gateway_at_the_same_time_are_both_kept()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("gwtwo-");
+        await cluster.CreateAsync(TwoListenerGateway(ns));
+        var connection = cluster.Connect();
+        var (shopCert, apiCert) = (Cert("shop.example"), Cert("api.example"));
+        using var shopPayload = Payload(shopCert);
+        using var apiPayload = Payload(apiCert);
+        var (shop, api) = (Operation(connection), Operation(connection));
+
+        // Both plan from the same Gateway (the same resourceVersion) before either writes: one of the two updates
+        // must meet the other's change, and a real server answers it 409.
+        var shopPlan = await shop.PlanAsync(Target(ns, "shop-tls", ns, "shop.example"), shopPayload, CancellationToken.None);
+        var apiPlan = await api.PlanAsync(Target(ns, "api-tls", ns, "api.example"), apiPayload, CancellationToken.None);
+        Assert.Equal(
+            shopPlan.GatewayToWrite!.Gateway["metadata"]!["resourceVersion"]!.GetValue<string>(),
+            apiPlan.GatewayToWrite!.Gateway["metadata"]!["resourceVersion"]!.GetValue<string>());
+
+        await Task.WhenAll(
+            shop.RunAsync(shopPlan, shopPayload, null, null, CancellationToken.None),
+            api.RunAsync(apiPlan, apiPayload, null, null, CancellationToken.None));
+
+        var gateway = (await GatewayAsync(cluster, ns))!;
+        Assert.Equal(new Dictionary<string, string> { ["shop"] = "shop-tls", ["api"] = "api-tls", ["http"] = string.Empty }, RefsOf(gateway));
+        if (cluster.Server is { } server)
+        {
+            // The second update carried the resourceVersion both read, met the first one's change as a 409, and was
+            // made again on the Gateway read anew: no update without resourceVersion, no blind list replace.
+            var puts = server.RequestLog.Where(e => e.Method == "PUT" && e.PathAndQuery.Contains($"/namespaces/{ns}/gateways/edge", StringComparison.Ordinal)).ToList();
+            Assert.Equal(new[] { 200, 200, 409 }, puts.Select(p => p.StatusCode).Order());
+        }
+        var records = GatewayWiringRecord.ReadAll(gateway);
+        Assert.Equal(new[] { $"{ns}/api-tls", $"{ns}/shop-tls" }, records.Keys.Order(StringComparer.Ordinal));
+
+        // Each undo takes out its own listener's wiring only.
+        await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(ns, "shop-tls", force: false, CancellationToken.None);
+        Assert.Equal(new Dictionary<string, string> { ["shop"] = "old-shop", ["api"] = "api-tls", ["http"] = string.Empty }, RefsOf((await GatewayAsync(cluster, ns))!));
+    }
+
+    [GatewayApiFact]
+    public async Task A_listener_with_a_pair_of_certificates_keeps_the_other_one_and_undo_takes_out_only_ours()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("gwpair-");
+        var gateway = TwoListenerGateway(ns);
+        gateway["spec"]!["listeners"]![0]!["tls"]!["certificateRefs"]!.AsArray().Add(new JsonObject { ["kind"] = "Secret", ["name"] = "shop-ecdsa" });
+        await cluster.CreateAsync(gateway);
+        var connection = cluster.Connect();
+
+        await PublishAsync(connection, Target(ns, "shop-rsa", ns, "shop.example"), Cert());
+        Assert.Equal("old-shop,shop-ecdsa,shop-rsa", RefsOf((await GatewayAsync(cluster, ns))!)["shop"]);
+
+        // Publishing into one of the pair by its own name leaves the listener as it is.
+        await PublishAsync(connection, Target(ns, "shop-ecdsa", ns, "shop.example"), Cert());
+        Assert.Equal("old-shop,shop-ecdsa,shop-rsa", RefsOf((await GatewayAsync(cluster, ns))!)["shop"]);
+
+        await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(ns, "shop-rsa", force: false, CancellationToken.None);
+        Assert.Equal("old-shop,shop-ecdsa", RefsOf((await GatewayAsync(cluster, ns))!)["shop"]);
+    }
+
+    [GatewayApiFact]
+    public async Task A_failed_verify_rolls_the_listener_back_to_the_references_it_had()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("gwroll-");
+        await cluster.CreateAsync(TwoListenerGateway(ns));
+        var connection = cluster.Connect();
+        var stale = Cert();
+
+        // The endpoint keeps serving another certificate: -Verify times out, and the wiring goes back.
+        var outcome = await PublishAsync(connection, Target(ns, "shop-tls", ns, "shop.example"), Cert(),
+            new VerifyOptions(TimeSpan.FromMilliseconds(300), Endpoint: "127.0.0.1:9"), new ServingProbe(stale.Certificate));
+
+        Assert.Equal(PublishAction.RolledBack, outcome.Action);
+        Assert.False(outcome.Verified);
+        Assert.Contains($"Gateway {ns}/edge listener shop serves what it served before", outcome.VerifyFailure, StringComparison.Ordinal);
+        var gateway = (await GatewayAsync(cluster, ns))!;
+        Assert.Equal(new Dictionary<string, string> { ["shop"] = "old-shop", ["api"] = "old-api", ["http"] = string.Empty }, RefsOf(gateway));
+        Assert.Null(gateway["metadata"]!["annotations"]?[GatewayWiringRecord.Annotation]);
+    }
+}
