@@ -90,17 +90,19 @@ public sealed class SyncPlannerTests
 
         var targets = SyncPlanner.Targets(
             [Named("shop", "shop.contoso.example", "Valid"), Named("blog", "blog.contoso.example", "HostMismatch"), Named("api", "api.contoso.example", "Valid", secret: "api-tls"),
-             Named("gw", "gw.contoso.example", "Valid", kind: "Gateway")],
+             Named("gw", "gw.contoso.example", "Valid", kind: "Gateway"), Named("route", "route.contoso.example", "Valid", kind: "Route")],
             30, Now);
 
+        // A Gateway listener naming the Secret is one more reference of that target; a kind Publish cannot wire is not.
         Assert.Equal(3, targets.Count);
         var shared = targets[0];
         Assert.Equal(SyncAction.Renewed, shared.Decision.Action);
         Assert.Equal("blog", shared.Reference.Name);
-        Assert.Equal(["shop", "blog"], shared.References.Select(r => r.Name));
-        Assert.Equal(["shop.contoso.example", "blog.contoso.example"], shared.Hosts);
+        Assert.Equal(["shop", "blog", "gw"], shared.References.Select(r => r.Name));
+        Assert.Equal(["shop.contoso.example", "blog.contoso.example", "gw.contoso.example"], shared.Hosts);
         Assert.Equal(SyncAction.Unchanged, targets[1].Decision.Action);
         Assert.Equal(["api"], targets[1].References.Select(r => r.Name));
         Assert.Equal(SyncAction.Skipped, targets[2].Decision.Action);
+        Assert.Equal(["route"], targets[2].References.Select(r => r.Name));
     }
 }
