@@ -26,6 +26,11 @@ Console.WriteLine($"fleet: {options.Endpoints} TLS endpoints on 127.0.0.1 servin
 
 var measurement = new Measurement(fleet, options);
 await measurement.WarmUpAsync();
+if (options.Breakdown > 0)
+{
+    await Breakdown.RunAsync(fleet.Requests, options.Breakdown, rounds: 3);
+    return 0;
+}
 
 Console.WriteLine();
 Console.WriteLine("== Scenario 1: bare loopback (every handshake is pure CPU for client and servers on the same cores)");
@@ -208,7 +213,8 @@ internal sealed record BenchOptions(
     int OpenSslSample,
     int WarmUp,
     int LatencyMs,
-    TimeSpan SequentialCapWithLatency)
+    TimeSpan SequentialCapWithLatency,
+    int Breakdown)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -234,6 +240,7 @@ internal sealed record BenchOptions(
             OpenSslSample: Int("openssl-sample", 50),
             WarmUp: Math.Max(1, Int("warm-up", 2000)),
             LatencyMs: Int("latency-ms", 25),
-            SequentialCapWithLatency: TimeSpan.FromSeconds(Int("latency-sequential-cap-seconds", 10)));
+            SequentialCapWithLatency: TimeSpan.FromSeconds(Int("latency-sequential-cap-seconds", 10)),
+            Breakdown: Int("breakdown", 0));
     }
 }

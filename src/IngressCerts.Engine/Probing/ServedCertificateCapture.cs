@@ -13,7 +13,7 @@ namespace IngressCerts.Engine.Probing;
 /// The chain's <em>elements</em> are what the local machine built and may include roots from its own store,
 /// so only the ExtraStore says what was on the wire. Tests pin this down against <c>openssl s_client -showcerts</c>.
 /// </remarks>
-internal sealed class ServedCertificateCapture
+internal sealed class ServedCertificateCapture(ChainVerdictCache verdicts)
 {
     private X509Certificate2[] _sent = [];
 
@@ -26,6 +26,12 @@ internal sealed class ServedCertificateCapture
     /// certificate and is closed right after the handshake: nothing is sent over it and nothing it says is
     /// believed. Judging the certificate (expiry, name, chain) is the caller's job, on the copy returned.
     /// </summary>
+    /// <remarks>
+    /// The handshake's own chain build trusts nothing (see <see cref="TlsProbe"/>), so the chain-errors bit it
+    /// reports is replaced by the verdict of this machine's trust store on the served certificates, built once per
+    /// distinct served chain by <see cref="ChainVerdictCache"/>. The other bits (name mismatch, no certificate) are
+    /// SslStream's own.
+    /// </remarks>
     public bool Capture(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         PolicyErrors = errors;
@@ -40,7 +46,17 @@ internal sealed class ServedCertificateCapture
 
         if (chain is not null)
         {
-            _sent = chain.ChainPolicy.ExtraStore.Select(c => new X509Certificate2(c)).ToArray();
+            var store = chain.ChainPolicy.ExtraStore;
+            _sent = new X509Certificate2[store.Count];
+            for (var i = 0; i < _sent.Length; i++)
+            {
+                _sent[i] = new X509Certificate2(store[i]);
+            }
+        }
+
+        if (Leaf is not null)
+        {
+            PolicyErrors = (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) | verdicts.ChainErrors(Leaf, _sent);
         }
 
         return true;
