@@ -69,6 +69,32 @@ Describe 'Get-IngressCertificate -Path with the other controllers'' kinds' {
         $r.Status | Should -Be 'Valid'
     }
 
+    It 'tells an Istio Gateway from a Gateway API Gateway by ApiGroup, and binds no Gateway to Publish from an Istio row' {
+        $gwapi = Join-Path $TestDrive 'gwapi.yaml'
+        @(
+            '---', 'apiVersion: gateway.networking.k8s.io/v1', 'kind: Gateway', 'metadata: {name: edge, namespace: shop}', 'spec:',
+            '  gatewayClassName: x', '  listeners:', '  - {name: https-shop, port: 443, protocol: HTTPS, hostname: shop.example, tls: {certificateRefs: [{name: shop-tls}]}}'
+        ) -join "`n" | Set-Content $gwapi
+        $rows = Get-IngressCertificate -Path (Join-Path $dir 'istio.yaml'), $gwapi, (Join-Path $dir 'secret.yaml')
+        $istio = $rows | Where-Object ApiGroup -EQ 'networking.istio.io'
+        $api = $rows | Where-Object ApiGroup -EQ 'gateway.networking.k8s.io'
+        @($istio).Count | Should -Be 1
+        @($api).Count | Should -Be 1
+        $istio.Kind, $api.Kind | Should -Be 'Gateway', 'Gateway'
+        # Same name, same listener name: only the Gateway API row wires a Gateway when piped to Publish.
+        $api.GatewayName, $api.ListenerName | Should -Be 'edge', 'https-shop'
+        $istio.GatewayName | Should -BeNullOrEmpty
+        $istio.ListenerName | Should -BeNullOrEmpty
+        ($istio | Format-Table | Out-String -Width 250) | Should -Match 'Gateway \(Istio\)'
+        ($istio | ConvertTo-Json -Depth 2 | ConvertFrom-Json).ApiGroup | Should -Be 'networking.istio.io'
+        ($rows | ConvertTo-Csv | ConvertFrom-Csv).ApiGroup | Sort-Object | Should -Be 'gateway.networking.k8s.io', 'networking.istio.io'
+    }
+
+    It 'gives every kind its API group' {
+        (Get-IngressCertificate -Path (Join-Path $dir 'route.yaml')).ApiGroup | Should -Be 'route.openshift.io'
+        (Get-IngressCertificate -Path (Join-Path $dir 'ingressroute.yaml'), (Join-Path $dir 'secret.yaml')).ApiGroup | Should -Be 'traefik.io'
+    }
+
     It 'reads an Istio Gateway''s Secret from -IstioGatewayNamespace when given' {
         $istio = Join-Path $TestDrive 'istio-ns'
         New-Item -ItemType Directory -Path $istio -Force | Out-Null

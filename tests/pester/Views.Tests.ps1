@@ -86,8 +86,8 @@ Get-Fleet -Path '$fleetPath' -RootPath '$rootPath' | Sort-Object DaysRemaining, 
         foreach ($view in $views.Values) { Format-Console $view 200 | Should -Not -Match '…' }
         $get = Format-Console $fleet 200
         $get | Should -Not -Match 'Context:'
-        $get | Should -Match '^Namespace\s+Name\s+Status\s+Days\s+SecretName\s+Hosts\s+Context'
-        foreach ($r in $fleet) { $get | Should -Match "$([regex]::Escape($r.Name))\s.*\s$([regex]::Escape($r.Context))(\n|$)" }
+        $get | Should -Match '^Namespace\s+Name\s+Status\s+Days\s+SecretName\s+Hosts\s+Context\s+Kind'
+        foreach ($r in $fleet) { $get | Should -Match "$([regex]::Escape($r.Name))\s.*\s$([regex]::Escape($r.Context))\s+$($r.Kind)(\n|$)" }
     }
 
     It 'keeps Publish names whole beside the thumbprint, and Test -Detailed names and first host whole, at 120 columns' {

@@ -120,6 +120,7 @@ public sealed class ReferenceEvaluator
             Context = reference.Source,
             Namespace = reference.Namespace,
             Kind = reference.Kind,
+            ApiGroup = reference.ApiGroup,
             Name = reference.Name,
             Listener = reference.Listener,
             SecretNamespace = reference.SecretNamespace,

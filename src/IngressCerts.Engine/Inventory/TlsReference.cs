@@ -19,6 +19,8 @@ namespace IngressCerts.Engine.Inventory;
 /// MUTUAL mode): the Secret, in <paramref name="SecretNamespace"/>, the bundle is read from when the certificate's own
 /// Secret holds none (Istio's "&lt;credentialName&gt;-cacert"); null when the server asks for no client certificates.</param>
 /// <param name="ClientCa">That Secret as read (found, missing or forbidden), attached before the reference is evaluated.</param>
+/// <param name="Group">The object's API group when the kind alone does not say it (an Istio Gateway, a Traefik
+/// IngressRoute of the older traefik.containo.us); null: <see cref="ApiGroups.DefaultFor"/> the kind.</param>
 public sealed record TlsReference(
     string Source,
     string Kind,
@@ -32,8 +34,12 @@ public sealed record TlsReference(
     ParsedSecret? Inline = null,
     IReadOnlyList<CertificateFinding>? Notes = null,
     string? ClientCaSecretName = null,
-    ParsedSecret? ClientCa = null)
+    ParsedSecret? ClientCa = null,
+    string? Group = null)
 {
+    /// <summary>The object's API group: networking.k8s.io for an Ingress, gateway.networking.k8s.io or networking.istio.io for a Gateway, ...</summary>
+    public string ApiGroup => Group ?? ApiGroups.DefaultFor(Kind);
+
     public string? SecretKey => SecretName is null ? null : SecretNamespace + "/" + SecretName;
 
     /// <summary>The prefix of the labels IngressCerts puts on the Secrets it makes for itself (history, requests).</summary>

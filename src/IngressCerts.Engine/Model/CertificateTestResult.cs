@@ -23,7 +23,13 @@ public sealed class CertificateTestResult
 
     public string? Namespace { get; init; }
 
-    /// <summary>The Ingress or Gateway name, when the target is one.</summary>
+    /// <summary>The kind of the object tested (Ingress, Gateway, Route, IngressRoute, HTTPProxy); null for a Secret or hosts tested alone.</summary>
+    public string? Kind { get; init; }
+
+    /// <summary>The API group of <see cref="Kind"/>: tells a Gateway API Gateway from an Istio one; null with no Kind.</summary>
+    public string? ApiGroup { get; init; }
+
+    /// <summary>The name of the object tested, when the target is one.</summary>
     public string? Name { get; init; }
 
     public string? SecretName { get; init; }

@@ -15,8 +15,20 @@ public sealed class IngressCertificate
 
     public string Namespace { get; init; } = string.Empty;
 
-    /// <summary>Ingress or Gateway.</summary>
+    /// <summary>Ingress, Gateway, Route, IngressRoute, HTTPProxy, or Secret for an unreferenced Secret.</summary>
     public string Kind { get; init; } = string.Empty;
+
+    /// <summary>
+    /// The API group of <see cref="Kind"/>, which tells a Gateway API Gateway (gateway.networking.k8s.io) from an
+    /// Istio one (networking.istio.io); empty for a Secret (the core group). Unset: the usual group of the kind.
+    /// </summary>
+    public string ApiGroup
+    {
+        get => apiGroup ?? Engine.Inventory.ApiGroups.DefaultFor(Kind);
+        init => apiGroup = value;
+    }
+
+    private readonly string? apiGroup;
 
     public string Name { get; init; } = string.Empty;
 

@@ -52,7 +52,12 @@ public static class SyncPlanner
             return PlanCertManager(reference, certificate, renewWithinDays, now);
         }
 
-        if (reference.Kind is not ("Ingress" or "Gateway"))
+        if (Inventory.ApiGroups.IsIstioGateway(reference.Kind, reference.ApiGroup))
+        {
+            return Skip($"Istio Gateways are not delivered to: Publish to the Secret {reference.SecretNamespace ?? reference.Namespace}/{reference.SecretName} (Publish-IngressCertificate -SecretName, without -GatewayName), which Istio reads by credentialName.");
+        }
+
+        if (!(reference.Kind == "Ingress" || Inventory.ApiGroups.IsGatewayApi(reference.Kind, reference.ApiGroup)))
         {
             return Skip($"{reference.Kind} references are not renewed: Publish wires only Ingresses and Gateway listeners.");
         }

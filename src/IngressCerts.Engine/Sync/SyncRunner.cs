@@ -280,7 +280,7 @@ public sealed class SyncRunner
     private static Wiring? WiringOf(SyncTarget target, IngressCertificate reference) => reference.Kind switch
     {
         "Ingress" when string.Equals(reference.Namespace, target.Namespace, StringComparison.Ordinal) => new Wiring(false, reference.Namespace, reference.Name, null),
-        "Gateway" => new Wiring(true, reference.Namespace, reference.Name, reference.Listener),
+        "Gateway" when Inventory.ApiGroups.IsGatewayApi(reference.Kind, reference.ApiGroup) => new Wiring(true, reference.Namespace, reference.Name, reference.Listener),
         _ => null,
     };
 

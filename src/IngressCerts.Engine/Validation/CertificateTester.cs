@@ -79,6 +79,8 @@ public sealed class CertificateTester
             {
                 Context = Context,
                 Namespace = u.Namespace,
+                Kind = u.Name is null ? null : u.Reference?.Kind ?? u.Target.Kind ?? "Ingress",
+                ApiGroup = u.Name is null ? null : u.Reference?.ApiGroup ?? ApiGroups.DefaultFor(u.Target.Kind ?? "Ingress"),
                 Name = u.Name,
                 SecretName = u.SecretName,
                 Host = u.Hosts.Count == 0 ? null : string.Join(", ", u.Hosts),

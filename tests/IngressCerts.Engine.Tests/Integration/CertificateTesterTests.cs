@@ -65,6 +65,7 @@ public sealed class CertificateTesterTests
         Assert.Equal(new[] { "SecretPresent", "KeyMatches", "CoversHosts", "ChainComplete", "ChainTrusted", "NotExpired", "DaysRemaining", "ExpectedCertificate", "Served:shop.example" },
             result.Checks.Select(c => c.Name));
         Assert.Equal("Valid", result.Status);
+        Assert.Equal(("Ingress", "networking.k8s.io"), (result.Kind, result.ApiGroup));
         Assert.Empty(result.Findings);
         Assert.Contains("shop.example", endpoint.ServerNamesSeen);
         Assert.Equal(0, endpoint.ApplicationBytesReceived);
@@ -187,6 +188,7 @@ public sealed class CertificateTesterTests
         var local = await TestOneAsync(connection, GatewayTarget(certs, "local"), options);
 
         Assert.True(granted.Passed, string.Join("; ", granted.Checks.Where(c => !c.Passed)));
+        Assert.Equal(("Gateway", "gateway.networking.k8s.io"), (granted.Kind, granted.ApiGroup));
         Assert.Equal($"Secret {certs}/wild", Check(granted, "SecretPresent").Expected);
         Assert.Equal(local.Checks.Select(c => (c.Name, c.Passed)), granted.Checks.Select(c => (c.Name, c.Passed)));
     }

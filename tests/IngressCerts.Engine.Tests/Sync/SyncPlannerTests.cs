@@ -65,7 +65,45 @@ public sealed class SyncPlannerTests
 
         // Gateway listeners are renewed like Ingresses: Publish wires them.
         Assert.Equal(SyncAction.Renewed, SyncPlanner.Plan(Reference("Expired", -1, kind: "Gateway"), 30, Now).Action);
+        Assert.Equal(SyncAction.Renewed, SyncPlanner.Plan(Apis(Reference("Expired", -1, kind: "Gateway"), "gateway.networking.k8s.io"), 30, Now).Action);
     }
+
+    [Fact]
+    public void An_istio_gateway_is_skipped_saying_to_publish_to_its_secret_not_taken_for_a_gateway_api_gateway()
+    {
+        // Same Kind, same name as a Gateway API Gateway could have: only the API group tells them apart.
+        var istio = Apis(Reference("Expired", -1, kind: "Gateway"), "networking.istio.io");
+        var decision = SyncPlanner.Plan(istio, 30, Now);
+        Assert.Equal(SyncAction.Skipped, decision.Action);
+        Assert.Contains("Istio Gateways are not delivered to", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("Publish to the Secret shop/shop-tls", decision.Reason, StringComparison.Ordinal);
+
+        // Whatever else is wrong or due, it is never planned as a renewal of a Gateway listener.
+        foreach (string status in new[] { "SecretNotFound", "KeyMismatch", "Valid" })
+        {
+            Assert.Equal(SyncAction.Skipped, SyncPlanner.Plan(Apis(Reference(status, 1, kind: "Gateway"), "networking.istio.io"), 30, Now).Action);
+        }
+
+        Assert.Empty(SyncPlanner.Targets([istio], 30, Now).Where(t => t.Decision.Action != SyncAction.Skipped));
+    }
+
+    [Theory]
+    [InlineData("Ingress", "networking.k8s.io")]
+    [InlineData("Gateway", "gateway.networking.k8s.io")]
+    [InlineData("Route", "route.openshift.io")]
+    [InlineData("IngressRoute", "traefik.io")]
+    [InlineData("HTTPProxy", "projectcontour.io")]
+    [InlineData("Secret", "")]
+    public void A_row_without_a_stated_group_has_the_usual_group_of_its_kind(string kind, string group)
+    {
+        Assert.Equal(group, Reference("Valid", kind: kind).ApiGroup);
+    }
+
+    private static IngressCertificate Apis(IngressCertificate r, string group) => new()
+    {
+        Context = r.Context, Namespace = r.Namespace, Kind = r.Kind, ApiGroup = group, Name = r.Name, SecretName = r.SecretName,
+        Hosts = r.Hosts, Status = r.Status, ManagedBy = r.ManagedBy, NotAfter = r.NotAfter, Findings = r.Findings,
+    };
 
     [Fact]
     public void A_certificate_renewed_meanwhile_is_no_longer_due_unless_it_misses_a_host()
@@ -81,28 +119,29 @@ public sealed class SyncPlannerTests
     [Fact]
     public void References_naming_one_secret_are_one_target_due_when_any_is_with_the_hosts_of_all()
     {
-        IngressCertificate Named(string name, string host, string status, string secret = "shared-tls", string kind = "Ingress") => new()
+        IngressCertificate Named(string name, string host, string status, string secret = "shared-tls", string kind = "Ingress", string? group = null) => new()
         {
-            Context = "ctx", Namespace = "shop", Kind = kind, Name = name, SecretName = secret, Hosts = new[] { host }, Status = status,
+            Context = "ctx", Namespace = "shop", Kind = kind, ApiGroup = group ?? Engine.Inventory.ApiGroups.DefaultFor(kind), Name = name, SecretName = secret, Hosts = new[] { host }, Status = status,
             NotAfter = Now.AddDays(200).UtcDateTime,
             Findings = new FindingCollection(status == "HostMismatch" ? [new Finding("HostMismatch", "HostMismatch", host + " is not covered")] : []),
         };
 
         var targets = SyncPlanner.Targets(
             [Named("shop", "shop.contoso.example", "Valid"), Named("blog", "blog.contoso.example", "HostMismatch"), Named("api", "api.contoso.example", "Valid", secret: "api-tls"),
-             Named("gw", "gw.contoso.example", "Valid", kind: "Gateway"), Named("route", "route.contoso.example", "Valid", kind: "Route")],
+             Named("gw", "gw.contoso.example", "Valid", kind: "Gateway"), Named("mesh", "mesh.contoso.example", "Valid", kind: "Gateway", group: "networking.istio.io")],
             30, Now);
 
-        // A Gateway listener naming the Secret is one more reference of that target; a kind Publish cannot wire is not.
         Assert.Equal(3, targets.Count);
         var shared = targets[0];
         Assert.Equal(SyncAction.Renewed, shared.Decision.Action);
         Assert.Equal("blog", shared.Reference.Name);
+
+        // A Gateway API listener on the same Secret is one more reference of the target; the Istio Gateway is not.
         Assert.Equal(["shop", "blog", "gw"], shared.References.Select(r => r.Name));
         Assert.Equal(["shop.contoso.example", "blog.contoso.example", "gw.contoso.example"], shared.Hosts);
         Assert.Equal(SyncAction.Unchanged, targets[1].Decision.Action);
         Assert.Equal(["api"], targets[1].References.Select(r => r.Name));
         Assert.Equal(SyncAction.Skipped, targets[2].Decision.Action);
-        Assert.Equal(["route"], targets[2].References.Select(r => r.Name));
+        Assert.Equal("mesh", targets[2].Reference.Name);
     }
 }

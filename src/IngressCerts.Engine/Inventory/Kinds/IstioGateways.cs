@@ -55,8 +55,8 @@ public static class IstioGateways
 
             string? clientCa = mode is "MUTUAL" or "OPTIONAL_MUTUAL" ? credential + "-cacert" : null;
             yield return note is not null
-                ? new TlsReference(source, Kind, ns, name, listener, null, null, hosts, Notes: [note])
-                : new TlsReference(source, Kind, ns, name, listener, workloadNamespace ?? ns, credential, hosts, ClientCaSecretName: clientCa);
+                ? new TlsReference(source, Kind, ns, name, listener, null, null, hosts, Notes: [note], Group: ApiGroups.Istio)
+                : new TlsReference(source, Kind, ns, name, listener, workloadNamespace ?? ns, credential, hosts, ClientCaSecretName: clientCa, Group: ApiGroups.Istio);
         }
     }
 }

@@ -139,7 +139,8 @@ public sealed class OtherKinds
             };
             foreach (var reference in references)
             {
-                yield return reference;
+                // The kind alone may not say which API it is (Istio's Gateway; Traefik's older group).
+                yield return reference with { Group = api.Group };
             }
         }
     }
