@@ -121,6 +121,28 @@ public sealed class IssuerSource : ISyncSource
         string? ingress = target.Reference.Kind == "Ingress" ? target.Reference.Name : null;
 
         // A request pending for fewer hosts (a host was added since) is replaced: its certificate could not be used.
-        return (await _store.CreateAsync(target.Namespace, target.SecretName, ingress, key, force: existing is not null, _warn, cancellationToken).ConfigureAwait(false), true);
+        try
+        {
+            return (await _store.CreateAsync(target.Namespace, target.SecretName, ingress, key, force: existing is not null, _warn, cancellationToken).ConfigureAwait(false), true);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while the request was being stored: one that holds this key was made by this run, and goes.
+            using var budget = WriteFailures.ReadBackToken();
+            try
+            {
+                if (await _store.GetAsync(target.Namespace, target.SecretName, budget.Token).ConfigureAwait(false) is { } made
+                    && string.Equals(made.PublicKeySha256, key.PublicKeySha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    await DeleteQuietlyAsync(made).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+            {
+                // Unknown: a request left behind is reused by the next run.
+            }
+
+            throw;
+        }
     }
 }
