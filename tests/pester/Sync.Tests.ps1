@@ -202,6 +202,27 @@ Describe 'Sync-IngressCertificate with -Issuer' {
         @(Get-IngressCertificateRequest @kc -Namespace $halt).Count | Should -Be 0
     }
 
+    It 'asks the API server no more than 16 requests per renewed target, scan included (test server only: its request log)' {
+        if ($cluster.IsReal) { Set-ItResult -Skipped -Because 'requests are counted in the test server''s request log' ; return }
+        $count = New-TestNamespace $cluster 'sync-count-'
+        $names = 1..8 | ForEach-Object { "t$_" }
+        foreach ($n in $names) { $null = Add-DueTarget $count $n "$n.contoso.example" }
+        $r = $root; $i = $intermediate
+        $ca = { param($Request) (Invoke-TestCaSigning -Root $r -Intermediate $i -Csr $Request.Csr).CertPem + "`n" + $i.CertPem }.GetNewClosure()
+        Start-Sleep -Milliseconds 500   # the request log is mirrored to its file as requests end
+        $skip = @(Get-Content $cluster.Server.RequestLog).Count
+        $results = @(Sync-IngressCertificate @kc -Namespace $count -Issuer $ca -ThrottleLimit 4 -InformationAction SilentlyContinue -WarningAction SilentlyContinue)
+        Start-Sleep -Milliseconds 500
+        @($results | Where-Object Action -EQ 'Renewed').Count | Should -Be 8
+        $lines = @(Get-Content $cluster.Server.RequestLog | Select-Object -Skip $skip | Where-Object { ($_ -split "`t")[1] -match "/namespaces/$count/|selfsubjectaccessreviews" })
+        $perTarget = $lines.Count / 8
+        $breakdown = ($lines | ForEach-Object { $f = $_ -split "`t"; "$($f[0]) $((($f[1] -split '\?')[0]) -replace '/[^/]+$', '/x')" } | Group-Object -NoElement | ForEach-Object { "$($_.Count) $($_.Name)" }) -join '; '
+        # The scan (a list per kind, shared), a Lease (get, take, release), the Secret read under it, the pending key
+        # (look, create, read its key, read and delete), the publish (Secret read, history copy, history list, Ingress,
+        # replace), and the rights asked once per namespace, not per target. Before this bound: 19 and more.
+        $perTarget | Should -BeLessOrEqual 16 -Because "the requests were: $breakdown"
+    }
+
     It 'a CA answer that names no readable file, or a .NET exception in the block, fails that target only' {
         $odd = New-TestNamespace $cluster 'sync-odd-'
         $null = Add-DueTarget $odd 'nodrive' 'nodrive.contoso.example'

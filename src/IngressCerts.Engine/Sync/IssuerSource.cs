@@ -72,7 +72,7 @@ public sealed class IssuerSource : ISyncSource
         try
         {
             var bundle = await RequestCompletion.BuildBundleAsync(_store, request, leaf, issued, _includeRoot, cancellationToken).ConfigureAwait(false);
-            return SourceAnswer.Publish(bundle, c => _store.DeleteAsync(request, _warn, c));
+            return SourceAnswer.Publish(bundle, c => _store.DeleteAsync(request, _warn, c), pending.Made ? () => DeleteQuietlyAsync(request) : null);
         }
         catch (CertificateBundleException ex)
         {
@@ -123,7 +123,7 @@ public sealed class IssuerSource : ISyncSource
         // A request pending for fewer hosts (a host was added since) is replaced: its certificate could not be used.
         try
         {
-            return (await _store.CreateAsync(target.Namespace, target.SecretName, ingress, key, force: existing is not null, _warn, cancellationToken).ConfigureAwait(false), true);
+            return (await _store.CreateAsync(target.Namespace, target.SecretName, ingress, key, force: existing is not null, _warn, cancellationToken, foundNone: existing is null).ConfigureAwait(false), true);
         }
         catch (OperationCanceledException)
         {
