@@ -164,6 +164,65 @@ Describe 'Sync-IngressCertificate with -Issuer' {
         $e[0].FullyQualifiedErrorId | Should -BeLike 'IssuerFailed,*'
     }
 
+    It 'with -ErrorAction Stop, one failing target among several: every other is renewed, then the error stops the command, and nothing is left held' {
+        $stop = New-TestNamespace $cluster 'sync-stop-'
+        $names = 'a', 'b', 'c', 'd', 'e', 'f'
+        foreach ($n in $names) { $null = Add-DueTarget $stop $n "$n.contoso.example" }
+        $r = $root; $i = $intermediate
+        # The first target asked fails, whichever it is, so the error comes while the others are still to do.
+        $asked = [Collections.Generic.List[string]]::new()
+        $ca = { param($Request) $asked.Add($Request.SecretName); if ($asked.Count -eq 1) { throw 'CA is down' }; (Invoke-TestCaSigning -Root $r -Intermediate $i -Csr $Request.Csr).CertPem }.GetNewClosure()
+        $results = [Collections.Generic.List[object]]::new()
+        $thrown = $null
+        try { Sync-IngressCertificate @kc -Namespace $stop -Issuer $ca -ThrottleLimit 2 -ErrorAction Stop -InformationAction SilentlyContinue | ForEach-Object { $results.Add($_) } }
+        catch { $thrown = $_ }
+        $thrown | Should -Not -BeNullOrEmpty
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'IssuerFailed,*'
+        $failed = $asked[0] -replace '-tls$'
+        # Every result was written before the error, and every other target was renewed.
+        $results.Count | Should -Be 6
+        ($results | Where-Object Name -EQ $failed).Action | Should -Be 'Failed'
+        @($results | Where-Object Name -NE $failed | Where-Object Action -EQ 'Renewed').Count | Should -Be 5
+        foreach ($n in $names | Where-Object { $_ -ne $failed }) { (Get-SecretLeaf $stop "$n-tls").NotAfter | Should -BeGreaterThan (Get-Date).AddDays(30) }
+        # No Lease held and no pending key left, but the failed target's (the next run asks the CA again with it).
+        foreach ($n in $names) { (Get-Lease $stop "$n-tls").spec.holderIdentity | Should -BeNullOrEmpty }
+        @(Get-IngressCertificateRequest @kc -Namespace $stop | Where-Object SecretName -NE "$failed-tls").Count | Should -Be 0
+    }
+
+    It 'a run stopped while targets are in flight releases their Leases and leaves no request it made unanswered' {
+        $halt = New-TestNamespace $cluster 'sync-halt-'
+        $names = 'a', 'b', 'c', 'd', 'e', 'f'
+        foreach ($n in $names) { $null = Add-DueTarget $halt $n "$n.contoso.example" }
+        $r = $root; $i = $intermediate
+        $ca = { param($Request) (Invoke-TestCaSigning -Root $r -Intermediate $i -Csr $Request.Csr).CertPem }.GetNewClosure()
+        # The pipeline stops at the first result (Select-Object -First 1) while the other workers are mid-target.
+        $first = @(Sync-IngressCertificate @kc -Namespace $halt -Issuer $ca -ThrottleLimit 4 -InformationAction SilentlyContinue | Select-Object -First 1)
+        $first.Count | Should -Be 1
+        foreach ($n in $names) { (Get-Lease $halt "$n-tls").spec.holderIdentity | Should -BeNullOrEmpty -Because "the Lease of $n-tls is released" }
+        @(Get-IngressCertificateRequest @kc -Namespace $halt).Count | Should -Be 0
+    }
+
+    It 'asks the API server no more than 16 requests per renewed target, scan included (test server only: its request log)' {
+        if ($cluster.IsReal) { Set-ItResult -Skipped -Because 'requests are counted in the test server''s request log' ; return }
+        $count = New-TestNamespace $cluster 'sync-count-'
+        $names = 1..8 | ForEach-Object { "t$_" }
+        foreach ($n in $names) { $null = Add-DueTarget $count $n "$n.contoso.example" }
+        $r = $root; $i = $intermediate
+        $ca = { param($Request) (Invoke-TestCaSigning -Root $r -Intermediate $i -Csr $Request.Csr).CertPem + "`n" + $i.CertPem }.GetNewClosure()
+        Start-Sleep -Milliseconds 500   # the request log is mirrored to its file as requests end
+        $skip = @(Get-Content $cluster.Server.RequestLog).Count
+        $results = @(Sync-IngressCertificate @kc -Namespace $count -Issuer $ca -ThrottleLimit 4 -InformationAction SilentlyContinue -WarningAction SilentlyContinue)
+        Start-Sleep -Milliseconds 500
+        @($results | Where-Object Action -EQ 'Renewed').Count | Should -Be 8
+        $lines = @(Get-Content $cluster.Server.RequestLog | Select-Object -Skip $skip | Where-Object { ($_ -split "`t")[1] -match "/namespaces/$count/|selfsubjectaccessreviews" })
+        $perTarget = $lines.Count / 8
+        $breakdown = ($lines | ForEach-Object { $f = $_ -split "`t"; "$($f[0]) $((($f[1] -split '\?')[0]) -replace '/[^/]+$', '/x')" } | Group-Object -NoElement | ForEach-Object { "$($_.Count) $($_.Name)" }) -join '; '
+        # The scan (a list per kind, shared), a Lease (get, take, release), the Secret read under it, the pending key
+        # (look, create, read its key, read and delete), the publish (Secret read, history copy, history list, Ingress,
+        # replace), and the rights asked once per namespace, not per target. Before this bound: 19 and more.
+        $perTarget | Should -BeLessOrEqual 16 -Because "the requests were: $breakdown"
+    }
+
     It 'a CA answer that names no readable file, or a .NET exception in the block, fails that target only' {
         $odd = New-TestNamespace $cluster 'sync-odd-'
         $null = Add-DueTarget $odd 'nodrive' 'nodrive.contoso.example'

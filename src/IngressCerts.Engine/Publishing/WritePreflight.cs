@@ -48,6 +48,7 @@ public sealed class WritePreflight
             return [];
         }
 
+        var remembered = Remembered.Value is { } memo && ReferenceEquals(memo.Connection, connection) ? memo.Allowed : null;
         var denied = new ConcurrentDictionary<int, RequiredAccess>();
         var unanswered = new ConcurrentQueue<KubeApiException>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentReviews, CancellationToken = ct };
@@ -55,9 +56,19 @@ public sealed class WritePreflight
         {
             try
             {
-                if (!await IsAllowedAsync(connection, distinct[index], c).ConfigureAwait(false))
+                var right = distinct[index];
+                if (remembered is not null && (remembered.ContainsKey(Key(right, right.Name)) || remembered.ContainsKey(Key(right, null))))
                 {
-                    denied[index] = distinct[index];
+                    return;
+                }
+
+                if (!await IsAllowedAsync(connection, right, c).ConfigureAwait(false))
+                {
+                    denied[index] = right;
+                }
+                else
+                {
+                    remembered?.TryAdd(Key(right, right.Name), true);
                 }
             }
             catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.Forbidden or KubeErrorKind.NotFound)
@@ -77,6 +88,24 @@ public sealed class WritePreflight
 
         return denied.OrderBy(pair => pair.Key).Select(pair => pair.Value).ToList();
     }
+
+    // Rights found held on one connection, within the async flow of a caller that asked to remember them (a Sync run):
+    // the rights preflight of its targets and of the publishes and requests it makes in one namespace ask the same
+    // questions, once each. The flow's end forgets them: the next run asks again.
+    private static readonly AsyncLocal<Memo?> Remembered = new();
+
+    private sealed record Memo(ClusterConnection Connection, ConcurrentDictionary<string, bool> Allowed);
+
+    /// <summary>
+    /// For the rest of the calling async method (and what it awaits or starts), rights found held on
+    /// <paramref name="connection"/> are remembered and not asked again; a right held in a whole namespace answers for
+    /// every name in it. Denials are never remembered (a right granted meanwhile is found), and a right revoked
+    /// meanwhile is a refused write, as it would be without a preflight.
+    /// </summary>
+    public static void RememberAllowed(ClusterConnection connection) =>
+        Remembered.Value = new Memo(connection, new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
+
+    private static string Key(RequiredAccess right, string? name) => string.Join('\u0001', right.Verb, right.Group, right.Resource, right.Namespace, name ?? string.Empty);
 
     /// <summary>The refusal of a publish that lacks rights: <see cref="ErrorId"/> and <see cref="RefusalMessage"/>.</summary>
     public static PublishRefusal Refusal(ClusterConnection connection, IReadOnlyList<RequiredAccess> denied)

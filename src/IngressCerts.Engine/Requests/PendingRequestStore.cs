@@ -59,12 +59,16 @@ public sealed class PendingRequestStore
     /// </summary>
     /// <exception cref="PublishRefusedException">Already pending, the name is taken by another Secret, no namespace, or missing rights; nothing was written.</exception>
     /// <exception cref="KubeApiException">A call failed; the message says what was written.</exception>
-    public async Task<PendingRequest> CreateAsync(string ns, string secretName, string? ingressName, RequestKey key, bool force, Action<string>? warn, CancellationToken cancellationToken)
+    /// <param name="foundNone">
+    /// The caller has just found no request for the Secret in <paramref name="ns"/>, a namespace it read from (Sync,
+    /// under the target's Lease): neither is read again. A request made meanwhile is still refused, by the create.
+    /// </param>
+    public async Task<PendingRequest> CreateAsync(string ns, string secretName, string? ingressName, RequestKey key, bool force, Action<string>? warn, CancellationToken cancellationToken, bool foundNone = false)
     {
         ArgumentNullException.ThrowIfNull(key);
         string name = PendingRequestSecret.NameFor(secretName);
         string target = $"{ns}/{secretName}";
-        var existing = await ReadSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        var existing = foundNone ? null : await ReadSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
 
         // Only the metadata of the request being replaced is used: its key goes at once.
         if (existing is not null)
@@ -72,7 +76,7 @@ public sealed class PendingRequestStore
             Wipe(existing);
             Refuse(existing, target, force);
         }
-        else if (await _writer.NamespaceExistsAsync(ns, cancellationToken).ConfigureAwait(false) == false)
+        else if (!foundNone && await _writer.NamespaceExistsAsync(ns, cancellationToken).ConfigureAwait(false) == false)
         {
             throw new PublishRefusedException(new PublishRefusal("NamespaceNotFound", $"Namespace '{ns}' does not exist, so no request for Secret {target} can be kept there. Nothing was written."));
         }

@@ -38,29 +38,41 @@ public sealed class IssuerSource : ISyncSource
     /// <summary>Asks the CA for the target's pending request (made now when there is none): a bundle with the pending key, still pending, or a refusal.</summary>
     public async Task<SourceAnswer> ObtainAsync(SyncTarget target, CancellationToken cancellationToken)
     {
-        var pending = await PendingForAsync(target, cancellationToken).ConfigureAwait(false);
-        if (pending is null)
+        if (await PendingForAsync(target, cancellationToken).ConfigureAwait(false) is not { } pending)
         {
             return SourceAnswer.Refused(new PublishRefusal("InvalidHost", $"The hosts of {target} ({string.Join(", ", target.Hosts)}) cannot be put in a request."));
         }
 
-        var issued = await _issue(RequestViews.Made(pending, _store.Connection.ContextName), cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<X509Certificate2>? issued;
+        try
+        {
+            issued = await _issue(RequestViews.Made(pending.Request, _store.Connection.ContextName), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (pending.Made)
+        {
+            // The run stopped (Ctrl+C, an error under -ErrorAction Stop, Select-Object -First) before the CA answered the
+            // request this run made: its key is not left behind in the cluster for nothing.
+            await DeleteQuietlyAsync(pending.Request).ConfigureAwait(false);
+            throw;
+        }
+
         if (issued is null || issued.Count == 0)
         {
             return SourceAnswer.StillPending();
         }
 
-        var match = RequestCompletion.Match(issued, [pending]);
+        var request = pending.Request;
+        var match = RequestCompletion.Match(issued, [request]);
         var leaf = match?.Leaf ?? RequestCompletion.Leaf(issued);
-        if (RequestCompletion.Check(leaf, pending, _clock()) is { } refusal)
+        if (RequestCompletion.Check(leaf, request, _clock()) is { } refusal)
         {
             return SourceAnswer.Refused(refusal);
         }
 
         try
         {
-            var bundle = await RequestCompletion.BuildBundleAsync(_store, pending, leaf, issued, _includeRoot, cancellationToken).ConfigureAwait(false);
-            return SourceAnswer.Publish(bundle, c => _store.DeleteAsync(pending, _warn, c));
+            var bundle = await RequestCompletion.BuildBundleAsync(_store, request, leaf, issued, _includeRoot, cancellationToken).ConfigureAwait(false);
+            return SourceAnswer.Publish(bundle, c => _store.DeleteAsync(request, _warn, c), pending.Made ? () => DeleteQuietlyAsync(request) : null);
         }
         catch (CertificateBundleException ex)
         {
@@ -75,13 +87,27 @@ public sealed class IssuerSource : ISyncSource
     public IEnumerable<RequiredAccess> RequiredAccess(string ns) =>
         [Publishing.RequiredAccess.OnSecrets("delete", ns, null, "delete the pending key once its certificate is published")];
 
-    /// <summary>The request pending for the target (reused when it asks for every host), else a new one.</summary>
-    private async Task<PendingRequest?> PendingForAsync(SyncTarget target, CancellationToken cancellationToken)
+    /// <summary>Deletes a request this run made, once the run stopped; a failure leaves it for the next run to reuse.</summary>
+    private async Task DeleteQuietlyAsync(PendingRequest request)
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _store.DeleteAsync(request, _warn, budget.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is KubeApiException or PublishRefusedException or OperationCanceledException)
+        {
+            _warn?.Invoke($"The request this run made for Secret {request.Namespace}/{request.SecretName} stays pending ({ex.Message}); the next run reuses it.");
+        }
+    }
+
+    /// <summary>The request pending for the target (reused when it asks for every host), else a new one (<c>Made</c>).</summary>
+    private async Task<(PendingRequest Request, bool Made)?> PendingForAsync(SyncTarget target, CancellationToken cancellationToken)
     {
         var existing = await _store.GetAsync(target.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
         if (existing is not null && target.Hosts.All(h => existing.Hosts.Contains(h, StringComparer.OrdinalIgnoreCase)))
         {
-            return existing;
+            return (existing, false);
         }
 
         var hosts = RequestHosts.Parse(target.Hosts, out _);
@@ -95,6 +121,28 @@ public sealed class IssuerSource : ISyncSource
         string? ingress = target.Reference.Kind == "Ingress" ? target.Reference.Name : null;
 
         // A request pending for fewer hosts (a host was added since) is replaced: its certificate could not be used.
-        return await _store.CreateAsync(target.Namespace, target.SecretName, ingress, key, force: existing is not null, _warn, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (await _store.CreateAsync(target.Namespace, target.SecretName, ingress, key, force: existing is not null, _warn, cancellationToken, foundNone: existing is null).ConfigureAwait(false), true);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while the request was being stored: one that holds this key was made by this run, and goes.
+            using var budget = WriteFailures.ReadBackToken();
+            try
+            {
+                if (await _store.GetAsync(target.Namespace, target.SecretName, budget.Token).ConfigureAwait(false) is { } made
+                    && string.Equals(made.PublicKeySha256, key.PublicKeySha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    await DeleteQuietlyAsync(made).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+            {
+                // Unknown: a request left behind is reused by the next run.
+            }
+
+            throw;
+        }
     }
 }

@@ -44,6 +44,9 @@ public sealed class SyncRunner
     /// <summary>Runs every target, at most <paramref name="throttle"/> at once, handing each reference's outcome to <paramref name="report"/> as its target ends.</summary>
     public async Task RunAllAsync(IEnumerable<SyncTarget> targets, int throttle, PublishCallbacks? callbacks, Action<SyncOutcome> report, CancellationToken cancellationToken)
     {
+        // The Sync preflight of a namespace, the publish preflights and the pending requests in it ask the same
+        // questions: each is asked once for this run.
+        WritePreflight.RememberAllowed(_connection);
         await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttle), CancellationToken = cancellationToken },
             async (target, c) =>
             {
@@ -191,6 +194,20 @@ public sealed class SyncRunner
             callbacks?.Warning?.Invoke($"Secret {target}: {warning}");
         }
 
+        try
+        {
+            return await PublishAllAsync(target, answer, bundle, callbacks, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && answer.Abandon is { } abandon)
+        {
+            // The run stopped before the certificate was published: the request made for it is not left behind.
+            await abandon().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<SyncOutcome>> PublishAllAsync(SyncTarget target, SourceAnswer answer, CertificateBundle bundle, PublishCallbacks? callbacks, CancellationToken cancellationToken)
+    {
         // One publish per Ingress or Gateway listener naming the Secret, each wiring its own hosts, as Publish does with
         // -IngressName or -GatewayName: the first writes the certificate, the others find it there and only wire (and
         // verify). A Gateway reference is renewed into the same listener; a cross-namespace one only where a

@@ -81,7 +81,11 @@ public sealed class SourceAnswer : IDisposable
     /// <summary>Run after a publish that kept the certificate (e.g. delete the pending request).</summary>
     public Func<CancellationToken, Task>? AfterPublish { get; }
 
-    public static SourceAnswer Publish(CertificateBundle bundle, Func<CancellationToken, Task>? afterPublish = null) => new(bundle, false, null, null, afterPublish);
+    public static SourceAnswer Publish(CertificateBundle bundle, Func<CancellationToken, Task>? afterPublish = null, Func<Task>? abandon = null) =>
+        new(bundle, false, null, null, afterPublish) { Abandon = abandon };
+
+    /// <summary>Run when the run stops before the bundle is published (e.g. delete the request this run made for it).</summary>
+    public Func<Task>? Abandon { get; private init; }
 
     public static SourceAnswer StillPending() => new(null, true, null, null, null);
 

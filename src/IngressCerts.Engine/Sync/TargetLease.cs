@@ -136,11 +136,39 @@ public sealed class TargetLease : IAsyncDisposable
             acquired.StartRenewing();
             return new LeaseAttempt(acquired, holder, now + duration);
         }
+        catch (Exception ex) when (Publishing.WriteFailures.OutcomeUnknown(ex))
+        {
+            // The reply to the take was lost (the run stopped, the connection broke): a Lease this run may hold is
+            // released now, or it would stay held until it expires.
+            await ReleaseIfOursAsync(connection, ns, name, holder, clock).ConfigureAwait(false);
+            throw;
+        }
         catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.AlreadyExists or KubeErrorKind.Conflict)
         {
             // Another run wrote first: name it.
             var winner = await ReadAsync(connection, ns, name, cancellationToken).ConfigureAwait(false);
             return new LeaseAttempt(null, winner?.Spec?.HolderIdentity ?? "another run", winner is null ? null : Expiry(winner));
+        }
+    }
+
+    /// <summary>Clears <paramref name="holder"/> from the Lease when it holds it (read again, within a short budget of its own); a failure leaves it to expire.</summary>
+    private static async Task ReleaseIfOursAsync(ClusterConnection connection, string ns, string name, string holder, Func<DateTimeOffset> clock)
+    {
+        using var budget = Publishing.WriteFailures.ReadBackToken();
+        try
+        {
+            var now = await ReadAsync(connection, ns, name, budget.Token).ConfigureAwait(false);
+            if (now?.Spec is { } spec && string.Equals(spec.HolderIdentity, holder, StringComparison.Ordinal))
+            {
+                spec.HolderIdentity = null;
+                spec.AcquireTime = null;
+                spec.RenewTime = Micro(clock());
+                await ReplaceAsync(connection, now, budget.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+        {
+            // It expires on its own after its leaseDurationSeconds.
         }
     }
 

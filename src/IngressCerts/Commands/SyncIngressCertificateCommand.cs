@@ -88,6 +88,10 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
     public int LeaseDurationSeconds { get; set; } = 60;
 
     private readonly List<IngressCertificate> _piped = new();
+
+    // The errors of failed targets, written once every target was worked on: under -ErrorAction Stop (or
+    // $ErrorActionPreference = 'Stop' in a runbook) the first one ends the command, and it must not end the others.
+    private readonly List<ErrorRecord> _failures = new();
     private string? _sourcePath;
     private readonly string _holder = TargetLease.NewHolderIdentity();
 
@@ -130,6 +134,9 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
         }
     }
 
+    /// <summary>A stopped run releases its Leases and deletes the requests it made before the command ends, even on a busy machine.</summary>
+    protected override TimeSpan EarlyExitWait => TimeSpan.FromSeconds(30);
+
     protected override void ProcessRecord()
     {
         if (InputObject is not null)
@@ -168,6 +175,12 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
 
         WriteInformation(new InformationRecord(
             $"Sync-IngressCertificate: {counts.Values.Sum()} reference(s): {(counts.Count == 0 ? "none" : string.Join(", ", counts.Select(c => $"{c.Value} {c.Key}")))}.", "Sync-IngressCertificate"));
+
+        // Only now, with every target done and its result written: an error that stops the pipeline stops nothing else.
+        foreach (var failure in _failures)
+        {
+            WriteError(failure);
+        }
     }
 
     private IReadOnlyList<IngressCertificate> Scan(ClusterConnection connection)
@@ -276,7 +289,7 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
         if (result.ErrorId is not null && !outcome.Repeated)
         {
             string target = $"{result.Namespace}/{result.SecretName}";
-            WriteError(outcome.Error is KubeApiException kube && result.ErrorId == kube.Kind.ToString()
+            _failures.Add(outcome.Error is KubeApiException kube && result.ErrorId == kube.Kind.ToString()
                 ? ToErrorRecord(kube, target)
                 : RefusalRecord(outcome.Refusal ?? new PublishRefusal(result.ErrorId, result.Reason), target));
         }

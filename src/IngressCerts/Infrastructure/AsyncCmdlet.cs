@@ -72,7 +72,7 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
                 call.Cancel();
                 try
                 {
-                    task.Wait(TimeSpan.FromSeconds(5));
+                    task.Wait(EarlyExitWait);
                 }
                 catch (AggregateException)
                 {
@@ -102,6 +102,9 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
             // The warning is out; only the prompt after it could not be shown.
         }
     }
+
+    /// <summary>How long leaving early waits for the cancelled background work to clean up (release what it holds).</summary>
+    protected virtual TimeSpan EarlyExitWait => TimeSpan.FromSeconds(5);
 
     /// <summary>Called on the background flow before the work starts; what it returns is disposed after.</summary>
     protected virtual IDisposable? OnBackgroundWorkStarting(PipelineSink sink) => null;
