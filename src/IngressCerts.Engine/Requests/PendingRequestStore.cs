@@ -59,7 +59,8 @@ public sealed class PendingRequestStore
     /// </summary>
     /// <exception cref="PublishRefusedException">Already pending, the name is taken by another Secret, no namespace, or missing rights; nothing was written.</exception>
     /// <exception cref="KubeApiException">A call failed; the message says what was written.</exception>
-    public async Task<PendingRequest> CreateAsync(string ns, string secretName, string? ingressName, RequestKey key, bool force, Action<string>? warn, CancellationToken cancellationToken)
+    /// <param name="gateway">The Gateway the request's certificate goes to, kept for Complete; null for none (or an Ingress).</param>
+    public async Task<PendingRequest> CreateAsync(string ns, string secretName, string? ingressName, RequestKey key, bool force, Action<string>? warn, CancellationToken cancellationToken, RequestGateway? gateway = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         string name = PendingRequestSecret.NameFor(secretName);
@@ -88,7 +89,7 @@ public sealed class PendingRequestStore
             await DeleteSecretAsync(ns, name, existing, warn, cancellationToken).ConfigureAwait(false);
         }
 
-        var secret = PendingRequestSecret.Build(ns, secretName, ingressName, key, _clock());
+        var secret = PendingRequestSecret.Build(ns, secretName, ingressName, key, _clock(), gateway);
         try
         {
             var created = await _writer.CreateSecretAsync(secret, cancellationToken).ConfigureAwait(false);
