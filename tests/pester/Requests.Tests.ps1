@@ -147,14 +147,14 @@ Describe 'Certificate requests for a Gateway listener' {
         ($listed.GatewayName, $listed.GatewayNamespace, $listed.ListenerName, $listed.GrantReference) | Should -Be @('gw', $edge, 'https', $true)
 
         $issued = Invoke-TestCa $request.Csr
-        $chainFile = Join-Path $TestDrive 'gw-chain.crt'; Set-Content $chainFile $issued.ChainPem
+        $certFile = Join-Path $TestDrive 'gw.crt'; $chainFile = Join-Path $TestDrive 'gw-chain.crt'
+        Set-Content $certFile $issued.CertPem; Set-Content $chainFile $issued.ChainPem
         # In a fresh process, with nothing but the certificate: the request says where it goes.
         $script = "Import-Module '$(Get-BuiltModulePath)'; " +
-            "Complete-IngressCertificateRequest -KubeConfigPath '$($cluster.KubeConfig)' -Context '$($cluster.Context)' -CertificatePem '$($issued.CertPem)' -ChainPath '$chainFile' -TrustedRootPath '$chainFile' | ConvertTo-Json -Depth 3"
-        $done = Invoke-ChildPwsh $script | Out-String | ConvertFrom-Json
-        $done.Action | Should -Be 'Created'
-        $done.GatewayName | Should -Be "$edge/gw"
-        $done.Listeners | Should -Be @('https')
+            "Complete-IngressCertificateRequest -KubeConfigPath '$($cluster.KubeConfig)' -Context '$($cluster.Context)' -CertificatePath '$certFile' -ChainPath '$chainFile' -TrustedRootPath '$chainFile' | " +
+            "ForEach-Object { 'RESULT ' + `$_.Action + ' ' + `$_.GatewayName + ' ' + (`$_.Listeners -join ',') }"
+        $out = Invoke-ChildPwsh $script | Out-String
+        $out | Should -Match ([regex]::Escape("RESULT Created $edge/gw https"))
         $ref = (Get-Listener).tls.certificateRefs[0]
         "$($ref.namespace)/$($ref.name)" | Should -Be "$certs/new-tls"
         (Get-ClusterObject $cluster "/apis/gateway.networking.k8s.io/v1beta1/namespaces/$certs/referencegrants/ingresscerts-gateways-$edge").spec.to.name | Should -Be @('new-tls')
