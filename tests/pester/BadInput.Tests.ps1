@@ -442,6 +442,12 @@ BeforeDiscovery {
             Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'pending-tls' -Host 'shop.contoso.example' }; ErrorId = 'RequestAlreadyPending'; Category = 'ResourceExists' }
         @{ Id = 'new-namespace-not-dns'; Cmdlet = 'New-IngressCertificateRequest'; Input = '-Namespace that is not a DNS label (Bad_NS)'
             Run = { New-IngressCertificateRequest @kc -Namespace 'Bad_NS' -SecretName 'new-tls' -Host 'shop.contoso.example' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'new-gateway-and-ingress'; Cmdlet = 'New-IngressCertificateRequest'; Input = '-IngressName and -GatewayName together'
+            Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'new-tls' -IngressName 'shop' -GatewayName 'gw' -Host 'shop.contoso.example' }; ErrorId = 'IngressAndGateway'; Category = 'InvalidArgument' }
+        @{ Id = 'new-listener-without-gateway'; Cmdlet = 'New-IngressCertificateRequest'; Input = '-ListenerName without -GatewayName'
+            Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'new-tls' -ListenerName 'https' -Host 'shop.contoso.example' }; ErrorId = 'GatewayOptionWithoutGateway'; Category = 'InvalidArgument' }
+        @{ Id = 'new-gateway-missing'; Cmdlet = 'New-IngressCertificateRequest'; Input = '-GatewayName of a Gateway that does not exist'
+            Run = { New-IngressCertificateRequest @kc -Namespace $ns -SecretName 'new-tls' -GatewayName 'no-such-gateway' -Host 'shop.contoso.example' }; ErrorId = 'GatewayNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'complete-gateway-and-ingress'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-IngressName and -GatewayName together'
             Run = { Complete-IngressCertificateRequest @kc -Namespace $ns -SecretName 'pending-tls' -IngressName 'shop' -GatewayName 'gw' -CertificatePem $good.CertPem }; ErrorId = 'IngressAndGateway'; Category = 'InvalidArgument' }
         @{ Id = 'complete-listener-without-gateway'; Cmdlet = 'Complete-IngressCertificateRequest'; Input = '-ListenerName without -GatewayName'

@@ -100,4 +100,14 @@ Describe 'Publish-IngressCertificate -GatewayName' {
         Get-ListenerRef (Get-Gateway $edge) | Should -Be "$certs/old-tls" -Because 'the listener already refers to the Secret it renews'
         (Get-Grant $certs "ingresscerts-gateways-$edge").spec.to.name | Should -Be @('old-tls')
     }
+
+    It 'undoes that publish from a piped Gateway row: the certificate before it, and no grant' {
+        if (-not $served) { Set-ItResult -Skipped -Because $because; return }
+        $u = Get-IngressCertificate @kc -Namespace $edge | Where-Object Kind -eq Gateway | Undo-IngressCertificate @kc -Confirm:$false
+        $u.Namespace | Should -Be $certs
+        $u.SecretName | Should -Be 'old-tls'
+        (Get-IngressCertificate @kc -Namespace $edge | Where-Object Kind -eq Gateway).Thumbprint | Should -Be $wild.Thumbprint
+        Get-ListenerRef (Get-Gateway $edge) | Should -Be "$certs/old-tls" -Because 'the publish did not change the listener, so neither does its undo'
+        Get-Grant $certs "ingresscerts-gateways-$edge" | Should -BeNullOrEmpty
+    }
 }

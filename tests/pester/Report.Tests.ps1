@@ -20,6 +20,11 @@ BeforeAll {
         [pscustomobject]@{ Context = 'extra'; Namespace = 'edge'; Kind = 'Gateway'; Name = 'public'; Listener = 'https'; Hosts = @('portal.contoso.example'); SecretNamespace = 'certs'; SecretName = 'portal-tls'; Status = 'ReferenceNotPermitted'; Issues = @('no ReferenceGrant in certs allows Gateways from edge') }
         [pscustomobject]@{ Context = 'extra'; Namespace = 'hostile'; Kind = 'Ingress'; Name = '<script>alert(1)</script>'; Hosts = @('"quoted"\back|pipe<img src=x onerror=alert(2)>'); SecretName = 'evil-tls'; Status = 'Expired'
             NotBefore = $asOf.AddDays(-50); NotAfter = $asOf.AddDays(-2); Subject = 'CN=evil.contoso.example'; Issuer = 'CN=Evil CA'; SerialNumber = '01'; Issues = @("line one`nline two <b>") }
+        # Managed by cert-manager, whose Certificate is not Ready (as Get-IngressCertificate reports it with cert-manager served).
+        [pscustomobject]@{ Context = 'extra'; Namespace = 'edge'; Kind = 'Gateway'; Name = 'managed'; Listener = 'https'; Hosts = @('managed.contoso.example'); SecretName = 'managed-tls'; Status = 'Valid'
+            NotBefore = $asOf.AddDays(-10); NotAfter = $asOf.AddDays(80); Subject = 'CN=managed.contoso.example'; Issuer = 'CN=Contoso Example Issuing CA 1'; SerialNumber = '0C0D'
+            CertManagerCertificate = 'managed'; CertManagerIssuer = 'ClusterIssuer/contoso-acme'; CertManagerIssuerGroup = 'cert-manager.io'; CertManagerReady = 'False'
+            CertManagerReadyReason = 'Failed'; CertManagerReadyMessage = 'The certificate request has failed to complete'; CertManagerRenewalTime = $asOf.AddDays(50) }
     )
     # The storefront again, without the private root: UntrustedRoot.
     $untrusted = @(Get-IngressCertificate -Path $examples -Name storefront -AsOf $asOf)
@@ -80,6 +85,7 @@ Describe 'Export-IngressCertificateReport' {
             $run.Output | Should -Match '<tr data-status="Valid"><th scope="row">Secret/old-shop-tls'
             $run.Output | Should -Not -Match '<script|<img'
             $run.Output | Should -Match '&lt;script&gt;alert\(1\)&lt;/script&gt;'
+            $run.Output | Should -Match 'managed by cert-manager Certificate managed \(ClusterIssuer/contoso-acme\), Ready False: Failed'
         }
 
         It 'notices a console error when there is one (the check above can fail)' {
@@ -112,6 +118,7 @@ Describe 'Export-IngressCertificateReport' {
         $md | Should -Match '\\\|pipe&lt;img'
         $md | Should -Match 'status\.contoso\.example'
         $md | Should -Match 'old-shop-tls'
+        $md | Should -Match 'managed by cert-manager Certificate managed \(ClusterIssuer/contoso-acme\), Ready False: Failed: The certificate request has failed to complete'
     }
 
     It 'writes metrics that Prometheus''s parser reads, with the values of the input' {
@@ -150,6 +157,12 @@ print(json.dumps(out))
         ($samples | Where-Object { $_.name -like 'x509_*' }).Count | Should -Be (3 * @($fleet | Where-Object { $_.NotAfter -and $_.SecretName } | Select-Object -Unique SecretName).Count)
         ($samples | Where-Object name -eq 'x509_cert_expired' | Where-Object value -eq 1).labels.secret_name | Sort-Object |
             Should -Be @('blog-tls', 'evil-tls')
+        $ready = @($samples | Where-Object name -eq 'ingresscerts_certmanager_ready')
+        $ready.Count | Should -Be 1
+        ($ready[0].labels.name, $ready[0].labels.listener, $ready[0].labels.certificate, $ready[0].labels.issuer, $ready[0].labels.condition, $ready[0].value) |
+            Should -Be @('managed', 'https', 'managed', 'ClusterIssuer/contoso-acme', 'False', 0)
+        $renewal = @($samples | Where-Object name -eq 'ingresscerts_certmanager_renewal_timestamp_seconds')
+        ($renewal.labels.certificate, $renewal.value) | Should -Be @('managed', ([DateTimeOffset][datetime]::SpecifyKind($asOf.AddDays(50), 'Utc')).ToUnixTimeSeconds())
         ($samples | Where-Object name -eq 'ingresscerts_report_timestamp_seconds').value | Should -Be ([DateTimeOffset]$asOf).ToUnixTimeSeconds()
     }
 
@@ -169,10 +182,14 @@ print(json.dumps(out))
         $spare = $doc.records | Where-Object kind -eq 'Secret'
         ($spare.name, $spare.secretName, $spare.status) | Should -Be @('old-shop-tls', 'old-shop-tls', 'Valid')
         $spare.thumbprint | Should -Not -BeNullOrEmpty
+        $managed = $doc.records | Where-Object name -eq 'managed'
+        ($managed.certManager.certificate, $managed.certManager.issuer, $managed.certManager.ready, $managed.certManager.readyReason) |
+            Should -Be @('managed', 'ClusterIssuer/contoso-acme', 'False', 'Failed')
+        @($doc.records | Where-Object { $null -ne $_.certManager }).Count | Should -Be 1
     }
 
     It 'refuses JSON the schema does not describe (the validation above can fail)' {
-        '{"schemaVersion":1,"title":"x","asOf":"2030-01-01T00:00:00Z","count":1,"records":[{"status":"Valid"}]}' |
+        '{"schemaVersion":2,"title":"x","asOf":"2030-01-01T00:00:00Z","count":1,"records":[{"status":"Valid"}]}' |
             Test-Json -SchemaFile (Join-Path $PSScriptRoot '../../docs/report.schema.json') -ErrorAction SilentlyContinue | Should -BeFalse
     }
 

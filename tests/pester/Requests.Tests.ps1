@@ -28,7 +28,7 @@ Describe 'Certificate requests' {
         $csrFile = Join-Path $TestDrive 'shop.csr'
         $all = New-IngressCertificateRequest @kc -Namespace $ns -SecretName shop-tls -IngressName shop -OutFile $csrFile -Verbose -Debug *>&1
         $request = $all | Where-Object { $_.PSObject.TypeNames[0] -eq 'IngressCerts.CertificateRequest' }
-        $request.PSObject.Properties.Name | Should -Be @('Context', 'Namespace', 'SecretName', 'IngressName', 'Hosts', 'Subject', 'KeyAlgorithm', 'KeySize', 'Csr', 'CreatedAt', 'PendingSecretName', 'PublicKeySha256')
+        $request.PSObject.Properties.Name | Should -Be @('Context', 'Namespace', 'SecretName', 'IngressName', 'GatewayName', 'GatewayNamespace', 'ListenerName', 'GrantReference', 'Hosts', 'Subject', 'KeyAlgorithm', 'KeySize', 'Csr', 'CreatedAt', 'PendingSecretName', 'PublicKeySha256')
         $request.Hosts | Should -Be @('shop.contoso.example', 'www.contoso.example')
         $request.Subject | Should -Be 'CN=shop.contoso.example'
         $request.KeyAlgorithm | Should -Be 'ECDSA'
@@ -122,5 +122,59 @@ Describe 'Certificate requests' {
         Get-Secret $request.PendingSecretName | Should -BeNullOrEmpty
         Remove-IngressCertificateRequest @kc -Namespace $ns -SecretName other-tls -Confirm:$false -ErrorVariable e -ErrorAction SilentlyContinue
         $e[0].FullyQualifiedErrorId | Should -BeLike 'RequestNotFound,*'
+    }
+}
+
+Describe 'Certificate requests for a Gateway listener' {
+    BeforeAll {
+        $gatewayServed = Test-GatewayApiServed $cluster
+        $because = 'the cluster does not serve gateway.networking.k8s.io/v1 (the Gateway API CRDs are not installed)'
+        if (-not $gatewayServed) { return }
+        $edge = New-TestNamespace $cluster 'reqgw-'
+        $certs = New-TestNamespace $cluster 'reqgwcerts-'
+        $old = New-TestCertificate -Subject 'CN=*.apps.contoso.example' -DnsName '*.apps.contoso.example'
+        Add-ClusterObject $cluster (ConvertTo-SecretObject $certs 'old-tls' $old)
+        Add-ClusterObject $cluster (ConvertTo-GatewayObject $edge 'gw' '*.apps.contoso.example' $certs 'old-tls')
+        function Get-Listener { (Get-ClusterObject $cluster "/apis/gateway.networking.k8s.io/v1/namespaces/$edge/gateways/gw").spec.listeners[0] }
+    }
+
+    It 'keeps the Gateway, listener and grant of New -GatewayName in the request, and Complete wires the listener without them' {
+        if (-not $gatewayServed) { Set-ItResult -Skipped -Because $because; return }
+        $request = New-IngressCertificateRequest @kc -Namespace $certs -SecretName new-tls -GatewayName gw -GatewayNamespace $edge -ListenerName https -GrantReference -Host 'shop.apps.contoso.example'
+        ($request.GatewayName, $request.GatewayNamespace, $request.ListenerName, $request.GrantReference) | Should -Be @('gw', $edge, 'https', $true)
+        $request.IngressName | Should -BeNullOrEmpty
+        $listed = Get-IngressCertificateRequest @kc -Namespace $certs -SecretName new-tls
+        ($listed.GatewayName, $listed.GatewayNamespace, $listed.ListenerName, $listed.GrantReference) | Should -Be @('gw', $edge, 'https', $true)
+
+        $issued = Invoke-TestCa $request.Csr
+        $certFile = Join-Path $TestDrive 'gw.crt'; $chainFile = Join-Path $TestDrive 'gw-chain.crt'
+        Set-Content $certFile $issued.CertPem; Set-Content $chainFile $issued.ChainPem
+        # In a fresh process, with nothing but the certificate: the request says where it goes.
+        $script = "Import-Module '$(Get-BuiltModulePath)'; " +
+            "Complete-IngressCertificateRequest -KubeConfigPath '$($cluster.KubeConfig)' -Context '$($cluster.Context)' -CertificatePath '$certFile' -ChainPath '$chainFile' -TrustedRootPath '$chainFile' | " +
+            "ForEach-Object { 'RESULT ' + `$_.Action + ' ' + `$_.GatewayName + ' ' + (`$_.Listeners -join ',') }"
+        $out = Invoke-ChildPwsh $script | Out-String
+        $out | Should -Match ([regex]::Escape("RESULT Created $edge/gw https"))
+        $ref = (Get-Listener).tls.certificateRefs[0]
+        "$($ref.namespace)/$($ref.name)" | Should -Be "$certs/new-tls"
+        (Get-ClusterObject $cluster "/apis/gateway.networking.k8s.io/v1beta1/namespaces/$certs/referencegrants/ingresscerts-gateways-$edge").spec.to.name | Should -Be @('new-tls')
+        @(Get-IngressCertificateRequest @kc -Namespace $certs).Count | Should -Be 0
+    }
+
+    It 'takes the Gateway from a piped Gateway row, and Complete''s own -IngressName wins over it' {
+        if (-not $gatewayServed) { Set-ItResult -Skipped -Because $because; return }
+        $row = Get-IngressCertificate @kc -Namespace $edge | Where-Object Kind -eq Gateway
+        $request = $row | New-IngressCertificateRequest @kc -GrantReference
+        ($request.Namespace, $request.SecretName, $request.GatewayName, $request.GatewayNamespace, $request.ListenerName) | Should -Be @($certs, $row.SecretName, 'gw', $edge, 'https')
+        $request.Hosts | Should -Be @($row.Hosts)
+
+        # An explicit -IngressName wires that Ingress instead: the stored Gateway is not touched, and nothing is written
+        # when the Ingress cannot use a Secret of another namespace.
+        $before = (Get-Listener).tls.certificateRefs[0].name
+        $issued = Invoke-TestCa $request.Csr
+        Complete-IngressCertificateRequest @kc -Namespace $certs -SecretName $row.SecretName -CertificatePem $issued.CertPem -IngressName nowhere -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failed | Should -Not -BeNullOrEmpty
+        (Get-Listener).tls.certificateRefs[0].name | Should -Be $before
+        Remove-IngressCertificateRequest @kc -Namespace $certs -SecretName $row.SecretName -Confirm:$false
     }
 }

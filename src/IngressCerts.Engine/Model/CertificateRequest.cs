@@ -19,6 +19,17 @@ public sealed class CertificateSigningRequest
 
     public string? IngressName { get; init; }
 
+    /// <summary>The Gateway whose listeners Complete-IngressCertificateRequest wires, when the request names one.</summary>
+    public string? GatewayName { get; init; }
+
+    public string? GatewayNamespace { get; init; }
+
+    /// <summary>The Gateway listener to wire; null: those whose hostname covers the hosts.</summary>
+    public string? ListenerName { get; init; }
+
+    /// <summary>Whether Complete creates or extends the ReferenceGrant the Gateway needs.</summary>
+    public bool GrantReference { get; init; }
+
     public StringList Hosts { get; init; } = StringList.Empty;
 
     public string Subject { get; init; } = string.Empty;
@@ -53,6 +64,17 @@ public sealed class PendingCertificateRequest
     public string SecretName { get; init; } = string.Empty;
 
     public string? IngressName { get; init; }
+
+    /// <summary>The Gateway whose listeners Complete-IngressCertificateRequest wires, when the request names one.</summary>
+    public string? GatewayName { get; init; }
+
+    public string? GatewayNamespace { get; init; }
+
+    /// <summary>The Gateway listener to wire; null: those whose hostname covers the hosts.</summary>
+    public string? ListenerName { get; init; }
+
+    /// <summary>Whether Complete creates or extends the ReferenceGrant the Gateway needs.</summary>
+    public bool GrantReference { get; init; }
 
     public StringList Hosts { get; init; } = StringList.Empty;
 

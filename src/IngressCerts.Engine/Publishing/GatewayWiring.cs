@@ -110,6 +110,12 @@ public static class GatewayWiring
         (gateway["spec"]?["listeners"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
             .Where(l => Str(l, "protocol") is "HTTPS" or "TLS" && (Str(l["tls"], "mode") ?? "Terminate") == "Terminate");
 
+    /// <summary>The hostnames of the terminating listeners (only <paramref name="listenerName"/>'s when given): the hosts a
+    /// request for the Gateway covers by default. Listeners without a hostname (every host) add none.</summary>
+    public static IReadOnlyList<string> ListenerHostnames(JsonObject gateway, string? listenerName) =>
+        TerminatingListeners(gateway).Where(l => listenerName is null || Str(l, "name") == listenerName)
+            .Select(l => Str(l, "hostname")).OfType<string>().Where(h => h.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
     /// <summary>
     /// True when a listener with <paramref name="listenerHostname"/> (null or empty: every host) takes
     /// <paramref name="host"/>: equal names, or a wildcard listener ("*.example.com") whose suffix ends the host

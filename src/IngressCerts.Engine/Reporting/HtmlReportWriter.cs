@@ -183,7 +183,7 @@ public static class HtmlReportWriter
             }
 
             output.Write("</td><td>");
-            Lines(output, row.Findings.Select(f => f.Message));
+            Lines(output, row.Notes);
             output.Write("</td></tr>\n");
         }
 

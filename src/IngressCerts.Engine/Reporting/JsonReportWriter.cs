@@ -12,7 +12,7 @@ namespace IngressCerts.Engine.Reporting;
 public static class JsonReportWriter
 {
     /// <summary>The version of docs/report.schema.json this writer follows.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private static readonly JsonWriterOptions Options = new()
     {
@@ -105,6 +105,26 @@ public static class JsonReportWriter
             json.WriteNull("served");
         }
 
+        WriteCertManager(json, row.CertManager);
+        json.WriteEndObject();
+    }
+
+    private static void WriteCertManager(Utf8JsonWriter json, ReportCertManager? certManager)
+    {
+        if (certManager is null)
+        {
+            json.WriteNull("certManager");
+            return;
+        }
+
+        json.WriteStartObject("certManager");
+        json.WriteString("certificate", certManager.Certificate);
+        NullableString(json, "issuer", certManager.Issuer);
+        NullableString(json, "issuerGroup", certManager.IssuerGroup);
+        NullableString(json, "ready", certManager.Ready);
+        NullableString(json, "readyReason", certManager.ReadyReason);
+        NullableString(json, "readyMessage", certManager.ReadyMessage);
+        NullableDate(json, "renewalTime", certManager.RenewalTime);
         json.WriteEndObject();
     }
 

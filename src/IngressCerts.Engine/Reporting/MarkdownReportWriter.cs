@@ -40,7 +40,7 @@ public static class MarkdownReportWriter
             output.Write(" | ");
             output.Write(row.DaysLeft(document.AsOf)?.ToString(CultureInfo.InvariantCulture) ?? string.Empty);
             output.Write(" | ");
-            output.Write(string.Join("<br>", row.Findings.Select(f => Escape(f.Message))));
+            output.Write(string.Join("<br>", row.Notes.Select(Escape)));
             output.Write(" |\n");
         }
     }

@@ -10,7 +10,10 @@ namespace IngressCerts.Engine.Reporting;
 /// series carry the names and labels of enix/x509-certificate-exporter (secret_namespace, secret_name, secret_key,
 /// serial_number in decimal, subject_CN, issuer_CN, ...) so its dashboards and alert rules work unchanged; one series
 /// per certificate in a Secret, however many references share it. ingresscerts_reference_status adds one series per
-/// reference with its status and findings.
+/// reference with its status and findings; ingresscerts_certmanager_ready one per reference whose Secret a cert-manager
+/// Certificate manages (1 when its Ready condition is True, the condition's status in a label, as cert-manager's own
+/// certmanager_certificate_ready_status names it), and ingresscerts_certmanager_renewal_timestamp_seconds one per
+/// Certificate with a renewal time.
 /// </summary>
 public static class PrometheusReportWriter
 {
@@ -35,6 +38,14 @@ public static class PrometheusReportWriter
             document.Rows.Select(r => (ReferenceLabels(r), 1L)));
         Gauge(output, "ingresscerts_reference_days_remaining", "Whole days until the certificate of a TLS reference expires, at the report time",
             document.Rows.Where(r => r.DaysLeft(document.AsOf) is not null).Select(r => (ReferenceLabels(r, withStatus: false), (long)r.DaysLeft(document.AsOf)!.Value)));
+
+        var managed = document.Sorted().Where(r => r.CertManager is not null).ToList();
+        Gauge(output, "ingresscerts_certmanager_ready", "1 when the cert-manager Certificate that manages the Secret of a TLS reference is Ready, else 0; the condition label has the Ready status (empty when it could not be read)",
+            managed.Select(r => (CertManagerLabels(r, ReferenceLabels(r, withStatus: false)), r.CertManager!.Ready == "True" ? 1L : 0L)));
+        Gauge(output, "ingresscerts_certmanager_renewal_timestamp_seconds", "When cert-manager will renew the Certificate (its status.renewalTime), as a Unix time",
+            managed.Where(r => r.CertManager!.RenewalTime is not null).Select(r => (
+                new List<KeyValuePair<string, string>> { new("cluster", r.Cluster), new("namespace", r.EffectiveSecretNamespace), new("certificate", r.CertManager!.Certificate) },
+                r.CertManager!.RenewalTime!.Value.ToUnixTimeSeconds())));
 
         Family(output, "ingresscerts_report_timestamp_seconds", "When the report was made (its -AsOf), as a Unix time");
         output.Write("ingresscerts_report_timestamp_seconds ");
@@ -96,6 +107,17 @@ public static class PrometheusReportWriter
             }
         }
 
+        return labels;
+    }
+
+    private static List<KeyValuePair<string, string>> CertManagerLabels(ReportRow row, List<KeyValuePair<string, string>> labels)
+    {
+        var certManager = row.CertManager!;
+        labels.Add(new("certificate", certManager.Certificate));
+        labels.Add(new("issuer", certManager.Issuer ?? string.Empty));
+        labels.Add(new("issuer_group", certManager.IssuerGroup ?? string.Empty));
+        labels.Add(new("condition", certManager.Ready ?? string.Empty));
+        labels.Add(new("reason", certManager.ReadyReason ?? string.Empty));
         return labels;
     }
 

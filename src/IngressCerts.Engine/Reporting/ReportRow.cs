@@ -6,6 +6,55 @@ public sealed record ReportFinding(string Id, string Message)
     public override string ToString() => Message;
 }
 
+/// <summary>What a report keeps of the cert-manager Certificate that manages a reference's Secret.</summary>
+/// <param name="Certificate">The Certificate's name (in the Secret's namespace).</param>
+/// <param name="Issuer">Kind/name of its issuer ("ClusterIssuer/letsencrypt"); null when not known.</param>
+/// <param name="IssuerGroup">The issuer's API group; null when not known.</param>
+/// <param name="Ready">The Ready condition's status (True, False, Unknown); null when the Certificate could not be read.</param>
+/// <param name="ReadyReason">The Ready condition's reason.</param>
+/// <param name="ReadyMessage">The Ready condition's message.</param>
+/// <param name="RenewalTime">status.renewalTime: when cert-manager will renew the certificate.</param>
+public sealed record ReportCertManager(
+    string Certificate,
+    string? Issuer = null,
+    string? IssuerGroup = null,
+    string? Ready = null,
+    string? ReadyReason = null,
+    string? ReadyMessage = null,
+    DateTimeOffset? RenewalTime = null)
+{
+    /// <summary>One line for a human: "managed by cert-manager Certificate X (Issuer Y), Ready False: reason: message".</summary>
+    public string Summary
+    {
+        get
+        {
+            var text = new System.Text.StringBuilder("managed by cert-manager Certificate ").Append(Certificate);
+            if (!string.IsNullOrEmpty(Issuer))
+            {
+                text.Append(" (").Append(Issuer).Append(')');
+            }
+
+            text.Append(string.IsNullOrEmpty(Ready) ? ", Ready not known" : $", Ready {Ready}");
+            if (!string.IsNullOrEmpty(ReadyReason))
+            {
+                text.Append(": ").Append(ReadyReason);
+            }
+
+            if (!string.IsNullOrEmpty(ReadyMessage) && Ready != "True")
+            {
+                text.Append(": ").Append(ReadyMessage);
+            }
+
+            if (RenewalTime is { } renewal)
+            {
+                text.Append(", renews ").Append(renewal.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return text.ToString();
+        }
+    }
+}
+
 /// <summary>
 /// What a report keeps of one input object: a few strings and dates, never the certificate itself, so 10,000
 /// references cost 10,000 small rows and the objects they came from can go.
@@ -57,6 +106,9 @@ public sealed record ReportRow
     /// <summary>True or false when Test-IngressCertificate -Live probed the endpoints; null when nothing was probed.</summary>
     public bool? Served { get; init; }
 
+    /// <summary>The cert-manager Certificate that manages the Secret; null when cert-manager does not.</summary>
+    public ReportCertManager? CertManager { get; init; }
+
     /// <summary>The namespace of the Secret: its own when a Gateway reaches across, else the reference's.</summary>
     public string EffectiveSecretNamespace => string.IsNullOrEmpty(SecretNamespace) ? Namespace : SecretNamespace;
 
@@ -69,6 +121,10 @@ public sealed record ReportRow
             return string.IsNullOrEmpty(Listener) ? name : $"{name} ({Listener})";
         }
     }
+
+    /// <summary>What a reader sees under the row: the findings' messages, and the cert-manager line when it has one.</summary>
+    public IEnumerable<string> Notes =>
+        CertManager is { } certManager ? Findings.Select(f => f.Message).Append(certManager.Summary) : Findings.Select(f => f.Message);
 
     /// <summary>Whole days to NotAfter at <paramref name="asOf"/>, rounded down; the input's own figure without a NotAfter.</summary>
     public int? DaysLeft(DateTimeOffset asOf) =>

@@ -29,6 +29,9 @@ public static class ReportRows
         SerialNumber = item.SerialNumber,
         Thumbprint = item.Thumbprint,
         Sha256Fingerprint = item.Sha256Fingerprint,
+        CertManager = string.IsNullOrEmpty(item.CertManagerCertificate) ? null : new ReportCertManager(
+            item.CertManagerCertificate, item.CertManagerIssuer, item.CertManagerIssuerGroup, item.CertManagerReady,
+            item.CertManagerReadyReason, item.CertManagerReadyMessage, Utc(item.CertManagerRenewalTime)),
     };
 
     public static ReportRow From(CertificateTestResult result)
@@ -102,6 +105,11 @@ public static class ReportRows
             Thumbprint = Text(input, "Thumbprint"),
             Sha256Fingerprint = Text(input, "Sha256Fingerprint"),
             Served = member(input, "Served") as bool?,
+            CertManager = Text(input, "CertManagerCertificate") is { Length: > 0 } certificate
+                ? new ReportCertManager(certificate, Text(input, "CertManagerIssuer"), Text(input, "CertManagerIssuerGroup"),
+                    Text(input, "CertManagerReady"), Text(input, "CertManagerReadyReason"), Text(input, "CertManagerReadyMessage"),
+                    Date(member(input, "CertManagerRenewalTime")))
+                : null,
         };
     }
 

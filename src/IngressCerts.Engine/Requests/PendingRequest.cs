@@ -25,7 +25,17 @@ public sealed record PendingRequest(
     string ResourceVersion,
     string Uid)
 {
+    /// <summary>The Gateway to wire the certificate into when the request is completed; null for an Ingress or none.</summary>
+    public RequestGateway? Gateway { get; init; }
+
     public override string ToString() => $"{Namespace}/{SecretName} ({PendingSecretName})";
+}
+
+/// <summary>A Gateway a pending request's certificate goes to: its listener (null: those covering the hosts), and whether
+/// Complete may create or extend the ReferenceGrant a Secret in another namespace needs.</summary>
+public sealed record RequestGateway(string Namespace, string Name, string? Listener, bool GrantReference)
+{
+    public override string ToString() => $"Gateway {Namespace}/{Name}{(Listener is null ? string.Empty : $" ('{Listener}')")}";
 }
 
 /// <summary>How a pending request is kept in the cluster: a Secret of its own type beside the TLS Secret it is for.</summary>
@@ -48,6 +58,15 @@ public static class PendingRequestSecret
 
     public const string PublicKeySha256 = "ingresscerts.io/public-key-sha256";
     public const string Ingress = "ingresscerts.io/request-ingress";
+
+    /// <summary>Annotation: the Gateway to wire, as namespace/name.</summary>
+    public const string Gateway = "ingresscerts.io/request-gateway";
+
+    /// <summary>Annotation: the Gateway listener to wire (absent: the listeners whose hostname covers the hosts).</summary>
+    public const string Listener = "ingresscerts.io/request-listener";
+
+    /// <summary>Annotation "true": Complete creates or extends the ReferenceGrant the Gateway needs.</summary>
+    public const string GrantReference = "ingresscerts.io/request-grant-reference";
     public const string Subject = "ingresscerts.io/request-subject";
     public const string KeySpec = "ingresscerts.io/request-key-spec";
     public const string RequestedAt = "ingresscerts.io/requested-at";
@@ -78,7 +97,7 @@ public static class PendingRequestSecret
     public static string SelectorForKey(string publicKeySha256) => $"{PublicKeyLabel}={KeyLabel(publicKeySha256)}";
 
     /// <summary>The Secret to create for <paramref name="key"/>; its data is the key's PEM bytes themselves (not a copy).</summary>
-    internal static V1Secret Build(string ns, string secretName, string? ingressName, RequestKey key, DateTimeOffset now)
+    internal static V1Secret Build(string ns, string secretName, string? ingressName, RequestKey key, DateTimeOffset now, RequestGateway? gateway = null)
     {
         string hosts = string.Join(",", key.Hosts.All);
         return new V1Secret
@@ -106,7 +125,8 @@ public static class PendingRequestSecret
                     [KeySpec] = $"{key.Spec.Algorithm} {key.Spec.Size.ToString(CultureInfo.InvariantCulture)}",
                     [RequestedAt] = now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
                     [Csr] = key.CsrPem,
-                }.Concat(ingressName is null ? [] : new[] { KeyValuePair.Create(Ingress, ingressName) }).ToDictionary(p => p.Key, p => p.Value),
+                }.Concat(ingressName is null ? [] : new[] { KeyValuePair.Create(Ingress, ingressName) })
+                    .Concat(GatewayAnnotations(gateway)).ToDictionary(p => p.Key, p => p.Value),
             },
             Data = new Dictionary<string, byte[]> { [KeyField] = key.Pkcs8Pem.ToArray() },
         };
@@ -144,7 +164,43 @@ public static class PendingRequestSecret
             created,
             secret.Metadata.Name,
             secret.Metadata.ResourceVersion ?? string.Empty,
-            secret.Metadata.Uid ?? string.Empty);
+            secret.Metadata.Uid ?? string.Empty)
+        {
+            Gateway = ReadGateway(a),
+        };
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> GatewayAnnotations(RequestGateway? gateway)
+    {
+        if (gateway is null)
+        {
+            yield break;
+        }
+
+        yield return KeyValuePair.Create(Gateway, $"{gateway.Namespace}/{gateway.Name}");
+        if (gateway.Listener is not null)
+        {
+            yield return KeyValuePair.Create(Listener, gateway.Listener);
+        }
+
+        if (gateway.GrantReference)
+        {
+            yield return KeyValuePair.Create(GrantReference, "true");
+        }
+    }
+
+    // An annotation that is not namespace/name with valid names (edited by hand) names no Gateway: Complete then needs -GatewayName.
+    private static RequestGateway? ReadGateway(IDictionary<string, string> annotations)
+    {
+        if (Value(annotations, Gateway)?.Split('/') is not [var ns, var name]
+            || !System.Text.RegularExpressions.Regex.IsMatch(ns, "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+            || !System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"))
+        {
+            return null;
+        }
+
+        string? listener = Value(annotations, Listener);
+        return new RequestGateway(ns, name, string.IsNullOrEmpty(listener) ? null : listener, Value(annotations, GrantReference) == "true");
     }
 
     private static string? Value(IDictionary<string, string> annotations, string key) => annotations.TryGetValue(key, out var value) ? value : null;
@@ -163,6 +219,10 @@ public static class RequestViews
         Namespace = pending.Namespace,
         SecretName = pending.SecretName,
         IngressName = pending.IngressName,
+        GatewayNamespace = pending.Gateway?.Namespace,
+        GatewayName = pending.Gateway?.Name,
+        ListenerName = pending.Gateway?.Listener,
+        GrantReference = pending.Gateway?.GrantReference ?? false,
         Hosts = pending.Hosts.ToArray(),
         Subject = pending.Subject,
         KeyAlgorithm = pending.Key.Algorithm.ToString(),
@@ -179,6 +239,10 @@ public static class RequestViews
         Namespace = pending.Namespace,
         SecretName = pending.SecretName,
         IngressName = pending.IngressName,
+        GatewayNamespace = pending.Gateway?.Namespace,
+        GatewayName = pending.Gateway?.Name,
+        ListenerName = pending.Gateway?.Listener,
+        GrantReference = pending.Gateway?.GrantReference ?? false,
         Hosts = pending.Hosts.ToArray(),
         Subject = pending.Subject,
         KeyAlgorithm = pending.Key.Algorithm.ToString(),

@@ -63,7 +63,8 @@ public sealed class PendingRequestStore
     /// The caller has just found no request for the Secret in <paramref name="ns"/>, a namespace it read from (Sync,
     /// under the target's Lease): neither is read again. A request made meanwhile is still refused, by the create.
     /// </param>
-    public async Task<PendingRequest> CreateAsync(string ns, string secretName, string? ingressName, RequestKey key, bool force, Action<string>? warn, CancellationToken cancellationToken, bool foundNone = false)
+    /// <param name="gateway">The Gateway the request's certificate goes to, kept for Complete; null for none (or an Ingress).</param>
+    public async Task<PendingRequest> CreateAsync(string ns, string secretName, string? ingressName, RequestKey key, bool force, Action<string>? warn, CancellationToken cancellationToken, bool foundNone = false, RequestGateway? gateway = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         string name = PendingRequestSecret.NameFor(secretName);
@@ -92,7 +93,7 @@ public sealed class PendingRequestStore
             await DeleteSecretAsync(ns, name, existing, warn, cancellationToken).ConfigureAwait(false);
         }
 
-        var secret = PendingRequestSecret.Build(ns, secretName, ingressName, key, _clock());
+        var secret = PendingRequestSecret.Build(ns, secretName, ingressName, key, _clock(), gateway);
         try
         {
             var created = await _writer.CreateSecretAsync(secret, cancellationToken).ConfigureAwait(false);

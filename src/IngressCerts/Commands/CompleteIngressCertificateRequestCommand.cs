@@ -66,13 +66,13 @@ public sealed class CompleteIngressCertificateRequestCommand : PublishingCmdlet
     [ArgumentCompleter(typeof(SecretNameCompleter))]
     public string? SecretName { get; set; }
 
-    /// <summary>Wire into this Ingress instead of the one the request names.</summary>
+    /// <summary>Wire into this Ingress instead of the Ingress or Gateway the request names.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(IngressNameCompleter))]
     public string? IngressName { get; set; }
 
-    /// <summary>Wire into this Gateway's HTTPS/TLS listeners instead of the Ingress the request names.</summary>
+    /// <summary>Wire into this Gateway's HTTPS/TLS listeners instead of the Ingress or Gateway the request names.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? GatewayName { get; set; }
@@ -162,13 +162,15 @@ public sealed class CompleteIngressCertificateRequestCommand : PublishingCmdlet
 
         // Only hosts an Ingress can carry are wired; IP addresses stay in the certificate alone.
         var wired = pending.Hosts.Where(h => IngressHostName.TryNormalize(h, out _, out _)).ToList();
-        // -GatewayName wires the Gateway's listeners instead of the Ingress the request names.
-        var target = new PublishTarget(pending.Namespace, pending.SecretName, GatewayName is null ? IngressName ?? pending.IngressName : null, wired.Count == 0 ? null : wired)
+        // -IngressName or -GatewayName given here win; else the Gateway or Ingress the request names.
+        var stored = IngressName is null && GatewayName is null ? pending.Gateway : null;
+        string? gatewayName = GatewayName ?? stored?.Name;
+        var target = new PublishTarget(pending.Namespace, pending.SecretName, gatewayName is null ? IngressName ?? pending.IngressName : null, wired.Count == 0 ? null : wired)
         {
-            GatewayName = GatewayName,
-            GatewayNamespace = GatewayName is null ? null : GatewayNamespace ?? pending.Namespace,
-            ListenerName = ListenerName,
-            GrantReference = GrantReference,
+            GatewayName = gatewayName,
+            GatewayNamespace = gatewayName is null ? null : GatewayNamespace ?? stored?.Namespace ?? pending.Namespace,
+            ListenerName = GatewayName is null ? stored?.Listener : ListenerName,
+            GrantReference = GrantReference || (stored?.GrantReference ?? false),
         };
         using var bundle = BuildBundle(store, pending, leaf, certificates, targetName);
         if (bundle is null || !CheckBundle(bundle, target, targetName, now))

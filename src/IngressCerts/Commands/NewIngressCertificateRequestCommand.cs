@@ -38,6 +38,29 @@ public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
     [ArgumentCompleter(typeof(IngressNameCompleter))]
     public string? IngressName { get; set; }
 
+    /// <summary>The Gateway whose HTTPS/TLS listeners Complete-IngressCertificateRequest wires the certificate into;
+    /// bound from Get-IngressCertificate objects of Kind Gateway (null for other kinds).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public string? GatewayName { get; set; }
+
+    /// <summary>The Gateway's namespace; default: -Namespace (for piped Gateway objects, the Gateway's own).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
+    public string? GatewayNamespace { get; set; }
+
+    /// <summary>The listener to wire; default: the HTTPS/TLS listeners whose hostname covers the hosts.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public string? ListenerName { get; set; }
+
+    /// <summary>Let Complete create or extend the ReferenceGrant that a Secret in another namespace than the Gateway needs.</summary>
+    [Parameter]
+    public SwitchParameter GrantReference { get; set; }
+
     /// <summary>The hosts (DNS names or IP addresses) the certificate must cover: the CSR's SANs.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Hosts")]
@@ -91,10 +114,16 @@ public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
             return;
         }
 
+        string? gatewayName = string.IsNullOrEmpty(GatewayName) ? null : GatewayName;
+        string? listenerName = string.IsNullOrEmpty(ListenerName) ? null : ListenerName;
         if ((KubernetesNames.CheckNamespace(nameof(Namespace), Namespace)
             ?? KubernetesNames.CheckNamespace(nameof(SecretNamespace), SecretNamespace)
+            ?? KubernetesNames.CheckNamespace(nameof(GatewayNamespace), GatewayNamespace)
             ?? KubernetesNames.CheckObjectName(nameof(SecretName), SecretName)
-            ?? KubernetesNames.CheckObjectName(nameof(IngressName), IngressName)) is { } invalid)
+            ?? KubernetesNames.CheckObjectName(nameof(IngressName), IngressName)
+            ?? KubernetesNames.CheckObjectName(nameof(GatewayName), gatewayName)
+            ?? KubernetesNames.CheckObjectName(nameof(ListenerName), listenerName)
+            ?? PublishingCmdlet.GatewayTargetProblem(SecretName!, IngressName, gatewayName, listenerName, GrantReference, GatewayNamespace)) is { } invalid)
         {
             WriteError(invalid);
             return;
@@ -123,7 +152,31 @@ public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
             return;
         }
 
+        // Piped Gateway objects carry the Gateway's namespace in Namespace and the Secret's in SecretNamespace.
+        var gateway = gatewayName is null ? null
+            : new RequestGateway(GatewayNamespace ?? (SecretNamespace is not null ? Namespace : null) ?? ns, gatewayName, listenerName, GrantReference);
         IReadOnlyList<string>? ingressHosts = null;
+        IReadOnlyList<string>? listenerHosts = null;
+        if (gateway is not null)
+        {
+            try
+            {
+                var found = RunAsync(_ => new ClusterWriter(connection).GetGatewayApiObjectAsync("v1", "gateways", gateway.Namespace, gateway.Name, CancellationToken));
+                if (found is null)
+                {
+                    WriteError(RefusalRecord(new PublishRefusal("GatewayNotFound", $"Gateway {gateway.Namespace}/{gateway.Name} does not exist; no request was made for Secret {target}."), target));
+                    return;
+                }
+
+                listenerHosts = GatewayWiring.ListenerHostnames(found, listenerName);
+            }
+            catch (KubeApiException ex)
+            {
+                WriteError(ToErrorRecord(ex, target));
+                return;
+            }
+        }
+
         if (IngressName is not null)
         {
             try
@@ -146,7 +199,7 @@ public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
             }
         }
 
-        var hosts = RequestHosts.Parse(Host is { Length: > 0 } ? Host : ingressHosts ?? [], out string? hostProblem);
+        var hosts = RequestHosts.Parse(Host is { Length: > 0 } ? Host : ingressHosts ?? listenerHosts ?? [], out string? hostProblem);
         if (hosts is null)
         {
             WriteError(new ErrorRecord(new ArgumentException($"No request made for Secret {target}: {hostProblem}."),
@@ -163,7 +216,7 @@ public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
         }
 
         subject ??= SubjectName.Default(hosts);
-        string description = $"Create a {spec} key and a request for {string.Join(", ", hosts.All)} (subject '{subject.Name}'), kept as pending Secret {ns}/{PendingRequestSecret.NameFor(SecretName!)}{(Force ? ", replacing a request pending for it" : string.Empty)}";
+        string description = $"Create a {spec} key and a request for {string.Join(", ", hosts.All)} (subject '{subject.Name}'), kept as pending Secret {ns}/{PendingRequestSecret.NameFor(SecretName!)}{(gateway is null ? string.Empty : $" for {gateway}")}{(Force ? ", replacing a request pending for it" : string.Empty)}";
         if (!ShouldProcess($"Secret {target} (context '{connection.ContextName}'): {description}", description + "?", "New-IngressCertificateRequest"))
         {
             return;
@@ -174,7 +227,7 @@ public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
         try
         {
             var store = new PendingRequestStore(connection, DiagnosticsRelay.Write);
-            made = RunAsync(sink => store.CreateAsync(ns, SecretName!, IngressName, key, Force, warning => sink.Post(() => WriteWarning(warning)), CancellationToken));
+            made = RunAsync(sink => store.CreateAsync(ns, SecretName!, IngressName, key, Force, warning => sink.Post(() => WriteWarning(warning)), CancellationToken, gateway: gateway));
         }
         catch (PublishRefusedException ex)
         {

@@ -81,7 +81,7 @@ public abstract class PublishingCmdlet : KubernetesCmdlet
     }
 
     /// <summary>Gateway parameters that do not go together, as the error to write; null when they do.</summary>
-    protected static ErrorRecord? GatewayTargetProblem(string secretName, string? ingressName, string? gatewayName, string? listenerName, bool grantReference, string? gatewayNamespace)
+    internal static ErrorRecord? GatewayTargetProblem(string secretName, string? ingressName, string? gatewayName, string? listenerName, bool grantReference, string? gatewayNamespace)
     {
         if (gatewayName is not null && ingressName is not null)
         {

@@ -48,6 +48,51 @@ public sealed class PendingRequestStoreTests
     }
 
     [Fact]
+    public async Task A_request_for_a_Gateway_keeps_the_Gateway_listener_and_grant_choice_for_a_later_run()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("req-");
+        using var key = NewKey("shop.apps.contoso.example");
+        var gateway = new RequestGateway("edge", "gw", "https", GrantReference: true);
+        var made = await new PendingRequestStore(cluster.Connect()).CreateAsync(ns, "shop-tls", null, key, force: false, null, CancellationToken.None, gateway);
+        Assert.Equal(gateway, made.Gateway);
+
+        var raw = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls-pending-key")).Object;
+        Assert.Equal("edge/gw", raw["metadata"]!["annotations"]![PendingRequestSecret.Gateway]!.GetValue<string>());
+        var found = await new PendingRequestStore(cluster.Connect()).GetAsync(ns, "shop-tls", CancellationToken.None);
+        Assert.Equal(gateway, found!.Gateway);
+        Assert.Null(found.IngressName);
+        var listed = RequestViews.Listed(found, "ctx", DateTimeOffset.UtcNow);
+        Assert.Equal(("gw", "edge", "https", true), (listed.GatewayName, listed.GatewayNamespace, listed.ListenerName, listed.GrantReference));
+    }
+
+    [Theory]
+    [InlineData("edge/gw", null, null, "edge", "gw", null, false)]
+    [InlineData("edge/gw", "", "false", "edge", "gw", null, false)]
+    [InlineData("gw", "https", "true", null, null, null, false)]
+    [InlineData("Edge/gw", null, null, null, null, null, false)]
+    [InlineData("a/b/c", null, null, null, null, null, false)]
+    [InlineData("edge/", null, null, null, null, null, false)]
+    public void A_hand_edited_Gateway_annotation_names_a_valid_Gateway_or_none(string annotation, string? listener, string? grant, string? ns, string? name, string? expectedListener, bool expectedGrant)
+    {
+        using var key = NewKey();
+        var secret = PendingRequestSecret.Build("shop", "shop-tls", null, key, DateTimeOffset.UtcNow);
+        secret.Metadata.Annotations[PendingRequestSecret.Gateway] = annotation;
+        if (listener is not null)
+        {
+            secret.Metadata.Annotations[PendingRequestSecret.Listener] = listener;
+        }
+
+        if (grant is not null)
+        {
+            secret.Metadata.Annotations[PendingRequestSecret.GrantReference] = grant;
+        }
+
+        var read = PendingRequestSecret.Read(secret)!;
+        Assert.Equal(ns is null ? null : new RequestGateway(ns, name!, expectedListener, expectedGrant), read.Gateway);
+    }
+
+    [Fact]
     public async Task A_second_request_for_the_same_secret_is_refused_unless_forced()
     {
         await using var cluster = await TestCluster.StartAsync();
