@@ -80,7 +80,7 @@ Describe 'Export-IngressCertificateReport' {
                 Should -Be (($byStatus.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' ')
             $run.Output | Should -Match "data-total=`"$($fleet.Count)`""
             # One table row per reference, and the hostile name as text, not an element.
-            [regex]::Matches($run.Output, '<tr data-status="\w+"><th scope="row">(Ingress|Gateway|Secret)/').Count | Should -Be $fleet.Count
+            [regex]::Matches($run.Output, '<tr data-status="\w+"><th scope="row">(Ingress|Gateway|Secret|Route|IngressRoute|HTTPProxy)/').Count | Should -Be $fleet.Count
             $run.Output | Should -Match '<tr data-status="NoTls"><th scope="row">Gateway/edge \(http\)'
             $run.Output | Should -Match '<tr data-status="Valid"><th scope="row">Secret/old-shop-tls'
             $run.Output | Should -Not -Match '<script|<img'
@@ -145,8 +145,9 @@ print(json.dumps(out))
 
         foreach ($item in $fleet | Where-Object { $_.NotAfter -and $_.SecretName }) {
             $ns = if ($item.SecretNamespace) { $item.SecretNamespace } else { $item.Namespace }
-            $series = @($samples | Where-Object { $_.name -eq 'x509_cert_not_after' -and $_.labels.secret_name -eq $item.SecretName -and $_.labels.secret_namespace -eq $ns })
-            $series.Count | Should -Be 1 -Because "one x509_cert_not_after series for $ns/$($item.SecretName)"
+            # Offline the cluster is the file: a Secret two files refer to is one series per file.
+            $series = @($samples | Where-Object { $_.name -eq 'x509_cert_not_after' -and $_.labels.secret_name -eq $item.SecretName -and $_.labels.secret_namespace -eq $ns -and $_.labels.cluster -eq $item.Context })
+            $series.Count | Should -Be 1 -Because "one x509_cert_not_after series for $($item.Context) $ns/$($item.SecretName)"
             $series[0].value | Should -Be ([DateTimeOffset][datetime]::SpecifyKind($item.NotAfter, 'Utc')).ToUnixTimeSeconds()
             $series[0].labels.subject_CN | Should -Not -BeNullOrEmpty
             $series[0].type | Should -Be 'gauge'
