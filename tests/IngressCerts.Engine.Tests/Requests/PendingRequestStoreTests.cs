@@ -54,7 +54,7 @@ public sealed class PendingRequestStoreTests
         string ns = await cluster.CreateNamespaceAsync("req-");
         using var key = NewKey("shop.apps.contoso.example");
         var gateway = new RequestGateway("edge", "gw", "https", GrantReference: true);
-        var made = await new PendingRequestStore(cluster.Connect()).CreateAsync(ns, "shop-tls", null, key, force: false, null, CancellationToken.None, gateway);
+        var made = await new PendingRequestStore(cluster.Connect()).CreateAsync(ns, "shop-tls", null, key, force: false, null, CancellationToken.None, gateway: gateway);
         Assert.Equal(gateway, made.Gateway);
 
         var raw = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls-pending-key")).Object;
