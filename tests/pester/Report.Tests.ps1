@@ -155,9 +155,10 @@ print(json.dumps(out))
         # Hosts with no TLS have no certificate, so no x509 series, but a reference status; an unreferenced Secret has both.
         @($samples | Where-Object { $_.name -eq 'ingresscerts_reference_status' -and $_.labels.status -eq 'NoTls' }).Count | Should -Be 2
         @($samples | Where-Object { $_.name -like 'x509_*' -and $_.labels.secret_name -eq 'old-shop-tls' }).Count | Should -Be 3
-        ($samples | Where-Object { $_.name -like 'x509_*' }).Count | Should -Be (3 * @($fleet | Where-Object { $_.NotAfter -and $_.SecretName } | Select-Object -Unique SecretName).Count)
+        ($samples | Where-Object { $_.name -like 'x509_*' }).Count | Should -Be (3 * @($fleet | Where-Object { $_.NotAfter -and $_.SecretName } |
+            ForEach-Object { "$($_.Context)|$(if ($_.SecretNamespace) { $_.SecretNamespace } else { $_.Namespace })/$($_.SecretName)" } | Select-Object -Unique).Count)
         ($samples | Where-Object name -eq 'x509_cert_expired' | Where-Object value -eq 1).labels.secret_name | Sort-Object |
-            Should -Be @('blog-tls', 'evil-tls')
+            Should -Be @('blog-tls', 'evil-tls', 'legacy-store-cred')
         $ready = @($samples | Where-Object name -eq 'ingresscerts_certmanager_ready')
         $ready.Count | Should -Be 1
         ($ready[0].labels.name, $ready[0].labels.listener, $ready[0].labels.certificate, $ready[0].labels.issuer, $ready[0].labels.condition, $ready[0].value) |
