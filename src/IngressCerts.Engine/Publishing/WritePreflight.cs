@@ -105,7 +105,9 @@ public sealed class WritePreflight
     public static void RememberAllowed(ClusterConnection connection) =>
         Remembered.Value = new Memo(connection, new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
 
-    private static string Key(RequiredAccess right, string? name) => string.Join('\u0001', right.Verb, right.Group, right.Resource, right.Namespace, name ?? string.Empty);
+    // The subresource is part of the right: update certificates/status is not update certificates.
+    private static string Key(RequiredAccess right, string? name) =>
+        string.Join('\u0001', right.Verb, right.Group, right.Subresource is null ? right.Resource : $"{right.Resource}/{right.Subresource}", right.Namespace, name ?? string.Empty);
 
     /// <summary>The refusal of a publish that lacks rights: <see cref="ErrorId"/> and <see cref="RefusalMessage"/>.</summary>
     public static PublishRefusal Refusal(ClusterConnection connection, IReadOnlyList<RequiredAccess> denied)

@@ -19,6 +19,23 @@ public sealed class WritePreflightTests
     ];
 
     [ServerOnlyFact]
+    public async Task A_right_remembered_on_a_subresource_does_not_answer_for_the_resource_itself()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("pre-");
+        var connection = server.ConnectAs("status-writer", AccessRule.Allow("update", "certificates/status", ns));
+        var status = new RequiredAccess("update", "cert-manager.io", "certificates", ns, "shop", "ask cert-manager to re-issue") { Subresource = "status" };
+        var resource = new RequiredAccess("update", "cert-manager.io", "certificates", ns, "shop", "rewrite the Certificate");
+
+        WritePreflight.RememberAllowed(connection);
+        Assert.Empty(await new WritePreflight().FindDeniedAsync(connection, [status], CancellationToken.None));
+        var denied = await new WritePreflight().FindDeniedAsync(connection, [resource], CancellationToken.None);
+
+        Assert.Equal([resource], denied);
+    }
+
+    [ServerOnlyFact]
     public async Task A_user_who_may_create_but_not_update_secrets_is_told_every_missing_right_before_any_write()
     {
         await using var cluster = await TestCluster.StartAsync();
