@@ -17,19 +17,9 @@ internal static class Breakdown
     public static async Task RunAsync(IReadOnlyList<ProbeRequest> requests, int perVariant, int rounds)
     {
         var probe = new TlsProbe();
-        var variants = new (string Name, Func<ProbeRequest, Task> Run)[]
-        {
-            ("TlsProbe as shipped", async r => await probe.ProbeAsync(r, TimeSpan.FromSeconds(10))),
-            ("TCP connect + close only", async r => { using var s = await ConnectAsync(r); }),
-            ("SslStream, default policy, callback accepts", r => HandshakeAsync(r, chainPolicy: null, resume: false)),
-            ("SslStream, CustomRootTrust (empty), callback accepts", r => HandshakeAsync(r, EmptyTrust(), resume: false)),
-            ("SslStream, AllowTlsResume (INCORRECT for a probe; shows the SSL_CTX cost)", r => HandshakeAsync(r, chainPolicy: null, resume: true)),
-            ("SslStream, CustomRootTrust, + linked CancellationTokenSource with CancelAfter", r => HandshakeAsync(r, EmptyTrust(), resume: false, Steps.Deadline)),
-            ("SslStream, CustomRootTrust, + deadline + copies of the served certificates", r => HandshakeAsync(r, EmptyTrust(), resume: false, Steps.Deadline | Steps.Copy)),
-            ("SslStream, CustomRootTrust, + deadline + copies + SHA-256 of each (the verdict key)", r => HandshakeAsync(r, EmptyTrust(), resume: false, Steps.Deadline | Steps.Copy | Steps.Hash)),
-        };
-
+        var variants = Variants(probe);
         var totals = new double[variants.Length];
+
         for (var round = 0; round < rounds; round++)
         {
             // A different variant goes first in each round, so none always pays for what the previous one left behind.
@@ -75,19 +65,31 @@ internal static class Breakdown
         }
     }
 
-    /// <summary>Only the shipped probe, <paramref name="count"/> sequential probes: a steady loop to attach a profiler to.</summary>
-    public static async Task LoopAsync(IReadOnlyList<ProbeRequest> requests, int count)
+    /// <summary>One variant only (0 is the shipped probe), <paramref name="count"/> sequential probes: a steady loop to attach a profiler to.</summary>
+    public static async Task LoopAsync(IReadOnlyList<ProbeRequest> requests, int count, int variant)
     {
-        var probe = new TlsProbe();
+        var (name, run) = Variants(new TlsProbe())[variant];
         var before = Process.GetCurrentProcess().TotalProcessorTime;
         for (var i = 0; i < count; i++)
         {
-            await probe.ProbeAsync(requests[i % requests.Count], TimeSpan.FromSeconds(10));
+            await run(requests[i % requests.Count]);
         }
 
         var each = (Process.GetCurrentProcess().TotalProcessorTime - before).TotalMilliseconds / count;
-        Console.WriteLine($"probe loop: {count} sequential TlsProbe probes, {Report.Milliseconds(each)} CPU per probe");
+        Console.WriteLine($"probe loop: {count} sequential probes, {name}: {Report.Milliseconds(each)} CPU per probe");
     }
+
+    private static (string Name, Func<ProbeRequest, Task> Run)[] Variants(TlsProbe probe) =>
+    [
+        ("TlsProbe as shipped", async r => await probe.ProbeAsync(r, TimeSpan.FromSeconds(10))),
+        ("TCP connect + close only", async r => { using var s = await ConnectAsync(r); }),
+        ("SslStream, default policy, callback accepts", r => HandshakeAsync(r, chainPolicy: null, resume: false)),
+        ("SslStream, CustomRootTrust (empty), callback accepts", r => HandshakeAsync(r, EmptyTrust(), resume: false)),
+        ("SslStream, AllowTlsResume (INCORRECT for a probe; shows the SSL_CTX cost)", r => HandshakeAsync(r, chainPolicy: null, resume: true)),
+        ("SslStream, CustomRootTrust, + linked CancellationTokenSource with CancelAfter", r => HandshakeAsync(r, EmptyTrust(), resume: false, Steps.Deadline)),
+        ("SslStream, CustomRootTrust, + deadline + copies of the served certificates", r => HandshakeAsync(r, EmptyTrust(), resume: false, Steps.Deadline | Steps.Copy)),
+        ("SslStream, CustomRootTrust, + deadline + copies + SHA-256 of each (the verdict key)", r => HandshakeAsync(r, EmptyTrust(), resume: false, Steps.Deadline | Steps.Copy | Steps.Hash)),
+    ];
 
     private static async Task<Socket> ConnectAsync(ProbeRequest request, CancellationToken token = default)
     {

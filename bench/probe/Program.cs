@@ -28,7 +28,7 @@ var measurement = new Measurement(fleet, options);
 await measurement.WarmUpAsync();
 if (options.ProbeLoop > 0)
 {
-    await Breakdown.LoopAsync(fleet.Requests, options.ProbeLoop);
+    await Breakdown.LoopAsync(fleet.Requests, options.ProbeLoop, options.ProbeLoopVariant);
     return 0;
 }
 
@@ -222,7 +222,8 @@ internal sealed record BenchOptions(
     TimeSpan SequentialCapWithLatency,
     int Breakdown,
     int BreakdownRounds,
-    int ProbeLoop)
+    int ProbeLoop,
+    int ProbeLoopVariant)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -251,6 +252,7 @@ internal sealed record BenchOptions(
             SequentialCapWithLatency: TimeSpan.FromSeconds(Int("latency-sequential-cap-seconds", 10)),
             Breakdown: Int("breakdown", 0),
             BreakdownRounds: Math.Max(1, Int("breakdown-rounds", 3)),
-            ProbeLoop: Int("probe-loop", 0));
+            ProbeLoop: Int("probe-loop", 0),
+            ProbeLoopVariant: Int("probe-loop-variant", 0));
     }
 }
