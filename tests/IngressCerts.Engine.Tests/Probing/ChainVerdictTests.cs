@@ -142,17 +142,18 @@ public sealed class ChainVerdictTests
         var leaf = intermediate.IssueLeaf("app.example.test");
         var now = DateTimeOffset.UtcNow;
 
-        // The same root re-signed to expire in 30 s: only the built chain's last element carries that boundary.
-        var expiringRoot = root.SelfSignedAgain(now.AddDays(-1), now.AddSeconds(30));
+        // The same root re-signed to expire in 50 s (within the verdict's lifetime, and long enough for the first build
+        // to see it valid): only the built chain's last element carries that boundary.
+        var expiringRoot = root.SelfSignedAgain(now.AddDays(-1), now.AddSeconds(50));
         var clock = new ManualClock(now);
         var cache = new ChainVerdictCache(clock);
         var trust = ChainTrust.CustomRoots([expiringRoot]);
 
         Assert.Equal(SslPolicyErrors.None, cache.ChainErrors(leaf, [leaf, intermediate.Certificate], trust));
-        clock.Now = now.AddSeconds(29);
+        clock.Now = now.AddSeconds(49);
         cache.ChainErrors(leaf, [leaf, intermediate.Certificate], trust);
         Assert.Equal(1, cache.Builds);
-        clock.Now = now.AddSeconds(31);
+        clock.Now = now.AddSeconds(51);
         cache.ChainErrors(leaf, [leaf, intermediate.Certificate], trust);
         Assert.Equal(2, cache.Builds);
     }
