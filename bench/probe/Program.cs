@@ -26,9 +26,15 @@ Console.WriteLine($"fleet: {options.Endpoints} TLS endpoints on 127.0.0.1 servin
 
 var measurement = new Measurement(fleet, options);
 await measurement.WarmUpAsync();
+if (options.ProbeLoop > 0)
+{
+    await Breakdown.LoopAsync(fleet.Requests, options.ProbeLoop, options.ProbeLoopVariant);
+    return 0;
+}
+
 if (options.Breakdown > 0)
 {
-    await Breakdown.RunAsync(fleet.Requests, options.Breakdown, rounds: 3);
+    await Breakdown.RunAsync(fleet.Requests, options.Breakdown, options.BreakdownRounds);
     return 0;
 }
 
@@ -214,7 +220,10 @@ internal sealed record BenchOptions(
     int WarmUp,
     int LatencyMs,
     TimeSpan SequentialCapWithLatency,
-    int Breakdown)
+    int Breakdown,
+    int BreakdownRounds,
+    int ProbeLoop,
+    int ProbeLoopVariant)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -241,6 +250,9 @@ internal sealed record BenchOptions(
             WarmUp: Math.Max(1, Int("warm-up", 2000)),
             LatencyMs: Int("latency-ms", 25),
             SequentialCapWithLatency: TimeSpan.FromSeconds(Int("latency-sequential-cap-seconds", 10)),
-            Breakdown: Int("breakdown", 0));
+            Breakdown: Int("breakdown", 0),
+            BreakdownRounds: Math.Max(1, Int("breakdown-rounds", 3)),
+            ProbeLoop: Int("probe-loop", 0),
+            ProbeLoopVariant: Int("probe-loop-variant", 0));
     }
 }

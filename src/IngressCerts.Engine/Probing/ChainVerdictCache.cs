@@ -14,8 +14,10 @@ namespace IngressCerts.Engine.Probing;
 /// The verdict is the <see cref="SslPolicyErrors.RemoteCertificateChainErrors"/> bit SslStream reported before this
 /// cache existed: the same <see cref="X509Chain.Build"/> of the leaf with the served certificates as extra store,
 /// the system trust, no revocation check and no downloads, at the current time. It is reused only while it cannot
-/// have changed: for at most <see cref="Lifetime"/> (bounds a change of the machine's trust store) and never across
-/// a NotBefore or NotAfter of any served certificate or of any element of the chain that was built.
+/// have changed: for the same trust setting (<see cref="ChainTrust"/>, part of the key) and the same served
+/// certificates, for at most <see cref="Lifetime"/> (bounds a change of the machine's trust store) and never across
+/// a NotBefore or NotAfter of any served certificate or of any element of the chain that was built (the trusted
+/// root included, although it is not served).
 /// </remarks>
 internal sealed class ChainVerdictCache
 {
@@ -37,19 +39,21 @@ internal sealed class ChainVerdictCache
     private int _builds;
 
     /// <summary>
-    /// <see cref="SslPolicyErrors.RemoteCertificateChainErrors"/> when the system trust would reject
-    /// <paramref name="leaf"/> served with <paramref name="served"/> (wire order, usually starting with the leaf), else none.
+    /// <see cref="SslPolicyErrors.RemoteCertificateChainErrors"/> when <paramref name="trust"/> (by default the
+    /// system trust) would reject <paramref name="leaf"/> served with <paramref name="served"/> (wire order, usually
+    /// starting with the leaf), else none.
     /// </summary>
-    public SslPolicyErrors ChainErrors(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> served)
+    public SslPolicyErrors ChainErrors(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> served, ChainTrust? trust = null)
     {
-        var key = Key(leaf, served);
+        trust ??= ChainTrust.System;
+        var key = Key(trust, leaf, served);
         var now = _time.GetUtcNow().UtcDateTime;
         if (_verdicts.TryGetValue(key, out var known) && now >= known.From && now < known.Until)
         {
             return known.Errors;
         }
 
-        var fresh = Build(leaf, served, now);
+        var fresh = Build(trust, leaf, served, now);
         if (_verdicts.Count >= MaxEntries)
         {
             _verdicts.Clear();
@@ -59,12 +63,17 @@ internal sealed class ChainVerdictCache
         return fresh.Errors;
     }
 
-    private Verdict Build(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> served, DateTime now)
+    private Verdict Build(ChainTrust trust, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> served, DateTime now)
     {
         Interlocked.Increment(ref _builds);
         using var chain = new X509Chain();
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.DisableCertificateDownloads = true;
+        if (trust.Roots is { } roots)
+        {
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        }
 
         // What SslStream adds to a policy that names no application policy: the server must be fit for server auth.
         chain.ChainPolicy.ApplicationPolicy.Add(ServerAuthentication);
@@ -107,9 +116,11 @@ internal sealed class ChainVerdictCache
         return new Verdict(errors, from, until);
     }
 
-    private static string Key(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> served)
+    /// <summary>The trust setting, then SHA-256 of the leaf and of each served certificate in order: a verdict is reused only for all three unchanged.</summary>
+    private static string Key(ChainTrust trust, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> served)
     {
-        var key = new StringBuilder((served.Count + 1) * SHA256.HashSizeInBytes * 2);
+        var key = new StringBuilder(trust.Id.Length + 1 + ((served.Count + 1) * SHA256.HashSizeInBytes * 2));
+        key.Append(trust.Id).Append('|');
         key.Append(Convert.ToHexString(SHA256.HashData(leaf.RawDataMemory.Span)));
         foreach (var certificate in served)
         {
@@ -120,4 +131,35 @@ internal sealed class ChainVerdictCache
     }
 
     private readonly record struct Verdict(SslPolicyErrors Errors, DateTime From, DateTime Until);
+}
+
+/// <summary>
+/// What a chain verdict trusts: this machine's trust store (what the probe reports), or exactly a given set of roots.
+/// Part of every verdict's key, so a verdict is never reused under another trust setting.
+/// </summary>
+internal sealed class ChainTrust
+{
+    private ChainTrust(X509Certificate2[]? roots, string id)
+    {
+        Roots = roots;
+        Id = id;
+    }
+
+    /// <summary>The system trust store, as SslStream uses it by default.</summary>
+    public static ChainTrust System { get; } = new(null, "system");
+
+    /// <summary>Null for the system trust; else the only roots trusted.</summary>
+    public X509Certificate2[]? Roots { get; }
+
+    /// <summary>"system", or "roots:" and the sorted SHA-256 of each root's DER: equal for the same set of roots, in any order.</summary>
+    public string Id { get; }
+
+    /// <summary>Trusts exactly <paramref name="roots"/> and nothing from the machine's store.</summary>
+    public static ChainTrust CustomRoots(IEnumerable<X509Certificate2> roots)
+    {
+        ArgumentNullException.ThrowIfNull(roots);
+        var copies = roots.Select(root => new X509Certificate2(root)).ToArray();
+        var hashes = copies.Select(root => Convert.ToHexString(SHA256.HashData(root.RawDataMemory.Span))).Distinct().Order(StringComparer.Ordinal);
+        return new ChainTrust(copies, "roots:" + string.Join(',', hashes));
+    }
 }

@@ -89,6 +89,75 @@ public sealed class ChainVerdictTests
         Assert.Equal(4, cache.Builds);
     }
 
+    [Fact]
+    public void A_chain_that_reaches_a_trusted_root_gets_no_chain_errors_and_the_verdict_is_reused()
+    {
+        var chain = TestCertificateAuthority.CreateChain("app.example.test");
+        var trust = ChainTrust.CustomRoots([chain.Root]);
+        var cache = new ChainVerdictCache();
+
+        Assert.Equal(SslPolicyErrors.None, cache.ChainErrors(chain.Leaf, [chain.Leaf, chain.Intermediate], trust));
+        Assert.Equal(SslPolicyErrors.None, cache.ChainErrors(chain.Leaf, [chain.Leaf, chain.Intermediate], trust));
+        Assert.Equal(1, cache.Builds);
+
+        // The same set of roots given again (other objects, the root listed twice) is the same trust.
+        var again = ChainTrust.CustomRoots([new X509Certificate2(chain.Root), new X509Certificate2(chain.Root)]);
+        Assert.Equal(SslPolicyErrors.None, cache.ChainErrors(chain.Leaf, [chain.Leaf, chain.Intermediate], again));
+        Assert.Equal(1, cache.Builds);
+    }
+
+    [Fact]
+    public void A_trusted_verdict_is_never_reused_for_another_chain_or_another_trust_setting()
+    {
+        var chain = TestCertificateAuthority.CreateChain("app.example.test");
+        var other = TestCertificateAuthority.CreateChain("app.example.test");
+        var trusted = ChainTrust.CustomRoots([chain.Root]);
+        var cache = new ChainVerdictCache();
+        Assert.Equal(SslPolicyErrors.None, cache.ChainErrors(chain.Leaf, [chain.Leaf, chain.Intermediate], trusted));
+
+        // Intermediate not served: the same leaf no longer reaches the root (no downloads).
+        Assert.Equal(SslPolicyErrors.RemoteCertificateChainErrors, cache.ChainErrors(chain.Leaf, [chain.Leaf], trusted));
+
+        // Another CA's chain for the same name, under the same trust.
+        Assert.Equal(SslPolicyErrors.RemoteCertificateChainErrors, cache.ChainErrors(other.Leaf, [other.Leaf, other.Intermediate], trusted));
+
+        // The same chain under another root, under the system trust (test roots are in no system store), and under a
+        // set that adds the other root: each is its own verdict.
+        Assert.Equal(SslPolicyErrors.RemoteCertificateChainErrors, cache.ChainErrors(chain.Leaf, [chain.Leaf, chain.Intermediate], ChainTrust.CustomRoots([other.Root])));
+        Assert.Equal(SslPolicyErrors.RemoteCertificateChainErrors, cache.ChainErrors(chain.Leaf, [chain.Leaf, chain.Intermediate], ChainTrust.System));
+        Assert.Equal(SslPolicyErrors.RemoteCertificateChainErrors, cache.ChainErrors(chain.Leaf, [chain.Leaf, chain.Intermediate]));
+        Assert.Equal(SslPolicyErrors.None, cache.ChainErrors(chain.Leaf, [chain.Leaf, chain.Intermediate], ChainTrust.CustomRoots([other.Root, chain.Root])));
+        Assert.Equal(6, cache.Builds);
+
+        // And the first trusted verdict still stands for its own chain and trust, without a build.
+        Assert.Equal(SslPolicyErrors.None, cache.ChainErrors(chain.Leaf, [chain.Leaf, chain.Intermediate], trusted));
+        Assert.Equal(6, cache.Builds);
+    }
+
+    [Fact]
+    public void A_trusted_verdict_ends_when_the_trusted_root_expires_although_the_root_is_not_served()
+    {
+        var root = TestCertificateAuthority.CreateRoot();
+        var intermediate = root.CreateIntermediate();
+        var leaf = intermediate.IssueLeaf("app.example.test");
+        var now = DateTimeOffset.UtcNow;
+
+        // The same root re-signed to expire in 50 s (within the verdict's lifetime, and long enough for the first build
+        // to see it valid): only the built chain's last element carries that boundary.
+        var expiringRoot = root.SelfSignedAgain(now.AddDays(-1), now.AddSeconds(50));
+        var clock = new ManualClock(now);
+        var cache = new ChainVerdictCache(clock);
+        var trust = ChainTrust.CustomRoots([expiringRoot]);
+
+        Assert.Equal(SslPolicyErrors.None, cache.ChainErrors(leaf, [leaf, intermediate.Certificate], trust));
+        clock.Now = now.AddSeconds(49);
+        cache.ChainErrors(leaf, [leaf, intermediate.Certificate], trust);
+        Assert.Equal(1, cache.Builds);
+        clock.Now = now.AddSeconds(51);
+        cache.ChainErrors(leaf, [leaf, intermediate.Certificate], trust);
+        Assert.Equal(2, cache.Builds);
+    }
+
     /// <summary>The handshake as the probe did it before the verdict cache: SslStream's own chain build with the system trust.</summary>
     private static async Task<SslPolicyErrors> ReferencePolicyErrorsAsync(ProbeEndpoint target, string targetHost)
     {

@@ -38,6 +38,16 @@ public sealed class TestCertificateAuthority
         return new TestCertificateAuthority(issued.CopyWithPrivateKey(key));
     }
 
+    /// <summary>
+    /// This CA's subject and key self-signed again with another validity, as a renewed root looks to a chain builder:
+    /// what this CA issued chains to it as well.
+    /// </summary>
+    public X509Certificate2 SelfSignedAgain(DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        using var key = Certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("This CA has no ECDSA private key.");
+        return CreateCaRequest(Certificate.Subject, key, pathLength: 1).CreateSelfSigned(notBefore, notAfter);
+    }
+
     /// <summary>A TLS server certificate for <paramref name="dnsNames"/>, signed by this CA, with its private key.</summary>
     /// <param name="subject">Distinguished name; defaults to <c>CN=</c> the first DNS name.</param>
     public X509Certificate2 IssueLeaf(
