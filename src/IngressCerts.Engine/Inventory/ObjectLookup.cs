@@ -69,7 +69,7 @@ public sealed class ObjectLookup
             && (string.IsNullOrEmpty(group) || string.Equals(a.Group, group, StringComparison.OrdinalIgnoreCase))).ToList();
 
     /// <summary>
-    /// Reads the object from the first candidate API the cluster serves: null when it does not exist there.
+    /// Reads the object from the candidate APIs the cluster serves, in turn, until one has it: null when none has.
     /// </summary>
     /// <param name="istioGatewayNamespace">Where Istio's gateway workload reads credentialName Secrets; null: the Gateway's own namespace.</param>
     /// <exception cref="KindNotServedException">No candidate API is served.</exception>
@@ -84,6 +84,7 @@ public sealed class ObjectLookup
             return ingress is null ? null : new FoundObject(ReferenceExtractor.FromIngress(ingress, context).ToList(), Addresses(ingress));
         }
 
+        bool served = false;
         foreach (var api in candidates)
         {
             if (await _reader.ServedVersionAsync(api.Group, api.Versions, api.Plural, cancellationToken).ConfigureAwait(false) is not { } version)
@@ -91,12 +92,16 @@ public sealed class ObjectLookup
                 continue;
             }
 
-            if (await _reader.GetCustomObjectAsync(api.Group, version, api.Plural, ns, name, cancellationToken).ConfigureAwait(false) is not { } obj)
+            served = true;
+            if (await _reader.GetCustomObjectAsync(api.Group, version, api.Plural, ns, name, cancellationToken).ConfigureAwait(false) is { } obj)
             {
-                return null;
+                return new FoundObject(await ReferencesAsync(api, obj, istioGatewayNamespace, cancellationToken).ConfigureAwait(false), Addresses(obj));
             }
+        }
 
-            return new FoundObject(await ReferencesAsync(api, obj, istioGatewayNamespace, cancellationToken).ConfigureAwait(false), Addresses(obj));
+        if (served)
+        {
+            return null;
         }
 
         throw new KindNotServedException(candidates.Count > 0 && ApiGroups.IsIstioGateway(candidates[0].Kind, candidates[0].Group) ? "Istio Gateway" : kind,
