@@ -48,10 +48,9 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
     [ArgumentCompleter(typeof(ApiGroupCompleter))]
     public string? ApiGroup { get; set; }
 
-    /// <summary>Only this listener of a Gateway (or server, by port name, of an Istio Gateway); bound from Get's objects.</summary>
+    /// <summary>Only this listener of a Gateway (or server, by port name, of an Istio Gateway); bound from Get's objects (null for other kinds).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("ListenerName")]
-    [ValidateNotNullOrEmpty]
     public string? Listener { get; set; }
 
     /// <summary>
