@@ -93,7 +93,7 @@ public sealed class ObjectLookup
             }
 
             served = true;
-            if (await _reader.GetCustomObjectAsync(api.Group, version, api.Plural, ns, name, cancellationToken).ConfigureAwait(false) is { } obj)
+            if (await FindAsync(api, version, ns, name, cancellationToken).ConfigureAwait(false) is { } obj)
             {
                 return new FoundObject(await ReferencesAsync(api, obj, istioGatewayNamespace, cancellationToken).ConfigureAwait(false), Addresses(obj));
             }
@@ -106,6 +106,26 @@ public sealed class ObjectLookup
 
         throw new KindNotServedException(candidates.Count > 0 && ApiGroups.IsIstioGateway(candidates[0].Kind, candidates[0].Group) ? "Istio Gateway" : kind,
             candidates, context, ns, name);
+    }
+
+    /// <summary>
+    /// The object, found in the list of its namespace: the rights the inventory needs (list) are all a test needs, and a
+    /// list the caller may not read is a warning and no object, as for Get.
+    /// </summary>
+    private async Task<JsonElement?> FindAsync(KindApi api, string version, string ns, string name, CancellationToken cancellationToken)
+    {
+        await foreach (var page in _reader.ListCustomObjectPagesAsync(api.Group, version, api.Plural, ns, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var obj in page)
+            {
+                if (RawObject.Name(obj) == name)
+                {
+                    return obj;
+                }
+            }
+        }
+
+        return null;
     }
 
     private async Task<IReadOnlyList<TlsReference>> ReferencesAsync(KindApi api, JsonElement obj, string? istioGatewayNamespace, CancellationToken cancellationToken)

@@ -234,21 +234,6 @@ public sealed class ClusterReader
         }
     }
 
-    /// <summary>One namespaced custom object by name, as raw JSON; null when it does not exist.</summary>
-    public async Task<JsonElement?> GetCustomObjectAsync(string group, string version, string plural, string @namespace, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            object found = await KubeCall.RunAsync(_connection, "get", plural, @namespace, name,
-                c => _connection.Client.CustomObjects.GetNamespacedCustomObjectAsync(group, version, @namespace, plural, name, cancellationToken: c), cancellationToken).ConfigureAwait(false);
-            return (found is JsonElement e ? e : JsonSerializer.SerializeToElement(found)).Clone();
-        }
-        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
-        {
-            return null;
-        }
-    }
-
     /// <summary>One Secret by name; null when it does not exist.</summary>
     public async Task<V1Secret?> GetSecretAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
