@@ -640,9 +640,7 @@ public sealed class CertificateTester
         /// Why the controller holds no certificate for the reference (passthrough, its own ACME or mesh certificate);
         /// null when it should hold one.
         /// </summary>
-        public CertificateFinding? HeldElsewhere => Reference is { SecretName: null, Inline: null, Notes: { } notes }
-            ? notes.FirstOrDefault(n => n.Id is FindingIds.Passthrough or FindingIds.ControllerManagedCertificate)
-            : null;
+        public CertificateFinding? HeldElsewhere => Reference?.HeldElsewhere;
 
         public void Add(string name, bool passed, string? expected, string? actual, string message)
         {

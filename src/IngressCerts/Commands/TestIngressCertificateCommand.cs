@@ -138,12 +138,12 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
         }
 
         string? apiGroup = NullIfEmpty(ApiGroup);
-        if (Name is not null && Kind is not null && !string.Equals(Kind, "Secret", StringComparison.OrdinalIgnoreCase)
-            && ObjectLookup.Candidates(Kind, apiGroup).Count == 0)
+        string kind = Kind ?? "Ingress";
+        if (Name is not null && !string.Equals(kind, "Secret", StringComparison.OrdinalIgnoreCase) && ObjectLookup.Candidates(kind, apiGroup).Count == 0)
         {
-            var groups = ObjectLookup.Apis.Where(a => string.Equals(a.Kind, Kind, StringComparison.OrdinalIgnoreCase)).Select(a => a.Group);
-            WriteError(new ErrorRecord(new ArgumentException($"-ApiGroup '{apiGroup}' is not a group of kind {Kind}: use {string.Join(" or ", groups)}."),
-                "KindApiGroupMismatch", ErrorCategory.InvalidArgument, $"{Kind} {Namespace}/{Name}"));
+            var groups = ObjectLookup.Apis.Where(a => string.Equals(a.Kind, kind, StringComparison.OrdinalIgnoreCase)).Select(a => a.Group);
+            WriteError(new ErrorRecord(new ArgumentException($"-ApiGroup '{apiGroup}' is not a group of kind {kind}: use {string.Join(" or ", groups)}."),
+                "KindApiGroupMismatch", ErrorCategory.InvalidArgument, $"{kind} {Namespace}/{Name}"));
             return;
         }
 

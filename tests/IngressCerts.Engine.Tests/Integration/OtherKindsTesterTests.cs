@@ -353,6 +353,40 @@ public sealed class OtherKindsTesterTests
         await Assert.ThrowsAsync<KindNotServedException>(() => TestAsync(cluster.Connect(), Trusting(good), Target(ns, "web", "HTTPProxy")));
     }
 
+    [Fact]
+    public async Task A_secret_row_of_get_is_tested_as_the_secret_it_names()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("secret-row-");
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "spare", good));
+
+        var result = Assert.Single(await TestAsync(cluster.Connect(), Trusting(good), new TestTarget(ns, "spare", ns, "spare", null, Kind: "Secret")));
+
+        Assert.True(result.Passed, Failures(result));
+        Assert.Equal(SecretChecks, result.Checks.Select(c => c.Name));
+        Assert.Equal((null, null, "spare"), (result.Name, result.Kind, result.SecretName));
+    }
+
+    [Theory]
+    [InlineData("""{"status":{"addresses":[{"type":"IPAddress","value":"192.0.2.1"},{"value":"lb.example"}]}}""", "192.0.2.1,lb.example")]
+    [InlineData("""{"status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.2"},{"hostname":"elb.example"},{}]}}}""", "192.0.2.2,elb.example")]
+    [InlineData("""{"status":{"ingress":[{"host":"shop.example","routerCanonicalHostname":"router.apps.example"},{"host":"shop.example","routerCanonicalHostname":"router.apps.example"}]}}""", "router.apps.example")]
+    [InlineData("""{"status":{"conditions":[]}}""", "")]
+    [InlineData("""{"spec":{}}""", "")]
+    public void The_addresses_to_probe_come_from_whichever_status_shape_the_controller_writes(string json, string expected) =>
+        Assert.Equal(expected, string.Join(",", ObjectLookup.Addresses(System.Text.Json.JsonDocument.Parse(json).RootElement)));
+
+    [Theory]
+    [InlineData("Gateway", null, "gateway.networking.k8s.io,networking.istio.io")]
+    [InlineData("gateway", "networking.istio.io", "networking.istio.io")]
+    [InlineData("IngressRoute", null, "traefik.io,traefik.containo.us")]
+    [InlineData("Route", "", "route.openshift.io")]
+    [InlineData("Gateway", "route.openshift.io", "")]
+    [InlineData("VirtualService", null, "")]
+    public void A_kind_is_looked_for_in_the_group_given_else_in_each_of_its_apis_in_turn(string kind, string? group, string expected) =>
+        Assert.Equal(expected, string.Join(",", ObjectLookup.Candidates(kind, group).Select(a => a.Group)));
+
     /// <summary>A probe that serves one certificate and records where (the endpoint's host) and for which SNI it was asked.</summary>
     private sealed class RecordingProbe(X509Certificate2 serving) : Engine.Probing.ITlsProbe
     {

@@ -332,6 +332,23 @@ public sealed class OtherKindsManifestTests : IDisposable
     }
 
     [Fact]
+    public void A_reference_with_notes_but_no_certificate_is_served_the_default_one_unless_a_note_says_the_controller_holds_none()
+    {
+        var results = Scan(
+            Proxy("shop", "novalidsecret", "shop.example", "{clientValidation: {caSecret: client-ca}}") +
+            IngressRoute("pattern", "HostRegexp(`^.+\\.example$`)", "  tls: {}\n") +
+            IngressRoute("acme", "HostRegexp(`^.+\\.example$`)", "  tls: {certResolver: le}\n"))
+            .ToDictionary(r => r.Name);
+
+        Assert.Equal("DefaultCertificate", results["novalidsecret"].Status);
+        Assert.Contains(results["novalidsecret"].Findings, f => f.Id == FindingIds.ClientValidation);
+        Assert.Equal("DefaultCertificate", results["pattern"].Status);
+        Assert.Contains(results["pattern"].Findings, f => f.Id == FindingIds.HostPattern);
+        Assert.Equal("Valid", results["acme"].Status);
+        Assert.Equal([FindingIds.ControllerManagedCertificate, FindingIds.HostPattern], results["acme"].Findings.Select(f => f.Id));
+    }
+
+    [Fact]
     public void A_secret_of_another_namespace_is_used_only_where_a_delegation_allows_it()
     {
         var shop = TestCertificates.Create("CN=*.shop.example", ["*.shop.example"]);
