@@ -6,7 +6,6 @@ using IngressCerts.Engine.Inventory.Kinds;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Probing;
 using IngressCerts.Engine.Publishing;
-using k8s.Models;
 
 namespace IngressCerts.Engine.Validation;
 
