@@ -316,8 +316,14 @@ BeforeDiscovery {
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw -TrustedRootPath $f.Missing }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
         @{ Id = 'publish-trusted-root-garbage'; Cmdlet = 'Publish-IngressCertificate'; Input = '-TrustedRootPath names a text file that holds no certificate'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -PfxPath $f.Pfx -Password $pw -TrustedRootPath $f.GarbageText }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
-        @{ Id = 'test-kind-unknown'; Cmdlet = 'Test-IngressCertificate'; Input = '-Kind that is neither Ingress nor Gateway'
-            Run = { Test-IngressCertificate @kc -Namespace $ns -Name 'shop' -Kind 'Route' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
+        @{ Id = 'test-kind-unknown'; Cmdlet = 'Test-IngressCertificate'; Input = '-Kind that is none of the kinds Get reports (VirtualService)'
+            Run = { Test-IngressCertificate @kc -Namespace $ns -Name 'shop' -Kind 'VirtualService' }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
+        @{ Id = 'test-apigroup-mismatch'; Cmdlet = 'Test-IngressCertificate'; Input = '-ApiGroup that is no group of -Kind (Gateway of route.openshift.io)'
+            Run = { Test-IngressCertificate @kc -Namespace $ns -Name 'shop' -Kind Gateway -ApiGroup 'route.openshift.io' }; ErrorId = 'KindApiGroupMismatch'; Category = 'InvalidArgument' }
+        @{ Id = 'test-istio-namespace-not-dns'; Cmdlet = 'Test-IngressCertificate'; Input = '-IstioGatewayNamespace that is not a DNS label (Bad_NS)'
+            Run = { Test-IngressCertificate @kc -Namespace $ns -Name 'edge' -Kind Gateway -ApiGroup 'networking.istio.io' -IstioGatewayNamespace 'Bad_NS' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'test-kind-not-served'; Cmdlet = 'Test-IngressCertificate'; Input = '-Kind Route on a cluster that does not serve route.openshift.io'
+            Run = { Test-IngressCertificate @bareKc -Namespace 'default' -Name 'web' -Kind Route }; ErrorId = 'ApiNotServed'; Category = 'NotInstalled'; ServerOnly = $true }
         @{ Id = 'test-min-days-negative'; Cmdlet = 'Test-IngressCertificate'; Input = '-MinimumDaysRemaining -1'
             Run = { Test-IngressCertificate @kc -Namespace $ns -Name 'shop' -MinimumDaysRemaining -1 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
         @{ Id = 'test-throttle-zero'; Cmdlet = 'Test-IngressCertificate'; Input = '-ThrottleLimit 0'
@@ -502,6 +508,9 @@ BeforeAll {
     Import-Module (Get-BuiltModulePath) -Force
     $cluster = New-TestCluster -ContextName 'bad'
     $kc = @{ KubeConfigPath = $cluster.KubeConfig; Context = $cluster.Context }
+    # A test server that serves none of the other controllers' kinds, for the rows about an API that is not served.
+    $bare = if (-not $cluster.IsReal) { Start-KubeTestServer -ContextName 'bare' -NoOtherKinds }
+    $bareKc = if ($bare) { @{ KubeConfigPath = $bare.KubeConfig; Context = 'bare' } }
     $password = 'pfx-pass-123'
     $pw = ConvertTo-SecureString $password -AsPlainText -Force
     $wrongPw = ConvertTo-SecureString 'wrong-pass-456' -AsPlainText -Force
@@ -700,6 +709,7 @@ BeforeAll {
 
 AfterAll {
     if ($forwarder) { $forwarder.Dispose() }
+    if ($bare) { Stop-KubeTestServer $bare }
     Remove-TestCluster $cluster
 }
 

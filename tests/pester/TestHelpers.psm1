@@ -112,12 +112,13 @@ function Start-KubeTestServer {
     Starts the standalone Kubernetes API test server and returns its process and kubeconfig. The context, cluster and
     user in the kubeconfig are renamed to -ContextName so several servers can be merged into one KUBECONFIG.
     #>
-    param([string] $ContextName = 'test', [string[]] $Seed = @(), [switch] $NoGatewayApi, [switch] $ModelNamespaceDefaults, [string] $UsersFile)
+    param([string] $ContextName = 'test', [string[]] $Seed = @(), [switch] $NoGatewayApi, [switch] $NoOtherKinds, [switch] $ModelNamespaceDefaults, [string] $UsersFile)
     $kubeconfig = Join-Path ([IO.Path]::GetTempPath()) "ic-$([guid]::NewGuid().ToString('N')).kubeconfig"
     $requestLog = [IO.Path]::ChangeExtension($kubeconfig, '.requests')
     $arguments = @((Get-TestServerPath), '--kubeconfig-out', $kubeconfig, '--request-log', $requestLog)
     foreach ($s in $Seed) { $arguments += @('--seed', $s) }
     if ($NoGatewayApi) { $arguments += '--no-gateway-api' }
+    if ($NoOtherKinds) { $arguments += '--no-other-kinds' }
     if ($ModelNamespaceDefaults) { $arguments += '--model-namespace-defaults' }
     if ($UsersFile) { $arguments += @('--users', $UsersFile) }
     $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
@@ -220,13 +221,16 @@ function Add-ClusterObject {
         return
     }
     $ns = $Object.metadata.namespace
-    $path = switch ($Object.kind) {
-        'Namespace' { '/api/v1/namespaces' }
-        'Secret' { "/api/v1/namespaces/$ns/secrets" }
-        'Ingress' { "/apis/networking.k8s.io/v1/namespaces/$ns/ingresses" }
-        'Gateway' { "/apis/gateway.networking.k8s.io/v1/namespaces/$ns/gateways" }
-        'ReferenceGrant' { "/apis/gateway.networking.k8s.io/v1beta1/namespaces/$ns/referencegrants" }
-        'Certificate' { "/apis/cert-manager.io/v1/namespaces/$ns/certificates" }
+    if ($Object.kind -eq 'Namespace') { $path = '/api/v1/namespaces' }
+    else {
+        # The group and version are the object's own (an Istio Gateway is not a Gateway API one); the plural is the kind's.
+        $plural = switch ($Object.kind) {
+            'Ingress' { 'ingresses' }
+            'HTTPProxy' { 'httpproxies' }
+            default { $Object.kind.ToLowerInvariant() + 's' }
+        }
+        $prefix = if ($Object.apiVersion -eq 'v1') { '/api/v1' } else { "/apis/$($Object.apiVersion)" }
+        $path = "$prefix/namespaces/$ns/$plural"
     }
     Invoke-TestClusterApi $Cluster Post $path $Object | Out-Null
 }
@@ -337,12 +341,18 @@ function Start-OpenSslServer {
 }
 
 function Test-GatewayApiServed {
+    <# Whether the cluster serves gateway.networking.k8s.io/v1 (a real cluster only with the Gateway API CRDs). #>
+    param($Cluster)
+    Test-ApiServed $Cluster 'gateway.networking.k8s.io/v1'
+}
+
+function Test-ApiServed {
     <#
-    Whether the cluster serves gateway.networking.k8s.io/v1 (a real cluster only with the Gateway API CRDs), from its
+    Whether the cluster serves a group version (route.openshift.io/v1, ...: a real cluster only with its CRDs), from its
     discovery. Only a 404 says no; any other failure says yes, so the test runs and shows the real problem.
     #>
-    param($Cluster)
-    $path = '/apis/gateway.networking.k8s.io/v1'
+    param($Cluster, [string] $GroupVersion)
+    $path = "/apis/$GroupVersion"
     if ($Cluster.IsReal) {
         $answer = & kubectl --kubeconfig $Cluster.KubeConfig --context $Cluster.Context get --raw $path 2>&1
         return $LASTEXITCODE -eq 0 -or -not ("$answer" -match 'NotFound|\(404\)|the server could not find')

@@ -29,6 +29,9 @@ public static class ApiGroups
     public static bool IsGatewayApi(string? kind, string? group) =>
         kind == "Gateway" && (string.IsNullOrEmpty(group) || group == GatewayApi);
 
+    /// <summary>The kind as messages name it: "Istio Gateway" for networking.istio.io's, else the kind itself.</summary>
+    public static string Describe(string kind, string? group) => IsIstioGateway(kind, group) ? "Istio Gateway" : kind;
+
     /// <summary>True for an Istio Gateway (networking.istio.io): seen and tested, never delivered to.</summary>
     public static bool IsIstioGateway(string? kind, string? group) => kind == "Gateway" && group == Istio;
 }

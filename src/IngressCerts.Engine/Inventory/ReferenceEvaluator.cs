@@ -68,8 +68,8 @@ public sealed class ReferenceEvaluator
         secret ??= reference.Inline;
         if (secret is null)
         {
-            evaluation = reference.Notes is { Count: > 0 } only
-                ? CertificateEvaluation.From(only, null)
+            evaluation = reference.HeldElsewhere is not null
+                ? CertificateEvaluation.From(reference.Notes!, null)
                 : CertificateEvaluation.DefaultCertificate(reference.Hosts);
         }
         else
@@ -99,7 +99,7 @@ public sealed class ReferenceEvaluator
             }
         }
 
-        if (reference.Notes is { Count: > 0 } notes && (reference.SecretName is not null || reference.Inline is not null))
+        if (reference.Notes is { Count: > 0 } notes && reference.HeldElsewhere is null)
         {
             evaluation = CertificateEvaluation.From(evaluation.Findings.Concat(notes), evaluation.Facts);
         }

@@ -13,8 +13,9 @@ namespace IngressCerts.Engine.Inventory;
 /// <param name="Inline">The certificate the object carries itself (an OpenShift Route's spec.tls.certificate and key),
 /// parsed as a Secret's tls.crt/tls.key would be when the object was read (so no key is kept); null when it has none.</param>
 /// <param name="Notes">Findings about the reference that do not change the status (<see cref="CertificateStatus.Valid"/>).
-/// A reference with notes and neither a Secret nor an inline certificate has no certificate to check at all
-/// (passthrough, a controller's own ACME): its notes are its whole evaluation, not the default-certificate finding.</param>
+/// A reference with neither a Secret nor an inline certificate whose notes say the controller holds none (passthrough, a
+/// controller's own ACME: <see cref="HeldElsewhere"/>) has nothing to check: its notes are its whole evaluation; any
+/// other such reference is served the default certificate, its notes beside that finding.</param>
 /// <param name="ClientCaSecretName">For a server that validates client certificates against a CA bundle (Istio's
 /// MUTUAL mode): the Secret, in <paramref name="SecretNamespace"/>, the bundle is read from when the certificate's own
 /// Secret holds none (Istio's "&lt;credentialName&gt;-cacert"); null when the server asks for no client certificates.</param>
@@ -41,6 +42,16 @@ public sealed record TlsReference(
     public string ApiGroup => Group ?? ApiGroups.DefaultFor(Kind);
 
     public string? SecretKey => SecretName is null ? null : SecretNamespace + "/" + SecretName;
+
+    /// <summary>
+    /// Why the controller holds no certificate for this reference, when that is so (passthrough to the backend; a
+    /// controller's own ACME or mesh certificate): the note that says it, which is then all there is to judge. Null
+    /// when the controller should hold a certificate (a reference with neither a Secret nor an inline certificate is
+    /// then served the default one).
+    /// </summary>
+    public CertificateFinding? HeldElsewhere => SecretName is null && Inline is null
+        ? Notes?.FirstOrDefault(n => n.Id is FindingIds.Passthrough or FindingIds.ControllerManagedCertificate)
+        : null;
 
     /// <summary>The prefix of the labels IngressCerts puts on the Secrets it makes for itself (history, requests).</summary>
     public const string ModuleLabelPrefix = "ingresscerts.io/";

@@ -32,6 +32,9 @@ public sealed class CertificateTestResult
     /// <summary>The name of the object tested, when the target is one.</summary>
     public string? Name { get; init; }
 
+    /// <summary>The listener tested (a Gateway's listener, an Istio Gateway server's port name); null for other kinds.</summary>
+    public string? Listener { get; init; }
+
     public string? SecretName { get; init; }
 
     /// <summary>The hosts checked, comma-separated.</summary>

@@ -37,7 +37,8 @@ public sealed record ServedCertificateVerdict(
 /// <param name="Listener">The Gateway listener; null for an Ingress.</param>
 public sealed record ServingSource(string Kind, string? Namespace, string Name, string? Listener = null)
 {
-    private bool IsGateway => string.Equals(Kind, "Gateway", StringComparison.OrdinalIgnoreCase);
+    // Also "Istio Gateway", whose servers are named as listeners are.
+    private bool IsGateway => Kind.EndsWith("Gateway", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>"listener 'https' of Gateway edge/gw", or "Ingress shop/storefront".</summary>
     public override string ToString() =>

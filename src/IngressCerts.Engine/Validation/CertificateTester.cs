@@ -6,7 +6,6 @@ using IngressCerts.Engine.Inventory.Kinds;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Probing;
 using IngressCerts.Engine.Publishing;
-using k8s.Models;
 
 namespace IngressCerts.Engine.Validation;
 
@@ -23,18 +22,26 @@ public sealed class CertificateTester
     private readonly CertificateEvaluator _evaluator;
     private readonly Action<string>? _diagnostics;
     private readonly Action<string>? _warning;
+    private readonly Action<KindNotServedException>? _notServed;
+
+    // Judges each reference as Get-IngressCertificate does, so that a test's Status and Findings are Get's.
+    private readonly ReferenceEvaluator _references;
 
     /// <param name="connection">Null when only hosts are tested against an expected certificate.</param>
     /// <param name="diagnostics">Receives what a user may want to know but is no check's result (e.g. grants that cannot be read).</param>
     /// <param name="warning">Receives what the user does not get that was asked for (cert-manager Certificates the user may not list).</param>
-    public CertificateTester(ClusterConnection? connection, TestOptions options, ITlsProbe? probe = null, Action<string>? diagnostics = null, Action<string>? warning = null)
+    /// <param name="notServed">Receives each target whose kind's API the cluster does not serve: it has no result. Null: thrown.</param>
+    public CertificateTester(ClusterConnection? connection, TestOptions options, ITlsProbe? probe = null, Action<string>? diagnostics = null, Action<string>? warning = null,
+        Action<KindNotServedException>? notServed = null)
     {
         _connection = connection;
         _options = options;
         _probe = probe ?? new TlsProbe();
         _diagnostics = diagnostics;
         _warning = warning;
+        _notServed = notServed;
         _evaluator = new CertificateEvaluator(options.AsOf, options.MinimumDaysRemaining, options.TrustedRoots?.Cast<X509Certificate2>());
+        _references = new ReferenceEvaluator(new InventoryOptions(options.AsOf, options.MinimumDaysRemaining, options.TrustedRoots));
     }
 
     private string Context => _connection?.ContextName ?? string.Empty;
@@ -42,10 +49,23 @@ public sealed class CertificateTester
     public async Task<IReadOnlyList<CertificateTestResult>> TestAsync(IReadOnlyList<TestTarget> targets, CancellationToken cancellationToken)
     {
         var units = new List<Unit>();
-        var grants = _connection is null ? null : new ReferenceGrantReader(new ClusterReader(_connection, _diagnostics));
+        ObjectLookup? lookup = null;
+        if (_connection is not null)
+        {
+            var reader = new ClusterReader(_connection, _diagnostics, _warning);
+            lookup = new ObjectLookup(reader, new ReferenceGrantReader(reader), ParseInline);
+        }
+
         foreach (var target in targets)
         {
-            units.AddRange(await ExpandAsync(target, grants, cancellationToken).ConfigureAwait(false));
+            try
+            {
+                units.AddRange(await ExpandAsync(target, lookup, cancellationToken).ConfigureAwait(false));
+            }
+            catch (KindNotServedException ex) when (_notServed is not null)
+            {
+                _notServed(ex);
+            }
         }
 
         var secrets = new Dictionary<string, SecretEvidence>(StringComparer.Ordinal);
@@ -59,6 +79,13 @@ public sealed class CertificateTester
 
             CheckSecret(unit, evidence);
         }
+
+        foreach (var unit in units.Where(u => u.Reference?.Inline is not null))
+        {
+            CheckInline(unit);
+        }
+
+        await CheckClientCasAsync(units, secrets, cancellationToken).ConfigureAwait(false);
 
         await CheckCertManagerAsync(units, secrets, cancellationToken).ConfigureAwait(false);
 
@@ -74,94 +101,64 @@ public sealed class CertificateTester
 
         return units.Select(u =>
         {
-            var evaluation = u.Verdict();
+            // A reference is judged as Get judges it (its notes, a MUTUAL server's CA bundle, a Secret of another type);
+            // a Secret tested alone by its own evaluation; nothing else is judged.
+            var inventory = u.Reference is { } reference ? _references.Evaluate(reference, u.Secret) : null;
+            var evaluation = u.Evaluation;
             return new CertificateTestResult
             {
                 Context = Context,
                 Namespace = u.Namespace,
-                Kind = u.Name is null ? null : u.Reference?.Kind ?? u.Target.Kind ?? "Ingress",
-                ApiGroup = u.Name is null ? null : u.Reference?.ApiGroup ?? ApiGroups.DefaultFor(u.Target.Kind ?? "Ingress"),
+                Kind = u.Name is null ? null : u.Kind,
+                ApiGroup = u.Name is null ? null : u.ApiGroup,
                 Name = u.Name,
+                Listener = u.Reference?.Listener,
                 SecretName = u.SecretName,
                 Host = u.Hosts.Count == 0 ? null : string.Join(", ", u.Hosts),
                 Checks = u.Checks.ToArray(),
-                Status = evaluation?.Status.Name(),
-                Findings = evaluation is null ? FindingCollection.Empty : FindingCollection.From(evaluation.Findings),
+                Status = inventory?.Status ?? evaluation?.Status.Name(),
+                Findings = inventory?.Findings ?? (evaluation is null ? FindingCollection.Empty : FindingCollection.From(evaluation.Findings)),
             };
         }).ToList();
     }
 
-    /// <param name="grants">Shared by all targets of one run, so that each namespace's grants are read once.</param>
-    private async Task<IReadOnlyList<Unit>> ExpandAsync(TestTarget target, ReferenceGrantReader? grants, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Unit>> ExpandAsync(TestTarget target, ObjectLookup? lookup, CancellationToken cancellationToken)
     {
         string? ns = target.Namespace;
-        if (target.Name is not null)
-        {
-            var connection = RequireConnection();
-            var references = new List<(TlsReference Reference, IReadOnlyList<string> Addresses)>();
-            bool found;
-            if (string.Equals(target.Kind, "Gateway", StringComparison.OrdinalIgnoreCase))
-            {
-                var gateway = await FindGatewayAsync(connection, ns!, target.Name, cancellationToken).ConfigureAwait(false);
-                found = gateway is not null;
-                if (gateway is { } g)
-                {
-                    var addresses = RawObject.Array(g, "status", "addresses").Select(a => RawObject.String(a, "value")).OfType<string>().ToList();
-                    await grants!.ReadForAsync(new[] { g }, cancellationToken).ConfigureAwait(false);
-                    references.AddRange(ReferenceExtractor.FromGateway(g, Context, grants.Grants).Select(r => (r, (IReadOnlyList<string>)addresses)));
-                }
-            }
-            else
-            {
-                var ingress = await new ClusterWriter(connection).GetIngressAsync(ns!, target.Name, cancellationToken).ConfigureAwait(false);
-                found = ingress is not null;
-                if (ingress is not null)
-                {
-                    var addresses = (ingress.Status?.LoadBalancer?.Ingress ?? Enumerable.Empty<V1IngressLoadBalancerIngress>())
-                        .Select(a => a.Ip ?? a.Hostname).Where(a => !string.IsNullOrEmpty(a)).ToList();
-                    references.AddRange(ReferenceExtractor.FromIngress(ingress, Context).Select(r => (r, (IReadOnlyList<string>)addresses)));
-                }
-            }
+        string kind = target.Kind ?? "Ingress";
 
-            if (!found)
+        // A Secret row of Get's (-IncludeUnreferenced) is named after the Secret: it is tested as a Secret.
+        if (target.Name is not null && !string.Equals(kind, "Secret", StringComparison.OrdinalIgnoreCase))
+        {
+            RequireConnection();
+            var api = ObjectLookup.Candidates(kind, target.ApiGroup).FirstOrDefault();
+            var (canonicalKind, group) = (api?.Kind ?? kind, api?.Group ?? target.ApiGroup ?? ApiGroups.DefaultFor(kind));
+            string label = ApiGroups.Describe(canonicalKind, group);
+            Unit Bare(string? secretName) =>
+                new(target, ns, target.Name, null, secretName, target.Hosts ?? Array.Empty<string>(), Array.Empty<string>()) { Kind = canonicalKind, ApiGroup = group };
+
+            var found = await lookup!.ReadAsync(kind, target.ApiGroup, ns!, target.Name, target.IstioGatewayNamespace, cancellationToken).ConfigureAwait(false);
+            if (found is null)
             {
-                var missing = new Unit(target, ns, target.Name, null, null, target.Hosts ?? Array.Empty<string>(), Array.Empty<string>());
-                missing.Fail("Found", $"{target.Kind ?? "Ingress"} {ns}/{target.Name}", "not found", $"{target.Kind ?? "Ingress"} {ns}/{target.Name} does not exist in '{Context}'.");
+                var missing = Bare(null);
+                missing.Fail("Found", $"{label} {ns}/{target.Name}", "not found", $"{label} {ns}/{target.Name} does not exist in '{Context}'.");
                 return new[] { missing };
             }
 
-            var selected = references
-                .Where(r => target.SecretName is null || r.Reference.SecretName == target.SecretName)
-                .Where(r => target.Hosts is null || target.Hosts.Count == 0 || r.Reference.Hosts.Intersect(target.Hosts, StringComparer.OrdinalIgnoreCase).Any())
+            var selected = found.References
+                .Where(r => target.SecretName is null || r.SecretName == target.SecretName)
+                .Where(r => target.Listener is null || r.Listener == target.Listener)
+                .Where(r => target.Hosts is null || target.Hosts.Count == 0 || r.Hosts.Intersect(target.Hosts, StringComparer.OrdinalIgnoreCase).Any())
                 .ToList();
             if (selected.Count == 0)
             {
-                var none = new Unit(target, ns, target.Name, null, target.SecretName, target.Hosts ?? Array.Empty<string>(), Array.Empty<string>());
+                var none = Bare(target.SecretName);
                 none.Fail("TlsConfigured", "a TLS entry" + (target.SecretName is null ? string.Empty : $" for Secret {target.SecretName}"), "none",
-                    $"{target.Kind ?? "Ingress"} {ns}/{target.Name} has no matching TLS entry.");
+                    $"{label} {ns}/{target.Name} has no matching TLS entry.");
                 return new[] { none };
             }
 
-            return selected.Select(r =>
-            {
-                var unit = new Unit(target, ns, target.Name, r.Reference.SecretNamespace, r.Reference.SecretName, r.Reference.Hosts, r.Addresses)
-                {
-                    Reference = r.Reference,
-                };
-                if (r.Reference.ReferenceIssue is { } issue)
-                {
-                    // The Gateway will not use this Secret whatever it holds (no ReferenceGrant, or not a core Secret).
-                    // Its content is still checked, so that one run shows all there is to fix.
-                    unit.Fail("ReferencePermitted", "a reference the Gateway may use", "not permitted", Sentence(issue.Message));
-                }
-
-                if (r.Reference.SecretName is null)
-                {
-                    unit.Fail("SecretPresent", "a secretName", "none", "The TLS entry names no Secret: the controller serves its default certificate.");
-                }
-
-                return unit;
-            }).ToList();
+            return selected.Select(r => Expand(target, r, found.Addresses)).ToList();
         }
 
         if (target.SecretName is not null)
@@ -173,24 +170,47 @@ public sealed class CertificateTester
         return new[] { new Unit(target, ns, null, null, null, target.Hosts ?? Array.Empty<string>(), Array.Empty<string>()) };
     }
 
-    private ClusterConnection RequireConnection() =>
-        _connection ?? throw new InvalidOperationException("Testing an Ingress or Secret needs a cluster connection.");
-
-    private static async Task<JsonElement?> FindGatewayAsync(ClusterConnection connection, string ns, string name, CancellationToken cancellationToken)
+    /// <summary>The unit of one reference, with the checks that its reference alone decides.</summary>
+    private static Unit Expand(TestTarget target, TlsReference reference, IReadOnlyList<string> addresses)
     {
-        await foreach (var page in new ClusterReader(connection).ListGatewayApiPagesAsync("v1", "gateways", ns, cancellationToken).ConfigureAwait(false))
+        var unit = new Unit(target, reference.Namespace, reference.Name, reference.SecretNamespace, reference.SecretName, reference.Hosts, addresses)
         {
-            foreach (var gateway in page)
+            Reference = reference,
+            Kind = reference.Kind,
+            ApiGroup = reference.ApiGroup,
+        };
+        if (reference.ReferenceIssue is { } issue)
+        {
+            // The controller will not use this Secret whatever it holds (no ReferenceGrant or TLSCertificateDelegation,
+            // or not a core Secret). Its content is still checked, so that one run shows all there is to fix.
+            unit.Fail("ReferencePermitted", $"a reference the {unit.Label} may use", "not permitted", Sentence(issue.Message));
+        }
+
+        if (reference.SecretName is null && reference.Inline is null)
+        {
+            if (unit.HeldElsewhere is { } note)
             {
-                if (RawObject.Name(gateway) == name)
-                {
-                    return gateway;
-                }
+                // Passthrough, a controller's own ACME or mesh certificate: nothing at the controller to check, and nothing wrong.
+                unit.Pass(note.Id, "no certificate held at the controller", note.Id, Sentence(note.Message));
+            }
+            else
+            {
+                unit.Fail("SecretPresent", "a secretName", "none", "The TLS entry names no Secret: the controller serves its default certificate.");
             }
         }
 
-        return null;
+        return unit;
     }
+
+    private ClusterConnection RequireConnection() =>
+        _connection ?? throw new InvalidOperationException("Testing an Ingress or Secret needs a cluster connection.");
+
+    /// <summary>
+    /// Parses an inline certificate (a Route's spec.tls) as a tested Secret is parsed, proving that the key works; the
+    /// reader wipes the key's bytes afterwards.
+    /// </summary>
+    private static ParsedSecret ParseInline(SecretLookup lookup) =>
+        new(lookup.Outcome, lookup.Namespace, lookup.Name, null, TlsSecretParser.ParseProvingKey(lookup.Data), string.Empty, null);
 
     private async Task<SecretEvidence> ReadSecretAsync(string ns, string name, CancellationToken cancellationToken)
     {
@@ -200,17 +220,29 @@ public sealed class CertificateTester
             var secret = await new ClusterReader(connection).GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
             if (secret is null)
             {
-                return new SecretEvidence(false, $"Secret {ns}/{name} does not exist.", null, Array.Empty<string>(), CertificateEvaluation.SecretNotFound($"{ns}/{name}"));
+                return new SecretEvidence(false, $"Secret {ns}/{name} does not exist.", null, Array.Empty<string>(), CertificateEvaluation.SecretNotFound($"{ns}/{name}"))
+                {
+                    Secret = new ParsedSecret(SecretLookupOutcome.NotFound, ns, name, null, null, string.Empty, null),
+                };
             }
 
-            // Test proves that tls.key works (a signature round trip); the inventory only compares public halves.
+            // Test proves that the key works (a signature round trip); the inventory only compares public halves.
             var parsed = TlsSecretParser.ParseProvingKey(secret.Data);
             var history = _options.Live ? await HistoryThumbprintsAsync(connection, ns, name, cancellationToken).ConfigureAwait(false) : Array.Empty<string>();
-            return new SecretEvidence(true, null, parsed, history) { Annotations = secret.Metadata?.Annotations };
+            var annotations = secret.Metadata?.Annotations;
+            return new SecretEvidence(true, null, parsed, history)
+            {
+                Annotations = annotations,
+                Secret = new ParsedSecret(SecretLookupOutcome.Found, ns, name, secret.Type, parsed, string.Empty, null, CertManagerCertificates.FromAnnotations(ns, annotations)),
+                Fields = DataFields.Of(secret.Data),
+            };
         }
         catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
         {
-            return new SecretEvidence(false, ex.Message, null, Array.Empty<string>(), CertificateEvaluation.Forbidden($"{ns}/{name}"));
+            return new SecretEvidence(false, ex.Message, null, Array.Empty<string>(), CertificateEvaluation.Forbidden($"{ns}/{name}"))
+            {
+                Secret = new ParsedSecret(SecretLookupOutcome.Forbidden, ns, name, null, null, string.Empty, ex.Message),
+            };
         }
     }
 
@@ -231,6 +263,7 @@ public sealed class CertificateTester
     private void CheckSecret(Unit unit, SecretEvidence evidence)
     {
         string secret = $"Secret {unit.SecretNamespace}/{unit.SecretName}";
+        unit.Secret = evidence.Secret;
         if (!evidence.Present)
         {
             unit.Evaluation = evidence.Absence;
@@ -239,11 +272,30 @@ public sealed class CertificateTester
         }
 
         unit.Pass("SecretPresent", secret, "present", $"{secret} exists.");
-        var evaluation = _evaluator.Evaluate(evidence.Parsed!, unit.Hosts);
+        unit.HistoryThumbprints = evidence.HistoryThumbprints;
+        CheckCertificate(unit, evidence.Parsed!, secret, evidence.Fields);
+    }
+
+    /// <summary>An inline certificate (a Route's spec.tls) gets the checks a Secret's gets, but for the Secret's presence.</summary>
+    private void CheckInline(Unit unit)
+    {
+        var inline = unit.Reference!.Inline!;
+        string holder = $"spec.tls of {unit.Label} {unit.Namespace}/{unit.Name}";
+        var note = unit.Reference.Notes?.FirstOrDefault(n => n.Id == FindingIds.InlineCertificate);
+        unit.Pass(FindingIds.InlineCertificate, "a certificate", "inline", note is null ? $"The certificate is inline in {holder}." : Sentence(note.Message));
+        CheckCertificate(unit, inline.Tls!, holder, DataFields.Inline);
+    }
+
+    /// <summary>The checks of a certificate and key wherever they are kept: a Secret, or inline in the object.</summary>
+    /// <param name="holder">Where they are, as messages name it ("Secret shop/web-tls").</param>
+    private void CheckCertificate(Unit unit, ParsedTlsSecret parsed, string holder, DataFields fields)
+    {
+        var evaluation = _evaluator.Evaluate(parsed, unit.Hosts);
+        unit.Holder = holder;
+        unit.Fields = fields;
         unit.Evaluation = evaluation;
         unit.SecretLeaf = evaluation.Facts?.Certificate;
         unit.SecretChainLength = evaluation.Facts?.ChainLength ?? 0;
-        unit.HistoryThumbprints = evidence.HistoryThumbprints;
 
         string Messages(params CertificateStatus[] statuses) =>
             string.Join(" ", evaluation.Findings.Where(f => statuses.Contains(f.Status)).Select(f => f.Message));
@@ -251,9 +303,9 @@ public sealed class CertificateTester
         var facts = evaluation.Facts;
         bool unusable = evaluation.Findings.Any(f => f.Status == CertificateStatus.InvalidSecret);
         bool keyMismatch = evaluation.Findings.Any(f => f.Status == CertificateStatus.KeyMismatch);
-        unit.Add("KeyMatches", !unusable && !keyMismatch, "tls.key belongs to the certificate",
+        unit.Add("KeyMatches", !unusable && !keyMismatch, $"{fields.Key} belongs to the certificate",
             unusable ? "unusable" : keyMismatch ? "mismatch" : "match",
-            unusable || keyMismatch ? Messages(CertificateStatus.InvalidSecret, CertificateStatus.KeyMismatch) : "tls.key belongs to the certificate in tls.crt.");
+            unusable || keyMismatch ? Messages(CertificateStatus.InvalidSecret, CertificateStatus.KeyMismatch) : $"{fields.Key} belongs to the certificate in {fields.Certificate}.");
         if (facts is null)
         {
             return;
@@ -264,7 +316,7 @@ public sealed class CertificateTester
             uncovered.Count == 0 ? (unit.Hosts.Count == 0 ? "No hosts to cover." : $"The certificate covers {string.Join(", ", unit.Hosts)}.") : Messages(CertificateStatus.HostMismatch));
         bool chainBroken = evaluation.Findings.Any(f => f.Status == CertificateStatus.IncompleteChain);
         unit.Add("ChainComplete", !chainBroken, "leaf first, every issuer present", chainBroken ? "incomplete" : "complete",
-            chainBroken ? Messages(CertificateStatus.IncompleteChain) : $"tls.crt holds a complete chain of {facts.ChainLength}.");
+            chainBroken ? Messages(CertificateStatus.IncompleteChain) : $"{fields.Certificate} holds a complete chain of {facts.ChainLength}.");
         if (!chainBroken)
         {
             // Whether clients trust the root can only be asked of a chain that reaches one.
@@ -283,17 +335,19 @@ public sealed class CertificateTester
     private static void CheckExpectation(Unit unit)
     {
         string? expected = unit.Target.ExpectedCertificate?.Thumbprint ?? unit.Target.ExpectedThumbprint;
-        if (expected is null || unit.SecretName is null)
+        if (expected is null || (unit.Holder is null && unit.SecretName is null))
         {
             return;
         }
+
+        string holder = unit.Holder ?? $"Secret {unit.SecretNamespace}/{unit.SecretName}";
 
         expected = InventoryFilter.NormalizeThumbprint(expected);
         string? actual = unit.SecretLeaf?.Thumbprint;
         bool ok = actual is not null && string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase);
         unit.Add("ExpectedCertificate", ok, expected, actual ?? "none",
-            ok ? $"Secret {unit.SecretNamespace}/{unit.SecretName} holds the expected certificate."
-               : $"Secret {unit.SecretNamespace}/{unit.SecretName} holds {actual ?? "no readable certificate"}, not {expected}.");
+            ok ? $"{holder} holds the expected certificate."
+               : $"{holder} holds {actual ?? "no readable certificate"}, not {expected}.");
     }
 
     private async Task ProbeAsync(List<Unit> units, Dictionary<string, SecretEvidence> secrets, CancellationToken cancellationToken)
@@ -307,6 +361,11 @@ public sealed class CertificateTester
         var requests = new List<ProbeRequest>();
         foreach (var unit in units)
         {
+            if (unit.HeldElsewhere is not null && unit.Target.ExpectedCertificate is null && unit.Target.ExpectedThumbprint is null)
+            {
+                continue; // the controller holds no certificate, and none is expected of the backend: nothing to compare
+            }
+
             if (unit.Hosts.Count == 0)
             {
                 unit.Fail("Served", "a host to probe", "none", "There is no host to probe: give -Host.");
@@ -322,7 +381,7 @@ public sealed class CertificateTester
                     string? address = fromStatus ? unit.Addresses[0] : host.StartsWith("*.", StringComparison.Ordinal) ? null : host;
                     if (address is null)
                     {
-                        unit.Fail($"Served:{host}", "an address to probe", "none", $"{host} is a wildcard and {(unit.Name is null ? "there is no load balancer address" : $"{unit.Target.Kind ?? "Ingress"} {unit.Namespace}/{unit.Name} has no address in its status")}: give -Endpoint.");
+                        unit.Fail($"Served:{host}", "an address to probe", "none", $"{host} is a wildcard and {(unit.Name is null ? "there is no load balancer address" : $"{unit.Label} {unit.Namespace}/{unit.Name} has no address in its status")}: give -Endpoint.");
                         continue;
                     }
 
@@ -331,7 +390,7 @@ public sealed class CertificateTester
                     if (!ProbeEndpoint.TryCreate(address, out endpoint, out string? problem))
                     {
                         unit.Fail($"Served:{host}", "an address to probe", address, fromStatus
-                            ? $"{unit.Target.Kind ?? "Ingress"} {unit.Namespace}/{unit.Name} has the load balancer address '{address}' in its status, which cannot be probed: {problem} Give -Endpoint to probe {host} elsewhere."
+                            ? $"{unit.Label} {unit.Namespace}/{unit.Name} has the load balancer address '{address}' in its status, which cannot be probed: {problem} Give -Endpoint to probe {host} elsewhere."
                             : $"{host} cannot be probed: {problem}");
                         continue;
                     }
@@ -379,7 +438,7 @@ public sealed class CertificateTester
         string reason;
         if (expected is not null)
         {
-            var source = unit.Name is null ? null : new ServingSource(unit.Target.Kind ?? "Ingress", unit.Namespace, unit.Name, unit.Reference?.Listener);
+            var source = unit.Name is null ? null : new ServingSource(unit.Label, unit.Namespace, unit.Name, unit.Reference?.Listener);
             var verdict = new ServedCertificateComparer(expected, unit.HistoryThumbprints, source).Compare(served);
             matches = verdict.Match == ServedCertificateMatch.Expected;
             reason = verdict.Reason;
@@ -406,7 +465,7 @@ public sealed class CertificateTester
         if (matches && unit.SecretChainLength > 1 && !result.IntermediatesServed)
         {
             unit.Fail($"ChainServed:{host}", "intermediates served", "leaf only",
-                $"{result.Endpoint} serves the leaf without the intermediates that tls.crt holds; clients that lack them fail.");
+                $"{result.Endpoint} serves the leaf without the intermediates that {unit.Fields.Certificate} holds; clients that lack them fail.");
         }
     }
 
@@ -414,6 +473,51 @@ public sealed class CertificateTester
     private sealed record SecretEvidence(bool Present, string? Problem, ParsedTlsSecret? Parsed, IReadOnlyList<string> HistoryThumbprints, CertificateEvaluation? Absence = null)
     {
         public IDictionary<string, string>? Annotations { get; init; }
+
+        /// <summary>The Secret as the inventory would judge it (found, missing or forbidden).</summary>
+        public ParsedSecret? Secret { get; init; }
+
+        public DataFields Fields { get; init; } = DataFields.Tls;
+    }
+
+    /// <summary>The names of the certificate and key where they are kept, as messages name them.</summary>
+    private sealed record DataFields(string Certificate, string Key)
+    {
+        public static readonly DataFields Tls = new(TlsSecretParser.CertificateDataKey, TlsSecretParser.PrivateKeyDataKey);
+        public static readonly DataFields Generic = new(TlsSecretParser.GenericCertificateDataKey, TlsSecretParser.GenericPrivateKeyDataKey);
+        public static readonly DataFields Inline = new("spec.tls.certificate", "spec.tls.key");
+
+        /// <summary>tls.crt and tls.key, or the generic cert and key that Istio also reads when those are absent.</summary>
+        public static DataFields Of(IDictionary<string, byte[]>? data) =>
+            data is not null && !data.ContainsKey(TlsSecretParser.CertificateDataKey) && data.ContainsKey(TlsSecretParser.GenericCertificateDataKey) ? Generic : Tls;
+    }
+
+    /// <summary>
+    /// The check ClientCaBundle, for each server that validates client certificates (Istio's MUTUAL): a CA bundle is
+    /// there, in the certificate's own Secret (ca.crt or cacert) or in the Secret "&lt;credentialName&gt;-cacert", which
+    /// is read here as the inventory reads it. Its finding, as Get gives it, names the CA and its expiry.
+    /// </summary>
+    private async Task CheckClientCasAsync(List<Unit> units, Dictionary<string, SecretEvidence> secrets, CancellationToken cancellationToken)
+    {
+        var read = new Dictionary<string, ParsedSecret>(StringComparer.Ordinal);
+        foreach (var unit in units.Where(u => u.Reference is { ClientCaSecretName: not null, SecretNamespace: not null }))
+        {
+            var reference = unit.Reference!;
+            string key = reference.SecretNamespace + "/" + reference.ClientCaSecretName;
+            if (!read.TryGetValue(key, out var ca))
+            {
+                var evidence = secrets.TryGetValue(key, out var known) ? known : await ReadSecretAsync(reference.SecretNamespace!, reference.ClientCaSecretName!, cancellationToken).ConfigureAwait(false);
+                read[key] = ca = evidence.Secret!;
+            }
+
+            unit.Reference = reference with { ClientCa = ca };
+            bool own = unit.Secret?.Tls?.CaCertificateInfos is { Count: > 0 };
+            bool separate = ca.Tls?.CaCertificateInfos is { Count: > 0 };
+            var note = _references.Evaluate(unit.Reference, unit.Secret).Findings.FirstOrDefault(f => f.Id == FindingIds.ClientValidation);
+            string where = own ? $"Secret {reference.SecretKey}" : $"Secret {key}";
+            unit.Add("ClientCaBundle", own || separate, "a CA bundle for client certificates", own || separate ? where : "none",
+                note is null ? $"No CA bundle was found in Secret {reference.SecretKey} or Secret {key}." : Sentence(note.Message));
+        }
     }
 
     /// <summary>
@@ -512,23 +616,30 @@ public sealed class CertificateTester
 
         public IReadOnlyList<string> HistoryThumbprints { get; set; } = Array.Empty<string>();
 
-        /// <summary>The Ingress TLS entry or Gateway certificateRef tested; null for a Secret or hosts tested alone.</summary>
-        public TlsReference? Reference { get; init; }
+        /// <summary>The reference tested (an Ingress TLS entry, a listener's certificateRef, a Route's spec.tls, ...); null for a Secret or hosts tested alone.</summary>
+        public TlsReference? Reference { get; set; }
+
+        /// <summary>The kind of the object tested, as the cluster spells it (Ingress, Gateway, Route, ...).</summary>
+        public string Kind { get; init; } = "Ingress";
+
+        public string ApiGroup { get; init; } = ApiGroups.Ingress;
+
+        /// <summary>The kind as messages name it ("Istio Gateway" apart from the Gateway API's "Gateway").</summary>
+        public string Label => ApiGroups.Describe(Kind, ApiGroup);
+
+        /// <summary>The Secret of the reference as the inventory judges it; null when none was read.</summary>
+        public ParsedSecret? Secret { get; set; }
+
+        /// <summary>Where the certificate checked is kept ("Secret shop/web-tls", "spec.tls of Route shop/web"); null when none was read.</summary>
+        public string? Holder { get; set; }
+
+        public DataFields Fields { get; set; } = DataFields.Tls;
 
         /// <summary>
-        /// The findings about the reference and its Secret, as Get-IngressCertificate would give them; null when
-        /// nothing was judged (hosts alone, an object that does not exist).
+        /// Why the controller holds no certificate for the reference (passthrough, its own ACME or mesh certificate);
+        /// null when it should hold one.
         /// </summary>
-        public CertificateEvaluation? Verdict()
-        {
-            if (Reference is { SecretName: null })
-            {
-                return CertificateEvaluation.DefaultCertificate(Reference.Hosts).Through(Reference.ReferenceIssue);
-            }
-
-            return Evaluation?.Through(Reference?.ReferenceIssue)
-                ?? (Reference?.ReferenceIssue is { Status: CertificateStatus.ReferenceNotPermitted } issue ? CertificateEvaluation.From([issue], null) : null);
-        }
+        public CertificateFinding? HeldElsewhere => Reference?.HeldElsewhere;
 
         public void Add(string name, bool passed, string? expected, string? actual, string message)
         {

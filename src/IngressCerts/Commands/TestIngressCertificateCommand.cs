@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Security.Cryptography.X509Certificates;
 using IngressCerts.Commands.Infrastructure;
+using IngressCerts.Engine.Inventory;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Validation;
 
@@ -16,7 +17,7 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
     [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
-    /// <summary>An Ingress (or Gateway, with -Kind) to test every TLS entry of.</summary>
+    /// <summary>An Ingress (or another kind, with -Kind) to test every TLS reference of.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("IngressName")]
     [ValidateNotNullOrEmpty]
@@ -31,10 +32,35 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
     public string? SecretNamespace { get; set; }
 
-    /// <summary>Ingress or Gateway; bound from Get-IngressCertificate objects.</summary>
+    /// <summary>
+    /// The kind of -Name: Ingress (the default), Gateway, Route, IngressRoute or HTTPProxy; Secret tests the Secret
+    /// -SecretName alone (Get's rows for unreferenced Secrets). Bound from Get-IngressCertificate objects.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateSet("Ingress", "Gateway", IgnoreCase = true)]
+    [ValidateSet("Ingress", "Gateway", "Route", "IngressRoute", "HTTPProxy", "Secret", IgnoreCase = true)]
     public string? Kind { get; set; }
+
+    /// <summary>
+    /// The API group of -Kind, to tell an Istio Gateway (networking.istio.io) from a Gateway API one
+    /// (gateway.networking.k8s.io, the default), or an IngressRoute of traefik.containo.us; bound from Get's objects.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ApiGroupCompleter))]
+    public string? ApiGroup { get; set; }
+
+    /// <summary>Only this listener of a Gateway (or server, by port name, of an Istio Gateway); bound from Get's objects (null for other kinds).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("ListenerName")]
+    public string? Listener { get; set; }
+
+    /// <summary>
+    /// The namespace Istio's gateway workload runs in (e.g. istio-system), where it reads the Secrets that Istio
+    /// Gateways' credentialName names; default: a piped row's SecretNamespace, else the Gateway's own namespace.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
+    public string? IstioGatewayNamespace { get; set; }
 
     /// <summary>Hosts to check (the certificate must cover them; -Live probes each).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -103,10 +129,21 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
 
         if ((KubernetesNames.CheckNamespace(nameof(Namespace), Namespace)
             ?? KubernetesNames.CheckNamespace(nameof(SecretNamespace), SecretNamespace)
+            ?? KubernetesNames.CheckNamespace(nameof(IstioGatewayNamespace), IstioGatewayNamespace)
             ?? KubernetesNames.CheckObjectName(nameof(Name), Name)
             ?? KubernetesNames.CheckObjectName(nameof(SecretName), SecretName)) is { } invalid)
         {
             WriteError(invalid);
+            return;
+        }
+
+        string? apiGroup = NullIfEmpty(ApiGroup);
+        string kind = Kind ?? "Ingress";
+        if (Name is not null && !string.Equals(kind, "Secret", StringComparison.OrdinalIgnoreCase) && ObjectLookup.Candidates(kind, apiGroup).Count == 0)
+        {
+            var groups = ObjectLookup.Apis.Where(a => string.Equals(a.Kind, kind, StringComparison.OrdinalIgnoreCase)).Select(a => a.Group);
+            WriteError(new ErrorRecord(new ArgumentException($"-ApiGroup '{apiGroup}' is not a group of kind {kind}: use {string.Join(" or ", groups)}."),
+                "KindApiGroupMismatch", ErrorCategory.InvalidArgument, $"{kind} {Namespace}/{Name}"));
             return;
         }
 
@@ -123,7 +160,10 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
             return;
         }
 
-        _targets.Add((ClusterContext(Context), new TestTarget(Namespace, Name, SecretNamespace ?? Namespace, NullIfEmpty(SecretName), Host, NullIfEmpty(Thumbprint), Certificate, Kind)));
+        // A piped Istio row's SecretNamespace is where Get found the Secret: the workload namespace it was given.
+        string? istioNamespace = IstioGatewayNamespace ?? (MyInvocation.BoundParameters.ContainsKey(nameof(SecretNamespace)) ? SecretNamespace : null);
+        _targets.Add((ClusterContext(Context), new TestTarget(Namespace, Name, SecretNamespace ?? Namespace, NullIfEmpty(SecretName), Host, NullIfEmpty(Thumbprint), Certificate, Kind,
+            apiGroup, NullIfEmpty(Listener), istioNamespace)));
     }
 
     /// <summary>What this record was given, bound or piped, as the TargetObject of an error about it; the token is left out.</summary>
@@ -156,7 +196,12 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
             ClusterConnection? connection = needsCluster ? Connect(group.Key) : null;
             try
             {
-                results.AddRange(RunAsync(sink => new CertificateTester(connection, options, diagnostics: DiagnosticsRelay.Write, warning: w => sink.Post(() => WriteWarning(w)))
+                results.AddRange(RunAsync(sink => new CertificateTester(connection, options, diagnostics: DiagnosticsRelay.Write, warning: w => sink.Post(() => WriteWarning(w)),
+                        notServed: ex => sink.Post(() =>
+                        {
+                            WriteError(new ErrorRecord(ex, "ApiNotServed", ErrorCategory.NotInstalled, ex.Object));
+                            failedToRun = true;
+                        }))
                     .TestAsync(targets, CancellationToken)));
             }
             catch (KubeApiException ex)

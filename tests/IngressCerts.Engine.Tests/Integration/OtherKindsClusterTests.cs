@@ -7,32 +7,14 @@ using IngressCerts.TestServer;
 using IngressCerts.TestServer.Auth;
 using IngressCerts.TestServer.Testing;
 
+using static IngressCerts.Engine.Tests.Integration.OtherKindObjects;
+
 namespace IngressCerts.Engine.Tests.Integration;
 
 /// <summary>The other controllers' kinds in a cluster inventory: the test server, or a real cluster with their CRDs.</summary>
 public sealed class OtherKindsClusterTests
 {
     private static readonly InventoryOptions Now = new(DateTimeOffset.UtcNow);
-
-    private static JsonObject Route(string ns, string name, string host, JsonObject? tls)
-    {
-        var route = new JsonObject
-        {
-            ["apiVersion"] = "route.openshift.io/v1",
-            ["kind"] = "Route",
-            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-            ["spec"] = new JsonObject { ["host"] = host, ["to"] = new JsonObject { ["kind"] = "Service", ["name"] = "web" } },
-        };
-        if (tls is not null)
-        {
-            route["spec"]!["tls"] = tls;
-        }
-
-        return route;
-    }
-
-    private static JsonObject Inline(TestCertificates.Issued cert, TestCertificates.Issued? keyOf = null) =>
-        new() { ["termination"] = "edge", ["certificate"] = cert.CertificatePem, ["key"] = (keyOf ?? cert).KeyPem };
 
     [ServedFact("route.openshift.io/v1")]
     public async Task Routes_are_reported_with_inline_external_and_passthrough_certificates()
@@ -105,18 +87,6 @@ public sealed class OtherKindsClusterTests
         Assert.Single(verbose, n => n.Contains("Skipping routes", StringComparison.Ordinal));
     }
 
-    private static JsonObject IngressRoute(string ns, string name, string match, JsonObject tls, string group = "traefik.io") => new()
-    {
-        ["apiVersion"] = $"{group}/v1alpha1",
-        ["kind"] = "IngressRoute",
-        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-        ["spec"] = new JsonObject
-        {
-            ["routes"] = new JsonArray(new JsonObject { ["match"] = match, ["kind"] = "Rule", ["services"] = new JsonArray(new JsonObject { ["name"] = "web", ["port"] = 80 }) }),
-            ["tls"] = tls,
-        },
-    };
-
     [ServedFact("traefik.io/v1alpha1")]
     public async Task Ingress_routes_are_reported_with_their_secrets_hosts_and_resolvers()
     {
@@ -157,13 +127,6 @@ public sealed class OtherKindsClusterTests
         Assert.Equal(("IngressRoute", "Valid"), (result.Kind, result.Status));
     }
 
-    private static JsonObject IstioServer(string port, string host, JsonObject tls) => new()
-    {
-        ["port"] = new JsonObject { ["number"] = 443, ["name"] = port, ["protocol"] = "HTTPS" },
-        ["hosts"] = new JsonArray(host),
-        ["tls"] = tls,
-    };
-
     [ServedFact("networking.istio.io/v1")]
     public async Task Istio_gateways_are_reported_by_server_with_their_credentials()
     {
@@ -201,14 +164,6 @@ public sealed class OtherKindsClusterTests
         Assert.Equal("SecretNotFound", results["gone"].Status);
         Assert.Equal(("Valid", FindingIds.Passthrough), (results["pass"].Status, Assert.Single(results["pass"].Findings).Id));
     }
-
-    private static JsonObject IstioGateway(string ns, string version, params JsonNode[] servers) => new()
-    {
-        ["apiVersion"] = $"networking.istio.io/{version}",
-        ["kind"] = "Gateway",
-        ["metadata"] = new JsonObject { ["name"] = "edge", ["namespace"] = ns },
-        ["spec"] = new JsonObject { ["servers"] = new JsonArray(servers) },
-    };
 
     [ServerOnlyFact]
     public async Task Istio_gateways_are_read_at_an_older_version_when_v1_is_not_served_and_at_the_newest_only()
@@ -270,38 +225,6 @@ public sealed class OtherKindsClusterTests
         Assert.Contains($"CA bundle in Secret {workload}/good-cacert: 'CN=Client Root'", ca, StringComparison.Ordinal);
         Assert.DoesNotContain(results["simple"].Findings, f => f.Id == FindingIds.ClientValidation);
     }
-
-    private static JsonObject Proxy(string ns, string name, string fqdn, JsonObject? tls)
-    {
-        var virtualhost = new JsonObject { ["fqdn"] = fqdn };
-        if (tls is not null)
-        {
-            virtualhost["tls"] = tls;
-        }
-
-        return new JsonObject
-        {
-            ["apiVersion"] = "projectcontour.io/v1",
-            ["kind"] = "HTTPProxy",
-            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-            ["spec"] = new JsonObject
-            {
-                ["virtualhost"] = virtualhost,
-                ["routes"] = new JsonArray(new JsonObject { ["services"] = new JsonArray(new JsonObject { ["name"] = "web", ["port"] = 80 }) }),
-            },
-        };
-    }
-
-    private static JsonObject Delegation(string ns, string secret, params string[] targets) => new()
-    {
-        ["apiVersion"] = "projectcontour.io/v1",
-        ["kind"] = "TLSCertificateDelegation",
-        ["metadata"] = new JsonObject { ["name"] = "d-" + secret, ["namespace"] = ns },
-        ["spec"] = new JsonObject
-        {
-            ["delegations"] = new JsonArray(new JsonObject { ["secretName"] = secret, ["targetNamespaces"] = new JsonArray(targets.Select(t => (JsonNode)t!).ToArray()) }),
-        },
-    };
 
     [ServedFact("projectcontour.io/v1")]
     public async Task Http_proxies_are_reported_with_every_status_and_delegations_from_namespaces_outside_the_scan()

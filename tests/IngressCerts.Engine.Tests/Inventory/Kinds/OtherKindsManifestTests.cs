@@ -129,6 +129,18 @@ public sealed class OtherKindsManifestTests : IDisposable
     [InlineData("Host(`a.example`) && !Host(`b.example`)", "a.example")]
     [InlineData("!HostSNI(`b.example`) || ! Host(`c.example`)", "")]
     [InlineData("HostSNIRegexp(`^.+\\.example$`)", "")]
+    [InlineData("!(Host(`a.example`) || Host(`b.example`))", "")]
+    [InlineData("Host(`c.example`) && !(Host(`a.example`) || Host(`b.example`))", "c.example")]
+    [InlineData("!(Host(`a.example`) && !Host(`b.example`))", "b.example")]
+    [InlineData("!(PathPrefix(`/x`) || (Host(`a.example`) && (Host(`b.example`))))", "")]
+    [InlineData("(!(Host(`a.example`))) || ((Host(`b.example`)))", "b.example")]
+    [InlineData("!!Host(`a.example`)", "a.example")]
+    [InlineData("! ( Host(`a.example`) ) || Host(`c.example`)", "c.example")]
+    [InlineData("!PathPrefix(`/x`) && Host(`a.example`)", "a.example")]
+    [InlineData("PathPrefix(`/a(b`) && !Path(`/c)`) && Host(`a.example`)", "a.example")]
+    [InlineData("!(Host(`a.example`, `b.example`)) || Host(`c.example`, \"d.example\")", "c.example,d.example")]
+    [InlineData("!(HostSNI(`a.example`) || HostHeader(`b.example`)) && HostSNI(`c.example`)", "c.example")]
+    [InlineData("MyHost(`x.example`) || Host(`a.example`)", "a.example")]
     public void Traefik_rules_give_the_hosts_of_their_host_matchers(string rule, string expected) =>
         Assert.Equal(expected, string.Join(",", Engine.Inventory.Kinds.TraefikIngressRoutes.Hosts(rule).Hosts));
 
@@ -136,6 +148,8 @@ public sealed class OtherKindsManifestTests : IDisposable
     [InlineData("HostRegexp(`^(a|b)\\.example$`)", "^(a|b)\\.example$")]
     [InlineData("HostSNIRegexp(`^.+\\.example$`) && Host(`x.example`)", "^.+\\.example$")]
     [InlineData("!HostRegexp(`^a$`)", "")]
+    [InlineData("!(HostRegexp(`^a$`) || Host(`b.example`)) && HostRegexp(`{sub:[a-z]+}.example`)", "{sub:[a-z]+}.example")]
+    [InlineData("!(Host(`x.example`) && !HostRegexp(`^(a|b)$`))", "^(a|b)$")]
     public void Traefik_host_patterns_are_kept_apart_and_a_negated_one_is_none(string rule, string expected) =>
         Assert.Equal(expected, string.Join(",", Engine.Inventory.Kinds.TraefikIngressRoutes.Hosts(rule).Patterns));
 
@@ -315,6 +329,23 @@ public sealed class OtherKindsManifestTests : IDisposable
         Assert.Equal("Expired", results["old"].Status);
         Assert.Equal("HostMismatch", results["wrong"].Status);
         Assert.Equal("SecretNotFound", results["gone"].Status);
+    }
+
+    [Fact]
+    public void A_reference_with_notes_but_no_certificate_is_served_the_default_one_unless_a_note_says_the_controller_holds_none()
+    {
+        var results = Scan(
+            Proxy("shop", "novalidsecret", "shop.example", "{clientValidation: {caSecret: client-ca}}") +
+            IngressRoute("pattern", "HostRegexp(`^.+\\.example$`)", "  tls: {}\n") +
+            IngressRoute("acme", "HostRegexp(`^.+\\.example$`)", "  tls: {certResolver: le}\n"))
+            .ToDictionary(r => r.Name);
+
+        Assert.Equal("DefaultCertificate", results["novalidsecret"].Status);
+        Assert.Contains(results["novalidsecret"].Findings, f => f.Id == FindingIds.ClientValidation);
+        Assert.Equal("DefaultCertificate", results["pattern"].Status);
+        Assert.Contains(results["pattern"].Findings, f => f.Id == FindingIds.HostPattern);
+        Assert.Equal("Valid", results["acme"].Status);
+        Assert.Equal([FindingIds.ControllerManagedCertificate, FindingIds.HostPattern], results["acme"].Findings.Select(f => f.Id));
     }
 
     [Fact]
