@@ -106,9 +106,32 @@ public static class GatewayWiring
     public const string Group = "gateway.networking.k8s.io";
 
     /// <summary>The listeners that terminate TLS (protocol HTTPS or TLS, tls.mode Terminate or unset).</summary>
-    internal static IEnumerable<JsonObject> TerminatingListeners(JsonObject gateway) =>
-        (gateway["spec"]?["listeners"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
-            .Where(l => Str(l, "protocol") is "HTTPS" or "TLS" && (Str(l["tls"], "mode") ?? "Terminate") == "Terminate");
+    internal static IEnumerable<JsonObject> TerminatingListeners(JsonObject gateway) => TlsListeners(gateway).Where(Terminates);
+
+    private static IEnumerable<JsonObject> TlsListeners(JsonObject gateway) =>
+        (gateway["spec"]?["listeners"] as JsonArray ?? new JsonArray()).OfType<JsonObject>().Where(l => Str(l, "protocol") is "HTTPS" or "TLS");
+
+    private static bool Terminates(JsonObject listener) => (Str(listener["tls"], "mode") ?? "Terminate") == "Terminate";
+
+    /// <summary>
+    /// The TLS listeners that take <paramref name="host"/>'s connections: on each port, of those whose hostname covers
+    /// it, the ones with the most precise hostname (a precise name, then the wildcard with the most labels, then none),
+    /// as the Gateway API picks the listener for a request. A wildcard or catch-all listener beside a more precise one
+    /// never serves that host, so its certificate is not the host's to replace.
+    /// </summary>
+    private static IEnumerable<JsonObject> Serving(JsonObject gateway, string host) =>
+        TlsListeners(gateway).Where(l => Covers(Str(l, "hostname"), host))
+            .GroupBy(l => l["port"]?.ToJsonString() ?? string.Empty)
+            .SelectMany(port =>
+            {
+                int best = port.Max(l => Precision(Str(l, "hostname")));
+                return port.Where(l => Precision(Str(l, "hostname")) == best);
+            });
+
+    private static int Precision(string? hostname) =>
+        string.IsNullOrEmpty(hostname) ? 0
+        : hostname.StartsWith("*.", StringComparison.Ordinal) ? hostname.Count(c => c == '.')
+        : int.MaxValue;
 
     /// <summary>The hostnames of the terminating listeners (only <paramref name="listenerName"/>'s when given): the hosts a
     /// request for the Gateway covers by default. Listeners without a hostname (every host) add none.</summary>
@@ -172,8 +195,25 @@ public static class GatewayWiring
                 }
             }
 
-            var chosen = candidates.Where(l => hosts.Any(h => Covers(Str(l, "hostname"), h))).Select(l => Str(l, "name")!).ToList();
-            return (chosen, hosts, null);
+            if (listenerName is not null)
+            {
+                return (new[] { listenerName }, hosts, null);
+            }
+
+            var serving = new HashSet<JsonObject>(ReferenceEqualityComparer.Instance);
+            foreach (string host in hosts)
+            {
+                var taking = Serving(gateway, host).ToList();
+                if (!taking.Any(Terminates))
+                {
+                    return (Array.Empty<string>(), Array.Empty<string>(),
+                        None($"that terminates TLS for {host}: listener {string.Join(", ", taking.Select(l => Str(l, "name")))} takes its connections and passes TLS through"));
+                }
+
+                serving.UnionWith(taking.Where(Terminates));
+            }
+
+            return (all.Where(serving.Contains).Select(l => Str(l, "name")!).ToList(), hosts, null);
         }
 
         if (listenerName is not null)

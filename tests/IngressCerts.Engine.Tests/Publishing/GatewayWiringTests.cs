@@ -60,6 +60,35 @@ public sealed class GatewayWiringTests
     }
 
     [Fact]
+    public void A_host_is_wired_only_on_the_listener_of_each_port_that_takes_its_traffic_the_most_precise_hostname()
+    {
+        // On one port the most precise hostname takes the request (Gateway API "Hostnames"): the wildcard and the
+        // catch-all listeners of 443 never serve shop.example, and their certificates must stay theirs.
+        var gateway = Gateway("""
+            {"name":"all","protocol":"HTTPS","port":443},
+            {"name":"wild","protocol":"HTTPS","port":443,"hostname":"*.example"},
+            {"name":"shop","protocol":"HTTPS","port":443,"hostname":"shop.example"},
+            {"name":"deep","protocol":"HTTPS","port":8443,"hostname":"*.example"},
+            {"name":"deeper","protocol":"HTTPS","port":8443,"hostname":"*.b.example"},
+            {"name":"other","protocol":"TLS","port":9443}
+            """);
+        var cert = TestCertificates.Create("CN=shop.example", new[] { "shop.example", "a.b.example" });
+
+        var (listeners, hosts, refusal) = GatewayWiring.Select(gateway, "gw/edge", null, new[] { "shop.example" }, cert.Certificate);
+
+        Assert.Null(refusal);
+        Assert.Equal(new[] { "shop", "deep", "other" }, listeners);
+        Assert.Equal(new[] { "shop.example" }, hosts);
+
+        var (forDeep, _, _) = GatewayWiring.Select(gateway, "gw/edge", null, new[] { "a.b.example" }, cert.Certificate);
+        Assert.Equal(new[] { "wild", "deeper", "other" }, forDeep);
+
+        // Named explicitly, a less precise listener is still the user's to choose.
+        var (named, _, _) = GatewayWiring.Select(gateway, "gw/edge", "wild", new[] { "shop.example" }, cert.Certificate);
+        Assert.Equal(new[] { "wild" }, named);
+    }
+
+    [Fact]
     public void Wiring_changes_only_the_chosen_listener_and_keeps_the_resourceVersion_read()
     {
         var gateway = Gateway("""
