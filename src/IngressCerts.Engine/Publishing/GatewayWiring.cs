@@ -234,6 +234,34 @@ public static class GatewayWiring
     }
 
     /// <summary>
+    /// Why the <paramref name="listeners"/> chosen on an earlier read of the Gateway are no longer the ones to wire on
+    /// <paramref name="gateway"/> (read anew after a conflict): one is gone or renamed, no longer terminates TLS, or no
+    /// longer covers any of <paramref name="hosts"/>. Null when each still is.
+    /// </summary>
+    public static string? ChangedSince(JsonObject gateway, IReadOnlyList<string> listeners, IReadOnlyList<string> hosts)
+    {
+        var why = new List<string>();
+        foreach (string name in listeners)
+        {
+            var listener = (gateway["spec"]?["listeners"] as JsonArray ?? new JsonArray()).OfType<JsonObject>().FirstOrDefault(l => Str(l, "name") == name);
+            if (listener is null)
+            {
+                why.Add($"listener {name} is gone (removed or renamed)");
+            }
+            else if (!TerminatingListeners(gateway).Contains(listener))
+            {
+                why.Add($"listener {name} no longer terminates TLS");
+            }
+            else if (hosts.Count > 0 && !hosts.Any(h => Covers(Str(listener, "hostname"), h)))
+            {
+                why.Add($"listener {name} no longer covers {string.Join(", ", hosts)} (its hostname is {Str(listener, "hostname")})");
+            }
+        }
+
+        return why.Count == 0 ? null : string.Join("; ", why);
+    }
+
+    /// <summary>
     /// A copy of <paramref name="gateway"/> whose <paramref name="listeners"/> refer to the Secret, with the record of
     /// what changed; null when each of them already refers to it. Only those listeners' tls.certificateRefs and the
     /// record change: the copy carries the resourceVersion read, so a concurrent change elsewhere is a 409, not lost.

@@ -65,6 +65,12 @@ public sealed partial class Publisher
                     {
                         var fresh = await _writer.GetGatewayApiObjectAsync(GatewayVersion, GatewayPlural, target.GatewayNs, target.GatewayName!, c).ConfigureAwait(false)
                             ?? throw new PublishRefusedException(new PublishRefusal("GatewayNotFound", $"Gateway {name} was deleted while publishing."));
+                        if (GatewayWiring.ChangedSince(fresh, plan.Listeners, plan.Hosts) is { } changed)
+                        {
+                            throw new PublishRefusedException(new PublishRefusal("GatewayChanged",
+                                $"Gateway {name} changed while publishing: {changed}; no listener was wired. Publish again to wire the listeners it has now."));
+                        }
+
                         return GatewayWiring.Wire(fresh, plan.Listeners, target.Namespace, target.SecretName, plan.PublishId) is { } again
                             ? new ApiWrite(again.Gateway, Create: false, Delete: false)
                             : null;
