@@ -5,6 +5,7 @@ using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Probing;
 using IngressCerts.Engine.Publishing;
 using IngressCerts.Engine.Tests.Support;
+using IngressCerts.TestServer.Auth;
 using IngressCerts.TestServer.Faults;
 using IngressCerts.TestServer.Testing;
 
@@ -419,5 +420,65 @@ public sealed class GatewayPublishTests
         await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(certs, "shop-tls", force: false, CancellationToken.None);
         Assert.Equal("old-shop", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
         Assert.Null(await GrantAsync(cluster, certs, grantName));
+    }
+    /// <summary>
+    /// A cross-namespace Gateway publish (or its undo) as a user who holds every right but one: refused with
+    /// InsufficientRights, naming that right, before the first write; the Secret, the Gateway and the grants as they were.
+    /// </summary>
+    [ServerOnlyTheory]
+    [InlineData(false, false, "create", "referencegrants")]
+    [InlineData(true, false, "update", "referencegrants")]
+    [InlineData(false, false, "update", "gateways")]
+    [InlineData(false, true, "delete", "referencegrants")]
+    [InlineData(true, true, "update", "referencegrants")]
+    [InlineData(false, true, "update", "gateways")]
+    [InlineData(false, true, "delete", "secrets")]
+    public async Task A_user_without_one_right_the_gateway_delivery_needs_is_refused_before_the_first_write(bool extendGrant, bool undo, string deniedVerb, string deniedResource)
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string gw = await cluster.CreateNamespaceAsync("gwrbac-");
+        string certs = await cluster.CreateNamespaceAsync("gwrbaccerts-");
+        await cluster.CreateAsync(TwoListenerGateway(gw));
+        if (extendGrant)
+        {
+            await cluster.CreateAsync(JsonNode.Parse($$$"""
+                {"apiVersion":"gateway.networking.k8s.io/v1beta1","kind":"ReferenceGrant","metadata":{"name":"theirs","namespace":"{{{certs}}}"},
+                 "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"{{{gw}}}"}],"to":[{"group":"","kind":"Secret","name":"team-tls"}]}}
+                """)!.AsObject());
+        }
+
+        var target = Target(certs, "shop-tls", gw, "shop.example", grant: true);
+        if (undo)
+        {
+            await PublishAsync(cluster.Connect(), target, Cert());
+        }
+
+        string[] verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
+        var rules = new[] { "secrets", "ingresses", "gateways", "referencegrants", "httproutes", "namespaces", "ingressclasses", "services", "events" }
+            .Select(resource => AccessRule.Allow(string.Join(",", verbs.Where(v => !(resource == deniedResource && v == deniedVerb))), resource))
+            .ToArray();
+        var connection = server.ConnectAs($"half-{deniedVerb}-{deniedResource}-{(undo ? "undo" : "publish")}", rules);
+        string secretBefore = (await GetAsync(cluster, $"/api/v1/namespaces/{certs}/secrets/shop-tls"))?["metadata"]!["resourceVersion"]!.GetValue<string>() ?? "none";
+        string gatewayBefore = (await GatewayAsync(cluster, gw))!["metadata"]!["resourceVersion"]!.GetValue<string>();
+        int before = server.RequestLog.Count;
+
+        var refused = await Assert.ThrowsAsync<PublishRefusedException>(async () =>
+        {
+            if (undo)
+            {
+                await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(certs, "shop-tls", force: false, CancellationToken.None);
+            }
+            else
+            {
+                await PublishAsync(connection, target, Cert());
+            }
+        });
+
+        Assert.Equal(WritePreflight.ErrorId, refused.Refusal.Id);
+        Assert.Contains($"may not {deniedVerb} {deniedResource}", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.RequestLog.Skip(before), e => e.Method is "POST" or "PUT" or "PATCH" or "DELETE" && !e.PathAndQuery.Contains("accessreviews", StringComparison.Ordinal));
+        Assert.Equal(secretBefore, (await GetAsync(cluster, $"/api/v1/namespaces/{certs}/secrets/shop-tls"))?["metadata"]!["resourceVersion"]!.GetValue<string>() ?? "none");
+        Assert.Equal(gatewayBefore, (await GatewayAsync(cluster, gw))!["metadata"]!["resourceVersion"]!.GetValue<string>());
     }
 }
