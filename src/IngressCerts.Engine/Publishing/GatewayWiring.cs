@@ -90,7 +90,11 @@ internal static class AnnotationRecords
 }
 
 /// <summary>The Gateway update of a publish, an undo or a rollback: the object to write and what it changes, in words.</summary>
-public sealed record GatewayChange(JsonObject Gateway, IReadOnlyList<string> Listeners, string Description);
+public sealed record GatewayChange(JsonObject Gateway, IReadOnlyList<string> Listeners, string Description)
+{
+    /// <summary>What changed in each listener (for a publish: the reference each replaced, if any).</summary>
+    public IReadOnlyList<ListenerChange> Changes { get; init; } = [];
+}
 
 /// <summary>
 /// Picks a Gateway's listeners for a host and wires a Secret into their tls.certificateRefs. Pure: reads and writes nothing.
@@ -315,7 +319,31 @@ public static class GatewayWiring
         }
 
         GatewayWiringRecord.Store(copy, Key(secretNamespace, secretName), new GatewayWiringRecord(publishId, changes));
-        return new GatewayChange(copy, changes.Select(c => c.Listener).ToList(), string.Join("; ", words));
+        return new GatewayChange(copy, changes.Select(c => c.Listener).ToList(), string.Join("; ", words)) { Changes = changes };
+    }
+
+    /// <summary>
+    /// Warnings for the listeners whose only certificate <paramref name="change"/> replaces although they take more
+    /// hosts than <paramref name="leaf"/> covers: a wildcard listener the certificate does not name as that wildcard,
+    /// or one without a hostname (every host). Their other hosts get this certificate too.
+    /// </summary>
+    public static IReadOnlyList<string> Narrowing(JsonObject gateway, string gatewayName, GatewayChange change, X509Certificate2 leaf)
+    {
+        var warnings = new List<string>();
+        foreach (var replaced in change.Changes.Where(c => c.Replaced is not null))
+        {
+            string? hostname = Str(TerminatingListeners(gateway).FirstOrDefault(l => Str(l, "name") == replaced.Listener), "hostname");
+            bool broad = string.IsNullOrEmpty(hostname) || (hostname.StartsWith("*.", StringComparison.Ordinal) && !HostMatcher.IsCovered(hostname, leaf));
+            if (broad)
+            {
+                warnings.Add(
+                    $"Gateway {gatewayName} listener {replaced.Listener} takes {(string.IsNullOrEmpty(hostname) ? "every host" : $"every host of {hostname}")}, " +
+                    $"and its only certificate (Secret {replaced.Replaced}) is replaced by this one, which is narrower ({HostMatcher.DescribeCoverage(leaf)}): " +
+                    "the listener's other hosts get this certificate too. Give -ListenerName of a listener for these hosts only, or publish a certificate that covers them all.");
+            }
+        }
+
+        return warnings;
     }
 
     /// <summary>

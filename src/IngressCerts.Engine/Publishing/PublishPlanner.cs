@@ -143,6 +143,11 @@ public static class PublishPlanner
         var gatewayToWrite = target.GatewayName is not null && state.Gateway is not null
             ? GatewayWiring.Wire(state.Gateway, listeners, target.Namespace, target.SecretName, publishId)
             : null;
+        if (gatewayToWrite is not null)
+        {
+            warnings.AddRange(GatewayWiring.Narrowing(state.Gateway!, $"{target.GatewayNs}/{target.GatewayName}", gatewayToWrite, payload.Leaf));
+        }
+
         if (toWrite is not null || ingressToWrite is not null || gatewayToWrite is not null || grant is not null)
         {
             toWrite ??= InPlaceUpdate(current!, new Dictionary<string, byte[]>(), null, null, publishedAt: null);

@@ -481,4 +481,51 @@ public sealed class GatewayPublishTests
         Assert.Equal(secretBefore, (await GetAsync(cluster, $"/api/v1/namespaces/{certs}/secrets/shop-tls"))?["metadata"]!["resourceVersion"]!.GetValue<string>() ?? "none");
         Assert.Equal(gatewayBefore, (await GatewayAsync(cluster, gw))!["metadata"]!["resourceVersion"]!.GetValue<string>());
     }
+    [GatewayApiFact]
+    public async Task Replacing_the_only_certificate_of_a_wildcard_or_catch_all_listener_with_a_narrower_one_is_warned_about()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("gwwide-");
+        await cluster.CreateAsync(JsonNode.Parse($$$"""
+            {"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{"name":"edge","namespace":"{{{ns}}}"},
+             "spec":{"gatewayClassName":"example","listeners":[
+               {"name":"wild","protocol":"HTTPS","port":443,"hostname":"*.example","tls":{"certificateRefs":[{"kind":"Secret","name":"wild-tls"}]}},
+               {"name":"all","protocol":"HTTPS","port":8443,"tls":{"certificateRefs":[{"kind":"Secret","name":"all-tls"}]}}]}}
+            """)!.AsObject());
+        var operation = Operation(cluster.Connect());
+
+        using var narrow = Payload(Cert("a.example"));
+        var plan = await operation.PlanAsync(Target(ns, "a-tls", ns, "a.example"), narrow, CancellationToken.None);
+        Assert.Equal(new[] { "wild", "all" }, plan.Listeners);
+        Assert.Contains(plan.Warnings, w => w.Contains($"Gateway {ns}/edge listener wild takes every host of *.example", StringComparison.Ordinal) && w.Contains($"Secret {ns}/wild-tls", StringComparison.Ordinal));
+        Assert.Contains(plan.Warnings, w => w.Contains("listener all takes every host,", StringComparison.Ordinal) && w.Contains($"Secret {ns}/all-tls", StringComparison.Ordinal));
+
+        // A wildcard certificate for the wildcard listener is no narrowing.
+        using var wide = Payload(TestCertificates.Create("CN=*.example", new[] { "*.example" }));
+        var wildOnly = await operation.PlanAsync(Target(ns, "wild2-tls", ns, "a.example") with { ListenerName = "wild" }, wide, CancellationToken.None);
+        Assert.Empty(wildOnly.Warnings);
+    }
+
+    [GatewayApiFact]
+    public async Task Undo_after_a_second_publish_puts_the_first_certificate_back_and_keeps_the_wiring_and_grant_the_first_publish_added()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string gw = await cluster.CreateNamespaceAsync("gwtwice-");
+        string certs = await cluster.CreateNamespaceAsync("gwtwicecerts-");
+        await cluster.CreateAsync(TwoListenerGateway(gw));
+        var connection = cluster.Connect();
+        var (first, second) = (Cert(), Cert());
+
+        await PublishAsync(connection, Target(certs, "shop-tls", gw, "shop.example", grant: true), first);
+        var again = await PublishAsync(connection, Target(certs, "shop-tls", gw, "shop.example", grant: true), second);
+        Assert.Equal(PublishAction.Updated, again.Action);
+        Assert.False(again.GrantWritten);
+        Assert.False(again.GatewayWritten);
+
+        var undone = await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(certs, "shop-tls", force: false, CancellationToken.None);
+
+        Assert.Equal(first.Certificate.Thumbprint, undone.Thumbprint);
+        Assert.Equal($"{certs}/shop-tls", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
+        Assert.Equal(new[] { "shop-tls" }, GrantTargets((await GrantAsync(cluster, certs, ReferenceGrants.DefaultName(gw)))!));
+    }
 }
