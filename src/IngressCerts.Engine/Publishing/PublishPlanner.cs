@@ -102,7 +102,7 @@ public static class PublishPlanner
                 {
                     return Refuse("ReferenceGrantRequired",
                         $"Gateway {gatewayName} may not use Secret {target} in another namespace: no ReferenceGrant in '{target.Namespace}' allows it, and nothing was written. " +
-                        $"Give -GrantReference to create or extend one, or apply this grant first:\n{ReferenceGrants.NeededYaml(target.GatewayNs, target.Namespace, target.SecretName)}");
+                        $"Give -GrantReference to create or extend one, or apply this grant first:\n{ReferenceGrants.NeededYaml(target.GatewayNs, target.Namespace, target.SecretName, ReferenceGrants.FreeName(state.Grants, target.GatewayNs))}");
                 }
             }
         }

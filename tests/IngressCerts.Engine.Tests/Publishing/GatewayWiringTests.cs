@@ -151,4 +151,23 @@ public sealed class GatewayWiringTests
         Assert.Equal("3", extended.Grant["metadata"]!["resourceVersion"]!.GetValue<string>());
         Assert.Equal(2, extended.Grant["spec"]!["to"]!.AsArray().Count);
     }
+    [Fact]
+    public void A_grant_to_create_never_takes_the_name_of_a_grant_that_is_there_but_cannot_be_extended()
+    {
+        // Someone's grant already has the default name but also lets HTTPRoutes in: it is not ours to widen, and
+        // creating a grant of the same name would meet AlreadyExists after the Secret was written, every time.
+        var taken = JsonNode.Parse($$$"""
+            {"metadata":{"name":"{{{ReferenceGrants.DefaultName("gw")}}}","namespace":"certs","resourceVersion":"3"},
+             "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"gw"},{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","namespace":"web"}],
+                     "to":[{"group":"","kind":"Secret","name":"team-tls"}]}}
+            """)!.AsObject();
+        var second = JsonNode.Parse($$$"""{"metadata":{"name":"{{{ReferenceGrants.DefaultName("gw")}}}-2","namespace":"certs"},"spec":{"from":[{"group":"","kind":"Service","namespace":"gw"}],"to":[{"group":"","kind":"Secret"}]}}""")!.AsObject();
+
+        var change = ReferenceGrants.Plan(new[] { taken, second }, "gw", "certs", "shop-tls", "id")!;
+
+        Assert.True(change.Create);
+        Assert.DoesNotContain(change.Name, new[] { ReferenceGrants.DefaultName("gw"), ReferenceGrants.DefaultName("gw") + "-2" });
+        Assert.StartsWith(ReferenceGrants.DefaultName("gw"), change.Name, StringComparison.Ordinal);
+        Assert.Contains(change.Name, change.Description, StringComparison.Ordinal);
+    }
 }
