@@ -528,4 +528,33 @@ public sealed class GatewayPublishTests
         Assert.Equal($"{certs}/shop-tls", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
         Assert.Equal(new[] { "shop-tls" }, GrantTargets((await GrantAsync(cluster, certs, ReferenceGrants.DefaultName(gw)))!));
     }
+    [GatewayApiFact]
+    public async Task A_grant_name_taken_between_read_and_write_gets_the_grant_made_under_a_free_name_and_undo_finds_and_removes_that_one()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string gw = await cluster.CreateNamespaceAsync("gwtaken-");
+        string certs = await cluster.CreateNamespaceAsync("gwtakencerts-");
+        await cluster.CreateAsync(TwoListenerGateway(gw));
+        var connection = cluster.Connect();
+        string grantName = ReferenceGrants.DefaultName(gw);
+
+        // Another team creates a grant of that name meanwhile, for HTTPRoutes too: not one the publish may widen.
+        var (outcome, error, _) = await PublishWithChangeMeanwhileAsync(connection, Target(certs, "shop-tls", gw, "shop.example", grant: true), Cert(),
+            () => cluster.CreateAsync(JsonNode.Parse($$$"""
+                {"apiVersion":"gateway.networking.k8s.io/v1beta1","kind":"ReferenceGrant","metadata":{"name":"{{{grantName}}}","namespace":"{{{certs}}}"},
+                 "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"{{{gw}}}"},{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","namespace":"{{{gw}}}"}],
+                         "to":[{"group":"","kind":"Secret","name":"team-tls"}]}}
+                """)!.AsObject()));
+
+        Assert.Null(error);
+        Assert.True(outcome!.GrantWritten);
+        Assert.Equal(new[] { "shop-tls" }, GrantTargets((await GrantAsync(cluster, certs, grantName + "-2"))!));
+        Assert.Equal(new[] { "team-tls" }, GrantTargets((await GrantAsync(cluster, certs, grantName))!));
+
+        await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(certs, "shop-tls", force: false, CancellationToken.None);
+
+        Assert.Null(await GrantAsync(cluster, certs, grantName + "-2"));
+        Assert.Equal(new[] { "team-tls" }, GrantTargets((await GrantAsync(cluster, certs, grantName))!));
+        Assert.Equal("old-shop", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
+    }
 }
