@@ -185,7 +185,12 @@ public static class GatewayWiring
             candidates = all.Where(l => Str(l, "name") == listenerName).ToList();
             if (candidates.Count == 0)
             {
-                return (Array.Empty<string>(), Array.Empty<string>(), None($"named '{listenerName}'"));
+                // Named but not terminating: say what it is, rather than that it is not there.
+                var named = (gateway["spec"]?["listeners"] as JsonArray ?? new JsonArray()).OfType<JsonObject>().FirstOrDefault(l => Str(l, "name") == listenerName);
+                string what = named is null ? string.Empty
+                    : Str(named, "protocol") is "HTTPS" or "TLS" ? $" (listener '{listenerName}' passes TLS through (tls.mode {Str(named["tls"], "mode")}): the Gateway holds no certificate for it)"
+                    : $" (listener '{listenerName}' serves {Str(named, "protocol") ?? "no protocol"}, not HTTPS or TLS)";
+                return (Array.Empty<string>(), Array.Empty<string>(), None($"named '{listenerName}'{what}"));
             }
         }
 

@@ -170,4 +170,20 @@ public sealed class GatewayWiringTests
         Assert.StartsWith(ReferenceGrants.DefaultName("gw"), change.Name, StringComparison.Ordinal);
         Assert.Contains(change.Name, change.Description, StringComparison.Ordinal);
     }
+    [Fact]
+    public void A_listener_named_that_passes_TLS_through_or_serves_plain_HTTP_is_refused_saying_so()
+    {
+        var gateway = Gateway("""
+            {"name":"pass","protocol":"TLS","hostname":"shop.example","tls":{"mode":"Passthrough"}},
+            {"name":"http","protocol":"HTTP","hostname":"shop.example"}
+            """);
+        var cert = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+
+        var (_, _, pass) = GatewayWiring.Select(gateway, "gw/edge", "pass", new[] { "shop.example" }, cert.Certificate);
+        var (_, _, http) = GatewayWiring.Select(gateway, "gw/edge", "http", null, cert.Certificate);
+
+        Assert.Equal("NoMatchingListener", pass!.Id);
+        Assert.Contains("listener 'pass' passes TLS through (tls.mode Passthrough): the Gateway holds no certificate for it", pass.Message, StringComparison.Ordinal);
+        Assert.Contains("listener 'http' serves HTTP, not HTTPS or TLS", http!.Message, StringComparison.Ordinal);
+    }
 }
