@@ -229,6 +229,8 @@ BeforeDiscovery {
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -GatewayName 'gw' -Host 'shop.contoso.example' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NoMatchingListener'; Category = 'ObjectNotFound'; ServerOnly = $true }
         @{ Id = 'gateway-listener-missing'; Cmdlet = 'Publish-IngressCertificate'; Input = '-ListenerName that the Gateway does not have'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -GatewayName 'gw' -ListenerName 'nope' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NoMatchingListener'; Category = 'ObjectNotFound'; ServerOnly = $true }
+        @{ Id = 'gateway-listener-passthrough'; Cmdlet = 'Publish-IngressCertificate'; Input = '-ListenerName of a listener that passes TLS through (no certificate at the Gateway)'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -GatewayName 'passgw' -ListenerName 'pass' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'NoMatchingListener'; Category = 'ObjectNotFound'; ServerOnly = $true }
         @{ Id = 'gateway-cross-namespace-no-grant'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a Secret in another namespace than the Gateway, no ReferenceGrant, no -GrantReference'
             Run = { Publish-IngressCertificate @kc -Namespace $grantless -SecretName 'ok-tls' -GatewayName 'shopgw' -GatewayNamespace $ns -Host 'shop.contoso.example' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'ReferenceGrantRequired'; Category = 'PermissionDenied'; ServerOnly = $true }
         # --- Option combinations ------------------------------------------------------------------------------------
@@ -657,6 +659,8 @@ BeforeAll {
         Add-ClusterObject $cluster (ConvertTo-GatewayObject $ns 'gw' 'api.contoso.example' $ns 'plain-tls')
         Add-ClusterObject $cluster (ConvertTo-GatewayObject $ns 'shopgw' 'shop.contoso.example' $ns 'plain-tls')
         Add-ClusterObject $cluster (ConvertTo-GatewayObject $grantless 'wildgw' '*.contoso.example' $grantless 'other-tls')
+        Add-ClusterObject $cluster @{ apiVersion = 'gateway.networking.k8s.io/v1'; kind = 'Gateway'; metadata = @{ name = 'passgw'; namespace = $ns }
+            spec = @{ gatewayClassName = 'example'; listeners = @(@{ name = 'pass'; protocol = 'TLS'; port = 443; hostname = 'shop.contoso.example'; tls = @{ mode = 'Passthrough' } }) } }
     }
     # Published with -HistoryLimit 0 over an existing Secret: the record says Updated, but there is nothing to restore.
     Add-ClusterObject $cluster (ConvertTo-SecretObject $ns 'nohistory-tls' $other)

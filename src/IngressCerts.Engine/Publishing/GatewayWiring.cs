@@ -90,7 +90,11 @@ internal static class AnnotationRecords
 }
 
 /// <summary>The Gateway update of a publish, an undo or a rollback: the object to write and what it changes, in words.</summary>
-public sealed record GatewayChange(JsonObject Gateway, IReadOnlyList<string> Listeners, string Description);
+public sealed record GatewayChange(JsonObject Gateway, IReadOnlyList<string> Listeners, string Description)
+{
+    /// <summary>What changed in each listener (for a publish: the reference each replaced, if any).</summary>
+    public IReadOnlyList<ListenerChange> Changes { get; init; } = [];
+}
 
 /// <summary>
 /// Picks a Gateway's listeners for a host and wires a Secret into their tls.certificateRefs. Pure: reads and writes nothing.
@@ -106,9 +110,32 @@ public static class GatewayWiring
     public const string Group = "gateway.networking.k8s.io";
 
     /// <summary>The listeners that terminate TLS (protocol HTTPS or TLS, tls.mode Terminate or unset).</summary>
-    internal static IEnumerable<JsonObject> TerminatingListeners(JsonObject gateway) =>
-        (gateway["spec"]?["listeners"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
-            .Where(l => Str(l, "protocol") is "HTTPS" or "TLS" && (Str(l["tls"], "mode") ?? "Terminate") == "Terminate");
+    internal static IEnumerable<JsonObject> TerminatingListeners(JsonObject gateway) => TlsListeners(gateway).Where(Terminates);
+
+    private static IEnumerable<JsonObject> TlsListeners(JsonObject gateway) =>
+        (gateway["spec"]?["listeners"] as JsonArray ?? new JsonArray()).OfType<JsonObject>().Where(l => Str(l, "protocol") is "HTTPS" or "TLS");
+
+    private static bool Terminates(JsonObject listener) => (Str(listener["tls"], "mode") ?? "Terminate") == "Terminate";
+
+    /// <summary>
+    /// The TLS listeners that take <paramref name="host"/>'s connections: on each port, of those whose hostname covers
+    /// it, the ones with the most precise hostname (a precise name, then the wildcard with the most labels, then none),
+    /// as the Gateway API picks the listener for a request. A wildcard or catch-all listener beside a more precise one
+    /// never serves that host, so its certificate is not the host's to replace.
+    /// </summary>
+    private static IEnumerable<JsonObject> Serving(JsonObject gateway, string host) =>
+        TlsListeners(gateway).Where(l => Covers(Str(l, "hostname"), host))
+            .GroupBy(l => l["port"]?.ToJsonString() ?? string.Empty)
+            .SelectMany(port =>
+            {
+                int best = port.Max(l => Precision(Str(l, "hostname")));
+                return port.Where(l => Precision(Str(l, "hostname")) == best);
+            });
+
+    private static int Precision(string? hostname) =>
+        string.IsNullOrEmpty(hostname) ? 0
+        : hostname.StartsWith("*.", StringComparison.Ordinal) ? hostname.Count(c => c == '.')
+        : int.MaxValue;
 
     /// <summary>The hostnames of the terminating listeners (only <paramref name="listenerName"/>'s when given): the hosts a
     /// request for the Gateway covers by default. Listeners without a hostname (every host) add none.</summary>
@@ -158,7 +185,12 @@ public static class GatewayWiring
             candidates = all.Where(l => Str(l, "name") == listenerName).ToList();
             if (candidates.Count == 0)
             {
-                return (Array.Empty<string>(), Array.Empty<string>(), None($"named '{listenerName}'"));
+                // Named but not terminating: say what it is, rather than that it is not there.
+                var named = (gateway["spec"]?["listeners"] as JsonArray ?? new JsonArray()).OfType<JsonObject>().FirstOrDefault(l => Str(l, "name") == listenerName);
+                string what = named is null ? string.Empty
+                    : Str(named, "protocol") is "HTTPS" or "TLS" ? $" (listener '{listenerName}' passes TLS through (tls.mode {Str(named["tls"], "mode")}): the Gateway holds no certificate for it)"
+                    : $" (listener '{listenerName}' serves {Str(named, "protocol") ?? "no protocol"}, not HTTPS or TLS)";
+                return (Array.Empty<string>(), Array.Empty<string>(), None($"named '{listenerName}'{what}"));
             }
         }
 
@@ -172,8 +204,25 @@ public static class GatewayWiring
                 }
             }
 
-            var chosen = candidates.Where(l => hosts.Any(h => Covers(Str(l, "hostname"), h))).Select(l => Str(l, "name")!).ToList();
-            return (chosen, hosts, null);
+            if (listenerName is not null)
+            {
+                return (new[] { listenerName }, hosts, null);
+            }
+
+            var serving = new HashSet<JsonObject>(ReferenceEqualityComparer.Instance);
+            foreach (string host in hosts)
+            {
+                var taking = Serving(gateway, host).ToList();
+                if (!taking.Any(Terminates))
+                {
+                    return (Array.Empty<string>(), Array.Empty<string>(),
+                        None($"that terminates TLS for {host}: listener {string.Join(", ", taking.Select(l => Str(l, "name")))} takes its connections and passes TLS through"));
+                }
+
+                serving.UnionWith(taking.Where(Terminates));
+            }
+
+            return (all.Where(serving.Contains).Select(l => Str(l, "name")!).ToList(), hosts, null);
         }
 
         if (listenerName is not null)
@@ -191,6 +240,34 @@ public static class GatewayWiring
         }
 
         return (covered.Select(l => Str(l, "name")!).ToList(), covered.Select(l => Str(l, "hostname")!).Distinct(StringComparer.OrdinalIgnoreCase).ToList(), null);
+    }
+
+    /// <summary>
+    /// Why the <paramref name="listeners"/> chosen on an earlier read of the Gateway are no longer the ones to wire on
+    /// <paramref name="gateway"/> (read anew after a conflict): one is gone or renamed, no longer terminates TLS, or no
+    /// longer covers any of <paramref name="hosts"/>. Null when each still is.
+    /// </summary>
+    public static string? ChangedSince(JsonObject gateway, IReadOnlyList<string> listeners, IReadOnlyList<string> hosts)
+    {
+        var why = new List<string>();
+        foreach (string name in listeners)
+        {
+            var listener = (gateway["spec"]?["listeners"] as JsonArray ?? new JsonArray()).OfType<JsonObject>().FirstOrDefault(l => Str(l, "name") == name);
+            if (listener is null)
+            {
+                why.Add($"listener {name} is gone (removed or renamed)");
+            }
+            else if (!TerminatingListeners(gateway).Contains(listener))
+            {
+                why.Add($"listener {name} no longer terminates TLS");
+            }
+            else if (hosts.Count > 0 && !hosts.Any(h => Covers(Str(listener, "hostname"), h)))
+            {
+                why.Add($"listener {name} no longer covers {string.Join(", ", hosts)} (its hostname is {Str(listener, "hostname")})");
+            }
+        }
+
+        return why.Count == 0 ? null : string.Join("; ", why);
     }
 
     /// <summary>
@@ -247,7 +324,31 @@ public static class GatewayWiring
         }
 
         GatewayWiringRecord.Store(copy, Key(secretNamespace, secretName), new GatewayWiringRecord(publishId, changes));
-        return new GatewayChange(copy, changes.Select(c => c.Listener).ToList(), string.Join("; ", words));
+        return new GatewayChange(copy, changes.Select(c => c.Listener).ToList(), string.Join("; ", words)) { Changes = changes };
+    }
+
+    /// <summary>
+    /// Warnings for the listeners whose only certificate <paramref name="change"/> replaces although they take more
+    /// hosts than <paramref name="leaf"/> covers: a wildcard listener the certificate does not name as that wildcard,
+    /// or one without a hostname (every host). Their other hosts get this certificate too.
+    /// </summary>
+    public static IReadOnlyList<string> Narrowing(JsonObject gateway, string gatewayName, GatewayChange change, X509Certificate2 leaf)
+    {
+        var warnings = new List<string>();
+        foreach (var replaced in change.Changes.Where(c => c.Replaced is not null))
+        {
+            string? hostname = Str(TerminatingListeners(gateway).FirstOrDefault(l => Str(l, "name") == replaced.Listener), "hostname");
+            bool broad = string.IsNullOrEmpty(hostname) || (hostname.StartsWith("*.", StringComparison.Ordinal) && !HostMatcher.IsCovered(hostname, leaf));
+            if (broad)
+            {
+                warnings.Add(
+                    $"Gateway {gatewayName} listener {replaced.Listener} takes {(string.IsNullOrEmpty(hostname) ? "every host" : $"every host of {hostname}")}, " +
+                    $"and its only certificate (Secret {replaced.Replaced}) is replaced by this one, which is narrower ({HostMatcher.DescribeCoverage(leaf)}): " +
+                    "the listener's other hosts get this certificate too. Give -ListenerName of a listener for these hosts only, or publish a certificate that covers them all.");
+            }
+        }
+
+        return warnings;
     }
 
     /// <summary>

@@ -102,7 +102,7 @@ public static class PublishPlanner
                 {
                     return Refuse("ReferenceGrantRequired",
                         $"Gateway {gatewayName} may not use Secret {target} in another namespace: no ReferenceGrant in '{target.Namespace}' allows it, and nothing was written. " +
-                        $"Give -GrantReference to create or extend one, or apply this grant first:\n{ReferenceGrants.NeededYaml(target.GatewayNs, target.Namespace, target.SecretName)}");
+                        $"Give -GrantReference to create or extend one, or apply this grant first:\n{ReferenceGrants.NeededYaml(target.GatewayNs, target.Namespace, target.SecretName, ReferenceGrants.FreeName(state.Grants, target.GatewayNs))}");
                 }
             }
         }
@@ -143,6 +143,11 @@ public static class PublishPlanner
         var gatewayToWrite = target.GatewayName is not null && state.Gateway is not null
             ? GatewayWiring.Wire(state.Gateway, listeners, target.Namespace, target.SecretName, publishId)
             : null;
+        if (gatewayToWrite is not null)
+        {
+            warnings.AddRange(GatewayWiring.Narrowing(state.Gateway!, $"{target.GatewayNs}/{target.GatewayName}", gatewayToWrite, payload.Leaf));
+        }
+
         if (toWrite is not null || ingressToWrite is not null || gatewayToWrite is not null || grant is not null)
         {
             toWrite ??= InPlaceUpdate(current!, new Dictionary<string, byte[]>(), null, null, publishedAt: null);

@@ -65,6 +65,12 @@ public sealed partial class Publisher
                     {
                         var fresh = await _writer.GetGatewayApiObjectAsync(GatewayVersion, GatewayPlural, target.GatewayNs, target.GatewayName!, c).ConfigureAwait(false)
                             ?? throw new PublishRefusedException(new PublishRefusal("GatewayNotFound", $"Gateway {name} was deleted while publishing."));
+                        if (GatewayWiring.ChangedSince(fresh, plan.Listeners, plan.Hosts) is { } changed)
+                        {
+                            throw new PublishRefusedException(new PublishRefusal("GatewayChanged",
+                                $"Gateway {name} changed while publishing: {changed}; no listener was wired. Publish again to wire the listeners it has now."));
+                        }
+
                         return GatewayWiring.Wire(fresh, plan.Listeners, target.Namespace, target.SecretName, plan.PublishId) is { } again
                             ? new ApiWrite(again.Gateway, Create: false, Delete: false)
                             : null;
@@ -187,7 +193,12 @@ public sealed partial class Publisher
         string? done = null;
         async Task<ApiWrite?> DecideAsync(CancellationToken c)
         {
-            var fresh = await _writer.GetGatewayApiObjectAsync(GrantVersion, GrantPlural, grantNs, grantName, c).ConfigureAwait(false);
+            var fresh = await FindGrantAsync(grantNs, grantName, secretName, publishId, c).ConfigureAwait(false);
+            if (fresh is not null && GatewayWiring.Str(fresh["metadata"], "name") is { } found && found != grantName)
+            {
+                (grantName, what) = (found, $"ReferenceGrant {grantNs}/{found}");
+            }
+
             if (fresh is null)
             {
                 warn?.Invoke($"{what}, which the publish created or extended, no longer exists; there is nothing to remove from it.");
@@ -201,9 +212,34 @@ public sealed partial class Publisher
             return change is null ? null : new ApiWrite(change.Grant, Create: false, change.Delete);
         }
 
-        bool written = await WriteSettledAsync(GrantVersion, GrantPlural, grantNs, grantName, await DecideAsync(cancellationToken).ConfigureAwait(false), DecideAsync,
+        var first = await DecideAsync(cancellationToken).ConfigureAwait(false);
+        bool written = await WriteSettledAsync(GrantVersion, GrantPlural, grantNs, grantName, first, DecideAsync,
             now => now is null || !(GrantRecord.ReadAll(now).TryGetValue(secretName, out var r) && r.Id == publishId), what, warn, cancellationToken).ConfigureAwait(false);
         return written ? done : null;
+    }
+
+    /// <summary>
+    /// The grant in <paramref name="ns"/> that holds the record of publish <paramref name="publishId"/> for the Secret:
+    /// the one named (the grant the publish planned), else the one that has it (the name was taken meanwhile and the
+    /// publish made or extended another on its second try); else the named one as it is (null: gone).
+    /// </summary>
+    private async Task<JsonObject?> FindGrantAsync(string ns, string name, string secretName, string publishId, CancellationToken cancellationToken)
+    {
+        bool Holds(JsonObject grant) => GrantRecord.ReadAll(grant).TryGetValue(secretName, out var r) && r.Id == publishId;
+        var named = await _writer.GetGatewayApiObjectAsync(GrantVersion, GrantPlural, ns, name, cancellationToken).ConfigureAwait(false);
+        if (named is not null && Holds(named))
+        {
+            return named;
+        }
+
+        try
+        {
+            return (await _writer.ListReferenceGrantsAsync(ns, cancellationToken).ConfigureAwait(false)).FirstOrDefault(Holds) ?? named;
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
+        {
+            return named;
+        }
     }
 
     /// <summary>After a failed -Verify: the Gateway's listeners get back the references they had, and the grant loses what the publish added.</summary>
@@ -230,7 +266,7 @@ public sealed partial class Publisher
     }
 
     /// <summary>For an undo: the Gateway and the ReferenceGrant that the Secret's last publish changed, as they are now.</summary>
-    private async Task<(JsonObject? Gateway, JsonObject? Grant)> ReadUndoGatewayAsync(PublishRecord? record, CancellationToken cancellationToken)
+    private async Task<(JsonObject? Gateway, JsonObject? Grant)> ReadUndoGatewayAsync(PublishRecord? record, string secretName, CancellationToken cancellationToken)
     {
         JsonObject? gateway = null;
         JsonObject? grant = null;
@@ -241,7 +277,7 @@ public sealed partial class Publisher
 
         if (record?.Grant is { } r && r.Split('/') is [var rns, var rname])
         {
-            grant = await _writer.GetGatewayApiObjectAsync(GrantVersion, GrantPlural, rns, rname, cancellationToken).ConfigureAwait(false);
+            grant = await FindGrantAsync(rns, rname, secretName, record.Id, cancellationToken).ConfigureAwait(false);
         }
 
         return (gateway, grant);
@@ -266,9 +302,9 @@ public sealed partial class Publisher
             }
         }
 
-        if (plan.GrantRemoval is not null && record.Grant?.Split('/') is [var rns, var rname])
+        if (plan.GrantRemoval is { } removal)
         {
-            await RemoveGrantAsync(rns, rname, plan.SecretName, record.Id, warn, cancellationToken).ConfigureAwait(false);
+            await RemoveGrantAsync(removal.Namespace, removal.Name, plan.SecretName, record.Id, warn, cancellationToken).ConfigureAwait(false);
         }
 
         return listeners;

@@ -517,7 +517,7 @@ public sealed partial class Publisher
         var references = record?.SecretAction == PublishAction.Created
             ? await ReadReferencesAsync(ns, cancellationToken).ConfigureAwait(false)
             : null;
-        var (gateway, grant) = await ReadUndoGatewayAsync(record, cancellationToken).ConfigureAwait(false);
+        var (gateway, grant) = await ReadUndoGatewayAsync(record, secretName, cancellationToken).ConfigureAwait(false);
         return new UndoState(ns, secretName, secret, history, ingress, references) { Gateway = gateway, Grant = grant };
     }
 

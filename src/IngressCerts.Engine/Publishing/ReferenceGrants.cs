@@ -56,9 +56,29 @@ public static class ReferenceGrants
         return index.Allows(gatewayNamespace, secretNamespace, secretName);
     }
 
-    /// <summary>The grant a cross-namespace reference needs, as YAML (for the refusal without -GrantReference).</summary>
-    public static string NeededYaml(string gatewayNamespace, string secretNamespace, string secretName) =>
-        $"apiVersion: {ApiVersion}\nkind: ReferenceGrant\nmetadata:\n  name: {DefaultName(gatewayNamespace)}\n  namespace: {secretNamespace}\n" +
+    /// <summary>
+    /// The name for a new grant: <see cref="DefaultName"/>, or, when a grant in <paramref name="grants"/> has it (one
+    /// that could not be extended), the first of "-2", "-3", ... after it that none has.
+    /// </summary>
+    public static string FreeName(IReadOnlyList<JsonObject> grants, string gatewayNamespace)
+    {
+        var taken = grants.Select(g => GatewayWiring.Str(g["metadata"], "name")).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        string name = DefaultName(gatewayNamespace);
+        for (int n = 2; taken.Contains(name); n++)
+        {
+            string suffix = $"-{n}";
+            name = DefaultName(gatewayNamespace)[..Math.Min(DefaultName(gatewayNamespace).Length, 253 - suffix.Length)] + suffix;
+        }
+
+        return name;
+    }
+
+    /// <summary>
+    /// The grant a cross-namespace reference needs, as YAML (for the refusal without -GrantReference), named
+    /// <paramref name="name"/>: a name no grant has, so that applying it never overwrites someone's grant.
+    /// </summary>
+    public static string NeededYaml(string gatewayNamespace, string secretNamespace, string secretName, string name) =>
+        $"apiVersion: {ApiVersion}\nkind: ReferenceGrant\nmetadata:\n  name: {name}\n  namespace: {secretNamespace}\n" +
         $"spec:\n  from:\n  - group: {GatewayWiring.Group}\n    kind: Gateway\n    namespace: {gatewayNamespace}\n  to:\n  - group: \"\"\n    kind: Secret\n    name: {secretName}\n";
 
     /// <summary>The write that makes <paramref name="grants"/> allow the reference, with its record; null when they already do.</summary>
@@ -84,11 +104,12 @@ public static class ReferenceGrants
                 $"Update ReferenceGrant {secretNamespace}/{GatewayWiring.Str(copy["metadata"], "name")}: let Gateways from '{gatewayNamespace}' use Secret {secretName}");
         }
 
+        string name = FreeName(grants, gatewayNamespace);
         var created = new JsonObject
         {
             ["apiVersion"] = ApiVersion,
             ["kind"] = "ReferenceGrant",
-            ["metadata"] = new JsonObject { ["name"] = DefaultName(gatewayNamespace), ["namespace"] = secretNamespace },
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = secretNamespace },
             ["spec"] = new JsonObject
             {
                 ["from"] = new JsonArray(new JsonObject { ["group"] = GatewayWiring.Group, ["kind"] = "Gateway", ["namespace"] = gatewayNamespace }),
@@ -97,7 +118,7 @@ public static class ReferenceGrants
         };
         GrantRecord.Store(created, secretName, new GrantRecord(publishId, CreatedGrant: true));
         return new GrantChange(created, Create: true, Delete: false,
-            $"Create ReferenceGrant {secretNamespace}/{DefaultName(gatewayNamespace)}: let Gateways from '{gatewayNamespace}' use Secret {secretName}");
+            $"Create ReferenceGrant {secretNamespace}/{name}: let Gateways from '{gatewayNamespace}' use Secret {secretName}");
     }
 
     /// <summary>

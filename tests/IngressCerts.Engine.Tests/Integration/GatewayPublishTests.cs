@@ -5,6 +5,8 @@ using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Probing;
 using IngressCerts.Engine.Publishing;
 using IngressCerts.Engine.Tests.Support;
+using IngressCerts.TestServer.Auth;
+using IngressCerts.TestServer.Faults;
 using IngressCerts.TestServer.Testing;
 
 namespace IngressCerts.Engine.Tests.Integration;
@@ -289,5 +291,270 @@ public sealed class GatewayPublishTests
         var gateway = (await GatewayAsync(cluster, ns))!;
         Assert.Equal(new Dictionary<string, string> { ["shop"] = "old-shop", ["api"] = "old-api", ["http"] = string.Empty }, RefsOf(gateway));
         Assert.Null(gateway["metadata"]!["annotations"]?[GatewayWiringRecord.Annotation]);
+    }
+    /// <summary>Plans the publish, lets <paramref name="meanwhile"/> change the cluster, then runs the plan: what it returned or the message it failed with.</summary>
+    private static async Task<(PublishOutcome? Outcome, string? Error, List<string> Warnings)> PublishWithChangeMeanwhileAsync(
+        ClusterConnection connection, PublishTarget target, TestCertificates.Issued cert, Func<Task> meanwhile)
+    {
+        using var payload = Payload(cert);
+        var operation = Operation(connection);
+        var plan = await operation.PlanAsync(target, payload, CancellationToken.None);
+        Assert.Null(plan.Refusal);
+        await meanwhile();
+        var warnings = new List<string>();
+        try
+        {
+            return (await operation.RunAsync(plan, payload, null, new PublishCallbacks { Warning = warnings.Add }, CancellationToken.None), null, warnings);
+        }
+        catch (Exception ex) when (ex is KubeApiException or PublishRefusedException)
+        {
+            return (null, ex.Message, warnings);
+        }
+    }
+
+    private static string GatewayPath(string ns) => $"/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/gateways/edge";
+
+    [GatewayApiFact]
+    public async Task A_change_to_another_listener_between_read_and_write_is_kept()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("gwkeep-");
+        await cluster.CreateAsync(TwoListenerGateway(ns));
+
+        var (outcome, error, _) = await PublishWithChangeMeanwhileAsync(cluster.Connect(), Target(ns, "shop-tls", ns, "shop.example"), Cert(), async () =>
+        {
+            var gateway = (await GatewayAsync(cluster, ns))!;
+            gateway["spec"]!["listeners"]![1]!["tls"]!["certificateRefs"]![0]!["name"] = "newer-api";
+            gateway["spec"]!["listeners"]!.AsArray().Add(JsonNode.Parse("""{"name":"admin","protocol":"HTTPS","port":443,"hostname":"admin.example","tls":{"certificateRefs":[{"kind":"Secret","name":"admin-tls"}]}}"""));
+            Assert.Equal(200, (await cluster.Http.PutAsync(GatewayPath(ns), gateway)).StatusCode);
+        });
+
+        Assert.Null(error);
+        Assert.Equal(new[] { "shop" }, outcome!.Listeners);
+        Assert.Equal(new Dictionary<string, string> { ["shop"] = "shop-tls", ["api"] = "newer-api", ["http"] = string.Empty, ["admin"] = "admin-tls" },
+            RefsOf((await GatewayAsync(cluster, ns))!));
+    }
+
+    [GatewayApiFact]
+    public async Task A_listener_renamed_or_removed_between_read_and_write_fails_the_publish_saying_what_was_written_instead_of_claiming_it_wired()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("gwgone-");
+        await cluster.CreateAsync(TwoListenerGateway(ns));
+        var connection = cluster.Connect();
+
+        var (outcome, error, _) = await PublishWithChangeMeanwhileAsync(connection, Target(ns, "shop-tls", ns, "shop.example"), Cert(), async () =>
+        {
+            var gateway = (await GatewayAsync(cluster, ns))!;
+            gateway["spec"]!["listeners"]![0]!["name"] = "shop-443";
+            Assert.Equal(200, (await cluster.Http.PutAsync(GatewayPath(ns), gateway)).StatusCode);
+        });
+
+        // Nothing serves shop-tls: a publish that reported listener "shop" wired would be a lie.
+        Assert.Null(outcome);
+        Assert.Contains($"Gateway {ns}/edge", error, StringComparison.Ordinal);
+        Assert.Contains("shop", error, StringComparison.Ordinal);
+        Assert.Contains("already created", error, StringComparison.Ordinal);
+        Assert.Equal("old-shop", RefsOf((await GatewayAsync(cluster, ns))!)["shop-443"]);
+
+        // What was written is taken back by the Undo the message names.
+        await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(ns, "shop-tls", force: false, CancellationToken.None);
+        Assert.Null(await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-tls"));
+    }
+
+    [GatewayApiFact]
+    public async Task A_gateway_deleted_between_read_and_write_fails_the_publish_saying_what_was_written_and_undo_takes_it_back()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string gw = await cluster.CreateNamespaceAsync("gwdel-");
+        string certs = await cluster.CreateNamespaceAsync("gwdelcerts-");
+        await cluster.CreateAsync(TwoListenerGateway(gw));
+        var connection = cluster.Connect();
+
+        var (outcome, error, _) = await PublishWithChangeMeanwhileAsync(connection, Target(certs, "shop-tls", gw, "shop.example", grant: true), Cert(),
+            async () => Assert.Equal(200, (await cluster.Http.DeleteAsync(GatewayPath(gw))).StatusCode));
+
+        Assert.Null(outcome);
+        Assert.Contains($"Gateway {gw}/edge was deleted", error, StringComparison.Ordinal);
+        Assert.Contains("already created", error, StringComparison.Ordinal);
+        string grantName = ReferenceGrants.DefaultName(gw);
+        Assert.Contains($"ReferenceGrant {certs}/{grantName}", error, StringComparison.Ordinal);
+
+        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions());
+        var undo = await publisher.PlanUndoAsync(certs, "shop-tls", force: false, CancellationToken.None);
+        Assert.Contains(undo.Warnings, w => w.Contains($"Gateway {gw}/edge, which the publish wired, no longer exists", StringComparison.Ordinal));
+        await publisher.ApplyUndoAsync(undo, force: false, CancellationToken.None);
+        Assert.Null(await GetAsync(cluster, $"/api/v1/namespaces/{certs}/secrets/shop-tls"));
+        Assert.Null(await GrantAsync(cluster, certs, grantName));
+    }
+
+    [ServerOnlyFact]
+    public async Task Lost_replies_to_the_grant_and_gateway_writes_are_settled_by_reading_them_and_a_second_run_adds_no_second_entry_or_reference()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string gw = await cluster.CreateNamespaceAsync("gwlost-");
+        string certs = await cluster.CreateNamespaceAsync("gwlostcerts-");
+        await cluster.CreateAsync(TwoListenerGateway(gw));
+        var connection = cluster.Connect();
+        var cert = Cert();
+        server.Faults.Add(new Fault { Method = "POST", PathPrefix = $"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{certs}/referencegrants", Kind = FaultKind.AppliedThen(LostReply.GatewayTimeout) });
+        server.Faults.Add(new Fault { Method = "PUT", PathPrefix = GatewayPath(gw), Kind = FaultKind.AppliedThen(LostReply.ConnectionReset) });
+
+        var (outcome, error, warnings) = await PublishWithChangeMeanwhileAsync(connection, Target(certs, "shop-tls", gw, "shop.example", grant: true), cert, () => Task.CompletedTask);
+
+        Assert.Empty(server.Faults.Pending);
+        Assert.Null(error);
+        Assert.Equal(PublishAction.Created, outcome!.Action);
+        Assert.Equal(2, warnings.Count(w => w.Contains("the reply was lost", StringComparison.Ordinal)));
+        string grantName = ReferenceGrants.DefaultName(gw);
+
+        // The same publish again (a runbook's retry): nothing left to write, no second grant entry or reference.
+        int writes = server.RequestLog.Count(e => e.Method is "POST" or "PUT" or "DELETE" && !e.PathAndQuery.Contains("accessreviews", StringComparison.Ordinal));
+        var again = await PublishAsync(connection, Target(certs, "shop-tls", gw, "shop.example", grant: true), cert);
+        Assert.Equal(PublishAction.Unchanged, again.Action);
+        Assert.Equal(writes, server.RequestLog.Count(e => e.Method is "POST" or "PUT" or "DELETE" && !e.PathAndQuery.Contains("accessreviews", StringComparison.Ordinal)));
+        Assert.Equal(new[] { "shop-tls" }, GrantTargets((await GrantAsync(cluster, certs, grantName))!));
+        Assert.Equal($"{certs}/shop-tls", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
+
+        await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(certs, "shop-tls", force: false, CancellationToken.None);
+        Assert.Equal("old-shop", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
+        Assert.Null(await GrantAsync(cluster, certs, grantName));
+    }
+    /// <summary>
+    /// A cross-namespace Gateway publish (or its undo) as a user who holds every right but one: refused with
+    /// InsufficientRights, naming that right, before the first write; the Secret, the Gateway and the grants as they were.
+    /// </summary>
+    [ServerOnlyTheory]
+    [InlineData(false, false, "create", "referencegrants")]
+    [InlineData(true, false, "update", "referencegrants")]
+    [InlineData(false, false, "update", "gateways")]
+    [InlineData(false, true, "delete", "referencegrants")]
+    [InlineData(true, true, "update", "referencegrants")]
+    [InlineData(false, true, "update", "gateways")]
+    [InlineData(false, true, "delete", "secrets")]
+    public async Task A_user_without_one_right_the_gateway_delivery_needs_is_refused_before_the_first_write(bool extendGrant, bool undo, string deniedVerb, string deniedResource)
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string gw = await cluster.CreateNamespaceAsync("gwrbac-");
+        string certs = await cluster.CreateNamespaceAsync("gwrbaccerts-");
+        await cluster.CreateAsync(TwoListenerGateway(gw));
+        if (extendGrant)
+        {
+            await cluster.CreateAsync(JsonNode.Parse($$$"""
+                {"apiVersion":"gateway.networking.k8s.io/v1beta1","kind":"ReferenceGrant","metadata":{"name":"theirs","namespace":"{{{certs}}}"},
+                 "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"{{{gw}}}"}],"to":[{"group":"","kind":"Secret","name":"team-tls"}]}}
+                """)!.AsObject());
+        }
+
+        var target = Target(certs, "shop-tls", gw, "shop.example", grant: true);
+        if (undo)
+        {
+            await PublishAsync(cluster.Connect(), target, Cert());
+        }
+
+        string[] verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
+        var rules = new[] { "secrets", "ingresses", "gateways", "referencegrants", "httproutes", "namespaces", "ingressclasses", "services", "events" }
+            .Select(resource => AccessRule.Allow(string.Join(",", verbs.Where(v => !(resource == deniedResource && v == deniedVerb))), resource))
+            .ToArray();
+        var connection = server.ConnectAs($"half-{deniedVerb}-{deniedResource}-{(undo ? "undo" : "publish")}", rules);
+        string secretBefore = (await GetAsync(cluster, $"/api/v1/namespaces/{certs}/secrets/shop-tls"))?["metadata"]!["resourceVersion"]!.GetValue<string>() ?? "none";
+        string gatewayBefore = (await GatewayAsync(cluster, gw))!["metadata"]!["resourceVersion"]!.GetValue<string>();
+        int before = server.RequestLog.Count;
+
+        var refused = await Assert.ThrowsAsync<PublishRefusedException>(async () =>
+        {
+            if (undo)
+            {
+                await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(certs, "shop-tls", force: false, CancellationToken.None);
+            }
+            else
+            {
+                await PublishAsync(connection, target, Cert());
+            }
+        });
+
+        Assert.Equal(WritePreflight.ErrorId, refused.Refusal.Id);
+        Assert.Contains($"may not {deniedVerb} {deniedResource}", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.RequestLog.Skip(before), e => e.Method is "POST" or "PUT" or "PATCH" or "DELETE" && !e.PathAndQuery.Contains("accessreviews", StringComparison.Ordinal));
+        Assert.Equal(secretBefore, (await GetAsync(cluster, $"/api/v1/namespaces/{certs}/secrets/shop-tls"))?["metadata"]!["resourceVersion"]!.GetValue<string>() ?? "none");
+        Assert.Equal(gatewayBefore, (await GatewayAsync(cluster, gw))!["metadata"]!["resourceVersion"]!.GetValue<string>());
+    }
+    [GatewayApiFact]
+    public async Task Replacing_the_only_certificate_of_a_wildcard_or_catch_all_listener_with_a_narrower_one_is_warned_about()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("gwwide-");
+        await cluster.CreateAsync(JsonNode.Parse($$$"""
+            {"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{"name":"edge","namespace":"{{{ns}}}"},
+             "spec":{"gatewayClassName":"example","listeners":[
+               {"name":"wild","protocol":"HTTPS","port":443,"hostname":"*.example","tls":{"certificateRefs":[{"kind":"Secret","name":"wild-tls"}]}},
+               {"name":"all","protocol":"HTTPS","port":8443,"tls":{"certificateRefs":[{"kind":"Secret","name":"all-tls"}]}}]}}
+            """)!.AsObject());
+        var operation = Operation(cluster.Connect());
+
+        using var narrow = Payload(Cert("a.example"));
+        var plan = await operation.PlanAsync(Target(ns, "a-tls", ns, "a.example"), narrow, CancellationToken.None);
+        Assert.Equal(new[] { "wild", "all" }, plan.Listeners);
+        Assert.Contains(plan.Warnings, w => w.Contains($"Gateway {ns}/edge listener wild takes every host of *.example", StringComparison.Ordinal) && w.Contains($"Secret {ns}/wild-tls", StringComparison.Ordinal));
+        Assert.Contains(plan.Warnings, w => w.Contains("listener all takes every host,", StringComparison.Ordinal) && w.Contains($"Secret {ns}/all-tls", StringComparison.Ordinal));
+
+        // A wildcard certificate for the wildcard listener is no narrowing.
+        using var wide = Payload(TestCertificates.Create("CN=*.example", new[] { "*.example" }));
+        var wildOnly = await operation.PlanAsync(Target(ns, "wild2-tls", ns, "a.example") with { ListenerName = "wild" }, wide, CancellationToken.None);
+        Assert.Empty(wildOnly.Warnings);
+    }
+
+    [GatewayApiFact]
+    public async Task Undo_after_a_second_publish_puts_the_first_certificate_back_and_keeps_the_wiring_and_grant_the_first_publish_added()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string gw = await cluster.CreateNamespaceAsync("gwtwice-");
+        string certs = await cluster.CreateNamespaceAsync("gwtwicecerts-");
+        await cluster.CreateAsync(TwoListenerGateway(gw));
+        var connection = cluster.Connect();
+        var (first, second) = (Cert(), Cert());
+
+        await PublishAsync(connection, Target(certs, "shop-tls", gw, "shop.example", grant: true), first);
+        var again = await PublishAsync(connection, Target(certs, "shop-tls", gw, "shop.example", grant: true), second);
+        Assert.Equal(PublishAction.Updated, again.Action);
+        Assert.False(again.GrantWritten);
+        Assert.False(again.GatewayWritten);
+
+        var undone = await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(certs, "shop-tls", force: false, CancellationToken.None);
+
+        Assert.Equal(first.Certificate.Thumbprint, undone.Thumbprint);
+        Assert.Equal($"{certs}/shop-tls", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
+        Assert.Equal(new[] { "shop-tls" }, GrantTargets((await GrantAsync(cluster, certs, ReferenceGrants.DefaultName(gw)))!));
+    }
+    [GatewayApiFact]
+    public async Task A_grant_name_taken_between_read_and_write_gets_the_grant_made_under_a_free_name_and_undo_finds_and_removes_that_one()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string gw = await cluster.CreateNamespaceAsync("gwtaken-");
+        string certs = await cluster.CreateNamespaceAsync("gwtakencerts-");
+        await cluster.CreateAsync(TwoListenerGateway(gw));
+        var connection = cluster.Connect();
+        string grantName = ReferenceGrants.DefaultName(gw);
+
+        // Another team creates a grant of that name meanwhile, for HTTPRoutes too: not one the publish may widen.
+        var (outcome, error, _) = await PublishWithChangeMeanwhileAsync(connection, Target(certs, "shop-tls", gw, "shop.example", grant: true), Cert(),
+            () => cluster.CreateAsync(JsonNode.Parse($$$"""
+                {"apiVersion":"gateway.networking.k8s.io/v1beta1","kind":"ReferenceGrant","metadata":{"name":"{{{grantName}}}","namespace":"{{{certs}}}"},
+                 "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"{{{gw}}}"},{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","namespace":"{{{gw}}}"}],
+                         "to":[{"group":"","kind":"Secret","name":"team-tls"}]}}
+                """)!.AsObject()));
+
+        Assert.Null(error);
+        Assert.True(outcome!.GrantWritten);
+        Assert.Equal(new[] { "shop-tls" }, GrantTargets((await GrantAsync(cluster, certs, grantName + "-2"))!));
+        Assert.Equal(new[] { "team-tls" }, GrantTargets((await GrantAsync(cluster, certs, grantName))!));
+
+        await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(certs, "shop-tls", force: false, CancellationToken.None);
+
+        Assert.Null(await GrantAsync(cluster, certs, grantName + "-2"));
+        Assert.Equal(new[] { "team-tls" }, GrantTargets((await GrantAsync(cluster, certs, grantName))!));
+        Assert.Equal("old-shop", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
     }
 }

@@ -60,6 +60,35 @@ public sealed class GatewayWiringTests
     }
 
     [Fact]
+    public void A_host_is_wired_only_on_the_listener_of_each_port_that_takes_its_traffic_the_most_precise_hostname()
+    {
+        // On one port the most precise hostname takes the request (Gateway API "Hostnames"): the wildcard and the
+        // catch-all listeners of 443 never serve shop.example, and their certificates must stay theirs.
+        var gateway = Gateway("""
+            {"name":"all","protocol":"HTTPS","port":443},
+            {"name":"wild","protocol":"HTTPS","port":443,"hostname":"*.example"},
+            {"name":"shop","protocol":"HTTPS","port":443,"hostname":"shop.example"},
+            {"name":"deep","protocol":"HTTPS","port":8443,"hostname":"*.example"},
+            {"name":"deeper","protocol":"HTTPS","port":8443,"hostname":"*.b.example"},
+            {"name":"other","protocol":"TLS","port":9443}
+            """);
+        var cert = TestCertificates.Create("CN=shop.example", new[] { "shop.example", "a.b.example" });
+
+        var (listeners, hosts, refusal) = GatewayWiring.Select(gateway, "gw/edge", null, new[] { "shop.example" }, cert.Certificate);
+
+        Assert.Null(refusal);
+        Assert.Equal(new[] { "shop", "deep", "other" }, listeners);
+        Assert.Equal(new[] { "shop.example" }, hosts);
+
+        var (forDeep, _, _) = GatewayWiring.Select(gateway, "gw/edge", null, new[] { "a.b.example" }, cert.Certificate);
+        Assert.Equal(new[] { "wild", "deeper", "other" }, forDeep);
+
+        // Named explicitly, a less precise listener is still the user's to choose.
+        var (named, _, _) = GatewayWiring.Select(gateway, "gw/edge", "wild", new[] { "shop.example" }, cert.Certificate);
+        Assert.Equal(new[] { "wild" }, named);
+    }
+
+    [Fact]
     public void Wiring_changes_only_the_chosen_listener_and_keeps_the_resourceVersion_read()
     {
         var gateway = Gateway("""
@@ -121,5 +150,40 @@ public sealed class GatewayWiringTests
         Assert.Equal("team", extended.Name);
         Assert.Equal("3", extended.Grant["metadata"]!["resourceVersion"]!.GetValue<string>());
         Assert.Equal(2, extended.Grant["spec"]!["to"]!.AsArray().Count);
+    }
+    [Fact]
+    public void A_grant_to_create_never_takes_the_name_of_a_grant_that_is_there_but_cannot_be_extended()
+    {
+        // Someone's grant already has the default name but also lets HTTPRoutes in: it is not ours to widen, and
+        // creating a grant of the same name would meet AlreadyExists after the Secret was written, every time.
+        var taken = JsonNode.Parse($$$"""
+            {"metadata":{"name":"{{{ReferenceGrants.DefaultName("gw")}}}","namespace":"certs","resourceVersion":"3"},
+             "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"gw"},{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","namespace":"web"}],
+                     "to":[{"group":"","kind":"Secret","name":"team-tls"}]}}
+            """)!.AsObject();
+        var second = JsonNode.Parse($$$"""{"metadata":{"name":"{{{ReferenceGrants.DefaultName("gw")}}}-2","namespace":"certs"},"spec":{"from":[{"group":"","kind":"Service","namespace":"gw"}],"to":[{"group":"","kind":"Secret"}]}}""")!.AsObject();
+
+        var change = ReferenceGrants.Plan(new[] { taken, second }, "gw", "certs", "shop-tls", "id")!;
+
+        Assert.True(change.Create);
+        Assert.DoesNotContain(change.Name, new[] { ReferenceGrants.DefaultName("gw"), ReferenceGrants.DefaultName("gw") + "-2" });
+        Assert.StartsWith(ReferenceGrants.DefaultName("gw"), change.Name, StringComparison.Ordinal);
+        Assert.Contains(change.Name, change.Description, StringComparison.Ordinal);
+    }
+    [Fact]
+    public void A_listener_named_that_passes_TLS_through_or_serves_plain_HTTP_is_refused_saying_so()
+    {
+        var gateway = Gateway("""
+            {"name":"pass","protocol":"TLS","hostname":"shop.example","tls":{"mode":"Passthrough"}},
+            {"name":"http","protocol":"HTTP","hostname":"shop.example"}
+            """);
+        var cert = TestCertificates.Create("CN=shop.example", new[] { "shop.example" });
+
+        var (_, _, pass) = GatewayWiring.Select(gateway, "gw/edge", "pass", new[] { "shop.example" }, cert.Certificate);
+        var (_, _, http) = GatewayWiring.Select(gateway, "gw/edge", "http", null, cert.Certificate);
+
+        Assert.Equal("NoMatchingListener", pass!.Id);
+        Assert.Contains("listener 'pass' passes TLS through (tls.mode Passthrough): the Gateway holds no certificate for it", pass.Message, StringComparison.Ordinal);
+        Assert.Contains("listener 'http' serves HTTP, not HTTPS or TLS", http!.Message, StringComparison.Ordinal);
     }
 }
