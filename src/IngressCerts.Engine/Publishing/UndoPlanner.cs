@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using IngressCerts.Engine.Inventory;
 using k8s.Models;
 
@@ -300,8 +301,31 @@ public static class UndoPlanner
             .Where(r => r.SecretNamespace == state.Namespace && r.SecretName == state.SecretName && r.ReferenceIssue is null)
             .Select(r => $"{r.Kind} {r.Namespace}/{r.Name}" + (r.Listener is null ? string.Empty : $" listener {r.Listener}")
                 + (r.Hosts.Count == 0 ? string.Empty : $" ({string.Join(", ", r.Hosts)})"))
+            .Concat(LaterPublishesThatReplaced(gatewayUnwiring?.Gateway ?? state.Gateway, state.Namespace, state.SecretName))
             .Distinct(StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>
+    /// The later publishes on the Gateway that replaced this Secret on a listener, in words: their undo puts the
+    /// Secret back, so deleting it now would leave that listener pointing at a missing Secret after their undo.
+    /// </summary>
+    private static IEnumerable<string> LaterPublishesThatReplaced(JsonObject? gateway, string secretNamespace, string secretName)
+    {
+        if (gateway is null)
+        {
+            yield break;
+        }
+
+        string key = GatewayWiring.Key(secretNamespace, secretName);
+        string name = $"{GatewayWiring.Str(gateway["metadata"], "namespace")}/{GatewayWiring.Str(gateway["metadata"], "name")}";
+        foreach (var (wired, record) in GatewayWiringRecord.ReadAll(gateway))
+        {
+            foreach (var change in record.Listeners.Where(c => c.Replaced == key && wired != key))
+            {
+                yield return $"Gateway {name} listener {change.Listener} (publish {record.Id} of Secret {wired} replaced it there, and undoing that publish puts it back)";
+            }
+        }
     }
 
     /// <summary>The Secret to write, with the record of the undo in place of the publish's.</summary>

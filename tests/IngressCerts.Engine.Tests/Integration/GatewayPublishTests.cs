@@ -528,6 +528,35 @@ public sealed class GatewayPublishTests
         Assert.Equal($"{certs}/shop-tls", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
         Assert.Equal(new[] { "shop-tls" }, GrantTargets((await GrantAsync(cluster, certs, ReferenceGrants.DefaultName(gw)))!));
     }
+
+    [GatewayApiFact]
+    public async Task Undoing_a_publish_that_a_later_one_replaced_on_the_listener_is_refused_so_undoing_the_later_one_never_points_at_a_deleted_secret()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("gworder-");
+        await cluster.CreateAsync(TwoListenerGateway(ns));
+        var connection = cluster.Connect();
+        var publisher = new Publisher(new ClusterWriter(connection), new PublishOptions());
+        await PublishAsync(connection, Target(ns, "shop-a", ns, "shop.example"), Cert());
+        await PublishAsync(connection, Target(ns, "shop-b", ns, "shop.example"), Cert());
+        Assert.Equal("shop-b", RefsOf((await GatewayAsync(cluster, ns))!)["shop"]);
+
+        // Undoing the first publish would delete shop-a, which the second publish's undo puts back on the listener.
+        var refused = await publisher.PlanUndoAsync(ns, "shop-a", force: false, CancellationToken.None);
+        Assert.Equal("SecretInUse", refused.Refusal?.Id);
+        Assert.Contains($"Gateway {ns}/edge listener shop", refused.Refusal!.Message, StringComparison.Ordinal);
+        Assert.Contains("shop-b", refused.Refusal.Message, StringComparison.Ordinal);
+        Assert.NotNull(await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-a"));
+
+        // In the right order both undo cleanly and the listener serves what it served before either publish.
+        await publisher.UndoAsync(ns, "shop-b", force: false, CancellationToken.None);
+        Assert.Equal("shop-a", RefsOf((await GatewayAsync(cluster, ns))!)["shop"]);
+        await publisher.UndoAsync(ns, "shop-a", force: false, CancellationToken.None);
+        Assert.Equal("old-shop", RefsOf((await GatewayAsync(cluster, ns))!)["shop"]);
+        Assert.Null(await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-a"));
+        Assert.Null(await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-b"));
+    }
+
     [GatewayApiFact]
     public async Task A_grant_name_taken_between_read_and_write_gets_the_grant_made_under_a_free_name_and_undo_finds_and_removes_that_one()
     {
