@@ -403,7 +403,8 @@ internal sealed class CertificateInfo
     {
         var dnsNames = new List<string>();
         var ipAddresses = new List<IPAddress>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // A handful of extensions per certificate: a short list finds a repeated one as fast as a set, for less memory.
+        var seen = new List<string>(8);
         while (extensions.HasData)
         {
             var extension = extensions.ReadSequence();
@@ -411,12 +412,13 @@ internal sealed class CertificateInfo
             var critical = extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && extension.ReadBoolean();
             var value = extension.ReadOctetString();
             extension.ThrowIfNotEmpty();
-            if (!seen.Add(oid))
+            if (seen.Contains(oid))
             {
                 // OpenSSL rejects a certificate with an extension twice; the platform path and a full build say so.
                 throw new AsnContentException();
             }
 
+            seen.Add(oid);
             switch (oid)
             {
                 case SubjectAltNameOid:

@@ -207,10 +207,21 @@ internal sealed class ChainVerifier
         position += 4;
         leaf.AuthorityKeyId.CopyTo(input[position..]);
         position += leaf.AuthorityKeyId.Length;
-        IEnumerable<CertificateInfo> others = otherCount <= 1 ? all.Skip(1).Concat(knownRoots) : all.Skip(1).Concat(knownRoots).OrderBy(c => c.Sha256Fingerprint, StringComparer.Ordinal);
-        foreach (var other in others)
+        // The others' hashes in byte order (an insertion sort in place: there are rarely more than two), which is the
+        // order of their hex fingerprints, without a LINQ pipeline or a fingerprint string per Secret.
+        var first = position;
+        Span<byte> swap = stackalloc byte[SHA256.HashSizeInBytes];
+        for (var i = 0; i < otherCount; i++)
         {
+            var other = i < all.Count - 1 ? all[i + 1] : knownRoots[i - (all.Count - 1)];
             other.Sha256.CopyTo(input[position..]);
+            for (var at = position; at > first && input.Slice(at - SHA256.HashSizeInBytes, SHA256.HashSizeInBytes).SequenceCompareTo(input.Slice(at, SHA256.HashSizeInBytes)) > 0; at -= SHA256.HashSizeInBytes)
+            {
+                input.Slice(at - SHA256.HashSizeInBytes, SHA256.HashSizeInBytes).CopyTo(swap);
+                input.Slice(at, SHA256.HashSizeInBytes).CopyTo(input[(at - SHA256.HashSizeInBytes)..]);
+                swap.CopyTo(input[at..]);
+            }
+
             position += SHA256.HashSizeInBytes;
         }
 
@@ -515,12 +526,17 @@ internal sealed class ChainVerifier
                     key = CreateKey(IssuerKey);
                 }
 
+                // The TBS is hashed here and the hash verified: what VerifyData does, without its copies (the ECDsa that
+                // ECDsa.Create returns hashes through a copy of the data and converts the signature twice, about 1.4 KB
+                // allocated per leaf).
+                Span<byte> digest = stackalloc byte[SHA512.HashSizeInBytes];
+                digest = digest[..Hash(hash, signed.Tbs.Span, digest)];
                 return key switch
                 {
                     RSA rsa when signed.AlgorithmOid.StartsWith("1.2.840.113549.", StringComparison.Ordinal) =>
-                        rsa.VerifyData(signed.Tbs.Span, signed.Signature.Span, hash, RSASignaturePadding.Pkcs1),
+                        rsa.VerifyHash(digest, signed.Signature.Span, hash, RSASignaturePadding.Pkcs1),
                     ECDsa ecdsa when signed.AlgorithmOid.StartsWith("1.2.840.10045.", StringComparison.Ordinal) =>
-                        ecdsa.VerifyData(signed.Tbs.Span, signed.Signature.Span, hash, DSASignatureFormat.Rfc3279DerSequence),
+                        ecdsa.VerifyHash(digest, signed.Signature.Span, DSASignatureFormat.Rfc3279DerSequence),
                     _ => false,
                 };
             }
@@ -545,6 +561,11 @@ internal sealed class ChainVerifier
             }
         }
 
+        private static int Hash(HashAlgorithmName hash, ReadOnlySpan<byte> data, Span<byte> destination) =>
+            hash == HashAlgorithmName.SHA256 ? SHA256.HashData(data, destination)
+            : hash == HashAlgorithmName.SHA384 ? SHA384.HashData(data, destination)
+            : SHA512.HashData(data, destination);
+
         private static AsymmetricAlgorithm? CreateKey(byte[] subjectPublicKeyInfo)
         {
             var algorithm = new System.Formats.Asn1.AsnReader(subjectPublicKeyInfo, System.Formats.Asn1.AsnEncodingRules.DER)
@@ -552,7 +573,8 @@ internal sealed class ChainVerifier
             AsymmetricAlgorithm key = algorithm switch
             {
                 PublicKeyIdentity.RsaOid => RSA.Create(),
-                PublicKeyIdentity.EcPublicKeyOid => ECDsa.Create(),
+                // On Linux the OpenSSL class itself: it verifies a DER signature as it is, allocating nothing.
+                PublicKeyIdentity.EcPublicKeyOid => OperatingSystem.IsLinux() ? new ECDsaOpenSsl() : ECDsa.Create(),
                 _ => throw new CryptographicException("unsupported issuer key"),
             };
             try

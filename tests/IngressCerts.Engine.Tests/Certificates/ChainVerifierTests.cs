@@ -122,6 +122,24 @@ public sealed class ChainVerifierTests
     }
 
     [Fact]
+    public void Bundles_listing_the_same_other_certificates_in_another_order_share_one_build()
+    {
+        // X509Chain does not care in which order the bundle lists what is not on the leaf's chain, so the issuer path's
+        // key must not either.
+        using var strayA = TestPki.Root("Stray Root A");
+        using var strayB = TestPki.Root("Stray Root B");
+        var verifier = new ChainVerifier([Root.Certificate], TestPki.Now);
+        for (var i = 0; i < 4; i++)
+        {
+            using var leaf = Leaf($"order-{i}.example.com");
+            var crt = i % 2 == 0 ? TestPki.Pem(leaf, Intermediate, strayA, strayB) : TestPki.Pem(leaf, Intermediate, strayB, strayA);
+            AssertSameAsFullBuild(verifier, crt, [Root.Certificate]);
+        }
+
+        Assert.Equal(1, verifier.FullBuilds);
+    }
+
+    [Fact]
     public void A_leaf_whose_signature_fails_gets_a_full_build_that_says_so()
     {
         var verifier = new ChainVerifier([Root.Certificate], TestPki.Now);
