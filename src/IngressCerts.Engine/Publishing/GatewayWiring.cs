@@ -352,6 +352,28 @@ public static class GatewayWiring
     }
 
     /// <summary>
+    /// Warnings for the listeners where <paramref name="change"/> adds the Secret after references that were there
+    /// already (a listener with several, or with another kind of reference): the Gateway API leaves more than one
+    /// reference to the implementation, and many serve only the first, so the new certificate may not be served.
+    /// </summary>
+    public static IReadOnlyList<string> AddedAfterOthers(JsonObject gateway, string gatewayName, GatewayChange change, string secretNamespace, string secretName)
+    {
+        string gatewayNs = Str(gateway["metadata"], "namespace") ?? "default";
+        var warnings = new List<string>();
+        foreach (var added in change.Changes.Where(c => c.Replaced is null && c.Index > 0))
+        {
+            var before = (TerminatingListeners(gateway).FirstOrDefault(l => Str(l, "name") == added.Listener)?["tls"]?["certificateRefs"] as JsonArray ?? new JsonArray())
+                .Select(r => RefKey(r!, gatewayNs)).ToList();
+            warnings.Add(
+                $"Gateway {gatewayName} listener {added.Listener} already refers to {string.Join(", ", before)}; Secret {secretNamespace}/{secretName} is added after " +
+                $"{(before.Count == 1 ? "it" : "them")}, and an implementation that serves one certificate per listener keeps serving the first. " +
+                "Use -Verify to prove what is served, or take the other references out of the listener first.");
+        }
+
+        return warnings;
+    }
+
+    /// <summary>
     /// Takes out of a Gateway copy what publish <paramref name="publishId"/> added for the Secret, by its record:
     /// our reference goes, and a reference it replaced comes back where it was (unless the listener has it again).
     /// A listener changed since (our reference gone, or the listener gone) is left alone, with a note. Null when the

@@ -146,6 +146,7 @@ public static class PublishPlanner
         if (gatewayToWrite is not null)
         {
             warnings.AddRange(GatewayWiring.Narrowing(state.Gateway!, $"{target.GatewayNs}/{target.GatewayName}", gatewayToWrite, payload.Leaf));
+            warnings.AddRange(GatewayWiring.AddedAfterOthers(state.Gateway!, $"{target.GatewayNs}/{target.GatewayName}", gatewayToWrite, target.Namespace, target.SecretName));
         }
 
         if (toWrite is not null || ingressToWrite is not null || gatewayToWrite is not null || grant is not null)

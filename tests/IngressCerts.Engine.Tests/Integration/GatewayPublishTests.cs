@@ -507,6 +507,29 @@ public sealed class GatewayPublishTests
     }
 
     [GatewayApiFact]
+    public async Task A_secret_added_after_the_references_a_listener_already_has_is_warned_about_and_one_that_replaces_the_only_reference_is_not()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("gwpair-");
+        await cluster.CreateAsync(JsonNode.Parse($$$"""
+            {"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{"name":"edge","namespace":"{{{ns}}}"},
+             "spec":{"gatewayClassName":"example","listeners":[
+               {"name":"pair","protocol":"HTTPS","port":443,"hostname":"shop.example","tls":{"certificateRefs":[{"kind":"Secret","name":"shop-rsa"},{"kind":"Secret","name":"shop-ec"}]}},
+               {"name":"one","protocol":"HTTPS","port":443,"hostname":"api.example","tls":{"certificateRefs":[{"kind":"Secret","name":"api-old"}]}}]}}
+            """)!.AsObject());
+        var operation = Operation(cluster.Connect());
+
+        using var shop = Payload(Cert());
+        var plan = await operation.PlanAsync(Target(ns, "shop-tls", ns, "shop.example"), shop, CancellationToken.None);
+        var warning = Assert.Single(plan.Warnings);
+        Assert.Contains($"Gateway {ns}/edge listener pair already refers to {ns}/shop-rsa, {ns}/shop-ec", warning, StringComparison.Ordinal);
+        Assert.Contains($"Secret {ns}/shop-tls is added after them", warning, StringComparison.Ordinal);
+
+        using var api = Payload(Cert("api.example"));
+        Assert.Empty((await operation.PlanAsync(Target(ns, "api-tls", ns, "api.example"), api, CancellationToken.None)).Warnings);
+    }
+
+    [GatewayApiFact]
     public async Task Undo_after_a_second_publish_puts_the_first_certificate_back_and_keeps_the_wiring_and_grant_the_first_publish_added()
     {
         await using var cluster = await TestCluster.StartAsync();
