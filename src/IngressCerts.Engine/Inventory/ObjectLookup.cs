@@ -109,12 +109,13 @@ public sealed class ObjectLookup
     }
 
     /// <summary>
-    /// The object, found in the list of its namespace: the rights the inventory needs (list) are all a test needs, and a
-    /// list the caller may not read is a warning and no object, as for Get.
+    /// The object, found by a list of its namespace narrowed to its name (every API server filters custom resources on
+    /// metadata.name): the rights the inventory needs (list) are all a test needs, and a list the caller may not read
+    /// is a warning and no object, as for Get.
     /// </summary>
     private async Task<JsonElement?> FindAsync(KindApi api, string version, string ns, string name, CancellationToken cancellationToken)
     {
-        await foreach (var page in _reader.ListCustomObjectPagesAsync(api.Group, version, api.Plural, ns, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in _reader.ListCustomObjectPagesAsync(api.Group, version, api.Plural, ns, cancellationToken, fieldSelector: "metadata.name=" + EscapeSelectorValue(name)).ConfigureAwait(false))
         {
             foreach (var obj in page)
             {
@@ -127,6 +128,10 @@ public sealed class ObjectLookup
 
         return null;
     }
+
+    /// <summary>A field selector value as the API server reads it back: backslash, comma and equals escaped with a backslash.</summary>
+    private static string EscapeSelectorValue(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace(",", "\\,", StringComparison.Ordinal).Replace("=", "\\=", StringComparison.Ordinal);
 
     private async Task<IReadOnlyList<TlsReference>> ReferencesAsync(KindApi api, JsonElement obj, string? istioGatewayNamespace, CancellationToken cancellationToken)
     {

@@ -183,7 +183,7 @@ public sealed class ClusterReader
     /// a forbidden list gives an empty list and one diagnostic naming what is skipped.
     /// </summary>
     public async IAsyncEnumerable<IReadOnlyList<JsonElement>> ListCustomObjectPagesAsync(
-        string group, string version, string plural, string? @namespace, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string group, string version, string plural, string? @namespace, [EnumeratorCancellation] CancellationToken cancellationToken, string? fieldSelector = null)
     {
         if (_unserved.Contains((group, version, plural)))
         {
@@ -194,8 +194,8 @@ public sealed class ClusterReader
             async (token, ct) =>
             {
                 object result = await KubeCall.RunAsync(_connection, "list", plural, @namespace, null, c => @namespace is null
-                    ? _connection.Client.CustomObjects.ListClusterCustomObjectAsync(group, version, plural, continueParameter: token, limit: Paginator.PageSize, cancellationToken: c)
-                    : _connection.Client.CustomObjects.ListNamespacedCustomObjectAsync(group, version, @namespace, plural, continueParameter: token, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
+                    ? _connection.Client.CustomObjects.ListClusterCustomObjectAsync(group, version, plural, continueParameter: token, fieldSelector: fieldSelector, limit: Paginator.PageSize, cancellationToken: c)
+                    : _connection.Client.CustomObjects.ListNamespacedCustomObjectAsync(group, version, @namespace, plural, continueParameter: token, fieldSelector: fieldSelector, limit: Paginator.PageSize, cancellationToken: c), ct).ConfigureAwait(false);
                 return ReadRawList(result);
             },
             e => (RawObject.Namespace(e), RawObject.Name(e)), _diagnostics, cancellationToken);

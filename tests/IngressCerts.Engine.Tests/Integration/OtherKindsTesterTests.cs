@@ -159,6 +159,29 @@ public sealed class OtherKindsTesterTests
         Assert.Contains("certResolver 'le'", acme.Message, StringComparison.Ordinal);
     }
 
+    [ServerOnlyFact]
+    public async Task A_kind_is_looked_up_by_a_list_narrowed_to_its_name_so_a_crowded_namespace_is_not_read_whole()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("tr-crowd-");
+        var good = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        await cluster.CreateAsync(ClusterObjects.TlsSecret(ns, "good", good));
+        for (int i = 0; i < 3; i++)
+        {
+            await cluster.CreateAsync(IngressRoute(ns, $"other-{i}", $"Host(`other-{i}.example`)", new JsonObject { ["secretName"] = "good" }));
+        }
+
+        await cluster.CreateAsync(IngressRoute(ns, "web", "Host(`shop.example`)", new JsonObject { ["secretName"] = "good" }));
+        server.RequestLog.Clear();
+
+        var result = Assert.Single(await TestAsync(cluster.Connect(), Trusting(good), Target(ns, "web", "IngressRoute", "traefik.io")));
+
+        Assert.True(result.Passed, Failures(result));
+        var list = Assert.Single(server.RequestLog.Snapshot(), e => e.PathAndQuery.Contains("/ingressroutes", StringComparison.Ordinal));
+        Assert.Contains("fieldSelector=metadata.name%3Dweb", list.PathAndQuery, StringComparison.Ordinal);
+    }
+
     [ServedFact("traefik.containo.us/v1alpha1")]
     public async Task An_ingress_route_of_the_older_group_is_found_without_its_group_and_with_it()
     {
