@@ -217,6 +217,46 @@ Describe 'Sync-IngressCertificate with -Issuer' {
         @(Get-IngressCertificateRequest @kc -Namespace $halt).Count | Should -Be 0
     }
 
+    It 'Ctrl+C while -Issuer runs keeps the request pending and releases the Lease; the next run completes it without a second key' {
+        $ctrlc = New-TestNamespace $cluster 'sync-ctrlc-'
+        $before = (Add-DueTarget $ctrlc 'held' 'held.contoso.example').Certificate.Thumbprint
+        # Shared with the other runspace: the CA puts the request's key here, then works (up to 2 minutes) until stopped.
+        $state = [hashtable]::Synchronized(@{ Key = $null; Ended = $false })
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($Module, $KubeConfig, $Context, $Namespace, $State)
+                    Import-Module $Module
+                    $issuer = { param($Request) $State.Key = $Request.PublicKeySha256; for ($n = 0; $n -lt 1200; $n++) { Start-Sleep -Milliseconds 100 }; $State.Ended = $true }.GetNewClosure()
+                    Sync-IngressCertificate -KubeConfigPath $KubeConfig -Context $Context -Namespace $Namespace -InformationAction SilentlyContinue -Issuer $issuer
+                }.ToString()).AddParameters(@{ Module = (Get-BuiltModulePath); KubeConfig = $cluster.KubeConfig; Context = $cluster.Context; Namespace = $ctrlc; State = $state })
+            $handle = $ps.BeginInvoke()
+            while (-not $state.Key -and -not $handle.IsCompleted) { Start-Sleep -Milliseconds 50 }
+            # (Not $ps.Streams.Error here: enumerating a running pipeline's stream waits until it ends.)
+            $handle.IsCompleted | Should -BeFalse -Because 'the block runs'
+            $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $state.Ended | Should -BeFalse -Because 'the stop came while the block ran'
+        }
+        finally { $ps.Dispose() }
+        $key = $state.Key
+
+        (Get-Lease $ctrlc 'held-tls').spec.holderIdentity | Should -BeNullOrEmpty
+        (Get-SecretLeaf $ctrlc 'held-tls').Thumbprint | Should -Be $before
+        $pending = @(Get-IngressCertificateRequest @kc -Namespace $ctrlc)
+        $pending.Count | Should -Be 1
+        $pending[0].PublicKeySha256 | Should -Be $key
+
+        $keys = [Collections.Generic.List[string]]::new()
+        $r = $root; $i = $intermediate
+        $ca = { param($Request) $keys.Add($Request.PublicKeySha256); (Invoke-TestCaSigning -Root $r -Intermediate $i -Csr $Request.Csr).CertPem }.GetNewClosure()
+        $next = Sync-IngressCertificate @kc -Namespace $ctrlc -Issuer $ca -InformationAction SilentlyContinue -WarningAction SilentlyContinue
+        $next.Action | Should -Be 'Renewed'
+        @($keys) | Should -Be @($key)
+        Get-LeafKeyHash (Get-SecretLeaf $ctrlc 'held-tls') | Should -Be $key
+        @(Get-IngressCertificateRequest @kc -Namespace $ctrlc).Count | Should -Be 0
+    }
+
     It '-WarningAction Stop: a warning stops the run before the warned target is written, with the stop error, no Lease held and each request consistent' {
         $warn = New-TestNamespace $cluster 'sync-warnstop-'
         $names = 'a', 'b', 'c'
