@@ -143,7 +143,7 @@ Describe 'examples/rbac manifests' {
         @($sync.Grants | Where-Object { $_ -in $certManager } | Sort-Object) | Should -Be $certManager
         @($sync.Optional | Where-Object { $_ -in $certManager } | Sort-Object) | Should -Be $certManager
         @($sync.Grants | Where-Object { $_ -like '* leases.coordination.k8s.io' } | Sort-Object) |
-            Should -Be @('create leases.coordination.k8s.io', 'get leases.coordination.k8s.io', 'update leases.coordination.k8s.io')
+            Should -Be @('create leases.coordination.k8s.io', 'delete leases.coordination.k8s.io', 'get leases.coordination.k8s.io', 'update leases.coordination.k8s.io')
     }
 
     It 'is what about_IngressCerts points at' {
@@ -305,7 +305,8 @@ Describe 'publish.yaml: the rules only Gateway delivery needs' {
 
 Describe 'sync.yaml: the rules Sync needs besides a publish''s' {
     # sync.yaml is publish.yaml plus the Leases (checked above), and publish.yaml's rules are proven above: here a Sync
-    # runs as a user with exactly sync.yaml's rules, then once without each Lease verb and without delete secrets
+    # runs as a user with exactly sync.yaml's rules, then once without each Lease verb (get, create, update, and delete,
+    # by which a Lease is released) and without delete secrets
     # (the pending key goes once its certificate is published; without that right Sync refuses before its first write).
     BeforeAll {
         if ($onRealCluster) { return }

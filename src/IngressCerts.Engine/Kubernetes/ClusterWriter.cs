@@ -84,9 +84,15 @@ public sealed class ClusterWriter
 
     /// <summary>Deletes a Secret only if it is still at <paramref name="resourceVersion"/>.</summary>
     public Task DeleteSecretAsync(string ns, string name, string resourceVersion, CancellationToken cancellationToken) =>
+        DeleteSecretAsync(ns, name, new V1Preconditions { ResourceVersion = resourceVersion }, cancellationToken);
+
+    /// <summary>Deletes a Secret only if it is still the object <paramref name="uid"/> (whatever its version): Conflict if it was replaced.</summary>
+    public Task DeleteSecretByUidAsync(string ns, string name, string uid, CancellationToken cancellationToken) =>
+        DeleteSecretAsync(ns, name, new V1Preconditions { Uid = uid }, cancellationToken);
+
+    private Task DeleteSecretAsync(string ns, string name, V1Preconditions preconditions, CancellationToken cancellationToken) =>
         Run("delete", "secrets", ns, name,
-            c => _connection.Client.CoreV1.DeleteNamespacedSecretAsync(
-                name, ns, new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = resourceVersion } }, cancellationToken: c),
+            c => _connection.Client.CoreV1.DeleteNamespacedSecretAsync(name, ns, new V1DeleteOptions { Preconditions = preconditions }, cancellationToken: c),
             cancellationToken);
 
     public async Task<IReadOnlyList<V1Secret>> ListSecretsAsync(string ns, string labelSelector, CancellationToken cancellationToken)

@@ -50,6 +50,12 @@ public enum PublishAction
 /// <summary>Why a publish must not happen; <see cref="Id"/> becomes the ErrorId.</summary>
 public sealed record PublishRefusal(string Id, string Message);
 
+/// <summary>
+/// A target Secret the caller has just read (<see cref="Secret"/> null: it found none), handed to the publish plan
+/// instead of a second read. The caller owns its key bytes and wipes them once the publish is done.
+/// </summary>
+public sealed record KnownSecret(V1Secret? Secret);
+
 /// <summary>What the cluster holds for a target before the publish.</summary>
 public sealed record PublishState(V1Secret? Secret, V1Ingress? Ingress)
 {

@@ -30,6 +30,13 @@ public sealed class PublishCallbacks
 
     /// <summary>The publish was cancelled: the state it left, in words, said before the cancellation goes on.</summary>
     public Action<string>? Interrupted { get; init; }
+
+    /// <summary>
+    /// Completes once every <see cref="Warning"/> given so far has reached the user; awaited before a first write when
+    /// a warning may stop the run (-WarningAction Stop): a warning that stops it then stops it before that write, not
+    /// in the middle of it. Null: warnings never stop the run, and nothing waits.
+    /// </summary>
+    public Func<CancellationToken, Task>? Delivered { get; init; }
 }
 
 /// <summary>
@@ -50,8 +57,9 @@ public sealed class PublishOperation
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
     }
 
-    public Task<PublishPlan> PlanAsync(PublishTarget target, PublishPayload payload, CancellationToken cancellationToken) =>
-        _publisher.PlanAsync(target, payload, cancellationToken);
+    /// <param name="secret">The Secret as the caller has just read it (Sync, under its Lease); null reads it.</param>
+    public Task<PublishPlan> PlanAsync(PublishTarget target, PublishPayload payload, CancellationToken cancellationToken, KnownSecret? secret = null) =>
+        _publisher.PlanAsync(target, payload, cancellationToken, secret);
 
     /// <summary>
     /// Why -Verify could not run for <paramref name="plan"/>, decided before any write (so a bad -Endpoint or a

@@ -26,18 +26,23 @@ public sealed partial class Publisher
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
     }
 
-    public async Task<PublishState> ReadStateAsync(PublishTarget target, CancellationToken cancellationToken)
+    /// <param name="secret">
+    /// The Secret as the caller has just read it (Sync, under the target's Lease), used instead of reading it again; the
+    /// writes still carry its resourceVersion, so a change made since is a Conflict, read again and decided again.
+    /// </param>
+    public async Task<PublishState> ReadStateAsync(PublishTarget target, CancellationToken cancellationToken, KnownSecret? secret = null)
     {
-        var secret = await _writer.GetSecretAsync(target.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
+        var current = secret is not null ? secret.Secret : await _writer.GetSecretAsync(target.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
         var ingress = target.IngressName is null
             ? null
             : await _writer.GetIngressAsync(target.Namespace, target.IngressName, cancellationToken).ConfigureAwait(false);
-        return await ReadGatewayStateAsync(target, new PublishState(secret, ingress), cancellationToken).ConfigureAwait(false);
+        return await ReadGatewayStateAsync(target, new PublishState(current, ingress), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<PublishPlan> PlanAsync(PublishTarget target, PublishPayload payload, CancellationToken cancellationToken)
+    /// <param name="secret">The Secret as the caller has just read it (see <see cref="ReadStateAsync"/>); null reads it.</param>
+    public async Task<PublishPlan> PlanAsync(PublishTarget target, PublishPayload payload, CancellationToken cancellationToken, KnownSecret? secret = null)
     {
-        var state = await ReadStateAsync(target, cancellationToken).ConfigureAwait(false);
+        var state = await ReadStateAsync(target, cancellationToken, secret).ConfigureAwait(false);
         var plan = PublishPlanner.Plan(target, state, payload, _options, _clock());
 
         // A Secret that is missing may be missing because its namespace is: say that, before any write is tried. A user

@@ -252,28 +252,39 @@ public sealed class PendingRequestStore
     }
 
     /// <summary>
-    /// Deletes <paramref name="pending"/>, only if it is still the one that was read (a newer request for the same
-    /// Secret is left alone: Conflict). Already gone counts as done. A lost reply is settled by reading again.
+    /// Deletes <paramref name="pending"/>, only if it is still the one that was read: the delete carries its uid as a
+    /// precondition, so a newer request for the same Secret is left alone (the server answers Conflict, and this says
+    /// so). Already gone counts as done. A lost reply is settled by reading again.
     /// </summary>
     public async Task DeleteAsync(PendingRequest pending, Action<string>? warn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pending);
-        var current = await ReadSecretAsync(pending.Namespace, pending.PendingSecretName, cancellationToken).ConfigureAwait(false);
-        if (current is null)
+        string ns = pending.Namespace, name = pending.PendingSecretName;
+        if (string.IsNullOrEmpty(pending.Uid))
         {
-            return;
+            throw new ArgumentException("a pending request is deleted only by the uid it was read with", nameof(pending));
         }
 
-        Wipe(current);
-        if (current.Metadata.Uid != pending.Uid)
+        try
+        {
+            await _writer.DeleteSecretByUidAsync(ns, name, pending.Uid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.NotFound)
+        {
+            // Gone already (deleted by another run): what was asked for is true.
+        }
+        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Conflict)
         {
             throw new PublishRefusedException(new PublishRefusal(NotFound,
                 $"The request for Secret {pending.Namespace}/{pending.SecretName} was replaced by a newer one meanwhile; that one is left alone."));
         }
-
-        await DeleteSecretAsync(pending.Namespace, pending.PendingSecretName, current, warn, cancellationToken).ConfigureAwait(false);
+        catch (Exception ex) when (WriteFailures.OutcomeUnknown(ex))
+        {
+            await SettleDeleteAsync(ns, name, pending.Uid, ex, warn).ConfigureAwait(false);
+        }
     }
 
+    /// <summary>Replaces a request: deletes <paramref name="current"/> only if it is still at the version read.</summary>
     private async Task DeleteSecretAsync(string ns, string name, V1Secret current, Action<string>? warn, CancellationToken cancellationToken)
     {
         try
@@ -286,27 +297,31 @@ public sealed class PendingRequestStore
         }
         catch (Exception ex) when (WriteFailures.OutcomeUnknown(ex))
         {
-            var now = await ReadBackAsync(ns, name, ex, "whether it was deleted is unknown").ConfigureAwait(false);
+            await SettleDeleteAsync(ns, name, current.Metadata.Uid, ex, warn).ConfigureAwait(false);
+        }
+    }
 
-            if (now is null || now.Metadata.Uid != current.Metadata.Uid)
+    /// <summary>A delete whose reply was lost: applied (gone, or another object there now) is success with a warning; else the failure, noted.</summary>
+    private async Task SettleDeleteAsync(string ns, string name, string uid, Exception ex, Action<string>? warn)
+    {
+        var now = await ReadBackAsync(ns, name, ex, "whether it was deleted is unknown").ConfigureAwait(false);
+        if (now is not null)
+        {
+            Wipe(now);
+        }
+
+        if (now is null || now.Metadata.Uid != uid)
+        {
+            warn?.Invoke($"The deletion of pending request {ns}/{name} was applied; the reply was lost ({WriteFailures.Why(ex)}).");
+            if (ex is OperationCanceledException)
             {
-                warn?.Invoke($"The deletion of pending request {ns}/{name} was applied; the reply was lost ({WriteFailures.Why(ex)}).");
-                if (now is not null)
-                {
-                    Wipe(now);
-                }
-
-                if (ex is OperationCanceledException)
-                {
-                    throw;
-                }
-
-                return;
+                throw ex;
             }
 
-            Wipe(now);
-            throw WriteFailures.WithNote(ex, $"{ns}/{name} was not deleted.");
+            return;
         }
+
+        throw WriteFailures.WithNote(ex, $"{ns}/{name} was not deleted.");
     }
 
     /// <summary>The pending Secret read again after a write whose answer was lost; when even that fails, the write's failure with a note.</summary>

@@ -98,13 +98,7 @@ public static class RequestCompletion
         try
         {
             key = await store.ReadKeyAsync(pending, cancellationToken).ConfigureAwait(false);
-            var pem = new StringBuilder(leaf.ExportCertificatePem()).Append('\n');
-            foreach (var other in certificates.Where(c => !ReferenceEquals(c, leaf)))
-            {
-                pem.Append(other.ExportCertificatePem()).Append('\n');
-            }
-
-            return CertificateBundle.FromPem(Encoding.ASCII.GetBytes(pem.ToString()), key, default, includeRoot);
+            return BuildBundle(key, leaf, certificates, includeRoot);
         }
         finally
         {
@@ -113,5 +107,23 @@ public static class RequestCompletion
                 CryptographicOperations.ZeroMemory(key);
             }
         }
+    }
+
+    /// <summary>
+    /// The bundle to publish: <paramref name="leaf"/> and the rest of <paramref name="certificates"/>, with
+    /// <paramref name="keyPem"/> (PKCS#8 PEM bytes the caller holds and wipes: the key a run made and still has).
+    /// </summary>
+    /// <exception cref="CertificateBundleException">The certificates and key do not make a bundle.</exception>
+    public static CertificateBundle BuildBundle(ReadOnlySpan<byte> keyPem, X509Certificate2 leaf, IEnumerable<X509Certificate2> certificates, bool includeRoot)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        ArgumentNullException.ThrowIfNull(certificates);
+        var pem = new StringBuilder(leaf.ExportCertificatePem()).Append('\n');
+        foreach (var other in certificates.Where(c => !ReferenceEquals(c, leaf)))
+        {
+            pem.Append(other.ExportCertificatePem()).Append('\n');
+        }
+
+        return CertificateBundle.FromPem(Encoding.ASCII.GetBytes(pem.ToString()), keyPem, default, includeRoot);
     }
 }

@@ -43,19 +43,23 @@ public sealed class IssuerSource : ISyncSource
             return SourceAnswer.Refused(new PublishRefusal("InvalidHost", $"The hosts of {target} ({string.Join(", ", target.Hosts)}) cannot be put in a request."));
         }
 
+        // The key this run made stays in memory (wiped when this ends) for the bundle, instead of being read back.
+        using var made = pending.Key;
+
         IReadOnlyList<X509Certificate2>? issued;
         try
         {
             issued = await _issue(RequestViews.Made(pending.Request, _store.Connection.ContextName), cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (pending.Made)
+        catch (OperationCanceledException ex) when (made is not null && ex is not IssuerInterruptedException)
         {
-            // The run stopped (Ctrl+C, an error under -ErrorAction Stop, Select-Object -First) before the CA answered the
-            // request this run made: its key is not left behind in the cluster for nothing.
+            // The run stopped before the CA was asked (Select-Object -First, an error under -ErrorAction Stop): the request
+            // this run made is not left behind for nothing. A stop while the CA was being asked (IssuerInterruptedException)
+            // leaves it pending instead: the CA may hold the CSR already and issue it later, and the next run asks again
+            // with it (never with a second key), as for a CA that answered nothing yet.
             await DeleteQuietlyAsync(pending.Request).ConfigureAwait(false);
             throw;
         }
-
         if (issued is null || issued.Count == 0)
         {
             return SourceAnswer.StillPending();
@@ -71,8 +75,10 @@ public sealed class IssuerSource : ISyncSource
 
         try
         {
-            var bundle = await RequestCompletion.BuildBundleAsync(_store, request, leaf, issued, _includeRoot, cancellationToken).ConfigureAwait(false);
-            return SourceAnswer.Publish(bundle, c => _store.DeleteAsync(request, _warn, c), pending.Made ? () => DeleteQuietlyAsync(request) : null);
+            var bundle = made is not null
+                ? RequestCompletion.BuildBundle(made.Pkcs8Pem, leaf, issued, _includeRoot)
+                : await RequestCompletion.BuildBundleAsync(_store, request, leaf, issued, _includeRoot, cancellationToken).ConfigureAwait(false);
+            return SourceAnswer.Publish(bundle, c => _store.DeleteAsync(request, _warn, c), () => SettleAsync(request));
         }
         catch (CertificateBundleException ex)
         {
@@ -87,10 +93,10 @@ public sealed class IssuerSource : ISyncSource
     public IEnumerable<RequiredAccess> RequiredAccess(string ns) =>
         [Publishing.RequiredAccess.OnSecrets("delete", ns, null, "delete the pending key once its certificate is published")];
 
-    /// <summary>Deletes a request this run made, once the run stopped; a failure leaves it for the next run to reuse.</summary>
+    /// <summary>Deletes a request this run made, once the run stopped before the CA saw it; a failure leaves it for the next run to reuse.</summary>
     private async Task DeleteQuietlyAsync(PendingRequest request)
     {
-        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var budget = WriteFailures.ReadBackToken();
         try
         {
             await _store.DeleteAsync(request, _warn, budget.Token).ConfigureAwait(false);
@@ -101,13 +107,61 @@ public sealed class IssuerSource : ISyncSource
         }
     }
 
-    /// <summary>The request pending for the target (reused when it asks for every host), else a new one (<c>Made</c>).</summary>
-    private async Task<(PendingRequest Request, bool Made)?> PendingForAsync(SyncTarget target, CancellationToken cancellationToken)
+    /// <summary>
+    /// The run stopped after the CA answered, somewhere around the publish: the Secret is read again (within a budget of
+    /// its own) to see which side of the write the stop fell on. When it holds the request's key, the certificate is
+    /// published and the pending key is a copy, deleted now (it would otherwise stay behind: the target is no longer
+    /// due, so no run would come back for it). Otherwise the request stays pending, and the next run completes it.
+    /// </summary>
+    private async Task SettleAsync(PendingRequest request)
+    {
+        using var budget = WriteFailures.ReadBackToken();
+        try
+        {
+            if (await PublishedAsync(request, budget.Token).ConfigureAwait(false))
+            {
+                await _store.DeleteAsync(request, _warn, budget.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is KubeApiException or PublishRefusedException or OperationCanceledException)
+        {
+            _warn?.Invoke($"The request for Secret {request.Namespace}/{request.SecretName} stays pending ({ex.Message}); the next run completes it, or finds it no longer needed.");
+        }
+    }
+
+    /// <summary>Whether the target Secret's certificate is for <paramref name="request"/>'s key; its key bytes are wiped at once.</summary>
+    private async Task<bool> PublishedAsync(PendingRequest request, CancellationToken cancellationToken)
+    {
+        var secret = await new ClusterWriter(_store.Connection).GetSecretAsync(request.Namespace, request.SecretName, cancellationToken).ConfigureAwait(false);
+        if (secret?.Data is not { } data)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var parsed = TlsSecretParser.Parse(data);
+            return parsed.Leaf is { } leaf && string.Equals(PublicKeyHash.Of(leaf), request.PublicKeySha256, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            foreach (var value in data.Values)
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(value);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The request pending for the target (reused when it asks for every host), else a new one with the key made for it
+    /// (<c>Key</c>, the caller's to dispose).
+    /// </summary>
+    private async Task<(PendingRequest Request, RequestKey? Key)?> PendingForAsync(SyncTarget target, CancellationToken cancellationToken)
     {
         var existing = await _store.GetAsync(target.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
         if (existing is not null && target.Hosts.All(h => existing.Hosts.Contains(h, StringComparer.OrdinalIgnoreCase)))
         {
-            return (existing, false);
+            return (existing, null);
         }
 
         var hosts = RequestHosts.Parse(target.Hosts, out _);
@@ -117,13 +171,18 @@ public sealed class IssuerSource : ISyncSource
         }
 
         var spec = RequestKeySpec.Resolve(null, null, target.CurrentKeyAlgorithm, target.CurrentKeySize, out _) ?? RequestKeySpec.Default;
-        using var key = RequestKey.Create(spec, SubjectName.Default(hosts), hosts);
+        var key = RequestKey.Create(spec, SubjectName.Default(hosts), hosts);
         string? ingress = target.Reference.Kind == "Ingress" ? target.Reference.Name : null;
 
         // A request pending for fewer hosts (a host was added since) is replaced: its certificate could not be used.
         try
         {
-            return (await _store.CreateAsync(target.Namespace, target.SecretName, ingress, key, force: existing is not null, _warn, cancellationToken, foundNone: existing is null).ConfigureAwait(false), true);
+            return (await _store.CreateAsync(target.Namespace, target.SecretName, ingress, key, force: existing is not null, _warn, cancellationToken, foundNone: existing is null).ConfigureAwait(false), key);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            key.Dispose();
+            throw;
         }
         catch (OperationCanceledException)
         {
@@ -141,8 +200,24 @@ public sealed class IssuerSource : ISyncSource
             {
                 // Unknown: a request left behind is reused by the next run.
             }
+            finally
+            {
+                key.Dispose();
+            }
 
             throw;
         }
+    }
+}
+
+/// <summary>
+/// The run stopped while the CA was being asked (Ctrl+C while the -Issuer script block ran): the CA may hold the request
+/// already, so it stays pending for the next run.
+/// </summary>
+public sealed class IssuerInterruptedException : OperationCanceledException
+{
+    public IssuerInterruptedException(CancellationToken token)
+        : base("The run stopped while the CA was being asked; the request stays pending.", token)
+    {
     }
 }

@@ -1,6 +1,7 @@
 using IngressCerts.Engine.Certificates;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Publishing;
+using k8s.Models;
 
 namespace IngressCerts.Engine.Sync;
 
@@ -135,7 +136,7 @@ public sealed class SyncRunner
 
     /// <summary>
     /// The rights every due target in <paramref name="ns"/> needs whatever it turns out to need besides: the Lease (get to
-    /// see who holds it, create to take it, update to renew, take over and release it) and the Secret (get to read it
+    /// see who holds it, create to take it, update to renew and take over it, delete to release it) and the Secret (get to read it
     /// again under the Lease, create for a new Secret or the history copy, update to replace the certificate). What a
     /// particular publish needs beyond that (wiring, pruning) is checked by the publish's own preflight before it writes.
     /// </summary>
@@ -146,7 +147,8 @@ public sealed class SyncRunner
         [
             new("get", TargetLease.Group, TargetLease.Resource, ns, null, "see which run holds a target's Lease"),
             new("create", TargetLease.Group, TargetLease.Resource, ns, null, "take a target's Lease, so that one run renews it"),
-            new("update", TargetLease.Group, TargetLease.Resource, ns, null, "renew, take over and release a target's Lease"),
+            new("update", TargetLease.Group, TargetLease.Resource, ns, null, "renew a target's Lease, and take over one that expired"),
+            new("delete", TargetLease.Group, TargetLease.Resource, ns, null, "release a target's Lease"),
             RequiredAccess.OnSecrets("get", ns, null, "read the Secret again under its Lease"),
             RequiredAccess.OnSecrets("create", ns, null, why),
             RequiredAccess.OnSecrets("update", ns, null, why),
@@ -158,7 +160,25 @@ public sealed class SyncRunner
 
     private async Task<IReadOnlyList<SyncOutcome>> UnderLeaseAsync(SyncTarget planned, PublishCallbacks? callbacks, CancellationToken cancellationToken)
     {
-        var target = await ReadAgainAsync(planned, cancellationToken).ConfigureAwait(false);
+        var read = await new ClusterWriter(_connection).GetSecretAsync(planned.Namespace, planned.SecretName, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await WithSecretAsync(planned, new KnownSecret(read), callbacks, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The key read with the Secret served the publish plan (the history copy): wiped once the target is done.
+            foreach (var value in read?.Data?.Values ?? [])
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(value);
+            }
+        }
+    }
+
+    /// <summary>The target's work once its Secret was read under the Lease (<paramref name="secret"/>, handed to the first publish plan).</summary>
+    private async Task<IReadOnlyList<SyncOutcome>> WithSecretAsync(SyncTarget planned, KnownSecret secret, PublishCallbacks? callbacks, CancellationToken cancellationToken)
+    {
+        var target = Again(planned, secret.Secret);
         if (target is null)
         {
             return Results(planned, SyncAction.Unchanged, "Renewed meanwhile by another run: the Secret's certificate is no longer due.");
@@ -196,17 +216,25 @@ public sealed class SyncRunner
 
         try
         {
-            return await PublishAllAsync(target, answer, bundle, callbacks, cancellationToken).ConfigureAwait(false);
+            // A warning said so far (the chain above, a drop-folder file that could not be read) that stops the run
+            // stops it here, before the first write of this target.
+            if (callbacks?.Delivered is { } delivered)
+            {
+                await delivered(cancellationToken).ConfigureAwait(false);
+            }
+
+            return await PublishAllAsync(target, secret, answer, bundle, callbacks, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && answer.Abandon is { } abandon)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && answer.Stopped is { } stopped)
         {
-            // The run stopped before the certificate was published: the request made for it is not left behind.
-            await abandon().ConfigureAwait(false);
+            // The run stopped before, during or just after the publish: the source settles what it keeps (a pending
+            // key goes only if its certificate was written; else the next run completes the request).
+            await stopped().ConfigureAwait(false);
             throw;
         }
     }
 
-    private async Task<IReadOnlyList<SyncOutcome>> PublishAllAsync(SyncTarget target, SourceAnswer answer, CertificateBundle bundle, PublishCallbacks? callbacks, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SyncOutcome>> PublishAllAsync(SyncTarget target, KnownSecret secret, SourceAnswer answer, CertificateBundle bundle, PublishCallbacks? callbacks, CancellationToken cancellationToken)
     {
         // One publish per Ingress or Gateway listener naming the Secret, each wiring its own hosts, as Publish does with
         // -IngressName or -GatewayName: the first writes the certificate, the others find it there and only wire (and
@@ -231,7 +259,9 @@ public sealed class SyncRunner
                     ListenerName = gateway.Listener,
                 }
                 : new PublishTarget(target.Namespace, target.SecretName, wiring.Key?.Name, WiredHosts(hosts));
-            var published = await PublishAsync(operation, target, publishTarget, payload, callbacks, further: written is not null, cancellationToken).ConfigureAwait(false);
+            // The first plan uses the Secret read under the Lease (its PUT carries that resourceVersion: a change since is
+            // a Conflict, read again and decided again); the further ones read it as the first left it.
+            var published = await PublishAsync(operation, publishTarget, payload, callbacks, written is null ? secret : null, cancellationToken).ConfigureAwait(false);
             if (written is null)
             {
                 if (published.Outcome is not { } first || !Kept(first))
@@ -269,12 +299,14 @@ public sealed class SyncRunner
         return target.References.Select(r => outcomes[r]).ToList();
     }
 
+    /// <param name="first">The Secret read under the Lease, for the first publish (the one that writes it); null for a further one (it only wires).</param>
     private async Task<(PublishOutcome? Outcome, PublishRefusal? Refusal)> PublishAsync(
-        PublishOperation operation, SyncTarget target, PublishTarget publishTarget, PublishPayload payload, PublishCallbacks? callbacks, bool further, CancellationToken cancellationToken)
+        PublishOperation operation, PublishTarget publishTarget, PublishPayload payload, PublishCallbacks? callbacks, KnownSecret? first, CancellationToken cancellationToken)
     {
+        bool further = first is null;
         try
         {
-            var plan = await operation.PlanAsync(publishTarget, payload, cancellationToken).ConfigureAwait(false);
+            var plan = await operation.PlanAsync(publishTarget, payload, cancellationToken, first).ConfigureAwait(false);
             if ((plan.Refusal ?? PublishOperation.CheckVerify(plan, _options.Verify)) is { } refusal)
             {
                 return (null, refusal);
@@ -311,44 +343,30 @@ public sealed class SyncRunner
             own.VerifyFailure ?? target.Decision.Reason, written.PreviousThumbprint, written.Thumbprint, written.NotAfter, own.Verified, Kept(own) ? null : "VerifyTimeout");
 
     /// <summary>
-    /// The target as the Secret is now, read under the Lease; null when it is no longer due (a run that held the Lease
-    /// before renewed it). The key read with it is wiped at once: only the certificate is looked at.
+    /// The target as <paramref name="secret"/> (read under the Lease) shows it; null when it is no longer due (a run that
+    /// held the Lease before renewed it). Only the certificate is looked at.
     /// </summary>
-    private async Task<SyncTarget?> ReadAgainAsync(SyncTarget planned, CancellationToken cancellationToken)
+    private SyncTarget? Again(SyncTarget planned, V1Secret? secret)
     {
-        var secret = await new ClusterWriter(_connection).GetSecretAsync(planned.Namespace, planned.SecretName, cancellationToken).ConfigureAwait(false);
         if (secret is null)
         {
             return planned with { CurrentNotAfter = null };
         }
 
-        try
+        using var parsed = TlsSecretParser.Parse(secret.Data);
+        var leaf = parsed.Leaf;
+        if (!SyncPlanner.StillDue(leaf, parsed.KeyMatchesLeaf, planned.Hosts, _options.RenewWithinDays, _clock())
+            && !string.Equals(leaf!.Thumbprint, planned.Reference.Thumbprint, StringComparison.OrdinalIgnoreCase))
         {
-            using var parsed = TlsSecretParser.Parse(secret.Data);
-            var leaf = parsed.Leaf;
-            if (!SyncPlanner.StillDue(leaf, parsed.KeyMatchesLeaf, planned.Hosts, _options.RenewWithinDays, _clock())
-                && !string.Equals(leaf!.Thumbprint, planned.Reference.Thumbprint, StringComparison.OrdinalIgnoreCase))
-            {
-                return null;
-            }
+            return null;
+        }
 
-            return planned with
-            {
-                CurrentNotAfter = leaf?.NotAfter.ToUniversalTime(),
-                CurrentKeyAlgorithm = parsed.KeyAlgorithm?.ToString() ?? planned.Reference.KeyAlgorithm,
-                CurrentKeySize = planned.Reference.KeySize,
-            };
-        }
-        finally
+        return planned with
         {
-            if (secret.Data is { } data)
-            {
-                foreach (var value in data.Values)
-                {
-                    Array.Clear(value);
-                }
-            }
-        }
+            CurrentNotAfter = leaf?.NotAfter.ToUniversalTime(),
+            CurrentKeyAlgorithm = parsed.KeyAlgorithm?.ToString() ?? planned.Reference.KeyAlgorithm,
+            CurrentKeySize = planned.Reference.KeySize,
+        };
     }
 
     private static IReadOnlyList<string>? WiredHosts(IReadOnlyList<string> hosts)

@@ -81,11 +81,14 @@ public sealed class SourceAnswer : IDisposable
     /// <summary>Run after a publish that kept the certificate (e.g. delete the pending request).</summary>
     public Func<CancellationToken, Task>? AfterPublish { get; }
 
-    public static SourceAnswer Publish(CertificateBundle bundle, Func<CancellationToken, Task>? afterPublish = null, Func<Task>? abandon = null) =>
-        new(bundle, false, null, null, afterPublish) { Abandon = abandon };
+    public static SourceAnswer Publish(CertificateBundle bundle, Func<CancellationToken, Task>? afterPublish = null, Func<Task>? stopped = null) =>
+        new(bundle, false, null, null, afterPublish) { Stopped = stopped };
 
-    /// <summary>Run when the run stops before the bundle is published (e.g. delete the request this run made for it).</summary>
-    public Func<Task>? Abandon { get; private init; }
+    /// <summary>
+    /// Run when the run stops (Ctrl+C, -...Action Stop, the Lease lost) anywhere from the publish to <see cref="AfterPublish"/>,
+    /// with no token of the run's: settles what the source keeps (e.g. the pending request: kept unless the certificate was written).
+    /// </summary>
+    public Func<Task>? Stopped { get; private init; }
 
     public static SourceAnswer StillPending() => new(null, true, null, null, null);
 

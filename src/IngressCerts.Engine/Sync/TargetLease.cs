@@ -16,8 +16,8 @@ public sealed record LeaseAttempt(TargetLease? Lease, string? Holder, DateTimeOf
 /// The coordination.k8s.io/v1 Lease that lets one run at a time work on one target Secret. The API server is the
 /// arbiter: a create that finds the Lease there (AlreadyExists) or an update whose resourceVersion is stale (Conflict)
 /// means another run won. A holder that stopped renewing (a crashed run) loses the Lease once its
-/// leaseDurationSeconds have passed since its last renewal. Release clears the holder with the resourceVersion last
-/// written, so a run never clears a Lease another run took over meanwhile.
+/// leaseDurationSeconds have passed since its last renewal. Release deletes the Lease on the precondition of the uid and
+/// resourceVersion last written, so a run never removes a Lease another run took over meanwhile.
 /// </summary>
 public sealed class TargetLease : IAsyncDisposable
 {
@@ -96,26 +96,45 @@ public sealed class TargetLease : IAsyncDisposable
 
         clock ??= () => DateTimeOffset.UtcNow;
         string name = NameFor(secretName);
-        var existing = await ReadAsync(connection, ns, name, cancellationToken).ConfigureAwait(false);
         var now = Micro(clock());
         int seconds = (int)Math.Ceiling(duration.TotalSeconds);
         try
         {
-            V1Lease written;
-            if (existing is null)
+            // The create comes first: a released Lease is deleted, so on a target nobody works on it is the only call
+            // (the read is needed only when the Lease is there: held by another run, or left by one that crashed).
+            var lease = new V1Lease
             {
-                var lease = new V1Lease
+                ApiVersion = "coordination.k8s.io/v1",
+                Kind = "Lease",
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "ingresscerts" } },
+                Spec = new V1LeaseSpec { HolderIdentity = holder, LeaseDurationSeconds = seconds, AcquireTime = now, RenewTime = now, LeaseTransitions = 0 },
+            };
+            V1Lease? written = null;
+            for (int attempt = 1; written is null; attempt++)
+            {
+                try
                 {
-                    ApiVersion = "coordination.k8s.io/v1",
-                    Kind = "Lease",
-                    Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "ingresscerts" } },
-                    Spec = new V1LeaseSpec { HolderIdentity = holder, LeaseDurationSeconds = seconds, AcquireTime = now, RenewTime = now, LeaseTransitions = 0 },
-                };
-                written = await KubeCall.RunAsync(connection, "create", "leases", ns, name,
-                    c => connection.Client.CoordinationV1.CreateNamespacedLeaseAsync(lease, ns, fieldManager: ClusterWriter.FieldManager, cancellationToken: c), cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
+                    written = await KubeCall.RunAsync(connection, "create", "leases", ns, name,
+                        c => connection.Client.CoordinationV1.CreateNamespacedLeaseAsync(lease, ns, fieldManager: ClusterWriter.FieldManager, cancellationToken: c), cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.AlreadyExists)
+                {
+                    // There: held by another run, or left by one that crashed or released it the older way (holder cleared).
+                }
+
+                var existing = await ReadAsync(connection, ns, name, cancellationToken).ConfigureAwait(false);
+                if (existing is null)
+                {
+                    // Released (deleted) between the create and the read: create it again, a bounded number of times.
+                    if (attempt < 3)
+                    {
+                        continue;
+                    }
+
+                    return new LeaseAttempt(null, "another run (it took and released the Lease meanwhile)", null);
+                }
+
                 if (HeldByOther(existing, holder, clock()) is { } until)
                 {
                     return new LeaseAttempt(null, existing.Spec.HolderIdentity, until);
@@ -140,19 +159,19 @@ public sealed class TargetLease : IAsyncDisposable
         {
             // The reply to the take was lost (the run stopped, the connection broke): a Lease this run may hold is
             // released now, or it would stay held until it expires.
-            await ReleaseIfOursAsync(connection, ns, name, holder, clock).ConfigureAwait(false);
+            await ReleaseIfOursAsync(connection, ns, name, holder).ConfigureAwait(false);
             throw;
         }
-        catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.AlreadyExists or KubeErrorKind.Conflict)
+        catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.Conflict or KubeErrorKind.NotFound)
         {
-            // Another run wrote first: name it.
+            // Another run took over (or took and released) the expired Lease first: name it.
             var winner = await ReadAsync(connection, ns, name, cancellationToken).ConfigureAwait(false);
             return new LeaseAttempt(null, winner?.Spec?.HolderIdentity ?? "another run", winner is null ? null : Expiry(winner));
         }
     }
 
-    /// <summary>Clears <paramref name="holder"/> from the Lease when it holds it (read again, within a short budget of its own); a failure leaves it to expire.</summary>
-    private static async Task ReleaseIfOursAsync(ClusterConnection connection, string ns, string name, string holder, Func<DateTimeOffset> clock)
+    /// <summary>Releases the Lease when <paramref name="holder"/> holds it (read again, within a short budget of its own); a failure leaves it to expire.</summary>
+    private static async Task ReleaseIfOursAsync(ClusterConnection connection, string ns, string name, string holder)
     {
         using var budget = Publishing.WriteFailures.ReadBackToken();
         try
@@ -160,10 +179,7 @@ public sealed class TargetLease : IAsyncDisposable
             var now = await ReadAsync(connection, ns, name, budget.Token).ConfigureAwait(false);
             if (now?.Spec is { } spec && string.Equals(spec.HolderIdentity, holder, StringComparison.Ordinal))
             {
-                spec.HolderIdentity = null;
-                spec.AcquireTime = null;
-                spec.RenewTime = Micro(clock());
-                await ReplaceAsync(connection, now, budget.Token).ConfigureAwait(false);
+                await DeleteAsync(connection, now, budget.Token).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
@@ -205,8 +221,9 @@ public sealed class TargetLease : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops renewing and clears the holder, conditional on the Lease being as this run last wrote it (a Lease taken
-    /// over meanwhile is left alone). A release that fails leaves a Lease that expires on its own.
+    /// Stops renewing and deletes the Lease, on the precondition that it is as this run last wrote it (uid and
+    /// resourceVersion: a Lease taken over meanwhile is left alone). A release that fails leaves a Lease that expires
+    /// on its own.
     /// </summary>
     public async Task ReleaseAsync(CancellationToken cancellationToken)
     {
@@ -226,13 +243,9 @@ public sealed class TargetLease : IAsyncDisposable
             }
 
             _released = true;
-            var cleared = Copy(_lease);
-            cleared.Spec.HolderIdentity = null;
-            cleared.Spec.AcquireTime = null;
-            cleared.Spec.RenewTime = Micro(_clock());
             try
             {
-                _lease = await ReplaceAsync(_connection, cleared, cancellationToken).ConfigureAwait(false);
+                await DeleteAsync(_connection, _lease, cancellationToken).ConfigureAwait(false);
             }
             catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.Conflict or KubeErrorKind.NotFound)
             {
@@ -325,6 +338,21 @@ public sealed class TargetLease : IAsyncDisposable
 
         return KubeCall.RunAsync(connection, "update", "leases", lease.Metadata.NamespaceProperty, lease.Metadata.Name,
             c => connection.Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, lease.Metadata.Name, lease.Metadata.NamespaceProperty, fieldManager: ClusterWriter.FieldManager, cancellationToken: c),
+            cancellationToken);
+    }
+
+    /// <summary>Deletes <paramref name="lease"/> only if it is still the object and version read or written (else Conflict).</summary>
+    private static Task DeleteAsync(ClusterConnection connection, V1Lease lease, CancellationToken cancellationToken)
+    {
+        var meta = lease.Metadata;
+        if (string.IsNullOrEmpty(meta.ResourceVersion) || string.IsNullOrEmpty(meta.Uid))
+        {
+            throw new InvalidOperationException("A Lease is only deleted on the uid and resourceVersion that were read.");
+        }
+
+        var preconditions = new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = meta.Uid, ResourceVersion = meta.ResourceVersion } };
+        return KubeCall.RunAsync(connection, "delete", "leases", meta.NamespaceProperty, meta.Name,
+            c => connection.Client.CoordinationV1.DeleteNamespacedLeaseAsync(meta.Name, meta.NamespaceProperty, preconditions, cancellationToken: c),
             cancellationToken);
     }
 

@@ -258,6 +258,7 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
         var options = new SyncOptions(RenewWithinDays, new PublishOptions(Force, HistoryLimit),
             Verify ? new VerifyOptions(TimeSpan.FromSeconds(TimeoutSeconds), Endpoint, Rollback: !NoRollback) : null,
             TimeSpan.FromSeconds(LeaseDurationSeconds), _holder, TrustedRoots);
+        bool warningsMayStop = WarningsMayStop();
         RunAsync(async sink =>
         {
             _sink = sink;
@@ -269,10 +270,28 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
 
             ISyncSource source = !hasSource ? new NoSource()
                 : dropFolder ?? (ISyncSource)new IssuerSource(new PendingRequestStore(connection, DiagnosticsRelay.Write), (request, c) => AskIssuerAsync(sink, request, c), IncludeRoot, w => sink.Post(() => WriteWarningUnasked(w)));
-            var callbacks = new PublishCallbacks { Warning = w => sink.Post(() => WriteWarningUnasked(w)) };
+            var callbacks = new PublishCallbacks { Warning = w => sink.Post(() => WriteWarningUnasked(w)), Delivered = warningsMayStop ? c => DeliveredAsync(sink, c) : null };
             var runner = new SyncRunner(connection, source, options, DiagnosticsRelay.Write);
             await runner.RunAllAsync(targets, ThrottleLimit, callbacks, outcome => sink.Post(() => Report(outcome, counts)), CancellationToken).ConfigureAwait(false);
         });
+    }
+
+    /// <summary>
+    /// Whether a warning stops this command (-WarningAction Stop or Inquire, or $WarningPreference so when it is not
+    /// given): then each target waits, before its first write, until the warnings said so far were written.
+    /// </summary>
+    private bool WarningsMayStop()
+    {
+        object? preference = MyInvocation.BoundParameters.TryGetValue("WarningAction", out var given) ? given : GetVariableValue("WarningPreference");
+        return LanguagePrimitives.TryConvertTo<ActionPreference>(preference, out var action) && action is ActionPreference.Stop or ActionPreference.Inquire;
+    }
+
+    /// <summary>Completes once everything posted to <paramref name="sink"/> so far has run on the pipeline thread (cancelled when the command stops first).</summary>
+    private static Task DeliveredAsync(PipelineSink sink, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        sink.Post(() => done.TrySetResult());
+        return done.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>The source of a run with only -RenewCertManager: its due targets were planned as Skipped, so it is never asked.</summary>
@@ -304,10 +323,29 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
     private Task<IReadOnlyList<X509Certificate2>?> AskIssuerAsync(PipelineSink sink, CertificateSigningRequest request, CancellationToken cancellationToken)
     {
         var answer = new TaskCompletionSource<IReadOnlyList<X509Certificate2>?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var registration = cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken));
+
+        // Whether the block was started decides what a stop leaves: before it, the CA never saw the request (it goes);
+        // once it runs, the CA may hold it (it stays pending: IssuerInterruptedException). 0 waiting, 1 started, 2 stopped first.
+        int started = 0;
+        var registration = cancellationToken.Register(() =>
+        {
+            if (Interlocked.CompareExchange(ref started, 2, 0) == 0)
+            {
+                answer.TrySetCanceled(cancellationToken);
+            }
+            else
+            {
+                answer.TrySetException(new IssuerInterruptedException(cancellationToken));
+            }
+        });
         _ = answer.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
         sink.Post(() =>
         {
+            if (Interlocked.CompareExchange(ref started, 1, 0) != 0)
+            {
+                return;
+            }
+
             try
             {
                 var view = PSObject.AsPSObject(request);
@@ -320,8 +358,8 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
             }
             catch (PipelineStoppedException)
             {
-                // Ctrl+C while the script block ran: the run stops, it is not the CA's failure.
-                answer.TrySetCanceled(cancellationToken.IsCancellationRequested ? cancellationToken : new CancellationToken(true));
+                // Ctrl+C while the script block ran: the run stops, it is not the CA's failure, and the CA may hold the request.
+                answer.TrySetException(new IssuerInterruptedException(cancellationToken.IsCancellationRequested ? cancellationToken : new CancellationToken(true)));
             }
             catch (Exception ex) when (ex is RuntimeException or ArgumentException or NotSupportedException or InvalidOperationException)
             {

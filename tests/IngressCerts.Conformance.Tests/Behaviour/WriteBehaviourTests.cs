@@ -172,6 +172,39 @@ public sealed class WriteBehaviourTests(ClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_lease_delete_with_uid_and_resourceVersion_preconditions_refuses_a_lease_written_since()
+    {
+        // How Sync releases a target's Lease: only as it last wrote it, so a Lease another run took over stays.
+        var ns = await Cluster.CreateNamespaceAsync();
+        string leases = $"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases";
+        var lease = new JsonObject
+        {
+            ["apiVersion"] = "coordination.k8s.io/v1",
+            ["kind"] = "Lease",
+            ["metadata"] = new JsonObject { ["name"] = "held" },
+            ["spec"] = new JsonObject { ["holderIdentity"] = "run-a", ["leaseDurationSeconds"] = 60 },
+        };
+        var created = (await Http.PostAsync(leases, lease)).Object;
+        var uid = created["metadata"]!["uid"]!.GetValue<string>();
+        var version = created["metadata"]!["resourceVersion"]!.GetValue<string>();
+        created["spec"]!["holderIdentity"] = "run-b";
+        var taken = await Http.PutAsync(leases + "/held", created);
+        Assert.Equal(200, taken.StatusCode);
+        var now = taken.Object["metadata"]!["resourceVersion"]!.GetValue<string>();
+
+        var stale = await Http.DeleteAsync(leases + "/held", UidAndVersion(uid, version));
+        Assert.Equal(409, stale.StatusCode);
+        AssertStatusShape(stale, 409);
+        Assert.Equal($"Operation cannot be fulfilled on Lease.coordination.k8s.io \"held\": the ResourceVersion in the precondition ({version}) does not match the ResourceVersion in record ({now}). The object might have been modified", stale.Message);
+        Assert.Equal("run-b", (await Http.GetAsync(leases + "/held")).Object["spec"]!["holderIdentity"]!.GetValue<string>());
+
+        var released = await Http.DeleteAsync(leases + "/held", UidAndVersion(uid, now));
+        Assert.Equal(200, released.StatusCode);
+        Assert.Equal("Success", released.Object["status"]!.GetValue<string>());
+        Assert.Equal(404, (await Http.GetAsync(leases + "/held")).StatusCode);
+    }
+
+    [Fact]
     public async Task Patches_merge_maps_replace_lists_and_json_patch_tests_guard_writes()
     {
         var ns = await Cluster.CreateNamespaceAsync();
@@ -265,6 +298,13 @@ public sealed class WriteBehaviourTests(ClusterFixture fixture) : IClassFixture<
         ["apiVersion"] = "v1",
         ["kind"] = "DeleteOptions",
         ["preconditions"] = new JsonObject { [field] = value },
+    };
+
+    private static JsonObject UidAndVersion(string uid, string resourceVersion) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "DeleteOptions",
+        ["preconditions"] = new JsonObject { ["uid"] = uid, ["resourceVersion"] = resourceVersion },
     };
 
     private static void AssertStatusShape(KubeResponse response, int code)

@@ -54,8 +54,8 @@ public sealed class SyncRunnerTests
         Assert.Single(outcomes, o => o.Result.Action == "Renewed");
         Assert.All(outcomes.Where(o => o.Result.Action != "Renewed"), o => Assert.Contains(o.Result.Action, new[] { "Skipped", "Unchanged" }));
         Assert.Equal(1, calls);
-        var lease = (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).Object;
-        Assert.Null(lease["spec"]!["holderIdentity"]);
+        // Released: the Lease is deleted.
+        Assert.Equal(404, (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).StatusCode);
         Assert.Empty(await new PendingRequestStore(cluster.Connect()).ListAsync(ns, null, CancellationToken.None));
     }
 
@@ -82,6 +82,112 @@ public sealed class SyncRunnerTests
         Assert.Equal("Renewed", second.Result.Action);
         Assert.Equal(2, seen.Count);
         Assert.Equal(seen[0], seen[1]);
+    }
+
+    [Fact]
+    public async Task A_run_stopped_while_the_ca_works_keeps_the_request_and_the_next_run_completes_it_with_its_key()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        const string host = "shop.contoso.example";
+        string ns = await SeedAsync(cluster, "sync-interrupt-", host);
+        var seen = new List<string>();
+        bool stop = true;
+        Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken c)
+        {
+            seen.Add(request.PublicKeySha256);
+            return stop
+                ? Task.FromException<IReadOnlyList<X509Certificate2>?>(new IssuerInterruptedException(new CancellationToken(true)))
+                : Task.FromResult<IReadOnlyList<X509Certificate2>?>([RequestCompletionTests.Sign(request.Csr, "CN=" + host, [host])]);
+        }
+
+        var connection = cluster.Connect();
+        var runner = new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), Ca, false, null), Options());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync(Due(ns, "shop-tls", host), null, CancellationToken.None));
+        Assert.Equal(404, (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).StatusCode);
+        var kept = Assert.Single(await new PendingRequestStore(connection).ListAsync(ns, null, CancellationToken.None));
+        Assert.Equal(seen[0], kept.PublicKeySha256);
+
+        stop = false;
+        var next = Assert.Single(await runner.RunAsync(Due(ns, "shop-tls", host), null, CancellationToken.None));
+        Assert.Equal("Renewed", next.Result.Action);
+        Assert.Equal([seen[0], seen[0]], seen);
+        Assert.Equal(seen[0], PublicKeyHash.Of(await SecretLeafAsync(cluster, ns)));
+        Assert.Empty(await new PendingRequestStore(connection).ListAsync(ns, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_run_stopped_before_the_ca_was_asked_deletes_the_request_it_made()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        const string host = "shop.contoso.example";
+        string ns = await SeedAsync(cluster, "sync-unasked-", host);
+        static Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken c) =>
+            Task.FromCanceled<IReadOnlyList<X509Certificate2>?>(new CancellationToken(true));
+
+        var connection = cluster.Connect();
+        var runner = new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), Ca, false, null), Options());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync(Due(ns, "shop-tls", host), null, CancellationToken.None));
+        Assert.Empty(await new PendingRequestStore(connection).ListAsync(ns, null, CancellationToken.None));
+        Assert.Equal(404, (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_run_stopped_after_the_ca_answered_and_before_the_write_keeps_the_request_and_writes_nothing()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        const string host = "shop.contoso.example";
+        string ns = await SeedAsync(cluster, "sync-prewrite-", host);
+        var before = await SecretLeafAsync(cluster, ns);
+        string? key = null;
+        Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken c)
+        {
+            key = request.PublicKeySha256;
+            return Task.FromResult<IReadOnlyList<X509Certificate2>?>([RequestCompletionTests.Sign(request.Csr, "CN=" + host, [host])]);
+        }
+
+        // The stop comes where a warning under -WarningAction Stop would: after the CA answered, before the first write.
+        using var stop = new CancellationTokenSource();
+        var callbacks = new PublishCallbacks { Delivered = c => { stop.Cancel(); return Task.FromCanceled(stop.Token); } };
+        var connection = cluster.Connect();
+        var runner = new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), Ca, false, null), Options());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync(Due(ns, "shop-tls", host), callbacks, stop.Token));
+
+        Assert.Equal(before.Thumbprint, (await SecretLeafAsync(cluster, ns)).Thumbprint);
+        Assert.Empty(await new SecretHistoryReader(connection).ListAsync(ns, "shop-tls", CancellationToken.None) ?? []);
+        Assert.Equal(key, Assert.Single(await new PendingRequestStore(connection).ListAsync(ns, null, CancellationToken.None)).PublicKeySha256);
+        Assert.Equal(404, (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_run_stopped_after_the_write_deletes_the_pending_key_its_certificate_now_holds()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        const string host = "shop.contoso.example";
+        string ns = await SeedAsync(cluster, "sync-postwrite-", host);
+        string? key = null;
+        Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken c)
+        {
+            key = request.PublicKeySha256;
+            return Task.FromResult<IReadOnlyList<X509Certificate2>?>([RequestCompletionTests.Sign(request.Csr, "CN=" + host, [host])]);
+        }
+
+        // -Verify waits after the write (on an endpoint that serves nothing); the stop comes with its first progress.
+        using var stop = new CancellationTokenSource();
+        var callbacks = new PublishCallbacks { Progress = _ => stop.Cancel() };
+        var options = Options() with { Verify = new VerifyOptions(TimeSpan.FromMinutes(2), "127.0.0.1:1") };
+        var connection = cluster.Connect();
+        var runner = new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), Ca, false, null), options);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync(Due(ns, "shop-tls", host), callbacks, stop.Token));
+
+        Assert.Equal(key, PublicKeyHash.Of(await SecretLeafAsync(cluster, ns)));
+        Assert.Empty(await new PendingRequestStore(connection).ListAsync(ns, null, CancellationToken.None));
+        Assert.Equal(404, (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).StatusCode);
+    }
+
+    private static async Task<X509Certificate2> SecretLeafAsync(TestCluster cluster, string ns)
+    {
+        var secret = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls")).Object;
+        return X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(secret["data"]!["tls.crt"]!.GetValue<string>())));
     }
 
     private static async Task<List<IngressCertificate>> ScanAsync(TestCluster cluster, string ns)
@@ -148,9 +254,8 @@ public sealed class SyncRunnerTests
             Assert.Equal([host], entry["hosts"]!.AsArray().Select(h => h!.GetValue<string>()));
         }
 
-        var lease = (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shared-tls-ingresscerts-sync")).Object;
-        Assert.Null(lease["spec"]!["holderIdentity"]);
-        Assert.Equal(0, lease["spec"]!["leaseTransitions"]?.GetValue<int>() ?? 0);
+        // One Lease for the Secret, taken once and released (deleted).
+        Assert.Equal(404, (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shared-tls-ingresscerts-sync")).StatusCode);
     }
 
     [Fact]

@@ -72,12 +72,56 @@ public sealed class TargetLeaseTests
         Assert.False(other.Acquired);
         Assert.Equal("worker", other.Holder);
 
+        // Release deletes the Lease: the next run takes it with a create alone.
         await held.Lease.ReleaseAsync(CancellationToken.None);
-        var stored = (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).Object;
-        Assert.Null(stored["spec"]!["holderIdentity"]);
+        Assert.Equal(404, (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).StatusCode);
         var next = await TargetLease.TryAcquireAsync(cluster.Connect(), ns, "shop-tls", "other", TimeSpan.FromSeconds(30), Clock, CancellationToken.None);
         Assert.True(next.Acquired);
         await next.Lease!.ReleaseAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Release_deletes_only_the_lease_as_this_run_last_wrote_it_and_leaves_one_taken_over_alone()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("lease-release-");
+        var now = DateTimeOffset.UtcNow;
+        var slow = await TargetLease.TryAcquireAsync(cluster.Connect(), ns, "shop-tls", "slow", TimeSpan.FromSeconds(30), () => now, CancellationToken.None);
+        Assert.True(slow.Acquired);
+
+        // The slow run missed its renewals; another took the expired Lease over. The slow run, releasing without having
+        // noticed, must not delete the Lease the other now holds: its delete carries the version it last wrote.
+        var next = await TargetLease.TryAcquireAsync(cluster.Connect(), ns, "shop-tls", "next", TimeSpan.FromSeconds(30), () => now.AddSeconds(31), CancellationToken.None);
+        Assert.True(next.Acquired);
+        await slow.Lease!.ReleaseAsync(CancellationToken.None);
+        var stored = (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).Object;
+        Assert.Equal("next", stored["spec"]!["holderIdentity"]!.GetValue<string>());
+
+        await next.Lease!.ReleaseAsync(CancellationToken.None);
+        Assert.Equal(404, (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).StatusCode);
+        await slow.Lease.DisposeAsync();
+        await next.Lease.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_lease_left_by_an_older_release_that_cleared_its_holder_is_taken_with_a_create_a_read_and_an_update()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("lease-cleared-");
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "coordination.k8s.io/v1", ["kind"] = "Lease",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "shop-tls-ingresscerts-sync" },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject { ["leaseDurationSeconds"] = 60, ["leaseTransitions"] = 2 },
+        };
+        Assert.Equal(201, (await cluster.Http.PostAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases", body)).StatusCode);
+
+        var taken = await TargetLease.TryAcquireAsync(cluster.Connect(), ns, "shop-tls", "run", TimeSpan.FromSeconds(30), null, CancellationToken.None);
+        Assert.True(taken.Acquired);
+        var stored = (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).Object;
+        Assert.Equal("run", stored["spec"]!["holderIdentity"]!.GetValue<string>());
+        await taken.Lease!.DisposeAsync();
+        Assert.Equal(404, (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).StatusCode);
     }
 
     [ServerOnlyTheory]
