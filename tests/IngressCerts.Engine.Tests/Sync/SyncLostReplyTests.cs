@@ -136,6 +136,61 @@ public sealed class SyncLostReplyTests
     }
 
     [Fact]
+    public async Task A_secret_renewed_by_a_publish_after_the_read_under_the_lease_is_left_as_it_is_and_the_pending_key_goes()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await SeedAsync(cluster, "sync-published-meanwhile-");
+        var fresh = TestCertificates.Create("CN=" + Host, [Host], validDays: 200, daysAgo: 1);
+        async Task<IReadOnlyList<X509Certificate2>?> Interleaved(CertificateSigningRequest request, CancellationToken c)
+        {
+            // While the CA works, someone publishes a certificate that is not due: the target needs nothing any more.
+            var secret = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls", c)).Object;
+            var replaced = ClusterObjects.TlsSecret(ns, "shop-tls", fresh);
+            replaced["metadata"]!["resourceVersion"] = secret["metadata"]!["resourceVersion"]!.GetValue<string>();
+            Assert.Equal(200, (await cluster.Http.PutAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls", replaced, c)).StatusCode);
+            return [RequestCompletionTests.Sign(request.Csr, "CN=" + Host, [Host])];
+        }
+
+        var outcome = Assert.Single(await Runner(cluster, Interleaved).RunAsync(Due(ns), null, CancellationToken.None));
+
+        Assert.Equal("Unchanged", outcome.Result.Action);
+        Assert.Null(outcome.Error);
+        Assert.Equal(fresh.Certificate.Thumbprint, (await SecretLeafAsync(cluster, ns)).Thumbprint);
+        // The key of a certificate that will not be used is not kept in the cluster for nothing.
+        Assert.Empty(await new PendingRequestStore(cluster.Connect()).ListAsync(ns, null, CancellationToken.None));
+        Assert.Equal(404, (await cluster.Http.GetAsync(LeasePath(ns))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_run_whose_expired_lease_was_taken_over_while_the_ca_worked_does_not_renew_the_target_a_second_time()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await SeedAsync(cluster, "sync-takeover-");
+        var original = await SecretLeafAsync(cluster, ns);
+        var now = DateTimeOffset.UtcNow;
+        SyncOutcome? other = null;
+        async Task<IReadOnlyList<X509Certificate2>?> Paused(CertificateSigningRequest request, CancellationToken c)
+        {
+            // This run stalls at its CA past its Lease's duration (no renewal got through); another run takes the expired
+            // Lease over and renews the target meanwhile.
+            other = Assert.Single(await Runner(cluster, Ca, clock: () => now.AddSeconds(61)).RunAsync(Due(ns), null, c));
+            return [RequestCompletionTests.Sign(request.Csr, "CN=" + Host, [Host])];
+        }
+
+        var mine = Assert.Single(await Runner(cluster, Paused, clock: () => now).RunAsync(Due(ns), null, CancellationToken.None));
+
+        Assert.Equal("Renewed", other!.Result.Action);
+        Assert.Equal("Unchanged", mine.Result.Action);
+        Assert.Null(mine.Error);
+        // One renewal: the other run's certificate stays in the Secret and was never pushed into history (the history
+        // copy this run made before its write met the Conflict holds the original, as the publisher keeps it then).
+        Assert.Equal(other.Result.Thumbprint, (await SecretLeafAsync(cluster, ns)).Thumbprint);
+        var history = await new SecretHistoryReader(cluster.Connect()).ListAsync(ns, "shop-tls", CancellationToken.None) ?? [];
+        Assert.NotEmpty(history);
+        Assert.All(history, h => Assert.Equal(original.Thumbprint, h.Thumbprint, ignoreCase: true));
+    }
+
+    [Fact]
     public async Task Deleting_a_request_replaced_meanwhile_is_refused_as_not_found_and_leaves_the_new_one()
     {
         await using var cluster = await TestCluster.StartAsync();
