@@ -96,6 +96,13 @@ public sealed record PublishPlan(
     /// <summary>The ReferenceGrant write a cross-namespace Gateway target needs (null: none needed).</summary>
     public GrantChange? GrantToWrite { get; init; }
 
+    /// <summary>
+    /// Asked again when the Secret changed between this plan's read and its write (Conflict, AlreadyExists), with the
+    /// Secret as read again: a refusal ends the publish before any write (Sync: another run renewed the target while
+    /// this one worked, so it must not be renewed twice). Null: the fresh plan alone decides.
+    /// </summary>
+    public Func<V1Secret?, PublishRefusal?>? DecideAgain { get; init; }
+
     /// <summary>The Gateway as read before the publish.</summary>
     public System.Text.Json.Nodes.JsonObject? PreviousGateway { get; init; }
 

@@ -92,7 +92,12 @@ public sealed partial class Publisher
             catch (KubeApiException ex) when (ex.Kind is KubeErrorKind.Conflict or KubeErrorKind.AlreadyExists && attempt < MaxAttempts)
             {
                 _diagnostics?.Invoke($"Secret {plan.Target} changed while publishing ({ex.Kind}); reading it again and deciding again.");
+                var decide = plan.DecideAgain;
                 plan = await PlanAsync(plan.Target, payload, cancellationToken).ConfigureAwait(false);
+                if (decide is not null)
+                {
+                    plan = plan with { DecideAgain = decide, Refusal = plan.Refusal ?? decide(plan.PreviousSecret) };
+                }
             }
         }
 

@@ -131,6 +131,9 @@ public sealed class SyncRunner
         }
     }
 
+    private const string RenewedMeanwhile = "RenewedMeanwhile";
+    private const string RenewedMeanwhileReason = "Renewed meanwhile by another run: the Secret's certificate is no longer due.";
+
     /// <summary>The ErrorId of a target whose source gave a certificate or key that cannot be read or used.</summary>
     public const string UnusableCertificate = "CertificateUnusable";
 
@@ -181,7 +184,7 @@ public sealed class SyncRunner
         var target = Again(planned, secret.Secret);
         if (target is null)
         {
-            return Results(planned, SyncAction.Unchanged, "Renewed meanwhile by another run: the Secret's certificate is no longer due.");
+            return Results(planned, SyncAction.Unchanged, RenewedMeanwhileReason);
         }
 
         using var answer = await _source.ObtainAsync(target, cancellationToken).ConfigureAwait(false);
@@ -261,9 +264,20 @@ public sealed class SyncRunner
                 : new PublishTarget(target.Namespace, target.SecretName, wiring.Key?.Name, WiredHosts(hosts));
             // The first plan uses the Secret read under the Lease (its PUT carries that resourceVersion: a change since is
             // a Conflict, read again and decided again); the further ones read it as the first left it.
-            var published = await PublishAsync(operation, publishTarget, payload, callbacks, written is null ? secret : null, cancellationToken).ConfigureAwait(false);
+            var published = await PublishAsync(operation, publishTarget, payload, callbacks, written is null ? secret : null,
+                written is null ? fresh => Again(target, fresh) is null ? new PublishRefusal(RenewedMeanwhile, RenewedMeanwhileReason) : null : null,
+                cancellationToken).ConfigureAwait(false);
             if (written is null)
             {
+                if (published.Refusal is { Id: RenewedMeanwhile })
+                {
+                    // The Secret changed after it was read under the Lease (a run that took the expired Lease over, or a
+                    // Publish, renewed it): read again, it is no longer due, and it is not renewed a second time. The
+                    // certificate obtained for it is not used, so what the source keeps for it (a pending key) goes.
+                    await CleanUpAsync(answer, callbacks, $"Secret {target} was renewed meanwhile by another writer, but cleaning up the certificate obtained for it failed", cancellationToken).ConfigureAwait(false);
+                    return Results(target, SyncAction.Unchanged, RenewedMeanwhileReason);
+                }
+
                 if (published.Outcome is not { } first || !Kept(first))
                 {
                     // The certificate was not written, or was taken back: every reference shares that.
@@ -273,17 +287,7 @@ public sealed class SyncRunner
                 }
 
                 written = first;
-                if (answer.AfterPublish is { } after)
-                {
-                    try
-                    {
-                        await after(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is KubeApiException or PublishRefusedException)
-                    {
-                        callbacks?.Warning?.Invoke($"Secret {target} was published, but cleaning up after it failed: {ex.Message}");
-                    }
-                }
+                await CleanUpAsync(answer, callbacks, $"Secret {target} was published, but cleaning up after it failed", cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var reference in wiring)
@@ -299,20 +303,43 @@ public sealed class SyncRunner
         return target.References.Select(r => outcomes[r]).ToList();
     }
 
+    /// <summary>Runs the source's <see cref="SourceAnswer.AfterPublish"/> (e.g. deletes the pending key); a failure is a warning.</summary>
+    private static async Task CleanUpAsync(SourceAnswer answer, PublishCallbacks? callbacks, string failed, CancellationToken cancellationToken)
+    {
+        if (answer.AfterPublish is { } after)
+        {
+            try
+            {
+                await after(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is KubeApiException or PublishRefusedException)
+            {
+                callbacks?.Warning?.Invoke($"{failed}: {ex.Message}");
+            }
+        }
+    }
+
     /// <param name="first">The Secret read under the Lease, for the first publish (the one that writes it); null for a further one (it only wires).</param>
+    /// <param name="decideAgain">Whether the Secret, read again after a Conflict on its write, is still to be renewed (see <see cref="PublishPlan.DecideAgain"/>).</param>
     private async Task<(PublishOutcome? Outcome, PublishRefusal? Refusal)> PublishAsync(
-        PublishOperation operation, PublishTarget publishTarget, PublishPayload payload, PublishCallbacks? callbacks, KnownSecret? first, CancellationToken cancellationToken)
+        PublishOperation operation, PublishTarget publishTarget, PublishPayload payload, PublishCallbacks? callbacks, KnownSecret? first,
+        Func<V1Secret?, PublishRefusal?>? decideAgain, CancellationToken cancellationToken)
     {
         bool further = first is null;
         try
         {
             var plan = await operation.PlanAsync(publishTarget, payload, cancellationToken, first).ConfigureAwait(false);
+            plan = plan with { DecideAgain = decideAgain };
             if ((plan.Refusal ?? PublishOperation.CheckVerify(plan, _options.Verify)) is { } refusal)
             {
                 return (null, refusal);
             }
 
             return (await operation.RunAsync(plan, payload, _options.Verify, callbacks, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (PublishRefusedException ex) when (ex.Refusal.Id == RenewedMeanwhile)
+        {
+            return (null, ex.Refusal);
         }
         catch (PublishRefusedException ex) when (further)
         {

@@ -78,7 +78,7 @@ public sealed class SourceAnswer : IDisposable
 
     public PublishRefusal? Refusal { get; }
 
-    /// <summary>Run after a publish that kept the certificate (e.g. delete the pending request).</summary>
+    /// <summary>Run after a publish that kept the certificate, or once the target is found renewed meanwhile and the certificate is not needed (e.g. delete the pending request).</summary>
     public Func<CancellationToken, Task>? AfterPublish { get; }
 
     public static SourceAnswer Publish(CertificateBundle bundle, Func<CancellationToken, Task>? afterPublish = null, Func<Task>? stopped = null) =>

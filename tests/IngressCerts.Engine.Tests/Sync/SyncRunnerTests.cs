@@ -21,7 +21,7 @@ public sealed class SyncRunnerTests
 
     private static SyncOptions Options() => new(30, new PublishOptions(), null, TimeSpan.FromMinutes(1), TargetLease.NewHolderIdentity());
 
-    private static async Task<string> SeedAsync(TestCluster cluster, string prefix, string host)
+    internal static async Task<string> SeedAsync(TestCluster cluster, string prefix, string host)
     {
         string ns = await cluster.CreateNamespaceAsync(prefix);
         var old = TestCertificates.Create("CN=" + host, [host], validDays: 5, daysAgo: 80);
@@ -184,7 +184,7 @@ public sealed class SyncRunnerTests
         Assert.Equal(404, (await cluster.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync")).StatusCode);
     }
 
-    private static async Task<X509Certificate2> SecretLeafAsync(TestCluster cluster, string ns)
+    internal static async Task<X509Certificate2> SecretLeafAsync(TestCluster cluster, string ns)
     {
         var secret = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls")).Object;
         return X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(secret["data"]!["tls.crt"]!.GetValue<string>())));

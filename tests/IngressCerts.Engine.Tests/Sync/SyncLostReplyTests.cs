@@ -1,0 +1,211 @@
+using System.Security.Cryptography.X509Certificates;
+using IngressCerts.Engine.Certificates;
+using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Publishing;
+using IngressCerts.Engine.Requests;
+using IngressCerts.Engine.Sync;
+using IngressCerts.Engine.Tests.Integration;
+using IngressCerts.Engine.Tests.Requests;
+using IngressCerts.Engine.Tests.Support;
+using IngressCerts.TestServer.Faults;
+using IngressCerts.TestServer.Testing;
+
+namespace IngressCerts.Engine.Tests.Sync;
+
+/// <summary>
+/// Sync's fewer requests (Lease by create, release by delete, the pending key deleted by uid, the Secret read once under
+/// the Lease) under lost replies, a writer between the read and the write, and a Lease taken over while a run works.
+/// </summary>
+public sealed class SyncLostReplyTests
+{
+    private const string Host = "shop.contoso.example";
+
+    private static SyncTarget Due(string ns) =>
+        new(new IngressCertificate { Context = "ctx", Namespace = ns, Kind = "Ingress", Name = "shop", SecretName = "shop-tls", Hosts = new[] { Host }, Status = "Expiring" },
+            new SyncDecision(SyncAction.Renewed, "due"), [Host]);
+
+    private static SyncOptions Options() => new(30, new PublishOptions(), null, TimeSpan.FromMinutes(1), TargetLease.NewHolderIdentity());
+
+    private static string LeasePath(string ns) => $"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync";
+
+    private static Task<string> SeedAsync(TestCluster cluster, string prefix) => SyncRunnerTests.SeedAsync(cluster, prefix, Host);
+
+    private static Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken _) =>
+        Task.FromResult<IReadOnlyList<X509Certificate2>?>([RequestCompletionTests.Sign(request.Csr, "CN=" + Host, [Host])]);
+
+    private static SyncRunner Runner(TestCluster cluster, Func<CertificateSigningRequest, CancellationToken, Task<IReadOnlyList<X509Certificate2>?>> ca, List<string>? warnings = null, Func<DateTimeOffset>? clock = null)
+    {
+        var connection = cluster.Connect();
+        return new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), ca, false, w => { lock (warnings ?? []) { warnings?.Add(w); } }), Options(), clock: clock);
+    }
+
+    private static Task<X509Certificate2> SecretLeafAsync(TestCluster cluster, string ns) => SyncRunnerTests.SecretLeafAsync(cluster, ns);
+
+    [ServerOnlyFact]
+    public async Task A_lost_reply_to_the_lease_delete_that_went_through_is_a_release_and_the_renewal_stands()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await SeedAsync(cluster, "sync-lost-release-");
+        server.Faults.Add(new Fault { Method = "DELETE", PathPrefix = LeasePath(ns), Kind = FaultKind.AppliedThen(LostReply.GatewayTimeout) });
+
+        var outcome = Assert.Single(await Runner(cluster, Ca).RunAsync(Due(ns), null, CancellationToken.None));
+
+        Assert.Empty(server.Faults.Pending);
+        Assert.Equal("Renewed", outcome.Result.Action);
+        Assert.Equal(404, (await cluster.Http.GetAsync(LeasePath(ns))).StatusCode);
+        var next = await TargetLease.TryAcquireAsync(cluster.Connect(), ns, "shop-tls", "next", TimeSpan.FromSeconds(30), null, CancellationToken.None);
+        Assert.True(next.Acquired);
+        await next.Lease!.DisposeAsync();
+    }
+
+    [ServerOnlyFact]
+    public async Task A_lost_reply_to_the_pending_key_delete_that_went_through_is_settled_as_deleted()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await SeedAsync(cluster, "sync-lost-pending-");
+        server.Faults.Add(new Fault { Method = "DELETE", PathPrefix = $"/api/v1/namespaces/{ns}/secrets/shop-tls-pending-key", Kind = FaultKind.AppliedThen(LostReply.ConnectionReset) });
+        var warnings = new List<string>();
+
+        var callbacks = new PublishCallbacks { Warning = w => { lock (warnings) { warnings.Add(w); } } };
+        var outcome = Assert.Single(await Runner(cluster, Ca, warnings).RunAsync(Due(ns), callbacks, CancellationToken.None));
+
+        Assert.Empty(server.Faults.Pending);
+        Assert.Equal("Renewed", outcome.Result.Action);
+        Assert.Empty(await new PendingRequestStore(cluster.Connect()).ListAsync(ns, null, CancellationToken.None));
+        Assert.Contains(warnings, w => w.Contains("was applied; the reply was lost", StringComparison.Ordinal));
+        Assert.DoesNotContain(warnings, w => w.Contains("cleaning up after it failed", StringComparison.Ordinal));
+    }
+
+    [ServerOnlyFact]
+    public async Task A_lost_reply_to_the_lease_create_that_went_through_is_never_another_runs_lease_and_leaves_none_held()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await SeedAsync(cluster, "sync-lost-take-");
+        server.Faults.Add(new Fault { Method = "POST", PathPrefix = $"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases", Kind = FaultKind.AppliedThen(LostReply.GatewayTimeout) });
+        int calls = 0;
+        Task<IReadOnlyList<X509Certificate2>?> Counting(CertificateSigningRequest r, CancellationToken c)
+        {
+            Interlocked.Increment(ref calls);
+            return Ca(r, c);
+        }
+
+        var outcome = Assert.Single(await Runner(cluster, Counting).RunAsync(Due(ns), null, CancellationToken.None));
+
+        // The take's outcome is unknown: this run does not work on the target (and does not say another run holds it);
+        // the Lease it may have made is released, so the next run is not kept waiting for it to expire.
+        Assert.Empty(server.Faults.Pending);
+        Assert.Equal("Failed", outcome.Result.Action);
+        Assert.DoesNotContain("Leased by another run", outcome.Result.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, calls);
+        Assert.Equal(404, (await cluster.Http.GetAsync(LeasePath(ns))).StatusCode);
+        Assert.Equal("Renewed", Assert.Single(await Runner(cluster, Counting).RunAsync(Due(ns), null, CancellationToken.None)).Result.Action);
+    }
+
+    [Fact]
+    public async Task A_secret_written_by_another_writer_after_the_read_under_the_lease_is_a_conflict_read_again_and_nothing_is_lost()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await SeedAsync(cluster, "sync-interloper-");
+        var original = await SecretLeafAsync(cluster, ns);
+        var interloper = TestCertificates.Create("CN=" + Host, [Host], validDays: 3, daysAgo: 1);
+        string? key = null;
+        async Task<IReadOnlyList<X509Certificate2>?> Interleaved(CertificateSigningRequest request, CancellationToken c)
+        {
+            // After Sync read the Secret under its Lease, someone else (a human's Publish, not a Sync run) replaces it.
+            var secret = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls", c)).Object;
+            var replaced = ClusterObjects.TlsSecret(ns, "shop-tls", interloper);
+            replaced["metadata"]!["resourceVersion"] = secret["metadata"]!["resourceVersion"]!.GetValue<string>();
+            Assert.Equal(200, (await cluster.Http.PutAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls", replaced, c)).StatusCode);
+            key = request.PublicKeySha256;
+            return [RequestCompletionTests.Sign(request.Csr, "CN=" + Host, [Host])];
+        }
+
+        var outcome = Assert.Single(await Runner(cluster, Interleaved).RunAsync(Due(ns), null, CancellationToken.None));
+
+        // Not a blind overwrite of what was read: the write met a Conflict, read again, and the interloper's
+        // certificate is the one kept in history (the one it replaced), with the original before it.
+        Assert.Equal("Renewed", outcome.Result.Action);
+        Assert.Equal(interloper.Certificate.Thumbprint, outcome.Result.PreviousThumbprint);
+        Assert.Equal(key, PublicKeyHash.Of(await SecretLeafAsync(cluster, ns)));
+        var history = await new SecretHistoryReader(cluster.Connect()).ListAsync(ns, "shop-tls", CancellationToken.None) ?? [];
+        Assert.Contains(history, h => string.Equals(h.Thumbprint, interloper.Certificate.Thumbprint, StringComparison.OrdinalIgnoreCase));
+        Assert.Empty(await new PendingRequestStore(cluster.Connect()).ListAsync(ns, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_secret_renewed_by_a_publish_after_the_read_under_the_lease_is_left_as_it_is_and_the_pending_key_goes()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await SeedAsync(cluster, "sync-published-meanwhile-");
+        var fresh = TestCertificates.Create("CN=" + Host, [Host], validDays: 200, daysAgo: 1);
+        async Task<IReadOnlyList<X509Certificate2>?> Interleaved(CertificateSigningRequest request, CancellationToken c)
+        {
+            // While the CA works, someone publishes a certificate that is not due: the target needs nothing any more.
+            var secret = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls", c)).Object;
+            var replaced = ClusterObjects.TlsSecret(ns, "shop-tls", fresh);
+            replaced["metadata"]!["resourceVersion"] = secret["metadata"]!["resourceVersion"]!.GetValue<string>();
+            Assert.Equal(200, (await cluster.Http.PutAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls", replaced, c)).StatusCode);
+            return [RequestCompletionTests.Sign(request.Csr, "CN=" + Host, [Host])];
+        }
+
+        var outcome = Assert.Single(await Runner(cluster, Interleaved).RunAsync(Due(ns), null, CancellationToken.None));
+
+        Assert.Equal("Unchanged", outcome.Result.Action);
+        Assert.Null(outcome.Error);
+        Assert.Equal(fresh.Certificate.Thumbprint, (await SecretLeafAsync(cluster, ns)).Thumbprint);
+        // The key of a certificate that will not be used is not kept in the cluster for nothing.
+        Assert.Empty(await new PendingRequestStore(cluster.Connect()).ListAsync(ns, null, CancellationToken.None));
+        Assert.Equal(404, (await cluster.Http.GetAsync(LeasePath(ns))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_run_whose_expired_lease_was_taken_over_while_the_ca_worked_does_not_renew_the_target_a_second_time()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await SeedAsync(cluster, "sync-takeover-");
+        var original = await SecretLeafAsync(cluster, ns);
+        var now = DateTimeOffset.UtcNow;
+        SyncOutcome? other = null;
+        async Task<IReadOnlyList<X509Certificate2>?> Paused(CertificateSigningRequest request, CancellationToken c)
+        {
+            // This run stalls at its CA past its Lease's duration (no renewal got through); another run takes the expired
+            // Lease over and renews the target meanwhile.
+            other = Assert.Single(await Runner(cluster, Ca, clock: () => now.AddSeconds(61)).RunAsync(Due(ns), null, c));
+            return [RequestCompletionTests.Sign(request.Csr, "CN=" + Host, [Host])];
+        }
+
+        var mine = Assert.Single(await Runner(cluster, Paused, clock: () => now).RunAsync(Due(ns), null, CancellationToken.None));
+
+        Assert.Equal("Renewed", other!.Result.Action);
+        Assert.Equal("Unchanged", mine.Result.Action);
+        Assert.Null(mine.Error);
+        // One renewal: the other run's certificate stays in the Secret and was never pushed into history (the history
+        // copy this run made before its write met the Conflict holds the original, as the publisher keeps it then).
+        Assert.Equal(other.Result.Thumbprint, (await SecretLeafAsync(cluster, ns)).Thumbprint);
+        var history = await new SecretHistoryReader(cluster.Connect()).ListAsync(ns, "shop-tls", CancellationToken.None) ?? [];
+        Assert.NotEmpty(history);
+        Assert.All(history, h => Assert.Equal(original.Thumbprint, h.Thumbprint, ignoreCase: true));
+    }
+
+    [Fact]
+    public async Task Deleting_a_request_replaced_meanwhile_is_refused_as_not_found_and_leaves_the_new_one()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("req-replaced-");
+        var store = new PendingRequestStore(cluster.Connect());
+        var hosts = RequestHosts.Parse([Host], out _);
+        using var first = RequestKey.Create(RequestKeySpec.Default, SubjectName.Default(hosts), hosts);
+        using var second = RequestKey.Create(RequestKeySpec.Default, SubjectName.Default(hosts), hosts);
+        var made = await store.CreateAsync(ns, "shop-tls", null, first, force: false, null, CancellationToken.None);
+        var replacement = await store.CreateAsync(ns, "shop-tls", null, second, force: true, null, CancellationToken.None);
+        Assert.NotEqual(made.Uid, replacement.Uid);
+
+        var refused = await Assert.ThrowsAsync<PublishRefusedException>(() => store.DeleteAsync(made, null, CancellationToken.None));
+
+        Assert.Equal(PendingRequestStore.NotFound, refused.Refusal.Id);
+        Assert.Equal(replacement.Uid, (await store.GetAsync(ns, "shop-tls", CancellationToken.None))!.Uid);
+    }
+}
