@@ -137,7 +137,18 @@ public sealed class CertificateTester
             Unit Bare(string? secretName) =>
                 new(target, ns, target.Name, null, secretName, target.Hosts ?? Array.Empty<string>(), Array.Empty<string>()) { Kind = canonicalKind, ApiGroup = group };
 
-            var found = await lookup!.ReadAsync(kind, target.ApiGroup, ns!, target.Name, target.IstioGatewayNamespace, cancellationToken).ConfigureAwait(false);
+            FoundObject? found;
+            try
+            {
+                found = await lookup!.ReadAsync(kind, target.ApiGroup, ns!, target.Name, target.IstioGatewayNamespace, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectForbiddenException ex)
+            {
+                var denied = Bare(null);
+                denied.Fail("Found", $"{label} {ns}/{target.Name}", "forbidden", ex.Message);
+                return new[] { denied };
+            }
+
             if (found is null)
             {
                 var missing = Bare(null);
