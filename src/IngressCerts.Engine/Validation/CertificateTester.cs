@@ -500,7 +500,7 @@ public sealed class CertificateTester
 
         /// <summary>tls.crt and tls.key, or the generic cert and key that Istio also reads when those are absent.</summary>
         public static DataFields Of(IDictionary<string, byte[]>? data) =>
-            data is not null && !data.ContainsKey(TlsSecretParser.CertificateDataKey) && data.ContainsKey(TlsSecretParser.GenericCertificateDataKey) ? Generic : Tls;
+            TlsSecretParser.ReadsGenericPair(data) ? Generic : Tls;
     }
 
     /// <summary>

@@ -82,6 +82,47 @@ public sealed class OtherKindsHostileTests
         Assert.False(results["reversed"].Passed);
     }
 
+    [ServedFact("networking.istio.io/v1")]
+    public async Task An_istio_secret_is_never_read_as_half_of_one_pair_and_half_of_the_other()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await cluster.CreateNamespaceAsync("is-hostile-");
+        var served = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+                await cluster.CreateAsync(Generic(ns, "certonly", ("cert", served.CertificateBytes)));
+        await cluster.CreateAsync(Generic(ns, "halves", ("tls.crt", served.CertificateBytes), ("key", served.KeyBytes)));
+        await cluster.CreateAsync(IstioGateway(ns, "v1",
+            IstioServer("certonly", "shop.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "certonly" }),
+            IstioServer("halves", "shop.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "halves" })));
+
+        var results = (await new CertificateTester(cluster.Connect(), Trusting(served)).TestAsync(
+            [new TestTarget(ns, "edge", ns, null, null, served.Certificate.Thumbprint, Kind: "Gateway", ApiGroup: ApiGroups.Istio)], CancellationToken.None))
+            .ToDictionary(r => r.Listener!);
+
+        // Istio serves cert and key, or tls.crt and tls.key, a pair or nothing (pilot/pkg/credentials/kube ExtractCertInfo).
+        Assert.Contains("KeyMatches", results["certonly"].FailedChecks);
+        Assert.Equal("InvalidSecret", results["halves"].Status);
+        Assert.Contains("KeyMatches", results["halves"].FailedChecks);
+        Assert.StartsWith("tls.key", Assert.Single(results["halves"].Checks, c => c.Name == "KeyMatches").Expected, StringComparison.Ordinal);
+    }
+
+    private static JsonObject Generic(string ns, string name, params (string Key, byte[] Value)[] data)
+    {
+        var values = new JsonObject();
+        foreach (var (key, value) in data)
+        {
+            values[key] = Convert.ToBase64String(value);
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["type"] = "Opaque",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["data"] = values,
+        };
+    }
+
     [ServedFact("projectcontour.io/v1")]
     public async Task An_http_proxy_may_use_a_secret_delegated_to_every_namespace()
     {
