@@ -88,8 +88,8 @@ public sealed class OtherKindsHostileTests
         await using var cluster = await TestCluster.StartAsync();
         string ns = await cluster.CreateNamespaceAsync("is-hostile-");
         var served = TestCertificates.Create("CN=shop.example", ["shop.example"]);
-                await cluster.CreateAsync(Generic(ns, "certonly", ("cert", served.CertificateBytes)));
-        await cluster.CreateAsync(Generic(ns, "halves", ("tls.crt", served.CertificateBytes), ("key", served.KeyBytes)));
+                await cluster.CreateAsync(GenericSecret(ns, "certonly", ("cert", served.CertificateBytes)));
+        await cluster.CreateAsync(GenericSecret(ns, "halves", ("tls.crt", served.CertificateBytes), ("key", served.KeyBytes)));
         await cluster.CreateAsync(IstioGateway(ns, "v1",
             IstioServer("certonly", "shop.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "certonly" }),
             IstioServer("halves", "shop.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "halves" })));
@@ -103,24 +103,6 @@ public sealed class OtherKindsHostileTests
         Assert.Equal("InvalidSecret", results["halves"].Status);
         Assert.Contains("KeyMatches", results["halves"].FailedChecks);
         Assert.StartsWith("tls.key", Assert.Single(results["halves"].Checks, c => c.Name == "KeyMatches").Expected, StringComparison.Ordinal);
-    }
-
-    private static JsonObject Generic(string ns, string name, params (string Key, byte[] Value)[] data)
-    {
-        var values = new JsonObject();
-        foreach (var (key, value) in data)
-        {
-            values[key] = Convert.ToBase64String(value);
-        }
-
-        return new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["type"] = "Opaque",
-            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-            ["data"] = values,
-        };
     }
 
     [ServedFact("projectcontour.io/v1")]
