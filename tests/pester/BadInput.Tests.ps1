@@ -336,6 +336,8 @@ BeforeDiscovery {
             Run = { Test-IngressCertificate @kc -Namespace $ns -Name 'shop' -Certificate $null }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
         @{ Id = 'test-name-not-dns'; Cmdlet = 'Test-IngressCertificate'; Input = '-Name that is not a DNS name (Bad_Name)'
             Run = { Test-IngressCertificate @kc -Namespace $ns -Name 'Bad_Name' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'test-kind-name-selector'; Cmdlet = 'Test-IngressCertificate'; Input = '-Kind Route -Name that would widen its fieldSelector lookup (web,metadata.namespace=x)'
+            Run = { Test-IngressCertificate @kc -Namespace $ns -Name 'web,metadata.namespace=x' -Kind Route }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
         @{ Id = 'test-secretname-not-dns'; Cmdlet = 'Test-IngressCertificate'; Input = '-SecretName that is not a DNS name (Bad_Name)'
             Run = { Test-IngressCertificate @kc -Namespace $ns -SecretName 'Bad_Name' }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
         @{ Id = 'test-namespace-not-dns'; Cmdlet = 'Test-IngressCertificate'; Input = '-Namespace that is not a DNS label (Bad_NS)'

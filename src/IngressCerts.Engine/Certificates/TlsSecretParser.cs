@@ -13,19 +13,29 @@ public static class TlsSecretParser
 
     /// <summary>Parses a secret's data map (as <c>V1Secret.Data</c> holds it).</summary>
     public static ParsedTlsSecret Parse(IDictionary<string, byte[]>? data, CertificateCache? cache = null) =>
-        Parse(
-            Value(data, CertificateDataKey, GenericCertificateDataKey),
-            Value(data, PrivateKeyDataKey, GenericPrivateKeyDataKey),
-            Value(data, CaDataKey, GenericCaDataKey),
-            cache);
+        Parse(CertificateOf(data), KeyOf(data), Value(data, CaDataKey, GenericCaDataKey), cache);
 
-    /// <summary>The keys of the generic Secrets Istio also accepts (cert, key, cacert), read when the tls.* ones are absent.</summary>
+    /// <summary>
+    /// Whether the certificate and key are read from the generic cert and key: only when neither tls.crt nor tls.key is
+    /// there. A certificate and its key come from one pair, never one of each (no controller pairs tls.crt with key).
+    /// </summary>
+    public static bool ReadsGenericPair(IDictionary<string, byte[]>? data) =>
+        data is not null && !data.ContainsKey(CertificateDataKey) && !data.ContainsKey(PrivateKeyDataKey)
+        && (data.ContainsKey(GenericCertificateDataKey) || data.ContainsKey(GenericPrivateKeyDataKey));
+
+    private static byte[]? CertificateOf(IDictionary<string, byte[]>? data) =>
+        Value(data, ReadsGenericPair(data) ? GenericCertificateDataKey : CertificateDataKey);
+
+    private static byte[]? KeyOf(IDictionary<string, byte[]>? data) =>
+        Value(data, ReadsGenericPair(data) ? GenericPrivateKeyDataKey : PrivateKeyDataKey);
+
+    /// <summary>The keys of the generic Secrets Istio also accepts (cert, key, cacert), read when the tls.* ones are absent (see <see cref="ReadsGenericPair"/>).</summary>
     public const string GenericCertificateDataKey = "cert";
     public const string GenericPrivateKeyDataKey = "key";
     public const string GenericCaDataKey = "cacert";
 
-    private static byte[]? Value(IDictionary<string, byte[]>? data, string key, string generic) =>
-        data is null ? null : data.TryGetValue(key, out var value) ? value : data.TryGetValue(generic, out var other) ? other : null;
+    private static byte[]? Value(IDictionary<string, byte[]>? data, string key, string? generic = null) =>
+        data is null ? null : data.TryGetValue(key, out var value) ? value : generic is not null && data.TryGetValue(generic, out var other) ? other : null;
 
     /// <summary>
     /// Parses a secret's data map and, when tls.key has the leaf's public key, proves that it is the leaf's working
@@ -34,7 +44,7 @@ public static class TlsSecretParser
     /// </summary>
     internal static ParsedTlsSecret ParseProvingKey(IDictionary<string, byte[]>? data)
     {
-        byte[]? tlsKey = data is not null && data.TryGetValue(PrivateKeyDataKey, out var key) ? key : null;
+        byte[]? tlsKey = KeyOf(data);
         var parsed = Parse(data);
         if (tlsKey is null || parsed.KeyMatchesLeaf != true || parsed.Ordered is not { } ordered)
         {

@@ -32,6 +32,15 @@ public sealed class KindNotServedException : Exception
     public string Object => $"{Kind} {Namespace}/{Name}";
 }
 
+/// <summary>Thrown when the user may not list the kind where the object would be: it may exist, but cannot be read.</summary>
+public sealed class ObjectForbiddenException : Exception
+{
+    public ObjectForbiddenException(string @object, string why)
+        : base($"{@object} cannot be read: {why}")
+    {
+    }
+}
+
 /// <summary>
 /// Reads one object of any kind Get-IngressCertificate reports (Ingress, Gateway API or Istio Gateway, Route,
 /// IngressRoute, HTTPProxy) by name, and makes its references with the same readers the inventory uses, so that a
@@ -85,6 +94,7 @@ public sealed class ObjectLookup
         }
 
         bool served = false;
+        string? refused = null;
         foreach (var api in candidates)
         {
             if (await _reader.ServedVersionAsync(api.Group, api.Versions, api.Plural, cancellationToken).ConfigureAwait(false) is not { } version)
@@ -93,10 +103,16 @@ public sealed class ObjectLookup
             }
 
             served = true;
-            if (await FindAsync(api, version, ns, name, cancellationToken).ConfigureAwait(false) is { } obj)
+            if (await FindAsync(api, version, ns, name, why => refused ??= why, cancellationToken).ConfigureAwait(false) is { } obj)
             {
                 return new FoundObject(await ReferencesAsync(api, obj, istioGatewayNamespace, cancellationToken).ConfigureAwait(false), Addresses(obj));
             }
+        }
+
+        if (refused is not null)
+        {
+            // Not "does not exist": the user may not look.
+            throw new ObjectForbiddenException($"{Describe(kind, candidates)} {ns}/{name}", refused);
         }
 
         if (served)
@@ -104,18 +120,21 @@ public sealed class ObjectLookup
             return null;
         }
 
-        throw new KindNotServedException(candidates.Count > 0 && ApiGroups.IsIstioGateway(candidates[0].Kind, candidates[0].Group) ? "Istio Gateway" : kind,
-            candidates, context, ns, name);
+        throw new KindNotServedException(Describe(kind, candidates), candidates, context, ns, name);
     }
+
+    private static string Describe(string kind, IReadOnlyList<KindApi> candidates) =>
+        candidates.Count > 0 && ApiGroups.IsIstioGateway(candidates[0].Kind, candidates[0].Group) ? "Istio Gateway" : kind;
 
     /// <summary>
     /// The object, found by a list of its namespace narrowed to its name (every API server filters custom resources on
     /// metadata.name): the rights the inventory needs (list) are all a test needs, and a list the caller may not read
-    /// is a warning and no object, as for Get.
+    /// is a warning, as for Get, and no object (<paramref name="refused"/> is told why).
     /// </summary>
-    private async Task<JsonElement?> FindAsync(KindApi api, string version, string ns, string name, CancellationToken cancellationToken)
+    private async Task<JsonElement?> FindAsync(KindApi api, string version, string ns, string name, Action<string> refused, CancellationToken cancellationToken)
     {
-        await foreach (var page in _reader.ListCustomObjectPagesAsync(api.Group, version, api.Plural, ns, cancellationToken, fieldSelector: "metadata.name=" + EscapeSelectorValue(name)).ConfigureAwait(false))
+        await foreach (var page in _reader.ListCustomObjectPagesAsync(api.Group, version, api.Plural, ns, cancellationToken,
+            fieldSelector: "metadata.name=" + EscapeSelectorValue(name), refused: refused).ConfigureAwait(false))
         {
             foreach (var obj in page)
             {

@@ -182,8 +182,10 @@ public sealed class ClusterReader
     /// installed: common, not an error) gives an empty list and one diagnostic, and is not asked again by this reader;
     /// a forbidden list gives an empty list and one diagnostic naming what is skipped.
     /// </summary>
+    /// <param name="refused">Also told the API server's answer when the list is forbidden (a caller that reads one object by name says why it has none).</param>
     public async IAsyncEnumerable<IReadOnlyList<JsonElement>> ListCustomObjectPagesAsync(
-        string group, string version, string plural, string? @namespace, [EnumeratorCancellation] CancellationToken cancellationToken, string? fieldSelector = null)
+        string group, string version, string plural, string? @namespace, [EnumeratorCancellation] CancellationToken cancellationToken, string? fieldSelector = null,
+        Action<string>? refused = null)
     {
         if (_unserved.Contains((group, version, plural)))
         {
@@ -227,6 +229,7 @@ public sealed class ClusterReader
                 }
 
                 (first ? _warnings : _diagnostics)?.Invoke($"{ex.Message} Skipping {plural}.{consequence}");
+                refused?.Invoke(ex.Message);
                 yield break;
             }
 

@@ -137,7 +137,18 @@ public sealed class CertificateTester
             Unit Bare(string? secretName) =>
                 new(target, ns, target.Name, null, secretName, target.Hosts ?? Array.Empty<string>(), Array.Empty<string>()) { Kind = canonicalKind, ApiGroup = group };
 
-            var found = await lookup!.ReadAsync(kind, target.ApiGroup, ns!, target.Name, target.IstioGatewayNamespace, cancellationToken).ConfigureAwait(false);
+            FoundObject? found;
+            try
+            {
+                found = await lookup!.ReadAsync(kind, target.ApiGroup, ns!, target.Name, target.IstioGatewayNamespace, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectForbiddenException ex)
+            {
+                var denied = Bare(null);
+                denied.Fail("Found", $"{label} {ns}/{target.Name}", "forbidden", ex.Message);
+                return new[] { denied };
+            }
+
             if (found is null)
             {
                 var missing = Bare(null);
@@ -489,7 +500,7 @@ public sealed class CertificateTester
 
         /// <summary>tls.crt and tls.key, or the generic cert and key that Istio also reads when those are absent.</summary>
         public static DataFields Of(IDictionary<string, byte[]>? data) =>
-            data is not null && !data.ContainsKey(TlsSecretParser.CertificateDataKey) && data.ContainsKey(TlsSecretParser.GenericCertificateDataKey) ? Generic : Tls;
+            TlsSecretParser.ReadsGenericPair(data) ? Generic : Tls;
     }
 
     /// <summary>

@@ -84,4 +84,23 @@ internal static class OtherKindObjects
             ["delegations"] = new JsonArray(new JsonObject { ["secretName"] = secret, ["targetNamespaces"] = new JsonArray(targets.Select(t => (JsonNode)t!).ToArray()) }),
         },
     };
+
+    /// <summary>An Opaque Secret with the given data (Istio also reads cert, key and cacert).</summary>
+    internal static JsonObject GenericSecret(string ns, string name, params (string Key, byte[] Value)[] data)
+    {
+        var values = new JsonObject();
+        foreach (var (key, value) in data)
+        {
+            values[key] = Convert.ToBase64String(value);
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["type"] = "Opaque",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["data"] = values,
+        };
+    }
 }

@@ -262,24 +262,6 @@ public sealed class OtherKindsTesterTests
 
     // ---- Istio Gateway ----
 
-    private static JsonObject GenericSecret(string ns, string name, params (string Key, byte[] Value)[] data)
-    {
-        var values = new JsonObject();
-        foreach (var (key, value) in data)
-        {
-            values[key] = Convert.ToBase64String(value);
-        }
-
-        return new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["type"] = "Opaque",
-            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-            ["data"] = values,
-        };
-    }
-
     [ServedFact("networking.istio.io/v1")]
     public async Task An_istio_gateway_is_tested_per_server_in_the_workload_namespace_with_generic_secrets_and_its_mutual_ca()
     {

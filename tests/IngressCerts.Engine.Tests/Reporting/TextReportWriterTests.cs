@@ -167,4 +167,16 @@ public sealed class ReportRowsTests
         Assert.Equal(new[] { "a.example", "b.example" }, row.Hosts);
         Assert.Equal("Served:a.example", row.Findings.Single().Id);
     }
+
+    [Fact]
+    public void A_test_result_of_another_kind_keeps_its_kind_and_listener_so_that_rows_of_one_name_stay_apart()
+    {
+        var server = ReportRows.From(new CertificateTestResult { Namespace = "shop", Kind = "Gateway", ApiGroup = "networking.istio.io", Name = "edge", Listener = "https" });
+        var route = ReportRows.From(new CertificateTestResult { Namespace = "shop", Kind = "Route", ApiGroup = "route.openshift.io", Name = "edge" });
+        var secret = ReportRows.From(new CertificateTestResult { Namespace = "shop", SecretName = "spare" });
+
+        Assert.Equal("Gateway/edge (https)", server.DisplayName);
+        Assert.Equal("Route/edge", route.DisplayName);
+        Assert.Equal("spare", secret.DisplayName);
+    }
 }
