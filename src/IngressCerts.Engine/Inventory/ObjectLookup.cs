@@ -78,6 +78,15 @@ public sealed class ObjectLookup
             && (string.IsNullOrEmpty(group) || string.Equals(a.Group, group, StringComparison.OrdinalIgnoreCase))).ToList();
 
     /// <summary>
+    /// Why <paramref name="group"/> cannot name an API of <paramref name="kind"/> (naming the groups that can); null when
+    /// it can, or when no group is given.
+    /// </summary>
+    public static string? KindGroupProblem(string kind, string? group) =>
+        Candidates(kind, group).Count > 0
+            ? null
+            : $"-ApiGroup '{group}' is not a group of kind {kind}: use {string.Join(" or ", Apis.Where(a => string.Equals(a.Kind, kind, StringComparison.OrdinalIgnoreCase)).Select(a => a.Group))}.";
+
+    /// <summary>
     /// Reads the object from the candidate APIs the cluster serves, in turn, until one has it: null when none has.
     /// </summary>
     /// <param name="istioGatewayNamespace">Where Istio's gateway workload reads credentialName Secrets; null: the Gateway's own namespace.</param>

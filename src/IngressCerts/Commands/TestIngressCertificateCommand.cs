@@ -139,11 +139,9 @@ public sealed class TestIngressCertificateCommand : KubernetesCmdlet
 
         string? apiGroup = NullIfEmpty(ApiGroup);
         string kind = Kind ?? "Ingress";
-        if (Name is not null && !string.Equals(kind, "Secret", StringComparison.OrdinalIgnoreCase) && ObjectLookup.Candidates(kind, apiGroup).Count == 0)
+        if (Name is not null && !string.Equals(kind, "Secret", StringComparison.OrdinalIgnoreCase) && ObjectLookup.KindGroupProblem(kind, apiGroup) is { } problem)
         {
-            var groups = ObjectLookup.Apis.Where(a => string.Equals(a.Kind, kind, StringComparison.OrdinalIgnoreCase)).Select(a => a.Group);
-            WriteError(new ErrorRecord(new ArgumentException($"-ApiGroup '{apiGroup}' is not a group of kind {kind}: use {string.Join(" or ", groups)}."),
-                "KindApiGroupMismatch", ErrorCategory.InvalidArgument, $"{kind} {Namespace}/{Name}"));
+            WriteError(new ErrorRecord(new ArgumentException(problem), "KindApiGroupMismatch", ErrorCategory.InvalidArgument, $"{kind} {Namespace}/{Name}"));
             return;
         }
 
