@@ -8,11 +8,22 @@ namespace IngressCerts.Engine.Tests.Certificates;
 /// <summary>Looks through an object graph for a private key's secret bytes.</summary>
 public static class KeyMaterialProbe
 {
-    /// <summary>The secret part of a test key: RSA's private exponent, ECDSA's scalar, Ed25519's seed.</summary>
+    /// <summary>
+    /// The secret part of a test key: RSA's private exponent, ECDSA's scalar, Ed25519's seed, without leading zero
+    /// bytes. .NET pads D to the modulus length, but DER writes an INTEGER in its fewest bytes, so for about one key in 512 (a zero byte, then one below 0x80)
+    /// the padded value is not a subsequence of the encoded key; the trimmed value always is.
+    /// </summary>
     public static byte[] SecretOf(TestKey key) =>
-        key.Rsa is { } rsa ? rsa.ExportParameters(true).D!
-        : key.Ecdsa is { } ecdsa ? ecdsa.ExportParameters(true).D!
-        : Ed25519Seed(key.Pkcs8Der());
+        TrimLeadingZeros(
+            key.Rsa is { } rsa ? rsa.ExportParameters(true).D!
+            : key.Ecdsa is { } ecdsa ? ecdsa.ExportParameters(true).D!
+            : Ed25519Seed(key.Pkcs8Der()));
+
+    private static byte[] TrimLeadingZeros(byte[] value)
+    {
+        var start = value.AsSpan().IndexOfAnyExcept((byte)0);
+        return start <= 0 ? value : value[start..];
+    }
 
     private static byte[] Ed25519Seed(byte[] pkcs8)
     {

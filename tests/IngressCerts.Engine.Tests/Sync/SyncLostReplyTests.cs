@@ -196,7 +196,7 @@ public sealed class SyncLostReplyTests
         await using var cluster = await TestCluster.StartAsync();
         string ns = await cluster.CreateNamespaceAsync("req-replaced-");
         var store = new PendingRequestStore(cluster.Connect());
-        var hosts = RequestHosts.Parse([Host], out _);
+        var hosts = RequestHosts.Parse([Host], out _)!;
         using var first = RequestKey.Create(RequestKeySpec.Default, SubjectName.Default(hosts), hosts);
         using var second = RequestKey.Create(RequestKeySpec.Default, SubjectName.Default(hosts), hosts);
         var made = await store.CreateAsync(ns, "shop-tls", null, first, force: false, null, CancellationToken.None);

@@ -84,7 +84,7 @@ public sealed class SyncPlannerTests
             Assert.Equal(SyncAction.Skipped, SyncPlanner.Plan(Apis(Reference(status, 1, kind: "Gateway"), "networking.istio.io"), 30, Now).Action);
         }
 
-        Assert.Empty(SyncPlanner.Targets([istio], 30, Now).Where(t => t.Decision.Action != SyncAction.Skipped));
+        Assert.DoesNotContain(SyncPlanner.Targets([istio], 30, Now), t => t.Decision.Action != SyncAction.Skipped);
     }
 
     [Theory]
