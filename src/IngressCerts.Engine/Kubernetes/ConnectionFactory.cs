@@ -258,7 +258,7 @@ public sealed class ConnectionFactory
             try
             {
                 // An empty file reads as no configuration at all, as kubectl reads it: no contexts.
-                one = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: false) ?? new K8SConfiguration();
+                one = KubeConfigReader.Read(File.ReadAllText(file)) ?? new K8SConfiguration();
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

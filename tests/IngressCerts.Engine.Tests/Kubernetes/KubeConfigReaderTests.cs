@@ -1,0 +1,292 @@
+using System.Collections;
+using System.Text;
+using IngressCerts.Engine.Kubernetes;
+using k8s;
+using k8s.KubeConfigModels;
+
+namespace IngressCerts.Engine.Tests.Kubernetes;
+
+/// <summary>
+/// KubeConfigReader must read every kubeconfig exactly as KubernetesClient's own loader does (the one it replaces):
+/// each case is read by both and the two models compared field by field.
+/// </summary>
+public sealed class KubeConfigReaderTests
+{
+    private const string Full = """
+        apiVersion: v1
+        kind: Config
+        current-context: prod
+        preferences:
+          colors: true
+          extensions: []
+        clusters:
+        - name: prod-cluster
+          cluster:
+            server: https://prod.example:6443
+            certificate-authority-data: LS0tLS1CRUdJTg==
+            tls-server-name: api.prod.example
+            insecure-skip-tls-verify: false
+            proxy-url: http://proxy.example:3128
+            extensions:
+            - name: client.authentication.k8s.io/exec
+              extension:
+                audience: prod
+                nested: {a: [1, 2, {b: c}]}
+        - name: dev-cluster
+          cluster:
+            server: https://dev.example
+            certificate-authority: ../ca/dev.crt
+            insecure-skip-tls-verify: true
+        contexts:
+        - name: prod
+          context:
+            cluster: prod-cluster
+            user: prod-user
+            namespace: shop
+            extensions:
+            - name: x
+              extension: plain
+        - name: dev
+          context: {cluster: dev-cluster, user: dev-user}
+        users:
+        - name: prod-user
+          user:
+            exec:
+              apiVersion: client.authentication.k8s.io/v1beta1
+              command: kubelogin
+              args: [get-token, --server-id, "6dae42f8-4368-4678-94ff-3960e28e3630"]
+              env:
+              - name: AAD_LOGIN_METHOD
+                value: msi
+              installHint: |
+                install kubelogin
+                from the Azure CLI
+              provideClusterInfo: true
+              interactiveMode: Never
+        - name: dev-user
+          user:
+            client-certificate-data: Y2VydA==
+            client-key-data: a2V5
+            client-certificate: /etc/dev/client.crt
+            client-key: /etc/dev/client.key
+            token: "0123"
+            tokenFile: /var/run/token
+            username: admin
+            password: 's3cr:et # not a comment'
+            as: impersonated
+            as-groups: [system:masters, ops]
+            as-user-extra: {reason: audit}
+            auth-provider:
+              name: oidc
+              config:
+                client-id: kube
+                id-token: abc.def.ghi
+            extensions:
+            - name: ext
+              extension: [1, two]
+        extensions:
+        - name: top
+          extension: ~
+        """;
+
+    public static TheoryData<string, string> Cases() => new()
+    {
+        { "every field", Full },
+        { "CRLF line ends", Full.ReplaceLineEndings("\r\n") },
+        { "a byte order mark", "\uFEFF" + Full },
+        {
+            "JSON",
+            """
+            {"apiVersion":"v1","kind":"Config","current-context":"c","clusters":[{"name":"k","cluster":{"server":"https://k.example","insecure-skip-tls-verify":true}}],
+             "contexts":[{"name":"c","context":{"cluster":"k","user":"u","namespace":"ns"}}],"users":[{"name":"u","user":{"token":"t"}}],"preferences":{}}
+            """
+        },
+        {
+            "anchors, aliases, comments and block scalars",
+            """
+            # a comment
+            clusters:
+            - &one
+              name: a
+              cluster: {server: 'https://a.example'}   # trailing comment
+            - *one
+            users:
+            - name: u
+              user:
+                token: >-
+                  folded
+                  token
+                password: "with \"quotes\" and \t tab"
+            contexts:
+            - name: c
+              context:
+                cluster: a
+                user: u
+            current-context: c
+            """
+        },
+        {
+            "null and empty values",
+            """
+            current-context:
+            clusters: null
+            contexts: ~
+            users:
+            - name: u
+              user:
+                token: null
+                username: 'null'
+                password: ""
+                as-groups: []
+            preferences: {}
+            """
+        },
+        {
+            "booleans spelled as YAML 1.1 allows",
+            """
+            clusters:
+            - {name: a, cluster: {server: 'https://a', insecure-skip-tls-verify: True}}
+            - {name: b, cluster: {server: 'https://b', insecure-skip-tls-verify: yes}}
+            - {name: c, cluster: {server: 'https://c', insecure-skip-tls-verify: off}}
+            - {name: d, cluster: {server: 'https://d', insecure-skip-tls-verify: FALSE}}
+            - {name: e, cluster: {server: 'https://e', insecure-skip-tls-verify: "true"}}
+            users:
+            - {name: u, user: {exec: {command: c, apiVersion: v, provideClusterInfo: on}}}
+            """
+        },
+        {
+            "numbers and dates stay text",
+            """
+            current-context: 2024-01-01
+            users:
+            - name: 42
+              user: {token: 1e3, password: 0x1F, username: 007}
+            """
+        },
+        { "an empty boolean", "clusters:\n- name: a\n  cluster: {server: 'https://a', insecure-skip-tls-verify: }\n" },
+        { "unknown keys only", "foo: bar\nclusters: []\nzz: {a: 1}\n" },
+        { "only comments", "# nothing here\n" },
+        { "empty", "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Reads_what_the_library_reads(string name, string yaml)
+    {
+        var expected = LibraryRead(yaml);
+        var actual = KubeConfigReader.Read(yaml);
+
+        string want = Dump(expected), got = Dump(actual);
+        int at = Enumerable.Range(0, Math.Min(want.Length, got.Length)).FirstOrDefault(i => want[i] != got[i], Math.Min(want.Length, got.Length));
+        Assert.True(want == got, $"{name}: from {at}\nlibrary: {want[Math.Max(0, at - 80)..]}\nreader:  {got[Math.Max(0, at - 80)..]}");
+    }
+
+    public static TheoryData<string, string> Refused() => new()
+    {
+        { "not YAML", "clusters: [\n  - {name: a\n" },
+        { "a scalar document", "just some text\n" },
+        { "a list document", "- a\n- b\n" },
+        { "clusters as a mapping", "clusters: {name: a}\n" },
+        { "a cluster as a scalar", "clusters:\n- a\n" },
+        { "server as a list", "clusters:\n- name: a\n  cluster: {server: [x]}\n" },
+        { "a boolean that is not one", "clusters:\n- name: a\n  cluster: {insecure-skip-tls-verify: maybe}\n" },
+        { "auth-provider config with a list value", "users:\n- name: u\n  user: {auth-provider: {name: x, config: {a: [1]}}}\n" },
+        { "a tab where YAML allows none", "clusters:\n\t- name: a\n" },
+        { "a key that is a list", "? [a, b]\n: c\nclusters: []\n" },
+        { "a second document", "current-context: first\n---\ncurrent-context: second\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void Refuses_what_the_library_refuses(string name, string yaml)
+    {
+        Assert.ThrowsAny<Exception>(() => LibraryRead(yaml));
+        var error = Assert.Throws<KubeConfigFormatException>(() => KubeConfigReader.Read(yaml));
+        Assert.Matches(@"^line \d+, column \d+: ", error.Message);
+        Assert.False(string.IsNullOrWhiteSpace(name));
+    }
+
+    [Fact]
+    public void A_refusal_names_the_line_but_never_a_value()
+    {
+        var error = Assert.Throws<KubeConfigFormatException>(() => KubeConfigReader.Read("users:\n- name: u\n  user:\n    token: [s3cret-token-value]\n"));
+
+        Assert.Equal("line 4, column 12: 'token' must be a single value", error.Message);
+        Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_duplicate_key_is_refused_as_kubectl_refuses_it()
+    {
+        // KubernetesClient's deserializer lets the last one win; kubectl (sigs.k8s.io/yaml) refuses the file, and so
+        // does this reader: which of two tokens was meant is not for a tool to guess.
+        var error = Assert.Throws<KubeConfigFormatException>(() => KubeConfigReader.Read("current-context: a\ncurrent-context: b\n"));
+
+        Assert.StartsWith("line 2, column 1: ", error.Message, StringComparison.Ordinal);
+    }
+
+    private static K8SConfiguration? LibraryRead(string yaml) =>
+        KubernetesClientConfiguration.LoadKubeConfig(new MemoryStream(Encoding.UTF8.GetBytes(yaml)));
+
+    // Every public property, recursively, in a stable order: two models dump equal when every field is equal.
+    private static string Dump(object? value)
+    {
+        var text = new StringBuilder();
+        Write(value, text);
+        return text.ToString();
+    }
+
+    private static void Write(object? value, StringBuilder text)
+    {
+        switch (value)
+        {
+            case null:
+                text.Append("null");
+                break;
+            case string s:
+                text.Append('"').Append(s.Replace("\"", "\\\"")).Append('"');
+                break;
+            // Untyped values (extensions, preferences): the library makes numbers and booleans of unquoted ones, the
+            // reader keeps their text; nothing reads them, so they are compared as text.
+            case bool flag:
+                text.Append('"').Append(flag ? "true" : "false").Append('"');
+                break;
+            case IConvertible number and not string:
+                text.Append('"').Append(Convert.ToString(number, System.Globalization.CultureInfo.InvariantCulture)).Append('"');
+                break;
+            case IDictionary map:
+                text.Append('{');
+                foreach (var key in map.Keys.Cast<object>().OrderBy(k => k.ToString(), StringComparer.Ordinal))
+                {
+                    Write(key, text);
+                    text.Append(':');
+                    Write(map[key], text);
+                    text.Append(',');
+                }
+
+                text.Append('}');
+                break;
+            case IEnumerable items:
+                text.Append('[');
+                foreach (var item in items)
+                {
+                    Write(item, text);
+                    text.Append(',');
+                }
+
+                text.Append(']');
+                break;
+            default:
+                text.Append(value.GetType().Name).Append('{');
+                foreach (var property in value.GetType().GetProperties().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    text.Append(property.Name).Append('=');
+                    Write(property.GetValue(value), text);
+                    text.Append(',');
+                }
+
+                text.Append('}');
+                break;
+        }
+    }
+}
