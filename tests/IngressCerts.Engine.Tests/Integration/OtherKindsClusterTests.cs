@@ -210,9 +210,13 @@ public sealed class OtherKindsClusterTests
             ["metadata"] = new JsonObject { ["name"] = "good-cacert", ["namespace"] = workload },
             ["data"] = new JsonObject { ["cacert"] = Convert.ToBase64String(root.CertificateBytes) },
         });
+        var stale = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        await cluster.CreateAsync(GenericSecret(workload, "both",
+            ("tls.crt", stale.CertificateBytes), ("tls.key", stale.KeyBytes), ("cert", good.CertificateBytes), ("key", good.KeyBytes)));
         await cluster.CreateAsync(IstioGateway(ns, "v1",
             IstioServer("simple", "shop.example", new JsonObject { ["credentialName"] = "good" }),
-            IstioServer("mutual", "shop.example", new JsonObject { ["mode"] = "MUTUAL", ["credentialName"] = "good" })));
+            IstioServer("mutual", "shop.example", new JsonObject { ["mode"] = "MUTUAL", ["credentialName"] = "good" }),
+            IstioServer("both", "shop.example", new JsonObject { ["credentialName"] = "both" })));
 
         var own = (await cluster.Connect().ScanAsync(Now, [ns])).ToDictionary(r => r.Listener!);
         Assert.Equal(("SecretNotFound", ns), (own["simple"].Status, own["simple"].SecretNamespace));
@@ -224,6 +228,9 @@ public sealed class OtherKindsClusterTests
         var ca = Assert.Single(results["mutual"].Findings, f => f.Id == FindingIds.ClientValidation).Message;
         Assert.Contains($"CA bundle in Secret {workload}/good-cacert: 'CN=Client Root'", ca, StringComparison.Ordinal);
         Assert.DoesNotContain(results["simple"].Findings, f => f.Id == FindingIds.ClientValidation);
+
+        // A Secret with both pairs: Istio serves cert and key (pilot/pkg/credentials/kube ExtractCertInfo), not tls.*.
+        Assert.Equal(good.Certificate.Thumbprint, results["both"].Thumbprint);
     }
 
     [ServedFact("projectcontour.io/v1")]

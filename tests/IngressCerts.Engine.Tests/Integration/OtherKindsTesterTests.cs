@@ -273,7 +273,10 @@ public sealed class OtherKindsTesterTests
         await cluster.CreateAsync(ClusterObjects.TlsSecret(workload, "good", good));
         await cluster.CreateAsync(GenericSecret(workload, "generic", ("cert", good.CertificateBytes), ("key", good.KeyBytes)));
         await cluster.CreateAsync(GenericSecret(workload, "good-cacert", ("cacert", root.CertificateBytes)));
+        var stale = TestCertificates.Create("CN=shop.example", ["shop.example"], validDays: -2, daysAgo: 30);
+        await cluster.CreateAsync(GenericSecret(workload, "both", ("tls.crt", stale.CertificateBytes), ("tls.key", stale.KeyBytes), ("cert", good.CertificateBytes), ("key", good.KeyBytes)));
         await cluster.CreateAsync(IstioGateway(ns, "v1",
+            IstioServer("both", "shop.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "both" }),
             IstioServer("simple", $"{ns}/shop.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "good" }),
             IstioServer("generic", "shop.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "generic" }),
             IstioServer("mutual", "shop.example", new JsonObject { ["mode"] = "MUTUAL", ["credentialName"] = "good" }),
@@ -284,12 +287,16 @@ public sealed class OtherKindsTesterTests
         var results = (await TestAsync(connection, Trusting(good), Target(ns, "edge", "Gateway", ApiGroups.Istio, istioNamespace: workload)))
             .ToDictionary(r => r.Listener!);
 
-        Assert.Equal(["generic", "mutual", "noca", "pass", "simple"], results.Keys.Order());
+        Assert.Equal(["both", "generic", "mutual", "noca", "pass", "simple"], results.Keys.Order());
         Assert.All(results.Values, r => Assert.Equal(("Gateway", ApiGroups.Istio), (r.Kind, r.ApiGroup)));
         Assert.True(results["simple"].Passed, Failures(results["simple"]));
         Assert.Equal($"Secret {workload}/good", Check(results["simple"], "SecretPresent").Expected);
         Assert.True(results["generic"].Passed, Failures(results["generic"]));
         Assert.Equal("key belongs to the certificate in cert.", Check(results["generic"], "KeyMatches").Message);
+
+        // Both pairs: Istio serves cert and key (the good certificate), never the expired tls.crt beside them.
+        Assert.True(results["both"].Passed, Failures(results["both"]));
+        Assert.Equal("key belongs to the certificate in cert.", Check(results["both"], "KeyMatches").Message);
 
         var ca = Check(results["mutual"], "ClientCaBundle");
         Assert.True(ca.Passed);

@@ -66,7 +66,11 @@ public sealed class OtherKindsManifestTests : IDisposable
         var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
         var other = TestCertificates.Create("CN=shop.example", ["shop.example"]);
         string tls = $"  tls:\n    termination: reencrypt\n    certificate: {Block(cert.CertificatePem, 6)}    key: {Block(other.KeyPem, 6)}";
-        Assert.Equal("KeyMismatch", Assert.Single(Scan(Route("web", "shop.example", tls))).Status);
+        var result = Assert.Single(Scan(Route("web", "shop.example", tls)));
+        Assert.Equal("KeyMismatch", result.Status);
+
+        // The finding names the Route's field, not a Secret's tls.key.
+        Assert.StartsWith("spec.tls.key does not belong to certificate", Assert.Single(result.Findings, f => f.Id == FindingIds.KeyMismatch).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -224,6 +228,38 @@ public sealed class OtherKindsManifestTests : IDisposable
         Assert.Equal("SecretNotFound", results["https-gone"].Status);
         Assert.Equal(("Valid", FindingIds.Passthrough), (results["tls-pass"].Status, Assert.Single(results["tls-pass"].Findings).Id));
         Assert.Equal(FindingIds.ControllerManagedCertificate, Assert.Single(results["mesh"].Findings).Id);
+    }
+
+    [Fact]
+    public void A_secret_with_both_pairs_is_read_by_istio_as_cert_and_key_and_by_an_ingress_as_tls_crt_and_tls_key()
+    {
+        var tls = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var generic = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string both = "---\napiVersion: v1\nkind: Secret\ntype: Opaque\nmetadata: {name: both, namespace: shop}\ndata:\n" +
+            $"  tls.crt: {Convert.ToBase64String(tls.CertificateBytes)}\n  tls.key: {Convert.ToBase64String(tls.KeyBytes)}\n" +
+            $"  cert: {Convert.ToBase64String(generic.CertificateBytes)}\n  key: {Convert.ToBase64String(generic.KeyBytes)}\n";
+        string ingress = "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: shop}\nspec:\n  tls:\n  - hosts: [shop.example]\n    secretName: both\n";
+
+        var results = Scan(Istio("v1", IstioServer("https", "shop.example", "{mode: SIMPLE, credentialName: both}")) + ingress + both).ToDictionary(r => r.Kind);
+
+        // Istio's secret controller takes cert and key when both have a value (pilot/pkg/credentials/kube ExtractCertInfo).
+        Assert.Equal(generic.Certificate.Thumbprint, results["Gateway"].Thumbprint);
+        Assert.Equal(tls.Certificate.Thumbprint, results["Ingress"].Thumbprint);
+        Assert.All(results.Values, r => Assert.Equal("Valid", r.Status));
+    }
+
+    [Fact]
+    public void An_ingress_does_not_read_the_generic_pair_that_istio_reads()
+    {
+        var generic = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string secret = "---\napiVersion: v1\nkind: Secret\ntype: Opaque\nmetadata: {name: generic, namespace: shop}\ndata:\n" +
+            $"  cert: {Convert.ToBase64String(generic.CertificateBytes)}\n  key: {Convert.ToBase64String(generic.KeyBytes)}\n";
+        string ingress = "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: shop}\nspec:\n  tls:\n  - hosts: [shop.example]\n    secretName: generic\n";
+
+        var result = Assert.Single(Scan(ingress + secret));
+
+        Assert.Equal("InvalidSecret", result.Status);
+        Assert.Contains(result.Findings, f => f.Message == "the secret has no tls.crt");
     }
 
     [Fact]
