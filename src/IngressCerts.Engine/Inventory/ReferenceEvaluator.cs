@@ -103,9 +103,13 @@ public sealed class ReferenceEvaluator
         secret ??= reference.Inline;
         if (secret is null)
         {
+            // A reference the controller rejects outright (Contour's TLSConfigNotValid) is not served any certificate:
+            // its issue, added below, is all there is.
             evaluation = reference.HeldElsewhere is not null
                 ? CertificateEvaluation.From(reference.Notes!, null)
-                : CertificateEvaluation.DefaultCertificate(reference.Hosts);
+                : reference.ReferenceIssue is { Id: FindingIds.TlsConfigNotValid }
+                    ? CertificateEvaluation.From([], null)
+                    : CertificateEvaluation.DefaultCertificate(reference.Hosts);
         }
         else
         {

@@ -190,7 +190,7 @@ public sealed class CertificateTester
             Kind = reference.Kind,
             ApiGroup = reference.ApiGroup,
         };
-        if (reference.ReferenceIssue is { } issue)
+        if (reference.ReferenceIssue is { } issue && issue.Id != FindingIds.TlsConfigNotValid)
         {
             // The controller will not use this Secret whatever it holds (no ReferenceGrant or TLSCertificateDelegation,
             // or not a core Secret). Its content is still checked, so that one run shows all there is to fix.
@@ -203,6 +203,11 @@ public sealed class CertificateTester
             {
                 // Passthrough, a controller's own ACME or mesh certificate: nothing at the controller to check, and nothing wrong.
                 unit.Pass(note.Id, "no certificate held at the controller", note.Id, Sentence(note.Message));
+            }
+            else if (reference.ReferenceIssue is { Id: FindingIds.TlsConfigNotValid } invalid)
+            {
+                // The controller rejects the object: nothing is served, not even its default certificate.
+                unit.Fail("SecretPresent", "a secretName", "none", Sentence(invalid.Message));
             }
             else
             {

@@ -254,10 +254,11 @@ public sealed class OtherKindsClusterTests
         await cluster.CreateAsync(Proxy(ns, "undelegated", "shop.example", new JsonObject { ["secretName"] = $"{certs}/private" }));
         await cluster.CreateAsync(Proxy(ns, "pass", "db.example", new JsonObject { ["passthrough"] = true }));
         await cluster.CreateAsync(Proxy(ns, "plain", "plain.example", null));
+        await cluster.CreateAsync(Proxy(ns, "nosecret", "none.example", new JsonObject { ["minimumProtocolVersion"] = "1.3" }));
 
         var results = (await cluster.Connect().ScanAsync(Now, [ns])).ToDictionary(r => r.Name);
 
-        Assert.Equal(["delegated", "gone", "old", "pass", "undelegated", "web", "wrong"], results.Keys.Order());
+        Assert.Equal(["delegated", "gone", "nosecret", "old", "pass", "undelegated", "web", "wrong"], results.Keys.Order());
         Assert.All(results.Values, r => Assert.Equal("HTTPProxy", r.Kind));
         Assert.Equal(("Valid", "good"), (results["web"].Status, results["web"].SecretName));
         Assert.Equal(["shop.example"], results["web"].Hosts);
@@ -267,6 +268,9 @@ public sealed class OtherKindsClusterTests
         Assert.Equal(("Valid", certs, "shared"), (results["delegated"].Status, results["delegated"].SecretNamespace, results["delegated"].SecretName));
         Assert.Equal("ReferenceNotPermitted", results["undelegated"].Status);
         Assert.Equal(("Valid", FindingIds.Passthrough), (results["pass"].Status, Assert.Single(results["pass"].Findings).Id));
+
+        // Contour marks a tls with neither secretName nor passthrough invalid (TLSConfigNotValid) and serves nothing for it.
+        Assert.Equal(("SecretNotFound", FindingIds.TlsConfigNotValid), (results["nosecret"].Status, Assert.Single(results["nosecret"].Findings).Id));
 
         // Scanning everything reads the delegations once, cluster-wide, with the same answers.
         var everything = (await cluster.Connect().ScanAsync(Now, null)).Where(r => r.Namespace == ns).ToDictionary(r => r.Name);

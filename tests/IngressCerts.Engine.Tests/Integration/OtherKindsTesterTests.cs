@@ -217,9 +217,11 @@ public sealed class OtherKindsTesterTests
         await cluster.CreateAsync(Proxy(ns, "undelegated", "shop.example", new JsonObject { ["secretName"] = $"{certs}/private" }));
         await cluster.CreateAsync(Proxy(ns, "wrong", "api.example", new JsonObject { ["secretName"] = "good" }));
         await cluster.CreateAsync(Proxy(ns, "pass", "db.example", new JsonObject { ["passthrough"] = true }));
+        await cluster.CreateAsync(Proxy(ns, "nosecret", "none.example", new JsonObject { ["minimumProtocolVersion"] = "1.3" }));
 
         var results = (await TestAsync(cluster.Connect(), Trusting(good), Target(ns, "web", "HTTPProxy"), Target(ns, "delegated", "HTTPProxy"),
-            Target(ns, "undelegated", "HTTPProxy"), Target(ns, "wrong", "HTTPProxy"), Target(ns, "pass", "HTTPProxy"))).ToDictionary(r => r.Name!);
+            Target(ns, "undelegated", "HTTPProxy"), Target(ns, "wrong", "HTTPProxy"), Target(ns, "pass", "HTTPProxy"), Target(ns, "nosecret", "HTTPProxy")))
+            .ToDictionary(r => r.Name!);
 
         Assert.True(results["web"].Passed, Failures(results["web"]));
         Assert.Equal(("HTTPProxy", "projectcontour.io"), (results["web"].Kind, results["web"].ApiGroup));
@@ -234,6 +236,11 @@ public sealed class OtherKindsTesterTests
 
         Assert.Equal(["CoversHosts"], results["wrong"].FailedChecks);
         Assert.Equal((FindingIds.Passthrough, true), (Assert.Single(results["pass"].Checks).Name, results["pass"].Passed));
+
+        // Contour rejects a tls with neither secretName nor passthrough: nothing is served, not its default certificate.
+        Assert.Equal(["SecretPresent"], results["nosecret"].FailedChecks);
+        Assert.Contains("Contour marks it invalid (TLSConfigNotValid", Check(results["nosecret"], "SecretPresent").Message, StringComparison.Ordinal);
+        Assert.Equal("SecretNotFound", results["nosecret"].Status);
     }
 
     // Server only: the load balancer address is seeded in the status, as Contour writes it.

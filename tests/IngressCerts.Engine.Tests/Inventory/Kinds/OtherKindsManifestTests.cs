@@ -368,16 +368,33 @@ public sealed class OtherKindsManifestTests : IDisposable
     }
 
     [Fact]
+    public void An_http_proxy_tls_with_neither_or_both_of_secret_name_and_passthrough_is_invalid_and_serves_nothing()
+    {
+        var results = Scan(
+            Proxy("shop", "nosecret", "shop.example", "{clientValidation: {caSecret: client-ca}}") +
+            Proxy("shop", "blank", "blank.example", "{secretName: ' '}") +
+            Proxy("shop", "both", "both.example", "{secretName: shop-tls, passthrough: true}"))
+            .ToDictionary(r => r.Name);
+
+        // Contour (internal/dag/httpproxy_processor.go) sets TLSConfigNotValid and does not program the proxy at all:
+        // no default certificate, no backend's; as severe as a Secret that is missing, which Contour treats alike.
+        Assert.All(results.Values, r => Assert.Equal(("SecretNotFound", FindingIds.TlsConfigNotValid, (string?)null), (r.Status, Assert.Single(r.Findings).Id, r.Thumbprint)));
+        Assert.Equal(
+            "HTTPProxy shop/nosecret has spec.virtualhost.tls with neither secretName nor passthrough: Contour marks it invalid "
+            + "(TLSConfigNotValid: \"Spec.VirtualHost.TLS: neither Passthrough nor SecretName were specified\") and serves nothing for shop.example, over TLS or plain HTTP",
+            results["nosecret"].Findings[0].Message);
+        Assert.Contains("both Passthrough and SecretName were specified", results["both"].Findings[0].Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(results.Values.SelectMany(r => r.Findings), f => f.Id is FindingIds.DefaultCertificate or FindingIds.Passthrough);
+    }
+
+    [Fact]
     public void A_reference_with_notes_but_no_certificate_is_served_the_default_one_unless_a_note_says_the_controller_holds_none()
     {
         var results = Scan(
-            Proxy("shop", "novalidsecret", "shop.example", "{clientValidation: {caSecret: client-ca}}") +
             IngressRoute("pattern", "HostRegexp(`^.+\\.example$`)", "  tls: {}\n") +
             IngressRoute("acme", "HostRegexp(`^.+\\.example$`)", "  tls: {certResolver: le}\n"))
             .ToDictionary(r => r.Name);
 
-        Assert.Equal("DefaultCertificate", results["novalidsecret"].Status);
-        Assert.Contains(results["novalidsecret"].Findings, f => f.Id == FindingIds.ClientValidation);
         Assert.Equal("DefaultCertificate", results["pattern"].Status);
         Assert.Contains(results["pattern"].Findings, f => f.Id == FindingIds.HostPattern);
         Assert.Equal("Valid", results["acme"].Status);
@@ -424,6 +441,6 @@ public sealed class OtherKindsManifestTests : IDisposable
         Assert.Null(results["pass"].SecretName);
         Assert.Equal("Valid", results["mtls"].Status);
         Assert.Contains("Secret shop/client-ca", Assert.Single(results["mtls"].Findings, f => f.Id == FindingIds.ClientValidation).Message, StringComparison.Ordinal);
-        Assert.Equal("DefaultCertificate", results["none"].Status);
+        Assert.Equal(("SecretNotFound", FindingIds.TlsConfigNotValid), (results["none"].Status, Assert.Single(results["none"].Findings).Id)); // Contour: TLSConfigNotValid
     }
 }
