@@ -119,4 +119,45 @@ Describe 'Get-IngressCertificate -Path with the other controllers'' kinds' {
         $blog.Issues | Should -Match 'TLSCertificateDelegation'
         Get-IngressCertificate -Path $contour -Status ReferenceNotPermitted | Select-Object -ExpandProperty Namespace | Should -Be 'blog'
     }
+
+    It 'reports an HTTPProxy whose tls names no Secret as Contour does: invalid, serving nothing, not the default certificate' {
+        $file = Join-Path $TestDrive 'invalid-proxy.yaml'
+        @('apiVersion: projectcontour.io/v1', 'kind: HTTPProxy', 'metadata: {name: nosecret, namespace: shop}',
+          'spec: {virtualhost: {fqdn: shop.example, tls: {minimumProtocolVersion: "1.3"}}, routes: [{services: [{name: web, port: 80}]}]}') -join "`n" | Set-Content $file
+        $r = Get-IngressCertificate -Path $file
+        $r.Status | Should -Be 'SecretNotFound'
+        $r.Findings.Id | Should -Be @('TlsConfigNotValid')
+        $r.Issues | Should -Match 'Contour marks it invalid \(TLSConfigNotValid: "Spec.VirtualHost.TLS: neither Passthrough nor SecretName were specified"\) and serves nothing for shop.example'
+    }
+
+    It 'reads a Secret holding both pairs as Istio does for an Istio Gateway (cert and key) and as tls.* for an Ingress' {
+        $both = Join-Path $TestDrive 'both'
+        New-Item -ItemType Directory -Path $both | Out-Null
+        $generic = New-TestCertificate -Subject 'CN=shop.example' -DnsName 'shop.example'
+        $b64 = { param($s) [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($s)) }
+        @('---', 'apiVersion: v1', 'kind: Secret', 'type: Opaque', 'metadata: {name: both, namespace: shop}', 'data:',
+          "  tls.crt: $(& $b64 $shop.CertPem)", "  tls.key: $(& $b64 $shop.KeyPem)", "  cert: $(& $b64 $generic.CertPem)", "  key: $(& $b64 $generic.KeyPem)",
+          '---', 'apiVersion: networking.istio.io/v1', 'kind: Gateway', 'metadata: {name: edge, namespace: shop}', 'spec:', '  servers:',
+          '  - port: {number: 443, name: https, protocol: HTTPS}', '    hosts: [shop.example]', '    tls: {mode: SIMPLE, credentialName: both}',
+          '---', 'apiVersion: networking.k8s.io/v1', 'kind: Ingress', 'metadata: {name: web, namespace: shop}', 'spec:',
+          '  tls: [{hosts: [shop.example], secretName: both}]') -join "`n" | Set-Content (Join-Path $both 'both.yaml')
+        $r = Get-IngressCertificate -Path $both
+        ($r | Where-Object Kind -eq 'Gateway').Thumbprint | Should -Be $generic.Certificate.Thumbprint
+        ($r | Where-Object Kind -eq 'Ingress').Thumbprint | Should -Be $shop.Certificate.Thumbprint
+    }
+
+    It 'names a Route''s own fields in the findings about its inline certificate' {
+        $other = New-TestCertificate -Subject 'CN=shop.example' -DnsName 'shop.example'
+        $mismatch = [ordered]@{
+            apiVersion = 'route.openshift.io/v1'; kind = 'Route'
+            metadata   = @{ name = 'mismatch'; namespace = 'shop' }
+            spec       = @{ host = 'shop.example'; to = @{ kind = 'Service'; name = 'web' }
+                            tls = @{ termination = 'edge'; certificate = $shop.CertPem; key = $other.KeyPem } }
+        }
+        $file = Join-Path $TestDrive 'mismatch.yaml'
+        $mismatch | ConvertTo-Json -Depth 5 | Set-Content $file
+        $r = Get-IngressCertificate -Path $file
+        $r.Status | Should -Be 'KeyMismatch'
+        ($r.Findings | Where-Object Id -eq 'KeyMismatch').Message | Should -Match '^spec\.tls\.key does not belong to certificate'
+    }
 }

@@ -155,8 +155,19 @@ print(json.dumps(out))
         # Hosts with no TLS have no certificate, so no x509 series, but a reference status; an unreferenced Secret has both.
         @($samples | Where-Object { $_.name -eq 'ingresscerts_reference_status' -and $_.labels.status -eq 'NoTls' }).Count | Should -Be 2
         @($samples | Where-Object { $_.name -like 'x509_*' -and $_.labels.secret_name -eq 'old-shop-tls' }).Count | Should -Be 3
-        ($samples | Where-Object { $_.name -like 'x509_*' }).Count | Should -Be (3 * @($fleet | Where-Object { $_.NotAfter -and $_.SecretName } |
-            ForEach-Object { "$($_.Context)|$(if ($_.SecretNamespace) { $_.SecretNamespace } else { $_.Namespace })/$($_.SecretName)" } | Select-Object -Unique).Count)
+        # A Route's inline certificate has no Secret: its series name the Route and the field instead, none of them empty.
+        $inline = @($fleet | Where-Object { $_.NotAfter -and -not $_.SecretName })
+        @($inline | Where-Object Kind -eq 'Route').Count | Should -BeGreaterThan 0 -Because 'the example fleet has Routes with inline certificates'
+        foreach ($item in $inline) {
+            $series = @($samples | Where-Object { $_.name -eq 'x509_cert_not_after' -and $_.labels.kind -eq $item.Kind -and $_.labels.namespace -eq $item.Namespace -and $_.labels.name -eq $item.Name -and $_.labels.cluster -eq $item.Context })
+            $series.Count | Should -Be 1 -Because "one x509_cert_not_after series for $($item.Kind) $($item.Namespace)/$($item.Name)"
+            $series[0].value | Should -Be ([DateTimeOffset][datetime]::SpecifyKind($item.NotAfter, 'Utc')).ToUnixTimeSeconds()
+            ($series[0].labels.field, $series[0].labels.hosts) | Should -Be @('spec.tls.certificate', ($item.Hosts -join ','))
+            $series[0].labels.PSObject.Properties.Name | Should -Not -Contain 'secret_name'
+        }
+        @($samples | Where-Object { $_.name -like 'x509_*' } | Where-Object { $_.labels.PSObject.Properties.Value -contains '' }) | Should -BeNullOrEmpty
+        ($samples | Where-Object { $_.name -like 'x509_*' }).Count | Should -Be (3 * (@($fleet | Where-Object { $_.NotAfter -and $_.SecretName } |
+            ForEach-Object { "$($_.Context)|$(if ($_.SecretNamespace) { $_.SecretNamespace } else { $_.Namespace })/$($_.SecretName)" } | Select-Object -Unique).Count + $inline.Count))
         ($samples | Where-Object name -eq 'x509_cert_expired' | Where-Object value -eq 1).labels.secret_name | Sort-Object |
             Should -Be @('blog-tls', 'evil-tls', 'legacy-store-cred')
         $ready = @($samples | Where-Object name -eq 'ingresscerts_certmanager_ready')

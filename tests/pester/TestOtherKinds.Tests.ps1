@@ -128,6 +128,17 @@ Describe 'Test-IngressCertificate -Kind HTTPProxy' {
         Test-IngressCertificate @kc @trust -Kind HTTPProxy -Namespace $ns -Name web | Should -BeTrue
         Get-IngressCertificate @kc -Namespace $ns | Test-IngressCertificate @kc @trust | Should -BeTrue
     }
+
+    It 'fails a proxy whose tls names no Secret with Contour''s reason, not the default certificate' {
+        if (Skip-Unless 'projectcontour.io/v1') { return }
+        Add-ClusterObject $cluster @{ apiVersion = 'projectcontour.io/v1'; kind = 'HTTPProxy'; metadata = @{ name = 'nosecret'; namespace = $ns }
+            spec = @{ virtualhost = @{ fqdn = 'shop.contoso.example'; tls = @{ minimumProtocolVersion = '1.3' } }; routes = @(@{ services = @(@{ name = 'web'; port = 80 }) }) } }
+        $r = Test-IngressCertificate @kc @trust -Kind HTTPProxy -Namespace $ns -Name nosecret -Detailed
+        $r.FailedChecks | Should -Be @('SecretPresent')
+        $r.Checks[0].Message | Should -Match 'Contour marks it invalid \(TLSConfigNotValid'
+        $r.Checks[0].Message | Should -Not -Match 'default certificate'
+        $r.Status | Should -Be 'SecretNotFound'
+    }
 }
 
 Describe 'Test-IngressCertificate on an Istio Gateway' {
@@ -152,6 +163,20 @@ Describe 'Test-IngressCertificate on an Istio Gateway' {
         $mtls = $r | Where-Object Listener -eq 'mtls'
         ($mtls.Checks | Where-Object Name -eq ClientCaBundle).Message | Should -Match "Secret $workload/shop-cred-cacert: 'CN=Client Root'"
         ($mtls.Checks | Where-Object Name -eq KeyMatches).Expected | Should -Be 'key belongs to the certificate'
+    }
+
+    It 'tests the cert and key Istio serves from a Secret that also holds tls.crt and tls.key' {
+        if (Skip-Unless 'networking.istio.io/v1') { return }
+        # A namespace of its own, so that the other tests' Gateways stay as they are.
+        $own = New-TestNamespace $cluster 'tk-istio-both-'
+        Add-ClusterObject $cluster (New-GenericSecret $own 'both-cred' @{ 'tls.crt' = $other.CertPem; 'tls.key' = $other.KeyPem; cert = $shop.CertPem; key = $shop.KeyPem })
+        Add-ClusterObject $cluster @{ apiVersion = 'networking.istio.io/v1'; kind = 'Gateway'; metadata = @{ name = 'both'; namespace = $own }
+            spec = @{ selector = @{ istio = 'ingressgateway' }; servers = @(@{ port = @{ number = 443; name = 'https'; protocol = 'HTTPS' }; hosts = @('shop.contoso.example')
+                        tls = @{ mode = 'SIMPLE'; credentialName = 'both-cred' } }) } }
+        $r = Test-IngressCertificate @kc @trust -Kind Gateway -ApiGroup networking.istio.io -Namespace $own -Name both -Detailed
+        $r.FailedChecks | Should -BeNullOrEmpty
+        ($r.Checks | Where-Object Name -eq KeyMatches).Message | Should -Be 'key belongs to the certificate in cert.'
+        (Get-IngressCertificate @kc -Namespace $own).Thumbprint | Should -Be $shop.Certificate.Thumbprint
     }
 
     It 'is looked up as Istio''s from piped rows, in the namespace Get found its Secret in' {

@@ -43,17 +43,18 @@ public sealed class CertificateCache
     /// What <see cref="CertificateFileReader.Read"/> says about <paramref name="data"/>, shared when the same bytes recur
     /// under the same name: one hash of the value instead of a PEM scan, a base64 decode and a hash per certificate.
     /// </summary>
-    internal CertificateFileContent GetOrReadFile(ReadOnlySpan<byte> data, string source, CertificateStatus problemStatus)
+    /// <remarks>Only tls.crt and ca.crt beside tls.key are shared: their messages name those fields, and other names are rare.</remarks>
+    internal CertificateFileContent GetOrReadFile(ReadOnlySpan<byte> data, string source, CertificateStatus problemStatus, string keyName = TlsSecretParser.PrivateKeyDataKey)
     {
-        var files = (source, problemStatus) switch
+        var files = (source, problemStatus, keyName) switch
         {
-            (TlsSecretParser.CertificateDataKey, CertificateStatus.InvalidSecret) => _crtFiles,
-            (TlsSecretParser.CaDataKey, CertificateStatus.Valid) => _caFiles,
+            (TlsSecretParser.CertificateDataKey, CertificateStatus.InvalidSecret, TlsSecretParser.PrivateKeyDataKey) => _crtFiles,
+            (TlsSecretParser.CaDataKey, CertificateStatus.Valid, TlsSecretParser.PrivateKeyDataKey) => _caFiles,
             _ => null,
         };
         if (files is null)
         {
-            return CertificateFileReader.Read(data, source, problemStatus, this);
+            return CertificateFileReader.Read(data, source, problemStatus, this, keyName);
         }
 
         var key = ContentKey.Of(data);

@@ -15,6 +15,10 @@ public sealed class CertificateEvaluator
 
     private readonly ChainVerifier chainVerifier;
 
+    // One verifier per name of the bundle (tls.crt, Istio's cert, a Route's spec.tls.certificate), since its messages
+    // name it and it caches them; all but tls.crt are rare.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ChainVerifier> otherVerifiers = new(StringComparer.Ordinal);
+
     /// <param name="asOf">The time validity is judged at (usually now).</param>
     /// <param name="expiringWithinDays">A certificate ending within this many days of <paramref name="asOf"/> is <see cref="CertificateStatus.Expiring"/>.</param>
     /// <param name="extraTrustedRoots">Roots trusted in addition to the system's (a private CA).</param>
@@ -53,12 +57,17 @@ public sealed class CertificateEvaluator
         CheckKey(secret, ordered, findings);
         CheckValidity(ordered, findings);
         CheckHosts(leaf, hosts, findings);
-        CheckOrder(ordered, findings);
-        findings.AddRange(chainVerifier.Verify(ordered, KnownRoots(secret)));
+        CheckOrder(ordered, secret.Fields, findings);
+        findings.AddRange(VerifierFor(secret.Fields).Verify(ordered, KnownRoots(secret)));
         CheckStrength(ordered, findings);
 
         return CertificateEvaluation.From(findings, CertificateFacts.Create(leaf, ordered.All, AsOf));
     }
+
+    private ChainVerifier VerifierFor(SecretFields fields) =>
+        fields.Certificate == TlsSecretParser.CertificateDataKey
+            ? chainVerifier
+            : otherVerifiers.GetOrAdd(fields.Certificate, name => new ChainVerifier(ExtraTrustedRoots, AsOf, name));
 
     /// <summary>The roots in ca.crt: a chain that reaches one is complete, though the root is not trusted for it.</summary>
     private static IReadOnlyList<CertificateInfo> KnownRoots(ParsedTlsSecret secret)
@@ -92,7 +101,7 @@ public sealed class CertificateEvaluator
         if (secret.KeyPossessionProblem is { } problem)
         {
             findings.Add(new(FindingIds.KeyMismatch, CertificateStatus.KeyMismatch,
-                $"tls.key does not belong to certificate '{leaf.DisplayName}': it has the certificate's public key, but {problem}"));
+                $"{secret.Fields.Key} does not belong to certificate '{leaf.DisplayName}': it has the certificate's public key, but {problem}"));
             return;
         }
 
@@ -100,7 +109,7 @@ public sealed class CertificateEvaluator
         var detail = other is not null ? $"it is the key of '{other.DisplayName}' instead"
             : key.Description == leaf.PublicKey.Description ? $"it is another {key.Description} key"
             : $"the key is {key.Description}, the certificate's is {leaf.PublicKey.Description}";
-        findings.Add(new(FindingIds.KeyMismatch, CertificateStatus.KeyMismatch, $"tls.key does not belong to certificate '{leaf.DisplayName}': {detail}"));
+        findings.Add(new(FindingIds.KeyMismatch, CertificateStatus.KeyMismatch, $"{secret.Fields.Key} does not belong to certificate '{leaf.DisplayName}': {detail}"));
     }
 
     private void CheckValidity(OrderedChain ordered, List<CertificateFinding> findings)
@@ -164,7 +173,7 @@ public sealed class CertificateEvaluator
         return limit;
     }
 
-    private static void CheckOrder(OrderedChain ordered, List<CertificateFinding> findings)
+    private static void CheckOrder(OrderedChain ordered, SecretFields fields, List<CertificateFinding> findings)
     {
         if (ordered.IsInOrder)
         {
@@ -179,7 +188,7 @@ public sealed class CertificateEvaluator
         findings.Add(new(
             FindingIds.ChainOutOfOrder,
             CertificateStatus.IncompleteChain,
-            $"tls.crt is out of order: it must list the leaf first and then each issuer ({expected}){extra}"));
+            $"{fields.Certificate} is out of order: it must list the leaf first and then each issuer ({expected}){extra}"));
     }
 
     private static void CheckStrength(OrderedChain ordered, List<CertificateFinding> findings)

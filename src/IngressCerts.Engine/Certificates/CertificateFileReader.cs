@@ -16,7 +16,9 @@ internal static class CertificateFileReader
     /// <param name="source">What to call the file in messages, e.g. "tls.crt".</param>
     /// <param name="problemStatus">The status problems impose (InvalidSecret for tls.crt, a note for ca.crt).</param>
     /// <param name="cache">Certificates already decoded in this scan, shared by content; null decodes every one.</param>
-    public static CertificateFileContent Read(ReadOnlySpan<byte> data, string source, CertificateStatus problemStatus, CertificateCache? cache = null)
+    /// <param name="keyName">Where the key belongs instead, as messages name it ("tls.key").</param>
+    public static CertificateFileContent Read(ReadOnlySpan<byte> data, string source, CertificateStatus problemStatus, CertificateCache? cache = null,
+        string keyName = TlsSecretParser.PrivateKeyDataKey)
     {
         var certificates = new List<CertificateInfo>(3);
         var problems = new List<CertificateFinding>();
@@ -43,7 +45,7 @@ internal static class CertificateFileReader
                 problems.Add(new(
                     FindingIds.KeyInCertificateFile,
                     CertificateStatus.Valid,
-                    $"{source} also holds a private key ({block.Label}); it belongs in tls.key only"));
+                    $"{source} also holds a private key ({block.Label}); it belongs in {keyName} only"));
                 continue;
             }
 

@@ -25,6 +25,13 @@ public static class FindingIds
 
     /// <summary>A Gateway certificateRef to something other than a core Secret, which is not analysed.</summary>
     public const string UnsupportedCertificateRef = nameof(UnsupportedCertificateRef);
+
+    /// <summary>
+    /// The controller rejects the object's TLS settings as written and serves nothing for its hosts (Contour's
+    /// TLSConfigNotValid: an HTTPProxy tls with neither secretName nor passthrough); reported at the severity of
+    /// <see cref="CertificateStatus.SecretNotFound"/>, as a reference whose Secret is missing, which Contour treats alike.
+    /// </summary>
+    public const string TlsConfigNotValid = nameof(TlsConfigNotValid);
     public const string Forbidden = nameof(Forbidden);
     public const string DefaultCertificate = nameof(DefaultCertificate);
 

@@ -24,9 +24,10 @@ internal static class KeyPossession
 {
     /// <summary>Checks a key file (PEM or DER; PKCS#1, PKCS#8 or SEC1) against <paramref name="certificate"/>.</summary>
     /// <returns>Null when the key works; otherwise why not, in words that never quote the key.</returns>
-    public static string? Check(ReadOnlySpan<byte> keyFile, X509Certificate2 certificate)
+    /// <param name="keyName">What to call the key in messages.</param>
+    public static string? Check(ReadOnlySpan<byte> keyFile, X509Certificate2 certificate, string keyName = TlsSecretParser.PrivateKeyDataKey)
     {
-        using var read = PrivateKeyReader.Read(keyFile, "tls.key", keepPkcs8: true);
+        using var read = PrivateKeyReader.Read(keyFile, keyName, keepPkcs8: true);
         if (read.Pkcs8 is not { } pkcs8)
         {
             // The platform refused the key (PKCS#1 and SEC1 are converted through it), or it is unreadable.
@@ -37,7 +38,7 @@ internal static class KeyPossession
     }
 
     /// <summary>Checks an unencrypted PKCS#8 key against <paramref name="certificate"/>; the caller keeps and wipes the buffer.</summary>
-    /// <inheritdoc cref="Check(ReadOnlySpan{byte}, X509Certificate2)"/>
+    /// <inheritdoc cref="Check(ReadOnlySpan{byte}, X509Certificate2, string)"/>
     public static string? CheckPkcs8(ReadOnlySpan<byte> pkcs8, X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);

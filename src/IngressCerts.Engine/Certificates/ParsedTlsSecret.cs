@@ -22,9 +22,11 @@ public sealed class ParsedTlsSecret : IDisposable
         PublicKeyIdentity? key,
         IReadOnlyList<CertificateInfo> caCertificates,
         IReadOnlyList<CertificateFinding> problems,
-        string? keyPossessionProblem = null)
+        string? keyPossessionProblem = null,
+        SecretFields? fields = null)
     {
         this.ordered = ordered;
+        Fields = fields ?? SecretFields.Tls;
         CertificateInfos = certificates;
         CaCertificateInfos = caCertificates;
         Key = key;
@@ -59,6 +61,9 @@ public sealed class ParsedTlsSecret : IDisposable
 
     /// <summary>The certificates of ca.crt (used by controllers for client authentication, not for the served chain).</summary>
     public IReadOnlyList<X509Certificate2> CaCertificates => CaCertificateInfos.Select(c => c.Certificate).ToArray();
+
+    /// <summary>Where the certificate, key and CA bundle were read from (tls.crt, tls.key, ca.crt; Istio's cert, key, cacert; a Route's spec.tls fields).</summary>
+    public SecretFields Fields { get; }
 
     /// <summary>What was found while reading: InvalidSecret problems and notes.</summary>
     public IReadOnlyList<CertificateFinding> Problems { get; }

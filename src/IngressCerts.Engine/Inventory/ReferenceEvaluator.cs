@@ -4,9 +4,36 @@ using IngressCerts.Engine.Certificates;
 namespace IngressCerts.Engine.Inventory;
 
 /// <summary>A Secret as the inventory keeps it once read: certificates and findings, never the key.</summary>
+/// <param name="Tls">The Secret as tls.crt, tls.key and ca.crt say (<see cref="SecretReading.Tls"/>), or an inline certificate.</param>
 /// <param name="CertManager">What the Secret's cert-manager annotations say (the Certificate's name, its issuer); null when it has none.</param>
+/// <param name="Istio">The Secret as Istio reads it (<see cref="SecretReading.Istio"/>) when that differs from <paramref name="Tls"/>; null when it does not.</param>
+/// <param name="Unspecified">The Secret as read for no controller in particular (<see cref="SecretReading.Unspecified"/>) when that differs from <paramref name="Tls"/>; null when it does not.</param>
 public sealed record ParsedSecret(SecretLookupOutcome Outcome, string Namespace, string Name, string? Type, ParsedTlsSecret? Tls, string ManagedBy, string? Message,
-    Kinds.CertManagerInfo? CertManager = null);
+    Kinds.CertManagerInfo? CertManager = null, ParsedTlsSecret? Istio = null, ParsedTlsSecret? Unspecified = null)
+{
+    /// <summary>The Secret as the controller that reads it by <paramref name="reading"/> sees it; null when it was not found or not readable.</summary>
+    public ParsedTlsSecret? For(SecretReading reading) => reading switch
+    {
+        SecretReading.Istio => Istio ?? Tls,
+        SecretReading.Unspecified => Unspecified ?? Tls,
+        _ => Tls,
+    };
+
+    /// <summary>
+    /// Parses a Secret's data once for each reading that can differ from tls.*: Istio's and the unspecified one only
+    /// when a generic key is there or the tls.* pair lacks a value (rare), so that most Secrets are parsed once.
+    /// </summary>
+    internal static (ParsedTlsSecret Tls, ParsedTlsSecret? Istio, ParsedTlsSecret? Unspecified) ParseReadings(
+        IDictionary<string, byte[]>? data, Func<SecretReading, ParsedTlsSecret> parse)
+    {
+        var tls = parse(SecretReading.Tls);
+        bool generic = data is not null && (data.ContainsKey(TlsSecretParser.GenericCertificateDataKey) || data.ContainsKey(TlsSecretParser.GenericPrivateKeyDataKey)
+            || data.ContainsKey(TlsSecretParser.GenericCaDataKey));
+        bool tlsPair = data is not null && data.TryGetValue(TlsSecretParser.CertificateDataKey, out var crt) && crt is { Length: > 0 }
+            && data.TryGetValue(TlsSecretParser.PrivateKeyDataKey, out var key) && key is { Length: > 0 };
+        return (tls, generic || !tlsPair ? parse(SecretReading.Istio) : null, generic ? parse(SecretReading.Unspecified) : null);
+    }
+}
 
 /// <summary>Turns a reference and its (parsed) Secret into the <see cref="IngressCertificate"/> users see.</summary>
 public sealed class ReferenceEvaluator
@@ -35,12 +62,20 @@ public sealed class ReferenceEvaluator
     /// </summary>
     public ParsedSecret Parse(SecretLookup lookup)
     {
-        ParsedTlsSecret? tls = null;
+        ParsedTlsSecret? tls = null, istio = null, unspecified = null;
         string managedBy = string.Empty;
         Kinds.CertManagerInfo? certManager = null;
         if (lookup.Outcome == SecretLookupOutcome.Found)
         {
-            tls = TlsSecretParser.Parse(lookup.Data, _certificates);
+            if (lookup.InlineFields is { } names)
+            {
+                tls = TlsSecretParser.Parse(lookup.Data, SecretReading.Tls, _certificates, names);
+            }
+            else
+            {
+                (tls, istio, unspecified) = ParsedSecret.ParseReadings(lookup.Data, reading => TlsSecretParser.Parse(lookup.Data, reading, _certificates));
+            }
+
             foreach (string name in new[] { TlsSecretParser.PrivateKeyDataKey, TlsSecretParser.GenericPrivateKeyDataKey })
             {
                 if (lookup.Data is not null && lookup.Data.TryGetValue(name, out var key) && key is not null)
@@ -56,7 +91,7 @@ public sealed class ReferenceEvaluator
             }
         }
 
-        return new ParsedSecret(lookup.Outcome, lookup.Namespace, lookup.Name, lookup.Type, tls, managedBy, lookup.Message, certManager);
+        return new ParsedSecret(lookup.Outcome, lookup.Namespace, lookup.Name, lookup.Type, tls, managedBy, lookup.Message, certManager, istio, unspecified);
     }
 
     private static string Qualified(ParsedSecret secret) => $"{secret.Namespace}/{secret.Name}";
@@ -68,9 +103,13 @@ public sealed class ReferenceEvaluator
         secret ??= reference.Inline;
         if (secret is null)
         {
+            // A reference the controller rejects outright (Contour's TLSConfigNotValid) is not served any certificate:
+            // its issue, added below, is all there is.
             evaluation = reference.HeldElsewhere is not null
                 ? CertificateEvaluation.From(reference.Notes!, null)
-                : CertificateEvaluation.DefaultCertificate(reference.Hosts);
+                : reference.ReferenceIssue is { Id: FindingIds.TlsConfigNotValid }
+                    ? CertificateEvaluation.From([], null)
+                    : CertificateEvaluation.DefaultCertificate(reference.Hosts);
         }
         else
         {
@@ -78,7 +117,7 @@ public sealed class ReferenceEvaluator
             {
                 SecretLookupOutcome.NotFound => CertificateEvaluation.SecretNotFound(Qualified(secret)),
                 SecretLookupOutcome.Forbidden => CertificateEvaluation.Forbidden(Qualified(secret)),
-                _ => _evaluator.Evaluate(secret.Tls!, reference.Hosts),
+                _ => _evaluator.Evaluate(secret.For(reference.Reading)!, reference.Hosts),
             };
 
             var notTls = secret.Outcome == SecretLookupOutcome.Found && secret.Type is not null && secret.Type != "kubernetes.io/tls";
@@ -162,9 +201,9 @@ public sealed class ReferenceEvaluator
     private CertificateFinding ClientCaNote(TlsReference reference, ParsedSecret? secret)
     {
         string server = $"{reference.Kind} {reference.Namespace}/{reference.Name}" + (reference.Listener is null ? string.Empty : $" ('{reference.Listener}')");
-        var (bundle, from) = secret?.Tls?.CaCertificateInfos is { Count: > 0 } own
+        var (bundle, from) = secret?.For(reference.Reading)?.CaCertificateInfos is { Count: > 0 } own
             ? (own, $"Secret {Qualified(secret)}")
-            : reference.ClientCa?.Tls?.CaCertificateInfos is { Count: > 0 } separate
+            : reference.ClientCa?.For(reference.Reading)?.CaCertificateInfos is { Count: > 0 } separate
                 ? (separate, $"Secret {Qualified(reference.ClientCa)}")
                 : (null, null);
         if (bundle is null)

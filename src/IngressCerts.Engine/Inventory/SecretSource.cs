@@ -10,6 +10,12 @@ public sealed record SecretLookup(
     IDictionary<string, string>? Annotations = null,
     string? Message = null)
 {
+    /// <summary>
+    /// For a certificate an object carries itself (a Route's spec.tls), copied to a Secret's tls.* keys: the fields its
+    /// values came from, which findings name. Null for a Secret.
+    /// </summary>
+    public Certificates.SecretFields? InlineFields { get; init; }
+
     public static SecretLookup NotFound(string ns, string name) => new(SecretLookupOutcome.NotFound, ns, name);
 
     public static SecretLookup Forbidden(string ns, string name, string message) => new(SecretLookupOutcome.Forbidden, ns, name, Message: message);

@@ -44,6 +44,15 @@ public sealed record TlsReference(
     public string? SecretKey => SecretName is null ? null : SecretNamespace + "/" + SecretName;
 
     /// <summary>
+    /// Which keys of its Secret the object's controller reads: Istio's order for an Istio Gateway's server, tls.* for
+    /// every other controller's kinds (Ingress, Gateway API, Traefik, Contour, a Route's externalCertificate); none in
+    /// particular for a Secret listed on its own.
+    /// </summary>
+    public SecretReading Reading => ApiGroup == ApiGroups.Istio ? SecretReading.Istio
+        : Kind == "Secret" ? SecretReading.Unspecified
+        : SecretReading.Tls;
+
+    /// <summary>
     /// Why the controller holds no certificate for this reference, when that is so (passthrough to the backend; a
     /// controller's own ACME or mesh certificate): the note that says it, which is then all there is to judge. Null
     /// when the controller should hold a certificate (a reference with neither a Secret nor an inline certificate is

@@ -9,7 +9,10 @@ namespace IngressCerts.Engine.Reporting;
 /// Prometheus text exposition format (0.0.4), for node_exporter's textfile collector or a Pushgateway. The x509_cert_*
 /// series carry the names and labels of enix/x509-certificate-exporter (secret_namespace, secret_name, secret_key,
 /// serial_number in decimal, subject_CN, issuer_CN, ...) so its dashboards and alert rules work unchanged; one series
-/// per certificate in a Secret, however many references share it. ingresscerts_reference_status adds one series per
+/// per certificate in a Secret, however many references share it. A certificate kept in the object itself (an OpenShift
+/// Route's spec.tls) has no Secret to name: its x509_cert_* series are labelled with the object instead, as the reference
+/// series are (namespace, kind, name, listener and hosts when it has them) and the field it is in, so that it expires in
+/// view like any other and two such objects never share a series. ingresscerts_reference_status adds one series per
 /// reference with its status and findings; ingresscerts_certmanager_ready one per reference whose Secret a cert-manager
 /// Certificate manages (1 when its Ready condition is True, the condition's status in a label, as cert-manager's own
 /// certmanager_certificate_ready_status names it), and ingresscerts_certmanager_renewal_timestamp_seconds one per
@@ -59,12 +62,12 @@ public static class PrometheusReportWriter
         var list = new List<(List<KeyValuePair<string, string>>, ReportRow)>();
         foreach (var row in document.Sorted())
         {
-            if (row.NotAfter is null || string.IsNullOrEmpty(row.SecretName))
+            if (row.NotAfter is null)
             {
                 continue;
             }
 
-            var labels = new List<KeyValuePair<string, string>>
+            var labels = string.IsNullOrEmpty(row.SecretName) ? InlineLabels(row) : new List<KeyValuePair<string, string>>
             {
                 new("cluster", row.Cluster),
                 new("secret_namespace", row.EffectiveSecretNamespace),
@@ -82,6 +85,37 @@ public static class PrometheusReportWriter
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// The labels of a certificate with no Secret (a Route's inline one): the object it is in, as the reference series
+    /// name it, and its field; a label with nothing to say (no listener, no hosts) is left out rather than empty.
+    /// </summary>
+    private static List<KeyValuePair<string, string>> InlineLabels(ReportRow row)
+    {
+        var labels = new List<KeyValuePair<string, string>>
+        {
+            new("cluster", row.Cluster),
+            new("namespace", row.Namespace),
+            new("kind", row.Kind),
+            new("name", row.Name),
+        };
+        if (!string.IsNullOrEmpty(row.Listener))
+        {
+            labels.Add(new("listener", row.Listener));
+        }
+
+        if (row.Hosts.Count > 0)
+        {
+            labels.Add(new("hosts", string.Join(",", row.Hosts)));
+        }
+
+        if (row.Kind == Inventory.Kinds.OpenShiftRoutes.Kind)
+        {
+            labels.Add(new("field", IngressCerts.Engine.Certificates.SecretFields.RouteInline.Certificate));
+        }
+
+        return labels;
     }
 
     private static List<KeyValuePair<string, string>> ReferenceLabels(ReportRow row, bool withStatus = true)

@@ -190,7 +190,7 @@ public sealed class CertificateTester
             Kind = reference.Kind,
             ApiGroup = reference.ApiGroup,
         };
-        if (reference.ReferenceIssue is { } issue)
+        if (reference.ReferenceIssue is { } issue && issue.Id != FindingIds.TlsConfigNotValid)
         {
             // The controller will not use this Secret whatever it holds (no ReferenceGrant or TLSCertificateDelegation,
             // or not a core Secret). Its content is still checked, so that one run shows all there is to fix.
@@ -203,6 +203,11 @@ public sealed class CertificateTester
             {
                 // Passthrough, a controller's own ACME or mesh certificate: nothing at the controller to check, and nothing wrong.
                 unit.Pass(note.Id, "no certificate held at the controller", note.Id, Sentence(note.Message));
+            }
+            else if (reference.ReferenceIssue is { Id: FindingIds.TlsConfigNotValid } invalid)
+            {
+                // The controller rejects the object: nothing is served, not even its default certificate.
+                unit.Fail("SecretPresent", "a secretName", "none", Sentence(invalid.Message));
             }
             else
             {
@@ -221,7 +226,7 @@ public sealed class CertificateTester
     /// reader wipes the key's bytes afterwards.
     /// </summary>
     private static ParsedSecret ParseInline(SecretLookup lookup) =>
-        new(lookup.Outcome, lookup.Namespace, lookup.Name, null, TlsSecretParser.ParseProvingKey(lookup.Data), string.Empty, null);
+        new(lookup.Outcome, lookup.Namespace, lookup.Name, null, TlsSecretParser.ParseProvingKey(lookup.Data, SecretReading.Tls, lookup.InlineFields), string.Empty, null);
 
     private async Task<SecretEvidence> ReadSecretAsync(string ns, string name, CancellationToken cancellationToken)
     {
@@ -231,26 +236,26 @@ public sealed class CertificateTester
             var secret = await new ClusterReader(connection).GetSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
             if (secret is null)
             {
-                return new SecretEvidence(false, $"Secret {ns}/{name} does not exist.", null, Array.Empty<string>(), CertificateEvaluation.SecretNotFound($"{ns}/{name}"))
+                return new SecretEvidence(false, $"Secret {ns}/{name} does not exist.", Array.Empty<string>(), CertificateEvaluation.SecretNotFound($"{ns}/{name}"))
                 {
                     Secret = new ParsedSecret(SecretLookupOutcome.NotFound, ns, name, null, null, string.Empty, null),
                 };
             }
 
             // Test proves that the key works (a signature round trip); the inventory only compares public halves.
-            var parsed = TlsSecretParser.ParseProvingKey(secret.Data);
+            // Parsed for each controller's reading (Istio reads cert and key first): each unit takes its own.
+            var (parsed, istio, unspecified) = ParsedSecret.ParseReadings(secret.Data, reading => TlsSecretParser.ParseProvingKey(secret.Data, reading));
             var history = _options.Live ? await HistoryThumbprintsAsync(connection, ns, name, cancellationToken).ConfigureAwait(false) : Array.Empty<string>();
             var annotations = secret.Metadata?.Annotations;
-            return new SecretEvidence(true, null, parsed, history)
+            return new SecretEvidence(true, null, history)
             {
                 Annotations = annotations,
-                Secret = new ParsedSecret(SecretLookupOutcome.Found, ns, name, secret.Type, parsed, string.Empty, null, CertManagerCertificates.FromAnnotations(ns, annotations)),
-                Fields = DataFields.Of(secret.Data),
+                Secret = new ParsedSecret(SecretLookupOutcome.Found, ns, name, secret.Type, parsed, string.Empty, null, CertManagerCertificates.FromAnnotations(ns, annotations), istio, unspecified),
             };
         }
         catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.Forbidden)
         {
-            return new SecretEvidence(false, ex.Message, null, Array.Empty<string>(), CertificateEvaluation.Forbidden($"{ns}/{name}"))
+            return new SecretEvidence(false, ex.Message, Array.Empty<string>(), CertificateEvaluation.Forbidden($"{ns}/{name}"))
             {
                 Secret = new ParsedSecret(SecretLookupOutcome.Forbidden, ns, name, null, null, string.Empty, ex.Message),
             };
@@ -284,7 +289,7 @@ public sealed class CertificateTester
 
         unit.Pass("SecretPresent", secret, "present", $"{secret} exists.");
         unit.HistoryThumbprints = evidence.HistoryThumbprints;
-        CheckCertificate(unit, evidence.Parsed!, secret, evidence.Fields);
+        CheckCertificate(unit, evidence.Secret!.For(unit.Reading)!, secret);
     }
 
     /// <summary>An inline certificate (a Route's spec.tls) gets the checks a Secret's gets, but for the Secret's presence.</summary>
@@ -294,13 +299,14 @@ public sealed class CertificateTester
         string holder = $"spec.tls of {unit.Label} {unit.Namespace}/{unit.Name}";
         var note = unit.Reference.Notes?.FirstOrDefault(n => n.Id == FindingIds.InlineCertificate);
         unit.Pass(FindingIds.InlineCertificate, "a certificate", "inline", note is null ? $"The certificate is inline in {holder}." : Sentence(note.Message));
-        CheckCertificate(unit, inline.Tls!, holder, DataFields.Inline);
+        CheckCertificate(unit, inline.Tls!, holder);
     }
 
     /// <summary>The checks of a certificate and key wherever they are kept: a Secret, or inline in the object.</summary>
     /// <param name="holder">Where they are, as messages name it ("Secret shop/web-tls").</param>
-    private void CheckCertificate(Unit unit, ParsedTlsSecret parsed, string holder, DataFields fields)
+    private void CheckCertificate(Unit unit, ParsedTlsSecret parsed, string holder)
     {
+        var fields = parsed.Fields;
         var evaluation = _evaluator.Evaluate(parsed, unit.Hosts);
         unit.Holder = holder;
         unit.Fields = fields;
@@ -481,26 +487,12 @@ public sealed class CertificateTester
     }
 
     /// <param name="Absence">For a Secret that is not there or not readable, the evaluation that says so.</param>
-    private sealed record SecretEvidence(bool Present, string? Problem, ParsedTlsSecret? Parsed, IReadOnlyList<string> HistoryThumbprints, CertificateEvaluation? Absence = null)
+    private sealed record SecretEvidence(bool Present, string? Problem, IReadOnlyList<string> HistoryThumbprints, CertificateEvaluation? Absence = null)
     {
         public IDictionary<string, string>? Annotations { get; init; }
 
-        /// <summary>The Secret as the inventory would judge it (found, missing or forbidden).</summary>
+        /// <summary>The Secret as the inventory would judge it (found, missing or forbidden), parsed for each controller's reading.</summary>
         public ParsedSecret? Secret { get; init; }
-
-        public DataFields Fields { get; init; } = DataFields.Tls;
-    }
-
-    /// <summary>The names of the certificate and key where they are kept, as messages name them.</summary>
-    private sealed record DataFields(string Certificate, string Key)
-    {
-        public static readonly DataFields Tls = new(TlsSecretParser.CertificateDataKey, TlsSecretParser.PrivateKeyDataKey);
-        public static readonly DataFields Generic = new(TlsSecretParser.GenericCertificateDataKey, TlsSecretParser.GenericPrivateKeyDataKey);
-        public static readonly DataFields Inline = new("spec.tls.certificate", "spec.tls.key");
-
-        /// <summary>tls.crt and tls.key, or the generic cert and key that Istio also reads when those are absent.</summary>
-        public static DataFields Of(IDictionary<string, byte[]>? data) =>
-            TlsSecretParser.ReadsGenericPair(data) ? Generic : Tls;
     }
 
     /// <summary>
@@ -522,8 +514,8 @@ public sealed class CertificateTester
             }
 
             unit.Reference = reference with { ClientCa = ca };
-            bool own = unit.Secret?.Tls?.CaCertificateInfos is { Count: > 0 };
-            bool separate = ca.Tls?.CaCertificateInfos is { Count: > 0 };
+            bool own = unit.Secret?.For(unit.Reading)?.CaCertificateInfos is { Count: > 0 };
+            bool separate = ca.For(unit.Reading)?.CaCertificateInfos is { Count: > 0 };
             var note = _references.Evaluate(unit.Reference, unit.Secret).Findings.FirstOrDefault(f => f.Id == FindingIds.ClientValidation);
             string where = own ? $"Secret {reference.SecretKey}" : $"Secret {key}";
             unit.Add("ClientCaBundle", own || separate, "a CA bundle for client certificates", own || separate ? where : "none",
@@ -644,7 +636,11 @@ public sealed class CertificateTester
         /// <summary>Where the certificate checked is kept ("Secret shop/web-tls", "spec.tls of Route shop/web"); null when none was read.</summary>
         public string? Holder { get; set; }
 
-        public DataFields Fields { get; set; } = DataFields.Tls;
+        /// <summary>Where the certificate checked was read from (tls.crt and tls.key, Istio's cert and key, a Route's spec.tls fields).</summary>
+        public SecretFields Fields { get; set; } = SecretFields.Tls;
+
+        /// <summary>Which keys of the Secret the reference's controller reads; none in particular for a Secret tested alone.</summary>
+        public SecretReading Reading => Reference?.Reading ?? SecretReading.Unspecified;
 
         /// <summary>
         /// Why the controller holds no certificate for the reference (passthrough, its own ACME or mesh certificate);

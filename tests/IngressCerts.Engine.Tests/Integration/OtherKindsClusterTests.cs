@@ -210,9 +210,13 @@ public sealed class OtherKindsClusterTests
             ["metadata"] = new JsonObject { ["name"] = "good-cacert", ["namespace"] = workload },
             ["data"] = new JsonObject { ["cacert"] = Convert.ToBase64String(root.CertificateBytes) },
         });
+        var stale = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        await cluster.CreateAsync(GenericSecret(workload, "both",
+            ("tls.crt", stale.CertificateBytes), ("tls.key", stale.KeyBytes), ("cert", good.CertificateBytes), ("key", good.KeyBytes)));
         await cluster.CreateAsync(IstioGateway(ns, "v1",
             IstioServer("simple", "shop.example", new JsonObject { ["credentialName"] = "good" }),
-            IstioServer("mutual", "shop.example", new JsonObject { ["mode"] = "MUTUAL", ["credentialName"] = "good" })));
+            IstioServer("mutual", "shop.example", new JsonObject { ["mode"] = "MUTUAL", ["credentialName"] = "good" }),
+            IstioServer("both", "shop.example", new JsonObject { ["credentialName"] = "both" })));
 
         var own = (await cluster.Connect().ScanAsync(Now, [ns])).ToDictionary(r => r.Listener!);
         Assert.Equal(("SecretNotFound", ns), (own["simple"].Status, own["simple"].SecretNamespace));
@@ -224,6 +228,9 @@ public sealed class OtherKindsClusterTests
         var ca = Assert.Single(results["mutual"].Findings, f => f.Id == FindingIds.ClientValidation).Message;
         Assert.Contains($"CA bundle in Secret {workload}/good-cacert: 'CN=Client Root'", ca, StringComparison.Ordinal);
         Assert.DoesNotContain(results["simple"].Findings, f => f.Id == FindingIds.ClientValidation);
+
+        // A Secret with both pairs: Istio serves cert and key (pilot/pkg/credentials/kube ExtractCertInfo), not tls.*.
+        Assert.Equal(good.Certificate.Thumbprint, results["both"].Thumbprint);
     }
 
     [ServedFact("projectcontour.io/v1")]
@@ -247,10 +254,11 @@ public sealed class OtherKindsClusterTests
         await cluster.CreateAsync(Proxy(ns, "undelegated", "shop.example", new JsonObject { ["secretName"] = $"{certs}/private" }));
         await cluster.CreateAsync(Proxy(ns, "pass", "db.example", new JsonObject { ["passthrough"] = true }));
         await cluster.CreateAsync(Proxy(ns, "plain", "plain.example", null));
+        await cluster.CreateAsync(Proxy(ns, "nosecret", "none.example", new JsonObject { ["minimumProtocolVersion"] = "1.3" }));
 
         var results = (await cluster.Connect().ScanAsync(Now, [ns])).ToDictionary(r => r.Name);
 
-        Assert.Equal(["delegated", "gone", "old", "pass", "undelegated", "web", "wrong"], results.Keys.Order());
+        Assert.Equal(["delegated", "gone", "nosecret", "old", "pass", "undelegated", "web", "wrong"], results.Keys.Order());
         Assert.All(results.Values, r => Assert.Equal("HTTPProxy", r.Kind));
         Assert.Equal(("Valid", "good"), (results["web"].Status, results["web"].SecretName));
         Assert.Equal(["shop.example"], results["web"].Hosts);
@@ -260,6 +268,9 @@ public sealed class OtherKindsClusterTests
         Assert.Equal(("Valid", certs, "shared"), (results["delegated"].Status, results["delegated"].SecretNamespace, results["delegated"].SecretName));
         Assert.Equal("ReferenceNotPermitted", results["undelegated"].Status);
         Assert.Equal(("Valid", FindingIds.Passthrough), (results["pass"].Status, Assert.Single(results["pass"].Findings).Id));
+
+        // Contour marks a tls with neither secretName nor passthrough invalid (TLSConfigNotValid) and serves nothing for it.
+        Assert.Equal(("SecretNotFound", FindingIds.TlsConfigNotValid), (results["nosecret"].Status, Assert.Single(results["nosecret"].Findings).Id));
 
         // Scanning everything reads the delegations once, cluster-wide, with the same answers.
         var everything = (await cluster.Connect().ScanAsync(Now, null)).Where(r => r.Namespace == ns).ToDictionary(r => r.Name);

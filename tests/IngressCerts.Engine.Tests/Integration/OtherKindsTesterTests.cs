@@ -217,9 +217,11 @@ public sealed class OtherKindsTesterTests
         await cluster.CreateAsync(Proxy(ns, "undelegated", "shop.example", new JsonObject { ["secretName"] = $"{certs}/private" }));
         await cluster.CreateAsync(Proxy(ns, "wrong", "api.example", new JsonObject { ["secretName"] = "good" }));
         await cluster.CreateAsync(Proxy(ns, "pass", "db.example", new JsonObject { ["passthrough"] = true }));
+        await cluster.CreateAsync(Proxy(ns, "nosecret", "none.example", new JsonObject { ["minimumProtocolVersion"] = "1.3" }));
 
         var results = (await TestAsync(cluster.Connect(), Trusting(good), Target(ns, "web", "HTTPProxy"), Target(ns, "delegated", "HTTPProxy"),
-            Target(ns, "undelegated", "HTTPProxy"), Target(ns, "wrong", "HTTPProxy"), Target(ns, "pass", "HTTPProxy"))).ToDictionary(r => r.Name!);
+            Target(ns, "undelegated", "HTTPProxy"), Target(ns, "wrong", "HTTPProxy"), Target(ns, "pass", "HTTPProxy"), Target(ns, "nosecret", "HTTPProxy")))
+            .ToDictionary(r => r.Name!);
 
         Assert.True(results["web"].Passed, Failures(results["web"]));
         Assert.Equal(("HTTPProxy", "projectcontour.io"), (results["web"].Kind, results["web"].ApiGroup));
@@ -234,6 +236,11 @@ public sealed class OtherKindsTesterTests
 
         Assert.Equal(["CoversHosts"], results["wrong"].FailedChecks);
         Assert.Equal((FindingIds.Passthrough, true), (Assert.Single(results["pass"].Checks).Name, results["pass"].Passed));
+
+        // Contour rejects a tls with neither secretName nor passthrough: nothing is served, not its default certificate.
+        Assert.Equal(["SecretPresent"], results["nosecret"].FailedChecks);
+        Assert.Contains("Contour marks it invalid (TLSConfigNotValid", Check(results["nosecret"], "SecretPresent").Message, StringComparison.Ordinal);
+        Assert.Equal("SecretNotFound", results["nosecret"].Status);
     }
 
     // Server only: the load balancer address is seeded in the status, as Contour writes it.
@@ -273,7 +280,10 @@ public sealed class OtherKindsTesterTests
         await cluster.CreateAsync(ClusterObjects.TlsSecret(workload, "good", good));
         await cluster.CreateAsync(GenericSecret(workload, "generic", ("cert", good.CertificateBytes), ("key", good.KeyBytes)));
         await cluster.CreateAsync(GenericSecret(workload, "good-cacert", ("cacert", root.CertificateBytes)));
+        var stale = TestCertificates.Create("CN=shop.example", ["shop.example"], validDays: -2, daysAgo: 30);
+        await cluster.CreateAsync(GenericSecret(workload, "both", ("tls.crt", stale.CertificateBytes), ("tls.key", stale.KeyBytes), ("cert", good.CertificateBytes), ("key", good.KeyBytes)));
         await cluster.CreateAsync(IstioGateway(ns, "v1",
+            IstioServer("both", "shop.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "both" }),
             IstioServer("simple", $"{ns}/shop.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "good" }),
             IstioServer("generic", "shop.example", new JsonObject { ["mode"] = "SIMPLE", ["credentialName"] = "generic" }),
             IstioServer("mutual", "shop.example", new JsonObject { ["mode"] = "MUTUAL", ["credentialName"] = "good" }),
@@ -284,12 +294,16 @@ public sealed class OtherKindsTesterTests
         var results = (await TestAsync(connection, Trusting(good), Target(ns, "edge", "Gateway", ApiGroups.Istio, istioNamespace: workload)))
             .ToDictionary(r => r.Listener!);
 
-        Assert.Equal(["generic", "mutual", "noca", "pass", "simple"], results.Keys.Order());
+        Assert.Equal(["both", "generic", "mutual", "noca", "pass", "simple"], results.Keys.Order());
         Assert.All(results.Values, r => Assert.Equal(("Gateway", ApiGroups.Istio), (r.Kind, r.ApiGroup)));
         Assert.True(results["simple"].Passed, Failures(results["simple"]));
         Assert.Equal($"Secret {workload}/good", Check(results["simple"], "SecretPresent").Expected);
         Assert.True(results["generic"].Passed, Failures(results["generic"]));
         Assert.Equal("key belongs to the certificate in cert.", Check(results["generic"], "KeyMatches").Message);
+
+        // Both pairs: Istio serves cert and key (the good certificate), never the expired tls.crt beside them.
+        Assert.True(results["both"].Passed, Failures(results["both"]));
+        Assert.Equal("key belongs to the certificate in cert.", Check(results["both"], "KeyMatches").Message);
 
         var ca = Check(results["mutual"], "ClientCaBundle");
         Assert.True(ca.Passed);

@@ -83,6 +83,36 @@ public sealed class PrometheusReportWriterTests
         Assert.EndsWith($" {row.NotAfter!.Value.ToUnixTimeSeconds()}", line);
     }
 
+    [Fact]
+    public void An_inline_certificate_has_expiry_series_labelled_with_its_object_and_field()
+    {
+        var route = ReportFleet.EveryStatus().Last() with { Kind = "Route", Name = "console", Namespace = "openshift", SecretName = null, Hosts = ["console.contoso.example"] };
+        string prom = ReportFleet.Render(ReportFormat.Prometheus, new[] { route });
+
+        foreach (string family in new[] { "x509_cert_not_after{", "x509_cert_not_before{", "x509_cert_expired{" })
+        {
+            string line = Assert.Single(prom.Split('\n'), l => l.StartsWith(family, StringComparison.Ordinal));
+            Assert.StartsWith(
+                family + $"cluster=\"{route.Cluster}\",namespace=\"openshift\",kind=\"Route\",name=\"console\",hosts=\"console.contoso.example\",field=\"spec.tls.certificate\",serial_number=",
+                line, StringComparison.Ordinal);
+            Assert.DoesNotContain("=\"\"", line, StringComparison.Ordinal); // no empty label: no secret_name, no listener
+            Assert.DoesNotContain("secret_", line, StringComparison.Ordinal);
+        }
+
+        Assert.EndsWith($" {route.NotAfter!.Value.ToUnixTimeSeconds()}", prom.Split('\n').Single(l => l.StartsWith("x509_cert_not_after{", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Inline_certificates_of_two_objects_are_two_series_and_one_object_given_twice_is_one()
+    {
+        var route = ReportFleet.EveryStatus().Last() with { Kind = "Route", Name = "console", SecretName = null };
+        var rows = new[] { route, route, route with { Name = "reports" }, route with { Namespace = "other" } };
+
+        string prom = ReportFleet.Render(ReportFormat.Prometheus, rows);
+
+        Assert.Equal(3, prom.Split('\n').Count(l => l.StartsWith("x509_cert_not_after{", StringComparison.Ordinal)));
+    }
+
     [Theory]
     [InlineData("01", "1")]
     [InlineData("00FF", "255")]

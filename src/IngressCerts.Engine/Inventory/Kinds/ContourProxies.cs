@@ -10,7 +10,9 @@ namespace IngressCerts.Engine.Inventory.Kinds;
 /// which a <see cref="TlsCertificateDelegationIndex">TLSCertificateDelegation</see> in the Secret's namespace must
 /// allow (as a ReferenceGrant does for a Gateway). A proxy without a virtualhost is included by another one and
 /// serves no certificate of its own; tls.passthrough hands TLS to the backend (Envoy holds no certificate); a
-/// tls.clientValidation.caSecret is noted, not checked.
+/// tls.clientValidation.caSecret is noted, not checked. A tls with neither secretName nor passthrough, or with both, is
+/// invalid to Contour (internal/dag/httpproxy_processor.go: a TLSError "TLSConfigNotValid" on the Valid condition, and the
+/// proxy is not programmed at all): such a proxy serves nothing for its fqdn (<see cref="FindingIds.TlsConfigNotValid"/>).
 /// </summary>
 public static class ContourProxies
 {
@@ -27,7 +29,22 @@ public static class ContourProxies
 
         string? fqdn = RawObject.String(proxy, "spec", "virtualhost", "fqdn");
         var hosts = string.IsNullOrWhiteSpace(fqdn) ? Array.Empty<string>() : new[] { fqdn };
-        if (RawObject.Path(proxy, "spec", "virtualhost", "tls", "passthrough") is { ValueKind: JsonValueKind.True })
+        string? secret = RawObject.String(proxy, "spec", "virtualhost", "tls", "secretName");
+        bool passthrough = RawObject.Path(proxy, "spec", "virtualhost", "tls", "passthrough") is { ValueKind: JsonValueKind.True };
+        if (passthrough != string.IsNullOrWhiteSpace(secret))
+        {
+            // Contour checks this before it looks at the Secret, and gives up on the whole proxy.
+            string which = passthrough ? "both Passthrough and SecretName were specified" : "neither Passthrough nor SecretName were specified";
+            string what = passthrough ? "both secretName and passthrough" : "neither secretName nor passthrough";
+            string served = hosts.Length == 0 ? "its fqdn" : fqdn!;
+            yield return new TlsReference(source, Kind, ns, name, null, null, null, hosts,
+                new(FindingIds.TlsConfigNotValid, CertificateStatus.SecretNotFound,
+                    $"HTTPProxy {ns}/{name} has spec.virtualhost.tls with {what}: Contour marks it invalid (TLSConfigNotValid: \"Spec.VirtualHost.TLS: {which}\") "
+                    + $"and serves nothing for {served}, over TLS or plain HTTP"));
+            yield break;
+        }
+
+        if (passthrough)
         {
             yield return new TlsReference(source, Kind, ns, name, null, null, null, hosts, Notes:
             [
@@ -46,15 +63,7 @@ public static class ContourProxies
                 $"HTTPProxy {ns}/{name} asks clients for certificates and validates them against the CA in Secret {caNs}/{caName} (not checked)"));
         }
 
-        string? secret = RawObject.String(proxy, "spec", "virtualhost", "tls", "secretName");
-        if (string.IsNullOrEmpty(secret))
-        {
-            // Contour marks such a proxy invalid and serves nothing for it; the default-certificate finding says so.
-            yield return new TlsReference(source, Kind, ns, name, null, null, null, hosts, Notes: notes.Count == 0 ? null : notes);
-            yield break;
-        }
-
-        var (secretNs, secretName) = Split(secret, ns);
+        var (secretNs, secretName) = Split(secret!, ns);
         CertificateFinding? issue = secretNs != ns && !delegations.Allows(ns, secretNs, secretName)
             ? new(FindingIds.ReferenceNotPermitted, CertificateStatus.ReferenceNotPermitted,
                 $"HTTPProxy {ns}/{name} refers to Secret {secretNs}/{secretName} in another namespace, and no TLSCertificateDelegation in '{secretNs}' delegates it to '{ns}' "
@@ -66,7 +75,7 @@ public static class ContourProxies
     /// <summary>The namespaces other than their own that the proxies' Secrets are in: where their delegations must be.</summary>
     public static IEnumerable<string> DelegatingNamespaces(IEnumerable<JsonElement> proxies) =>
         proxies.Select(p => (Own: RawObject.Namespace(p) ?? "default", Secret: RawObject.String(p, "spec", "virtualhost", "tls", "secretName")))
-            .Where(p => !string.IsNullOrEmpty(p.Secret))
+            .Where(p => !string.IsNullOrWhiteSpace(p.Secret))
             .Select(p => Split(p.Secret!, p.Own).Namespace is var target && target != p.Own ? target : null)
             .OfType<string>()
             .Distinct(StringComparer.Ordinal);

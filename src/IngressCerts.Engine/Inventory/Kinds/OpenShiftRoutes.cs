@@ -57,7 +57,7 @@ public static class OpenShiftRoutes
         ParsedSecret inline;
         try
         {
-            inline = parse(SecretLookup.Found(ns, name, null, data, null));
+            inline = parse(SecretLookup.Found(ns, name, null, data, null) with { InlineFields = SecretFields.RouteInline });
         }
         finally
         {

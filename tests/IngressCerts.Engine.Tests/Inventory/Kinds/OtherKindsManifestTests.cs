@@ -66,7 +66,11 @@ public sealed class OtherKindsManifestTests : IDisposable
         var cert = TestCertificates.Create("CN=shop.example", ["shop.example"]);
         var other = TestCertificates.Create("CN=shop.example", ["shop.example"]);
         string tls = $"  tls:\n    termination: reencrypt\n    certificate: {Block(cert.CertificatePem, 6)}    key: {Block(other.KeyPem, 6)}";
-        Assert.Equal("KeyMismatch", Assert.Single(Scan(Route("web", "shop.example", tls))).Status);
+        var result = Assert.Single(Scan(Route("web", "shop.example", tls)));
+        Assert.Equal("KeyMismatch", result.Status);
+
+        // The finding names the Route's field, not a Secret's tls.key.
+        Assert.StartsWith("spec.tls.key does not belong to certificate", Assert.Single(result.Findings, f => f.Id == FindingIds.KeyMismatch).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -227,6 +231,38 @@ public sealed class OtherKindsManifestTests : IDisposable
     }
 
     [Fact]
+    public void A_secret_with_both_pairs_is_read_by_istio_as_cert_and_key_and_by_an_ingress_as_tls_crt_and_tls_key()
+    {
+        var tls = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        var generic = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string both = "---\napiVersion: v1\nkind: Secret\ntype: Opaque\nmetadata: {name: both, namespace: shop}\ndata:\n" +
+            $"  tls.crt: {Convert.ToBase64String(tls.CertificateBytes)}\n  tls.key: {Convert.ToBase64String(tls.KeyBytes)}\n" +
+            $"  cert: {Convert.ToBase64String(generic.CertificateBytes)}\n  key: {Convert.ToBase64String(generic.KeyBytes)}\n";
+        string ingress = "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: shop}\nspec:\n  tls:\n  - hosts: [shop.example]\n    secretName: both\n";
+
+        var results = Scan(Istio("v1", IstioServer("https", "shop.example", "{mode: SIMPLE, credentialName: both}")) + ingress + both).ToDictionary(r => r.Kind);
+
+        // Istio's secret controller takes cert and key when both have a value (pilot/pkg/credentials/kube ExtractCertInfo).
+        Assert.Equal(generic.Certificate.Thumbprint, results["Gateway"].Thumbprint);
+        Assert.Equal(tls.Certificate.Thumbprint, results["Ingress"].Thumbprint);
+        Assert.All(results.Values, r => Assert.Equal("Valid", r.Status));
+    }
+
+    [Fact]
+    public void An_ingress_does_not_read_the_generic_pair_that_istio_reads()
+    {
+        var generic = TestCertificates.Create("CN=shop.example", ["shop.example"]);
+        string secret = "---\napiVersion: v1\nkind: Secret\ntype: Opaque\nmetadata: {name: generic, namespace: shop}\ndata:\n" +
+            $"  cert: {Convert.ToBase64String(generic.CertificateBytes)}\n  key: {Convert.ToBase64String(generic.KeyBytes)}\n";
+        string ingress = "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: shop}\nspec:\n  tls:\n  - hosts: [shop.example]\n    secretName: generic\n";
+
+        var result = Assert.Single(Scan(ingress + secret));
+
+        Assert.Equal("InvalidSecret", result.Status);
+        Assert.Contains(result.Findings, f => f.Message == "the secret has no tls.crt");
+    }
+
+    [Fact]
     public void An_istio_credential_that_has_expired_or_misses_the_host_says_so()
     {
         var expired = TestCertificates.Create("CN=shop.example", ["shop.example"], validDays: -2, daysAgo: 30);
@@ -332,16 +368,33 @@ public sealed class OtherKindsManifestTests : IDisposable
     }
 
     [Fact]
+    public void An_http_proxy_tls_with_neither_or_both_of_secret_name_and_passthrough_is_invalid_and_serves_nothing()
+    {
+        var results = Scan(
+            Proxy("shop", "nosecret", "shop.example", "{clientValidation: {caSecret: client-ca}}") +
+            Proxy("shop", "blank", "blank.example", "{secretName: ' '}") +
+            Proxy("shop", "both", "both.example", "{secretName: shop-tls, passthrough: true}"))
+            .ToDictionary(r => r.Name);
+
+        // Contour (internal/dag/httpproxy_processor.go) sets TLSConfigNotValid and does not program the proxy at all:
+        // no default certificate, no backend's; as severe as a Secret that is missing, which Contour treats alike.
+        Assert.All(results.Values, r => Assert.Equal(("SecretNotFound", FindingIds.TlsConfigNotValid, (string?)null), (r.Status, Assert.Single(r.Findings).Id, r.Thumbprint)));
+        Assert.Equal(
+            "HTTPProxy shop/nosecret has spec.virtualhost.tls with neither secretName nor passthrough: Contour marks it invalid "
+            + "(TLSConfigNotValid: \"Spec.VirtualHost.TLS: neither Passthrough nor SecretName were specified\") and serves nothing for shop.example, over TLS or plain HTTP",
+            results["nosecret"].Findings[0].Message);
+        Assert.Contains("both Passthrough and SecretName were specified", results["both"].Findings[0].Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(results.Values.SelectMany(r => r.Findings), f => f.Id is FindingIds.DefaultCertificate or FindingIds.Passthrough);
+    }
+
+    [Fact]
     public void A_reference_with_notes_but_no_certificate_is_served_the_default_one_unless_a_note_says_the_controller_holds_none()
     {
         var results = Scan(
-            Proxy("shop", "novalidsecret", "shop.example", "{clientValidation: {caSecret: client-ca}}") +
             IngressRoute("pattern", "HostRegexp(`^.+\\.example$`)", "  tls: {}\n") +
             IngressRoute("acme", "HostRegexp(`^.+\\.example$`)", "  tls: {certResolver: le}\n"))
             .ToDictionary(r => r.Name);
 
-        Assert.Equal("DefaultCertificate", results["novalidsecret"].Status);
-        Assert.Contains(results["novalidsecret"].Findings, f => f.Id == FindingIds.ClientValidation);
         Assert.Equal("DefaultCertificate", results["pattern"].Status);
         Assert.Contains(results["pattern"].Findings, f => f.Id == FindingIds.HostPattern);
         Assert.Equal("Valid", results["acme"].Status);
@@ -388,6 +441,6 @@ public sealed class OtherKindsManifestTests : IDisposable
         Assert.Null(results["pass"].SecretName);
         Assert.Equal("Valid", results["mtls"].Status);
         Assert.Contains("Secret shop/client-ca", Assert.Single(results["mtls"].Findings, f => f.Id == FindingIds.ClientValidation).Message, StringComparison.Ordinal);
-        Assert.Equal("DefaultCertificate", results["none"].Status);
+        Assert.Equal(("SecretNotFound", FindingIds.TlsConfigNotValid), (results["none"].Status, Assert.Single(results["none"].Findings).Id)); // Contour: TLSConfigNotValid
     }
 }
