@@ -68,7 +68,9 @@ public static class KubeConfigReader
             switch (key)
             {
                 case "name": context.Name = String(value, key); break;
+#pragma warning disable CS0618 // Obsolete in the model, yet the library's loader still fills it: so does this one.
                 case "namespace": context.Namespace = String(value, key); break;
+#pragma warning restore CS0618
                 case "extensions": context.Extensions = NullOr(value, v => List(v, key, ReadExtension)); break;
                 case "context": context.ContextDetails = NullOr(value, ReadContextDetails); break;
             }

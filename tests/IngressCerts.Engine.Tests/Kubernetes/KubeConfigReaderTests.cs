@@ -164,6 +164,7 @@ public sealed class KubeConfigReaderTests
             """
         },
         { "an empty boolean", "clusters:\n- name: a\n  cluster: {server: 'https://a', insecure-skip-tls-verify: }\n" },
+        { "a namespace beside a context, not in it", "contexts:\n- name: c\n  namespace: beside\n  context: {cluster: k, user: u}\n" },
         { "unknown keys only", "foo: bar\nclusters: []\nzz: {a: 1}\n" },
         { "only comments", "# nothing here\n" },
         { "empty", "" },
