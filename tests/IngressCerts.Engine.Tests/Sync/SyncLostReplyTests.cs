@@ -26,7 +26,26 @@ public sealed class SyncLostReplyTests
 
     private static SyncOptions Options() => new(30, new PublishOptions(), null, TimeSpan.FromMinutes(1), TargetLease.NewHolderIdentity());
 
-    private static string LeasePath(string ns) => $"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync";
+    private static string LeasesPath(string ns) => $"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases";
+
+    private static string LeasePath(string ns) => $"{LeasesPath(ns)}/shop-tls-ingresscerts-sync";
+
+    /// <summary>Runs Sync on the target once, the reply to its Lease create lost as <paramref name="fault"/> says; how often the CA was asked.</summary>
+    private static async Task<(SyncOutcome Outcome, int CaCalls)> RunLosingTheLeaseCreateAsync(TestCluster cluster, string ns, FaultKind fault)
+    {
+        var server = cluster.RequireServer();
+        server.Faults.Add(new Fault { Method = "POST", PathPrefix = LeasesPath(ns), Kind = fault });
+        int calls = 0;
+        Task<IReadOnlyList<X509Certificate2>?> Counting(CertificateSigningRequest r, CancellationToken c)
+        {
+            Interlocked.Increment(ref calls);
+            return Ca(r, c);
+        }
+
+        var outcome = Assert.Single(await Runner(cluster, Counting).RunAsync(Due(ns), null, CancellationToken.None));
+        Assert.Empty(server.Faults.Pending);
+        return (outcome, calls);
+    }
 
     private static Task<string> SeedAsync(TestCluster cluster, string prefix) => SyncRunnerTests.SeedAsync(cluster, prefix, Host);
 
@@ -79,29 +98,62 @@ public sealed class SyncLostReplyTests
     }
 
     [ServerOnlyFact]
-    public async Task A_lost_reply_to_the_lease_create_that_went_through_is_never_another_runs_lease_and_leaves_none_held()
+    public async Task A_lost_reply_to_the_lease_create_that_went_through_is_recognised_as_this_runs_lease_and_the_target_is_renewed()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await SeedAsync(cluster, "sync-lost-take-");
+        var (outcome, calls) = await RunLosingTheLeaseCreateAsync(cluster, ns, FaultKind.AppliedThen(LostReply.GatewayTimeout));
+
+        // The Lease read back names this run: it is this run's, and the work goes on under it (renewed once, released).
+        Assert.Equal("Renewed", outcome.Result.Action);
+        Assert.Null(outcome.Error);
+        Assert.Equal(1, calls);
+        Assert.Equal(outcome.Result.Thumbprint, (await SecretLeafAsync(cluster, ns)).Thumbprint);
+        Assert.Equal(404, (await cluster.Http.GetAsync(LeasePath(ns))).StatusCode);
+    }
+
+    [ServerOnlyFact]
+    public async Task A_lost_reply_to_the_lease_create_with_another_runs_lease_there_is_skipped_naming_that_run()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await SeedAsync(cluster, "sync-lost-take-held-");
+        var held = await TargetLease.TryAcquireAsync(cluster.Connect(), ns, "shop-tls", "other-host/pid-1/abcd", TimeSpan.FromMinutes(5), null, CancellationToken.None);
+        Assert.True(held.Acquired);
+        await using var _ = held.Lease!;
+        var (outcome, calls) = await RunLosingTheLeaseCreateAsync(cluster, ns, FaultKind.DropConnection());
+
+        Assert.Equal("Skipped", outcome.Result.Action);
+        Assert.Contains("Leased by another run: other-host/pid-1/abcd", outcome.Result.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, calls);
+        Assert.Equal(200, (await cluster.Http.GetAsync(LeasePath(ns))).StatusCode);
+    }
+
+    [ServerOnlyFact]
+    public async Task A_lease_create_that_was_lost_before_it_landed_is_made_again_and_the_target_is_renewed()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await SeedAsync(cluster, "sync-lost-take-none-");
+        var (outcome, calls) = await RunLosingTheLeaseCreateAsync(cluster, ns, FaultKind.DropConnection());
+
+        Assert.Equal("Renewed", outcome.Result.Action);
+        Assert.Equal(1, calls);
+        Assert.Equal(404, (await cluster.Http.GetAsync(LeasePath(ns))).StatusCode);
+    }
+
+    [ServerOnlyFact]
+    public async Task A_run_cancelled_while_its_lease_create_was_under_way_releases_the_lease_it_made()
     {
         await using var cluster = await TestCluster.StartAsync();
         var server = cluster.RequireServer();
-        string ns = await SeedAsync(cluster, "sync-lost-take-");
-        server.Faults.Add(new Fault { Method = "POST", PathPrefix = $"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases", Kind = FaultKind.AppliedThen(LostReply.GatewayTimeout) });
-        int calls = 0;
-        Task<IReadOnlyList<X509Certificate2>?> Counting(CertificateSigningRequest r, CancellationToken c)
-        {
-            Interlocked.Increment(ref calls);
-            return Ca(r, c);
-        }
+        string ns = await SeedAsync(cluster, "sync-lost-take-cancel-");
+        server.Faults.Add(new Fault { Method = "POST", PathPrefix = LeasesPath(ns), Kind = FaultKind.AppliedThen(LostReply.NoAnswer) });
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
 
-        var outcome = Assert.Single(await Runner(cluster, Counting).RunAsync(Due(ns), null, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            TargetLease.TryAcquireAsync(cluster.Connect(), ns, "shop-tls", "me", TimeSpan.FromMinutes(5), null, stop.Token));
 
-        // The take's outcome is unknown: this run does not work on the target (and does not say another run holds it);
-        // the Lease it may have made is released, so the next run is not kept waiting for it to expire.
-        Assert.Empty(server.Faults.Pending);
-        Assert.Equal("Failed", outcome.Result.Action);
-        Assert.DoesNotContain("Leased by another run", outcome.Result.Reason, StringComparison.Ordinal);
-        Assert.Equal(0, calls);
+        // Stopped by the caller: not worked on, and the Lease the create made is not left held.
         Assert.Equal(404, (await cluster.Http.GetAsync(LeasePath(ns))).StatusCode);
-        Assert.Equal("Renewed", Assert.Single(await Runner(cluster, Counting).RunAsync(Due(ns), null, CancellationToken.None)).Result.Action);
     }
 
     [Fact]
