@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using IngressCerts.Engine.Certificates;
 using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Publishing;
 using IngressCerts.Engine.Requests;
 using IngressCerts.Engine.Sync;
@@ -24,7 +25,7 @@ public sealed class SyncLostReplyTests
         new(new IngressCertificate { Context = "ctx", Namespace = ns, Kind = "Ingress", Name = "shop", SecretName = "shop-tls", Hosts = new[] { Host }, Status = "Expiring" },
             new SyncDecision(SyncAction.Renewed, "due"), [Host]);
 
-    private static SyncOptions Options() => new(30, new PublishOptions(), null, TimeSpan.FromMinutes(1), TargetLease.NewHolderIdentity());
+    private static SyncOptions Options(int historyLimit = 1) => new(30, new PublishOptions(HistoryLimit: historyLimit), null, TimeSpan.FromMinutes(1), TargetLease.NewHolderIdentity());
 
     private static string LeasesPath(string ns) => $"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases";
 
@@ -52,10 +53,10 @@ public sealed class SyncLostReplyTests
     private static Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken _) =>
         Task.FromResult<IReadOnlyList<X509Certificate2>?>([RequestCompletionTests.Sign(request.Csr, "CN=" + Host, [Host])]);
 
-    private static SyncRunner Runner(TestCluster cluster, Func<CertificateSigningRequest, CancellationToken, Task<IReadOnlyList<X509Certificate2>?>> ca, List<string>? warnings = null, Func<DateTimeOffset>? clock = null)
+    private static SyncRunner Runner(TestCluster cluster, Func<CertificateSigningRequest, CancellationToken, Task<IReadOnlyList<X509Certificate2>?>> ca, List<string>? warnings = null, Func<DateTimeOffset>? clock = null, int historyLimit = 1)
     {
         var connection = cluster.Connect();
-        return new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), ca, false, w => { lock (warnings ?? []) { warnings?.Add(w); } }), Options(), clock: clock);
+        return new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), ca, false, w => { lock (warnings ?? []) { warnings?.Add(w); } }), Options(historyLimit), clock: clock);
     }
 
     private static Task<X509Certificate2> SecretLeafAsync(TestCluster cluster, string ns) => SyncRunnerTests.SecretLeafAsync(cluster, ns);
@@ -175,15 +176,18 @@ public sealed class SyncLostReplyTests
             return [RequestCompletionTests.Sign(request.Csr, "CN=" + Host, [Host])];
         }
 
-        var outcome = Assert.Single(await Runner(cluster, Interleaved).RunAsync(Due(ns), null, CancellationToken.None));
+        var outcome = Assert.Single(await Runner(cluster, Interleaved, historyLimit: 5).RunAsync(Due(ns), null, CancellationToken.None));
 
         // Not a blind overwrite of what was read: the write met a Conflict, read again, and the interloper's
-        // certificate is the one kept in history (the one it replaced), with the original before it.
+        // certificate is the one kept in history (the one it replaced), with the original before it: the interloper
+        // kept no copy of it, so the one this run made before the Conflict is the only one, and stays (once).
         Assert.Equal("Renewed", outcome.Result.Action);
         Assert.Equal(interloper.Certificate.Thumbprint, outcome.Result.PreviousThumbprint);
         Assert.Equal(key, PublicKeyHash.Of(await SecretLeafAsync(cluster, ns)));
         var history = await new SecretHistoryReader(cluster.Connect()).ListAsync(ns, "shop-tls", CancellationToken.None) ?? [];
-        Assert.Contains(history, h => string.Equals(h.Thumbprint, interloper.Certificate.Thumbprint, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(
+            new[] { interloper.Certificate.Thumbprint, original.Thumbprint }.Select(t => t.ToUpperInvariant()).Order(),
+            history.Select(h => h.Thumbprint!.ToUpperInvariant()).Order());
         Assert.Empty(await new PendingRequestStore(cluster.Connect()).ListAsync(ns, null, CancellationToken.None));
     }
 
@@ -214,10 +218,10 @@ public sealed class SyncLostReplyTests
     }
 
     [Fact]
-    public async Task A_run_whose_expired_lease_was_taken_over_while_the_ca_worked_does_not_renew_the_target_a_second_time()
+    public async Task A_run_whose_expired_lease_was_taken_over_while_the_ca_worked_does_not_renew_the_target_a_second_time_nor_keep_a_second_copy_in_history()
     {
         await using var cluster = await TestCluster.StartAsync();
-        string ns = await SeedAsync(cluster, "sync-takeover-");
+        string ns = await SeedAsync(cluster, "sync-takeover-history-");
         var original = await SecretLeafAsync(cluster, ns);
         var now = DateTimeOffset.UtcNow;
         SyncOutcome? other = null;
@@ -225,21 +229,38 @@ public sealed class SyncLostReplyTests
         {
             // This run stalls at its CA past its Lease's duration (no renewal got through); another run takes the expired
             // Lease over and renews the target meanwhile.
-            other = Assert.Single(await Runner(cluster, Ca, clock: () => now.AddSeconds(61)).RunAsync(Due(ns), null, c));
+            other = Assert.Single(await Runner(cluster, Ca, clock: () => now.AddSeconds(61), historyLimit: 5).RunAsync(Due(ns), null, c));
             return [RequestCompletionTests.Sign(request.Csr, "CN=" + Host, [Host])];
         }
 
-        var mine = Assert.Single(await Runner(cluster, Paused, clock: () => now).RunAsync(Due(ns), null, CancellationToken.None));
+        var mine = Assert.Single(await Runner(cluster, Paused, clock: () => now, historyLimit: 5).RunAsync(Due(ns), null, CancellationToken.None));
 
         Assert.Equal("Renewed", other!.Result.Action);
         Assert.Equal("Unchanged", mine.Result.Action);
         Assert.Null(mine.Error);
-        // One renewal: the other run's certificate stays in the Secret and was never pushed into history (the history
-        // copy this run made before its write met the Conflict holds the original, as the publisher keeps it then).
         Assert.Equal(other.Result.Thumbprint, (await SecretLeafAsync(cluster, ns)).Thumbprint);
+        // One copy of the original: the winner's, the one its record names (what Undo restores). The copy the losing
+        // run made before its write met the Conflict is gone.
         var history = await new SecretHistoryReader(cluster.Connect()).ListAsync(ns, "shop-tls", CancellationToken.None) ?? [];
-        Assert.NotEmpty(history);
-        Assert.All(history, h => Assert.Equal(original.Thumbprint, h.Thumbprint, ignoreCase: true));
+        var entry = Assert.Single(history);
+        Assert.Equal(original.Thumbprint, entry.Thumbprint, ignoreCase: true);
+        var secret = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls")).Object;
+        var record = PublishRecord.Read(k8s.KubernetesJson.Deserialize<k8s.Models.V1Secret>(secret.ToJsonString()))!;
+        Assert.Equal(record.ArchiveName, entry.Name);
+
+        // The next renewal adds one entry (the winner's certificate): each certificate is in history once.
+        var next = TestCertificates.Create("CN=" + Host, [Host], validDays: 90, daysAgo: 0);
+        using (var payload = new PublishPayload(next.Certificate, next.CertificatePem, System.Text.Encoding.ASCII.GetBytes(next.KeyPem)))
+        {
+            var operation = new PublishOperation(new Publisher(new ClusterWriter(cluster.Connect()), new PublishOptions(HistoryLimit: 5)));
+            var plan = await operation.PlanAsync(new PublishTarget(ns, "shop-tls", Hosts: [Host]), payload, CancellationToken.None);
+            Assert.Equal(PublishAction.Updated, (await operation.RunAsync(plan, payload, null, null, CancellationToken.None)).Action);
+        }
+
+        history = await new SecretHistoryReader(cluster.Connect()).ListAsync(ns, "shop-tls", CancellationToken.None) ?? [];
+        Assert.Equal(
+            new[] { other.Result.Thumbprint!, original.Thumbprint }.Select(t => t.ToUpperInvariant()).Order(),
+            history.Select(h => h.Thumbprint!.ToUpperInvariant()).Order());
     }
 
     [Fact]
