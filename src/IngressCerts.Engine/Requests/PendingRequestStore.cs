@@ -60,8 +60,9 @@ public sealed class PendingRequestStore
     /// <exception cref="PublishRefusedException">Already pending, the name is taken by another Secret, no namespace, or missing rights; nothing was written.</exception>
     /// <exception cref="KubeApiException">A call failed; the message says what was written.</exception>
     /// <param name="foundNone">
-    /// The caller has just found no request for the Secret in <paramref name="ns"/>, a namespace it read from (Sync,
-    /// under the target's Lease): neither is read again. A request made meanwhile is still refused, by the create.
+    /// The caller reads neither the request nor the namespace first: it found none, or lets the create find one (Sync,
+    /// under the target's Lease, in a namespace it read from). A request pending is still refused, by the create (or
+    /// reused, see <paramref name="reuseFound"/>).
     /// </param>
     /// <param name="gateway">The Gateway the request's certificate goes to, kept for Complete; null for none (or an Ingress).</param>
     /// <param name="reuseFound">
