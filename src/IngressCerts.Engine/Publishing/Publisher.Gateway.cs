@@ -50,7 +50,8 @@ public sealed partial class Publisher
                         : null;
                 },
                 now => now is not null && GrantRecord.ReadAll(now).TryGetValue(target.SecretName, out var r) && r.Id == plan.PublishId,
-                $"ReferenceGrant {target.Namespace}/{grant.Name}", warn, cancellationToken).ConfigureAwait(false);
+                $"ReferenceGrant {target.Namespace}/{grant.Name}", warn, cancellationToken,
+                (n, c) => FindGrantAsync(target.Namespace, n, target.SecretName, plan.PublishId, c)).ConfigureAwait(false);
         }
 
         bool gatewayWritten = false;
@@ -90,17 +91,28 @@ public sealed partial class Publisher
     /// <summary>
     /// One create, replace or delete of a Gateway API object, made again on a conflict (409, or 409 AlreadyExists on a
     /// create) from <paramref name="again"/>, which reads the object anew and decides again (null: nothing left to do).
-    /// A write whose answer is lost is settled by reading the object: <paramref name="applied"/> says whether it holds
-    /// the write. False when nothing needed writing after all.
+    /// A write whose answer is lost is settled by reading the object it went to (the one the write made again names,
+    /// which may not be the one first planned): <paramref name="applied"/> says whether it holds the write. False when
+    /// nothing needed writing after all.
     /// </summary>
+    /// <param name="readBack">How the object a write named is read after a lost answer; null reads it by that name.</param>
     private async Task<bool> WriteSettledAsync(string version, string plural, string ns, string name, ApiWrite? write,
-        Func<CancellationToken, Task<ApiWrite?>> again, Func<JsonObject?, bool> applied, string what, Action<string>? warn, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<ApiWrite?>> again, Func<JsonObject?, bool> applied, string what, Action<string>? warn, CancellationToken cancellationToken,
+        Func<string, CancellationToken, Task<JsonObject?>>? readBack = null)
     {
+        readBack ??= (n, c) => _writer.GetGatewayApiObjectAsync(version, plural, ns, n, c);
         for (int attempt = 1; ; attempt++)
         {
             if (write is null)
             {
                 return false;
+            }
+
+            // A write made again may go to another object than the one first planned (a grant under a free name, or
+            // another grant extended): what it names is what is read back and named.
+            if (GatewayWiring.Str(write.Body["metadata"], "name") is { Length: > 0 } written && written != name)
+            {
+                (name, what) = (written, $"{(plural == GrantPlural ? "ReferenceGrant" : "Gateway")} {ns}/{written}");
             }
 
             try
@@ -135,7 +147,7 @@ public sealed partial class Publisher
                 JsonObject? now;
                 try
                 {
-                    now = await _writer.GetGatewayApiObjectAsync(version, plural, ns, name, budget.Token).ConfigureAwait(false);
+                    now = await readBack(name, budget.Token).ConfigureAwait(false);
                 }
                 catch (Exception readFailure) when (readFailure is KubeApiException or OperationCanceledException)
                 {

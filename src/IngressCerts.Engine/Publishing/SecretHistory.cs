@@ -181,6 +181,16 @@ internal sealed class SecretHistory
                 bool deleted = await DeleteLeftoverAsync(archive, warn, $"the update of Secret {owner} failed").ConfigureAwait(false);
                 note = $"Secret {owner} was not changed" + (deleted ? "." : $"; the copy of its certificate and key made for history, Secret {entry}, is left over (see the warning).");
             }
+            else if (now is not null && await KeptByWriterAsync(now, archive).ConfigureAwait(false) is { } theirs)
+            {
+                // Another publish (a Sync run that took the target over, a Publish) replaced the certificate first and
+                // kept it in its own entry, the one its record names and Undo restores: this copy is a second one, and
+                // goes, so that history is as if this write had never been tried.
+                string kept = $"{theirs.Metadata.NamespaceProperty}/{theirs.Metadata.Name}";
+                bool deleted = await DeleteLeftoverAsync(archive, warn, $"another writer replaced Secret {owner} first and keeps its previous certificate in history entry {kept}").ConfigureAwait(false);
+                note = $"Secret {owner} was changed by another writer meanwhile, whose history entry {kept} keeps the certificate and key it held before"
+                    + (deleted ? "." : $"; the second copy made for this publish, Secret {entry}, is left over (see the warning).");
+            }
             else
             {
                 note = now is null
@@ -197,6 +207,44 @@ internal sealed class SecretHistory
             {
                 await DeleteLeftoverAsync(spare.Entry, warn, spare.Why).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// After a write that lost to another writer: the history entry that writer's publish record names when it holds
+    /// what <paramref name="archive"/> holds (the same certificate, key and chain, kept by that writer); null when there
+    /// is none, it holds something else (the other writer replaced this write, not the certificate before it), or it
+    /// cannot be read: then <paramref name="archive"/> may be the only copy and stays.
+    /// </summary>
+    private async Task<V1Secret?> KeptByWriterAsync(V1Secret now, V1Secret archive)
+    {
+        if (PublishRecord.Read(now)?.ArchiveName is not { } name || string.Equals(name, archive.Metadata.Name, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        using var budget = WriteFailures.ReadBackToken();
+        try
+        {
+            var theirs = await GetAsync(now.Metadata.NamespaceProperty, now.Metadata.Name, name, budget.Token).ConfigureAwait(false);
+            if (theirs is null)
+            {
+                return null;
+            }
+
+            bool same = Holds(theirs, archive);
+            // Only its name is needed beyond the comparison: its copy of the key is not kept.
+            foreach (var value in theirs.Data?.Values ?? [])
+            {
+                CryptographicOperations.ZeroMemory(value);
+            }
+
+            theirs.Data = null;
+            return same ? theirs : null;
+        }
+        catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+        {
+            return null;
         }
     }
 

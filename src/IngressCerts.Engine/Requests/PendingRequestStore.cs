@@ -60,11 +60,18 @@ public sealed class PendingRequestStore
     /// <exception cref="PublishRefusedException">Already pending, the name is taken by another Secret, no namespace, or missing rights; nothing was written.</exception>
     /// <exception cref="KubeApiException">A call failed; the message says what was written.</exception>
     /// <param name="foundNone">
-    /// The caller has just found no request for the Secret in <paramref name="ns"/>, a namespace it read from (Sync,
-    /// under the target's Lease): neither is read again. A request made meanwhile is still refused, by the create.
+    /// The caller reads neither the request nor the namespace first: it found none, or lets the create find one (Sync,
+    /// under the target's Lease, in a namespace it read from). A request pending is still refused, by the create (or
+    /// reused, see <paramref name="reuseFound"/>).
     /// </param>
     /// <param name="gateway">The Gateway the request's certificate goes to, kept for Complete; null for none (or an Ingress).</param>
-    public async Task<PendingRequest> CreateAsync(string ns, string secretName, string? ingressName, RequestKey key, bool force, Action<string>? warn, CancellationToken cancellationToken, bool foundNone = false, RequestGateway? gateway = null)
+    /// <param name="reuseFound">
+    /// With <paramref name="foundNone"/> (a create made without reading first): a request the create finds already pending
+    /// (AlreadyExists, read then) that this accepts is returned instead of the refusal; its key is not read, and
+    /// <paramref name="key"/> was not stored. The caller tells the two apart by the public key.
+    /// </param>
+    public async Task<PendingRequest> CreateAsync(string ns, string secretName, string? ingressName, RequestKey key, bool force, Action<string>? warn, CancellationToken cancellationToken, bool foundNone = false, RequestGateway? gateway = null,
+        Func<PendingRequest, bool>? reuseFound = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         string name = PendingRequestSecret.NameFor(secretName);
@@ -108,6 +115,11 @@ public sealed class PendingRequestStore
             if (now is not null)
             {
                 Wipe(now);
+                if (PendingRequestSecret.Read(now) is { } found && found.SecretName == secretName && reuseFound?.Invoke(found) == true)
+                {
+                    return found;
+                }
+
                 Refuse(now, target, force: false);
             }
 

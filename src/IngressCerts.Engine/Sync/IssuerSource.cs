@@ -158,12 +158,6 @@ public sealed class IssuerSource : ISyncSource
     /// </summary>
     private async Task<(PendingRequest Request, RequestKey? Key)?> PendingForAsync(SyncTarget target, CancellationToken cancellationToken)
     {
-        var existing = await _store.GetAsync(target.Namespace, target.SecretName, cancellationToken).ConfigureAwait(false);
-        if (existing is not null && target.Hosts.All(h => existing.Hosts.Contains(h, StringComparer.OrdinalIgnoreCase)))
-        {
-            return (existing, null);
-        }
-
         var hosts = RequestHosts.Parse(target.Hosts, out _);
         if (hosts is null)
         {
@@ -173,11 +167,28 @@ public sealed class IssuerSource : ISyncSource
         var spec = RequestKeySpec.Resolve(null, null, target.CurrentKeyAlgorithm, target.CurrentKeySize, out _) ?? RequestKeySpec.Default;
         var key = RequestKey.Create(spec, SubjectName.Default(hosts), hosts);
         string? ingress = target.Reference.Kind == "Ingress" ? target.Reference.Name : null;
-
-        // A request pending for fewer hosts (a host was added since) is replaced: its certificate could not be used.
+        bool Covers(PendingRequest p) => target.Hosts.All(h => p.Hosts.Contains(h, StringComparer.OrdinalIgnoreCase));
         try
         {
-            return (await _store.CreateAsync(target.Namespace, target.SecretName, ingress, key, force: existing is not null, _warn, cancellationToken, foundNone: existing is null).ConfigureAwait(false), key);
+            // The create comes first (one name per target: the server's AlreadyExists says a request is pending), so a
+            // renewal with none pending, the usual case, reads nothing before it. One pending for every host is reused
+            // (the key made here is dropped, never stored); one pending for fewer hosts (a host was added since) is
+            // replaced: its certificate could not be used.
+            try
+            {
+                var stored = await _store.CreateAsync(target.Namespace, target.SecretName, ingress, key, force: false, _warn, cancellationToken, foundNone: true, reuseFound: Covers).ConfigureAwait(false);
+                if (!string.Equals(stored.PublicKeySha256, key.PublicKeySha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    key.Dispose();
+                    return (stored, null);
+                }
+
+                return (stored, key);
+            }
+            catch (PublishRefusedException ex) when (ex.Refusal.Id == PendingRequestStore.AlreadyPending)
+            {
+                return (await _store.CreateAsync(target.Namespace, target.SecretName, ingress, key, force: true, _warn, cancellationToken).ConfigureAwait(false), key);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -110,6 +110,7 @@ public sealed class TargetLease : IAsyncDisposable
                 Spec = new V1LeaseSpec { HolderIdentity = holder, LeaseDurationSeconds = seconds, AcquireTime = now, RenewTime = now, LeaseTransitions = 0 },
             };
             V1Lease? written = null;
+            bool lostReply = false;
             for (int attempt = 1; written is null; attempt++)
             {
                 try
@@ -122,17 +123,33 @@ public sealed class TargetLease : IAsyncDisposable
                 {
                     // There: held by another run, or left by one that crashed or released it the older way (holder cleared).
                 }
+                catch (KubeApiException ex) when (Publishing.WriteFailures.OutcomeUnknown(ex) && attempt < 3)
+                {
+                    // The reply to the create was lost (no answer, a timeout, a 5xx): whether the Lease was made is read
+                    // below. This run's own holder identity there means the create went through; another's, that run
+                    // holds it; none, that it was not made (or not yet): create it again, and a create that lands late
+                    // is found as this run's own by the next read.
+                    lostReply = true;
+                }
 
                 var existing = await ReadAsync(connection, ns, name, cancellationToken).ConfigureAwait(false);
                 if (existing is null)
                 {
-                    // Released (deleted) between the create and the read: create it again, a bounded number of times.
+                    // Released (deleted) between the create and the read, or a create whose reply was lost was not made:
+                    // create it again, a bounded number of times.
                     if (attempt < 3)
                     {
                         continue;
                     }
 
                     return new LeaseAttempt(null, "another run (it took and released the Lease meanwhile)", null);
+                }
+
+                if (lostReply && string.Equals(existing.Spec?.HolderIdentity, holder, StringComparison.Ordinal))
+                {
+                    // The create went through: the Lease read back is this run's, as made.
+                    written = existing;
+                    break;
                 }
 
                 if (HeldByOther(existing, holder, clock()) is { } until)

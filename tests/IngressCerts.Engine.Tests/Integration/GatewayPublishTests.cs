@@ -580,6 +580,80 @@ public sealed class GatewayPublishTests
         Assert.Null(await GetAsync(cluster, $"/api/v1/namespaces/{ns}/secrets/shop-b"));
     }
 
+    /// <summary>
+    /// The grant write is made again under another name (the planned one was taken or went meanwhile), and the reply to
+    /// that second write is lost: the write is settled by the grant it went to, and Undo takes out of that grant what
+    /// the publish added and leaves every other grant as it is.
+    /// </summary>
+    [ServerOnlyTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_grant_write_made_again_under_another_name_whose_reply_was_lost_is_settled_by_that_grant_and_undone_there(bool extendAnother)
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string gw = await cluster.CreateNamespaceAsync("gwretry-");
+        string certs = await cluster.CreateNamespaceAsync("gwretrycerts-");
+        await cluster.CreateAsync(TwoListenerGateway(gw));
+        var connection = cluster.Connect();
+        string grantName = ReferenceGrants.DefaultName(gw);
+        string grants = $"/apis/gateway.networking.k8s.io/v1beta1/namespaces/{certs}/referencegrants";
+        JsonObject Grant(string name, bool routesToo)
+        {
+            string routes = routesToo ? $$""",{"group":"gateway.networking.k8s.io","kind":"HTTPRoute","namespace":"{{gw}}"}""" : string.Empty;
+            return JsonNode.Parse($$$"""
+                {"apiVersion":"gateway.networking.k8s.io/v1beta1","kind":"ReferenceGrant","metadata":{"name":"{{{name}}}","namespace":"{{{certs}}}"},
+                 "spec":{"from":[{"group":"gateway.networking.k8s.io","kind":"Gateway","namespace":"{{{gw}}}"}{{{routes}}}],
+                         "to":[{"group":"","kind":"Secret","name":"team-tls"}]}}
+                """)!.AsObject();
+        }
+
+        if (!extendAnother)
+        {
+            // Planned: extend "theirs"; it is deleted meanwhile, and the write made again creates the module's own grant.
+            await cluster.CreateAsync(Grant("theirs", routesToo: false));
+        }
+
+        var (outcome, error, warnings) = await PublishWithChangeMeanwhileAsync(connection, Target(certs, "shop-tls", gw, "shop.example", grant: true), Cert(), async () =>
+        {
+            if (extendAnother)
+            {
+                // Planned: create the module's grant; another team takes the name meanwhile (a grant it may not widen)
+                // and makes one it may: the write made again extends that one.
+                await cluster.CreateAsync(Grant(grantName, routesToo: true));
+                await cluster.CreateAsync(Grant("theirs", routesToo: false));
+                server.Faults.Add(new Fault { Method = "PUT", PathPrefix = $"{grants}/theirs", Kind = FaultKind.AppliedThen(LostReply.GatewayTimeout) });
+            }
+            else
+            {
+                Assert.Equal(200, (await cluster.Http.DeleteAsync($"{grants}/theirs")).StatusCode);
+                server.Faults.Add(new Fault { Method = "POST", PathPrefix = grants, Kind = FaultKind.AppliedThen(LostReply.GatewayTimeout) });
+            }
+        });
+
+        string ours = extendAnother ? "theirs" : grantName;
+        Assert.Empty(server.Faults.Pending);
+        Assert.Null(error);
+        Assert.True(outcome!.GrantWritten);
+        Assert.Contains(warnings, w => w.Contains($"ReferenceGrant {certs}/{ours} was applied; the reply was lost", StringComparison.Ordinal));
+        Assert.Equal(extendAnother ? new[] { "team-tls", "shop-tls" } : new[] { "shop-tls" }, GrantTargets((await GrantAsync(cluster, certs, ours))!));
+        Assert.Equal($"{certs}/shop-tls", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
+
+        await new Publisher(new ClusterWriter(connection), new PublishOptions()).UndoAsync(certs, "shop-tls", force: false, CancellationToken.None);
+
+        Assert.Equal("old-shop", RefsOf((await GatewayAsync(cluster, gw))!)["shop"]);
+        if (extendAnother)
+        {
+            Assert.Equal(new[] { "team-tls" }, GrantTargets((await GrantAsync(cluster, certs, "theirs"))!));
+            Assert.Equal(new[] { "team-tls" }, GrantTargets((await GrantAsync(cluster, certs, grantName))!));
+        }
+        else
+        {
+            Assert.Null(await GrantAsync(cluster, certs, grantName));
+            Assert.Null(await GrantAsync(cluster, certs, "theirs"));
+        }
+    }
+
     [GatewayApiFact]
     public async Task A_grant_name_taken_between_read_and_write_gets_the_grant_made_under_a_free_name_and_undo_finds_and_removes_that_one()
     {

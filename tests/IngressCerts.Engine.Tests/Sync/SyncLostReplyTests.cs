@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using IngressCerts.Engine.Certificates;
 using IngressCerts.Engine.Inventory;
+using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Publishing;
 using IngressCerts.Engine.Requests;
 using IngressCerts.Engine.Sync;
@@ -24,19 +25,38 @@ public sealed class SyncLostReplyTests
         new(new IngressCertificate { Context = "ctx", Namespace = ns, Kind = "Ingress", Name = "shop", SecretName = "shop-tls", Hosts = new[] { Host }, Status = "Expiring" },
             new SyncDecision(SyncAction.Renewed, "due"), [Host]);
 
-    private static SyncOptions Options() => new(30, new PublishOptions(), null, TimeSpan.FromMinutes(1), TargetLease.NewHolderIdentity());
+    private static SyncOptions Options(int historyLimit = 1) => new(30, new PublishOptions(HistoryLimit: historyLimit), null, TimeSpan.FromMinutes(1), TargetLease.NewHolderIdentity());
 
-    private static string LeasePath(string ns) => $"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/shop-tls-ingresscerts-sync";
+    private static string LeasesPath(string ns) => $"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases";
+
+    private static string LeasePath(string ns) => $"{LeasesPath(ns)}/shop-tls-ingresscerts-sync";
+
+    /// <summary>Runs Sync on the target once, the reply to its Lease create lost as <paramref name="fault"/> says; how often the CA was asked.</summary>
+    private static async Task<(SyncOutcome Outcome, int CaCalls)> RunLosingTheLeaseCreateAsync(TestCluster cluster, string ns, FaultKind fault)
+    {
+        var server = cluster.RequireServer();
+        server.Faults.Add(new Fault { Method = "POST", PathPrefix = LeasesPath(ns), Kind = fault });
+        int calls = 0;
+        Task<IReadOnlyList<X509Certificate2>?> Counting(CertificateSigningRequest r, CancellationToken c)
+        {
+            Interlocked.Increment(ref calls);
+            return Ca(r, c);
+        }
+
+        var outcome = Assert.Single(await Runner(cluster, Counting).RunAsync(Due(ns), null, CancellationToken.None));
+        Assert.Empty(server.Faults.Pending);
+        return (outcome, calls);
+    }
 
     private static Task<string> SeedAsync(TestCluster cluster, string prefix) => SyncRunnerTests.SeedAsync(cluster, prefix, Host);
 
     private static Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken _) =>
         Task.FromResult<IReadOnlyList<X509Certificate2>?>([RequestCompletionTests.Sign(request.Csr, "CN=" + Host, [Host])]);
 
-    private static SyncRunner Runner(TestCluster cluster, Func<CertificateSigningRequest, CancellationToken, Task<IReadOnlyList<X509Certificate2>?>> ca, List<string>? warnings = null, Func<DateTimeOffset>? clock = null)
+    private static SyncRunner Runner(TestCluster cluster, Func<CertificateSigningRequest, CancellationToken, Task<IReadOnlyList<X509Certificate2>?>> ca, List<string>? warnings = null, Func<DateTimeOffset>? clock = null, int historyLimit = 1)
     {
         var connection = cluster.Connect();
-        return new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), ca, false, w => { lock (warnings ?? []) { warnings?.Add(w); } }), Options(), clock: clock);
+        return new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), ca, false, w => { lock (warnings ?? []) { warnings?.Add(w); } }), Options(historyLimit), clock: clock);
     }
 
     private static Task<X509Certificate2> SecretLeafAsync(TestCluster cluster, string ns) => SyncRunnerTests.SecretLeafAsync(cluster, ns);
@@ -79,29 +99,62 @@ public sealed class SyncLostReplyTests
     }
 
     [ServerOnlyFact]
-    public async Task A_lost_reply_to_the_lease_create_that_went_through_is_never_another_runs_lease_and_leaves_none_held()
+    public async Task A_lost_reply_to_the_lease_create_that_went_through_is_recognised_as_this_runs_lease_and_the_target_is_renewed()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await SeedAsync(cluster, "sync-lost-take-");
+        var (outcome, calls) = await RunLosingTheLeaseCreateAsync(cluster, ns, FaultKind.AppliedThen(LostReply.GatewayTimeout));
+
+        // The Lease read back names this run: it is this run's, and the work goes on under it (renewed once, released).
+        Assert.Equal("Renewed", outcome.Result.Action);
+        Assert.Null(outcome.Error);
+        Assert.Equal(1, calls);
+        Assert.Equal(outcome.Result.Thumbprint, (await SecretLeafAsync(cluster, ns)).Thumbprint);
+        Assert.Equal(404, (await cluster.Http.GetAsync(LeasePath(ns))).StatusCode);
+    }
+
+    [ServerOnlyFact]
+    public async Task A_lost_reply_to_the_lease_create_with_another_runs_lease_there_is_skipped_naming_that_run()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await SeedAsync(cluster, "sync-lost-take-held-");
+        var held = await TargetLease.TryAcquireAsync(cluster.Connect(), ns, "shop-tls", "other-host/pid-1/abcd", TimeSpan.FromMinutes(5), null, CancellationToken.None);
+        Assert.True(held.Acquired);
+        await using var _ = held.Lease!;
+        var (outcome, calls) = await RunLosingTheLeaseCreateAsync(cluster, ns, FaultKind.DropConnection());
+
+        Assert.Equal("Skipped", outcome.Result.Action);
+        Assert.Contains("Leased by another run: other-host/pid-1/abcd", outcome.Result.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, calls);
+        Assert.Equal(200, (await cluster.Http.GetAsync(LeasePath(ns))).StatusCode);
+    }
+
+    [ServerOnlyFact]
+    public async Task A_lease_create_that_was_lost_before_it_landed_is_made_again_and_the_target_is_renewed()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        string ns = await SeedAsync(cluster, "sync-lost-take-none-");
+        var (outcome, calls) = await RunLosingTheLeaseCreateAsync(cluster, ns, FaultKind.DropConnection());
+
+        Assert.Equal("Renewed", outcome.Result.Action);
+        Assert.Equal(1, calls);
+        Assert.Equal(404, (await cluster.Http.GetAsync(LeasePath(ns))).StatusCode);
+    }
+
+    [ServerOnlyFact]
+    public async Task A_run_cancelled_while_its_lease_create_was_under_way_releases_the_lease_it_made()
     {
         await using var cluster = await TestCluster.StartAsync();
         var server = cluster.RequireServer();
-        string ns = await SeedAsync(cluster, "sync-lost-take-");
-        server.Faults.Add(new Fault { Method = "POST", PathPrefix = $"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases", Kind = FaultKind.AppliedThen(LostReply.GatewayTimeout) });
-        int calls = 0;
-        Task<IReadOnlyList<X509Certificate2>?> Counting(CertificateSigningRequest r, CancellationToken c)
-        {
-            Interlocked.Increment(ref calls);
-            return Ca(r, c);
-        }
+        string ns = await SeedAsync(cluster, "sync-lost-take-cancel-");
+        server.Faults.Add(new Fault { Method = "POST", PathPrefix = LeasesPath(ns), Kind = FaultKind.AppliedThen(LostReply.NoAnswer) });
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
 
-        var outcome = Assert.Single(await Runner(cluster, Counting).RunAsync(Due(ns), null, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            TargetLease.TryAcquireAsync(cluster.Connect(), ns, "shop-tls", "me", TimeSpan.FromMinutes(5), null, stop.Token));
 
-        // The take's outcome is unknown: this run does not work on the target (and does not say another run holds it);
-        // the Lease it may have made is released, so the next run is not kept waiting for it to expire.
-        Assert.Empty(server.Faults.Pending);
-        Assert.Equal("Failed", outcome.Result.Action);
-        Assert.DoesNotContain("Leased by another run", outcome.Result.Reason, StringComparison.Ordinal);
-        Assert.Equal(0, calls);
+        // Stopped by the caller: not worked on, and the Lease the create made is not left held.
         Assert.Equal(404, (await cluster.Http.GetAsync(LeasePath(ns))).StatusCode);
-        Assert.Equal("Renewed", Assert.Single(await Runner(cluster, Counting).RunAsync(Due(ns), null, CancellationToken.None)).Result.Action);
     }
 
     [Fact]
@@ -123,15 +176,18 @@ public sealed class SyncLostReplyTests
             return [RequestCompletionTests.Sign(request.Csr, "CN=" + Host, [Host])];
         }
 
-        var outcome = Assert.Single(await Runner(cluster, Interleaved).RunAsync(Due(ns), null, CancellationToken.None));
+        var outcome = Assert.Single(await Runner(cluster, Interleaved, historyLimit: 5).RunAsync(Due(ns), null, CancellationToken.None));
 
         // Not a blind overwrite of what was read: the write met a Conflict, read again, and the interloper's
-        // certificate is the one kept in history (the one it replaced), with the original before it.
+        // certificate is the one kept in history (the one it replaced), with the original before it: the interloper
+        // kept no copy of it, so the one this run made before the Conflict is the only one, and stays (once).
         Assert.Equal("Renewed", outcome.Result.Action);
         Assert.Equal(interloper.Certificate.Thumbprint, outcome.Result.PreviousThumbprint);
         Assert.Equal(key, PublicKeyHash.Of(await SecretLeafAsync(cluster, ns)));
         var history = await new SecretHistoryReader(cluster.Connect()).ListAsync(ns, "shop-tls", CancellationToken.None) ?? [];
-        Assert.Contains(history, h => string.Equals(h.Thumbprint, interloper.Certificate.Thumbprint, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(
+            new[] { interloper.Certificate.Thumbprint, original.Thumbprint }.Select(t => t.ToUpperInvariant()).Order(),
+            history.Select(h => h.Thumbprint!.ToUpperInvariant()).Order());
         Assert.Empty(await new PendingRequestStore(cluster.Connect()).ListAsync(ns, null, CancellationToken.None));
     }
 
@@ -162,10 +218,10 @@ public sealed class SyncLostReplyTests
     }
 
     [Fact]
-    public async Task A_run_whose_expired_lease_was_taken_over_while_the_ca_worked_does_not_renew_the_target_a_second_time()
+    public async Task A_run_whose_expired_lease_was_taken_over_while_the_ca_worked_does_not_renew_the_target_a_second_time_nor_keep_a_second_copy_in_history()
     {
         await using var cluster = await TestCluster.StartAsync();
-        string ns = await SeedAsync(cluster, "sync-takeover-");
+        string ns = await SeedAsync(cluster, "sync-takeover-history-");
         var original = await SecretLeafAsync(cluster, ns);
         var now = DateTimeOffset.UtcNow;
         SyncOutcome? other = null;
@@ -173,21 +229,38 @@ public sealed class SyncLostReplyTests
         {
             // This run stalls at its CA past its Lease's duration (no renewal got through); another run takes the expired
             // Lease over and renews the target meanwhile.
-            other = Assert.Single(await Runner(cluster, Ca, clock: () => now.AddSeconds(61)).RunAsync(Due(ns), null, c));
+            other = Assert.Single(await Runner(cluster, Ca, clock: () => now.AddSeconds(61), historyLimit: 5).RunAsync(Due(ns), null, c));
             return [RequestCompletionTests.Sign(request.Csr, "CN=" + Host, [Host])];
         }
 
-        var mine = Assert.Single(await Runner(cluster, Paused, clock: () => now).RunAsync(Due(ns), null, CancellationToken.None));
+        var mine = Assert.Single(await Runner(cluster, Paused, clock: () => now, historyLimit: 5).RunAsync(Due(ns), null, CancellationToken.None));
 
         Assert.Equal("Renewed", other!.Result.Action);
         Assert.Equal("Unchanged", mine.Result.Action);
         Assert.Null(mine.Error);
-        // One renewal: the other run's certificate stays in the Secret and was never pushed into history (the history
-        // copy this run made before its write met the Conflict holds the original, as the publisher keeps it then).
         Assert.Equal(other.Result.Thumbprint, (await SecretLeafAsync(cluster, ns)).Thumbprint);
+        // One copy of the original: the winner's, the one its record names (what Undo restores). The copy the losing
+        // run made before its write met the Conflict is gone.
         var history = await new SecretHistoryReader(cluster.Connect()).ListAsync(ns, "shop-tls", CancellationToken.None) ?? [];
-        Assert.NotEmpty(history);
-        Assert.All(history, h => Assert.Equal(original.Thumbprint, h.Thumbprint, ignoreCase: true));
+        var entry = Assert.Single(history);
+        Assert.Equal(original.Thumbprint, entry.Thumbprint, ignoreCase: true);
+        var secret = (await cluster.Http.GetAsync($"/api/v1/namespaces/{ns}/secrets/shop-tls")).Object;
+        var record = PublishRecord.Read(k8s.KubernetesJson.Deserialize<k8s.Models.V1Secret>(secret.ToJsonString()))!;
+        Assert.Equal(record.ArchiveName, entry.Name);
+
+        // The next renewal adds one entry (the winner's certificate): each certificate is in history once.
+        var next = TestCertificates.Create("CN=" + Host, [Host], validDays: 90, daysAgo: 0);
+        using (var payload = new PublishPayload(next.Certificate, next.CertificatePem, System.Text.Encoding.ASCII.GetBytes(next.KeyPem)))
+        {
+            var operation = new PublishOperation(new Publisher(new ClusterWriter(cluster.Connect()), new PublishOptions(HistoryLimit: 5)));
+            var plan = await operation.PlanAsync(new PublishTarget(ns, "shop-tls", Hosts: [Host]), payload, CancellationToken.None);
+            Assert.Equal(PublishAction.Updated, (await operation.RunAsync(plan, payload, null, null, CancellationToken.None)).Action);
+        }
+
+        history = await new SecretHistoryReader(cluster.Connect()).ListAsync(ns, "shop-tls", CancellationToken.None) ?? [];
+        Assert.Equal(
+            new[] { other.Result.Thumbprint!, original.Thumbprint }.Select(t => t.ToUpperInvariant()).Order(),
+            history.Select(h => h.Thumbprint!.ToUpperInvariant()).Order());
     }
 
     [Fact]

@@ -84,6 +84,57 @@ public sealed class SyncRunnerTests
         Assert.Equal(seen[0], seen[1]);
     }
 
+    [ServerOnlyFact]
+    public async Task A_renewal_with_no_request_pending_stores_the_new_key_without_reading_for_one_first()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        const string host = "shop.contoso.example";
+        string ns = await SeedAsync(cluster, "sync-create-first-", host);
+        Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken _) =>
+            Task.FromResult<IReadOnlyList<X509Certificate2>?>([RequestCompletionTests.Sign(request.Csr, "CN=" + host, [host])]);
+        var connection = cluster.Connect();
+        server.RequestLog.Clear();
+
+        var outcome = Assert.Single(await new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), Ca, false, null), Options())
+            .RunAsync(Due(ns, "shop-tls", host), null, CancellationToken.None));
+
+        // The create decides whether one is pending (AlreadyExists): a read before it would ask the same question again.
+        Assert.Equal("Renewed", outcome.Result.Action);
+        string pending = $"/api/v1/namespaces/{ns}/secrets/{PendingRequestSecret.NameFor("shop-tls")}";
+        Assert.DoesNotContain(server.RequestLog.Snapshot(), e => e.Method == "GET" && e.PathAndQuery.StartsWith(pending, StringComparison.Ordinal));
+        Assert.Empty(await new PendingRequestStore(connection).ListAsync(ns, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_request_pending_for_fewer_hosts_than_the_target_now_has_is_replaced_and_its_key_is_not_used()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        const string host = "shop.contoso.example";
+        const string added = "www.contoso.example";
+        string ns = await SeedAsync(cluster, "sync-more-hosts-", host);
+        var seen = new List<string>();
+        bool issued = false;
+        Task<IReadOnlyList<X509Certificate2>?> Ca(CertificateSigningRequest request, CancellationToken _)
+        {
+            seen.Add(request.PublicKeySha256);
+            return Task.FromResult<IReadOnlyList<X509Certificate2>?>(issued ? [RequestCompletionTests.Sign(request.Csr, "CN=" + host, [host, added])] : null);
+        }
+
+        var connection = cluster.Connect();
+        var runner = new SyncRunner(connection, new IssuerSource(new PendingRequestStore(connection), Ca, false, null), Options());
+        Assert.Equal("Requested", Assert.Single(await runner.RunAsync(Due(ns, "shop-tls", host), null, CancellationToken.None)).Result.Action);
+        issued = true;
+        var wider = Due(ns, "shop-tls", host) with { Hosts = [host, added] };
+        var second = Assert.Single(await runner.RunAsync(wider, null, CancellationToken.None));
+
+        Assert.Equal("Renewed", second.Result.Action);
+        Assert.Equal(2, seen.Count);
+        Assert.NotEqual(seen[0], seen[1]);
+        Assert.Equal(seen[1], PublicKeyHash.Of(await SecretLeafAsync(cluster, ns)));
+        Assert.Empty(await new PendingRequestStore(connection).ListAsync(ns, null, CancellationToken.None));
+    }
+
     [Fact]
     public async Task A_run_stopped_while_the_ca_works_keeps_the_request_and_the_next_run_completes_it_with_its_key()
     {
