@@ -154,7 +154,7 @@ public sealed class TargetLease : IAsyncDisposable
 
                 if (HeldByOther(existing, holder, clock()) is { } until)
                 {
-                    return new LeaseAttempt(null, existing.Spec.HolderIdentity, until);
+                    return new LeaseAttempt(null, existing.Spec?.HolderIdentity ?? "another run", until);
                 }
 
                 var spec = existing.Spec ?? new V1LeaseSpec();
