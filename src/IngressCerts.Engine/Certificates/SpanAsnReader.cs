@@ -59,6 +59,15 @@ internal ref struct SpanAsnReader
         return contents;
     }
 
+    /// <summary>Reads a SET OF: a reader of its contents.</summary>
+    public SpanAsnReader ReadSetOf()
+    {
+        AsnDecoder.ReadSetOf(Remaining, _rules, out var contentOffset, out var contentLength, out var consumed);
+        var contents = new SpanAsnReader(_data, _rules, _position + contentOffset, contentLength);
+        _position += consumed;
+        return contents;
+    }
+
     /// <summary>Skips the next value, tag and length included; returns where it lies in the reader's span.</summary>
     public Range ReadEncodedValue()
     {
