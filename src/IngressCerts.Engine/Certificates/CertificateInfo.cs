@@ -421,7 +421,7 @@ internal sealed class CertificateInfo
                 SignatureAlgorithmOid = signatureAlgorithmOid,
             };
             fields.Issuer = IssuerNames.Of(issuer.Span).Name;
-            fields.Subject = new X500DistinguishedName(subject.Span).Name;
+            fields.Subject = NameFormatter.TryFormat(subject.Span) ?? new X500DistinguishedName(subject.Span).Name;
             fields.PublicKey = ReadPublicKey(spkiEncoded.Span);
 
             foreach (var optional in (ReadOnlySpan<Asn1Tag>)[IssuerUniqueIdTag, SubjectUniqueIdTag])
@@ -807,7 +807,7 @@ internal sealed class CertificateInfo
                 return entry;
             }
 
-            return last = new Entry(encoded.ToArray(), new X500DistinguishedName(encoded).Name, CommonName(encoded));
+            return last = new Entry(encoded.ToArray(), NameFormatter.TryFormat(encoded) ?? new X500DistinguishedName(encoded).Name, CommonName(encoded));
         }
 
         public sealed record Entry(byte[] Encoded, string Name, string? CommonName);

@@ -60,9 +60,9 @@ internal ref struct SpanAsnReader
     }
 
     /// <summary>Reads a SET OF: a reader of its contents.</summary>
-    public SpanAsnReader ReadSetOf()
+    public SpanAsnReader ReadSetOf(bool skipSortOrderValidation = false)
     {
-        AsnDecoder.ReadSetOf(Remaining, _rules, out var contentOffset, out var contentLength, out var consumed);
+        AsnDecoder.ReadSetOf(Remaining, _rules, out var contentOffset, out var contentLength, out var consumed, skipSortOrderValidation);
         var contents = new SpanAsnReader(_data, _rules, _position + contentOffset, contentLength);
         _position += consumed;
         return contents;
@@ -106,6 +106,18 @@ internal ref struct SpanAsnReader
             : Advance(AsnDecoder.ReadGeneralizedTime(Remaining, _rules, out var generalized), generalized);
 
     public string ReadCharacterString(UniversalTagNumber encodingType, Asn1Tag? tag = null) => Advance(AsnDecoder.ReadCharacterString(Remaining, _rules, encodingType, out var consumed, tag), consumed);
+
+    /// <summary>A character string decoded into <paramref name="destination"/>; false (nothing read) when it does not fit.</summary>
+    public bool TryReadCharacterString(scoped Span<char> destination, UniversalTagNumber encodingType, out int charsWritten)
+    {
+        if (AsnDecoder.TryReadCharacterString(Remaining, destination, _rules, encodingType, out var consumed, out charsWritten))
+        {
+            _position += consumed;
+            return true;
+        }
+
+        return false;
+    }
 
     public byte[] ReadOctetString(Asn1Tag? tag = null) => Advance(AsnDecoder.ReadOctetString(Remaining, _rules, out var consumed, tag), consumed);
 

@@ -64,6 +64,79 @@ public sealed class CertificateInfoTests
         Assert.Equal(expected, CertificateInfo.CommonName(encoded));
     }
 
+    public static TheoryData<string, bool> NameTexts() => new()
+    {
+        { "cn", true }, { "usual", true }, { "comma", true }, { "leading-space", true }, { "trailing-tab", true }, { "quote", true },
+        { "empty-value", true }, { "specials", true }, { "unknown-type", true }, { "email", true }, { "bmp", true }, { "utf8", true },
+        { "trailing-nul", true }, { "multi-valued", true }, { "empty-name", true }, { "octet-string", false },
+    };
+
+    /// <summary>
+    /// A name written from its encoding reads as <see cref="X500DistinguishedName.Name"/> does (order, separators, type
+    /// names, quoting); a value the platform writes as hex is left to it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(NameTexts))]
+    public void Name_text_written_from_the_encoding_is_the_platforms(string shape, bool written)
+    {
+        var builder = new X500DistinguishedNameBuilder();
+        switch (shape)
+        {
+            case "cn": builder.AddCommonName("leaf.example.test"); break;
+            case "usual": builder.AddCountryOrRegion("DE"); builder.AddStateOrProvinceName("Berlin"); builder.AddLocalityName("Berlin"); builder.AddOrganizationName("Org"); builder.AddOrganizationalUnitName("Unit"); builder.AddCommonName("leaf"); break;
+            case "comma": builder.AddOrganizationName("Org, Inc."); builder.AddCommonName("leaf"); break;
+            case "leading-space": builder.AddCommonName(" lead"); break;
+            case "trailing-tab": builder.AddCommonName("tab\t"); break;
+            case "quote": builder.AddCommonName("say \"hi\""); break;
+            case "empty-value": builder.Add("2.5.4.3", string.Empty); builder.AddOrganizationName("Org"); break;
+            case "specials": builder.AddCommonName("a+b=c<d>e#f;g\nh"); break;
+            case "unknown-type": builder.Add("1.2.3.4.5", "x"); builder.AddCommonName("leaf"); break;
+            case "email": builder.AddEmailAddress("ops@example.test"); builder.AddCommonName("leaf"); break;
+            case "bmp": builder.Add("2.5.4.3", "bmp", UniversalTagNumber.BMPString); break;
+            case "utf8": builder.AddLocalityName("Zürich"); builder.AddCommonName("ünïcödé"); break;
+            case "trailing-nul": builder.AddCommonName("nul\0"); break;
+            case "multi-valued": case "empty-name": case "octet-string": break;
+        }
+
+        var encoded = shape switch
+        {
+            "multi-valued" => MultiValuedName(),
+            "octet-string" => OctetStringName(),
+            _ => builder.Build().RawData,
+        };
+        var text = NameFormatter.TryFormat(encoded);
+
+        Assert.Equal(written, text is not null);
+        if (text is not null)
+        {
+            Assert.Equal(new X500DistinguishedName(encoded).Name, text);
+        }
+    }
+
+    /// <summary>CN=leaf, then an attribute whose value is an OCTET STRING (which the platform writes as hex).</summary>
+    private static byte[] OctetStringName()
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSetOf())
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier("2.5.4.3");
+                writer.WriteCharacterString(UniversalTagNumber.UTF8String, "leaf");
+            }
+
+            using (writer.PushSetOf())
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier("2.5.4.45");
+                writer.WriteOctetString([1, 2, 3]);
+            }
+        }
+
+        return writer.Encode();
+    }
+
     /// <summary>CN=plain, then an RDN of a CN and an O together (the text parser reads "+" as part of a value).</summary>
     private static byte[] MultiValuedName()
     {
