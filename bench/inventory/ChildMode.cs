@@ -72,6 +72,7 @@ internal static class ChildMode
         long startupPeak = process.PeakWorkingSet64;
 
         using var variants = new Variants(kubeconfig, context);
+        using var gcLog = GcLog.StartIfAsked();
         var list = new List<ChildRun>();
         Dictionary<string, int>? statuses = mode == "inventory" ? new() : null;
         for (int i = 0; i < runs; i++)
@@ -81,6 +82,11 @@ internal static class ChildMode
             long allocated = GC.GetTotalAllocatedBytes(precise: true);
             var pause = GC.GetTotalPauseDuration();
             int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+            if (gcLog is not null)
+            {
+                Console.Error.WriteLine($"run {i + 1}");
+            }
+
             var stopwatch = Stopwatch.StartNew();
             int items = mode switch
             {

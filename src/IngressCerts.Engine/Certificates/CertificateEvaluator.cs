@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 
 namespace IngressCerts.Engine.Certificates;
@@ -154,8 +155,16 @@ public sealed class CertificateEvaluator
                 continue;
             }
 
-            findings.Add(new(FindingIds.HostMismatch, CertificateStatus.HostMismatch,
-                $"host '{host}' is not covered by certificate '{leaf.DisplayName}' ({HostMatcher.DescribeCoverage(leaf)})"));
+            // One string per message: the coverage is written into it, not made a string of its own first.
+            var message = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture);
+            message.AppendLiteral("host '");
+            message.AppendFormatted(host);
+            message.AppendLiteral("' is not covered by certificate '");
+            message.AppendFormatted(leaf.DisplayName);
+            message.AppendLiteral("' (");
+            HostMatcher.AppendCoverage(ref message, leaf);
+            message.AppendLiteral(")");
+            findings.Add(new(FindingIds.HostMismatch, CertificateStatus.HostMismatch, message.ToStringAndClear()));
         }
     }
 

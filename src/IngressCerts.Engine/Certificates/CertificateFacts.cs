@@ -53,7 +53,7 @@ public sealed record CertificateFacts(
         return new CertificateFacts(
             leaf.Subject,
             leaf.DnsNames,
-            leaf.IPAddresses.Select(a => a.ToString()).ToArray(),
+            leaf.IPAddresses.Count == 0 ? [] : leaf.IPAddresses.Select(a => a.ToString()).ToArray(),
             leaf.Issuer,
             leaf.SerialNumber,
             leaf.NotBefore,

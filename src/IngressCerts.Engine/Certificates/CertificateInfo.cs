@@ -9,7 +9,7 @@ namespace IngressCerts.Engine.Certificates;
 /// One certificate with every property the analysis asks for, read once from its DER encoding.
 /// </summary>
 /// <remarks>
-/// The fields are read with <see cref="AsnReader"/> rather than through <see cref="X509Certificate2"/>: the platform's
+/// The fields are read with <see cref="AsnDecoder"/> (see <see cref="SpanAsnReader"/>) rather than through <see cref="X509Certificate2"/>: the platform's
 /// decoding costs about 160 µs per certificate (OpenSSL on Linux) against about 5 µs here, and a scan meets thousands of
 /// distinct leaves. The <see cref="Certificate"/> object is made only when something asks for it (the output's
 /// Certificate property, a chain build the fast path cannot answer). Names are formatted by
@@ -252,6 +252,11 @@ internal sealed class CertificateInfo
     /// <summary>The first common name of an encoded name; null when there is none.</summary>
     internal static string? CommonName(ReadOnlySpan<byte> encodedName)
     {
+        if (TryReadCommonName(encodedName, out var commonName))
+        {
+            return commonName;
+        }
+
         try
         {
             foreach (var rdn in new X500DistinguishedName(encodedName).EnumerateRelativeDistinguishedNames())
@@ -267,6 +272,73 @@ internal sealed class CertificateInfo
         catch (CryptographicException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// What <see cref="CommonName"/> finds through <see cref="X500DistinguishedName"/> (the last single-valued CN that is
+    /// not empty, as that enumerates the names reversed), read in place for the usual names: a distinct leaf's display
+    /// name cost about 470 bytes of objects that way. False when the name holds what only the platform should judge
+    /// (a multi-valued RDN, a string type other than UTF8String and PrintableString, anything that does not decode as
+    /// DER); then the platform reads it.
+    /// </summary>
+    private static bool TryReadCommonName(ReadOnlySpan<byte> encodedName, out string? commonName)
+    {
+        commonName = null;
+        try
+        {
+            // Every attribute is read before any is used (a name the platform would refuse anywhere goes to it), and
+            // the common names are remembered by where their values lie.
+            var outer = new SpanAsnReader(encodedName, AsnEncodingRules.DER);
+            var names = outer.ReadSequence();
+            outer.ThrowIfNotEmpty();
+            Span<Range> commonNames = stackalloc Range[8];
+            var count = 0;
+            while (names.HasData)
+            {
+                var set = names.ReadSetOf();
+                var attribute = set.ReadSequence();
+                var type = attribute.ReadObjectIdentifier();
+                var value = attribute.ReadEncodedValue();
+                attribute.ThrowIfNotEmpty();
+                if (set.HasData)
+                {
+                    return false; // a multi-valued RDN: left to the platform
+                }
+
+                if (type == CommonNameOid)
+                {
+                    if (count == commonNames.Length)
+                    {
+                        return false;
+                    }
+
+                    commonNames[count++] = value;
+                }
+            }
+
+            for (var i = count - 1; i >= 0; i--)
+            {
+                var reader = new SpanAsnReader(encodedName, AsnEncodingRules.DER, commonNames[i]);
+                var tag = reader.PeekTag();
+                if (tag.TagClass != TagClass.Universal || (tag.TagValue != (int)UniversalTagNumber.UTF8String && tag.TagValue != (int)UniversalTagNumber.PrintableString))
+                {
+                    return false;
+                }
+
+                var text = reader.ReadCharacterString((UniversalTagNumber)tag.TagValue);
+                if (text.Length > 0)
+                {
+                    commonName = text;
+                    return true;
+                }
+            }
+
+            return true;
+        }
+        catch (AsnContentException)
+        {
+            return false;
         }
     }
 
@@ -289,31 +361,34 @@ internal sealed class CertificateInfo
     private static bool KeyIdsAgree(byte[]? authorityKeyId, byte[]? subjectKeyId) =>
         authorityKeyId is null || subjectKeyId is null || authorityKeyId.AsSpan().SequenceEqual(subjectKeyId);
 
-    /// <summary>Every field, read with AsnReader; null when <paramref name="der"/> is not a certificate this reader understands.</summary>
+    /// <summary>Every field, read with <see cref="SpanAsnReader"/>; null when <paramref name="der"/> is not a certificate this reader understands.</summary>
     private static Fields? ReadManaged(byte[] der)
     {
         try
         {
-            var outer = new AsnReader(der, AsnEncodingRules.DER);
+            var outer = new SpanAsnReader(der, AsnEncodingRules.DER);
             var certificateSequence = outer.ReadSequence();
             if (outer.HasData)
             {
                 return null;
             }
 
-            var tbsEncoded = certificateSequence.ReadEncodedValue();
-            var outerAlgorithm = certificateSequence.ReadEncodedValue();
+            var tbsRange = certificateSequence.ReadEncodedValue();
+            var tbsEncoded = der.AsMemory(tbsRange);
+            var outerAlgorithm = der.AsSpan(certificateSequence.ReadEncodedValue());
             var signatureAlgorithmOid = ReadAlgorithmOid(outerAlgorithm);
-            if (!certificateSequence.TryReadPrimitiveBitString(out var unusedBits, out var signature) || unusedBits != 0)
+            if (!certificateSequence.TryReadPrimitiveBitString(out var unusedBits, out var signatureRange) || unusedBits != 0)
             {
                 return null;
             }
 
+            var signature = der.AsMemory(signatureRange);
             certificateSequence.ThrowIfNotEmpty();
 
             // Strict on structure: whatever this reader would skip over (trailing fields, a second extensions block,
-            // an unknown version) goes to the platform instead, which refuses what OpenSSL refuses.
-            var tbs = new AsnReader(tbsEncoded, AsnEncodingRules.DER).ReadSequence();
+            // an unknown version) goes to the platform instead, which refuses what OpenSSL refuses. The TBS is read
+            // in place, so that the ranges read from it are offsets into der.
+            var tbs = new SpanAsnReader(der, AsnEncodingRules.DER, tbsRange).ReadSequence();
             var version = 0;
             if (tbs.PeekTag().HasSameClassAndValue(VersionTag))
             {
@@ -327,14 +402,14 @@ internal sealed class CertificateInfo
             }
 
             var serial = tbs.ReadIntegerBytes();
-            var innerAlgorithm = tbs.ReadEncodedValue();
-            var issuer = tbs.ReadEncodedValue();
+            var innerAlgorithm = der.AsSpan(tbs.ReadEncodedValue());
+            var issuer = der.AsMemory(tbs.ReadEncodedValue());
             var validity = tbs.ReadSequence();
-            var notBefore = ReadTime(validity);
-            var notAfter = ReadTime(validity);
+            var notBefore = validity.ReadTime();
+            var notAfter = validity.ReadTime();
             validity.ThrowIfNotEmpty();
-            var subject = tbs.ReadEncodedValue();
-            var spkiEncoded = tbs.ReadEncodedValue();
+            var subject = der.AsMemory(tbs.ReadEncodedValue());
+            var spkiEncoded = der.AsMemory(tbs.ReadEncodedValue());
 
             var fields = new Fields
             {
@@ -342,12 +417,12 @@ internal sealed class CertificateInfo
                 SubjectName = subject,
                 NotBefore = notBefore,
                 NotAfter = notAfter,
-                SerialNumber = Convert.ToHexString(serial.Span),
+                SerialNumber = Convert.ToHexString(serial),
                 SignatureAlgorithmOid = signatureAlgorithmOid,
             };
             fields.Issuer = IssuerNames.Of(issuer.Span).Name;
-            fields.Subject = new X500DistinguishedName(subject.Span).Name;
-            fields.PublicKey = ReadPublicKey(spkiEncoded);
+            fields.Subject = NameFormatter.TryFormat(subject.Span) ?? new X500DistinguishedName(subject.Span).Name;
+            fields.PublicKey = ReadPublicKey(spkiEncoded.Span);
 
             foreach (var optional in (ReadOnlySpan<Asn1Tag>)[IssuerUniqueIdTag, SubjectUniqueIdTag])
             {
@@ -360,7 +435,8 @@ internal sealed class CertificateInfo
             if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(ExtensionsTag))
             {
                 var wrapper = tbs.ReadSequence(ExtensionsTag);
-                ReadExtensions(wrapper.ReadSequence(), fields);
+                var extensions = wrapper.ReadSequence();
+                ReadExtensions(ref extensions, fields);
                 wrapper.ThrowIfNotEmpty();
             }
 
@@ -369,7 +445,7 @@ internal sealed class CertificateInfo
             // A chain build checks more of the leaf than the shortcut does; where the two could disagree, the
             // signed parts are left out and the leaf gets a full build: a signature algorithm named differently
             // inside and outside the signed part, or extension trouble that ReadExtensions marked.
-            fields.Signed = fields.NeedsFullChainBuild || !innerAlgorithm.Span.SequenceEqual(outerAlgorithm.Span)
+            fields.Signed = fields.NeedsFullChainBuild || !innerAlgorithm.SequenceEqual(outerAlgorithm)
                 ? null
                 : new SignedParts(tbsEncoded, signatureAlgorithmOid, signature, spkiEncoded);
             return fields;
@@ -381,9 +457,9 @@ internal sealed class CertificateInfo
     }
 
     /// <summary>AlgorithmIdentifier ::= SEQUENCE { OID, parameters ANY OPTIONAL }, nothing after.</summary>
-    private static string ReadAlgorithmOid(ReadOnlyMemory<byte> encoded)
+    private static string ReadAlgorithmOid(ReadOnlySpan<byte> encoded)
     {
-        var reader = new AsnReader(encoded, AsnEncodingRules.DER);
+        var reader = new SpanAsnReader(encoded, AsnEncodingRules.DER);
         var algorithm = reader.ReadSequence();
         reader.ThrowIfNotEmpty();
         var oid = algorithm.ReadObjectIdentifier();
@@ -396,10 +472,7 @@ internal sealed class CertificateInfo
         return oid;
     }
 
-    private static DateTimeOffset ReadTime(AsnReader validity) =>
-        validity.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) ? validity.ReadUtcTime() : validity.ReadGeneralizedTime();
-
-    private static void ReadExtensions(AsnReader extensions, Fields fields)
+    private static void ReadExtensions(ref SpanAsnReader extensions, Fields fields)
     {
         var dnsNames = new List<string>();
         var ipAddresses = new List<IPAddress>();
@@ -410,7 +483,12 @@ internal sealed class CertificateInfo
             var extension = extensions.ReadSequence();
             var oid = extension.ReadObjectIdentifier();
             var critical = extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && extension.ReadBoolean();
-            var value = extension.ReadOctetString();
+            // DER has no constructed OCTET STRING: AsnReader.ReadOctetString refuses one as well.
+            if (!extension.TryReadPrimitiveOctetString(out var value))
+            {
+                throw new AsnContentException();
+            }
+
             extension.ThrowIfNotEmpty();
             if (seen.Contains(oid))
             {
@@ -433,16 +511,16 @@ internal sealed class CertificateInfo
                     fields.IsCertificateAuthority = ReadBasicConstraints(value, fields);
                     break;
                 case SubjectKeyIdOid:
-                    fields.SubjectKeyId = ReadSingle(value, r => r.ReadOctetString(), fields);
+                    fields.SubjectKeyId = ReadSubjectKeyId(value, fields);
                     break;
                 case AuthorityKeyIdOid:
                     fields.AuthorityKeyId = ReadAuthorityKeyId(value, fields);
                     break;
                 case KeyUsageOid:
-                    ReadSingle(value, r => r.ReadBitString(out _), fields);
+                    ReadKeyUsage(value, fields);
                     break;
                 case ExtendedKeyUsageOid:
-                    ReadSingle(value, ReadOidSequence, fields);
+                    ReadOidSequence(value, fields);
                     break;
                 case NameConstraintsOid or PolicyConstraintsOid or PolicyMappingsOid or InhibitAnyPolicyOid:
                     fields.ConstrainsSubordinates = true;
@@ -463,14 +541,14 @@ internal sealed class CertificateInfo
     /// SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier { OID, parameters }, BIT STRING key }; null when only the
     /// platform can tell (a compressed EC point), which <see cref="PublicKey"/> then asks.
     /// </summary>
-    private static PublicKeyIdentity? ReadPublicKey(ReadOnlyMemory<byte> spki)
+    private static PublicKeyIdentity? ReadPublicKey(ReadOnlySpan<byte> spki)
     {
-        var sequence = new AsnReader(spki, AsnEncodingRules.DER).ReadSequence();
+        var sequence = new SpanAsnReader(spki, AsnEncodingRules.DER).ReadSequence();
         var algorithm = sequence.ReadSequence();
         var oid = algorithm.ReadObjectIdentifier();
-        var parameters = algorithm.HasData ? algorithm.ReadEncodedValue() : ReadOnlyMemory<byte>.Empty;
+        var parameters = algorithm.HasData ? spki[algorithm.ReadEncodedValue()] : [];
         var key = sequence.ReadBitString(out _);
-        return PublicKeyIdentity.FromEncoded(oid, parameters.Span, key);
+        return PublicKeyIdentity.FromEncoded(oid, parameters, key);
     }
 
     /// <summary>The fields of a certificate the managed reader refused but the platform read (the pre-existing way).</summary>
@@ -547,13 +625,13 @@ internal sealed class CertificateInfo
     /// GeneralNames ::= SEQUENCE OF GeneralName; dNSName [2] IA5String and iPAddress [7] OCTET STRING are kept, the other
     /// kinds skipped. A malformed extension covers nothing (the host check then reports every host), as with the platform.
     /// </summary>
-    private static bool ReadSubjectAltNames(byte[] value, List<string> dnsNames, List<IPAddress> ipAddresses)
+    private static bool ReadSubjectAltNames(ReadOnlySpan<byte> value, List<string> dnsNames, List<IPAddress> ipAddresses)
     {
         var found = new List<string>();
         var addresses = new List<IPAddress>();
         try
         {
-            var reader = new AsnReader(value, AsnEncodingRules.DER);
+            var reader = new SpanAsnReader(value, AsnEncodingRules.DER);
             var names = reader.ReadSequence();
             reader.ThrowIfNotEmpty();
             while (names.HasData)
@@ -589,10 +667,15 @@ internal sealed class CertificateInfo
         return true;
     }
 
+    // Each extension value below must hold exactly one element; a value that does not decode marks the certificate for
+    // a full chain build (OpenSSL fails such a chain) and yields the default.
+
     /// <summary>BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }.</summary>
-    private static bool ReadBasicConstraints(byte[] value, Fields fields) =>
-        ReadSingle(value, reader =>
+    private static bool ReadBasicConstraints(ReadOnlySpan<byte> value, Fields fields)
+    {
+        try
         {
+            var reader = new SpanAsnReader(value, AsnEncodingRules.DER);
             var sequence = reader.ReadSequence();
             var ca = sequence.HasData && sequence.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && sequence.ReadBoolean();
             if (sequence.HasData)
@@ -601,37 +684,65 @@ internal sealed class CertificateInfo
             }
 
             sequence.ThrowIfNotEmpty();
-            return ca;
-        }, fields);
-
-    private static bool ReadOidSequence(AsnReader reader)
-    {
-        var sequence = reader.ReadSequence();
-        while (sequence.HasData)
-        {
-            sequence.ReadObjectIdentifier();
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Decodes one extension value that must hold exactly one element; a value that does not decode marks the
-    /// certificate for a full chain build (OpenSSL fails such a chain) and yields the default.
-    /// </summary>
-    private static T? ReadSingle<T>(byte[] value, Func<AsnReader, T> read, Fields fields)
-    {
-        try
-        {
-            var reader = new AsnReader(value, AsnEncodingRules.DER);
-            var result = read(reader);
             reader.ThrowIfNotEmpty();
-            return result;
+            return ca;
         }
         catch (AsnContentException)
         {
             fields.NeedsFullChainBuild = true;
-            return default;
+            return false;
+        }
+    }
+
+    /// <summary>SubjectKeyIdentifier ::= OCTET STRING.</summary>
+    private static byte[]? ReadSubjectKeyId(ReadOnlySpan<byte> value, Fields fields)
+    {
+        try
+        {
+            var reader = new SpanAsnReader(value, AsnEncodingRules.DER);
+            var keyId = reader.ReadOctetString();
+            reader.ThrowIfNotEmpty();
+            return keyId;
+        }
+        catch (AsnContentException)
+        {
+            fields.NeedsFullChainBuild = true;
+            return null;
+        }
+    }
+
+    /// <summary>KeyUsage ::= BIT STRING; only checked to decode.</summary>
+    private static void ReadKeyUsage(ReadOnlySpan<byte> value, Fields fields)
+    {
+        try
+        {
+            var reader = new SpanAsnReader(value, AsnEncodingRules.DER);
+            reader.ReadBitString(out _);
+            reader.ThrowIfNotEmpty();
+        }
+        catch (AsnContentException)
+        {
+            fields.NeedsFullChainBuild = true;
+        }
+    }
+
+    /// <summary>ExtKeyUsageSyntax ::= SEQUENCE OF KeyPurposeId (OIDs); only checked to decode.</summary>
+    private static void ReadOidSequence(ReadOnlySpan<byte> value, Fields fields)
+    {
+        try
+        {
+            var reader = new SpanAsnReader(value, AsnEncodingRules.DER);
+            var sequence = reader.ReadSequence();
+            while (sequence.HasData)
+            {
+                sequence.ReadObjectIdentifier();
+            }
+
+            reader.ThrowIfNotEmpty();
+        }
+        catch (AsnContentException)
+        {
+            fields.NeedsFullChainBuild = true;
         }
     }
 
@@ -640,9 +751,11 @@ internal sealed class CertificateInfo
     /// authorityCertSerialNumber [2] }. Issuer and serial take part in how a chain build picks the issuer, which the
     /// issuer-path shortcut does not look at: a certificate that names them gets a full build.
     /// </summary>
-    private static byte[]? ReadAuthorityKeyId(byte[] value, Fields fields) =>
-        ReadSingle(value, reader =>
+    private static byte[]? ReadAuthorityKeyId(ReadOnlySpan<byte> value, Fields fields)
+    {
+        try
         {
+            var reader = new SpanAsnReader(value, AsnEncodingRules.DER);
             var sequence = reader.ReadSequence();
             var keyId = sequence.HasData && sequence.PeekTag().HasSameClassAndValue(KeyIdentifierTag) ? sequence.ReadOctetString(KeyIdentifierTag) : null;
             if (sequence.HasData)
@@ -654,8 +767,15 @@ internal sealed class CertificateInfo
                 }
             }
 
+            reader.ThrowIfNotEmpty();
             return keyId;
-        }, fields);
+        }
+        catch (AsnContentException)
+        {
+            fields.NeedsFullChainBuild = true;
+            return null;
+        }
+    }
 
     private static byte[]? ReadAuthorityKeyId(X509Extension extension)
     {
@@ -687,7 +807,7 @@ internal sealed class CertificateInfo
                 return entry;
             }
 
-            return last = new Entry(encoded.ToArray(), new X500DistinguishedName(encoded).Name, CommonName(encoded));
+            return last = new Entry(encoded.ToArray(), NameFormatter.TryFormat(encoded) ?? new X500DistinguishedName(encoded).Name, CommonName(encoded));
         }
 
         public sealed record Entry(byte[] Encoded, string Name, string? CommonName);

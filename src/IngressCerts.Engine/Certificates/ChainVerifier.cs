@@ -82,8 +82,20 @@ internal sealed class ChainVerifier
         }
 
         var answer = VerifyByContent(chain, knownRoots);
-        leaf.LastChainAnswer = new ChainAnswer(identity, [.. chain.All.Skip(1), .. knownRoots], answer);
+        leaf.LastChainAnswer = new ChainAnswer(identity, Others(chain.All, knownRoots), answer);
         return answer;
+    }
+
+    /// <summary>The bundle after its leaf, then the known roots; one array (a spread of Skip allocated a builder per Secret).</summary>
+    private static CertificateInfo[] Others(IReadOnlyList<CertificateInfo> all, IReadOnlyList<CertificateInfo> knownRoots)
+    {
+        var others = new CertificateInfo[all.Count - 1 + knownRoots.Count];
+        for (var i = 0; i < others.Length; i++)
+        {
+            others[i] = i < all.Count - 1 ? all[i + 1] : knownRoots[i - (all.Count - 1)];
+        }
+
+        return others;
     }
 
     /// <summary>True when <paramref name="others"/> are, instance for instance, the bundle after its leaf and then the known roots.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 
 namespace IngressCerts.Engine.Certificates;
@@ -27,10 +28,48 @@ public static class HostMatcher
     /// What a certificate does cover, for a message about a host it does not: "it names a, b" (its SAN DNS names and
     /// IP addresses), or that it has none.
     /// </summary>
-    internal static string DescribeCoverage(CertificateInfo certificate) =>
-        certificate.HasSubjectAltNames && (certificate.DnsNames.Count > 0 || certificate.IPAddresses.Count > 0)
-            ? $"it names {string.Join(", ", certificate.DnsNames.Concat(certificate.IPAddresses.Select(a => a.ToString())))}"
-            : "it has no subject alternative names, and clients ignore its CN";
+    internal static string DescribeCoverage(CertificateInfo certificate)
+    {
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture);
+        AppendCoverage(ref text, certificate);
+        return text.ToStringAndClear();
+    }
+
+    /// <summary>
+    /// <see cref="DescribeCoverage(CertificateInfo)"/> written into a message being built: a scan of distinct leaves writes
+    /// one such message per host, and the parts (joined names, the description) need not be strings of their own.
+    /// </summary>
+    internal static void AppendCoverage(ref DefaultInterpolatedStringHandler text, CertificateInfo certificate)
+    {
+        if (!certificate.HasSubjectAltNames || (certificate.DnsNames.Count == 0 && certificate.IPAddresses.Count == 0))
+        {
+            text.AppendLiteral("it has no subject alternative names, and clients ignore its CN");
+            return;
+        }
+
+        text.AppendLiteral("it names ");
+        var first = true;
+        foreach (var name in certificate.DnsNames)
+        {
+            AppendSeparated(ref text, name, ref first);
+        }
+
+        foreach (var address in certificate.IPAddresses)
+        {
+            AppendSeparated(ref text, address.ToString(), ref first);
+        }
+    }
+
+    private static void AppendSeparated(ref DefaultInterpolatedStringHandler text, string value, ref bool first)
+    {
+        if (!first)
+        {
+            text.AppendLiteral(", ");
+        }
+
+        text.AppendFormatted(value);
+        first = false;
+    }
 
     /// <inheritdoc cref="DescribeCoverage(CertificateInfo)"/>
     public static string DescribeCoverage(X509Certificate2 certificate) => DescribeCoverage(new CertificateInfo(certificate));

@@ -166,9 +166,9 @@ internal static class PrivateKeyReader
         {
             var (publicKey, problem) = format switch
             {
-                KeyFormat.Pkcs1 => (RsaFromPkcs1(der), null),
-                KeyFormat.Sec1 => (EcFromSec1(der, curveOid: null), null),
-                _ => FromPkcs8(der, source),
+                KeyFormat.Pkcs1 => (RsaFromPkcs1(der.Span), null),
+                KeyFormat.Sec1 => (EcFromSec1(der.Span, curveOid: null), null),
+                _ => FromPkcs8(der.Span, source),
             };
             if (problem is not null)
             {
@@ -248,22 +248,22 @@ internal static class PrivateKeyReader
     }
 
     /// <summary>RSAPrivateKey ::= SEQUENCE { version, modulus, publicExponent, privateExponent, ... }</summary>
-    private static PublicKeyIdentity RsaFromPkcs1(ReadOnlyMemory<byte> pkcs1)
+    private static PublicKeyIdentity RsaFromPkcs1(ReadOnlySpan<byte> pkcs1)
     {
-        var sequence = new AsnReader(pkcs1, AsnEncodingRules.BER).ReadSequence();
+        var sequence = new SpanAsnReader(pkcs1, AsnEncodingRules.BER).ReadSequence();
         sequence.ReadIntegerBytes();
         var modulus = sequence.ReadIntegerBytes();
         var exponent = sequence.ReadIntegerBytes();
-        return PublicKeyIdentity.FromRsaParameters(modulus.Span, exponent.Span);
+        return PublicKeyIdentity.FromRsaParameters(modulus, exponent);
     }
 
     /// <summary>
     /// ECPrivateKey ::= SEQUENCE { version, OCTET STRING privateKey, [0] curve OPTIONAL, [1] BIT STRING publicKey OPTIONAL };
     /// null when the public key is absent or compressed.
     /// </summary>
-    private static PublicKeyIdentity? EcFromSec1(ReadOnlyMemory<byte> sec1, string? curveOid)
+    private static PublicKeyIdentity? EcFromSec1(ReadOnlySpan<byte> sec1, string? curveOid)
     {
-        var sequence = new AsnReader(sec1, AsnEncodingRules.BER).ReadSequence();
+        var sequence = new SpanAsnReader(sec1, AsnEncodingRules.BER).ReadSequence();
         sequence.ReadIntegerBytes();
         if (!sequence.TryReadPrimitiveOctetString(out _))
         {
@@ -291,9 +291,9 @@ internal static class PrivateKeyReader
     }
 
     /// <summary>PrivateKeyInfo ::= SEQUENCE { version, AlgorithmIdentifier { OID, params }, OCTET STRING privateKey, ... }</summary>
-    private static (PublicKeyIdentity? PublicKey, (string Id, string Message)? Problem) FromPkcs8(ReadOnlyMemory<byte> der, string source)
+    private static (PublicKeyIdentity? PublicKey, (string Id, string Message)? Problem) FromPkcs8(ReadOnlySpan<byte> der, string source)
     {
-        var sequence = new AsnReader(der, AsnEncodingRules.BER).ReadSequence();
+        var sequence = new SpanAsnReader(der, AsnEncodingRules.BER).ReadSequence();
         sequence.ReadIntegerBytes();
         var algorithmIdentifier = sequence.ReadSequence();
         var algorithm = algorithmIdentifier.ReadObjectIdentifier();
@@ -317,14 +317,14 @@ internal static class PrivateKeyReader
                 // .NET has no Ed25519 key type: derive the public key with BouncyCastle's stateless
                 // function straight from the seed, which stays in the caller's buffer (wiped there)
                 // instead of being copied into a key object that cannot be wiped.
-                if (!new AsnReader(privateKey, AsnEncodingRules.BER).TryReadPrimitiveOctetString(out var seed)
+                if (!new SpanAsnReader(privateKey, AsnEncodingRules.BER).TryReadPrimitiveOctetString(out var seed)
                     || seed.Length != Ed25519.SecretKeySize)
                 {
                     return (null, (FindingIds.UndecodableKey, $"{source} is not a readable Ed25519 private key"));
                 }
 
                 Span<byte> publicKey = stackalloc byte[Ed25519.PublicKeySize];
-                Ed25519.GeneratePublicKey(seed.Span, publicKey);
+                Ed25519.GeneratePublicKey(seed, publicKey);
                 return (PublicKeyIdentity.FromEd25519(publicKey), null);
 
             case Ed448Oid:

@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -20,6 +21,146 @@ public sealed class CertificateInfoTests
         "two-cns", "no-cn", "email-and-ou", "high-bit-serial", "leading-zero-serial", "generalized-time", "ca",
         "critical-san-empty-subject", "sha384-rsa", "v1-no-extensions", "rsa-pss",
     ];
+
+    public static TheoryData<string> Names() =>
+    [
+        "cn", "cn-and-o", "two-cns", "empty-last-cn", "no-cn", "bmp-cn", "ia5-cn", "printable-cn", "multi-valued", "empty-name",
+    ];
+
+    /// <summary>
+    /// The common name read in place is the one <see cref="X500DistinguishedName"/> gives (the last single-valued, non-empty
+    /// CN, in the order it enumerates), and names with what only the platform should read go to it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Common_name_read_in_place_is_the_platforms(string shape)
+    {
+        var builder = new X500DistinguishedNameBuilder();
+        switch (shape)
+        {
+            case "cn": builder.AddCommonName("leaf.example.test"); break;
+            case "cn-and-o": builder.AddOrganizationName("Org"); builder.AddCommonName("leaf.example.test"); break;
+            case "two-cns": builder.AddCommonName("first"); builder.AddCommonName("second"); break;
+            case "empty-last-cn": builder.AddCommonName("named"); builder.Add("2.5.4.3", string.Empty); break;
+            case "no-cn": builder.AddOrganizationName("Org only"); break;
+            case "bmp-cn": builder.AddCommonName("ascii"); builder.Add("2.5.4.3", "bmp", UniversalTagNumber.BMPString); break;
+            case "ia5-cn": builder.Add("2.5.4.3", "ia5", UniversalTagNumber.IA5String); break;
+            case "printable-cn": builder.AddOrganizationName("Org"); builder.Add("2.5.4.3", "printable", UniversalTagNumber.PrintableString); break;
+            case "multi-valued": break; // see MultiValuedName: the builder makes no multi-valued RDN
+            case "empty-name": break;
+        }
+
+        var encoded = shape == "multi-valued" ? MultiValuedName() : builder.Build().RawData;
+        string? expected = null;
+        foreach (var rdn in new X500DistinguishedName(encoded).EnumerateRelativeDistinguishedNames())
+        {
+            if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == "2.5.4.3" && rdn.GetSingleElementValue() is { Length: > 0 } value)
+            {
+                expected = value;
+                break;
+            }
+        }
+
+        Assert.Equal(expected, CertificateInfo.CommonName(encoded));
+    }
+
+    public static TheoryData<string, bool> NameTexts() => new()
+    {
+        { "cn", true }, { "usual", true }, { "comma", true }, { "leading-space", true }, { "trailing-tab", true }, { "quote", true },
+        { "empty-value", true }, { "specials", true }, { "unknown-type", true }, { "email", true }, { "bmp", true }, { "utf8", true },
+        { "trailing-nul", true }, { "multi-valued", true }, { "empty-name", true }, { "octet-string", false },
+    };
+
+    /// <summary>
+    /// A name written from its encoding reads as <see cref="X500DistinguishedName.Name"/> does (order, separators, type
+    /// names, quoting); a value the platform writes as hex is left to it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(NameTexts))]
+    public void Name_text_written_from_the_encoding_is_the_platforms(string shape, bool written)
+    {
+        var builder = new X500DistinguishedNameBuilder();
+        switch (shape)
+        {
+            case "cn": builder.AddCommonName("leaf.example.test"); break;
+            case "usual": builder.AddCountryOrRegion("DE"); builder.AddStateOrProvinceName("Berlin"); builder.AddLocalityName("Berlin"); builder.AddOrganizationName("Org"); builder.AddOrganizationalUnitName("Unit"); builder.AddCommonName("leaf"); break;
+            case "comma": builder.AddOrganizationName("Org, Inc."); builder.AddCommonName("leaf"); break;
+            case "leading-space": builder.AddCommonName(" lead"); break;
+            case "trailing-tab": builder.AddCommonName("tab\t"); break;
+            case "quote": builder.AddCommonName("say \"hi\""); break;
+            case "empty-value": builder.Add("2.5.4.3", string.Empty); builder.AddOrganizationName("Org"); break;
+            case "specials": builder.AddCommonName("a+b=c<d>e#f;g\nh"); break;
+            case "unknown-type": builder.Add("1.2.3.4.5", "x"); builder.AddCommonName("leaf"); break;
+            case "email": builder.AddEmailAddress("ops@example.test"); builder.AddCommonName("leaf"); break;
+            case "bmp": builder.Add("2.5.4.3", "bmp", UniversalTagNumber.BMPString); break;
+            case "utf8": builder.AddLocalityName("Zürich"); builder.AddCommonName("ünïcödé"); break;
+            case "trailing-nul": builder.AddCommonName("nul\0"); break;
+            case "multi-valued": case "empty-name": case "octet-string": break;
+        }
+
+        var encoded = shape switch
+        {
+            "multi-valued" => MultiValuedName(),
+            "octet-string" => OctetStringName(),
+            _ => builder.Build().RawData,
+        };
+        var text = NameFormatter.TryFormat(encoded);
+
+        Assert.Equal(written, text is not null);
+        if (text is not null)
+        {
+            Assert.Equal(new X500DistinguishedName(encoded).Name, text);
+        }
+    }
+
+    /// <summary>CN=leaf, then an attribute whose value is an OCTET STRING (which the platform writes as hex).</summary>
+    private static byte[] OctetStringName()
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSetOf())
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier("2.5.4.3");
+                writer.WriteCharacterString(UniversalTagNumber.UTF8String, "leaf");
+            }
+
+            using (writer.PushSetOf())
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier("2.5.4.45");
+                writer.WriteOctetString([1, 2, 3]);
+            }
+        }
+
+        return writer.Encode();
+    }
+
+    /// <summary>CN=plain, then an RDN of a CN and an O together (the text parser reads "+" as part of a value).</summary>
+    private static byte[] MultiValuedName()
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            foreach (var rdn in new[] { new[] { ("2.5.4.3", "plain") }, new[] { ("2.5.4.3", "inner"), ("2.5.4.10", "Org") } })
+            {
+                using (writer.PushSetOf())
+                {
+                    foreach (var (type, value) in rdn)
+                    {
+                        using (writer.PushSequence())
+                        {
+                            writer.WriteObjectIdentifier(type);
+                            writer.WriteCharacterString(UniversalTagNumber.UTF8String, value);
+                        }
+                    }
+                }
+            }
+        }
+
+        return writer.Encode();
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]
