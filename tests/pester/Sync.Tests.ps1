@@ -383,6 +383,30 @@ Describe 'Sync-IngressCertificate with -SourcePath' {
     }
 }
 
+Describe 'Sync-IngressCertificate -SourcePath -WhatIf' {
+    It 'names the file a run would take for one target, and says that nothing fits the other, without the key or a write' {
+        $ns = New-TestNamespace $cluster 'sync-dropwi-'
+        $null = Add-DueTarget $ns 'fits' 'fits.contoso.example'
+        $null = Add-DueTarget $ns 'none' 'none.contoso.example'
+        $drop = Join-Path $TestDrive 'drop-whatif'
+        New-Item -ItemType Directory $drop | Out-Null
+        $newer = New-TestCertificate -Subject 'CN=fits.contoso.example' -DnsName 'fits.contoso.example' -Days 90 -DaysAgo 1 -Issuer $intermediate
+        Set-Content (Join-Path $drop 'fits.pem') ($newer.CertPem + "`n" + $newer.KeyPem) -NoNewline
+
+        # What-if text goes to the host, not to a stream: run it in a child pwsh and read what it prints.
+        $before = Get-WriteCount
+        $out = Invoke-ChildPwsh ("Import-Module '$(Get-BuiltModulePath)'; " +
+            "Sync-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context '$($cluster.Context)' -Namespace $ns -SourcePath '$drop' -WhatIf -InformationAction SilentlyContinue") | Out-String -Width 1000
+        $text = $out -replace '\s+', ' '
+        $text | Should -Match ([regex]::Escape("Renew Secret $ns/fits-tls"))
+        $text | Should -Match ([regex]::Escape("It would take '$(Join-Path $drop 'fits.pem')' (thumbprint $($newer.Certificate.Thumbprint), expires $($newer.Certificate.NotAfter.ToUniversalTime().ToString('yyyy-MM-dd')))"))
+        $text | Should -Match ("Renew Secret $ns/none-tls .*No certificate in '" + [regex]::Escape($drop) + "' is valid, has its key, covers none\.contoso\.example and is newer than the Secret's: the run would fail with NoCertificateAvailable")
+        $text | Should -Not -Match ('PRIVATE' + ' KEY')
+        $text.Contains(($newer.KeyPem -split "`n")[1].Substring(5, 40)) | Should -BeFalse
+        Get-WriteCount | Should -Be $before
+    }
+}
+
 Describe 'Sync-IngressCertificate runs that overlap' {
     # Issue 13's proof "exactly once": three runs in three separate processes (as three Azure Automation workers would
     # be), released together, on 50 due targets, with a script-block CA that counts its calls in a file shared by all
