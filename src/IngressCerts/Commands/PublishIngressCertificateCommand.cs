@@ -90,6 +90,14 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
     public string? SecretNamespace { get; set; }
 
+    /// <summary>Set by Get-IngressCertificate objects: with <see cref="Findings"/>, why a row names no Secret (passthrough, inline, ACME).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? Kind { get; set; }
+
+    /// <summary>Set by Get-IngressCertificate objects: the ids of their findings.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string[]? Findings { get; set; }
+
     /// <summary>Wire the Secret into this Ingress's spec.tls.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -153,7 +161,7 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
         if (string.IsNullOrWhiteSpace(SecretName))
         {
             WriteError(new ErrorRecord(
-                new ArgumentException($"No Secret to publish to{(Namespace is null ? string.Empty : " in namespace '" + Namespace + "'")}: this TLS entry names no secretName (the controller serves its default certificate). Give -SecretName, and -IngressName to wire it."),
+                new ArgumentException($"No Secret to publish to{(Namespace is null ? string.Empty : " in namespace '" + Namespace + "'")}: {SecretlessReference.Why(Kind ?? string.Empty, Findings, SecretWriter.Publish)}"),
                 "NoSecretName", ErrorCategory.InvalidArgument, (object?)Namespace ?? IngressName ?? "-SecretName"));
             return;
         }
