@@ -192,13 +192,8 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
             return RunAsync(async sink =>
             {
                 var scanner = new ClusterScanner(new ClusterReader(connection, m => sink.Post(() => WriteVerbose(m))), options, m => sink.Post(() => WriteVerbose(m)));
-                IReadOnlyList<string>? namespaces = null;
-                if (!AllNamespaces)
-                {
-                    namespaces = Namespace is { Length: > 0 }
-                        ? (await scanner.ResolveNamespacesAsync(Namespace, CancellationToken).ConfigureAwait(false)).Namespaces
-                        : [connection.DefaultNamespace];
-                }
+                // A namespace that does not exist (a typo) is said as Get says it, before anything is worked on.
+                var namespaces = await ScanNamespacesAsync(scanner, connection, AllNamespaces, Namespace, sink).ConfigureAwait(false);
 
                 var found = new List<IngressCertificate>();
                 await foreach (var item in scanner.ScanAsync(namespaces, CancellationToken).ConfigureAwait(false))
