@@ -17,6 +17,9 @@ BeforeDiscovery {
             Run = { Get-IngressCertificate -KubeConfigPath $f.Missing -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'kubeconfig-directory'; Cmdlet = 'Get-IngressCertificate'; Input = '-KubeConfigPath names a directory'
             Run = { Get-IngressCertificate -KubeConfigPath $dir -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'kubeconfig-env-missing'; Cmdlet = 'Get-IngressCertificate'; Input = 'KUBECONFIG names a file that does not exist'
+            Run = { $saved = $env:KUBECONFIG; $env:KUBECONFIG = $f.Missing; try { Get-IngressCertificate -AllNamespaces } finally { $env:KUBECONFIG = $saved } }
+            ErrorId = 'KubeConfigNotFound'; Category = 'ObjectNotFound'; Message = { "*KUBECONFIG names '$($f.Missing)'*" } }
         @{ Id = 'kubeconfig-empty'; Cmdlet = 'Get-IngressCertificate'; Input = 'an empty kubeconfig file'
             Run = { Get-IngressCertificate -KubeConfigPath $f.Empty -Context $kc.Context -AllNamespaces }; ErrorId = 'ContextNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'kubeconfig-garbage'; Cmdlet = 'Get-IngressCertificate'; Input = 'a kubeconfig that is not YAML'
