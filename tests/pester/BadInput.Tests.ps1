@@ -137,7 +137,8 @@ BeforeDiscovery {
         @{ Id = 'pem-key-as-certificate'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a key without a certificate (the key file as -CertificatePath)'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodKey -KeyPath $f.GoodKey }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
         @{ Id = 'pem-certificate-as-key'; Cmdlet = 'Publish-IngressCertificate'; Input = 'the certificate file as -KeyPath'
-            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.GoodCrt }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.GoodCrt }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData'
+            Message = { "*'$($f.GoodCrt)' (-KeyPath) holds no private key (found: CERTIFICATE)*" } }
         @{ Id = 'pem-key-empty'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a certificate without a key (an empty key file)'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.Empty }; ErrorId = 'NoPrivateKey'; Category = 'InvalidData' }
         @{ Id = 'pem-key-garbage'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a key file of plain text'

@@ -192,7 +192,7 @@ public sealed class DropFolderSource : ISyncSource
                 byte[] pem = File.ReadAllBytes(file);
                 try
                 {
-                    return CertificateBundle.FromPem(pem, pem, default, _includeRoot);
+                    return CertificateBundle.FromPem(pem, pem, default, _includeRoot, $"'{file}'");
                 }
                 finally
                 {
@@ -207,7 +207,7 @@ public sealed class DropFolderSource : ISyncSource
                 byte[] key = File.Exists(keyFile) ? File.ReadAllBytes(keyFile) : [];
                 try
                 {
-                    return CertificateBundle.FromPem(crt, key, default, _includeRoot);
+                    return CertificateBundle.FromPem(crt, key, default, _includeRoot, $"'{keyFile}'");
                 }
                 finally
                 {

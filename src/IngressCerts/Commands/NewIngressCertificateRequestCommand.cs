@@ -225,7 +225,7 @@ public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
         }
 
         subject ??= SubjectName.Default(hosts);
-        string description = $"Create a {spec} key and a request for {string.Join(", ", hosts.All)} (subject '{subject.Name}'), kept as pending Secret {ns}/{PendingRequestSecret.NameFor(SecretName!)}{(gateway is null ? string.Empty : $" for {gateway}")}{(Force ? ", replacing a request pending for it" : string.Empty)}";
+        string description = $"Create {spec.WithArticle()} key and a request for {string.Join(", ", hosts.All)} (subject '{subject.Name}'), kept as pending Secret {ns}/{PendingRequestSecret.NameFor(SecretName!)}{(gateway is null ? string.Empty : $" for {gateway}")}{(Force ? ", replacing a request pending for it" : string.Empty)}";
         if (!ShouldProcess($"Secret {target} (context '{connection.ContextName}'): {description}", description + "?", "New-IngressCertificateRequest"))
         {
             return;

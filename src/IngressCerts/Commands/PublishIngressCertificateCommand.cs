@@ -258,14 +258,16 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
                     string pfx = ResolveFile(PfxPath!);
                     return SecureStrings.Use(Password, chars => CertificateBundle.FromPfxFile(pfx, chars, IncludeRoot, CancellationToken));
                 case PemFileSet:
-                    byte[] key = Unlock(File.ReadAllBytes(ResolveFile(KeyPath!)));
+                    string keyFile = ResolveFile(KeyPath!);
+                    byte[] key = Unlock(File.ReadAllBytes(keyFile));
                     try
                     {
                         return CertificateBundle.FromPem(
                             File.ReadAllBytes(ResolveFile(CertificatePath!)),
                             key,
                             ChainPath is null ? default : File.ReadAllBytes(ResolveFile(ChainPath)),
-                            IncludeRoot);
+                            IncludeRoot,
+                            $"'{keyFile}' (-KeyPath)");
                     }
                     finally
                     {
@@ -278,7 +280,7 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
                         SecureString secure => FromPemWithSecureKey(secure),
                         PSObject { BaseObject: SecureString secure } => FromPemWithSecureKey(secure),
                         _ when KeyPassword is not null => FromPemKeyBytes(Encoding.UTF8.GetBytes(LanguagePrimitives.ConvertTo<string>(KeyPem))),
-                        _ => CertificateBundle.FromPem(CertificatePem!, LanguagePrimitives.ConvertTo<string>(KeyPem), ChainPem, IncludeRoot),
+                        _ => CertificateBundle.FromPem(CertificatePem!, LanguagePrimitives.ConvertTo<string>(KeyPem), ChainPem, IncludeRoot, KeyPemSource),
                     };
             }
         }
@@ -300,6 +302,8 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
         return null;
     }
 
+    private const string KeyPemSource = "the key given as -KeyPem";
+
     // The key goes from the SecureString to bytes that are wiped after use; no string copy of it is made.
     private CertificateBundle FromPemWithSecureKey(SecureString secure) => SecureStrings.Use(secure, chars => FromPemKeyBytes(Encoding.UTF8.GetBytes(chars)));
 
@@ -309,7 +313,7 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
         byte[] bytes = Unlock(key);
         try
         {
-            return CertificateBundle.FromPem(Encoding.UTF8.GetBytes(CertificatePem!), bytes, ChainPem is null ? default : Encoding.UTF8.GetBytes(ChainPem), IncludeRoot);
+            return CertificateBundle.FromPem(Encoding.UTF8.GetBytes(CertificatePem!), bytes, ChainPem is null ? default : Encoding.UTF8.GetBytes(ChainPem), IncludeRoot, KeyPemSource);
         }
         finally
         {
