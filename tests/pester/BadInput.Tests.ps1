@@ -6,7 +6,8 @@
 # FullyQualifiedErrorId), Category (CategoryInfo.Category). Optional: Pending = 'why' (a known bug: the row is skipped
 # with that reason until it is fixed), ServerOnly = $true (needs the test server), Writes = $true (the call was asked
 # to write, so writes are not counted), Binding = $true (PowerShell's parameter binder refuses the input before the
-# cmdlet runs: its ErrorRecord names the parameter and has no TargetObject).
+# cmdlet runs: its ErrorRecord names the parameter and has no TargetObject), Message = { 'wildcard' } (a block, run in the
+# test's scope like Run, giving a -like pattern the exception's message must match: for rows whose wording matters).
 BeforeDiscovery {
     $rows = @(
         # --- Connection: kubeconfig files and contexts -------------------------------------------------------------
@@ -16,6 +17,9 @@ BeforeDiscovery {
             Run = { Get-IngressCertificate -KubeConfigPath $f.Missing -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'kubeconfig-directory'; Cmdlet = 'Get-IngressCertificate'; Input = '-KubeConfigPath names a directory'
             Run = { Get-IngressCertificate -KubeConfigPath $dir -Context $kc.Context -AllNamespaces }; ErrorId = 'KubeConfigNotFound'; Category = 'ObjectNotFound' }
+        @{ Id = 'kubeconfig-env-missing'; Cmdlet = 'Get-IngressCertificate'; Input = 'KUBECONFIG names a file that does not exist'
+            Run = { $saved = $env:KUBECONFIG; $env:KUBECONFIG = $f.Missing; try { Get-IngressCertificate -AllNamespaces } finally { $env:KUBECONFIG = $saved } }
+            ErrorId = 'KubeConfigNotFound'; Category = 'ObjectNotFound'; Message = { "*KUBECONFIG names '$($f.Missing)'*" } }
         @{ Id = 'kubeconfig-empty'; Cmdlet = 'Get-IngressCertificate'; Input = 'an empty kubeconfig file'
             Run = { Get-IngressCertificate -KubeConfigPath $f.Empty -Context $kc.Context -AllNamespaces }; ErrorId = 'ContextNotFound'; Category = 'ObjectNotFound' }
         @{ Id = 'kubeconfig-garbage'; Cmdlet = 'Get-IngressCertificate'; Input = 'a kubeconfig that is not YAML'
@@ -133,7 +137,8 @@ BeforeDiscovery {
         @{ Id = 'pem-key-as-certificate'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a key without a certificate (the key file as -CertificatePath)'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodKey -KeyPath $f.GoodKey }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
         @{ Id = 'pem-certificate-as-key'; Cmdlet = 'Publish-IngressCertificate'; Input = 'the certificate file as -KeyPath'
-            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.GoodCrt }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData' }
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.GoodCrt }; ErrorId = 'InvalidCertificateInput'; Category = 'InvalidData'
+            Message = { "*'$($f.GoodCrt)' (-KeyPath) holds no private key (found: CERTIFICATE)*" } }
         @{ Id = 'pem-key-empty'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a certificate without a key (an empty key file)'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'ok-tls' -CertificatePath $f.GoodCrt -KeyPath $f.Empty }; ErrorId = 'NoPrivateKey'; Category = 'InvalidData' }
         @{ Id = 'pem-key-garbage'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a key file of plain text'
@@ -500,6 +505,9 @@ BeforeDiscovery {
             Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer { } -TrustedRootPath $f.Missing }; ErrorId = 'InvalidTrustedRoot'; Category = 'InvalidArgument' }
         @{ Id = 'sync-namespace-not-dns'; Cmdlet = 'Sync-IngressCertificate'; Input = '-Namespace that is not a DNS label (Bad_NS)'
             Run = { Sync-IngressCertificate @kc -Namespace 'Bad_NS' -Issuer { } }; ErrorId = 'InvalidName'; Category = 'InvalidArgument' }
+        @{ Id = 'sync-namespace-missing'; Cmdlet = 'Sync-IngressCertificate'; Input = '-Namespace that does not exist (a typo)'
+            Run = { Sync-IngressCertificate @kc -Namespace 'no-such-namespace-x1' -Issuer { } }; ErrorId = 'NamespaceNotFound'; Category = 'ObjectNotFound'
+            Message = { "*Namespace 'no-such-namespace-x1' does not exist*" } }
         @{ Id = 'sync-renew-within-negative'; Cmdlet = 'Sync-IngressCertificate'; Input = '-RenewWithinDays -1'
             Run = { Sync-IngressCertificate @kc -Namespace $ns -Issuer { } -RenewWithinDays -1 }; ErrorId = 'ParameterArgumentValidationError'; Category = 'InvalidData'; Binding = $true }
         @{ Id = 'sync-throttle-zero'; Cmdlet = 'Sync-IngressCertificate'; Input = '-ThrottleLimit 0'
@@ -750,6 +758,7 @@ Describe 'Bad input' {
         else {
             $err.TargetObject | Should -Not -BeNullOrEmpty -Because "the error names the input: $shown"
         }
+        if ($Message) { $err.Exception.Message | Should -BeLike (& ([scriptblock]::Create($Message.ToString()))) -Because $shown }
         $text = "$($err.Exception.Message)`n$($err.ErrorDetails.Message)`n$err"
         $text | Should -Not -Match '(?m)^\s+at ' -Because 'an error shows no stack trace'
         $text | Should -Not -CMatch '-----BEGIN [A-Z ]*PRIVATE KEY-----' -Because 'an error shows no key'

@@ -47,6 +47,18 @@ Describe 'Certificate requests' {
         $text | Should -Match 'DNS:shop.contoso.example, DNS:www.contoso.example'
     }
 
+    It 'says with -WhatIf "an ECDSA" and "an RSA" key it would make, and makes nothing' {
+        # What-if text goes to the host, not to a stream: run it in a child pwsh and read what it prints.
+        $out = Invoke-ChildPwsh ("Import-Module '$(Get-BuiltModulePath)'; " +
+            "New-IngressCertificateRequest -KubeConfigPath '$($cluster.KubeConfig)' -Context '$($cluster.Context)' -Namespace $ns -SecretName whatif-tls -Host whatif.contoso.example -WhatIf; " +
+            "New-IngressCertificateRequest -KubeConfigPath '$($cluster.KubeConfig)' -Context '$($cluster.Context)' -Namespace $ns -SecretName whatif-tls -Host whatif.contoso.example -KeyAlgorithm RSA -KeySize 3072 -WhatIf") | Out-String -Width 1000
+        $text = $out -replace '\s+', ' '
+        $text | Should -Match 'Create an ECDSA P-256 key and a request for whatif\.contoso\.example'
+        $text | Should -Match 'Create an RSA 3072 key and a request for whatif\.contoso\.example'
+        $text | Should -Not -Match 'Create a (ECDSA|RSA)'
+        @(Get-IngressCertificateRequest @kc -Namespace $ns | Where-Object SecretName -eq 'whatif-tls').Count | Should -Be 0
+    }
+
     It 'lists the pending request without its key, and refuses a second one unless -Force' {
         $listed = @(Get-IngressCertificateRequest @kc -Namespace $ns)
         $listed.Count | Should -Be 1

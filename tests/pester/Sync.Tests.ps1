@@ -383,6 +383,88 @@ Describe 'Sync-IngressCertificate with -SourcePath' {
     }
 }
 
+Describe 'References that name no Secret on purpose' {
+    BeforeAll {
+        $ns = New-TestNamespace $cluster 'sync-nosecret-'
+        $inline = New-TestCertificate -Subject 'CN=inline.contoso.example' -DnsName 'inline.contoso.example' -Days 5 -DaysAgo 80
+        $served = @{}
+        if ($served.Route = Test-ApiServed $cluster 'route.openshift.io/v1') {
+            function New-Route([string] $Name, [hashtable] $Tls) {
+                @{ apiVersion = 'route.openshift.io/v1'; kind = 'Route'; metadata = @{ name = $Name; namespace = $ns }
+                    spec = @{ host = "$Name.contoso.example"; to = @{ kind = 'Service'; name = 'web' }; tls = $Tls } }
+            }
+            Add-ClusterObject $cluster (New-Route 'pass' @{ termination = 'passthrough' })
+            Add-ClusterObject $cluster (New-Route 'inline' @{ termination = 'edge'; certificate = $inline.CertPem; key = $inline.KeyPem })
+        }
+        if ($served.IngressRoute = Test-ApiServed $cluster 'traefik.io/v1alpha1') {
+            Add-ClusterObject $cluster @{ apiVersion = 'traefik.io/v1alpha1'; kind = 'IngressRoute'; metadata = @{ name = 'acme'; namespace = $ns }
+                spec = @{ routes = @(@{ match = 'Host(`acme.contoso.example`)'; kind = 'Rule'; services = @(@{ name = 'web'; port = 80 }) }); tls = @{ certResolver = 'le' } } }
+        }
+        if ($served.Istio = Test-ApiServed $cluster 'networking.istio.io/v1') {
+            Add-ClusterObject $cluster @{ apiVersion = 'networking.istio.io/v1'; kind = 'Gateway'; metadata = @{ name = 'edge'; namespace = $ns }
+                spec = @{ selector = @{ istio = 'ingressgateway' }; servers = @(@{ port = @{ number = 443; name = 'tls'; protocol = 'TLS' }; hosts = @("$ns/edge.contoso.example"); tls = @{ mode = 'PASSTHROUGH' } }) } }
+        }
+        $calls = [Collections.Generic.List[string]]::new()
+        $results = @(Sync-IngressCertificate @kc -Namespace $ns -Issuer (New-CountingCa $calls) -InformationAction SilentlyContinue)
+        $byName = @{}; foreach ($r in $results) { $byName[$r.Name] = $r }
+    }
+
+    It 'skips <Name> (<Kind>) saying <Expected>, not that the controller serves its default certificate' -ForEach @(
+        @{ Name = 'pass'; Kind = 'Route'; Api = 'Route'; Expected = 'TLS ends at the backend' }
+        @{ Name = 'inline'; Kind = 'Route'; Api = 'Route'; Expected = "inline in the Route's spec.tls, not in a Secret, and Sync does not write spec.tls" }
+        @{ Name = 'acme'; Kind = 'IngressRoute'; Api = 'IngressRoute'; Expected = "Traefik's ACME certResolver obtains and renews" }
+        @{ Name = 'edge'; Kind = 'Gateway'; Api = 'Istio'; Expected = 'TLS ends at the backend' }
+    ) {
+        if (-not $served[$Api]) { Set-ItResult -Skipped -Because "the cluster does not serve the $Api API (its CRDs are not installed)"; return }
+        $byName[$Name].Kind | Should -Be $Kind
+        $byName[$Name].Action | Should -Be 'Skipped'
+        $byName[$Name].Reason | Should -BeLike "*$Expected*"
+        $byName[$Name].Reason | Should -Not -Match 'default certificate'
+        $calls.Count | Should -Be 0
+    }
+
+    It 'gives the same reason when such a row is piped to Publish-IngressCertificate or New-IngressCertificateRequest' {
+        if (-not $served.Route) { Set-ItResult -Skipped -Because 'the cluster does not serve route.openshift.io/v1'; return }
+        $pass = Get-IngressCertificate @kc -Namespace $ns -Name pass
+        $pfx = Join-Path $TestDrive 'nosecret.pfx'
+        $pw = ConvertTo-SecureString 'nosecret-pass' -AsPlainText -Force
+        $null = New-TestPfx $inline $pfx $pw
+        $before = Get-WriteCount
+        $pass | Publish-IngressCertificate -KubeConfigPath $cluster.KubeConfig -PfxPath $pfx -Password $pw -ErrorVariable published -ErrorAction SilentlyContinue
+        $pass | New-IngressCertificateRequest -KubeConfigPath $cluster.KubeConfig -ErrorVariable requested -ErrorAction SilentlyContinue
+        foreach ($e in $published[0], $requested[0]) {
+            $e.FullyQualifiedErrorId | Should -BeLike 'NoSecretName,*'
+            $e.Exception.Message | Should -BeLike '*TLS ends at the backend*'
+            $e.Exception.Message | Should -Not -Match 'default certificate'
+        }
+        Get-WriteCount | Should -Be $before
+    }
+}
+
+Describe 'Sync-IngressCertificate -SourcePath -WhatIf' {
+    It 'names the file a run would take for one target, and says that nothing fits the other, without the key or a write' {
+        $ns = New-TestNamespace $cluster 'sync-dropwi-'
+        $null = Add-DueTarget $ns 'fits' 'fits.contoso.example'
+        $null = Add-DueTarget $ns 'none' 'none.contoso.example'
+        $drop = Join-Path $TestDrive 'drop-whatif'
+        New-Item -ItemType Directory $drop | Out-Null
+        $newer = New-TestCertificate -Subject 'CN=fits.contoso.example' -DnsName 'fits.contoso.example' -Days 90 -DaysAgo 1 -Issuer $intermediate
+        Set-Content (Join-Path $drop 'fits.pem') ($newer.CertPem + "`n" + $newer.KeyPem) -NoNewline
+
+        # What-if text goes to the host, not to a stream: run it in a child pwsh and read what it prints.
+        $before = Get-WriteCount
+        $out = Invoke-ChildPwsh ("Import-Module '$(Get-BuiltModulePath)'; " +
+            "Sync-IngressCertificate -KubeConfigPath '$($cluster.KubeConfig)' -Context '$($cluster.Context)' -Namespace $ns -SourcePath '$drop' -WhatIf -InformationAction SilentlyContinue") | Out-String -Width 1000
+        $text = $out -replace '\s+', ' '
+        $text | Should -Match ([regex]::Escape("Renew Secret $ns/fits-tls"))
+        $text | Should -Match ([regex]::Escape("It would take '$(Join-Path $drop 'fits.pem')' (thumbprint $($newer.Certificate.Thumbprint), expires $($newer.Certificate.NotAfter.ToUniversalTime().ToString('yyyy-MM-dd')))"))
+        $text | Should -Match ("Renew Secret $ns/none-tls .*No certificate in '" + [regex]::Escape($drop) + "' is valid, has its key, covers none\.contoso\.example and is newer than the Secret's: the run would fail with NoCertificateAvailable")
+        $text | Should -Not -Match ('PRIVATE' + ' KEY')
+        $text.Contains(($newer.KeyPem -split "`n")[1].Substring(5, 40)) | Should -BeFalse
+        Get-WriteCount | Should -Be $before
+    }
+}
+
 Describe 'Sync-IngressCertificate runs that overlap' {
     # Issue 13's proof "exactly once": three runs in three separate processes (as three Azure Automation workers would
     # be), released together, on 50 due targets, with a script-block CA that counts its calls in a file shared by all

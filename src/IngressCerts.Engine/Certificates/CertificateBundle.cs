@@ -222,8 +222,9 @@ public sealed class CertificateBundle : IDisposable
     /// Builds a bundle from PEM (or DER) text: a certificate or whole chain in any order, a private
     /// key (PKCS#1, PKCS#8, SEC1; RSA, ECDSA, Ed25519; empty for none) and optionally more chain certificates.
     /// </summary>
+    /// <param name="keySource">What the key came from, as errors name it (e.g. "'tls.key' (-KeyPath)"); default "the private key".</param>
     /// <exception cref="CertificateBundleException">No certificate could be read, or the key is unreadable or encrypted.</exception>
-    public static CertificateBundle FromPem(ReadOnlySpan<byte> certificatePem, ReadOnlySpan<byte> keyPem, ReadOnlySpan<byte> chainPem = default, bool includeRoot = false)
+    public static CertificateBundle FromPem(ReadOnlySpan<byte> certificatePem, ReadOnlySpan<byte> keyPem, ReadOnlySpan<byte> chainPem = default, bool includeRoot = false, string? keySource = null)
     {
         var certificates = ReadCertificates(certificatePem, "the certificate");
         if (!PrivateKeyReader.IsBlank(chainPem))
@@ -236,7 +237,7 @@ public sealed class CertificateBundle : IDisposable
             return Create(certificates, null, null, includeRoot, "the bundle");
         }
 
-        using var read = PrivateKeyReader.Read(keyPem, KeySource, keepPkcs8: true);
+        using var read = PrivateKeyReader.Read(keyPem, keySource ?? KeySource, keepPkcs8: true);
         if (read.Problem is not null)
         {
             throw new CertificateBundleException(read.Problem.Message);
@@ -246,13 +247,13 @@ public sealed class CertificateBundle : IDisposable
     }
 
     /// <inheritdoc cref="FromPem(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool)"/>
-    public static CertificateBundle FromPem(string certificatePem, string? keyPem, string? chainPem = null, bool includeRoot = false)
+    public static CertificateBundle FromPem(string certificatePem, string? keyPem, string? chainPem = null, bool includeRoot = false, string? keySource = null)
     {
         ArgumentNullException.ThrowIfNull(certificatePem);
         var keyBytes = keyPem is null ? [] : Encoding.UTF8.GetBytes(keyPem);
         try
         {
-            return FromPem(Encoding.UTF8.GetBytes(certificatePem), keyBytes, chainPem is null ? default : Encoding.UTF8.GetBytes(chainPem), includeRoot);
+            return FromPem(Encoding.UTF8.GetBytes(certificatePem), keyBytes, chainPem is null ? default : Encoding.UTF8.GetBytes(chainPem), includeRoot, keySource);
         }
         finally
         {

@@ -64,7 +64,8 @@ public sealed class ConnectionFactory
             return ConnectToServer(options);
         }
 
-        var files = KubeConfigLocator.Locate(options.KubeConfigPaths, _environment("KUBECONFIG"), _home);
+        string? variable = _environment("KUBECONFIG");
+        var files = KubeConfigLocator.Locate(options.KubeConfigPaths, variable, _home);
         if (files.Count > 0)
         {
             return ConnectWithKubeConfig(files, options.Context);
@@ -75,10 +76,23 @@ public sealed class ConnectionFactory
             return _cache.GetOrAdd("in-cluster", _ => Build(KubernetesClientConfiguration.InClusterConfig(), "in-cluster", "in-cluster", "serviceaccount"));
         }
 
-        throw new KubeConfigurationException(
-            KubeErrorKind.KubeConfigNotFound,
-            "No Kubernetes configuration was found: give -KubeConfigPath, set KUBECONFIG, create ~/.kube/config, " +
-            "run inside a pod with a service account, or give -Server with -Token.");
+        throw new KubeConfigurationException(KubeErrorKind.KubeConfigNotFound, NotFoundMessage(variable));
+    }
+
+    /// <summary>
+    /// Why no configuration was found. When KUBECONFIG is set, its files are named: none of them exists (kubectl skips
+    /// such entries, and does not fall back to ~/.kube/config), which is most often a typo or a file not yet made.
+    /// </summary>
+    private static string NotFoundMessage(string? variable)
+    {
+        var named = string.IsNullOrWhiteSpace(variable) ? []
+            : variable.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return named.Length == 0
+            ? "No Kubernetes configuration was found: give -KubeConfigPath, set KUBECONFIG, create ~/.kube/config, " +
+              "run inside a pod with a service account, or give -Server with -Token."
+            : $"No Kubernetes configuration was found: KUBECONFIG names {string.Join(", ", named.Select(n => $"'{n}'"))}, " +
+              $"{(named.Length == 1 ? "which does not exist" : "none of which exists")} (~/.kube/config is not read while KUBECONFIG is set). " +
+              "Correct or unset KUBECONFIG, give -KubeConfigPath, or give -Server with -Token.";
     }
 
     private bool IsInCluster() =>

@@ -22,6 +22,16 @@ public sealed record RequestKeySpec(KeyAlgorithm Algorithm, int Size)
     public override string ToString() => Algorithm == KeyAlgorithm.ECDSA ? $"ECDSA {Curve}" : $"{Algorithm} {Size}";
 
     /// <summary>
+    /// With its article, for a sentence: "an RSA 3072", "an ECDSA P-256". Acronyms are read letter by letter, so the
+    /// article follows the sound of the first letter's name (an R, an E), not of the letter.
+    /// </summary>
+    public string WithArticle()
+    {
+        string text = ToString();
+        return ("AEFHILMNORSX".Contains(char.ToUpperInvariant(text[0]), StringComparison.Ordinal) ? "an " : "a ") + text;
+    }
+
+    /// <summary>
     /// The key to make: -KeyAlgorithm and -KeySize as given, else the current certificate's algorithm and size (when
     /// they are ones a request can make), else <see cref="Default"/>. Null, with <paramref name="error"/>, when the user's
     /// choice is not one of the keys a request makes.

@@ -45,6 +45,46 @@ public sealed class DropFolderSource : ISyncSource
 
     public Task<SourceAnswer> ObtainAsync(SyncTarget target, CancellationToken cancellationToken)
     {
+        var best = Choose(target, cancellationToken);
+        if (best is null)
+        {
+            return Task.FromResult(SourceAnswer.NothingNewer(NothingFits(target)));
+        }
+
+        // Only now is the key of the one file taken read (and decrypted); the bundle wipes it when disposed.
+        var bundle = Read(best.Path, cancellationToken);
+        if (bundle is null || !string.Equals(bundle.Leaf.Thumbprint, best.Leaf.Thumbprint, StringComparison.OrdinalIgnoreCase))
+        {
+            bundle?.Dispose();
+            return Task.FromResult(SourceAnswer.NothingNewer($"'{best.Path}', the certificate in '{_path}' chosen for it, changed or went away since the folder was read; the next run looks again."));
+        }
+
+        _diagnostics?.Invoke($"Sync {target}: taking {best.Path} ({best.Leaf.Thumbprint}, expires {best.Leaf.NotAfter.ToUniversalTime():yyyy-MM-dd}).");
+        return Task.FromResult(SourceAnswer.Publish(bundle));
+    }
+
+    /// <summary>
+    /// What a run would take for <paramref name="target"/> as planned (-WhatIf), by the same choice as
+    /// <see cref="ObtainAsync"/>, judged against the certificate the inventory saw in the Secret (a run reads it again
+    /// under the Lease): the file, its thumbprint and expiry, or that nothing fits and the run would fail. Only the
+    /// folder's one read is made; no key is loaded.
+    /// </summary>
+    public string Preview(SyncTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var seen = target.CurrentNotAfter ?? target.Reference.NotAfter;
+        var judged = seen is { } notAfter && target.Decision.Action != SyncAction.Created
+            ? target with { CurrentNotAfter = notAfter.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(notAfter, DateTimeKind.Utc) : notAfter }
+            : target;
+        var best = Choose(judged, CancellationToken.None);
+        return best is null
+            ? $"{NothingFits(judged).TrimEnd('.')}: the run would fail with NoCertificateAvailable."
+            : $"It would take '{best.Path}' (thumbprint {best.Leaf.Thumbprint}, expires {best.Leaf.NotAfter.ToUniversalTime():yyyy-MM-dd}).";
+    }
+
+    /// <summary>The newest file that fits the target (valid now, with its key, covering every host, newer than the Secret's); null when none does.</summary>
+    private DropFile? Choose(SyncTarget target, CancellationToken cancellationToken)
+    {
         var now = _clock();
         DropFile? best = null;
         foreach (var file in _files.Value)
@@ -60,22 +100,11 @@ public sealed class DropFolderSource : ISyncSource
             best = file;
         }
 
-        if (best is null)
-        {
-            return Task.FromResult(SourceAnswer.NothingNewer($"No certificate in '{_path}' is valid, has its key, covers {string.Join(", ", target.Hosts)} and is newer than the Secret's."));
-        }
-
-        // Only now is the key of the one file taken read (and decrypted); the bundle wipes it when disposed.
-        var bundle = Read(best.Path, cancellationToken);
-        if (bundle is null || !string.Equals(bundle.Leaf.Thumbprint, best.Leaf.Thumbprint, StringComparison.OrdinalIgnoreCase))
-        {
-            bundle?.Dispose();
-            return Task.FromResult(SourceAnswer.NothingNewer($"'{best.Path}', the certificate in '{_path}' chosen for it, changed or went away since the folder was read; the next run looks again."));
-        }
-
-        _diagnostics?.Invoke($"Sync {target}: taking {best.Path} ({best.Leaf.Thumbprint}, expires {best.Leaf.NotAfter.ToUniversalTime():yyyy-MM-dd}).");
-        return Task.FromResult(SourceAnswer.Publish(bundle));
+        return best;
     }
+
+    private string NothingFits(SyncTarget target) =>
+        $"No certificate in '{_path}' is valid, has its key, covers {string.Join(", ", target.Hosts)} and is newer than the Secret's.";
 
     /// <summary>Reads every file once: its leaf (without key) and what is wrong with its key; the key itself is wiped at once.</summary>
     private IReadOnlyList<DropFile> Scan()
@@ -163,7 +192,7 @@ public sealed class DropFolderSource : ISyncSource
                 byte[] pem = File.ReadAllBytes(file);
                 try
                 {
-                    return CertificateBundle.FromPem(pem, pem, default, _includeRoot);
+                    return CertificateBundle.FromPem(pem, pem, default, _includeRoot, $"'{file}'");
                 }
                 finally
                 {
@@ -178,7 +207,7 @@ public sealed class DropFolderSource : ISyncSource
                 byte[] key = File.Exists(keyFile) ? File.ReadAllBytes(keyFile) : [];
                 try
                 {
-                    return CertificateBundle.FromPem(crt, key, default, _includeRoot);
+                    return CertificateBundle.FromPem(crt, key, default, _includeRoot, $"'{keyFile}'");
                 }
                 finally
                 {

@@ -44,7 +44,8 @@ public static class SyncPlanner
         ArgumentNullException.ThrowIfNull(reference);
         if (string.IsNullOrEmpty(reference.SecretName) || reference.Status == nameof(CertificateStatus.DefaultCertificate))
         {
-            return Skip("No secretName: the controller serves its default certificate for these hosts; name a Secret in the Ingress to have Sync manage it.");
+            string why = Inventory.SecretlessReference.Why(reference.Kind, reference.GetFindings().Select(f => f.Id), Inventory.SecretWriter.Sync);
+            return Skip(char.ToUpperInvariant(why[0]) + why[1..]);
         }
 
         if (renewCertManager && reference.CertManagerCertificate is { } certificate)

@@ -223,24 +223,7 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
             reader, _options!, message => sink.Post(() => WriteVerbose(message)), p => progress.Report(index, p), message => sink.Post(() => WriteWarning(message)));
         try
         {
-            IReadOnlyList<string>? namespaces = null;
-            if (!AllNamespaces)
-            {
-                if (Namespace is { Length: > 0 })
-                {
-                    var scope = await scanner.ResolveNamespacesAsync(Namespace, CancellationToken).ConfigureAwait(false);
-                    foreach (string missing in scope.Missing)
-                    {
-                        sink.Post(() => WriteError(NamespaceNotFound(missing, connection.ContextName)));
-                    }
-
-                    namespaces = scope.Namespaces;
-                }
-                else
-                {
-                    namespaces = new[] { connection.DefaultNamespace };
-                }
-            }
+            var namespaces = await ScanNamespacesAsync(scanner, connection, AllNamespaces, Namespace, sink).ConfigureAwait(false);
 
             await foreach (var item in scanner.ScanAsync(namespaces, CancellationToken).ConfigureAwait(false))
             {
@@ -261,13 +244,6 @@ public sealed class GetIngressCertificateCommand : KubernetesCmdlet
             sink.Post(() => WriteError(new ErrorRecord(error, "ScanFailed", ErrorCategory.NotSpecified, connection.ContextName)));
         }
     }
-
-    /// <summary>A -Namespace that names no namespace of the cluster (a typo, most often); the scan goes on with the rest.</summary>
-    private static ErrorRecord NamespaceNotFound(string name, string context) => new(
-        new ItemNotFoundException($"Namespace '{name}' does not exist in cluster '{context}'."),
-        "NamespaceNotFound",
-        ErrorCategory.ObjectNotFound,
-        name);
 
     /// <summary>Write-Progress for scans that take longer than about a second, one line per cluster.</summary>
     private sealed class ProgressReporter

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using IngressCerts.Commands.Infrastructure;
+using IngressCerts.Engine.Inventory;
 using IngressCerts.Engine.Kubernetes;
 using IngressCerts.Engine.Publishing;
 using IngressCerts.Engine.Requests;
@@ -31,6 +32,14 @@ public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
     /// <summary>Set by Get-IngressCertificate objects whose Secret lives elsewhere (Gateway cross-namespace refs).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
     public string? SecretNamespace { get; set; }
+
+    /// <summary>Set by Get-IngressCertificate objects: with <see cref="Findings"/>, why a row names no Secret (passthrough, inline, ACME).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? Kind { get; set; }
+
+    /// <summary>Set by Get-IngressCertificate objects: the ids of their findings.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string[]? Findings { get; set; }
 
     /// <summary>The Ingress to wire the certificate into when the request is completed; its hosts are the default hosts.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -109,7 +118,7 @@ public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
         if (string.IsNullOrWhiteSpace(SecretName))
         {
             WriteError(new ErrorRecord(
-                new ArgumentException($"No Secret to make a request for{(Namespace is null ? string.Empty : " in namespace '" + Namespace + "'")}: this TLS entry names no secretName (the controller serves its default certificate). Give -SecretName, and -IngressName to wire it."),
+                new ArgumentException($"No Secret to make a request for{(Namespace is null ? string.Empty : " in namespace '" + Namespace + "'")}: {SecretlessReference.Why(Kind ?? string.Empty, Findings, SecretWriter.Request)}"),
                 "NoSecretName", ErrorCategory.InvalidArgument, (object?)Namespace ?? IngressName ?? "-SecretName"));
             return;
         }
@@ -216,7 +225,7 @@ public sealed class NewIngressCertificateRequestCommand : KubernetesCmdlet
         }
 
         subject ??= SubjectName.Default(hosts);
-        string description = $"Create a {spec} key and a request for {string.Join(", ", hosts.All)} (subject '{subject.Name}'), kept as pending Secret {ns}/{PendingRequestSecret.NameFor(SecretName!)}{(gateway is null ? string.Empty : $" for {gateway}")}{(Force ? ", replacing a request pending for it" : string.Empty)}";
+        string description = $"Create {spec.WithArticle()} key and a request for {string.Join(", ", hosts.All)} (subject '{subject.Name}'), kept as pending Secret {ns}/{PendingRequestSecret.NameFor(SecretName!)}{(gateway is null ? string.Empty : $" for {gateway}")}{(Force ? ", replacing a request pending for it" : string.Empty)}";
         if (!ShouldProcess($"Secret {target} (context '{connection.ContextName}'): {description}", description + "?", "New-IngressCertificateRequest"))
         {
             return;

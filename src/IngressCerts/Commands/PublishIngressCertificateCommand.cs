@@ -90,6 +90,14 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
     public string? SecretNamespace { get; set; }
 
+    /// <summary>Set by Get-IngressCertificate objects: with <see cref="Findings"/>, why a row names no Secret (passthrough, inline, ACME).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? Kind { get; set; }
+
+    /// <summary>Set by Get-IngressCertificate objects: the ids of their findings.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string[]? Findings { get; set; }
+
     /// <summary>Wire the Secret into this Ingress's spec.tls.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -153,7 +161,7 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
         if (string.IsNullOrWhiteSpace(SecretName))
         {
             WriteError(new ErrorRecord(
-                new ArgumentException($"No Secret to publish to{(Namespace is null ? string.Empty : " in namespace '" + Namespace + "'")}: this TLS entry names no secretName (the controller serves its default certificate). Give -SecretName, and -IngressName to wire it."),
+                new ArgumentException($"No Secret to publish to{(Namespace is null ? string.Empty : " in namespace '" + Namespace + "'")}: {SecretlessReference.Why(Kind ?? string.Empty, Findings, SecretWriter.Publish)}"),
                 "NoSecretName", ErrorCategory.InvalidArgument, (object?)Namespace ?? IngressName ?? "-SecretName"));
             return;
         }
@@ -250,14 +258,16 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
                     string pfx = ResolveFile(PfxPath!);
                     return SecureStrings.Use(Password, chars => CertificateBundle.FromPfxFile(pfx, chars, IncludeRoot, CancellationToken));
                 case PemFileSet:
-                    byte[] key = Unlock(File.ReadAllBytes(ResolveFile(KeyPath!)));
+                    string keyFile = ResolveFile(KeyPath!);
+                    byte[] key = Unlock(File.ReadAllBytes(keyFile));
                     try
                     {
                         return CertificateBundle.FromPem(
                             File.ReadAllBytes(ResolveFile(CertificatePath!)),
                             key,
                             ChainPath is null ? default : File.ReadAllBytes(ResolveFile(ChainPath)),
-                            IncludeRoot);
+                            IncludeRoot,
+                            $"'{keyFile}' (-KeyPath)");
                     }
                     finally
                     {
@@ -270,7 +280,7 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
                         SecureString secure => FromPemWithSecureKey(secure),
                         PSObject { BaseObject: SecureString secure } => FromPemWithSecureKey(secure),
                         _ when KeyPassword is not null => FromPemKeyBytes(Encoding.UTF8.GetBytes(LanguagePrimitives.ConvertTo<string>(KeyPem))),
-                        _ => CertificateBundle.FromPem(CertificatePem!, LanguagePrimitives.ConvertTo<string>(KeyPem), ChainPem, IncludeRoot),
+                        _ => CertificateBundle.FromPem(CertificatePem!, LanguagePrimitives.ConvertTo<string>(KeyPem), ChainPem, IncludeRoot, KeyPemSource),
                     };
             }
         }
@@ -292,6 +302,8 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
         return null;
     }
 
+    private const string KeyPemSource = "the key given as -KeyPem";
+
     // The key goes from the SecureString to bytes that are wiped after use; no string copy of it is made.
     private CertificateBundle FromPemWithSecureKey(SecureString secure) => SecureStrings.Use(secure, chars => FromPemKeyBytes(Encoding.UTF8.GetBytes(chars)));
 
@@ -301,7 +313,7 @@ public sealed class PublishIngressCertificateCommand : PublishingCmdlet
         byte[] bytes = Unlock(key);
         try
         {
-            return CertificateBundle.FromPem(Encoding.UTF8.GetBytes(CertificatePem!), bytes, ChainPem is null ? default : Encoding.UTF8.GetBytes(ChainPem), IncludeRoot);
+            return CertificateBundle.FromPem(Encoding.UTF8.GetBytes(CertificatePem!), bytes, ChainPem is null ? default : Encoding.UTF8.GetBytes(ChainPem), IncludeRoot, KeyPemSource);
         }
         finally
         {

@@ -162,7 +162,7 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
         {
             // The drop folder is read once for the whole run, whatever the number of targets and contexts.
             var dropFolder = _sourcePath is null ? null
-                : new DropFolderSource(_sourcePath, password, IncludeRoot, w => _sink?.Post(() => WriteWarningUnasked(w)), DiagnosticsRelay.Write);
+                : new DropFolderSource(_sourcePath, password, IncludeRoot, WarnFromFolder, DiagnosticsRelay.Write);
             foreach (var (connection, references) in byContext)
             {
                 Sync(connection, references, dropFolder, counts);
@@ -192,13 +192,8 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
             return RunAsync(async sink =>
             {
                 var scanner = new ClusterScanner(new ClusterReader(connection, m => sink.Post(() => WriteVerbose(m))), options, m => sink.Post(() => WriteVerbose(m)));
-                IReadOnlyList<string>? namespaces = null;
-                if (!AllNamespaces)
-                {
-                    namespaces = Namespace is { Length: > 0 }
-                        ? (await scanner.ResolveNamespacesAsync(Namespace, CancellationToken).ConfigureAwait(false)).Namespaces
-                        : [connection.DefaultNamespace];
-                }
+                // A namespace that does not exist (a typo) is said as Get says it, before anything is worked on.
+                var namespaces = await ScanNamespacesAsync(scanner, connection, AllNamespaces, Namespace, sink).ConfigureAwait(false);
 
                 var found = new List<IngressCertificate>();
                 await foreach (var item in scanner.ScanAsync(namespaces, CancellationToken).ConfigureAwait(false))
@@ -243,9 +238,11 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
 
             if (target.Decision.IsDue)
             {
+                // The drop folder is only read, so -WhatIf looks into it (as the run will choose); -Issuer is never called here.
                 string source = Issuer is not null ? "a certificate from -Issuer" : $"the newest fitting certificate in '{_sourcePath}'";
+                string choice = dropFolder is null ? string.Empty : " " + dropFolder.Preview(target);
                 string ingresses = string.Join(", ", target.References.Select(r => $"{r.Kind} {r.Namespace}/{r.Name}").Distinct(StringComparer.Ordinal));
-                string what = $"{(target.Decision.Action == SyncAction.Created ? "Create" : "Renew")} Secret {target} ({ingresses}, context '{connection.ContextName}') for {string.Join(", ", target.Hosts)} with {source}: {target.Decision.Reason}";
+                string what = $"{(target.Decision.Action == SyncAction.Created ? "Create" : "Renew")} Secret {target} ({ingresses}, context '{connection.ContextName}') for {string.Join(", ", target.Hosts)} with {source}: {target.Decision.Reason}{choice}";
                 if (!ShouldProcess(what, what + "?", "Sync-IngressCertificate"))
                 {
                     continue;
@@ -274,6 +271,23 @@ public sealed class SyncIngressCertificateCommand : PublishingCmdlet
             var runner = new SyncRunner(connection, source, options, DiagnosticsRelay.Write);
             await runner.RunAllAsync(targets, ThrottleLimit, callbacks, outcome => sink.Post(() => Report(outcome, counts)), CancellationToken).ConfigureAwait(false);
         });
+        _sink = null;
+    }
+
+    /// <summary>
+    /// A warning of the drop folder: posted to the pipeline thread while targets are worked on, written at once when the
+    /// folder is read on it (the -WhatIf text looks into the folder before any work starts).
+    /// </summary>
+    private void WarnFromFolder(string warning)
+    {
+        if (_sink is { } sink)
+        {
+            sink.Post(() => WriteWarningUnasked(warning));
+        }
+        else
+        {
+            WriteWarningUnasked(warning);
+        }
     }
 
     /// <summary>

@@ -261,6 +261,39 @@ public abstract class KubernetesCmdlet : AsyncCmdlet
         return true;
     }
 
+    /// <summary>
+    /// The namespaces a scan of <paramref name="connection"/> covers: null for all (-AllNamespaces), the context's own
+    /// without -Namespace, else the patterns resolved, each that names no namespace reported as NamespaceNotFound
+    /// (through <paramref name="sink"/>) while the scan goes on with the rest. Get and Sync scan alike.
+    /// </summary>
+    protected async Task<IReadOnlyList<string>?> ScanNamespacesAsync(ClusterScanner scanner, ClusterConnection connection, bool allNamespaces, string[]? patterns, PipelineSink sink)
+    {
+        if (allNamespaces)
+        {
+            return null;
+        }
+
+        if (patterns is not { Length: > 0 })
+        {
+            return [connection.DefaultNamespace];
+        }
+
+        var scope = await scanner.ResolveNamespacesAsync(patterns, CancellationToken).ConfigureAwait(false);
+        foreach (string missing in scope.Missing)
+        {
+            sink.Post(() => WriteError(NamespaceNotFound(missing, connection.ContextName)));
+        }
+
+        return scope.Namespaces;
+    }
+
+    /// <summary>A -Namespace that names no namespace of the cluster (a typo, most often: <see cref="NamespaceScope.Missing"/>).</summary>
+    private static ErrorRecord NamespaceNotFound(string name, string context) => new(
+        new ItemNotFoundException($"Namespace '{name}' does not exist in cluster '{context}'."),
+        "NamespaceNotFound",
+        ErrorCategory.ObjectNotFound,
+        name);
+
     /// <summary>A refusal as an ErrorRecord: its stable id, a category that fits it, and the target it names.</summary>
     protected static ErrorRecord RefusalRecord(PublishRefusal refusal, string target) => new(
         new InvalidOperationException(refusal.Message),

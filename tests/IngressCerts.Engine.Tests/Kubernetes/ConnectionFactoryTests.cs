@@ -47,6 +47,18 @@ public sealed class ConnectionFactoryTests : IDisposable
     }
 
     [Fact]
+    public void A_KUBECONFIG_whose_files_do_not_exist_is_named_in_the_error()
+    {
+        string missing = Path.Combine(_dir, "none");
+        string alsoMissing = Path.Combine(_dir, "other.yaml");
+        var ex = Assert.Throws<KubeConfigurationException>(() => Factory(missing + Path.PathSeparator + alsoMissing).Connect(new ConnectionOptions()));
+        Assert.Equal(KubeErrorKind.KubeConfigNotFound, ex.Kind);
+        Assert.Contains($"'{missing}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{alsoMissing}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("KUBECONFIG", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void KUBECONFIG_files_are_merged_and_the_first_current_context_wins()
     {
         string a = Kubeconfig("a.yaml", "alpha", "https://alpha.example:6443", current: "alpha");

@@ -41,6 +41,13 @@ public sealed class RequestKeyTests
     }
 
     [Theory]
+    [InlineData(KeyAlgorithm.ECDSA, 256, "an ECDSA P-256")]
+    [InlineData(KeyAlgorithm.ECDSA, 384, "an ECDSA P-384")]
+    [InlineData(KeyAlgorithm.RSA, 2048, "an RSA 2048")]
+    public void A_key_spec_in_a_sentence_takes_the_article_of_its_spoken_first_letter(KeyAlgorithm algorithm, int size, string expected) =>
+        Assert.Equal(expected, new RequestKeySpec(algorithm, size).WithArticle());
+
+    [Theory]
     [InlineData(KeyAlgorithm.RSA, 2048)]
     [InlineData(KeyAlgorithm.RSA, 3072)]
     [InlineData(KeyAlgorithm.ECDSA, 256)]

@@ -61,4 +61,49 @@ public sealed class DropFolderSourceTests : IDisposable
         Assert.Null(answer.Bundle);
         Assert.Contains("changed or went away", answer.Nothing, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_preview_names_the_file_a_run_would_take_without_its_key()
+    {
+        const string host = "a.contoso.example";
+        var older = TestCertificates.Create("CN=" + host, [host], validDays: 90, daysAgo: 3);
+        var newest = TestCertificates.Create("CN=" + host, [host], validDays: 90, daysAgo: 1);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "older.pem"), older.CertificatePem + "\n" + older.KeyPem);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "newest.pem"), newest.CertificatePem + "\n" + newest.KeyPem);
+        var source = new DropFolderSource(_folder, [], includeRoot: false, null);
+
+        string preview = source.Preview(Due(host));
+        Assert.Contains($"'{Path.Combine(_folder, "newest.pem")}'", preview, StringComparison.Ordinal);
+        Assert.Contains(newest.Certificate.Thumbprint, preview, StringComparison.Ordinal);
+        Assert.Contains($"expires {newest.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}", preview, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE", preview, StringComparison.Ordinal);
+        Assert.Equal(2, source.Reads);
+
+        // The run takes the same file.
+        using var answer = await source.ObtainAsync(Due(host), CancellationToken.None);
+        Assert.Equal(newest.Certificate.Thumbprint, answer.Bundle!.Leaf.Thumbprint);
+    }
+
+    [Fact]
+    public async Task The_preview_says_nothing_fits_when_no_file_covers_the_hosts_or_is_newer_than_the_secret()
+    {
+        const string host = "a.contoso.example";
+        var other = TestCertificates.Create("CN=other", ["other.contoso.example"], validDays: 90, daysAgo: 1);
+        var same = TestCertificates.Create("CN=" + host, [host], validDays: 90, daysAgo: 1);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "other.pem"), other.CertificatePem + "\n" + other.KeyPem);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "same.pem"), same.CertificatePem + "\n" + same.KeyPem);
+        var source = new DropFolderSource(_folder, [], includeRoot: false, null);
+
+        // The inventory saw the Secret holding a certificate that expires no earlier than the one in the folder.
+        var due = Due(host);
+        due.Reference.NotAfter = DateTime.SpecifyKind(same.Certificate.NotAfter.ToUniversalTime(), DateTimeKind.Unspecified);
+        string preview = source.Preview(due);
+        Assert.Contains("No certificate in", preview, StringComparison.Ordinal);
+        Assert.Contains("NoCertificateAvailable", preview, StringComparison.Ordinal);
+        Assert.DoesNotContain("It would take", preview, StringComparison.Ordinal);
+
+        // With no Secret yet (Created), the covering file fits.
+        var created = due with { Decision = new SyncDecision(SyncAction.Created, "missing") };
+        Assert.Contains("same.pem", source.Preview(created), StringComparison.Ordinal);
+    }
 }

@@ -68,6 +68,28 @@ public sealed class SyncPlannerTests
         Assert.Equal(SyncAction.Renewed, SyncPlanner.Plan(Apis(Reference("Expired", -1, kind: "Gateway"), "gateway.networking.k8s.io"), 30, Now).Action);
     }
 
+    [Theory]
+    [InlineData("Route", null, "Passthrough", "TLS ends at the backend")]
+    [InlineData("Gateway", "networking.istio.io", "Passthrough", "TLS ends at the backend")]
+    [InlineData("Route", null, "InlineCertificate", "inline in the Route's spec.tls, not in a Secret, and Sync does not write spec.tls")]
+    [InlineData("IngressRoute", null, "ControllerManagedCertificate", "Traefik's ACME certResolver obtains and renews")]
+    public void A_reference_that_names_no_secret_on_purpose_is_skipped_with_its_own_reason_not_the_default_certificates(string kind, string? group, string note, string expected)
+    {
+        var reference = Reference("Valid", 10, kind: kind, secret: null, findings: new Finding(note, "Valid", "a note"));
+        var decision = SyncPlanner.Plan(group is null ? reference : Apis(reference, group), 30, Now);
+        Assert.Equal(SyncAction.Skipped, decision.Action);
+        Assert.Contains(expected, decision.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("default certificate", decision.Reason, StringComparison.Ordinal);
+        Assert.True(char.IsUpper(decision.Reason[0]), decision.Reason);
+    }
+
+    [Fact]
+    public void A_reference_served_the_default_certificate_is_told_to_name_a_secret_in_its_own_kind()
+    {
+        var decision = SyncPlanner.Plan(Reference("DefaultCertificate", kind: "Gateway", secret: null), 30, Now);
+        Assert.Equal("No secretName: the controller serves its default certificate for these hosts; name a Secret in the Gateway to have Sync manage it.", decision.Reason);
+    }
+
     [Fact]
     public void An_istio_gateway_is_skipped_saying_to_publish_to_its_secret_not_taken_for_a_gateway_api_gateway()
     {
