@@ -46,9 +46,9 @@ Describe 'Get-IngressCertificate -IncludeUnprotected and -IncludeUnreferenced of
     It 'shows both kinds of row in the table: hosts for NoTls, "(unreferenced)" for a Secret' {
         # The namespaces of the Ingress and Gateway examples: the other kinds' longer names would size the columns.
         $table = Get-IngressCertificate -Path $examples -Namespace shop, gateway, marketing -TrustedRootPath $root -IncludeUnprotected -IncludeUnreferenced | Format-Table | Out-String -Width 120
-        $table | Should -Match '(?m)^shop\s+storefront\s+NoTls\s+status\.contoso\.example'
-        $table | Should -Match '(?m)^gateway\s+edge\s+NoTls\s+\*\s'
-        $table | Should -Match '(?m)^shop\s+old-shop-tls\s+Valid\s+\d+\s+old-shop-tls\s+\(unreferenced\)'
+        $table | Should -Match '(?m)^shop\s+storefront\s+Ingress\s+NoTls\s+status\.contoso\.example'
+        $table | Should -Match '(?m)^gateway\s+edge\s+Gateway\s+NoTls\s+\*\s'
+        $table | Should -Match '(?m)^shop\s+old-shop-tls\s+Secret\s+Valid\s+\d+\s+old-shop-tls\s+\(unreferenced\)'
     }
 }
 

@@ -158,8 +158,8 @@ Describe 'Get-IngressCertificate -Path (offline manifests)' {
 
     It 'shows the table view with the columns a person scans' {
         $table = Get-IngressCertificate -Path $examples -Name storefront -TrustedRootPath $root | Out-String -Width 200
-        $table | Should -Match 'Namespace\s+Name\s+Status\s+Days\s+SecretName\s+Hosts\s+Context'
-        $table | Should -Match 'shop\s+storefront\s+Valid\s+\d+\s+storefront-tls\s+shop.contoso.example, www.contoso.example\s+\S+shop.yaml'
+        $table | Should -Match 'Namespace\s+Name\s+Kind\s+Status\s+Days\s+SecretName\s+Hosts\s+Context'
+        $table | Should -Match 'shop\s+storefront\s+Ingress\s+Valid\s+\d+\s+storefront-tls\s+shop.contoso.example, www.contoso.example\s+\S+shop.yaml'
     }
 }
 
