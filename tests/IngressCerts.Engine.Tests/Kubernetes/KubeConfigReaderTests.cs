@@ -165,6 +165,29 @@ public sealed class KubeConfigReaderTests
         },
         { "an empty boolean", "clusters:\n- name: a\n  cluster: {server: 'https://a', insecure-skip-tls-verify: }\n" },
         { "a namespace beside a context, not in it", "contexts:\n- name: c\n  namespace: beside\n  context: {cluster: k, user: u}\n" },
+        {
+            "merge keys (<<) from an alias and from a list of aliases",
+            """
+            defaults: &defaults {server: 'https://shared.example', certificate-authority-data: Q0E=, tls-server-name: shared}
+            other: &other {server: 'https://other.example', insecure-skip-tls-verify: true}
+            exec: &exec {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token]}
+            clusters:
+            - name: a
+              cluster:
+                <<: *defaults
+                tls-server-name: own
+            - name: b
+              cluster: {<<: [*defaults, *other]}
+            users:
+            - name: u
+              user:
+                exec:
+                  <<: *exec
+                  env: [{name: AWS_PROFILE, value: prod}]
+            """
+        },
+        { "two extension keys the parser tells apart but are the same text (the last wins)", "extensions:\n- name: e\n  extension: {!!str a: 1, a: 2}\npreferences: {!!str a: 1, a: 2}\n" },
+        { "an extension key written as ~", "extensions:\n- name: e\n  extension: {~: 1}\npreferences: {~: x}\n" },
         { "unknown keys only", "foo: bar\nclusters: []\nzz: {a: 1}\n" },
         { "only comments", "# nothing here\n" },
         { "empty", "" },
@@ -195,6 +218,7 @@ public sealed class KubeConfigReaderTests
         { "a tab where YAML allows none", "clusters:\n\t- name: a\n" },
         { "a key that is a list", "? [a, b]\n: c\nclusters: []\n" },
         { "a second document", "current-context: first\n---\ncurrent-context: second\n" },
+        { "an extension key that is empty", "extensions:\n- name: e\n  extension: {? : 1}\n" },
     };
 
     [Theory]
@@ -224,6 +248,58 @@ public sealed class KubeConfigReaderTests
         var error = Assert.Throws<KubeConfigFormatException>(() => KubeConfigReader.Read("current-context: a\ncurrent-context: b\n"));
 
         Assert.StartsWith("line 2, column 1: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Aliases_that_expand_to_a_billion_values_are_refused_at_once()
+    {
+        // Nine lines; YamlDotNet shares the aliased lists, but reading an extension copied each one where it was named:
+        // 10^9 values, a reader that never came back.
+        var yaml = new StringBuilder("extensions:\n- name: bomb\n  extension:\n    l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var i = 1; i < 9; i++)
+        {
+            yaml.Append($"    l{i}: &l{i} [{string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 10))}]\n");
+        }
+
+        var error = await Task.Run(() => Assert.Throws<KubeConfigFormatException>(() => KubeConfigReader.Read(yaml.ToString())))
+            .WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Matches(@"^line \d+, column \d+: the document's aliases expand to more than \d+ values$", error.Message);
+    }
+
+    [Theory]
+    [InlineData("extensions:\n- name: e\n  extension: ", "[", "]")]
+    [InlineData("extensions:\n- name: e\n  extension: ", "{a: ", "}")]
+    [InlineData("users:\n", "- ", "")]
+    public void Values_nested_past_any_kubeconfig_are_refused_instead_of_overflowing_the_stack(string lead, string open, string close)
+    {
+        // 100,000 levels: YamlDotNet's node tree is built recursively, and this overflowed the stack, which ends the
+        // process (no exception to catch). The parser's events are counted instead.
+        const int depth = 100_000;
+        var yaml = lead + string.Concat(Enumerable.Repeat(open, depth)) + "x" + string.Concat(Enumerable.Repeat(close, depth)) + "\n";
+
+        var error = Assert.Throws<KubeConfigFormatException>(() => KubeConfigReader.Read(yaml));
+
+        Assert.EndsWith("values nest deeper than 100 levels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_mapping_s_own_key_wins_over_a_merged_one_wherever_it_is_written()
+    {
+        // YAML's merge rule, and kubectl's (go-yaml): the mapping's own keys win. The library's deserializer lets
+        // whichever comes later win, so a tls-server-name written before "<<" was replaced by the merged one.
+        var config = KubeConfigReader.Read("""
+            base: &base {server: 'https://shared.example', tls-server-name: shared}
+            clusters:
+            - name: a
+              cluster:
+                tls-server-name: own
+                <<: *base
+            """);
+
+        var endpoint = Assert.Single(config!.Clusters!).ClusterEndpoint;
+        Assert.Equal("own", endpoint.TlsServerName);
+        Assert.Equal("https://shared.example", endpoint.Server);
     }
 
     private static K8SConfiguration? LibraryRead(string yaml) =>
