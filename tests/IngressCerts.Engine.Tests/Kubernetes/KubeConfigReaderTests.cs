@@ -186,6 +186,151 @@ public sealed class KubeConfigReaderTests
                   env: [{name: AWS_PROFILE, value: prod}]
             """
         },
+        {
+            "minikube (extensions on cluster and context), with kind's client certificate user",
+            """
+            apiVersion: v1
+            clusters:
+            - cluster:
+                certificate-authority: /home/u/.minikube/ca.crt
+                extensions:
+                - extension:
+                    last-update: Mon, 01 Jan 2024 10:00:00 UTC
+                    provider: minikube.sigs.k8s.io
+                    version: v1.32.0
+                  name: cluster_info
+                server: https://192.168.49.2:8443
+              name: minikube
+            contexts:
+            - context:
+                cluster: minikube
+                extensions:
+                - extension:
+                    last-update: Mon, 01 Jan 2024 10:00:00 UTC
+                    provider: minikube.sigs.k8s.io
+                    version: v1.32.0
+                  name: context_info
+                namespace: default
+                user: minikube
+              name: minikube
+            current-context: minikube
+            kind: Config
+            preferences: {}
+            users:
+            - name: minikube
+              user:
+                client-certificate: /home/u/.minikube/profiles/minikube/client.crt
+                client-key: /home/u/.minikube/profiles/minikube/client.key
+            - name: kind-kind
+              user:
+                client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM=
+                client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlF
+            """
+        },
+        {
+            "EKS (aws eks update-kubeconfig: env null, then with env), GKE and AKS exec plugins",
+            """
+            apiVersion: v1
+            clusters:
+            - cluster: {certificate-authority-data: LS0t, server: https://ABC.gr7.eu-west-1.eks.amazonaws.com}
+              name: arn:aws:eks:eu-west-1:123456789012:cluster/prod
+            contexts:
+            - context: {cluster: 'arn:aws:eks:eu-west-1:123456789012:cluster/prod', user: 'arn:aws:eks:eu-west-1:123456789012:cluster/prod'}
+              name: arn:aws:eks:eu-west-1:123456789012:cluster/prod
+            current-context: arn:aws:eks:eu-west-1:123456789012:cluster/prod
+            kind: Config
+            preferences: {}
+            users:
+            - name: arn:aws:eks:eu-west-1:123456789012:cluster/prod
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1beta1
+                  args:
+                  - --region
+                  - eu-west-1
+                  - eks
+                  - get-token
+                  - --cluster-name
+                  - prod
+                  - --output
+                  - json
+                  command: aws
+                  env: null
+                  interactiveMode: IfAvailable
+                  provideClusterInfo: false
+            - name: eks-with-profile
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1beta1
+                  command: aws
+                  args: [eks, get-token, --cluster-name, prod]
+                  env:
+                  - name: AWS_PROFILE
+                    value: prod-admin
+                  - name: AWS_STS_REGIONAL_ENDPOINTS
+                    value: regional
+            - name: gke_proj_europe-west1_prod
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1beta1
+                  command: gke-gcloud-auth-plugin
+                  installHint: Install gke-gcloud-auth-plugin for use with kubectl by following
+                    https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin
+                  provideClusterInfo: true
+            - name: clusterUser_rg_aks
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1beta1
+                  args:
+                  - get-token
+                  - --environment
+                  - AzurePublicCloud
+                  - --server-id
+                  - 6dae42f8-4368-4678-94ff-3960e28e3630
+                  - --login
+                  - azurecli
+                  command: kubelogin
+                  env: null
+                  installHint: |2
+
+                    kubelogin is not installed which is required to connect to AAD enabled cluster.
+            """
+        },
+        {
+            "OpenShift oc login (token, insecure-skip-tls-verify) and Rancher (a token with a colon, several clusters)",
+            """
+            apiVersion: v1
+            clusters:
+            - cluster:
+                insecure-skip-tls-verify: true
+                server: https://api.crc.testing:6443
+              name: api-crc-testing:6443
+            - cluster:
+                server: "https://rancher.example/k8s/clusters/c-m-abcd1234"
+                certificate-authority-data: "LS0tLS1CRUdJTi"
+              name: "downstream"
+            contexts:
+            - context:
+                cluster: api-crc-testing:6443
+                namespace: default
+                user: kubeadmin/api-crc-testing:6443
+              name: default/api-crc-testing:6443/kubeadmin
+            - name: "downstream"
+              context:
+                user: "downstream"
+                cluster: "downstream"
+            current-context: default/api-crc-testing:6443/kubeadmin
+            kind: Config
+            preferences: {}
+            users:
+            - name: kubeadmin/api-crc-testing:6443
+              user:
+                token: sha256~AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde
+            - name: "downstream"
+              user:
+                token: "kubeconfig-user-abc12:xyz0123456789longsecretvalue"
+            """
+        },
         { "two extension keys the parser tells apart but are the same text (the last wins)", "extensions:\n- name: e\n  extension: {!!str a: 1, a: 2}\npreferences: {!!str a: 1, a: 2}\n" },
         { "an extension key written as ~", "extensions:\n- name: e\n  extension: {~: 1}\npreferences: {~: x}\n" },
         { "unknown keys only", "foo: bar\nclusters: []\nzz: {a: 1}\n" },
