@@ -26,6 +26,11 @@ public static class KubeConfigReader
             // File.ReadAllText drops a byte order mark; text from elsewhere may still start with one.
             stream.Load(new DepthLimitedParser(new Parser(new StringReader(text.StartsWith('\uFEFF') ? text[1..] : text))));
         }
+        catch (AnchorNotFoundException ex)
+        {
+            // YamlDotNet's message quotes the alias, and an unquoted token or password that starts with '*' is one.
+            throw new KubeConfigFormatException($"{Where(ex.Start)}: a value starting with '*' names no anchor (an alias); quote it if it is text");
+        }
         catch (YamlException ex)
         {
             throw new KubeConfigFormatException($"{Where(ex.Start)}: {FirstLine(ex.Message)}");

@@ -385,6 +385,20 @@ public sealed class KubeConfigReaderTests
         Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("users:\n- name: u\n  user:\n    password: *s3cret-Pa55\n")]
+    [InlineData("users:\n- name: u\n  user: {token: *s3cret-Pa55}\n")]
+    [InlineData("users:\n- name: u\n  user:\n    auth-provider:\n      name: oidc\n      config: {client-secret: *s3cret-Pa55}\n")]
+    public void An_unquoted_secret_that_reads_as_an_alias_is_not_quoted_back(string yaml)
+    {
+        // A password starting with '*' is an alias to YAML; YamlDotNet's refusal named it ("The anchor '...' does not
+        // exists"), and the message goes into the error record.
+        var error = Assert.Throws<KubeConfigFormatException>(() => KubeConfigReader.Read(yaml));
+
+        Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
+        Assert.Contains("names no anchor", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_duplicate_key_is_refused_as_kubectl_refuses_it()
     {
