@@ -401,8 +401,16 @@ public static class KubeConfigReader
             return null;
         }
 
-        return node is YamlScalarNode scalar ? scalar.Value : throw Shape(node, $"'{key}' must be a single value");
+        return node is YamlScalarNode scalar ? Untagged(scalar, key).Value : throw Shape(node, $"'{key}' must be a single value");
     }
+
+    // !!str, !!int, !!float and !!bool are read as the text they tag, as the library reads them; any other tag is
+    // refused, as there (without naming it): an unquoted password such as "!x9Secret" is a tag on an empty value to
+    // YAML, which was read as the password "".
+    private static YamlScalarNode Untagged(YamlScalarNode scalar, string key) =>
+        scalar.Tag.IsEmpty || scalar.Tag.Value is "tag:yaml.org,2002:str" or "tag:yaml.org,2002:int" or "tag:yaml.org,2002:float" or "tag:yaml.org,2002:bool"
+            ? scalar
+            : throw Shape(scalar, $"'{key}' has a YAML tag (a value starting with '!'); quote it if it is text");
 
     private static bool Boolean(YamlNode node, string key)
     {
@@ -411,7 +419,7 @@ public static class KubeConfigReader
             return false;
         }
 
-        if (node is YamlScalarNode { Value: { } value })
+        if (node is YamlScalarNode scalar && Untagged(scalar, key).Value is { } value)
         {
             if (TrueValues.IsMatch(value))
             {

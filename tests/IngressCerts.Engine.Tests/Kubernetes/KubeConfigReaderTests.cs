@@ -163,6 +163,7 @@ public sealed class KubeConfigReaderTests
               user: {token: 1e3, password: 0x1F, username: 007}
             """
         },
+        { "YAML's own tags on text", "current-context: !!str c\nusers:\n- name: !!str u\n  user: {token: t, username: !!int 7}\nclusters:\n- {name: a, cluster: {insecure-skip-tls-verify: !!bool true}}\n" },
         { "an empty boolean", "clusters:\n- name: a\n  cluster: {server: 'https://a', insecure-skip-tls-verify: }\n" },
         { "a namespace beside a context, not in it", "contexts:\n- name: c\n  namespace: beside\n  context: {cluster: k, user: u}\n" },
         {
@@ -363,6 +364,10 @@ public sealed class KubeConfigReaderTests
         { "a tab where YAML allows none", "clusters:\n\t- name: a\n" },
         { "a key that is a list", "? [a, b]\n: c\nclusters: []\n" },
         { "a second document", "current-context: first\n---\ncurrent-context: second\n" },
+        { "a password that YAML reads as a tag on an empty value", "users:\n- name: u\n  user:\n    password: !x9Secret\n" },
+        { "a token tagged as binary", "users:\n- name: u\n  user: {token: !!binary aGVsbG8=}\n" },
+        { "a value tagged !!null", "users:\n- name: u\n  user: {password: !!null x}\n" },
+        { "a boolean with a foreign tag", "clusters:\n- name: a\n  cluster: {insecure-skip-tls-verify: !x true}\n" },
         { "an extension key that is empty", "extensions:\n- name: e\n  extension: {? : 1}\n" },
     };
 
