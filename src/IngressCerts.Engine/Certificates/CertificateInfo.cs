@@ -326,7 +326,8 @@ internal sealed class CertificateInfo
                     return false;
                 }
 
-                var text = reader.ReadCharacterString((UniversalTagNumber)tag.TagValue);
+                // Trailing NULs trimmed as the platform trims them: "a\0" is "a" there, and "\0" no name at all.
+                var text = reader.ReadCharacterString((UniversalTagNumber)tag.TagValue).TrimEnd('\0');
                 if (text.Length > 0)
                 {
                     commonName = text;

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using k8s.KubeConfigModels;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace IngressCerts.Engine.Kubernetes;
@@ -23,7 +24,12 @@ public static class KubeConfigReader
         try
         {
             // File.ReadAllText drops a byte order mark; text from elsewhere may still start with one.
-            stream.Load(new StringReader(text.StartsWith('\uFEFF') ? text[1..] : text));
+            stream.Load(new DepthLimitedParser(new Parser(new StringReader(text.StartsWith('\uFEFF') ? text[1..] : text))));
+        }
+        catch (AnchorNotFoundException ex)
+        {
+            // YamlDotNet's message quotes the alias, and an unquoted token or password that starts with '*' is one.
+            throw new KubeConfigFormatException($"{Where(ex.Start)}: a value starting with '*' names no anchor (an alias); quote it if it is text");
         }
         catch (YamlException ex)
         {
@@ -41,6 +47,7 @@ public static class KubeConfigReader
         }
 
         var root = Mapping(stream.Documents[0].RootNode, "the document");
+        CheckSize(root);
         var config = new K8SConfiguration();
         foreach (var (key, value) in Entries(root))
         {
@@ -224,12 +231,95 @@ public static class KubeConfigReader
 
     private static IEnumerable<(string Key, YamlNode Value)> Entries(YamlMappingNode mapping)
     {
-        foreach (var entry in mapping.Children)
+        foreach (var entry in Merged(mapping))
         {
             // The library's deserializer refuses a key that is not a single value (a list or a mapping as a key).
             var key = entry.Key as YamlScalarNode ?? throw Shape(entry.Key, "a key must be a single value");
             yield return (key.Value ?? string.Empty, entry.Value);
         }
+    }
+
+    /// <summary>
+    /// The entries of <paramref name="mapping"/> with YAML merge keys resolved, as the library's deserializer (and
+    /// kubectl's) resolves them: <c>&lt;&lt;: *base</c> or <c>&lt;&lt;: [*a, *b]</c> adds the entries of the mappings
+    /// named that the mapping does not set itself (an earlier one in a list wins). Without this a cluster written as
+    /// <c>{&lt;&lt;: *defaults, name: x}</c> lost its server and CA.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<YamlNode, YamlNode>> Merged(YamlMappingNode mapping)
+    {
+        if (!mapping.Children.Keys.Any(IsMergeKey))
+        {
+            return mapping.Children;
+        }
+
+        var own = mapping.Children.Where(e => !IsMergeKey(e.Key)).ToList();
+        var seen = own.Select(e => e.Key).OfType<YamlScalarNode>().Select(k => k.Value ?? string.Empty).ToHashSet(StringComparer.Ordinal);
+        var result = new List<KeyValuePair<YamlNode, YamlNode>>();
+        foreach (var entry in mapping.Children)
+        {
+            if (!IsMergeKey(entry.Key))
+            {
+                result.Add(entry);
+                continue;
+            }
+
+            var sources = entry.Value is YamlSequenceNode list ? list.Children : (IEnumerable<YamlNode>)[entry.Value];
+            foreach (var source in sources)
+            {
+                foreach (var merged in Merged(source as YamlMappingNode ?? throw Shape(source, "a merge key (<<) must name mappings")))
+                {
+                    if (merged.Key is not YamlScalarNode name || seen.Add(name.Value ?? string.Empty))
+                    {
+                        result.Add(merged);
+                    }
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static bool IsMergeKey(YamlNode key) =>
+        key is YamlScalarNode { Value: "<<", Style: ScalarStyle.Plain or ScalarStyle.Any } scalar && (scalar.Tag.IsEmpty || scalar.Tag.Value == "tag:yaml.org,2002:merge");
+
+    /// <summary>
+    /// Refuses a document whose aliases expand to more values than any kubeconfig holds, before anything walks it: YamlDotNet shares an aliased node instead of copying it, but reading an
+    /// extension copies it each time it is named, so nine lines of nested aliases (a "billion laughs") hung the reader.
+    /// </summary>
+    private static void CheckSize(YamlNode root)
+    {
+        var sizes = new Dictionary<YamlNode, long>(ReferenceEqualityComparer.Instance);
+        if (Size(root, sizes) > MaxValues)
+        {
+            throw Shape(root, $"the document's aliases expand to more than {MaxValues} values");
+        }
+    }
+
+    private const long MaxValues = 1_000_000;
+
+    // The number of values the node expands to (saturating above MaxValues); each distinct node is counted once.
+    private static long Size(YamlNode node, Dictionary<YamlNode, long> sizes)
+    {
+        if (sizes.TryGetValue(node, out var known))
+        {
+            // -1: still being counted, so the node contains itself through an alias.
+            return known >= 0 ? known : throw Shape(node, "an alias refers to a value that contains it");
+        }
+
+        sizes[node] = -1;
+        long size = 1;
+        IEnumerable<YamlNode> children = node switch
+        {
+            YamlSequenceNode sequence => sequence.Children,
+            YamlMappingNode mapping => mapping.Children.SelectMany(e => new[] { e.Key, e.Value }),
+            _ => [],
+        };
+        foreach (var child in children)
+        {
+            size = Math.Min(size + Size(child, sizes), MaxValues + 1);
+        }
+
+        return sizes[node] = size;
     }
 
     private static YamlMappingNode Mapping(YamlNode node, string what) =>
@@ -254,7 +344,7 @@ public static class KubeConfigReader
     {
         var mapping = node as YamlMappingNode ?? throw Shape(node, $"'{key}' must be a mapping of strings");
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in mapping.Children)
+        foreach (var entry in Merged(mapping))
         {
             var name = entry.Key as YamlScalarNode ?? throw Shape(entry.Key, $"the keys of '{key}' must be strings");
             map[name.Value ?? string.Empty] = String(entry.Value, key)!;
@@ -267,10 +357,26 @@ public static class KubeConfigReader
     {
         var mapping = node as YamlMappingNode ?? throw Shape(node, $"'{key}' must be a mapping");
         var map = new Dictionary<string, object>(StringComparer.Ordinal);
-        foreach (var entry in mapping.Children)
+        foreach (var entry in Merged(mapping))
         {
             var name = entry.Key as YamlScalarNode ?? throw Shape(entry.Key, $"the keys of '{key}' must be strings");
             map[name.Value ?? string.Empty] = Untyped(entry.Value)!;
+        }
+
+        return map;
+    }
+
+    // A key of an untyped mapping: its text as written (the library's "~" key is "~", not null), the last of two equal
+    // keys wins as in the library (YamlDotNet lets "a" and "!!str a" both through); an empty key is refused, as there.
+    private static Dictionary<object, object?> UntypedMapping(YamlMappingNode mapping)
+    {
+        var map = new Dictionary<object, object?>();
+        foreach (var entry in Merged(mapping))
+        {
+            object key = entry.Key is YamlScalarNode scalar
+                ? (scalar.Value is { Length: > 0 } text ? text : throw Shape(entry.Key, "a key must not be empty"))
+                : Untyped(entry.Key)!;
+            map[key] = Untyped(entry.Value);
         }
 
         return map;
@@ -284,7 +390,7 @@ public static class KubeConfigReader
         _ when IsNull(node) => null,
         YamlScalarNode scalar => scalar.Value,
         YamlSequenceNode sequence => sequence.Children.Select(Untyped).ToList(),
-        YamlMappingNode mapping => mapping.Children.ToDictionary(e => Untyped(e.Key)!, e => Untyped(e.Value)),
+        YamlMappingNode mapping => UntypedMapping(mapping),
         _ => throw Shape(node, "unexpected node"),
     };
 
@@ -295,8 +401,16 @@ public static class KubeConfigReader
             return null;
         }
 
-        return node is YamlScalarNode scalar ? scalar.Value : throw Shape(node, $"'{key}' must be a single value");
+        return node is YamlScalarNode scalar ? Untagged(scalar, key).Value : throw Shape(node, $"'{key}' must be a single value");
     }
+
+    // !!str, !!int, !!float and !!bool are read as the text they tag, as the library reads them; any other tag is
+    // refused, as there (without naming it): an unquoted password such as "!x9Secret" is a tag on an empty value to
+    // YAML, which was read as the password "".
+    private static YamlScalarNode Untagged(YamlScalarNode scalar, string key) =>
+        scalar.Tag.IsEmpty || scalar.Tag.Value is "tag:yaml.org,2002:str" or "tag:yaml.org,2002:int" or "tag:yaml.org,2002:float" or "tag:yaml.org,2002:bool"
+            ? scalar
+            : throw Shape(scalar, $"'{key}' has a YAML tag (a value starting with '!'); quote it if it is text");
 
     private static bool Boolean(YamlNode node, string key)
     {
@@ -305,7 +419,7 @@ public static class KubeConfigReader
             return false;
         }
 
-        if (node is YamlScalarNode { Value: { } value })
+        if (node is YamlScalarNode scalar && Untagged(scalar, key).Value is { } value)
         {
             if (TrueValues.IsMatch(value))
             {
@@ -341,6 +455,39 @@ public static class KubeConfigReader
         var text = message.Split('\n')[0].Trim();
         var close = text.IndexOf("): ", StringComparison.Ordinal);
         return text.StartsWith('(') && close > 0 ? text[(close + 3)..] : text;
+    }
+}
+
+/// <summary>
+/// Refuses values nested deeper than <see cref="MaxDepth"/> while the file is parsed: YamlDotNet builds its node tree
+/// recursively, and a few hundred kilobytes of "[[[[..." overflowed the stack, which ends the process (PowerShell and
+/// all), with no error to catch. YamlDotNet's own parser is iterative, so counting its events is safe.
+/// </summary>
+internal sealed class DepthLimitedParser(IParser parser) : IParser
+{
+    internal const int MaxDepth = 100;
+    private int depth;
+
+    public ParsingEvent? Current => parser.Current;
+
+    public bool MoveNext()
+    {
+        if (!parser.MoveNext())
+        {
+            return false;
+        }
+
+        if (parser.Current is MappingStart or SequenceStart && ++depth > MaxDepth)
+        {
+            throw new YamlException(parser.Current.Start, parser.Current.End, $"values nest deeper than {MaxDepth} levels");
+        }
+
+        if (parser.Current is MappingEnd or SequenceEnd)
+        {
+            depth--;
+        }
+
+        return true;
     }
 }
 

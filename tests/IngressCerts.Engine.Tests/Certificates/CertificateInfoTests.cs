@@ -2,6 +2,7 @@ using System.Formats.Asn1;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using IngressCerts.Engine.Certificates;
 using Xunit;
 
@@ -25,6 +26,7 @@ public sealed class CertificateInfoTests
     public static TheoryData<string> Names() =>
     [
         "cn", "cn-and-o", "two-cns", "empty-last-cn", "no-cn", "bmp-cn", "ia5-cn", "printable-cn", "multi-valued", "empty-name",
+        "trailing-nul-cn",
     ];
 
     /// <summary>
@@ -46,6 +48,7 @@ public sealed class CertificateInfoTests
             case "bmp-cn": builder.AddCommonName("ascii"); builder.Add("2.5.4.3", "bmp", UniversalTagNumber.BMPString); break;
             case "ia5-cn": builder.Add("2.5.4.3", "ia5", UniversalTagNumber.IA5String); break;
             case "printable-cn": builder.AddOrganizationName("Org"); builder.Add("2.5.4.3", "printable", UniversalTagNumber.PrintableString); break;
+            case "trailing-nul-cn": builder.AddCommonName("leaf.example.test\0"); break;
             case "multi-valued": break; // see MultiValuedName: the builder makes no multi-valued RDN
             case "empty-name": break;
         }
@@ -112,6 +115,90 @@ public sealed class CertificateInfoTests
             Assert.Equal(new X500DistinguishedName(encoded).Name, text);
         }
     }
+
+    /// <summary>
+    /// Thousands of random names (string types, multi-valued and empty RDNs, the characters the platform quotes for, NULs,
+    /// non-BMP text, undecodable bytes, values that are not strings) read as the platform reads them: the text of
+    /// <see cref="X500DistinguishedName.Name"/> (or its refusal) and the common name found through its RDNs.
+    /// </summary>
+    [Fact]
+    public void Random_names_read_as_the_platform_reads_them()
+    {
+        string[] types = ["2.5.4.3", "2.5.4.10", "2.5.4.11", "2.5.4.6", "1.2.840.113549.1.9.1", "1.2.3.4", "0.9.2342.19200300.100.1.25"];
+        const string alphabet = "aZ09 ,+\"\\<>;=#\t\n\r\v\f\0é€ÿ\u00a0\u2028-.'()\ud83d\ude00";
+        var random = new Random(20261202);
+        int written = 0;
+        for (var n = 0; n < 5000; n++)
+        {
+            var rdns = new List<byte[]>();
+            for (var r = random.Next(0, 5); r > 0; r--)
+            {
+                var attributes = new List<byte[]>();
+                for (var a = random.Next(0, 10) == 0 ? random.Next(0, 3) : 1; a > 0; a--)
+                {
+                    var text = string.Concat(Enumerable.Range(0, random.Next(0, 6)).Select(_ => alphabet[random.Next(alphabet.Length)]));
+                    (byte tag, byte[] content) = random.Next(8) switch
+                    {
+                        0 => ((byte)0x0C, Encoding.UTF8.GetBytes(text)),
+                        1 => ((byte)0x13, Encoding.ASCII.GetBytes(text)),
+                        2 => ((byte)0x16, Encoding.ASCII.GetBytes(text)),
+                        3 => ((byte)0x1E, Encoding.BigEndianUnicode.GetBytes(text)),
+                        4 => ((byte)0x14, random.Next(2) == 0 ? Encoding.UTF8.GetBytes(text) : Encoding.Latin1.GetBytes(text)),
+                        5 => ((byte)0x12, Encoding.ASCII.GetBytes(text)),
+                        6 => ((byte)0x04, Encoding.UTF8.GetBytes(text)),
+                        _ => (new byte[] { 0x0C, 0x1E, 0x13, 0x2C, 0x1C, 0x80 }[random.Next(6)], Enumerable.Range(0, random.Next(0, 5)).Select(_ => (byte)random.Next(256)).ToArray()),
+                    };
+                    var type = new AsnWriter(AsnEncodingRules.DER);
+                    type.WriteObjectIdentifier(types[random.Next(types.Length)]);
+                    attributes.Add(Tlv(0x30, [.. type.Encode(), .. Tlv(tag, content)]));
+                }
+
+                rdns.Add(Tlv(0x31, [.. attributes.SelectMany(x => x)]));
+            }
+
+            var encoded = Tlv(0x30, [.. rdns.SelectMany(x => x)]);
+            var formatted = NameFormatter.TryFormat(encoded);
+            written += formatted is null ? 0 : 1;
+            Assert.Equal(PlatformOrRefusal(() => new X500DistinguishedName(encoded).Name), formatted ?? PlatformOrRefusal(() => new X500DistinguishedName(encoded).Name));
+            Assert.Equal(PlatformCommonName(encoded), CertificateInfo.CommonName(encoded));
+        }
+
+        Assert.InRange(written, 1000, 5000); // most are written here, not passed to the platform
+    }
+
+    private static string PlatformOrRefusal(Func<string> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (CryptographicException)
+        {
+            return "(refused)";
+        }
+    }
+
+    private static string? PlatformCommonName(byte[] encoded)
+    {
+        try
+        {
+            foreach (var rdn in new X500DistinguishedName(encoded).EnumerateRelativeDistinguishedNames())
+            {
+                if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == "2.5.4.3" && rdn.GetSingleElementValue() is { Length: > 0 } value)
+                {
+                    return value;
+                }
+            }
+        }
+        catch (CryptographicException)
+        {
+        }
+
+        return null;
+    }
+
+    private static byte[] Tlv(byte tag, byte[] content) =>
+        [tag, .. content.Length < 128 ? [(byte)content.Length] : new[] { (byte)0x81, (byte)content.Length }, .. content];
 
     /// <summary>CN=leaf, then an attribute whose value is an OCTET STRING (which the platform writes as hex).</summary>
     private static byte[] OctetStringName()
