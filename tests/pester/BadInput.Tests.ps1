@@ -217,6 +217,8 @@ BeforeDiscovery {
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'cm-tls' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'CertManagerManaged'; Category = 'InvalidOperation' }
         @{ Id = 'secret-immutable'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an immutable target Secret'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'frozen-tls' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'SecretImmutable'; Category = 'InvalidOperation' }
+        @{ Id = 'secret-istio-cert-key'; Cmdlet = 'Publish-IngressCertificate'; Input = 'a target Secret whose cert and key Istio serves before tls.crt and tls.key, with -Force'
+            Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretName 'istio-pair-tls' -PfxPath $f.Pfx -Password $pw -Force }; ErrorId = 'IstioCertKeyPair'; Category = 'InvalidOperation' }
         @{ Id = 'secret-cross-namespace'; Cmdlet = 'Publish-IngressCertificate'; Input = 'an Ingress wired to a Secret in another namespace'
             Run = { Publish-IngressCertificate @kc -Namespace $ns -SecretNamespace 'default' -SecretName 'ok-tls' -IngressName 'shop' -PfxPath $f.Pfx -Password $pw }; ErrorId = 'CrossNamespaceSecret'; Category = 'InvalidArgument' }
 
@@ -661,6 +663,11 @@ BeforeAll {
     $frozen = ConvertTo-SecretObject $ns 'frozen-tls' $other
     $frozen.immutable = $true
     Add-ClusterObject $cluster $frozen
+    # A kubernetes.io/tls Secret that also holds Istio's generic pair (Istio serves cert and key first).
+    $istioPair = ConvertTo-SecretObject $ns 'istio-pair-tls' $other
+    $istioPair.data.cert = $istioPair.data.'tls.crt'
+    $istioPair.data.key = $istioPair.data.'tls.key'
+    Add-ClusterObject $cluster $istioPair
     Add-ClusterObject $cluster (ConvertTo-SecretObject $ns 'plain-tls' $other)
     # Gateways (rows that need them run on the test server, which serves the Gateway API): one whose only listener is
     # for another host, one for shop.contoso.example; and a namespace without ReferenceGrants for Secrets it would use.

@@ -47,6 +47,18 @@ public static class PublishPlanner
             return Refuse("SecretImmutable", $"Secret {target} is immutable; its data cannot be changed in place. Publish to a new Secret name instead.");
         }
 
+        // Istio serves a Secret's cert and key when both have a value, before its tls.crt and tls.key; a publish writes
+        // (and history keeps, and Undo restores) tls.* only, so it would report success while Istio kept serving the old
+        // certificate. Not even -Force: the write itself, not the ownership, would be wrong.
+        if (current is not null && TlsSecretParser.FieldsOf(current.Data, SecretReading.Istio).Certificate == TlsSecretParser.GenericCertificateDataKey)
+        {
+            return Refuse("IstioCertKeyPair",
+                $"Secret {target} holds cert and key, which Istio serves before tls.crt and tls.key; a publish writes only tls.crt and tls.key, " +
+                "so Istio would keep serving the certificate in cert. Nothing was written. Remove cert and key from the Secret " +
+                $"(kubectl patch secret -n {target.Namespace} {target.SecretName} --type=json -p '[{{\"op\":\"remove\",\"path\":\"/data/cert\"}},{{\"op\":\"remove\",\"path\":\"/data/key\"}}]'), " +
+                "or publish under another name and point credentialName at it.");
+        }
+
         // 2. Which hosts, and does the certificate cover them?
         IReadOnlyList<string> hosts = target.Hosts ?? Array.Empty<string>();
         if (target.IngressName is not null)

@@ -190,6 +190,13 @@ internal sealed class SecretHistory
                 bool deleted = await DeleteLeftoverAsync(archive, warn, $"another writer replaced Secret {owner} first and keeps its previous certificate in history entry {kept}").ConfigureAwait(false);
                 note = $"Secret {owner} was changed by another writer meanwhile, whose history entry {kept} keeps the certificate and key it held before"
                     + (deleted ? "." : $"; the second copy made for this publish, Secret {entry}, is left over (see the warning).");
+
+                // Their entry may have gone between the check and the delete (another publish's prune, a person): then the
+                // copy just deleted was the only one, and is made again, unless the Secret holds that certificate again.
+                if (deleted && !await StillKeptAsync(previous, theirs.Metadata.Name, archive).ConfigureAwait(false))
+                {
+                    note = await ArchiveAgainAsync(previous, warn, archivedBy, kept, owner).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -245,6 +252,66 @@ internal sealed class SecretHistory
         catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// After deleting a copy because another writer's entry <paramref name="theirs"/> holds the same: whether that entry
+    /// still does, or the Secret holds that certificate and key itself again (an undo restored it). False also when
+    /// neither can be read: the copy is then made again rather than risk losing the certificate.
+    /// </summary>
+    private async Task<bool> StillKeptAsync(V1Secret previous, string theirs, V1Secret archive)
+    {
+        string ns = previous.Metadata.NamespaceProperty;
+        using var budget = WriteFailures.ReadBackToken();
+        try
+        {
+            foreach (var read in new[]
+            {
+                await GetAsync(ns, previous.Metadata.Name, theirs, budget.Token).ConfigureAwait(false),
+                await _writer.GetSecretAsync(ns, previous.Metadata.Name, budget.Token).ConfigureAwait(false),
+            })
+            {
+                if (read is null)
+                {
+                    continue;
+                }
+
+                // The archive is a history entry: only the data is compared, for the entry and the Secret alike.
+                bool holds = Holds(read, archive);
+                foreach (var value in read.Data?.Values ?? [])
+                {
+                    CryptographicOperations.ZeroMemory(value);
+                }
+
+                if (holds)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Makes the history copy of <paramref name="previous"/> again (its own budget, also after Ctrl+C); the note says where it is, or that none could be made.</summary>
+    private async Task<string> ArchiveAgainAsync(V1Secret previous, Action<string>? warn, string? archivedBy, string gone, string owner)
+    {
+        using var budget = WriteFailures.ReadBackToken();
+        try
+        {
+            var again = await ArchiveAsync(previous, warn, budget.Token, archivedBy).ConfigureAwait(false);
+            return $"Secret {owner} was changed by another writer meanwhile, whose history entry {gone} was deleted meanwhile; history entry {again.Metadata.NamespaceProperty}/{again.Metadata.Name} keeps the certificate and key it held before.";
+        }
+        catch (Exception ex) when (ex is KubeApiException or OperationCanceledException)
+        {
+            string thumbprint = PublishPlanner.ReadCurrentCertificate(previous).Thumbprint ?? "(unreadable)";
+            warn?.Invoke($"The certificate Secret {owner} held before ({thumbprint}) may be in no history entry: another writer's entry {gone}, which kept it, was deleted meanwhile, and copying it again failed: {ex.Message}");
+            return $"Secret {owner} was changed by another writer meanwhile, whose history entry {gone} was deleted meanwhile; copying the certificate it held before again failed (see the warning).";
         }
     }
 

@@ -103,27 +103,39 @@ public sealed class PendingRequestStore
         var secret = PendingRequestSecret.Build(ns, secretName, ingressName, key, _clock(), gateway);
         try
         {
-            var created = await _writer.CreateSecretAsync(secret, cancellationToken).ConfigureAwait(false);
-            secret.Metadata.ResourceVersion = created.Metadata.ResourceVersion;
-            secret.Metadata.Uid = created.Metadata.Uid;
-            secret.Metadata.CreationTimestamp = created.Metadata.CreationTimestamp;
-        }
-        catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.AlreadyExists)
-        {
-            // Another run made one between the read and the create: the server decided, and this run wrote nothing.
-            var now = await ReadSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
-            if (now is not null)
+            for (int attempt = 1; ; attempt++)
             {
-                Wipe(now);
-                if (PendingRequestSecret.Read(now) is { } found && found.SecretName == secretName && reuseFound?.Invoke(found) == true)
+                try
                 {
-                    return found;
+                    var created = await _writer.CreateSecretAsync(secret, cancellationToken).ConfigureAwait(false);
+                    secret.Metadata.ResourceVersion = created.Metadata.ResourceVersion;
+                    secret.Metadata.Uid = created.Metadata.Uid;
+                    secret.Metadata.CreationTimestamp = created.Metadata.CreationTimestamp;
+                    break;
                 }
+                catch (KubeApiException ex) when (ex.Kind == KubeErrorKind.AlreadyExists)
+                {
+                    // Another run made one between the read and the create: the server decided, and this run wrote nothing.
+                    var now = await ReadSecretAsync(ns, name, cancellationToken).ConfigureAwait(false);
+                    if (now is not null)
+                    {
+                        Wipe(now);
+                        if (PendingRequestSecret.Read(now) is { } found && found.SecretName == secretName && reuseFound?.Invoke(found) == true)
+                        {
+                            return found;
+                        }
 
-                Refuse(now, target, force: false);
+                        Refuse(now, target, force: false);
+                    }
+                    else if (attempt < 3)
+                    {
+                        // Gone by the read (completed or removed meanwhile): nothing is pending now, so the create is made again.
+                        continue;
+                    }
+
+                    throw;
+                }
             }
-
-            throw;
         }
         catch (Exception ex) when (WriteFailures.OutcomeUnknown(ex))
         {

@@ -176,6 +176,27 @@ public sealed class DropFolderSource : ISyncSource
         return null;
     }
 
+    /// <summary>More than any certificate, chain and key file holds (a PEM with a whole CA bundle is a few hundred KB).</summary>
+    private const long MaxFileBytes = 16L << 20;
+
+    /// <summary>
+    /// Refuses, before it is opened, a file no certificate comes from: one with no size (a pipe, whose open would wait
+    /// for a writer forever; a device, read without end) or one too large to be one (read whole into memory).
+    /// </summary>
+    private static void CheckSize(string file)
+    {
+        long length = new FileInfo(file).Length;
+        if (length == 0)
+        {
+            throw new InvalidDataException($"'{file}' is empty or not a regular file (a pipe or a device)");
+        }
+
+        if (length > MaxFileBytes)
+        {
+            throw new InvalidDataException($"'{file}' holds {length} bytes, larger than any certificate file ({MaxFileBytes >> 20} MiB)");
+        }
+    }
+
     private CertificateBundle? Read(string file, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _reads);
@@ -184,11 +205,13 @@ public sealed class DropFolderSource : ISyncSource
         {
             if (PfxExtensions.Contains(extension))
             {
+                CheckSize(file);
                 return CertificateBundle.FromPfxFile(file, _password, _includeRoot, cancellationToken);
             }
 
             if (PemExtensions.Contains(extension))
             {
+                CheckSize(file);
                 byte[] pem = File.ReadAllBytes(file);
                 try
                 {
@@ -203,8 +226,15 @@ public sealed class DropFolderSource : ISyncSource
             if (CertificateExtensions.Contains(extension))
             {
                 string keyFile = Path.ChangeExtension(file, ".key");
+                CheckSize(file);
                 byte[] crt = File.ReadAllBytes(file);
-                byte[] key = File.Exists(keyFile) ? File.ReadAllBytes(keyFile) : [];
+                bool hasKey = File.Exists(keyFile);
+                if (hasKey)
+                {
+                    CheckSize(keyFile);
+                }
+
+                byte[] key = hasKey ? File.ReadAllBytes(keyFile) : [];
                 try
                 {
                     return CertificateBundle.FromPem(crt, key, default, _includeRoot, $"'{keyFile}'");

@@ -88,6 +88,40 @@ public sealed class PublishPlannerTests
     }
 
     [Fact]
+    public void A_secret_whose_cert_and_key_istio_reads_first_is_refused_even_with_force()
+    {
+        // Istio serves cert and key when both have a value, before tls.crt and tls.key: writing only tls.* would report
+        // a publish while Istio kept serving the old certificate.
+        var old = TestCertificates.Create("CN=shop.contoso.com", new[] { "shop.contoso.com" });
+        var existing = Existing(old);
+        existing.Data["cert"] = old.CertificateBytes;
+        existing.Data["key"] = old.KeyBytes;
+        using var payload = Payload(Shop);
+        foreach (bool force in new[] { false, true })
+        {
+            var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls"), new PublishState(existing, null), payload, new PublishOptions(Force: force), Now);
+            Assert.Equal("IstioCertKeyPair", plan.Refusal?.Id);
+            Assert.False(plan.HasChanges);
+            Assert.Contains("shop/shop-tls", plan.Refusal!.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("PRIVATE KEY", plan.Refusal.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_secret_whose_generic_pair_istio_would_not_read_is_published()
+    {
+        // Istio reads cert and key only when both have a value: an empty key (or no key) leaves tls.* the pair it serves.
+        var old = TestCertificates.Create("CN=shop.contoso.com", new[] { "shop.contoso.com" });
+        var existing = Existing(old);
+        existing.Data["cert"] = old.CertificateBytes;
+        existing.Data["key"] = [];
+        using var payload = Payload(Shop);
+        var plan = PublishPlanner.Plan(new PublishTarget("shop", "shop-tls"), new PublishState(existing, null), payload, new PublishOptions(), Now);
+        Assert.Null(plan.Refusal);
+        Assert.Equal(PublishAction.Updated, plan.SecretAction);
+    }
+
+    [Fact]
     public void Hosts_the_certificate_does_not_cover_are_refused()
     {
         using var payload = Payload(Shop);

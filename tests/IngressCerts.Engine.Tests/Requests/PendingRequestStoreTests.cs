@@ -111,6 +111,38 @@ public sealed class PendingRequestStoreTests
         Assert.Single(await store.ListAsync(ns, null, CancellationToken.None));
     }
 
+    [ServerOnlyFact]
+    public async Task A_create_that_meets_a_request_deleted_before_it_is_read_is_made_again()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var server = cluster.RequireServer();
+        string ns = await cluster.CreateNamespaceAsync("req-gone-");
+        var store = new PendingRequestStore(cluster.Connect());
+        using var other = NewKey();
+        using var mine = NewKey();
+        await store.CreateAsync(ns, "shop-tls", null, other, force: false, null, CancellationToken.None);
+
+        // Sync's create-first (foundNone): the create meets the other request (AlreadyExists); before it is read, that
+        // request is completed or removed (Complete-/Remove-IngressCertificateRequest), so the read finds none.
+        string path = $"/api/v1/namespaces/{ns}/secrets/shop-tls-pending-key";
+        server.Faults.Add(new TestServer.Faults.Fault { Method = "GET", PathPrefix = path, Kind = TestServer.Faults.FaultKind.Stall(TimeSpan.FromSeconds(2)) });
+        var creating = store.CreateAsync(ns, "shop-tls", null, mine, force: false, null, CancellationToken.None, foundNone: true, reuseFound: _ => true);
+        for (int i = 0; i < 200 && server.Faults.Pending.Count > 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Empty(server.Faults.Pending);
+        await cluster.Http.DeleteAsync(path);
+        var made = await creating;
+
+        // Nothing is pending any more: the create is made again, and this run's key is the request.
+        Assert.Equal(mine.PublicKeySha256, made.PublicKeySha256);
+        var pending = (await store.GetAsync(ns, "shop-tls", CancellationToken.None))!;
+        Assert.Equal(mine.PublicKeySha256, pending.PublicKeySha256);
+        Assert.Equal(mine.Pkcs8Pem.ToArray(), await store.ReadKeyAsync(pending, CancellationToken.None));
+    }
+
     [Fact]
     public async Task Of_two_runs_that_create_at_once_exactly_one_wins()
     {

@@ -46,6 +46,52 @@ public sealed class DropFolderSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pipe_or_a_file_too_large_for_a_certificate_is_a_warning_and_the_folder_is_still_read()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const string host = "a.contoso.example";
+        var issued = TestCertificates.Create("CN=" + host, [host], validDays: 90, daysAgo: 1);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "a.pem"), issued.CertificatePem + "\n" + issued.KeyPem);
+        string fifo = Path.Combine(_folder, "fifo.pem");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        string huge = Path.Combine(_folder, "huge.pfx");
+        using (var stream = File.Create(huge))
+        {
+            stream.SetLength(64L << 20); // sparse: no disk, and no certificate file is near this size
+        }
+
+        var warnings = new List<string>();
+        var source = new DropFolderSource(_folder, [], includeRoot: false, w => { lock (warnings) { warnings.Add(w); } });
+        var read = Task.Run(() => source.Candidates);
+        try
+        {
+            // Opening a pipe blocks until something writes to it: the folder read (and -WhatIf's preview) must not.
+            var candidates = await read.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(Path.Combine(_folder, "a.pem"), Assert.Single(candidates).Path);
+        }
+        finally
+        {
+            if (!read.IsCompleted)
+            {
+                // Unblock the reader so that it does not outlive the test.
+                await using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+            }
+        }
+
+        Assert.Contains(warnings, w => w.Contains("'" + fifo + "'", StringComparison.Ordinal) && w.Contains("not a regular file", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("'" + huge + "'", StringComparison.Ordinal) && w.Contains("larger than", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_file_replaced_after_the_folder_was_read_is_not_taken()
     {
         const string host = "a.contoso.example";
