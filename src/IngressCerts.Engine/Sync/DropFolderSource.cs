@@ -67,7 +67,8 @@ public sealed class DropFolderSource : ISyncSource
     /// What a run would take for <paramref name="target"/> as planned (-WhatIf), by the same choice as
     /// <see cref="ObtainAsync"/>, judged against the certificate the inventory saw in the Secret (a run reads it again
     /// under the Lease): the file, its thumbprint and expiry, or that nothing fits and the run would fail. Only the
-    /// folder's one read is made; no key is loaded.
+    /// folder's one read is made, the same a run makes: each file's key is read to check that it fits, then wiped; no
+    /// key is kept, shown or written.
     /// </summary>
     public string Preview(SyncTarget target)
     {
